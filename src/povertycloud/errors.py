@@ -1,0 +1,48 @@
+"""Errors a user can act on. The CLI prints their message and exits non-zero."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class PovertyCloudError(Exception):
+    """An error caused by input or state the user controls; its message says what to do."""
+
+
+class StoreError(PovertyCloudError):
+    """The store is missing, newer than this program, or otherwise unusable."""
+
+
+class EngineError(PovertyCloudError):
+    """An unknown engine, or an engine that cannot start."""
+
+
+class OutputExistsError(PovertyCloudError):
+    """An output path exists and the user did not ask to overwrite it."""
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem in one row of an input file."""
+
+    source: str
+    row: int
+    field: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.source}, row {self.row}, field {self.field!r}: {self.reason}"
+
+
+class ValidationFailed(PovertyCloudError):
+    """A batch has invalid rows; nothing was written."""
+
+    def __init__(self, issues: list[Issue], total: int, shown: int = 20) -> None:
+        self.issues = issues
+        self.total = total
+        lines = [str(i) for i in issues[:shown]]
+        more = total - len(lines)
+        if more > 0:
+            lines.append(f"... and {more} more")
+        head = f"{total} problem(s) found; nothing was imported (use --keep-good to quarantine bad rows)"
+        super().__init__(head + ":\n  " + "\n  ".join(lines))
