@@ -17,6 +17,17 @@ class EngineError(PovertyCloudError):
     """An unknown engine, or an engine that cannot start."""
 
 
+class UnknownNameError(PovertyCloudError, KeyError):
+    """A table, level or other name the standard does not know."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class ConfigError(PovertyCloudError, ValueError):
+    """A setting out of its allowed range."""
+
+
 class OutputExistsError(PovertyCloudError):
     """An output path exists and the user did not ask to overwrite it."""
 
@@ -44,5 +55,6 @@ class ValidationFailed(PovertyCloudError):
         more = total - len(lines)
         if more > 0:
             lines.append(f"... and {more} more")
-        head = f"{total} problem(s) found; nothing was imported (use --keep-good to quarantine bad rows)"
+        head = (f"{total} problem(s) found; nothing was imported "
+                "(use --keep-good to quarantine bad rows)")
         super().__init__(head + ":\n  " + "\n  ".join(lines))

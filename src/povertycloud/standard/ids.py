@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import numpy as np
 import numpy.typing as npt
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"  # indexed by (weighted sum mod 11)
+_ID_PATTERN = re.compile(r"[0-9]{17}[0-9X]")  # ASCII digits only, as SQL checks them
 
 
 def check_digit(first17: str) -> str:
@@ -31,7 +33,7 @@ def problem(id_number: str, region_code: str | None = None) -> str | None:
     """
     if len(id_number) != 18:
         return f"must have 18 characters, has {len(id_number)}"
-    if not id_number[:17].isdigit() or not (id_number[17].isdigit() or id_number[17] == "X"):
+    if not _ID_PATTERN.fullmatch(id_number):
         return "must be 17 digits and a digit or X"
     try:
         dt.datetime.strptime(id_number[6:14], "%Y%m%d")

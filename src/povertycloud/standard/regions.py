@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 from .codes import LEVELS
 
 # Digits of the code that belong to each level and above.
@@ -41,7 +43,7 @@ def parent(code: str) -> str | None:
 
 def problem(code: str) -> str | None:
     """Why ``code`` is not a well-formed 12-digit division code, or None."""
-    if len(code) != 12 or not code.isdigit():
+    if len(code) != 12 or not re.fullmatch(r"[0-9]{12}", code):
         return "must be 12 digits"
     try:
         level = level_of(code)

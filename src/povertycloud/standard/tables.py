@@ -6,6 +6,7 @@ This module is the one definition; ``docs/data-standard.md`` is generated from i
 
 from __future__ import annotations
 
+from ..errors import UnknownNameError
 from . import codes
 from .fields import Field, Kind, Table
 
@@ -223,4 +224,4 @@ def table(name: str) -> Table:
         return TABLES[name]
     except KeyError:
         known = ", ".join(TABLES)
-        raise KeyError(f"unknown table {name!r}; the standard has: {known}") from None
+        raise UnknownNameError(f"unknown table {name!r}; the standard has: {known}") from None

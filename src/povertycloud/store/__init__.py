@@ -1,0 +1,5 @@
+"""The store: one DuckDB file, schema-versioned, with batch imports and exports."""
+
+from .store import Store
+
+__all__ = ["Store"]

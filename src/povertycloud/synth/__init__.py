@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow.parquet as pq
 
 from ..standard.tables import TABLES
@@ -28,7 +30,8 @@ def table_path(root: Path, name: str) -> Path:
     return root / sub / f"{name}.parquet"
 
 
-def generate(config: SynthConfig, out_dir: Path, progress: Progress | None = None) -> dict[str, int]:
+def generate(config: SynthConfig, out_dir: Path,
+             progress: Progress | None = None) -> dict[str, int]:
     """Write the province to ``out_dir`` (which must not exist); returns rows per table."""
     out_dir.mkdir(parents=True)
     (out_dir / "truth").mkdir()
@@ -62,8 +65,9 @@ def generate(config: SynthConfig, out_dir: Path, progress: Progress | None = Non
     return counts
 
 
-def _villages(v: regions.Villages, idx: np.ndarray) -> Villages:
-    def pick(values: list[object]) -> np.ndarray:
-        return np.asarray(values)[idx]
-    return Villages(pick(v.terrain), pick(v.minority), pick(v.base),  # type: ignore[arg-type]
-                    pick(v.distance_km), pick(v.road), pick(v.water))  # type: ignore[arg-type]
+def _villages(v: regions.Villages, idx: npt.NDArray[Any]) -> Villages:
+    def pick(values: list[Any]) -> npt.NDArray[Any]:
+        picked: npt.NDArray[Any] = np.asarray(values)[idx]
+        return picked
+    return Villages(pick(v.terrain), pick(v.minority), pick(v.base), pick(v.distance_km),
+                    pick(v.road), pick(v.water))

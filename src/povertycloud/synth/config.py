@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..errors import ConfigError
+
 MIN_PEOPLE = 1_000
 MAX_PEOPLE = 10_000_000
 
@@ -22,12 +24,12 @@ class SynthConfig:
 
     def __post_init__(self) -> None:
         if not MIN_PEOPLE <= self.people <= MAX_PEOPLE:
-            raise ValueError(f"people must be between {MIN_PEOPLE:,} and {MAX_PEOPLE:,}, "
+            raise ConfigError(f"people must be between {MIN_PEOPLE:,} and {MAX_PEOPLE:,}, "
                              f"not {self.people:,}")
         if self.last_year - self.first_year < 4:
-            raise ValueError("the panel needs at least five years")
+            raise ConfigError("the panel needs at least five years")
         if self.first_year < 2010:
-            raise ValueError("the panel cannot start before 2010 (no poverty line)")
+            raise ConfigError("the panel cannot start before 2010 (no poverty line)")
 
     @property
     def years(self) -> list[int]:

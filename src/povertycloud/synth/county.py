@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
-import datetime as dt
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
 from ..standard import ids
-from ..standard.tables import (EVENTS, HOUSEHOLD_YEARS, HOUSEHOLDS, PEOPLE, STATUS_CHANGES,
-                               TRUTH_HOUSEHOLD_YEARS)
+from ..standard.tables import (
+    EVENTS,
+    HOUSEHOLD_YEARS,
+    HOUSEHOLDS,
+    PEOPLE,
+    STATUS_CHANGES,
+    TRUTH_HOUSEHOLD_YEARS,
+)
 from . import names, population
 from .panel import HOUSEHOLD_SD, Panel, Simulation, Villages
 from .population import People, _logistic
 
-Ints = npt.NDArray[np.int64]
+Ints = npt.NDArray[Any]
 
 EVENTS_PER_COUNTY = 10_000_000  # event ids are county number x this + serial
 CURRENT = {"registered_poor": "registered_poor", "exited": "exited",
@@ -35,13 +41,14 @@ def generate(rng: np.random.Generator, county_index: int, years: list[int],
     people = population.members(rng, population.household_types(rng, village.size),
                                 level / HOUSEHOLD_SD)
     panel = Simulation(rng, years, villages, village, level, people).run()
+    dates = _life_dates(rng, people.age, panel.death_year, years[-1])
     return {
         "households": _households(rng, household_id, village, codes, places, panel),
         "people": _people(rng, household_id, codes[0], villages.minority[village], level,
-                          people, panel, years[-1]),
+                          people, panel, dates),
         "household_years": _household_years(household_id, panel),
         "status_changes": _status_changes(rng, household_id, panel),
-        "events": _events(rng, county_index, household_id, people, panel),
+        "events": _events(rng, county_index, household_id, people, panel, dates),
         "truth_household_years": _truth(household_id, panel),
     }
 
@@ -53,8 +60,8 @@ def _households(rng: np.random.Generator, household_id: Ints, village: Ints, cod
     number = rng.integers(1, 200, n)
     address = [f"{places[v]}{g}组{k}号" for v, g, k in zip(village, group, number, strict=True)]
     phone_digits = rng.integers(0, 10, (n, 9))
-    phone = np.char.add("1" + np.asarray(list("3456789"))[rng.integers(0, 7, n)],
-                        ["".join(map(str, d)) for d in phone_digits])
+    phone = np.char.add(np.char.add("1", np.asarray(list("3456789"))[rng.integers(0, 7, n)]),
+                        np.asarray(["".join(map(str, d)) for d in phone_digits]))
     first_year = _first_year(panel, "registered_poor")
     exit_year = _first_year(panel, "exited", last=True)
     status = _final_status(panel, n)
@@ -62,7 +69,7 @@ def _households(rng: np.random.Generator, household_id: Ints, village: Ints, cod
         "household_id": household_id,
         "village_code": np.asarray(codes)[village],
         "address": address,
-        "phone": pa.array(np.where(rng.random(n) < 0.85, phone, None), type=pa.string()),
+        "phone": pa.array(phone, type=pa.string(), mask=rng.random(n) >= 0.85),
         "registration_status": status,
         "registration_year": pa.array(first_year, mask=first_year < 0),
         "exit_year": pa.array(exit_year, mask=exit_year < 0),
@@ -86,12 +93,29 @@ def _final_status(panel: Panel, n: int) -> list[str]:
     return [CURRENT[s] for s in status]
 
 
+def _life_dates(rng: np.random.Generator, age: Ints, death_year: Ints,
+                last_year: int) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
+    """Birth dates giving each person their age at the end of ``last_year``, and death
+    dates (NaT for the living) in the year of death, never before birth."""
+    birth_year = np.asarray(last_year - age, dtype="int64")
+    year_start = (birth_year - 1970).astype("datetime64[Y]").astype("datetime64[D]")
+    birth = year_start + rng.integers(0, 365, age.size).astype("timedelta64[D]")
+    dead = death_year >= 0
+    death_start = (np.maximum(death_year, 1970) - 1970).astype("datetime64[Y]") \
+        .astype("datetime64[D]")
+    earliest = np.maximum(death_start, birth)
+    span = (death_start + np.timedelta64(364, "D") - earliest).astype(np.int64)
+    offset = np.floor(rng.random(age.size) * (np.maximum(span, 0) + 1)).astype(np.int64)
+    death = np.where(dead, earliest + offset.astype("timedelta64[D]"), np.datetime64("NaT"))
+    return birth, death.astype("datetime64[D]")
+
+
 def _people(rng: np.random.Generator, household_id: Ints, county_code: str,
-            minority: npt.NDArray[np.bool_], level: npt.NDArray[np.float64], p: People,
-            panel: Panel, last_year: int) -> pa.Table:
+            minority: npt.NDArray[Any], level: npt.NDArray[Any], p: People,
+            panel: Panel, dates: tuple[npt.NDArray[Any], npt.NDArray[Any]]) -> pa.Table:
     n = p.age.size
     hid = household_id[p.household]
-    birth = _birth_dates(rng, p.age, last_year)
+    birth, death = dates
     family = _family_names(rng, p)
     ever = panel.ever_registered[p.household]
     z = (level / HOUSEHOLD_SD)[p.household]
@@ -99,9 +123,6 @@ def _people(rng: np.random.Generator, household_id: Ints, county_code: str,
     no_labour = np.bincount(p.household, weights=p.able, minlength=household_id.size) == 0
     dibao = rng.random(n) < np.where(ever & no_labour[p.household], 0.7, 0.02)
     dead = panel.death_year >= 0
-    death_day = rng.integers(0, 365, n)
-    death = [dt.date(int(y), 1, 1) + dt.timedelta(days=int(d)) if y >= 0 else None
-             for y, d in zip(panel.death_year, death_day, strict=True)]
     return pa.table({
         "person_id": hid * 100 + p.serial,
         "household_id": hid,
@@ -123,17 +144,11 @@ def _people(rng: np.random.Generator, household_id: Ints, county_code: str,
         "critical_illness_insurance": medical & (rng.random(n) < np.where(ever, 0.98, 0.9)),
         "pension_insurance": (p.age >= 16) & ~p.in_school & (rng.random(n) < 0.75),
         "min_living_guarantee": dibao,
-        "death_date": pa.array(death, type=pa.date32()),
+        "death_date": pa.array(death, type=pa.date32(), mask=~dead),
     }, schema=PEOPLE.arrow_schema)
 
 
-def _birth_dates(rng: np.random.Generator, age: Ints, last_year: int) -> npt.NDArray[np.generic]:
-    year_start = (np.asarray(last_year - age, dtype="int64") - 1970).astype("datetime64[Y]")
-    days = rng.integers(0, 365, age.size).astype("timedelta64[D]")
-    return year_start.astype("datetime64[D]") + days
-
-
-def _family_names(rng: np.random.Generator, p: People) -> npt.NDArray[np.str_]:
+def _family_names(rng: np.random.Generator, p: People) -> npt.NDArray[Any]:
     """Heads, spouses and parents get their own surname; children take the father's."""
     own = names.surnames(rng, p.age.size)
     head = p.serial == 1
@@ -151,8 +166,8 @@ def _family_names(rng: np.random.Generator, p: People) -> npt.NDArray[np.str_]:
     return np.where(fathers_of_head, head_name[p.household], family)
 
 
-def _id_numbers(rng: np.random.Generator, county_code: str, birth: npt.NDArray[np.generic],
-                male: npt.NDArray[np.bool_]) -> pa.Array:
+def _id_numbers(rng: np.random.Generator, county_code: str, birth: npt.NDArray[Any],
+                male: npt.NDArray[Any]) -> pa.Array:
     """Valid, unique ID numbers: the sequence is unique within a birth date and sex."""
     days = birth.astype("datetime64[D]").astype(np.int64)
     order = np.lexsort((rng.random(days.size), male, days))
@@ -177,7 +192,7 @@ def _id_numbers(rng: np.random.Generator, county_code: str, birth: npt.NDArray[n
 
 def _household_years(household_id: Ints, panel: Panel) -> pa.Table:
     h, y = panel.income_pc.shape
-    def flat(a: npt.NDArray[np.generic]) -> npt.NDArray[np.generic]:
+    def flat(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
         return a.reshape(-1)
     source = np.where(panel.water_piped, "piped",
                       np.where(panel.water_safe, "protected_well", "unprotected_well"))
@@ -220,13 +235,26 @@ def _status_changes(rng: np.random.Generator, household_id: Ints, panel: Panel) 
 
 
 def _events(rng: np.random.Generator, county_index: int, household_id: Ints, p: People,
-            panel: Panel) -> pa.Table:
+            panel: Panel, life: tuple[npt.NDArray[Any], npt.NDArray[Any]]) -> pa.Table:
+    """Events dated within their year and, for a person, within their life: a birth on
+    the birth date, a death on the death date."""
+    birth, death = life
     parts = []
     for e in panel.events:
         if e.household.size == 0:
             continue
         start = np.datetime64(f"{e.year}-01-01")
         dates = start + rng.integers(0, 365, e.household.size).astype("timedelta64[D]")
+        who = np.maximum(e.person, 0)
+        if e.kind == "birth":
+            dates = birth[who]
+        elif e.kind == "death":
+            dates = death[who]
+        else:
+            year_end = np.datetime64(f"{e.year}-12-31")
+            alive_until = np.where(np.isnat(death[who]), year_end, death[who])
+            within = np.minimum(np.maximum(dates, birth[who]), alive_until)
+            dates = np.where(e.person >= 0, within, dates)
         person = np.where(e.person >= 0,
                           household_id[p.household[np.maximum(e.person, 0)]] * 100
                           + p.serial[np.maximum(e.person, 0)], -1)
@@ -236,7 +264,7 @@ def _events(rng: np.random.Generator, county_index: int, household_id: Ints, p: 
                       "kind": [e.kind] * e.household.size, "amount_yuan": e.amount})
     if not parts:
         return EVENTS.arrow_schema.empty_table()
-    n = sum(len(x["kind"]) for x in parts)  # type: ignore[arg-type]
+    n = sum(len(x["kind"]) for x in parts)
     ids_ = county_index * EVENTS_PER_COUNTY + np.arange(1, n + 1, dtype=np.int64)
     table = pa.concat_tables([pa.table(x) for x in parts])
     return pa.table({"event_id": ids_, **{c: table[c] for c in table.column_names}},

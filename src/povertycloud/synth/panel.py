@@ -9,6 +9,7 @@ its per-capita income is below that year's line.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -18,11 +19,11 @@ from ..standard.codes import CAUSES
 from .causes import CAUSE_INDEX, PULL, as_strings
 from .population import People, _logistic
 
-Floats = npt.NDArray[np.float64]
-Ints = npt.NDArray[np.int64]
-Bools = npt.NDArray[np.bool_]
+Floats = npt.NDArray[Any]
+Ints = npt.NDArray[Any]
+Bools = npt.NDArray[Any]
 
-TREND = {"start": 9.4, "growth": 0.075}  # log yuan in the first year; yearly growth
+TREND = {"start": 9.23, "growth": 0.075}  # log yuan in the first year; yearly growth
 TERRAIN_PULL = {"mountain": -0.2, "hill": -0.08, "plateau": -0.12, "plain": 0.0}
 HOUSEHOLD_SD = 0.45  # spread of the persistent household level
 ASSIST_STEP, ASSIST_CAP = 0.3, 1.2  # income gain per year on the registry, and its cap
@@ -32,7 +33,7 @@ ASSIST_STEP, ASSIST_CAP = 0.3, 1.2  # income gain per year on the registry, and 
 class Villages:
     """Attributes of the county's villages that shape incomes, aligned by index."""
 
-    terrain: npt.NDArray[np.str_]
+    terrain: npt.NDArray[Any]
     minority: Bools
     base: Bools
     distance_km: Floats
@@ -63,7 +64,7 @@ class Panel:
     assets: Ints
     land: Floats
     livestock: Floats
-    housing_grade: npt.NDArray[np.str_]
+    housing_grade: npt.NDArray[Any]
     housing_area: Floats
     water_safe: Bools
     water_piped: Bools
@@ -71,8 +72,8 @@ class Panel:
     food: Bools
     clothing: Bools
     true_poor: Bools
-    primary_cause: npt.NDArray[np.str_]
-    causes: npt.NDArray[np.str_]
+    primary_cause: npt.NDArray[Any]
+    causes: npt.NDArray[Any]
     serious: Bools  # per person, at the end
     death_year: Ints  # per person, -1 if alive
     ever_registered: Bools
@@ -117,14 +118,14 @@ class Simulation:
 
     def _region_pull(self) -> Floats:
         v, rng = self.v, self.rng
-        county = rng.normal(0, 0.12)
-        per_village = np.asarray([TERRAIN_PULL[t] for t in v.terrain]) - 0.12 * v.minority \
+        county = rng.normal(0, 0.08)
+        per_village = np.asarray([TERRAIN_PULL[t] for t in v.terrain]) - 0.18 * v.minority \
             - 0.05 * v.base + county + rng.normal(0, 0.1, v.terrain.size)
         return per_village[self.village]
 
     def run(self) -> Panel:
         shape = (self.h, len(self.years))
-        out: dict[str, npt.NDArray[np.generic]] = {}
+        out: dict[str, npt.NDArray[Any]] = {}
         events: list[Event] = []
         changes: list[tuple[Ints, int, str, str]] = []
         for j, year in enumerate(self.years):
@@ -150,7 +151,7 @@ class Simulation:
     # -- one year ---------------------------------------------------------------------
 
     def _year(self, j: int, year: int, events: list[Event],
-              changes: list[tuple[Ints, int, str, str]]) -> dict[str, npt.NDArray[np.generic]]:
+              changes: list[tuple[Ints, int, str, str]]) -> dict[str, npt.NDArray[Any]]:
         rng, p, n = self.rng, self.p, self.h
         age = p.age - (self.years[-1] - year)
         born = age >= 0
@@ -217,8 +218,8 @@ class Simulation:
         pulls = np.zeros((n, len(CAUSES)))
         pulls[:, CAUSE_INDEX["illness"]] = PULL["serious_illness"] * (count(self.serious) > 0) \
             + PULL["chronic_illness"] * np.minimum(count(p.chronic), 2)
-        pulls[:, CAUSE_INDEX["disability"]] = \
-            PULL["severe_disability"] * (count((p.disability_grade >= 1) & (p.disability_grade <= 2)) > 0) \
+        severe = (p.disability_grade >= 1) & (p.disability_grade <= 2)
+        pulls[:, CAUSE_INDEX["disability"]] = PULL["severe_disability"] * (count(severe) > 0) \
             + PULL["mild_disability"] * (count(p.disability_grade >= 3) > 0)
         students = count(p.in_school & (age >= 15) & (age <= 22))
         pulls[:, CAUSE_INDEX["schooling"]] = PULL["student"] * np.minimum(students, 2)
@@ -228,7 +229,8 @@ class Simulation:
         pulls[:, CAUSE_INDEX["lack_of_water"]] = PULL["lack_of_water"] * dry
         head = p.serial == 1
         unskilled = np.zeros(n, dtype=bool)
-        unskilled[self.hh[head]] = np.isin(p.education[head], ["none", "primary"]) & (age[head] < 65)
+        unskilled[self.hh[head]] = np.isin(p.education[head], ["none", "primary"]) \
+            & (age[head] < 65)
         pulls[:, CAUSE_INDEX["lack_of_skills"]] = PULL["lack_of_skills"] * unskilled
         pulls[:, CAUSE_INDEX["lack_of_capital"]] = PULL["lack_of_capital"] * self.capital_short
         able = count(p.able & ~self.serious & (age >= 16) & (age < 65))
@@ -271,7 +273,7 @@ class Simulation:
             self._change(leave, year, "exited", "income stably above the line", changes)
             wrong = poor_now & ~leave & (measured > 2.5 * line) & (u > 0.9)
             self._change(wrong, year, "removed", "found not to qualify", changes)
-            outside = (self.status == "") | (self.status == "removed")
+            outside = np.isin(self.status, ["", "removed", "monitored"])
             enrol = outside & (measured < line) & (u < 0.6)
             self._change(enrol, year, "registered_poor", "dynamic adjustment", changes)
             relapse = (self.status == "exited") & (measured < line) & (u < 0.7) & ~leave
@@ -294,7 +296,7 @@ class Simulation:
     # -- living conditions, incomes and spending ----------------------------------------
 
     def _conditions(self, year: int, income_pc: Floats, line: int, members: Floats,
-                    alive: Bools, age: Ints) -> dict[str, npt.NDArray[np.generic]]:
+                    alive: Bools, age: Ints) -> dict[str, npt.NDArray[Any]]:
         rng, n = self.rng, self.h
         helped = self.status == "registered_poor"
         repair = np.isin(self.grade, ["C", "D"]) & (rng.random(n) < np.where(helped, 0.35, 0.04))
@@ -313,7 +315,7 @@ class Simulation:
         }
 
     def _incomes(self, income_pc: Floats, members: Floats, alive: Bools,
-                 age: Ints) -> dict[str, npt.NDArray[np.generic]]:
+                 age: Ints) -> dict[str, npt.NDArray[Any]]:
         p, n = self.p, self.h
         def share(mask: Bools) -> Floats:
             return np.bincount(self.hh, weights=mask & alive, minlength=n) / members

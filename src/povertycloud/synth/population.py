@@ -4,15 +4,17 @@ education and labour, as in poor rural areas (sources in docs/calibration.md).""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from ..standard import codes
 
-Ints = npt.NDArray[np.int64]
-Floats = npt.NDArray[np.float64]
-Bools = npt.NDArray[np.bool_]
+# numpy's typing cannot follow dtypes through arithmetic; the names document intent.
+Ints = npt.NDArray[Any]
+Floats = npt.NDArray[Any]
+Bools = npt.NDArray[Any]
 
 # Household types: share, head age range, chance of a spouse, chances of 0-3 children,
 # how the children relate to the head, chances of 0-2 of the head's parents living in.
@@ -74,7 +76,7 @@ def members(rng: np.random.Generator, kinds: Ints, propensity: Floats) -> People
                   grade.astype(np.int64), able, months.astype(np.int64))
 
 
-def _slots(rng: np.random.Generator, kinds: Ints) -> dict[str, npt.NDArray[np.generic]]:
+def _slots(rng: np.random.Generator, kinds: Ints) -> dict[str, npt.NDArray[Any]]:
     n = kinds.size
     lo = np.asarray([t[2][0] for t in HOUSEHOLD_TYPES])[kinds]
     hi = np.asarray([t[2][1] for t in HOUSEHOLD_TYPES])[kinds]
@@ -93,7 +95,8 @@ def _slots(rng: np.random.Generator, kinds: Ints) -> dict[str, npt.NDArray[np.ge
         has = n_kids > k
         ages = rng.integers(0, kid_max[has] + 1)
         relation = np.where(grandkids[has], "grandchild", "child")
-        parts.append(_part(np.flatnonzero(has), 2 + k, relation, ages, rng.random(has.sum()) < 0.53))
+        boys = rng.random(has.sum()) < 0.53
+        parts.append(_part(np.flatnonzero(has), 2 + k, relation, ages, boys))
     n_parents = _draw_counts(rng, kinds, 6)
     for k in range(2):
         has = n_parents > k
@@ -104,7 +107,7 @@ def _slots(rng: np.random.Generator, kinds: Ints) -> dict[str, npt.NDArray[np.ge
 
 
 def _part(households: Ints, slot: int, relation: object, ages: Ints,
-          male: Bools) -> dict[str, npt.NDArray[np.generic]]:
+          male: Bools) -> dict[str, npt.NDArray[Any]]:
     n = households.size
     return {"household": households, "slot": np.full(n, slot),
             "relation": np.broadcast_to(np.asarray(relation, dtype="<U12"), (n,)).copy(),
@@ -112,15 +115,17 @@ def _part(households: Ints, slot: int, relation: object, ages: Ints,
 
 
 def _draw_counts(rng: np.random.Generator, kinds: Ints, column: int) -> Ints:
-    table = np.asarray([t[column] for t in HOUSEHOLD_TYPES], dtype=float)  # type: ignore[misc]
+    table = np.asarray([t[column] for t in HOUSEHOLD_TYPES], dtype=float)
     cumulative = np.cumsum(table, axis=1)[kinds]
-    return (rng.random(kinds.size)[:, None] > cumulative).sum(axis=1).astype(np.int64)
+    counts: Ints = (rng.random(kinds.size)[:, None] > cumulative).sum(axis=1).astype(np.int64)
+    return counts
 
 
 def _serials(household: Ints) -> Ints:
     starts = np.r_[0, np.flatnonzero(np.diff(household)) + 1]
     first = np.repeat(starts, np.diff(np.r_[starts, household.size]))
-    return np.arange(household.size) - first + 1
+    serials: Ints = np.arange(household.size) - first + 1
+    return serials
 
 
 def _schooling(rng: np.random.Generator, age: Ints,
@@ -145,7 +150,8 @@ def _schooling(rng: np.random.Generator, age: Ints,
 
 
 def _logistic(x: Floats | float) -> Floats:
-    return 1.0 / (1.0 + np.exp(-np.asarray(x, dtype=float)))
+    result: Floats = 1.0 / (1.0 + np.exp(-np.asarray(x, dtype=float)))
+    return result
 
 
 def labour_capacity(rng: np.random.Generator, people: People,

@@ -134,7 +134,8 @@ class _Builder:
             if rng.random() < 0.2:
                 traits["terrain"] = str(rng.choice(list(TERRAIN_SHARES)))
             seat = inherited["seat"]
-            km = 111.0 * 1.3 * piece.centroid.distance(seat)  # type: ignore[arg-type]
+            assert isinstance(seat, BaseGeometry)
+            km = 111.0 * 1.3 * piece.centroid.distance(seat)
             mountain = traits["terrain"] == "mountain"
             traits["distance_to_county_km"] = round(km + float(rng.uniform(2, 8)), 1)
             traits["road_access"] = bool(rng.random() < _logistic(3.0 - 0.06 * km - mountain))

@@ -1,0 +1,127 @@
+"""`povertycloud pipeline` and `povertycloud rollup`."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table as RichTable
+
+from ..engines import get_engine
+from ..errors import OutputExistsError, PovertyCloudError
+from ..intake.exports import check_output
+from ..pipeline import run_on_parquet
+from ..pipeline.on_store import run_on_store
+from ..reports import rollup as rollup_query
+from ..reports import rollup_geojson
+from ..store import Store
+from .common import DbOption, EngineOption, OverwriteOption, console, parse_date, progress_bar
+
+
+def pipeline(
+    db: Annotated[Path | None, typer.Option(help="Run over this store and keep the results "
+                                            "in it.")] = None,
+    input: Annotated[Path | None, typer.Option(
+        "--input", help="Or read the standard's Parquet tables from this folder...")] = None,
+    output: Annotated[Path | None, typer.Option(
+        help="...and write the results to this new folder.")] = None,
+    engine: EngineOption = "duckdb",
+) -> None:
+    """Run the batch pipeline (household indicators, region roll-ups for each year) on
+    DuckDB or Spark."""
+    started = time.perf_counter()
+    with progress_bar() as bar:
+        task = bar.add_task(f"Pipeline on {engine}", total=None)
+        def step(name: str) -> None:
+            bar.update(task, description=f"Pipeline on {engine}: {name}")
+        if db is not None and input is None and output is None:
+            with Store(db) as store:
+                counts = run_on_store(store, engine, step)
+        elif db is None and input is not None and output is not None:
+            if output.exists():
+                raise OutputExistsError(f"{output} exists; choose another folder")
+            if not input.is_dir():
+                raise PovertyCloudError(f"{input}: no such folder")
+            runner = get_engine(engine)
+            try:
+                written = run_on_parquet(runner, input, output, step)
+            finally:
+                runner.close()
+            counts = dict.fromkeys(written, -1)
+        else:
+            raise typer.BadParameter("give --db, or both --input and --output")
+        bar.update(task, description=f"Pipeline on {engine}: done", total=1, completed=1)
+    shown = ", ".join(f"{k} ({v:,} rows)" if v >= 0 else k for k, v in counts.items())
+    console.print(f"Wrote {shown} in {time.perf_counter() - started:.1f} s")
+
+
+def rollup(
+    db: DbOption,
+    as_of: Annotated[str, typer.Option("--as-of", help="Date of the figures (YYYY-MM-DD).")],
+    level: Annotated[str | None, typer.Option(
+        help="Only this level: province, prefecture, county, township or village.")] = None,
+    within: Annotated[str | None, typer.Option(
+        help="Only regions within this region code.")] = None,
+    out: Annotated[Path | None, typer.Option(
+        help="Write the table to a .csv, .parquet or .xlsx file.")] = None,
+    geojson: Annotated[Path | None, typer.Option(
+        help="Write boundaries with the figures as GeoJSON (needs --level).")] = None,
+    overwrite: OverwriteOption = False,
+) -> None:
+    """Households and people by status and by indicator, at every level, as of a date."""
+    date = parse_date(as_of)
+    for path in (out, geojson):
+        if path is not None:
+            check_output(path, overwrite)
+    if geojson is not None and level is None:
+        raise typer.BadParameter("--geojson needs --level")
+    with Store(db, read_only=True) as store:
+        table = rollup_query(store, date, level, within)
+        if geojson is not None and level is not None:
+            geojson.write_text(json.dumps(rollup_geojson(store, date, level, within),
+                                          ensure_ascii=False), encoding="utf-8")
+            console.print(f"Wrote {geojson}")
+    if out is not None:
+        _write_table(table, out)
+        console.print(f"Wrote {table.num_rows:,} regions to {out}")
+    else:
+        _print_rollup(table)
+
+
+def _write_table(table, out: Path) -> None:  # type: ignore[no-untyped-def]
+    import duckdb
+
+    suffix = out.suffix.lower()
+    if suffix == ".xlsx":
+        from openpyxl import Workbook
+
+        book = Workbook()
+        sheet = book.active
+        sheet.append(table.column_names)
+        for row in table.to_pylist():
+            sheet.append(list(row.values()))
+        book.save(out)
+        return
+    fmt = {".csv": "CSV, HEADER", ".parquet": "PARQUET"}.get(suffix)
+    if fmt is None:
+        raise PovertyCloudError(f"{out}: write .csv, .parquet or .xlsx")
+    con = duckdb.connect()
+    con.register("result", table)
+    con.execute(f"COPY result TO '{out}' (FORMAT {fmt})")
+    con.close()
+
+
+def _print_rollup(table) -> None:  # type: ignore[no-untyped-def]
+    view = RichTable("region", "level", "households", "people", "registered poor",
+                     "exited", "incidence %", "below line", title="Roll-up")
+    for r in table.to_pylist()[:200]:
+        view.add_row(f"{r['region_code']} {r['region_name'] or ''}", r["level"],
+                     f"{r['households']:,}", f"{r['people']:,}",
+                     f"{r['people_registered_poor']:,}", f"{r['people_exited']:,}",
+                     f"{r['registered_incidence']:.2f}", f"{r['people_income_below_line']:,}")
+    console.print(view)
+    if table.num_rows > 200:
+        console.print(f"... {table.num_rows - 200:,} more rows: use --level, --within or --out")

@@ -1,0 +1,96 @@
+"""`povertycloud demo`: build a demo province, run the pipeline and show what it found."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.panel import Panel
+from rich.table import Table as RichTable
+
+from ..pipeline.indicators import FLAGS
+from ..pipeline.on_store import has_outputs, run_on_store
+from ..reports import rollup, rollup_geojson
+from ..store import Store
+from ..synth import SynthConfig
+from .common import console, progress_bar
+from .synth import build_store
+
+
+def demo(
+    people: Annotated[int, typer.Option(help="Size of the demo province.")] = 100_000,
+    folder: Annotated[Path, typer.Option("--dir", help="Where the demo lives.")] = Path("demo"),
+    seed: Annotated[int, typer.Option(help="Random seed.")] = SynthConfig.seed,
+    rebuild: Annotated[bool, typer.Option(help="Build the demo again from scratch.")] = False,
+) -> None:
+    """Build a demo province into a local store, run the pipeline and print a summary."""
+    started = time.perf_counter()
+    db = folder / "province.duckdb"
+    if rebuild:
+        db.unlink(missing_ok=True)
+    if db.exists():
+        console.print(f"Using the demo store at {db} (--rebuild to start again)")
+    else:
+        console.print(f"Building a demo province of {people:,} people at {db}")
+        build_store(SynthConfig(people=people, seed=seed), db)
+    with Store(db) as store:
+        if not has_outputs(store):
+            with progress_bar() as bar:
+                task = bar.add_task("Pipeline", total=None)
+                run_on_store(store, "duckdb",
+                             lambda s: bar.update(task, description=f"Pipeline: {s}"))
+                bar.update(task, description="Pipeline: done", total=1, completed=1)
+        _summary(store, folder)
+    console.print(f"Done in {time.perf_counter() - started:.1f} s")
+
+
+def _level_to_show(store: Store, as_of: dt.date) -> tuple[str, list[dict[str, Any]]]:
+    """The highest level with at least five regions (villages at the least)."""
+    for level in ("prefecture", "county", "township", "village"):
+        rows = rollup(store, as_of, level).to_pylist()
+        if len(rows) >= 5 or level == "village":
+            return level, rows
+    raise AssertionError("unreachable")
+
+
+def _summary(store: Store, folder: Path) -> None:
+    years = [int(y) for (y,) in store.con.execute(
+        "SELECT DISTINCT year FROM household_indicators ORDER BY 1").fetchall()]
+    trend = RichTable("year end", "households", "people", "reg. poor", "exited", "monitored",
+                      "inc. %", "below line", title="Province, year by year (people)")
+    latest: dict[str, Any] = {}
+    for year in years:
+        row = rollup(store, dt.date(year, 12, 31), "province").to_pylist()[0]
+        trend.add_row(str(row["as_of"].year), f"{row['households']:,}", f"{row['people']:,}",
+                      f"{row['people_registered_poor']:,}", f"{row['people_exited']:,}",
+                      f"{row['people_monitored']:,}", f"{row['registered_incidence']:.2f}",
+                      f"{row['people_income_below_line']:,}")
+        latest = row
+    console.print(trend)
+    as_of = dt.date(years[-1], 12, 31)
+    flags = RichTable("indicator", "households", title=f"Households failing, {as_of}")
+    for flag in FLAGS:
+        flags.add_row(flag.replace("_", " "), f"{latest[f'households_{flag}']:,}")
+    console.print(flags)
+    level, regions = _level_to_show(store, as_of)
+    worst = RichTable(level, "code", "people", "registered poor", "incidence %",
+                      title=f"{level.capitalize()}s by registered incidence, {as_of}")
+    for r in sorted(regions, key=lambda r: -r["registered_incidence"])[:10]:
+        worst.add_row(r["region_name"], r["region_code"], f"{r['people']:,}",
+                      f"{r['people_registered_poor']:,}", f"{r['registered_incidence']:.2f}")
+    console.print(worst)
+    geojson = folder / "counties.geojson"
+    geojson.write_text(json.dumps(rollup_geojson(store, as_of, "county"), ensure_ascii=False),
+                       encoding="utf-8")
+    console.print(Panel.fit(
+        f"store        {store.path}\n"
+        f"county map   {geojson} (GeoJSON with the {as_of} figures)\n"
+        f"explore      povertycloud rollup --db {store.path} --as-of {as_of} --level county\n"
+        f"export       povertycloud export people people.parquet --db {store.path}\n"
+        f"inspect      povertycloud store info {store.path}\n"
+        f"docs         docs/getting-started.md, docs/data-standard.md, docs/cli.md",
+        title="Where everything is"))

@@ -1,0 +1,51 @@
+"""The `povertycloud` command."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from .. import __version__
+from ..errors import PovertyCloudError
+from . import analysis, data, demo, docs, synth
+from .common import errors
+
+app = typer.Typer(
+    name="povertycloud",
+    help="An open platform for targeted poverty alleviation: a registry in a published "
+         "data standard, a synthetic province, batch analytics on DuckDB or Spark.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.command()(demo.demo)
+app.command()(synth.synth)
+app.command("import")(data.import_)
+app.command()(data.export)
+app.command()(data.template)
+app.command()(analysis.pipeline)
+app.command()(analysis.rollup)
+app.command()(docs.docs)
+app.add_typer(data.store_app, name="store")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"povertycloud {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Show the version and exit.")) -> None:
+    """An open platform for targeted poverty alleviation."""
+
+
+def main() -> None:
+    """Run the CLI, turning the errors a user can act on into a message and exit code 1."""
+    try:
+        app()
+    except PovertyCloudError as exc:
+        errors.print(f"[bold red]error:[/] {exc}", highlight=False)
+        sys.exit(1)

@@ -1,0 +1,78 @@
+"""`povertycloud synth`: generate a synthetic province."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..errors import OutputExistsError
+from ..intake import load_directory
+from ..store import Store
+from ..synth import SynthConfig, generate
+from .common import console, progress_bar
+
+
+def synth(
+    people: Annotated[int, typer.Option(help="People to generate, 1,000 to 10,000,000.")]
+    = 100_000,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed, the same province.")]
+    = SynthConfig.seed,
+    out: Annotated[Path | None, typer.Option(
+        help="Write Parquet files to this new folder (ground truth in truth/).")] = None,
+    db: Annotated[Path | None, typer.Option(help="Or load straight into this new store.")]
+    = None,
+    first_year: Annotated[int, typer.Option(help="First year of the panel.")] = 2014,
+    last_year: Annotated[int, typer.Option(help="Last year of the panel (5 years at least).")]
+    = 2020,
+) -> None:
+    """Generate a deterministic synthetic province: regions with boundaries, households,
+    people, a yearly panel with shocks, registry history and ground truth."""
+    if (out is None) == (db is None):
+        raise typer.BadParameter("give exactly one of --out and --db")
+    config = SynthConfig(people=people, seed=seed, first_year=first_year, last_year=last_year)
+    target = out if out is not None else db
+    assert target is not None
+    if target.exists():
+        raise OutputExistsError(f"{target} exists; choose another path or remove it")
+    started = time.perf_counter()
+    if out is not None:
+        counts = _generate(config, out)
+    else:
+        assert db is not None
+        counts = build_store(config, db)
+    console.print(f"[green]Generated[/] {counts.get('people', 0):,} people in "
+                  f"{counts.get('households', 0):,} households and {counts['regions']:,} "
+                  f"regions into {target} in {time.perf_counter() - started:.1f} s")
+
+
+def _generate(config: SynthConfig, out: Path) -> dict[str, int]:
+    with progress_bar() as bar:
+        task = bar.add_task("Generating counties", total=None)
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+        return generate(config, out, advance)
+
+
+def build_store(config: SynthConfig, db: Path) -> dict[str, int]:
+    """Generate into a new store; on any failure nothing is left at ``db``."""
+    db.parent.mkdir(parents=True, exist_ok=True)
+    partial = db.with_name(db.name + ".partial")
+    partial.unlink(missing_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix="povertycloud-synth-", dir=db.parent))
+    try:
+        _generate(config, tmp / "province")
+        with Store.create(partial) as store, progress_bar() as bar:
+            task = bar.add_task("Loading into the store", total=None)
+            counts = load_directory(store, tmp / "province",
+                                    lambda name: bar.update(task, description=f"Loading {name}"))
+            bar.update(task, description="Loaded into the store", total=1, completed=1)
+        partial.replace(db)
+        return counts
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+        partial.unlink(missing_ok=True)

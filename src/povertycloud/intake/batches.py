@@ -1,0 +1,160 @@
+"""Import a file into the store as one batch: validated as a whole, then all or nothing,
+or, when asked, the good rows kept and the bad ones quarantined with their reasons."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from ..errors import Issue, PovertyCloudError, ValidationFailed
+from ..standard.fields import Table
+from ..standard.tables import table as standard_table
+from ..store import Store
+from . import checks, readers
+
+STAGING = "_staging"
+
+
+@dataclass
+class BatchReport:
+    """What became of one file: rows in, accepted, quarantined and why."""
+
+    table: str
+    source: str
+    rows_in: int
+    accepted: int = 0
+    quarantined: int = 0
+    batch_id: int | None = None
+    duplicate_of: int | None = None
+    reasons: dict[str, int] = field(default_factory=dict)
+
+
+def import_file(store: Store, table_name: str, path: Path, *,
+                keep_good: bool = False) -> BatchReport:
+    """Validate ``path`` against the standard's ``table_name`` and append it to the store."""
+    table = standard_table(table_name)
+    path = Path(path)
+    con = store.con
+    columns = readers.stage(con, path, STAGING)
+    _check_columns(table, columns, path)
+    checksum = hashlib.sha256(path.read_bytes()).hexdigest()
+    rows_in = _scalar(con, f"SELECT count(*) FROM {STAGING}")
+    report = BatchReport(table.name, str(path), rows_in)
+    earlier = con.execute("SELECT batch_id FROM batches WHERE table_name = ? AND checksum = ?",
+                          [table.name, checksum]).fetchone()
+    if earlier:
+        report.duplicate_of = int(earlier[0])
+        return report
+    issues = _find_issues(con, table, str(path))
+    report.reasons = _reason_counts(con)
+    bad_rows = _scalar(con, "SELECT count(DISTINCT _row) FROM _issues")
+    if bad_rows and not keep_good:
+        raise ValidationFailed(issues, _scalar(con, "SELECT count(*) FROM _issues"))
+    with store.transaction():
+        report.batch_id = store.next_batch_id()
+        report.accepted = _insert_good(con, table, report.batch_id)
+        report.quarantined = _quarantine(con, table, report.batch_id, str(path))
+        con.execute("INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, now())",
+                    [report.batch_id, table.name, str(path), checksum, rows_in,
+                     report.accepted, report.quarantined])
+    return report
+
+
+def _check_columns(table: Table, columns: list[str], path: Path) -> None:
+    unknown = [c for c in columns if c not in table.names]
+    if unknown:
+        raise PovertyCloudError(
+            f"{path}, row 1 (header): unknown column(s) {', '.join(map(repr, unknown))}; "
+            f"the {table.name} table has: {', '.join(table.names)}")
+    missing = [f.name for f in table.fields if f.required and f.name not in columns]
+    if missing:
+        raise PovertyCloudError(
+            f"{path}, row 1 (header): missing required column(s) "
+            f"{', '.join(map(repr, missing))}")
+
+
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    row = con.execute(sql).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _find_issues(con: duckdb.DuckDBPyConnection, table: Table, source: str) -> list[Issue]:
+    present = {r[0] for r in con.execute(f"DESCRIBE {STAGING}").fetchall()}
+    for f in table.fields:
+        if f.name not in present:  # optional and absent: as if empty everywhere
+            con.execute(f'ALTER TABLE {STAGING} ADD COLUMN "{f.name}" VARCHAR')
+    per_field = " UNION ALL ".join(
+        f"SELECT _row, {checks.quote(f.name)} AS field, {checks.field_problem(f)} AS reason "
+        f"FROM {STAGING}" for f in table.fields)
+    parts = [f"SELECT * FROM ({per_field}) WHERE reason IS NOT NULL"]
+    parts += [f"SELECT _row, {checks.quote(name)}, {checks.quote(reason)} FROM {STAGING} "
+              f"WHERE ({checks.field_problem(table.field(name))}) IS NULL AND ({cond})"
+              for name, cond, reason in checks.cross_field_rules(table)]
+    parts += _reference_rules(con, table)
+    parts += _key_rules(table)
+    con.execute("CREATE OR REPLACE TEMP TABLE _issues AS " + " UNION ALL ".join(parts))
+    rows = con.execute("SELECT _row, field, reason FROM _issues ORDER BY _row, field "
+                       "LIMIT 20").fetchall()
+    return [Issue(source, int(r), str(f), str(reason)) for r, f, reason in rows]
+
+
+def _reference_rules(con: duckdb.DuckDBPyConnection, table: Table) -> list[str]:
+    rules = []
+    for f in table.fields:
+        if not f.references:
+            continue
+        target, column = f.references.split(".")
+        if target == table.name and column == f.name:
+            continue  # a key refers to its own table: nothing to look up
+        v = checks.typed(f, "s")
+        exists = f"EXISTS (SELECT 1 FROM {target} t WHERE t.{column} = {v})"
+        if target == table.name:
+            exists += f" OR EXISTS (SELECT 1 FROM {STAGING} o WHERE o.{column} = s.{f.name})"
+        rules.append(f"SELECT _row, {checks.quote(f.name)}, "
+                     f"{checks.quote(f'has no match in {f.references}')} FROM {STAGING} s "
+                     f"WHERE {checks.field_problem(f, 's')} IS NULL "
+                     f"AND {checks.value(f, 's')} IS NOT NULL AND NOT ({exists})")
+    return rules
+
+
+def _key_rules(table: Table) -> list[str]:
+    key_fields = [table.field(k) for k in table.primary_key]
+    ok = " AND ".join(f"({checks.field_problem(f, 's')}) IS NULL" for f in key_fields)
+    key = ", ".join(checks.value(f, "s") for f in key_fields)
+    stored = " AND ".join(f"t.{f.name} = {checks.typed(f, 's')}" for f in key_fields)
+    field = checks.quote(table.primary_key[-1])
+    return [
+        f"SELECT _row, {field}, 'duplicate key: the same key is in another row of the file' "
+        f"FROM (SELECT _row, count(*) OVER (PARTITION BY {key}) AS n, {ok} AS ok "
+        f"FROM {STAGING} s) WHERE n > 1 AND ok",
+        f"SELECT _row, {field}, 'a row with this key is already in the store' "
+        f"FROM {STAGING} s WHERE {ok} AND EXISTS (SELECT 1 FROM {table.name} t WHERE {stored})",
+    ]
+
+
+def _reason_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    rows = con.execute("SELECT field || ': ' || reason, count(*) FROM _issues "
+                       "GROUP BY ALL ORDER BY 2 DESC").fetchall()
+    return {str(k): int(n) for k, n in rows}
+
+
+def _insert_good(con: duckdb.DuckDBPyConnection, table: Table, batch_id: int) -> int:
+    values = ", ".join(checks.typed(f) for f in table.fields)
+    con.execute(f"INSERT INTO {table.name} ({', '.join(table.names)}, batch_id, recorded_at) "
+                f"SELECT {values}, {batch_id}, now() FROM {STAGING} "
+                f"WHERE _row NOT IN (SELECT _row FROM _issues) ORDER BY _row")
+    return _scalar(con, f"SELECT count(*) FROM {table.name} WHERE batch_id = {batch_id}")
+
+
+def _quarantine(con: duckdb.DuckDBPyConnection, table: Table, batch_id: int,
+                source: str) -> int:
+    record = ", ".join(f"{checks.quote(n)}: \"{n}\"" for n in table.names)
+    con.execute(
+        f"INSERT INTO quarantine SELECT {batch_id}, {checks.quote(table.name)}, ?, s._row, "
+        f"i.problems, CAST(to_json({{{record}}}) AS VARCHAR), now() FROM {STAGING} s JOIN "
+        f"(SELECT _row, string_agg(field || ': ' || reason, '; ' ORDER BY field) AS problems "
+        f"FROM _issues GROUP BY _row) i USING (_row)", [source])
+    return _scalar(con, f"SELECT count(*) FROM quarantine WHERE batch_id = {batch_id}")

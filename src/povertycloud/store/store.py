@@ -1,0 +1,111 @@
+"""The embedded store: one DuckDB file holding the registry, its batches and quarantine."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from .. import __version__
+from ..errors import StoreError
+from ..standard.tables import VERSION as STANDARD_VERSION
+from .migrations import MIGRATIONS, SCHEMA_VERSION
+
+
+class Store:
+    """A povertycloud store in one DuckDB file.
+
+    Open an existing store with ``Store(path)``; ``Store.create(path)`` makes a new one.
+    Opening a store of an older schema migrates it; a newer one is refused.
+    """
+
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+        self.path = Path(path)
+        if not self.path.exists():
+            raise StoreError(f"no store at {self.path}: create one with "
+                             f"`povertycloud synth --db {self.path}` or "
+                             f"`povertycloud store init {self.path}`")
+        try:
+            self.con = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.Error as exc:
+            raise StoreError(f"{self.path} is not a povertycloud store: {exc}") from None
+        self.con.execute("SET enable_progress_bar = false")
+        self._check_version(read_only)
+
+    @classmethod
+    def create(cls, path: Path) -> Store:
+        """A new, empty store at ``path``, which must not exist."""
+        path = Path(path)
+        if path.exists():
+            raise StoreError(f"{path} already exists; choose another path or remove it")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(str(path))
+        con.execute("CREATE TABLE pc_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+        con.execute("INSERT INTO pc_meta VALUES ('schema_version', '0'), "
+                    "('created_by', ?)", [__version__])
+        con.close()
+        return cls(path)
+
+    @property
+    def schema_version(self) -> int:
+        row = self.con.execute(
+            "SELECT value FROM pc_meta WHERE key = 'schema_version'").fetchone()
+        return int(row[0]) if row else 0
+
+    def _check_version(self, read_only: bool) -> None:
+        try:
+            version = self.schema_version
+        except duckdb.CatalogException:
+            self.con.close()
+            raise StoreError(f"{self.path} is a DuckDB file but not a povertycloud store") \
+                from None
+        if version > SCHEMA_VERSION:
+            self.con.close()
+            raise StoreError(
+                f"{self.path} was written by a newer povertycloud (schema version {version}, "
+                f"this program knows up to {SCHEMA_VERSION}); upgrade povertycloud to open it")
+        if version < SCHEMA_VERSION:
+            if read_only:
+                self.con.close()
+                raise StoreError(f"{self.path} needs migrating; open it for writing once")
+            self.migrate()
+
+    def migrate(self) -> None:
+        """Apply the migrations this store lacks, all in one transaction."""
+        with self.transaction():
+            for migration in MIGRATIONS[self.schema_version:]:
+                migration(self.con)
+            self.con.execute("UPDATE pc_meta SET value = ? WHERE key = 'schema_version'",
+                             [str(SCHEMA_VERSION)])
+            self.con.execute("INSERT OR REPLACE INTO pc_meta VALUES ('standard_version', ?)",
+                             [STANDARD_VERSION])
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Everything inside happens, or nothing does."""
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield self.con
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        self.con.execute("COMMIT")
+
+    def count(self, table: str) -> int:
+        row = self.con.execute(f"SELECT count(*) FROM {table}").fetchone()
+        return int(row[0]) if row else 0
+
+    def next_batch_id(self) -> int:
+        row = self.con.execute("SELECT coalesce(max(batch_id), 0) + 1 FROM batches").fetchone()
+        return int(row[0]) if row else 1
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
