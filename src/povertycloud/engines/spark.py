@@ -16,7 +16,7 @@ from .base import Engine
 # Settings that suit one machine; a cluster's spark-defaults.conf overrides none of these
 # unless the environment says so.
 LOCAL_SETTINGS = {
-    "spark.sql.shuffle.partitions": "8",
+    "spark.sql.shuffle.partitions": "4",
     "spark.ui.enabled": "false",
     "spark.ui.showConsoleProgress": "false",
     "spark.sql.session.timeZone": "UTC",

@@ -1,0 +1,222 @@
+"""The store: creation with the standard's tables, refusal of missing, newer and foreign
+files, migration of an old schema, and transactions that roll back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from povertycloud.errors import StoreError
+from povertycloud.standard.tables import TABLES, VERSION
+from povertycloud.store import Store
+from povertycloud.store.migrations import SCHEMA_VERSION
+
+BOOKKEEPING = [("batch_id", "BIGINT", False), ("recorded_at", "TIMESTAMP", False)]
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    with Store.create(tmp_path / "store.duckdb") as s:
+        yield s
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str, bool]]:
+    rows = con.execute("SELECT column_name, data_type, is_nullable FROM duckdb_columns() "
+                       "WHERE table_name = ? ORDER BY column_index", [table]).fetchall()
+    return [(str(n), str(t), bool(nullable)) for n, t, nullable in rows]
+
+
+def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {str(r[0]) for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+
+
+def _meta(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    return {str(k): str(v) for k, v in con.execute("SELECT key, value FROM pc_meta").fetchall()}
+
+
+def _write_meta_only(path: Path, rows: list[tuple[str, str]]) -> None:
+    """A DuckDB file holding only pc_meta, as an old or damaged store would."""
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE pc_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+    for key, value in rows:
+        con.execute("INSERT INTO pc_meta VALUES (?, ?)", [key, value])
+    con.close()
+
+
+# -- creating -------------------------------------------------------------------------
+
+
+def test_create_gives_the_current_schema(store: Store) -> None:
+    assert store.schema_version == SCHEMA_VERSION
+    meta = _meta(store.con)
+    assert meta["schema_version"] == str(SCHEMA_VERSION)
+    assert meta["standard_version"] == VERSION
+
+
+def test_create_makes_exactly_the_standards_tables(store: Store) -> None:
+    assert _tables(store.con) == set(TABLES) | {"batches", "quarantine", "pc_meta"}
+
+
+@pytest.mark.parametrize("name", list(TABLES))
+def test_store_tables_match_the_standard(store: Store, name: str) -> None:
+    """Fails when the standard gains, loses, reorders or retypes a field without a migration."""
+    expected = [(f.name, f.sql_type, not f.required) for f in TABLES[name].fields]
+    assert _columns(store.con, name) == expected + BOOKKEEPING
+
+
+@pytest.mark.parametrize("name", list(TABLES))
+def test_store_tables_have_the_standards_primary_key(store: Store, name: str) -> None:
+    rows = store.con.execute(
+        "SELECT constraint_column_names FROM duckdb_constraints() "
+        "WHERE table_name = ? AND constraint_type = 'PRIMARY KEY'", [name]).fetchall()
+    assert [tuple(r[0]) for r in rows] == [TABLES[name].primary_key]
+
+
+def test_create_refuses_an_existing_path(tmp_path: Path) -> None:
+    path = tmp_path / "store.duckdb"
+    Store.create(path).close()
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="already exists"):
+        Store.create(path)
+    assert path.read_bytes() == before
+
+
+def test_create_refuses_an_existing_directory(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="already exists"):
+        Store.create(tmp_path)
+
+
+def test_create_makes_missing_parent_directories(tmp_path: Path) -> None:
+    path = tmp_path / "a" / "b" / "store.duckdb"
+    with Store.create(path) as s:
+        assert s.schema_version == SCHEMA_VERSION
+    assert path.is_file()
+
+
+# -- opening --------------------------------------------------------------------------
+
+
+def test_opening_a_missing_store_says_how_to_create_one(tmp_path: Path) -> None:
+    path = tmp_path / "missing.duckdb"
+    with pytest.raises(StoreError) as caught:
+        Store(path)
+    message = str(caught.value)
+    assert f"no store at {path}" in message
+    assert f"povertycloud store init {path}" in message
+    assert f"povertycloud synth --db {path}" in message
+    assert not path.exists()
+
+
+def test_reopening_keeps_the_data(tmp_path: Path) -> None:
+    path = tmp_path / "store.duckdb"
+    with Store.create(path) as s:
+        s.con.execute("INSERT INTO batches VALUES (1, 'regions', 'x.csv', NULL, 0, 0, 0, now())")
+    with Store(path) as s:
+        assert s.schema_version == SCHEMA_VERSION
+        assert s.count("batches") == 1
+        assert s.next_batch_id() == 2
+
+
+def test_a_newer_store_is_refused_and_left_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "store.duckdb"
+    Store.create(path).close()
+    con = duckdb.connect(str(path))
+    con.execute("UPDATE pc_meta SET value = ? WHERE key = 'schema_version'",
+                [str(SCHEMA_VERSION + 1)])
+    con.close()
+    before = path.read_bytes()
+    for read_only in (False, True):
+        with pytest.raises(StoreError, match="written by a newer povertycloud") as caught:
+            Store(path, read_only=read_only)
+        assert str(path) in str(caught.value)
+        assert f"schema version {SCHEMA_VERSION + 1}" in str(caught.value)
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["store.duckdb"]
+
+
+def test_a_duckdb_file_that_is_not_a_store_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "other.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE things (x INTEGER)")
+    con.close()
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="is a DuckDB file but not a povertycloud store"):
+        Store(path)
+    assert path.read_bytes() == before
+
+
+def test_a_file_that_is_not_duckdb_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "notes.duckdb"
+    path.write_text("not a database\n")
+    with pytest.raises(StoreError, match="is not a povertycloud store") as caught:
+        Store(path)
+    assert str(path) in str(caught.value)
+    assert path.read_text() == "not a database\n"
+
+
+# -- migrating ------------------------------------------------------------------------
+
+
+def test_a_version_0_store_is_migrated_when_opened(tmp_path: Path) -> None:
+    path = tmp_path / "old.duckdb"
+    _write_meta_only(path, [("schema_version", "0"), ("created_by", "0.0.1")])
+    with Store(path) as s:
+        assert s.schema_version == SCHEMA_VERSION
+        assert _tables(s.con) == set(TABLES) | {"batches", "quarantine", "pc_meta"}
+        assert _meta(s.con)["standard_version"] == VERSION
+        assert _meta(s.con)["created_by"] == "0.0.1"
+    with Store(path) as s:  # migrated once, opened again as is
+        assert s.schema_version == SCHEMA_VERSION
+
+
+def test_a_version_0_store_is_not_migrated_read_only(tmp_path: Path) -> None:
+    path = tmp_path / "old.duckdb"
+    _write_meta_only(path, [("schema_version", "0")])
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="needs migrating; open it for writing once"):
+        Store(path, read_only=True)
+    assert path.read_bytes() == before
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "Store.schema_version reads a missing 'schema_version' row of pc_meta as 0, but "
+    "Store.migrate records the new version with an UPDATE that changes no row; the version "
+    "stays 0, so the next open re-runs migration 1 and fails with a raw "
+    "duckdb.CatalogException ('regions' already exists)"))
+def test_a_store_without_a_version_row_records_its_migration(tmp_path: Path) -> None:
+    path = tmp_path / "old.duckdb"
+    _write_meta_only(path, [])
+    with Store(path) as s:
+        assert s.schema_version == SCHEMA_VERSION
+    with Store(path) as s:
+        assert s.schema_version == SCHEMA_VERSION
+
+
+# -- transactions ---------------------------------------------------------------------
+
+
+class Boom(Exception):
+    pass
+
+
+def test_transaction_rolls_back_on_an_exception(store: Store) -> None:
+    with pytest.raises(Boom), store.transaction() as con:
+        con.execute("INSERT INTO batches VALUES (1, 'regions', 'x.csv', NULL, 0, 0, 0, now())")
+        assert store.count("batches") == 1
+        raise Boom
+    assert store.count("batches") == 0
+    # The connection is usable afterwards, and a later transaction commits.
+    with store.transaction() as con:
+        con.execute("INSERT INTO batches VALUES (2, 'regions', 'y.csv', NULL, 0, 0, 0, now())")
+    assert store.count("batches") == 1
+
+
+def test_transaction_commits_to_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "store.duckdb"
+    with Store.create(path) as s, s.transaction() as con:
+        con.execute("INSERT INTO batches VALUES (1, 'regions', 'x.csv', NULL, 0, 0, 0, now())")
+    with Store(path) as s:
+        assert s.count("batches") == 1
