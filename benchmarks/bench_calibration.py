@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 import duckdb
+
 from _common import CLI, ROOT, run_measured, write_section
 
 FIGURES = {

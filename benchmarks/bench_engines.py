@@ -11,7 +11,6 @@ import shutil
 import time
 
 from _common import CLI, ROOT, machine, run_measured, write_section
-
 from povertycloud.engines import get_engine
 from povertycloud.pipeline import run_on_parquet
 

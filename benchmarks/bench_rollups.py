@@ -12,10 +12,8 @@ import argparse
 import datetime as dt
 import statistics
 import time
-from pathlib import Path
 
 from _common import CLI, ROOT, machine, run_measured, write_section
-
 from povertycloud.reports import rollup
 from povertycloud.store import Store
 

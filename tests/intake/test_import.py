@@ -17,7 +17,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pytest
 
 from povertycloud.errors import Issue, PovertyCloudError, UnknownNameError, ValidationFailed
@@ -301,9 +300,6 @@ def test_issues_are_listed_in_row_order_and_counted(source: Source, with_people:
     assert message.endswith("... and 10 more")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "checks._type_rules tests INTEGER fields with TRY_CAST(v AS BIGINT) IS NULL, and DuckDB "
-    "casts '7.6' to 8, so a decimal passes as a whole number and is stored rounded"))
 def test_a_decimal_in_an_integer_field_is_refused(source: Source, with_people: Store,
                                                   tmp_path: Path) -> None:
     case = Case(_set(migrant_months="7.6"), "migrant_months", "is not a whole number")
@@ -314,11 +310,6 @@ def test_a_decimal_in_an_integer_field_is_refused(source: Source, with_people: S
     assert _counts(with_people) == before
 
 
-@pytest.mark.xfail(strict=True, raises=duckdb.ConstraintException, reason=(
-    "batches._key_rules finds duplicate keys by comparing the trimmed text, so "
-    "'0520121100200000102' and '520121100200000102' pass as different keys; they collide on "
-    "INSERT and a raw duckdb.ConstraintException escapes instead of ValidationFailed (with "
-    "keep_good too)"))
 def test_the_same_key_written_two_ways_is_a_duplicate(source: Source, with_people: Store,
                                                       tmp_path: Path) -> None:
     rows = [dict(r) for r in source.people[EARLIER:EARLIER + 6]]
@@ -328,6 +319,21 @@ def test_the_same_key_written_two_ways_is_a_duplicate(source: Source, with_peopl
     with pytest.raises(ValidationFailed, match="duplicate key"):
         import_file(with_people, "people", path)
     assert _counts(with_people) == before
+
+
+def test_row_numbers_count_blank_lines_in_a_csv(source: Source, with_people: Store,
+                                                tmp_path: Path) -> None:
+    rows = [dict(r) for r in source.people[EARLIER:EARLIER + 4]]
+    rows[2]["migrant_months"] = "13"
+    path = _write_csv(tmp_path / "people.csv", PEOPLE, rows)
+    with path.open(newline="", encoding="utf-8") as f:
+        lines = f.readlines()
+    with path.open("w", newline="", encoding="utf-8") as f:
+        f.writelines([*lines[:2], "\r\n", *lines[2:]])
+    # Line 1 the header, 2 a person, 3 blank, 4 a person, 5 the bad person.
+    with pytest.raises(ValidationFailed) as caught:
+        import_file(with_people, "people", path)
+    assert [(i.row, i.field) for i in caught.value.issues] == [(5, "migrant_months")]
 
 
 # -- bad regions ------------------------------------------------------------------------
@@ -357,7 +363,7 @@ def test_a_new_village_imports(source: Source, base: Store, tmp_path: Path) -> N
     assert import_file(base, "regions", path).accepted == 1
 
 
-REGION_CASES = {
+REGION_CASES: dict[str, tuple[Callable[[str, str], Row], str, str]] = {
     "wrong level for its code": (lambda t, c: _region(t[:9] + "999", "township", t),
                                  "level", "does not agree with the code"),
     "parent_code not the code's parent": (lambda t, c: _region(t[:9] + "999", "village", c),
@@ -382,10 +388,6 @@ def test_a_bad_region_fails_the_whole_file(source: Source, base: Store, tmp_path
     assert _counts(base) == before
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "checks._type_rules checks a REGION_CODE for 12 digits, a province prefix and its level, "
-    "but not that the digits of every level above its own are non-zero (standard.regions."
-    "problem does): '520100100200', a village with zero county digits, is accepted"))
 def test_a_village_code_with_zero_county_digits_is_refused(base: Store,
                                                            tmp_path: Path) -> None:
     # Its parent, a township with zero county digits, comes in the same file: the parent
@@ -400,10 +402,6 @@ def test_a_village_code_with_zero_county_digits_is_refused(base: Store,
     assert _counts(base) == before
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "batches._reference_rules lets a row refer to a row of the same file; with keep_good the "
-    "referred row can be quarantined while the referring row is kept, so a village is stored "
-    "whose parent_code matches no region"))
 def test_keep_good_does_not_keep_a_child_of_a_quarantined_parent(
         source: Source, base: Store, tmp_path: Path) -> None:
     _, county = _a_township(source)

@@ -10,15 +10,18 @@ from typing import Annotated
 import typer
 from rich.table import Table as RichTable
 
-from ..engines import get_engine
+from ..engines import check_engine, get_engine
 from ..errors import OutputExistsError, PovertyCloudError
 from ..intake.exports import check_output
 from ..pipeline import run_on_parquet
 from ..pipeline.on_store import run_on_store
 from ..reports import rollup as rollup_query
 from ..reports import rollup_geojson
+from ..sqltext import literal
 from ..store import Store
 from .common import DbOption, EngineOption, OverwriteOption, console, parse_date, progress_bar
+
+TABLE_FORMATS = {".csv": "CSV, HEADER", ".parquet": "PARQUET", ".xlsx": "excel"}
 
 
 def pipeline(
@@ -32,6 +35,7 @@ def pipeline(
 ) -> None:
     """Run the batch pipeline (household indicators, region roll-ups for each year) on
     DuckDB or Spark."""
+    check_engine(engine)
     started = time.perf_counter()
     with progress_bar() as bar:
         task = bar.add_task(f"Pipeline on {engine}", total=None)
@@ -76,6 +80,8 @@ def rollup(
     for path in (out, geojson):
         if path is not None:
             check_output(path, overwrite)
+    if out is not None and out.suffix.lower() not in TABLE_FORMATS:
+        raise PovertyCloudError(f"{out}: write .csv, .parquet or .xlsx")
     if geojson is not None and level is None:
         raise typer.BadParameter("--geojson needs --level")
     with Store(db, read_only=True) as store:
@@ -105,12 +111,10 @@ def _write_table(table, out: Path) -> None:  # type: ignore[no-untyped-def]
             sheet.append(list(row.values()))
         book.save(out)
         return
-    fmt = {".csv": "CSV, HEADER", ".parquet": "PARQUET"}.get(suffix)
-    if fmt is None:
-        raise PovertyCloudError(f"{out}: write .csv, .parquet or .xlsx")
+    fmt = TABLE_FORMATS[suffix]
     con = duckdb.connect()
     con.register("result", table)
-    con.execute(f"COPY result TO '{out}' (FORMAT {fmt})")
+    con.execute(f"COPY result TO {literal(out)} (FORMAT {fmt})")
     con.close()
 
 

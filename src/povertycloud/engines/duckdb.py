@@ -7,6 +7,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from ..sqltext import literal
 from .base import Engine
 
 
@@ -22,7 +23,7 @@ class DuckDBEngine(Engine):
     def register_parquet(self, name: str, path: Path) -> None:
         target = f"{path}/**/*.parquet" if Path(path).is_dir() else str(path)
         self.con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS "
-                         f"SELECT * FROM read_parquet('{target}')")
+                         f"SELECT * FROM read_parquet({literal(target)})")
 
     def register_arrow(self, name: str, table: pa.Table) -> None:
         self.con.register(f"{name}_arrow", table)
@@ -30,7 +31,7 @@ class DuckDBEngine(Engine):
         self.con.unregister(f"{name}_arrow")
 
     def write_parquet(self, name: str, path: Path) -> None:
-        self.con.execute(f"COPY {name} TO '{path}' (FORMAT PARQUET)")
+        self.con.execute(f"COPY {name} TO {literal(path)} (FORMAT PARQUET)")
 
     def _create_view(self, name: str, sql: str) -> None:
         self.con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {sql}")

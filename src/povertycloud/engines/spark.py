@@ -13,8 +13,8 @@ import pyarrow as pa
 from ..errors import EngineError
 from .base import Engine
 
-# Settings that suit one machine; a cluster's spark-defaults.conf overrides none of these
-# unless the environment says so.
+# Settings that suit one machine, applied only where Spark's own configuration
+# (spark-submit, spark-defaults.conf) sets nothing.
 LOCAL_SETTINGS = {
     "spark.sql.shuffle.partitions": "4",
     "spark.ui.enabled": "false",
@@ -31,14 +31,18 @@ class SparkEngine(Engine):
 
     def __init__(self, master: str | None = None) -> None:
         try:
+            from pyspark import SparkConf
             from pyspark.sql import SparkSession
         except ImportError:
             raise EngineError("the Spark engine needs PySpark: pip install "
                               "'povertycloud[spark]'") from None
+        configured = SparkConf()  # what spark-submit or spark-defaults.conf already set
         builder = SparkSession.builder.appName("povertycloud")
-        builder = builder.master(master or os.environ.get("SPARK_MASTER", "local[*]"))
+        if master or not configured.contains("spark.master"):
+            builder = builder.master(master or os.environ.get("SPARK_MASTER", "local[*]"))
         for key, value in LOCAL_SETTINGS.items():
-            builder = builder.config(key, value)
+            if not configured.contains(key):
+                builder = builder.config(key, value)
         try:
             self.spark: Any = builder.getOrCreate()
         except Exception as exc:  # Java missing, a cluster out of reach

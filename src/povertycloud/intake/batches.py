@@ -96,6 +96,7 @@ def _find_issues(con: duckdb.DuckDBPyConnection, table: Table, source: str) -> l
     parts += _reference_rules(con, table)
     parts += _key_rules(table)
     con.execute("CREATE OR REPLACE TEMP TABLE _issues AS " + " UNION ALL ".join(parts))
+    _propagate_to_children(con, table)
     rows = con.execute("SELECT _row, field, reason FROM _issues ORDER BY _row, field "
                        "LIMIT 20").fetchall()
     return [Issue(source, int(r), str(f), str(reason)) for r, f, reason in rows]
@@ -120,10 +121,32 @@ def _reference_rules(con: duckdb.DuckDBPyConnection, table: Table) -> list[str]:
     return rules
 
 
+def _propagate_to_children(con: duckdb.DuckDBPyConnection, table: Table) -> None:
+    """A row that refers to a bad row of the same file is bad too (a village whose
+    township is quarantined), down to any depth."""
+    for f in table.fields:
+        if not f.references or f.references.split(".")[0] != table.name:
+            continue
+        column = f.references.split(".")[1]
+        if column == f.name:
+            continue
+        reason = checks.quote("refers to row(s) of this file that have problems")
+        while True:
+            added = con.execute(
+                f"INSERT INTO _issues SELECT s._row, {checks.quote(f.name)}, {reason} "
+                f"FROM {STAGING} s WHERE s._row NOT IN (SELECT _row FROM _issues) "
+                f"AND EXISTS (SELECT 1 FROM {STAGING} o WHERE o.{column} = s.{f.name} "
+                f"AND o._row IN (SELECT _row FROM _issues)) "
+                f"AND NOT EXISTS (SELECT 1 FROM {table.name} t "
+                f"WHERE t.{column} = {checks.typed(f, 's', lenient=True)})").fetchone()
+            if not added or not added[0]:
+                break
+
+
 def _key_rules(table: Table) -> list[str]:
     key_fields = [table.field(k) for k in table.primary_key]
     ok = " AND ".join(f"({checks.field_problem(f, 's')}) IS NULL" for f in key_fields)
-    key = ", ".join(checks.value(f, "s") for f in key_fields)
+    key = ", ".join(checks.typed(f, "s", lenient=True) for f in key_fields)
     stored = " AND ".join(f"t.{f.name} = {checks.typed(f, 's')}" for f in key_fields)
     field = checks.quote(table.primary_key[-1])
     return [

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import PovertyCloudError
+from ..sqltext import literal
 from ..standard.tables import TABLES
 from ..store import Store
 from ..synth import table_path
@@ -28,7 +29,7 @@ def load_directory(store: Store, root: Path,
             batch = store.next_batch_id()
             columns = ", ".join(TABLES[name].names)
             con.execute(f"INSERT INTO {name} ({columns}, batch_id, recorded_at) "
-                        f"SELECT {columns}, {batch}, now() FROM read_parquet('{path}')")
+                        f"SELECT {columns}, {batch}, now() FROM read_parquet({literal(path)})")
             rows = store.count(f"{name} WHERE batch_id = {batch}")
             con.execute("INSERT INTO batches VALUES (?, ?, ?, NULL, ?, ?, 0, now())",
                         [batch, name, str(path), rows, rows])

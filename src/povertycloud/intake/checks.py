@@ -6,6 +6,7 @@ table rules (keys, references, agreement between fields) are queries of their ow
 
 from __future__ import annotations
 
+from ..sqltext import literal
 from ..standard import ids
 from ..standard.fields import Field, Kind, Table
 from ..standard.regions import PREFIX_LENGTH, sql_ancestor, sql_level
@@ -18,8 +19,7 @@ PROVINCES = ("11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "
              "61", "62", "63", "64", "65", "71", "81", "82")
 
 
-def quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+quote = literal
 
 
 def value(f: Field, alias: str = "") -> str:
@@ -35,14 +35,15 @@ def _in(expr: str, options: tuple[str, ...]) -> str:
 def _type_rules(f: Field, v: str) -> list[tuple[str, str]]:
     kind = f.kind
     if kind is Kind.INTEGER:
-        return [(f"TRY_CAST({v} AS BIGINT) IS NULL", "is not a whole number")]
+        return [(f"NOT regexp_full_match({v}, '-?[0-9]{{1,18}}')", "is not a whole number")]
     if kind is Kind.NUMBER:
         return [(f"TRY_CAST({v} AS DOUBLE) IS NULL", "is not a number")]
     if kind is Kind.BOOLEAN:
         return [(f"NOT {_in(f'lower({v})', TRUE_WORDS + FALSE_WORDS)}",
                  "is not true or false")]
     if kind is Kind.DATE:
-        return [(f"TRY_CAST({v} AS DATE) IS NULL", "is not a date (YYYY-MM-DD)")]
+        return [(f"NOT regexp_full_match({v}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}') "
+                 f"OR TRY_CAST({v} AS DATE) IS NULL", "is not a date (YYYY-MM-DD)")]
     if kind is Kind.ENUM:
         shown = ", ".join(f.values) if len(f.values) <= 12 else \
             f"{f.values[0]} to {f.values[-1]}"
@@ -63,6 +64,7 @@ def _type_rules(f: Field, v: str) -> list[tuple[str, str]]:
         rules = [(f"NOT regexp_full_match({v}, '[0-9]{{12}}')", "must be 12 digits"),
                  (f"NOT {_in(f'substring({v}, 1, 2)', PROVINCES)}",
                   "does not start with a province code")]
+        rules.append((_zero_above_sql(v), "has zero digits above its own level"))
         if f.level:
             rules.append((f"{sql_level(v)} <> {quote(f.level)}", f"must be a {f.level} code"))
         return rules
@@ -71,6 +73,20 @@ def _type_rules(f: Field, v: str) -> list[tuple[str, str]]:
                  f"OR json_extract_string({v}, '$.type') NOT IN ('Polygon', 'MultiPolygon')",
                  "must be a GeoJSON Polygon or MultiPolygon")]
     return []
+
+
+def _zero_above_sql(v: str) -> str:
+    """True when a level above the code's own has all-zero digits (e.g. a village
+    code whose county digits are 00)."""
+    levels = list(PREFIX_LENGTH)
+    terms = []
+    for i, upper in enumerate(levels[1:-1], start=1):
+        start = PREFIX_LENGTH[levels[i - 1]] + 1
+        width = PREFIX_LENGTH[upper] - PREFIX_LENGTH[levels[i - 1]]
+        below = ", ".join(quote(lv) for lv in levels[i + 1:])
+        terms.append(f"({sql_level(v)} IN ({below}) AND substring({v}, {start}, {width}) = "
+                     f"'{'0' * width}')")
+    return " OR ".join(terms)
 
 
 def field_problem(f: Field, alias: str = "") -> str:
@@ -91,15 +107,16 @@ def field_problem(f: Field, alias: str = "") -> str:
     return f"CASE {body} END" if body else "NULL"
 
 
-def typed(f: Field, alias: str = "") -> str:
-    """A SQL expression converting the field's text to its type."""
+def typed(f: Field, alias: str = "", *, lenient: bool = False) -> str:
+    """A SQL expression converting the field's text to its type (NULL where it cannot
+    when ``lenient``)."""
     v = value(f, alias)
     if f.kind is Kind.BOOLEAN:
         return f"({_in(f'lower({v})', TRUE_WORDS)})" if f.required else \
             f"CASE WHEN {v} IS NULL THEN NULL ELSE {_in(f'lower({v})', TRUE_WORDS)} END"
     if f.kind is Kind.INTEGER:
-        return f"CAST({v} AS BIGINT)"
-    return f"CAST({v} AS {f.sql_type})"
+        return f"{'TRY_CAST' if lenient else 'CAST'}({v} AS BIGINT)"
+    return f"{'TRY_CAST' if lenient else 'CAST'}({v} AS {f.sql_type})"
 
 
 def cross_field_rules(table: Table) -> list[tuple[str, str, str]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import OutputExistsError, PovertyCloudError
+from ..sqltext import literal
 from ..standard.fields import Field, Kind, Table
 from ..standard.tables import VERSION
 from ..standard.tables import table as standard_table
@@ -41,7 +42,7 @@ def export_table(store: Store, table_name: str, path: Path, *, overwrite: bool =
         book.save(tmp)
     else:
         fmt = "PARQUET" if kind == "parquet" else "CSV, HEADER"
-        store.con.execute(f"COPY ({query}) TO '{tmp}' (FORMAT {fmt})")
+        store.con.execute(f"COPY ({query}) TO {literal(tmp)} (FORMAT {fmt})")
     tmp.replace(path)
     return rows
 

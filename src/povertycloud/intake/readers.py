@@ -7,9 +7,11 @@ import datetime as dt
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from ..errors import PovertyCloudError
+from ..sqltext import literal
 
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".xlsx": "excel"}
 
@@ -28,27 +30,48 @@ def stage(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> list[str]:
     if not path.exists():
         raise PovertyCloudError(f"{path}: no such file")
     kind = file_format(path)
+    lines: pa.Array | None = None  # the file row of each data row, where not just n + 1
     if kind == "csv":
-        source = f"read_csv('{_sql_path(path)}', all_varchar = true, header = true)"
-        first = 2
+        source = f"read_csv({literal(path)}, all_varchar = true, header = true)"
+        first, lines = 2, _csv_data_lines(path)
     elif kind == "parquet":
-        source = f"read_parquet('{_sql_path(path)}')"
-        first = 1
+        source, first = f"read_parquet({literal(path)})", 1
     else:
-        con.register(f"{name}_arrow", _excel_table(path))
-        source, first = f"{name}_arrow", 2
+        table = _excel_table(path)
+        source, first, lines = f"{name}_arrow", 2, table["_row"]
+        con.register(source, table.drop_columns("_row"))
+    numbered = f"SELECT *, row_number() OVER () AS _n FROM {source}"
+    row = f"CAST(_n + {first - 1} AS BIGINT)"
+    if lines is not None:
+        con.register(f"{name}_lines", pa.table({"_n": pa.array(range(1, len(lines) + 1),
+                                                              pa.int64()), "_line": lines}))
+        numbered = f"SELECT * FROM ({numbered}) JOIN {name}_lines USING (_n)"
+        row = "CAST(_line AS BIGINT)"
     try:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT "
-                    f"CAST(COLUMNS(*) AS VARCHAR), "
-                    f"CAST(row_number() OVER () + {first - 1} AS BIGINT) AS _row FROM {source}")
+                    f"CAST(COLUMNS(* EXCLUDE (_n{', _line' if lines is not None else ''})) "
+                    f"AS VARCHAR), {row} AS _row FROM ({numbered}) ORDER BY _n")
     except duckdb.Error as exc:
         raise PovertyCloudError(f"{path}: cannot be read as {kind}: {exc}") from None
     columns = [r[0] for r in con.execute(f"DESCRIBE {name}").fetchall()]
     return [c for c in columns if c != "_row"]
 
 
-def _sql_path(path: Path) -> str:
-    return str(path).replace("'", "''")
+def _csv_data_lines(path: Path) -> pa.Array | None:
+    """Line numbers of the data rows when the file has blank lines (which the CSV reader
+    skips), else None. Quoted values spanning lines are not accounted for."""
+    data = np.memmap(path, dtype=np.uint8, mode="r") if path.stat().st_size else \
+        np.zeros(0, dtype=np.uint8)
+    ends = np.flatnonzero(data == 10)
+    starts = np.r_[0, ends + 1]
+    ends = np.r_[ends, data.size]
+    lengths = ends - starts
+    carriage = (lengths > 0) & (data[np.maximum(ends - 1, 0)] == 13)
+    blank = (lengths - carriage) == 0
+    if data.size and not blank[:-1].any():
+        return None
+    nonblank = np.flatnonzero(~blank) + 1
+    return pa.array(nonblank[1:], pa.int64())
 
 
 def _excel_table(path: Path) -> pa.Table:
@@ -58,12 +81,17 @@ def _excel_table(path: Path) -> pa.Table:
     sheet = book["data"] if "data" in book.sheetnames else book.worksheets[0]
     rows = sheet.iter_rows(values_only=True)
     header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
-    data: list[list[str | None]] = [[_cell_text(c) for c in row] for row in rows
-                                    if any(c is not None for c in row)]
+    numbers: list[int] = []
+    data: list[list[str | None]] = []
+    for number, row in enumerate(rows, start=2):  # the sheet's own row numbers
+        if any(c is not None for c in row):
+            numbers.append(number)
+            data.append([_cell_text(c) for c in row])
     book.close()
     columns = {h: [r[i] if i < len(r) else None for r in data]
                for i, h in enumerate(header) if h}
-    return pa.table({h: pa.array(v, type=pa.string()) for h, v in columns.items()})
+    arrays = {h: pa.array(v, type=pa.string()) for h, v in columns.items()}
+    return pa.table({**arrays, "_row": pa.array(numbers, pa.int64())})
 
 
 def _cell_text(cell: object) -> str | None:

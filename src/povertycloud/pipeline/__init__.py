@@ -1,7 +1,8 @@
 """The batch pipeline: named SQL steps run in order on any engine.
 
 Inputs are the standard's tables; outputs are ``household_indicators`` (one row per
-household and survey year) and ``region_rollups`` (every level, as of each year's end).
+household and survey year), ``status_periods`` (each registry status a household held,
+with its dates) and ``region_rollups`` (every level, as of each year's end).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from ..synth import table_path
 from . import indicators, rollups
 
 INPUTS = ("regions", "households", "people", "household_years", "status_changes")
-OUTPUTS = ("household_indicators", "region_rollups")
+OUTPUTS = ("household_indicators", "status_periods", "region_rollups")
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ def steps(years: list[int]) -> list[Step]:
     return [
         Step("member_counts", indicators.member_counts_sql()),
         Step("household_indicators", indicators.household_indicators_sql(), materialize=True),
+        Step("status_periods", rollups.status_periods_sql(), materialize=True),
         *per_year,
         Step("region_rollups", union),
     ]

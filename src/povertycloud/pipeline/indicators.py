@@ -58,7 +58,7 @@ def household_indicators_sql() -> str:
                          for name, cond in FLAGS.items())
     income = "(hy.wage_income + hy.business_income + hy.property_income + hy.transfer_income)"
     return f"""
-SELECT hy.household_id, hy.year, hy.members,
+SELECT hy.household_id, h.village_code, hy.year, hy.members,
   CAST({income} AS BIGINT) AS net_income,
   ROUND(CAST({income} AS DOUBLE) / hy.members, 2) AS income_per_capita,
   l.line AS poverty_line,
@@ -68,5 +68,6 @@ SELECT hy.household_id, hy.year, hy.members,
   COALESCE(m.elderly, 0) AS elderly_members,
   {flags}
 FROM household_years hy
+JOIN households h ON h.household_id = hy.household_id
 JOIN poverty_lines l ON l.year = hy.year
 LEFT JOIN member_counts m ON m.household_id = hy.household_id AND m.year = hy.year"""

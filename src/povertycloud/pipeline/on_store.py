@@ -11,6 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..engines import get_engine
+from ..errors import PovertyCloudError
+from ..sqltext import literal
 from ..standard.tables import TABLES
 from ..store import Store
 from ..synth import table_path
@@ -20,6 +22,9 @@ from . import INPUTS, OUTPUTS, run_on_parquet
 def run_on_store(store: Store, engine_name: str = "duckdb",
                  progress: Callable[[str], None] | None = None) -> dict[str, int]:
     """Recompute the pipeline's outputs for ``store``; returns rows per output table."""
+    if not store.count("household_years"):
+        raise PovertyCloudError(f"{store.path} has no household_years to run the pipeline on: "
+                                "import data or build it with `povertycloud synth --db`")
     engine = get_engine(engine_name)  # an unknown engine fails before any work
     try:
         with tempfile.TemporaryDirectory(prefix="povertycloud-", dir=store.path.parent) as tmp:
@@ -30,7 +35,7 @@ def run_on_store(store: Store, engine_name: str = "duckdb",
                     progress(f"export {name}")
                 columns = ", ".join(TABLES[name].names)
                 store.con.execute(f"COPY (SELECT {columns} FROM {name}) TO "
-                                  f"'{table_path(inputs, name)}' (FORMAT PARQUET)")
+                                  f"{literal(table_path(inputs, name))} (FORMAT PARQUET)")
             written = run_on_parquet(engine, inputs, outputs, progress)
             counts = {}
             with store.transaction() as con:
@@ -38,7 +43,7 @@ def run_on_store(store: Store, engine_name: str = "duckdb",
                     if progress:
                         progress(f"load {name}")
                     con.execute(f"CREATE OR REPLACE TABLE {name} AS "
-                                f"SELECT * FROM read_parquet('{path}')")
+                                f"SELECT * FROM read_parquet({literal(path)})")
                     counts[name] = store.count(name)
             return counts
     finally:

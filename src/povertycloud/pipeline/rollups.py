@@ -10,16 +10,22 @@ from ..standard.regions import sql_ancestor
 from .indicators import FLAGS
 
 
-def status_as_of_sql(as_of: dt.date) -> str:
-    """Each household's registry status on ``as_of``: its latest change on or before."""
-    return f"""
+def status_periods_sql() -> str:
+    """Each registry status a household held, from its effective date to the next
+    change (exclusive; NULL while current). 'removed' counts as not registered."""
+    return """
 SELECT household_id,
-  CASE WHEN status = 'removed' THEN 'not_registered' ELSE status END AS status
-FROM (
-  SELECT household_id, status, ROW_NUMBER() OVER (
-    PARTITION BY household_id ORDER BY effective_date DESC) AS latest
-  FROM status_changes WHERE effective_date <= DATE '{as_of.isoformat()}'
-) WHERE latest = 1"""
+  CASE WHEN status = 'removed' THEN 'not_registered' ELSE status END AS status,
+  effective_date AS valid_from,
+  LEAD(effective_date) OVER (PARTITION BY household_id ORDER BY effective_date) AS valid_to
+FROM status_changes"""
+
+
+def status_as_of_sql(as_of: dt.date) -> str:
+    """Each household's registry status on ``as_of``, from the periods."""
+    day = f"DATE '{as_of.isoformat()}'"
+    return (f"SELECT household_id, status FROM status_periods WHERE valid_from <= {day} "
+            f"AND (valid_to IS NULL OR valid_to > {day})")
 
 
 def _measures() -> list[tuple[str, str]]:
@@ -40,24 +46,31 @@ MEASURES = [name for name, _ in _measures()]
 
 
 def rollups_sql(as_of: dt.date, year: int) -> str:
-    """Roll-ups on ``as_of``, with indicators from the annual survey of ``year``."""
+    """Roll-ups on ``as_of``, with indicators from the annual survey of ``year``.
+
+    Households are summed by village once; each village row then counts towards its
+    ancestor at every level in a single grouping pass."""
     village_sums = ",\n  ".join(f"CAST({expr} AS BIGINT) AS {name}" for name, expr in _measures())
-    level_sums = ", ".join(f"CAST(SUM({name}) AS BIGINT) AS {name}" for name in MEASURES)
-    levels = "\nUNION ALL\n".join(
-        f"SELECT '{level}' AS level, {sql_ancestor('village_code', level)} AS region_code, "
-        f"{level_sums} FROM village GROUP BY {sql_ancestor('village_code', level)}"
-        for level in LEVELS)
+    level_sums = ", ".join(f"CAST(SUM(v.{name}) AS BIGINT) AS {name}" for name in MEASURES)
+    levels = " UNION ALL ".join(f"SELECT '{level}' AS level" for level in LEVELS)
+    ancestor = "CASE " + " ".join(
+        f"WHEN l.level = '{level}' THEN {sql_ancestor('v.village_code', level)}"
+        for level in LEVELS) + " END"
     return f"""
 WITH status AS ({status_as_of_sql(as_of)}),
 village AS (
-  SELECT h.village_code,
+  SELECT i.village_code,
   {village_sums}
-  FROM households h
-  JOIN household_indicators i ON i.household_id = h.household_id AND i.year = {year}
-  LEFT JOIN status s ON s.household_id = h.household_id
-  GROUP BY h.village_code
+  FROM household_indicators i
+  LEFT JOIN status s ON s.household_id = i.household_id
+  WHERE i.year = {year}
+  GROUP BY i.village_code
 ),
-levels AS ({levels})
+levels AS (
+  SELECT l.level, {ancestor} AS region_code, {level_sums}
+  FROM village v CROSS JOIN ({levels}) l
+  GROUP BY l.level, {ancestor}
+)
 SELECT DATE '{as_of.isoformat()}' AS as_of, region_code, level, {", ".join(MEASURES)},
   ROUND(100.0 * people_registered_poor / people, 4) AS registered_incidence
 FROM levels"""

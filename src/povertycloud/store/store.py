@@ -11,7 +11,7 @@ import duckdb
 from .. import __version__
 from ..errors import StoreError
 from ..standard.tables import VERSION as STANDARD_VERSION
-from .migrations import MIGRATIONS, SCHEMA_VERSION
+from .migrations import MIGRATIONS, SCHEMA_VERSION, apply
 
 
 class Store:
@@ -76,8 +76,8 @@ class Store:
         """Apply the migrations this store lacks, all in one transaction."""
         with self.transaction():
             for migration in MIGRATIONS[self.schema_version:]:
-                migration(self.con)
-            self.con.execute("UPDATE pc_meta SET value = ? WHERE key = 'schema_version'",
+                apply(self.con, migration)
+            self.con.execute("INSERT OR REPLACE INTO pc_meta VALUES ('schema_version', ?)",
                              [str(SCHEMA_VERSION)])
             self.con.execute("INSERT OR REPLACE INTO pc_meta VALUES ('standard_version', ?)",
                              [STANDARD_VERSION])
