@@ -67,7 +67,7 @@ def test_core_and_duckdb_pipeline_run_without_pyspark(tiny_province: Path,
     for path in report["written"].values():
         assert Path(path).stat().st_size > 0
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
-        "household_indicators.parquet", "region_rollups.parquet"]
+        "household_indicators.parquet", "region_rollups.parquet", "status_periods.parquet"]
 
 
 def test_spark_engine_without_pyspark_says_how_to_install() -> None:
