@@ -1,19 +1,69 @@
-"""The national rural poverty line by year, in nominal yuan per person per year.
-
-Values and sources are in docs/calibration.md; the identification layer turns this into
-versioned configuration. Poor means income strictly below the line.
-"""
+"""The poverty line by year, from a versioned rule file (rules/poverty_lines.yaml by
+default). Poor means income strictly below the line of the year assessed."""
 
 from __future__ import annotations
 
-NATIONAL_LINE: dict[int, int] = {
-    2010: 2300, 2011: 2536, 2012: 2625, 2013: 2736, 2014: 2800, 2015: 2855,
-    2016: 2952, 2017: 2952, 2018: 2995, 2019: 3218, 2020: 4000,
-}
+import datetime as dt
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from .identification.config import Reader, load, shipped
+
+DEFAULT = "poverty_lines.yaml"
+
+
+@dataclass(frozen=True)
+class PovertyLines:
+    id: str
+    version: str
+    effective: dt.date
+    monitoring_factor: float
+    by_year: dict[int, int]
+    path: Path
+
+    @property
+    def label(self) -> str:
+        return f"{self.id} {self.version}"
+
+    def line_for(self, year: int) -> int:
+        """The line of ``year``; years after the table keep the last line."""
+        first = min(self.by_year)
+        if year < first:
+            raise ValueError(f"no poverty line before {first}")
+        return self.by_year[min(year, max(self.by_year))]
+
+
+def load_lines(path: Path | None = None) -> PovertyLines:
+    """Load and check a poverty-line file (the shipped default when ``path`` is None)."""
+    path = Path(path) if path is not None else shipped(DEFAULT)
+    top = Reader(path, load(path), "lines")
+    by_year: dict[int, int] = {}
+    for item in top.items("years"):
+        r = Reader(path, item, "year")
+        year = int(r.get("year", int))
+        r.what = f"year {year}"
+        line = r.get("line", (int, float))
+        if line <= 0:
+            raise r.fail(f"the line must be positive, not {line}")
+        if year in by_year:
+            raise r.fail("appears twice")
+        by_year[year] = int(line)
+    if not by_year:
+        raise top.fail("no years")
+    factor = float(top.get("monitoring_factor", (int, float), 1.5))
+    return PovertyLines(top.get("id", str), str(top.get("version", (str, int, float))),
+                        top.date("effective"), factor, by_year, path)
+
+
+@cache
+def national() -> PovertyLines:
+    return load_lines()
 
 
 def line_for(year: int) -> int:
-    """The line of ``year``; years after the table keep the last line."""
-    if year < min(NATIONAL_LINE):
-        raise ValueError(f"no poverty line before {min(NATIONAL_LINE)}")
-    return NATIONAL_LINE[min(year, max(NATIONAL_LINE))]
+    """The national line of ``year`` (the shipped file)."""
+    return national().line_for(year)
+
+
+NATIONAL_LINE = national().by_year

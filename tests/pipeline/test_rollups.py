@@ -11,7 +11,7 @@ import pytest
 
 from povertycloud.engines.duckdb import DuckDBEngine
 from povertycloud.lines import line_for
-from povertycloud.pipeline import INPUTS, run
+from povertycloud.pipeline import INPUTS, batch_plan, run_plan
 from povertycloud.pipeline.rollups import rollups_sql
 from povertycloud.standard.codes import LEVELS
 from povertycloud.standard.regions import ancestor
@@ -26,7 +26,7 @@ def engine(small_province: Path) -> DuckDBEngine:
     for name in INPUTS:
         engine.register_parquet(name, table_path(small_province, name))
     years = list(range(2014, 2021))
-    run(engine, years)
+    run_plan(engine, batch_plan(years))
     engine.materialize("household_indicators_t", "SELECT * FROM household_indicators")
     return engine
 

@@ -39,8 +39,14 @@ class SparkEngine(Engine):
         configured = SparkConf()  # what spark-submit or spark-defaults.conf already set
         builder = SparkSession.builder.appName("povertycloud")
         if master or not configured.contains("spark.master"):
-            builder = builder.master(master or os.environ.get("SPARK_MASTER", "local[*]"))
-        for key, value in LOCAL_SETTINGS.items():
+            master = master or os.environ.get("SPARK_MASTER", "local[*]")
+            builder = builder.master(master)
+        settings = dict(LOCAL_SETTINGS)
+        if (master or configured.get("spark.master", "")).startswith("local"):
+            os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # stay on loopback
+            settings.update({"spark.driver.host": "127.0.0.1",
+                             "spark.driver.bindAddress": "127.0.0.1"})
+        for key, value in settings.items():
             if not configured.contains(key):
                 builder = builder.config(key, value)
         try:

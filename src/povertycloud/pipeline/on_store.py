@@ -1,8 +1,7 @@
-"""Run the pipeline for a store: inputs out as Parquet, the engine runs, outputs back in.
-
-The same Parquet-in, Parquet-out path serves both engines, so a store and a cluster
-produce the same tables.
-"""
+"""Run a plan over a store. On DuckDB the plan runs inside the store's own connection
+(its steps are temporary views over the stored tables). On Spark the inputs go out as
+Parquet, Spark runs, and the outputs come back. Either way the outputs replace their
+tables (or, with ``replace_where``, those rows) in one transaction."""
 
 from __future__ import annotations
 
@@ -10,44 +9,93 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from ..engines import get_engine
+from ..engines import check_engine, get_engine
+from ..engines.duckdb import DuckDBEngine
 from ..errors import PovertyCloudError
 from ..sqltext import literal
 from ..standard.tables import TABLES
 from ..store import Store
 from ..synth import table_path
-from . import INPUTS, OUTPUTS, run_on_parquet
+from . import OUTPUTS, batch_plan
+from .plan import Plan, Progress, register_inputs, run_plan, write_outputs
 
 
 def run_on_store(store: Store, engine_name: str = "duckdb",
-                 progress: Callable[[str], None] | None = None) -> dict[str, int]:
-    """Recompute the pipeline's outputs for ``store``; returns rows per output table."""
-    if not store.count("household_years"):
+                 progress: Progress | None = None) -> dict[str, int]:
+    """Recompute the batch pipeline's outputs for ``store``; returns rows per output."""
+    years = [int(y) for (y,) in store.con.execute(
+        "SELECT DISTINCT year FROM household_years ORDER BY 1").fetchall()]
+    if not years:
         raise PovertyCloudError(f"{store.path} has no household_years to run the pipeline on: "
                                 "import data or build it with `povertycloud synth --db`")
-    engine = get_engine(engine_name)  # an unknown engine fails before any work
+    return execute(store, engine_name, batch_plan(years), progress)
+
+
+def execute(store: Store, engine_name: str, plan: Plan,
+            progress: Progress | None = None) -> dict[str, int]:
+    """Run ``plan`` over ``store`` on the named engine and keep its outputs."""
+    check_engine(engine_name)
+    if engine_name == "duckdb":
+        return _in_store(store, plan, progress)
+    return _through_parquet(store, engine_name, plan, progress)
+
+
+def _in_store(store: Store, plan: Plan, progress: Progress | None) -> dict[str, int]:
+    engine = DuckDBEngine(store.con)
+    try:
+        run_plan(engine, plan, progress)
+        return _keep(store, plan, lambda name: f"temp.main.{name}", progress)
+    finally:
+        for step in reversed(plan.steps):
+            kind = "TABLE" if step.materialize else "VIEW"
+            store.con.execute(f"DROP {kind} IF EXISTS temp.main.{step.name}")
+        for name in plan.parameters:
+            store.con.execute(f"DROP TABLE IF EXISTS temp.main.{name}")
+
+
+def _through_parquet(store: Store, engine_name: str, plan: Plan,
+                     progress: Progress | None) -> dict[str, int]:
+    engine = get_engine(engine_name)
     try:
         with tempfile.TemporaryDirectory(prefix="povertycloud-", dir=store.path.parent) as tmp:
             inputs, outputs = Path(tmp) / "in", Path(tmp) / "out"
             (inputs / "truth").mkdir(parents=True)
-            for name in INPUTS:
+            for name in plan.inputs:
                 if progress:
                     progress(f"export {name}")
                 columns = ", ".join(TABLES[name].names)
                 store.con.execute(f"COPY (SELECT {columns} FROM {name}) TO "
                                   f"{literal(table_path(inputs, name))} (FORMAT PARQUET)")
-            written = run_on_parquet(engine, inputs, outputs, progress)
-            counts = {}
-            with store.transaction() as con:
-                for name, path in written.items():
-                    if progress:
-                        progress(f"load {name}")
-                    con.execute(f"CREATE OR REPLACE TABLE {name} AS "
-                                f"SELECT * FROM read_parquet({literal(path)})")
-                    counts[name] = store.count(name)
-            return counts
+            register_inputs(engine, plan.inputs, inputs)
+            run_plan(engine, plan, progress)
+            written = write_outputs(engine, plan, outputs, progress)
+            return _keep(store, plan, lambda name: f"read_parquet({literal(written[name])})",
+                         progress)
     finally:
         engine.close()
+
+
+def _keep(store: Store, plan: Plan, source: Callable[[str], str],
+          progress: Progress | None) -> dict[str, int]:
+    """Copy the outputs into the store's own tables, in one transaction."""
+    catalog = store.catalog
+    counts = {}
+    with store.transaction() as con:
+        for name in plan.outputs:
+            if progress:
+                progress(f"keep {name}")
+            target = f'"{catalog}".main.{name}'
+            exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = ? "
+                                 "AND schema_name = 'main' AND table_name = ?",
+                                 [catalog, name]).fetchone()
+            if plan.replace_where and exists and exists[0]:
+                con.execute(f"DELETE FROM {target} WHERE {plan.replace_where}")
+                con.execute(f"INSERT INTO {target} BY NAME SELECT * FROM {source(name)}")
+            else:
+                con.execute(f"CREATE OR REPLACE TABLE {target} AS SELECT * FROM {source(name)}")
+            row = con.execute(f"SELECT count(*) FROM {target}").fetchone()
+            counts[name] = int(row[0]) if row else 0
+    return counts
 
 
 def has_outputs(store: Store) -> bool:

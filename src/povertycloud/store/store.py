@@ -93,6 +93,12 @@ class Store:
             raise
         self.con.execute("COMMIT")
 
+    @property
+    def catalog(self) -> str:
+        """The name DuckDB gives this store's database (its file name without suffix)."""
+        row = self.con.execute("SELECT current_database()").fetchone()
+        return str(row[0]) if row else ""
+
     def count(self, table: str) -> int:
         row = self.con.execute(f"SELECT count(*) FROM {table}").fetchone()
         return int(row[0]) if row else 0

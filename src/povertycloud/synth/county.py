@@ -119,7 +119,7 @@ def _people(rng: np.random.Generator, household_id: Ints, county_code: str,
     family = _family_names(rng, p)
     ever = panel.ever_registered[p.household]
     z = (level / HOUSEHOLD_SD)[p.household]
-    medical = rng.random(n) < np.where(ever, 0.995, _logistic(2.8 + 0.8 * z))
+    medical = rng.random(n) < np.where(ever, 0.995, _logistic(3.6 + 0.8 * z))
     no_labour = np.bincount(p.household, weights=p.able, minlength=household_id.size) == 0
     dibao = rng.random(n) < np.where(ever & no_labour[p.household], 0.7, 0.02)
     dead = panel.death_year >= 0
@@ -141,7 +141,7 @@ def _people(rng: np.random.Generator, household_id: Ints, county_code: str,
         "labour_capacity": population.labour_capacity(rng, p, panel.serious),
         "migrant_months": np.where(dead, 0, p.migrant_months),
         "medical_insurance": medical,
-        "critical_illness_insurance": medical & (rng.random(n) < np.where(ever, 0.98, 0.9)),
+        "critical_illness_insurance": medical & (rng.random(n) < np.where(ever, 0.99, 0.97)),
         "pension_insurance": (p.age >= 16) & ~p.in_school & (rng.random(n) < 0.75),
         "min_living_guarantee": dibao,
         "death_date": pa.array(death, type=pa.date32(), mask=~dead),

@@ -173,11 +173,14 @@ class Simulation:
         line = line_for(year)
         poor = income_pc < line
         primary, causes = as_strings(pulls, poor)
-        self._registry(j, year, income_pc, line, changes)
+        # Surveys measure income with error (and a little under-reporting); the registry
+        # decides from the survey, and the truth keeps the real income.
+        reported_pc = income_pc * np.exp(rng.normal(-0.05, 0.25, n))
+        self._registry(j, year, reported_pc, line, changes)
         row = self._conditions(year, income_pc, line, members, alive, age)
         medical = members * 150 + medical_extra + 1200 * np.bincount(
             self.hh, weights=alive & p.chronic, minlength=n)
-        row.update(self._incomes(income_pc, members, alive, age))
+        row.update(self._incomes(reported_pc, members, alive, age))
         self.debt = np.round(0.7 * self.debt + 0.6 * medical
                              + 30000 * self.marriage * (j == 0))
         self.assets *= 1.05
@@ -257,10 +260,9 @@ class Simulation:
 
     # -- the registry's decisions --------------------------------------------------------
 
-    def _registry(self, j: int, year: int, income_pc: Floats, line: int,
+    def _registry(self, j: int, year: int, measured: Floats, line: int,
                   changes: list[tuple[Ints, int, str, str]]) -> None:
         rng, n = self.rng, self.h
-        measured = income_pc * np.exp(rng.normal(0, 0.3, n))
         u = rng.random(n)
         poor_now = self.status == "registered_poor"
         if j == 0:
@@ -305,7 +307,7 @@ class Simulation:
         self.grade = np.where(decay, "C", self.grade)
         fixed = ~self.water_safe & (rng.random(n) < np.where(helped, 0.3, 0.08))
         self.water_safe = self.water_safe | fixed
-        ratio = np.log(income_pc / line)
+        ratio = np.log(income_pc / line)  # true conditions follow true income
         return {
             "grade": self.grade.copy(), "water_safe": self.water_safe.copy(),
             "water_piped": self.v.water[self.village] & self.water_safe,

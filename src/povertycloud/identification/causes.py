@@ -1,0 +1,75 @@
+"""Causes of poverty from rules: each cause's strength over the household profile; the
+causes that reach the minimum apply, the strongest is primary, "other" when none does."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..standard.codes import CAUSES
+from .config import Reader, load, shipped
+from .expressions import NUMBER, ExpressionError, compile_expression
+from .profile import profile_types
+
+DEFAULT = "causes.yaml"
+
+
+@dataclass(frozen=True)
+class CauseRules:
+    id: str
+    version: str
+    effective: dt.date
+    min_strength: float
+    strengths: tuple[tuple[str, str], ...]  # (cause, SQL of its strength), in file order
+    path: Path
+
+    @property
+    def label(self) -> str:
+        return f"{self.id} {self.version}"
+
+    def causes_sql(self, source: str = "household_profile") -> str:
+        """Per household and year: each cause's strength, the primary cause and all
+        causes that apply (';'-joined, alphabetical)."""
+        cols = ",\n  ".join(f"COALESCE({sql}, 0) AS c_{cause}" for cause, sql in self.strengths)
+        strongest = "GREATEST(" + ", ".join(f"c_{c}" for c, _ in self.strengths) + ")" \
+            if len(self.strengths) > 1 else f"c_{self.strengths[0][0]}"
+        primary = " ".join(f"WHEN c_{c} = {strongest} THEN '{c}'" for c, _ in self.strengths)
+        listed = ", ".join(f"CASE WHEN c_{c} >= {self.min_strength} THEN '{c}' END"
+                           for c, _ in sorted(self.strengths))
+        return f"""
+SELECT household_id, year,
+  CASE WHEN {strongest} < {self.min_strength} THEN 'other' ELSE CASE {primary} END END
+    AS primary_cause,
+  CASE WHEN {strongest} < {self.min_strength} THEN 'other' ELSE CONCAT_WS(';', {listed}) END
+    AS causes
+FROM (SELECT household_id, year,
+  {cols}
+FROM {source})"""
+
+
+def load_causes(path: Path | None = None) -> CauseRules:
+    """Load and check a cause-rule file (the shipped default when ``path`` is None)."""
+    path = Path(path) if path is not None else shipped(DEFAULT)
+    top = Reader(path, load(path), "causes")
+    fields = profile_types()
+    strengths, seen = [], set()
+    for item in top.items("rules"):
+        r = Reader(path, item, "rule")
+        cause = r.get("cause", str)
+        r.what = f"cause {cause}"
+        if cause not in CAUSES or cause == "other":
+            raise r.fail(f"unknown cause; the registry's causes are {', '.join(CAUSES[:-1])}")
+        if cause in seen:
+            raise r.fail("has two rules")
+        seen.add(cause)
+        try:
+            sql = compile_expression(r.get("strength", str), fields, NUMBER).sql
+        except ExpressionError as exc:
+            raise r.fail(str(exc)) from None
+        strengths.append((cause, sql))
+    if not strengths:
+        raise top.fail("no rules")
+    return CauseRules(top.get("id", str), str(top.get("version", (str, int, float))),
+                      top.date("effective"), float(top.get("min_strength", (int, float))),
+                      tuple(strengths), path)

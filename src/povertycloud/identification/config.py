@@ -1,0 +1,102 @@
+"""Loading rule files: YAML that remembers line numbers, so every error names the file,
+the line and the item it is about."""
+
+from __future__ import annotations
+
+import datetime as dt
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import PovertyCloudError
+
+LINE = "__line__"
+
+
+class RuleFileError(PovertyCloudError):
+    """A rule file that does not load: its message names the file, line and item."""
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A safe loader that records each mapping's line (1-based) under ``__line__``."""
+
+
+def _mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
+    data: dict[Any, Any] = dict(loader.construct_mapping(node, deep=True))
+    data[LINE] = node.start_mark.line + 1
+    return data
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+
+
+def shipped(name: str) -> Path:
+    """The path of a rule file shipped with povertycloud."""
+    return Path(str(resources.files("povertycloud").joinpath("rules", name)))
+
+
+def load(path: Path) -> dict[str, Any]:
+    """The top mapping of a rule file."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise RuleFileError(f"{path}: cannot be read: {exc.strerror}") from None
+    try:
+        data = yaml.load(text, Loader=_LineLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f", line {mark.line + 1}" if mark else ""
+        raise RuleFileError(f"{path}{where}: not valid YAML: "
+                            f"{getattr(exc, 'problem', exc)}") from None
+    if not isinstance(data, dict):
+        raise RuleFileError(f"{path}: expected a mapping at the top")
+    return data
+
+
+class Reader:
+    """Typed access to an item of a rule file, with errors that say where."""
+
+    def __init__(self, path: Path, item: dict[str, Any], what: str) -> None:
+        self.path, self.item, self.what = path, item, what
+
+    @property
+    def line(self) -> int:
+        return int(self.item.get(LINE, 0))
+
+    def fail(self, message: str) -> RuleFileError:
+        return RuleFileError(f"{self.path}, line {self.line}, {self.what}: {message}")
+
+    def get(self, key: str, kind: type | tuple[type, ...], default: Any = ...) -> Any:
+        if key not in self.item:
+            if default is ...:
+                raise self.fail(f"'{key}' is missing")
+            return default
+        value = self.item[key]
+        if not isinstance(value, kind) or (kind in (int, float) and isinstance(value, bool)):
+            raise self.fail(f"'{key}' must be {_kind_name(kind)}, not {value!r}")
+        return value
+
+    def date(self, key: str) -> dt.date:
+        value = self.get(key, (dt.date, str))
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise self.fail(f"'{key}' must be a date (YYYY-MM-DD), not {value!r}") from None
+
+    def items(self, key: str) -> list[dict[str, Any]]:
+        values = self.get(key, list)
+        for v in values:
+            if not isinstance(v, dict):
+                raise self.fail(f"every entry of '{key}' must be a mapping, not {v!r}")
+        return list(values)
+
+
+def _kind_name(kind: type | tuple[type, ...]) -> str:
+    names = {str: "text", int: "a whole number", float: "a number", list: "a list",
+             dict: "a mapping", bool: "true or false", dt.date: "a date"}
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    return " or ".join(names.get(k, k.__name__) for k in kinds)

@@ -1,0 +1,105 @@
+"""`identify`: the income test, the guarantees, the scorecard, the causes and the
+recommended measures for every household in one survey year, as one engine-neutral plan.
+
+The proposal: *poor* when income is below the line, or when a registered poor household
+still fails a guarantee (exit needs both, domain reference section 2); *at risk* when a
+guarantee fails, income is below the monitoring threshold or the scorecard does not place
+the household out of poverty; *not poor* otherwise.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..lines import PovertyLines, load_lines
+from ..pipeline import profile_steps
+from ..pipeline.indicators import poverty_lines
+from ..pipeline.plan import Plan, Step
+from ..sqltext import literal
+from .causes import CauseRules, load_causes
+from .guarantees import Guarantees, load_guarantees
+from .recommendations import Recommendations, load_recommendations
+from .scorecard import Scorecard, load_scorecard
+
+INPUTS = ("regions", "households", "people", "household_years", "events")
+OUTPUTS = ("identification", "identification_scores")
+PROPOSALS = ("poor", "at_risk", "not_poor")
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The rule files an identification run uses, each loaded and checked."""
+
+    scorecard: Scorecard
+    guarantees: Guarantees
+    causes: CauseRules
+    measures: Recommendations
+    lines: PovertyLines
+
+    def versions(self) -> dict[str, str]:
+        """Each rule set's id, version and the SHA-256 of its file, for the record."""
+        out = {}
+        for kind in ("scorecard", "guarantees", "causes", "measures", "lines"):
+            rule = getattr(self, kind)
+            digest = hashlib.sha256(Path(rule.path).read_bytes()).hexdigest()[:12]
+            out[kind] = f"{rule.label} ({digest})"
+        return out
+
+
+def load_rules(scorecard: Path | None = None, guarantees: Path | None = None,
+               causes: Path | None = None, measures: Path | None = None,
+               lines: Path | None = None) -> Rules:
+    """Load the rule files (the shipped defaults where None); any error names its file."""
+    card = load_scorecard(scorecard)
+    checks = load_guarantees(guarantees)
+    return Rules(card, checks, load_causes(causes),
+                 load_recommendations(measures, tuple(b.name for b in card.bands),
+                                      tuple(c.id for c in checks.checks)),
+                 load_lines(lines))
+
+
+def identify_plan(rules: Rules, year: int) -> Plan:
+    """The plan that identifies every household surveyed in ``year``."""
+    checks = rules.guarantees.checks
+    g_cols = ", ".join(f"g.{c.column}" for c in checks)
+    out_band = rules.scorecard.bands[-1].name
+    factor = rules.lines.monitoring_factor
+    base = f"""
+SELECT p.*, {g_cols}, g.guarantees_failed, g.guarantees_detail, s.score, s.band,
+  c.primary_cause, c.causes, p.net_income < p.poverty_line * p.members AS income_below_line
+FROM household_profile p
+JOIN guarantee_results g ON g.household_id = p.household_id AND g.year = p.year
+JOIN scores s ON s.household_id = p.household_id AND s.year = p.year
+JOIN cause_results c ON c.household_id = p.household_id AND c.year = p.year"""
+    proposal = (f"CASE WHEN b.income_below_line OR (b.guarantees_failed > 0 AND "
+                f"b.registration_status = 'registered_poor') THEN 'poor' "
+                f"WHEN b.guarantees_failed > 0 OR b.income_per_capita < {factor} * b.poverty_line "
+                f"OR b.band <> '{out_band}' THEN 'at_risk' ELSE 'not_poor' END")
+    helped = "proposal <> 'not_poor'"
+    versions = "; ".join(f"{k}: {v}" for k, v in rules.versions().items())
+    identification = f"""
+SELECT household_id, year, village_code, members, income_per_capita, poverty_line,
+  income_below_line, {", ".join(c.column for c in checks)}, guarantees_failed,
+  guarantees_detail, score, band, proposal,
+  CASE WHEN {helped} THEN primary_cause END AS primary_cause,
+  CASE WHEN {helped} THEN causes END AS causes,
+  CASE WHEN {helped} THEN measures END AS measures,
+  priority, {literal(versions)} AS rules
+FROM (SELECT b.*, {proposal} AS proposal, r.measures, r.priority
+      FROM results_base b
+      JOIN recommendations r ON r.household_id = b.household_id AND r.year = b.year)"""
+    steps = (
+        *profile_steps(year),
+        Step("failing_members", rules.guarantees.failing_members_sql()),
+        Step("guarantee_results", rules.guarantees.results_sql()),
+        Step("scores", rules.scorecard.scores_sql(), materialize=True),
+        Step("cause_results", rules.causes.causes_sql()),
+        Step("results_base", base, materialize=True),
+        Step("recommendations", rules.measures.sql("results_base")),
+        Step("identification", identification),
+        Step("identification_scores", "SELECT * FROM scores"),
+    )
+    return Plan(INPUTS, steps, OUTPUTS, {"poverty_lines": poverty_lines(rules.lines)},
+                replace_where=f"year = {year}")

@@ -1,0 +1,103 @@
+"""Recommended measures and a priority per household, from causes, failed guarantees and
+conditions in a versioned file."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..standard.codes import CAUSES
+from .config import Reader, load, shipped
+from .expressions import BOOLEAN, STRING, ExpressionError, FieldType, compile_expression
+from .profile import profile_types
+
+DEFAULT = "measures.yaml"
+
+
+@dataclass(frozen=True)
+class Measure:
+    id: str
+    label: str
+    batch: str
+    sql: str  # condition over the results row for recommending it
+
+
+@dataclass(frozen=True)
+class Recommendations:
+    id: str
+    version: str
+    effective: dt.date
+    measures: tuple[Measure, ...]
+    priorities: tuple[tuple[int, str], ...]  # (priority, SQL condition), first that holds
+    path: Path
+
+    @property
+    def label(self) -> str:
+        return f"{self.id} {self.version}"
+
+    def sql(self, source: str) -> str:
+        """Per row of ``source`` (profile and results joined): measures and priority."""
+        listed = ", ".join(f"CASE WHEN {m.sql} THEN '{m.id}' END" for m in self.measures)
+        priority = " ".join(f"WHEN {cond} THEN {p}" for p, cond in self.priorities)
+        return (f"SELECT household_id, year, CONCAT_WS(';', {listed}) AS measures, "
+                f"CASE {priority} END AS priority FROM {source}")
+
+
+def result_types(bands: tuple[str, ...], checks: tuple[str, ...]) -> dict[str, FieldType]:
+    """Fields of the results row: the profile plus what identification adds."""
+    types = profile_types()
+    types.update({"score": FieldType("number"), "band": FieldType(STRING, bands),
+                  "guarantees_failed": FieldType("number"),
+                  "income_below_line": FieldType(BOOLEAN)})
+    types.update({f"g_{c}": FieldType(BOOLEAN) for c in checks})
+    return types
+
+
+def load_recommendations(path: Path | None, bands: tuple[str, ...],
+                         checks: tuple[str, ...]) -> Recommendations:
+    """Load and check a measures file against the scorecard's bands and the checks."""
+    path = Path(path) if path is not None else shipped(DEFAULT)
+    top = Reader(path, load(path), "measures")
+    fields = result_types(bands, checks)
+    measures = tuple(_measure(Reader(path, item, "measure"), fields, checks)
+                     for item in top.items("measures"))
+    priorities = []
+    for item in top.items("priority"):
+        r = Reader(path, item, "priority")
+        level = int(r.get("priority", int))
+        r.what = f"priority {level}"
+        priorities.append((level, _compile(r, r.get("when", str), fields)))
+    if not priorities:
+        raise top.fail("no priority rules")
+    return Recommendations(top.get("id", str), str(top.get("version", (str, int, float))),
+                           top.date("effective"), measures, tuple(priorities), path)
+
+
+def _measure(r: Reader, fields: dict[str, FieldType], checks: tuple[str, ...]) -> Measure:
+    ident = r.get("measure", str)
+    r.what = f"measure {ident}"
+    conditions = []
+    for cause in r.get("causes", list, []):
+        if cause not in CAUSES:
+            raise r.fail(f"unknown cause {cause!r}")
+        conditions.append(f"(';' || causes || ';') LIKE '%;{cause};%'")
+    for check in r.get("guarantees", list, []):
+        if check not in checks:
+            raise r.fail(f"unknown guarantee check {check!r}; the checks are "
+                         f"{', '.join(checks)}")
+        conditions.append(f"NOT g_{check}")
+    when = r.get("when", str, None)
+    if when:
+        conditions.append(_compile(r, when, fields))
+    if not conditions:
+        raise r.fail("needs causes, guarantees or a condition")
+    return Measure(ident, r.get("label", str, ident), r.get("batch", str, "other"),
+                   "(" + " OR ".join(conditions) + ")")
+
+
+def _compile(r: Reader, text: str, fields: dict[str, FieldType]) -> str:
+    try:
+        return compile_expression(text, fields, BOOLEAN).sql
+    except ExpressionError as exc:
+        raise r.fail(str(exc)) from None
