@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 from typing import Annotated
 
+import pyarrow as pa
 import typer
 from rich.table import Table as RichTable
 
@@ -91,13 +92,14 @@ def rollup(
                                           ensure_ascii=False), encoding="utf-8")
             console.print(f"Wrote {geojson}")
     if out is not None:
-        _write_table(table, out)
+        write_table(table, out)
         console.print(f"Wrote {table.num_rows:,} regions to {out}")
     else:
         _print_rollup(table)
 
 
-def _write_table(table, out: Path) -> None:  # type: ignore[no-untyped-def]
+def write_table(table: pa.Table, out: Path) -> None:
+    """Write an Arrow table to .csv, .parquet or .xlsx by the file's suffix."""
     import duckdb
 
     suffix = out.suffix.lower()

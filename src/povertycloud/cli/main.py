@@ -8,7 +8,7 @@ import typer
 
 from .. import __version__
 from ..errors import PovertyCloudError
-from . import analysis, data, demo, docs, synth
+from . import analysis, data, demo, docs, identify, synth
 from .common import errors
 
 app = typer.Typer(
@@ -27,8 +27,12 @@ app.command()(data.export)
 app.command()(data.template)
 app.command()(analysis.pipeline)
 app.command()(analysis.rollup)
+app.command()(identify.identify)
+app.command()(identify.whatif)
+app.command()(identify.explain)
 app.command()(docs.docs)
 app.add_typer(data.store_app, name="store")
+app.add_typer(identify.rules_app, name="rules")
 
 
 def _version(value: bool) -> None:

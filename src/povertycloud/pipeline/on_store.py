@@ -6,7 +6,8 @@ tables (or, with ``replace_where``, those rows) in one transaction."""
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..engines import check_engine, get_engine
@@ -41,10 +42,19 @@ def execute(store: Store, engine_name: str, plan: Plan,
 
 
 def _in_store(store: Store, plan: Plan, progress: Progress | None) -> dict[str, int]:
-    engine = DuckDBEngine(store.con)
-    try:
-        run_plan(engine, plan, progress)
+    with preview(store, plan, progress):
         return _keep(store, plan, lambda name: f"temp.main.{name}", progress)
+
+
+@contextmanager
+def preview(store: Store, plan: Plan, progress: Progress | None = None
+            ) -> Iterator[Callable[[str], str]]:
+    """Define the plan's steps as temporary views inside the store, without keeping
+    anything: yields a function naming a step's result (``temp.main.<step>``), and drops
+    every step afterwards. Used for what-if replays."""
+    run_plan(DuckDBEngine(store.con), plan, progress)
+    try:
+        yield lambda name: f"temp.main.{name}"
     finally:
         for step in reversed(plan.steps):
             kind = "TABLE" if step.materialize else "VIEW"

@@ -1,0 +1,154 @@
+"""`povertycloud identify`, `whatif`, `explain` and `rules`: identification from the CLI."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table as RichTable
+
+from ..engines import check_engine
+from ..identification.plan import Rules, load_rules
+from ..identification.runs import explain as explain_household
+from ..identification.runs import identify as identify_run
+from ..identification.runs import latest_year, summary, whatif_households
+from ..identification.runs import whatif as whatif_run
+from ..intake.exports import check_output
+from ..store import Store
+from .analysis import TABLE_FORMATS, write_table
+from .common import DbOption, EngineOption, OverwriteOption, console, progress_bar
+
+rules_app = typer.Typer(help="Check rule files.", no_args_is_help=True)
+
+YearOption = Annotated[int | None, typer.Option(
+    help="Survey year to assess (default: the latest).")]
+ScorecardOption = Annotated[Path | None, typer.Option(help="Scorecard file (YAML).")]
+GuaranteesOption = Annotated[Path | None, typer.Option(help="Guarantee checks (YAML).")]
+CausesOption = Annotated[Path | None, typer.Option(help="Cause rules (YAML).")]
+MeasuresOption = Annotated[Path | None, typer.Option(help="Measures and priorities (YAML).")]
+LinesOption = Annotated[Path | None, typer.Option(help="Poverty lines by year (YAML).")]
+
+
+def _rules(scorecard: Path | None, guarantees: Path | None, causes: Path | None,
+           measures: Path | None, lines: Path | None) -> Rules:
+    return load_rules(scorecard, guarantees, causes, measures, lines)
+
+
+def identify(
+    db: DbOption, year: YearOption = None, engine: EngineOption = "duckdb",
+    scorecard: ScorecardOption = None, guarantees: GuaranteesOption = None,
+    causes: CausesOption = None, measures: MeasuresOption = None, lines: LinesOption = None,
+) -> None:
+    """Identify every household of a survey year: income test, guarantees, scorecard,
+    causes, recommended measures and priority, stored with the rule versions used.
+    Rule files default to the shipped ones."""
+    rules = _rules(scorecard, guarantees, causes, measures, lines)  # errors before any work
+    check_engine(engine)
+    started = time.perf_counter()
+    with Store(db) as store:
+        year = year if year is not None else latest_year(store)
+        with progress_bar() as bar:
+            task = bar.add_task(f"Identifying {year} on {engine}", total=None)
+            counts = identify_run(store, rules, year, engine,
+                                  lambda s: bar.update(task, description=f"Identifying: {s}"))
+            bar.update(task, description=f"Identified {year}", total=1, completed=1)
+        print_summary(store, year)
+    console.print(f"{counts['identification']:,} households identified in "
+                  f"{time.perf_counter() - started:.1f} s with:")
+    for kind, version in rules.versions().items():
+        console.print(f"  {kind:<10} {version}")
+
+
+def print_summary(store: Store, year: int) -> None:
+    data = summary(store, year)
+    proposals = RichTable("proposal", "households", "people", title=f"Identification {year}")
+    for name, households, people in data["proposal"]:
+        proposals.add_row(name, f"{households:,}", f"{people:,}")
+    console.print(proposals)
+    bands = RichTable("band", "households", "mean score", title="Scorecard")
+    for name, households, mean in data["band"]:
+        bands.add_row(name, f"{households:,}", f"{mean:.1f}")
+    console.print(bands)
+    causes = RichTable("primary cause", "households", title="Causes (poor and at risk)")
+    for name, households in data["primary_cause"]:
+        causes.add_row(name.replace("_", " "), f"{households:,}")
+    console.print(causes)
+    measures = RichTable("measure", "households", title="Recommended measures")
+    for name, households in data["measures"]:
+        measures.add_row(name.replace("_", " "), f"{households:,}")
+    console.print(measures)
+
+
+def whatif(
+    db: DbOption, year: YearOption = None,
+    level: Annotated[str, typer.Option(help="Level of the report.")] = "county",
+    scorecard: ScorecardOption = None, guarantees: GuaranteesOption = None,
+    causes: CausesOption = None, measures: MeasuresOption = None, lines: LinesOption = None,
+    out: Annotated[Path | None, typer.Option(
+        help="Also write the households that would change (.csv, .parquet, .xlsx).")] = None,
+    overwrite: OverwriteOption = False,
+) -> None:
+    """Replay changed rules (a scorecard, a line...) over the whole registry and report,
+    per region, who would enter and who would leave. Official results are not touched."""
+    rules = _rules(scorecard, guarantees, causes, measures, lines)
+    if out is not None:
+        check_output(out, overwrite)
+        if out.suffix.lower() not in TABLE_FORMATS:
+            raise typer.BadParameter(f"{out}: write .csv, .parquet or .xlsx")
+    with Store(db) as store:
+        year = year if year is not None else latest_year(store)
+        report = whatif_run(store, rules, year, level)
+        changed = whatif_households(store, rules, year) if out is not None else None
+    band = rules.scorecard.bands[0].name
+    view = RichTable(level, "households", "proposed poor: now → then (enter, leave)",
+                     f"{band}: now → then (enter, leave)", title=f"What if, {year}")
+    for r in report.to_pylist():
+        view.add_row(f"{r['region_name'] or ''} {r['region_code']}", f"{r['households']:,}",
+                     _change(r, "poor"), _change(r, "band1"))
+    console.print(view)
+    if out is not None and changed is not None:
+        write_table(changed, out)
+        console.print(f"Wrote {changed.num_rows:,} changed households to {out}")
+
+
+def _change(row: dict[str, int], key: str) -> str:
+    return (f"{row[f'{key}_official']:,} → {row[f'{key}_whatif']:,} "
+            f"(+{row[f'{key}_entering']:,}, −{row[f'{key}_leaving']:,})")
+
+
+def explain(
+    db: DbOption,
+    household: Annotated[int, typer.Option(help="Household number.")],
+    year: YearOption = None, scorecard: ScorecardOption = None,
+) -> None:
+    """Why a household scored what it did: points per set and per indicator."""
+    rules = _rules(scorecard, None, None, None, None)
+    with Store(db, read_only=True) as store:
+        year = year if year is not None else latest_year(store)
+        why = explain_household(store, rules, household, year)
+    ident = why["identification"]
+    console.print(f"Household {household}, {year}: score [bold]{why['score']:g}[/] "
+                  f"({why['band']}), proposal {ident['proposal']}, priority {ident['priority']}")
+    view = RichTable("set / indicator", "points", "max", "levels (first that holds)")
+    for s in why["sets"]:
+        view.add_row(f"[bold]{s['label']} {s['set']}[/]", f"{s['points']:g}", f"{s['max']:g}", "")
+        for i in s["indicators"]:
+            levels = "; ".join(f"{p:g} if {w}" for w, p in i["levels"])
+            view.add_row(f"  {i['label']} {i['indicator']}", f"{i['points']:g}",
+                         f"{i['max']:g}", levels)
+    console.print(view)
+    for key in ("guarantees_detail", "primary_cause", "causes", "measures"):
+        console.print(f"{key.replace('_', ' ')}: {ident[key] or '-'}")
+
+
+@rules_app.command("check")
+def check(
+    scorecard: ScorecardOption = None, guarantees: GuaranteesOption = None,
+    causes: CausesOption = None, measures: MeasuresOption = None, lines: LinesOption = None,
+) -> None:
+    """Load and check rule files (the shipped ones where not given); print their versions."""
+    rules = _rules(scorecard, guarantees, causes, measures, lines)
+    for kind, version in rules.versions().items():
+        console.print(f"{kind:<10} {version}  [green]ok[/]")

@@ -1,0 +1,161 @@
+"""Identification runs over a store: run and record, replay rules as "what if", explain."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pyarrow as pa
+
+from ..errors import PovertyCloudError
+from ..pipeline.on_store import execute, preview
+from ..standard.codes import LEVELS
+from ..standard.regions import sql_ancestor
+from ..store import Store
+from .plan import Rules, identify_plan
+
+RUNS_DDL = """CREATE TABLE IF NOT EXISTS identification_runs (
+    run_id BIGINT, year BIGINT, engine VARCHAR, households BIGINT, finished_at TIMESTAMP,
+    rules VARCHAR)"""
+
+
+def latest_year(store: Store) -> int:
+    row = store.con.execute("SELECT max(year) FROM household_years").fetchone()
+    if not row or row[0] is None:
+        raise PovertyCloudError(f"{store.path} has no household_years to identify")
+    return int(row[0])
+
+
+def check_year(store: Store, year: int) -> None:
+    row = store.con.execute("SELECT count(*) FROM household_years WHERE year = ?",
+                            [year]).fetchone()
+    if not row or not row[0]:
+        raise PovertyCloudError(f"{store.path} has no survey of {year}")
+
+
+def identify(store: Store, rules: Rules, year: int, engine: str = "duckdb",
+             progress: Callable[[str], None] | None = None) -> dict[str, int]:
+    """Identify every household surveyed in ``year`` and keep the results (replacing an
+    earlier run for that year), recording the rule versions used."""
+    check_year(store, year)
+    execute(store, engine, identify_plan(rules, year), progress)
+    counts = {name: int(store.con.execute(f"SELECT count(*) FROM {name} WHERE year = ?",
+                                          [year]).fetchone()[0])  # type: ignore[index]
+              for name in ("identification", "identification_scores")}
+    with store.transaction() as con:
+        con.execute(RUNS_DDL)
+        row = con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM identification_runs"
+                          ).fetchone()
+        con.execute("INSERT INTO identification_runs VALUES (?, ?, ?, ?, now(), ?)",
+                    [row[0] if row else 1, year, engine, counts["identification"],
+                     json.dumps(rules.versions(), ensure_ascii=False)])
+    return counts
+
+
+def summary(store: Store, year: int) -> dict[str, list[tuple[Any, ...]]]:
+    """Counts by proposal, band, primary cause, measure and priority, for printing."""
+    _require(store, year)
+    q = store.con.execute
+    where = f"WHERE year = {year}"
+    return {
+        "proposal": q(f"SELECT proposal, count(*), sum(members) FROM identification {where} "
+                      "GROUP BY 1 ORDER BY 1").fetchall(),
+        "band": q(f"SELECT band, count(*), round(avg(score), 1) FROM identification {where} "
+                  "GROUP BY 1 ORDER BY 3").fetchall(),
+        "primary_cause": q(f"SELECT primary_cause, count(*) FROM identification {where} "
+                           "AND primary_cause IS NOT NULL GROUP BY 1 ORDER BY 2 DESC"
+                           ).fetchall(),
+        "measures": q(f"SELECT m, count(*) FROM (SELECT unnest(string_split(measures, ';')) "
+                      f"AS m FROM identification {where} AND measures <> '') "
+                      "GROUP BY 1 ORDER BY 2 DESC").fetchall(),
+        "priority": q(f"SELECT priority, count(*) FROM identification {where} "
+                      "GROUP BY 1 ORDER BY 1").fetchall(),
+        "guarantees": q(f"SELECT guarantees_failed, count(*) FROM identification {where} "
+                        "GROUP BY 1 ORDER BY 1").fetchall(),
+    }
+
+
+def whatif(store: Store, rules: Rules, year: int, level: str = "county") -> pa.Table:
+    """Replay ``rules`` over the registry for ``year`` and compare with the stored
+    (official) run, per region at ``level``: who would enter and who would leave, as
+    proposed poor and as scored into the first band. Changes nothing in the store."""
+    _require(store, year)
+    if level not in LEVELS:
+        raise PovertyCloudError(f"unknown level {level!r}; choose one of: {', '.join(LEVELS)}")
+    first_band = rules.scorecard.bands[0].name
+    official = f'"{store.catalog}".main.identification'  # the what-if shadows the name
+    with preview(store, identify_plan(rules, year)) as result:
+        region = sql_ancestor("o.village_code", level)
+        sql = f"""
+SELECT {region} AS region_code, any_value(g.name) AS region_name,
+  count(*) AS households,
+  sum((o.proposal = 'poor')::INT) AS poor_official,
+  sum((w.proposal = 'poor')::INT) AS poor_whatif,
+  sum((w.proposal = 'poor' AND o.proposal <> 'poor')::INT) AS poor_entering,
+  sum((o.proposal = 'poor' AND w.proposal <> 'poor')::INT) AS poor_leaving,
+  sum((o.band = '{first_band}')::INT) AS band1_official,
+  sum((w.band = '{first_band}')::INT) AS band1_whatif,
+  sum((w.band = '{first_band}' AND o.band <> '{first_band}')::INT) AS band1_entering,
+  sum((o.band = '{first_band}' AND w.band <> '{first_band}')::INT) AS band1_leaving
+FROM {official} o
+JOIN {result("identification")} w ON w.household_id = o.household_id AND w.year = o.year
+LEFT JOIN regions g ON g.code = {region}
+WHERE o.year = {year}
+GROUP BY {region} ORDER BY {region}"""
+        return store.con.sql(sql).to_arrow_table()
+
+
+def whatif_households(store: Store, rules: Rules, year: int) -> pa.Table:
+    """The households whose proposal or band would change under ``rules``."""
+    _require(store, year)
+    official = f'"{store.catalog}".main.identification'
+    with preview(store, identify_plan(rules, year)) as result:
+        return store.con.sql(f"""
+SELECT o.household_id, o.village_code, o.proposal AS proposal_official,
+  w.proposal AS proposal_whatif, o.band AS band_official, w.band AS band_whatif,
+  o.score AS score_official, w.score AS score_whatif
+FROM {official} o
+JOIN {result("identification")} w ON w.household_id = o.household_id AND w.year = o.year
+WHERE o.year = {year} AND (o.proposal <> w.proposal OR o.band <> w.band)
+ORDER BY o.household_id""").to_arrow_table()
+
+
+def explain(store: Store, rules: Rules, household_id: int, year: int) -> dict[str, Any]:
+    """Why a household scored what it did: points per set and per indicator, with the
+    levels it could earn, its guarantees, causes and measures."""
+    _require(store, year)
+    rows = store.con.execute("SELECT * FROM identification_scores WHERE household_id = ? "
+                             "AND year = ?", [household_id, year]).fetch_arrow_table()
+    if rows.num_rows == 0:
+        raise PovertyCloudError(f"household {household_id} has no identification in {year}")
+    scores = rows.to_pylist()[0]
+    result = store.con.execute("SELECT * FROM identification WHERE household_id = ? AND "
+                               "year = ?", [household_id, year]).fetch_arrow_table()
+    card = rules.scorecard
+    sets = []
+    for set_id, label in card.sets:
+        indicators = [{"indicator": i.id, "label": i.label, "points": scores[i.column],
+                       "max": i.max, "levels": [(lv.when, lv.points) for lv in i.levels]}
+                      for i in card.indicators_of(set_id)]
+        sets.append({"set": set_id, "label": label, "points": scores[f"s_{set_id}"],
+                     "max": sum(i.max for i in card.indicators_of(set_id)),
+                     "indicators": indicators})
+    return {"household_id": household_id, "year": year, "score": scores["score"],
+            "band": scores["band"], "sets": sets, "identification": result.to_pylist()[0]}
+
+
+def _require(store: Store, year: int) -> None:
+    tables = {r[0] for r in store.con.execute("SHOW TABLES").fetchall()}
+    if "identification" not in tables:
+        raise PovertyCloudError(f"{store.path} has no identification yet: run "
+                                f"`povertycloud identify --db {store.path}` first")
+    row = store.con.execute("SELECT count(*) FROM identification WHERE year = ?",
+                            [year]).fetchone()
+    if not row or not row[0]:
+        raise PovertyCloudError(f"{store.path} has no identification for {year}: run "
+                                f"`povertycloud identify --db {store.path} --year {year}`")
+
+
+__all__ = ["explain", "identify", "latest_year", "summary", "whatif",
+           "whatif_households"]
