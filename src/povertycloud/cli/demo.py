@@ -12,12 +12,15 @@ import typer
 from rich.panel import Panel
 from rich.table import Table as RichTable
 
+from ..identification.plan import load_rules
+from ..identification.runs import identify
 from ..pipeline.indicators import FLAGS
 from ..pipeline.on_store import has_outputs, run_on_store
 from ..reports import rollup, rollup_geojson
 from ..store import Store
 from ..synth import SynthConfig
 from .common import console, progress_bar
+from .identify import print_summary
 from .synth import build_store
 
 
@@ -44,8 +47,25 @@ def demo(
                 run_on_store(store, "duckdb",
                              lambda s: bar.update(task, description=f"Pipeline: {s}"))
                 bar.update(task, description="Pipeline: done", total=1, completed=1)
+        year = int(store.con.execute("SELECT max(year) FROM household_years").fetchone()[0])  # type: ignore[index]
+        if not _identified(store, year):
+            with progress_bar() as bar:
+                task = bar.add_task("Identification", total=None)
+                identify(store, load_rules(), year, "duckdb",
+                         lambda s: bar.update(task, description=f"Identification: {s}"))
+                bar.update(task, description="Identification: done", total=1, completed=1)
         _summary(store, folder)
+        print_summary(store, year)
     console.print(f"Done in {time.perf_counter() - started:.1f} s")
+
+
+def _identified(store: Store, year: int) -> bool:
+    tables = {r[0] for r in store.con.execute("SHOW TABLES").fetchall()}
+    if "identification" not in tables:
+        return False
+    row = store.con.execute("SELECT count(*) FROM identification WHERE year = ?",
+                            [year]).fetchone()
+    return bool(row and row[0])
 
 
 def _level_to_show(store: Store, as_of: dt.date) -> tuple[str, list[dict[str, Any]]]:
@@ -90,6 +110,8 @@ def _summary(store: Store, folder: Path) -> None:
         f"store        {store.path}\n"
         f"county map   {geojson} (GeoJSON with the {as_of} figures)\n"
         f"explore      povertycloud rollup --db {store.path} --as-of {as_of} --level county\n"
+        f"identify     povertycloud identify --db {store.path} --year {as_of.year}\n"
+        f"what if      povertycloud whatif --db {store.path} --scorecard my-scorecard.yaml\n"
         f"export       povertycloud export people people.parquet --db {store.path}\n"
         f"inspect      povertycloud store info {store.path}\n"
         f"docs         docs/getting-started.md, docs/data-standard.md, docs/cli.md",

@@ -16,12 +16,15 @@ def docs(
     check: Annotated[bool, typer.Option(
         "--check", help="Fail if the files differ from what the code generates.")] = False,
 ) -> None:
-    """Write docs/data-standard.md and docs/cli.md from the code (or --check them)."""
+    """Write docs/data-standard.md, docs/rule-fields.md and docs/cli.md from the code
+    (or --check them)."""
+    from ..identification.docs import render_rule_fields
     from ..standard.docs import render_standard
     from .reference import render_cli
 
     stale = []
-    for name, text in (("data-standard.md", render_standard()), ("cli.md", render_cli())):
+    for name, text in (("data-standard.md", render_standard()),
+                       ("rule-fields.md", render_rule_fields()), ("cli.md", render_cli())):
         path = folder / name
         if check:
             if not path.exists() or path.read_text(encoding="utf-8") != text:

@@ -152,3 +152,38 @@ def check(
     rules = _rules(scorecard, guarantees, causes, measures, lines)
     for kind, version in rules.versions().items():
         console.print(f"{kind:<10} {version}  [green]ok[/]")
+
+
+@rules_app.command("evaluate-causes")
+def evaluate_causes(
+    db: DbOption, year: YearOption = None, causes: CausesOption = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON instead.")] = False,
+) -> None:
+    """Measure cause rules against a synthetic province's ground truth: primary-cause
+    accuracy and macro F1, over the households truly poor in the year."""
+    import json
+
+    from ..identification.causes import load_causes
+    from ..identification.evaluation import evaluate_causes as evaluate
+
+    rules = load_causes(causes)
+    with Store(db) as store:
+        year = year if year is not None else latest_year(store)
+        scores = evaluate(store, rules, year)
+    if json_out:
+        console.print_json(json.dumps({
+            "year": year, "rules": rules.label, "households": scores.households,
+            "primary_accuracy": scores.primary_accuracy,
+            "primary_macro_f1": scores.primary_macro_f1,
+            "multilabel_macro_f1": scores.multilabel_macro_f1,
+            "per_cause": {c: {"true_primaries": n, "f1": f}
+                          for c, (n, f) in scores.per_cause.items()}}))
+        return
+    console.print(f"{rules.label} on {scores.households:,} truly poor households, {year}: "
+                  f"primary-cause accuracy {scores.primary_accuracy:.3f}, primary macro F1 "
+                  f"{scores.primary_macro_f1:.3f}, multi-label macro F1 "
+                  f"{scores.multilabel_macro_f1:.3f}")
+    view = RichTable("true primary cause", "households", "F1")
+    for cause, (n, f1) in sorted(scores.per_cause.items(), key=lambda x: -x[1][0]):
+        view.add_row(cause.replace("_", " "), f"{n:,}", f"{f1:.3f}")
+    console.print(view)
