@@ -3,28 +3,19 @@ default). Poor means income strictly below the line of the year assessed."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from .identification.config import Reader, load, shipped
+from .identification.config import Reader, RuleSet, header, load, shipped
 
 DEFAULT = "poverty_lines.yaml"
 
 
 @dataclass(frozen=True)
-class PovertyLines:
-    id: str
-    version: str
-    effective: dt.date
+class PovertyLines(RuleSet):
     monitoring_factor: float
     by_year: dict[int, int]
-    path: Path
-
-    @property
-    def label(self) -> str:
-        return f"{self.id} {self.version}"
 
     def line_for(self, year: int) -> int:
         """The line of ``year``; years after the table keep the last line."""
@@ -52,8 +43,7 @@ def load_lines(path: Path | None = None) -> PovertyLines:
     if not by_year:
         raise top.fail("no years")
     factor = float(top.get("monitoring_factor", (int, float), 1.5))
-    return PovertyLines(top.get("id", str), str(top.get("version", (str, int, float))),
-                        top.date("effective"), factor, by_year, path)
+    return PovertyLines(**header(top), monitoring_factor=factor, by_year=by_year)
 
 
 @cache

@@ -3,12 +3,11 @@ causes that reach the minimum apply, the strongest is primary, "other" when none
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..standard.codes import CAUSES
-from .config import Reader, load, shipped
+from .config import Reader, RuleSet, header, load, shipped
 from .expressions import NUMBER, ExpressionError, compile_expression
 from .profile import profile_types
 
@@ -16,17 +15,9 @@ DEFAULT = "causes.yaml"
 
 
 @dataclass(frozen=True)
-class CauseRules:
-    id: str
-    version: str
-    effective: dt.date
+class CauseRules(RuleSet):
     min_strength: float
     strengths: tuple[tuple[str, str], ...]  # (cause, SQL of its strength), in file order
-    path: Path
-
-    @property
-    def label(self) -> str:
-        return f"{self.id} {self.version}"
 
     def causes_sql(self, source: str = "household_profile") -> str:
         """Per household and year: each cause's strength, the primary cause and all
@@ -70,6 +61,5 @@ def load_causes(path: Path | None = None) -> CauseRules:
         strengths.append((cause, sql))
     if not strengths:
         raise top.fail("no rules")
-    return CauseRules(top.get("id", str), str(top.get("version", (str, int, float))),
-                      top.date("effective"), float(top.get("min_strength", (int, float))),
-                      tuple(strengths), path)
+    return CauseRules(**header(top), min_strength=float(top.get("min_strength", (int, float))),
+                      strengths=tuple(strengths))

@@ -4,6 +4,7 @@ the line and the item it is about."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,26 @@ def load(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise RuleFileError(f"{path}: expected a mapping at the top")
     return data
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """What every rule file has: an id, a version, the date it takes effect, its path."""
+
+    id: str
+    version: str
+    effective: dt.date
+    path: Path
+
+    @property
+    def label(self) -> str:
+        return f"{self.id} {self.version}"
+
+
+def header(top: Reader) -> dict[str, Any]:
+    """The RuleSet fields of a rule file's top mapping."""
+    return {"id": top.get("id", str), "version": str(top.get("version", (str, int, float))),
+            "effective": top.date("effective"), "path": top.path}
 
 
 class Reader:

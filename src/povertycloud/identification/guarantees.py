@@ -7,12 +7,11 @@ pass and what fails (the members, or the values of the items shown).
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..sqltext import literal
-from .config import Reader, load, shipped
+from .config import Reader, RuleSet, header, load, shipped
 from .expressions import BOOLEAN, ExpressionError, FieldType, compile_expression
 from .profile import MEMBER_TYPES, profile_types
 
@@ -33,16 +32,8 @@ class Check:
 
 
 @dataclass(frozen=True)
-class Guarantees:
-    id: str
-    version: str
-    effective: dt.date
+class Guarantees(RuleSet):
     checks: tuple[Check, ...]
-    path: Path
-
-    @property
-    def label(self) -> str:
-        return f"{self.id} {self.version}"
 
     def failing_members_sql(self) -> str:
         """Per household and year, the members failing each member check (over the view
@@ -83,8 +74,7 @@ def load_guarantees(path: Path | None = None) -> Guarantees:
     top = Reader(path, load(path), "guarantees")
     fields = profile_types()
     checks = tuple(_check(Reader(path, item, "check"), fields) for item in top.items("checks"))
-    return Guarantees(top.get("id", str), str(top.get("version", (str, int, float))),
-                      top.date("effective"), checks, path)
+    return Guarantees(**header(top), checks=checks)
 
 
 def _check(r: Reader, fields: dict[str, FieldType]) -> Check:

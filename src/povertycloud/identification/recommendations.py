@@ -3,12 +3,11 @@ conditions in a versioned file."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..standard.codes import CAUSES
-from .config import Reader, load, shipped
+from .config import Reader, RuleSet, header, load, shipped
 from .expressions import BOOLEAN, STRING, ExpressionError, FieldType, compile_expression
 from .profile import profile_types
 
@@ -24,17 +23,9 @@ class Measure:
 
 
 @dataclass(frozen=True)
-class Recommendations:
-    id: str
-    version: str
-    effective: dt.date
+class Recommendations(RuleSet):
     measures: tuple[Measure, ...]
     priorities: tuple[tuple[int, str], ...]  # (priority, SQL condition), first that holds
-    path: Path
-
-    @property
-    def label(self) -> str:
-        return f"{self.id} {self.version}"
 
     def sql(self, source: str) -> str:
         """Per row of ``source`` (profile and results joined): measures and priority."""
@@ -70,8 +61,7 @@ def load_recommendations(path: Path | None, bands: tuple[str, ...],
         priorities.append((level, _compile(r, r.get("when", str), fields)))
     if not priorities:
         raise top.fail("no priority rules")
-    return Recommendations(top.get("id", str), str(top.get("version", (str, int, float))),
-                           top.date("effective"), measures, tuple(priorities), path)
+    return Recommendations(**header(top), measures=measures, priorities=tuple(priorities))
 
 
 def _measure(r: Reader, fields: dict[str, FieldType], checks: tuple[str, ...]) -> Measure:

@@ -8,11 +8,10 @@ checked when the file loads, and the whole card compiles to one SQL query.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import Reader, RuleFileError, load, shipped
+from .config import Reader, RuleFileError, RuleSet, header, load, shipped
 from .expressions import BOOLEAN, ExpressionError, FieldType, compile_expression
 from .profile import profile_types
 
@@ -51,19 +50,11 @@ class Band:
 
 
 @dataclass(frozen=True)
-class Scorecard:
-    id: str
-    version: str
-    effective: dt.date
+class Scorecard(RuleSet):
     total: float
     sets: tuple[tuple[str, str], ...]  # (id, label)
     indicators: tuple[Indicator, ...]
     bands: tuple[Band, ...]
-    path: Path
-
-    @property
-    def label(self) -> str:
-        return f"{self.id} {self.version}"
 
     def indicators_of(self, set_id: str) -> list[Indicator]:
         return [i for i in self.indicators if i.set == set_id]
@@ -114,9 +105,8 @@ def load_scorecard(path: Path | None = None,
     if abs(maxima - total) > 1e-9:
         raise top.fail(f"the indicators' maximum points add up to {maxima:g}, "
                        f"not the total {total:g}")
-    return Scorecard(top.get("id", str), str(top.get("version", (str, int, float))),
-                     top.date("effective"), total, tuple(sets), tuple(indicators),
-                     _bands(top, total), path)
+    return Scorecard(**header(top), total=total, sets=tuple(sets),
+                     indicators=tuple(indicators), bands=_bands(top, total))
 
 
 def _indicator(r: Reader, set_id: str, fields: dict[str, FieldType]) -> Indicator:
