@@ -14,7 +14,7 @@ WEIGHS = -0.10
 
 # Pull of each cause when present, in log income.
 PULL = {
-    "serious_illness": -0.8, "chronic_illness": -0.35, "severe_disability": -0.45,
+    "serious_illness": -0.9, "chronic_illness": -0.4, "severe_disability": -0.45,
     "mild_disability": -0.15, "student": -0.15, "marriage": -0.35, "lack_of_land": -0.2,
     "lack_of_water": -0.15, "lack_of_skills": -0.18, "lack_of_capital": -0.2,
     "lack_of_labour": -0.45, "poor_transport": -0.2, "weak_motivation": -0.35,

@@ -23,7 +23,7 @@ Floats = npt.NDArray[Any]
 Ints = npt.NDArray[Any]
 Bools = npt.NDArray[Any]
 
-TREND = {"start": 9.23, "growth": 0.075}  # log yuan in the first year; yearly growth
+TREND = {"start": 9.3, "growth": 0.075}  # log yuan in the first year; yearly growth
 TERRAIN_PULL = {"mountain": -0.2, "hill": -0.08, "plateau": -0.12, "plain": 0.0}
 HOUSEHOLD_SD = 0.45  # spread of the persistent household level
 ASSIST_STEP, ASSIST_CAP = 0.3, 1.2  # income gain per year on the registry, and its cap

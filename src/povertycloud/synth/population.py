@@ -67,7 +67,7 @@ def members(rng: np.random.Generator, kinds: Ints, propensity: Floats) -> People
     z = propensity[hh]
     education, in_school = _schooling(rng, age, z)
     chronic = rng.random(age.size) < _logistic(-3.0 + 0.05 * (age - 40) - 0.2 * z)
-    disabled = rng.random(age.size) < _logistic(-3.3 + 0.03 * (age - 40) - 0.2 * z)
+    disabled = rng.random(age.size) < _logistic(-3.05 + 0.03 * (age - 40) - 0.2 * z)
     grade = np.where(disabled, rng.choice([1, 2, 3, 4], age.size, p=[.15, .25, .3, .3]), 0)
     able = (age >= 16) & (age < 65) & ~in_school & ((grade == 0) | (grade >= 3))
     migrant = able & (age <= 50) & (rng.random(age.size) < 0.7)
