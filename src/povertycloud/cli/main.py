@@ -8,7 +8,7 @@ import typer
 
 from .. import __version__
 from ..errors import PovertyCloudError
-from . import analysis, data, demo, docs, identify, synth
+from . import analysis, data, demo, docs, identify, synth, targeting
 from .common import errors
 
 app = typer.Typer(
@@ -33,6 +33,7 @@ app.command()(identify.explain)
 app.command()(docs.docs)
 app.add_typer(data.store_app, name="store")
 app.add_typer(identify.rules_app, name="rules")
+app.add_typer(targeting.targeting_app, name="targeting")
 
 
 def _version(value: bool) -> None:

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy.stats import spearmanr  # type: ignore[import-untyped]
+from scipy.stats import spearmanr
 
 from . import TargetingError
 
@@ -51,7 +51,8 @@ def evaluate(true_welfare: ArrayLike, predicted_welfare: ArrayLike,
     k = cut(n, coverage)
     poor = lowest(truth, k)
     by_prediction = np.argsort(predicted, kind="stable")
-    hits = np.cumsum(poor[by_prediction])  # poor among the first j targeted, j = 1..n
+    # hits[j - 1]: the poor among the j households with the lowest predictions
+    hits = np.cumsum(poor[by_prediction], dtype=np.int64)
     caught = int(hits[k - 1])
     missed = k - caught
     return Metrics(

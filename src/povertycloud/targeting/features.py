@@ -93,14 +93,14 @@ class FeatureSet:
             if c.gaps:
                 parts.append(gap.astype(float)[:, None])
                 names.append(f"{c.name} {MISSING}")
-        return Design(_stack(parts, table.num_rows), tuple(names))
+        return Design(_stack(parts), tuple(names))
 
     def native(self, table: pa.Table) -> Design:
         """Numbers with NaN gaps and categories as level codes, for LightGBM."""
         parts = [_codes(table.column(c.name), c) if c.categorical
                  else _numbers(table.column(c.name), c.name) for c in self.columns]
         categorical = tuple(i for i, c in enumerate(self.columns) if c.categorical)
-        x = _stack([p[:, None] for p in parts], table.num_rows)
+        x = _stack([p[:, None] for p in parts])
         return Design(x, tuple(c.name for c in self.columns), categorical)
 
 
@@ -147,7 +147,9 @@ def _codes(col: pa.ChunkedArray, c: Column) -> Floats:
     return np.asarray(codes, dtype=np.float64)
 
 
-def _stack(parts: list[Floats], rows: int) -> Floats:
+def _stack(parts: list[Floats]) -> Floats:
+    """Columns (each rows × k) side by side."""
     if not parts:
-        raise TargetingError("no usable feature columns")
-    return np.ascontiguousarray(np.hstack(parts), dtype=np.float64).reshape(rows, -1)
+        raise TargetingError("no usable feature columns: every one is empty in the "
+                             "labelled table")
+    return np.ascontiguousarray(np.hstack(parts), dtype=np.float64)

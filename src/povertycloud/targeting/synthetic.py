@@ -2,16 +2,21 @@
 benchmark.
 
 One row per household for one year: the year's survey (no income component), counts over
-the members alive that year, the head, and the village's attributes; left out are incomes
-and everything the registry decided (registration, exit, and the benefits that follow
-registration), since targeting must work before any of that is known.
+the members alive that year and their schooling against their age group's, the head, shocks
+reported that year (disasters, job losses, new serious illnesses), a few ratios (land and
+medical spending per member, workers' share), the village's attributes and village averages
+of survey answers. Left out are incomes and everything the registry decided (registration,
+exit, and the benefits that follow registration), since targeting must work before any of
+that is known.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from ..sqltext import literal
@@ -123,6 +128,7 @@ def household_features(province_dir: Path, year: int) -> tuple[pa.Table, pa.Tabl
     con = duckdb.connect()
     try:
         con.execute("SET enable_progress_bar = false")
+        con.execute("SET threads = 1")  # parallel sums of doubles vary in their last bits
         for name in ("household_years", "people", "households", "regions", "events"):
             _view(con, name, table_path(province_dir, name))
         _view(con, "truth", table_path(province_dir, "truth_household_years"))
@@ -130,6 +136,29 @@ def household_features(province_dir: Path, year: int) -> tuple[pa.Table, pa.Tabl
                 con.sql(truth_sql(year)).to_arrow_table())
     finally:
         con.close()
+
+
+@dataclass(frozen=True)
+class Split:
+    """A province's households in one year, a random share of them labelled."""
+
+    features: pa.Table
+    truth: pa.Table
+    labelled: pa.Table  # T: features plus ``welfare``, the true income per capita
+    unlabelled: pa.Table  # P: features only
+    unlabelled_truth: pa.Table  # the truth of P, in P's order, for evaluation only
+    poverty_rate: float  # the true share of poor households in the year
+
+
+def split(province_dir: Path, year: int, share: float, seed: int = 0) -> Split:
+    """Label a random ``share`` of the households of ``year`` (T), leave the rest (P)."""
+    features, truth = household_features(province_dir, year)
+    labelled = np.random.default_rng(seed).random(features.num_rows) < share
+    t, p = pa.array(labelled), pa.array(~labelled)
+    welfare = truth.column("true_income_per_capita").filter(t)
+    rate = float(np.mean(truth.column("true_poor").to_numpy(zero_copy_only=False)))
+    return Split(features, truth, features.filter(t).append_column("welfare", welfare),
+                 features.filter(p), truth.filter(p), rate)
 
 
 def _view(con: duckdb.DuckDBPyConnection, name: str, path: Path) -> None:
