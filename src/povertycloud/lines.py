@@ -34,7 +34,7 @@ def load_lines(path: Path | None = None) -> PovertyLines:
         r = Reader(path, item, "year")
         year = int(r.get("year", int))
         r.what = f"year {year}"
-        line = r.get("line", (int, float))
+        line = r.get("line", int)
         if line <= 0:
             raise r.fail(f"the line must be positive, not {line}")
         if year in by_year:
@@ -42,6 +42,9 @@ def load_lines(path: Path | None = None) -> PovertyLines:
         by_year[year] = int(line)
     if not by_year:
         raise top.fail("no years")
+    missing = sorted(set(range(min(by_year), max(by_year) + 1)) - set(by_year))
+    if missing:
+        raise top.fail(f"the years must follow each other; missing {missing}")
     factor = float(top.get("monitoring_factor", (int, float), 1.5))
     return PovertyLines(**header(top), monitoring_factor=factor, by_year=by_year)
 

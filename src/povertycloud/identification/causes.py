@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..sqltext import join_present
 from ..standard.codes import CAUSES
 from .config import Reader, RuleSet, header, load, shipped
 from .expressions import NUMBER, ExpressionError, compile_expression
@@ -26,13 +27,13 @@ class CauseRules(RuleSet):
         strongest = "GREATEST(" + ", ".join(f"c_{c}" for c, _ in self.strengths) + ")" \
             if len(self.strengths) > 1 else f"c_{self.strengths[0][0]}"
         primary = " ".join(f"WHEN c_{c} = {strongest} THEN '{c}'" for c, _ in self.strengths)
-        listed = ", ".join(f"CASE WHEN c_{c} >= {self.min_strength} THEN '{c}' END"
-                           for c, _ in sorted(self.strengths))
+        listed = join_present(";", [f"CASE WHEN c_{c} >= {self.min_strength} THEN '{c}' END"
+                                    for c, _ in sorted(self.strengths)])
         return f"""
 SELECT household_id, year,
   CASE WHEN {strongest} < {self.min_strength} THEN 'other' ELSE CASE {primary} END END
     AS primary_cause,
-  CASE WHEN {strongest} < {self.min_strength} THEN 'other' ELSE CONCAT_WS(';', {listed}) END
+  CASE WHEN {strongest} < {self.min_strength} THEN 'other' ELSE {listed} END
     AS causes
 FROM (SELECT household_id, year,
   {cols}

@@ -4,6 +4,7 @@ the line and the item it is about."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Any
 import yaml
 
 from ..errors import PovertyCloudError
+from ..sqltext import NAME
 
 LINE = "__line__"
 
@@ -25,6 +27,13 @@ class _LineLoader(yaml.SafeLoader):
 
 
 def _mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
+    seen = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"the key {key!r} appears twice", key_node.start_mark)
+        seen.add(key)
     data: dict[Any, Any] = dict(loader.construct_mapping(node, deep=True))
     data[LINE] = node.start_mark.line + 1
     return data
@@ -98,6 +107,18 @@ class Reader:
         if not isinstance(value, kind) or (kind in (int, float) and isinstance(value, bool)):
             raise self.fail(f"'{key}' must be {_kind_name(kind)}, not {value!r}")
         return value
+
+    def name(self, key: str, taken: set[str]) -> str:
+        """An id that becomes part of column names: lower-case letters, digits and
+        underscores, unique among ``taken``. Names the item for later errors."""
+        value = self.get(key, str)
+        self.what = f"{key} {value}"
+        if not re.fullmatch(NAME, value):
+            raise self.fail("ids are lower-case letters, digits and underscores, "
+                            "starting with a letter")
+        if value in taken:
+            raise self.fail("appears twice")
+        return str(value)
 
     def date(self, key: str) -> dt.date:
         value = self.get(key, (dt.date, str))

@@ -79,7 +79,9 @@ class _Compiler:
         value = node.value
         if isinstance(value, bool):
             return Compiled("TRUE" if value else "FALSE", BOOLEAN)
-        if isinstance(value, int | float):
+        if isinstance(value, int):  # 64-bit, so products of constants cannot overflow
+            return Compiled(f"CAST({value} AS BIGINT)", NUMBER)
+        if isinstance(value, float):
             return Compiled(repr(value), NUMBER)
         if isinstance(value, str):
             return Compiled(literal(value), STRING)
@@ -119,6 +121,9 @@ class _Compiler:
             options = self._options(right, a, left)
             word = "IN" if isinstance(op, ast.In) else "NOT IN"
             return f"{a.sql} {word} ({', '.join(options)})"
+        if type(op) not in COMPARISONS:
+            raise ExpressionError(f"'{type(op).__name__.lower()}' is not allowed; compare "
+                                  "with == or !=")
         b = self.visit(right)
         if a.kind != b.kind:
             raise ExpressionError(f"cannot compare {a.kind} {_show(left)} with {b.kind} "

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..sqltext import literal
+from ..sqltext import join_present, literal
 from .config import Reader, RuleSet, header, load, shipped
 from .expressions import BOOLEAN, ExpressionError, FieldType, compile_expression
 from .profile import MEMBER_TYPES, profile_types
@@ -63,7 +63,7 @@ class Guarantees(RuleSet):
 SELECT *, {failed} AS guarantees_failed FROM (
 SELECT p.household_id, p.year,
   {", ".join(passes)},
-  CONCAT_WS('; ', {", ".join(details)}) AS guarantees_detail
+  {join_present("; ", details)} AS guarantees_detail
 FROM {source} p
 LEFT JOIN failing_members f ON f.household_id = p.household_id AND f.year = p.year)"""
 
@@ -73,13 +73,14 @@ def load_guarantees(path: Path | None = None) -> Guarantees:
     path = Path(path) if path is not None else shipped(DEFAULT)
     top = Reader(path, load(path), "guarantees")
     fields = profile_types()
-    checks = tuple(_check(Reader(path, item, "check"), fields) for item in top.items("checks"))
-    return Guarantees(**header(top), checks=checks)
+    checks: list[Check] = []
+    for item in top.items("checks"):
+        checks.append(_check(Reader(path, item, "check"), fields, {c.id for c in checks}))
+    return Guarantees(**header(top), checks=tuple(checks))
 
 
-def _check(r: Reader, fields: dict[str, FieldType]) -> Check:
-    ident = r.get("check", str)
-    r.what = f"check {ident}"
+def _check(r: Reader, fields: dict[str, FieldType], taken: set[str]) -> Check:
+    ident = r.name("check", taken)
     household, member = r.get("household", str, None), r.get("member_fails", str, None)
     if (household is None) == (member is None):
         raise r.fail("give exactly one of 'household' and 'member_fails'")

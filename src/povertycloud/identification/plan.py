@@ -76,7 +76,7 @@ JOIN cause_results c ON c.household_id = p.household_id AND c.year = p.year"""
     proposal = (f"CASE WHEN b.income_below_line OR (b.guarantees_failed > 0 AND "
                 f"b.registration_status = 'registered_poor') THEN 'poor' "
                 f"WHEN b.guarantees_failed > 0 OR b.income_per_capita < {factor} * b.poverty_line "
-                f"OR b.band <> '{out_band}' THEN 'at_risk' ELSE 'not_poor' END")
+                f"OR b.band <> {literal(out_band)} THEN 'at_risk' ELSE 'not_poor' END")
     helped = "proposal <> 'not_poor'"
     versions = "; ".join(f"{k}: {v}" for k, v in rules.versions().items())
     identification = f"""

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..sqltext import join_present, literal
 from ..standard.codes import CAUSES
 from .config import Reader, RuleSet, header, load, shipped
 from .expressions import BOOLEAN, STRING, ExpressionError, FieldType, compile_expression
@@ -29,9 +30,10 @@ class Recommendations(RuleSet):
 
     def sql(self, source: str) -> str:
         """Per row of ``source`` (profile and results joined): measures and priority."""
-        listed = ", ".join(f"CASE WHEN {m.sql} THEN '{m.id}' END" for m in self.measures)
+        listed = join_present(";", [f"CASE WHEN {m.sql} THEN {literal(m.id)} END"
+                                    for m in self.measures])
         priority = " ".join(f"WHEN {cond} THEN {p}" for p, cond in self.priorities)
-        return (f"SELECT household_id, year, CONCAT_WS(';', {listed}) AS measures, "
+        return (f"SELECT household_id, year, {listed} AS measures, "
                 f"CASE {priority} END AS priority FROM {source}")
 
 
@@ -51,8 +53,10 @@ def load_recommendations(path: Path | None, bands: tuple[str, ...],
     path = Path(path) if path is not None else shipped(DEFAULT)
     top = Reader(path, load(path), "measures")
     fields = result_types(bands, checks)
-    measures = tuple(_measure(Reader(path, item, "measure"), fields, checks)
-                     for item in top.items("measures"))
+    measures: list[Measure] = []
+    for item in top.items("measures"):
+        measures.append(_measure(Reader(path, item, "measure"), fields, checks,
+                                 {m.id for m in measures}))
     priorities = []
     for item in top.items("priority"):
         r = Reader(path, item, "priority")
@@ -61,12 +65,13 @@ def load_recommendations(path: Path | None, bands: tuple[str, ...],
         priorities.append((level, _compile(r, r.get("when", str), fields)))
     if not priorities:
         raise top.fail("no priority rules")
-    return Recommendations(**header(top), measures=measures, priorities=tuple(priorities))
+    return Recommendations(**header(top), measures=tuple(measures),
+                           priorities=tuple(priorities))
 
 
-def _measure(r: Reader, fields: dict[str, FieldType], checks: tuple[str, ...]) -> Measure:
-    ident = r.get("measure", str)
-    r.what = f"measure {ident}"
+def _measure(r: Reader, fields: dict[str, FieldType], checks: tuple[str, ...],
+             taken: set[str]) -> Measure:
+    ident = r.name("measure", taken)
     conditions = []
     for cause in r.get("causes", list, []):
         if cause not in CAUSES:

@@ -10,6 +10,7 @@ import pyarrow as pa
 
 from ..errors import PovertyCloudError
 from ..pipeline.on_store import execute, preview
+from ..sqltext import literal
 from ..standard.codes import LEVELS
 from ..standard.regions import sql_ancestor
 from ..store import Store
@@ -83,7 +84,7 @@ def whatif(store: Store, rules: Rules, year: int, level: str = "county") -> pa.T
     _require(store, year)
     if level not in LEVELS:
         raise PovertyCloudError(f"unknown level {level!r}; choose one of: {', '.join(LEVELS)}")
-    first_band = rules.scorecard.bands[0].name
+    first_band = literal(rules.scorecard.bands[0].name)
     official = f'"{store.catalog}".main.identification'  # the what-if shadows the name
     with preview(store, identify_plan(rules, year)) as result:
         region = sql_ancestor("o.village_code", level)
@@ -94,10 +95,10 @@ SELECT {region} AS region_code, any_value(g.name) AS region_name,
   sum((w.proposal = 'poor')::INT) AS poor_whatif,
   sum((w.proposal = 'poor' AND o.proposal <> 'poor')::INT) AS poor_entering,
   sum((o.proposal = 'poor' AND w.proposal <> 'poor')::INT) AS poor_leaving,
-  sum((o.band = '{first_band}')::INT) AS band1_official,
-  sum((w.band = '{first_band}')::INT) AS band1_whatif,
-  sum((w.band = '{first_band}' AND o.band <> '{first_band}')::INT) AS band1_entering,
-  sum((o.band = '{first_band}' AND w.band <> '{first_band}')::INT) AS band1_leaving
+  sum((o.band = {first_band})::INT) AS band1_official,
+  sum((w.band = {first_band})::INT) AS band1_whatif,
+  sum((w.band = {first_band} AND o.band <> {first_band})::INT) AS band1_entering,
+  sum((o.band = {first_band} AND w.band <> {first_band})::INT) AS band1_leaving
 FROM {official} o
 JOIN {result("identification")} w ON w.household_id = o.household_id AND w.year = o.year
 LEFT JOIN regions g ON g.code = {region}
@@ -125,13 +126,13 @@ def explain(store: Store, rules: Rules, household_id: int, year: int) -> dict[st
     """Why a household scored what it did: points per set and per indicator, with the
     levels it could earn, its guarantees, causes and measures."""
     _require(store, year)
-    rows = store.con.execute("SELECT * FROM identification_scores WHERE household_id = ? "
-                             "AND year = ?", [household_id, year]).fetch_arrow_table()
+    rows = store.con.sql("SELECT * FROM identification_scores WHERE household_id = ? "
+                         "AND year = ?", params=[household_id, year]).to_arrow_table()
     if rows.num_rows == 0:
         raise PovertyCloudError(f"household {household_id} has no identification in {year}")
     scores = rows.to_pylist()[0]
-    result = store.con.execute("SELECT * FROM identification WHERE household_id = ? AND "
-                               "year = ?", [household_id, year]).fetch_arrow_table()
+    result = store.con.sql("SELECT * FROM identification WHERE household_id = ? AND "
+                           "year = ?", params=[household_id, year]).to_arrow_table()
     card = rules.scorecard
     sets = []
     for set_id, label in card.sets:

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import Reader, RuleFileError, RuleSet, header, load, shipped
+from ..sqltext import literal
+from .config import Reader, RuleSet, header, load, shipped
 from .expressions import BOOLEAN, ExpressionError, FieldType, compile_expression
 from .profile import profile_types
 
@@ -38,7 +39,7 @@ class Indicator:
         return f"i_{self.id}"
 
     def sql(self) -> str:
-        whens = " ".join(f"WHEN {lv.sql} THEN {lv.points:g}" for lv in self.levels)
+        whens = " ".join(f"WHEN {lv.sql} THEN {number(lv.points)}" for lv in self.levels)
         return f"CASE {whens} ELSE 0 END"
 
 
@@ -60,10 +61,10 @@ class Scorecard(RuleSet):
         return [i for i in self.indicators if i.set == set_id]
 
     def band_sql(self, total: str) -> str:
-        whens = [f"WHEN {total} >= {b.low:g} AND {total} < {b.high:g} THEN '{b.name}'"
-                 for b in self.bands[:-1]]
+        whens = [f"WHEN {total} >= {number(b.low)} AND {total} < {number(b.high)} "
+                 f"THEN {literal(b.name)}" for b in self.bands[:-1]]
         last = self.bands[-1]
-        whens.append(f"WHEN {total} >= {last.low:g} THEN '{last.name}'")
+        whens.append(f"WHEN {total} >= {number(last.low)} THEN {literal(last.name)}")
         return f"CASE {' '.join(whens)} END"
 
     def scores_sql(self, source: str = "household_profile") -> str:
@@ -94,13 +95,14 @@ def load_scorecard(path: Path | None = None,
     indicators: list[Indicator] = []
     for item in top.items("sets"):
         s = Reader(path, item, "set")
-        set_id = s.get("set", str)
-        s.what = f"set {set_id}"
+        set_id = s.name("set", taken={i for i, _ in sets})
         sets.append((set_id, s.get("label", str, "")))
-        for entry in s.items("indicators"):
-            indicators.append(_indicator(Reader(path, entry, "indicator"), set_id, fields))
-    _check_unique(top, [i.id for i in indicators], "indicator")
-    _check_unique(top, [s for s, _ in sets], "set")
+        entries = s.items("indicators")
+        if not entries:
+            raise s.fail("has no indicators")
+        for entry in entries:
+            indicators.append(_indicator(Reader(path, entry, "indicator"), set_id, fields,
+                                         {i.id for i in indicators}))
     maxima = sum(i.max for i in indicators)
     if abs(maxima - total) > 1e-9:
         raise top.fail(f"the indicators' maximum points add up to {maxima:g}, "
@@ -109,9 +111,9 @@ def load_scorecard(path: Path | None = None,
                      indicators=tuple(indicators), bands=_bands(top, total))
 
 
-def _indicator(r: Reader, set_id: str, fields: dict[str, FieldType]) -> Indicator:
-    ident = r.get("indicator", str)
-    r.what = f"indicator {ident}"
+def _indicator(r: Reader, set_id: str, fields: dict[str, FieldType],
+               taken: set[str]) -> Indicator:
+    ident = r.name("indicator", taken)
     top = float(r.get("max", (int, float)))
     if top < 0:
         raise r.fail(f"'max' must not be negative, not {top:g}")
@@ -136,8 +138,7 @@ def _bands(top: Reader, total: float) -> tuple[Band, ...]:
     bands: list[Band] = []
     for item in top.items("bands"):
         b = Reader(top.path, item, "band")
-        name = b.get("band", str)
-        b.what = f"band {name}"
+        name = b.name("band", {x.name for x in bands})
         low, high = float(b.get("from", (int, float))), float(b.get("to", (int, float)))
         if high <= low:
             raise b.fail(f"'to' ({high:g}) must be above 'from' ({low:g})")
@@ -147,17 +148,15 @@ def _bands(top: Reader, total: float) -> tuple[Band, ...]:
         if not bands and low != 0:
             raise b.fail(f"the first band must start at 0, not {low:g}")
         bands.append(Band(name, low, high))
+        last = b
     if not bands:
         raise top.fail("no bands")
     if bands[-1].high != total:
-        raise RuleFileError(f"{top.path}, band {bands[-1].name}: the last band must end at "
-                            f"the total {total:g}, not {bands[-1].high:g}")
+        raise last.fail(f"the last band must end at the total {total:g}, "
+                        f"not {bands[-1].high:g}")
     return tuple(bands)
 
 
-def _check_unique(top: Reader, ids: list[str], what: str) -> None:
-    seen: set[str] = set()
-    for i in ids:
-        if i in seen:
-            raise top.fail(f"{what} {i!r} appears twice")
-        seen.add(i)
+def number(value: float) -> str:
+    """A number as SQL, exactly: whole numbers as integers, others in full."""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))

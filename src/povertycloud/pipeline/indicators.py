@@ -8,6 +8,9 @@ import pyarrow as pa
 from ..identification.expressions import BOOLEAN, compile_expression
 from ..identification.profile import profile_types
 from ..lines import PovertyLines, national
+from ..standard.tables import HOUSEHOLD_YEARS
+
+LAST_YEAR = int(HOUSEHOLD_YEARS.field("year").maximum or 2035)
 
 # What the roll-ups count, each a condition over the household profile.
 FLAGS = {
@@ -26,10 +29,10 @@ CARRIED = ("members", "net_income", "income_per_capita", "poverty_line", "labour
 
 def poverty_lines(lines: PovertyLines | None = None) -> pa.Table:
     """The line of each year, as a table the pipeline joins."""
-    by_year = (lines or national()).by_year
-    years = sorted(by_year)
+    lines = lines or national()
+    years = list(range(min(lines.by_year), LAST_YEAR + 1))  # later years keep the last line
     return pa.table({"year": pa.array(years, pa.int64()),
-                     "line": pa.array([by_year[y] for y in years], pa.int64())})
+                     "line": pa.array([lines.line_for(y) for y in years], pa.int64())})
 
 
 def household_indicators_sql() -> str:

@@ -52,8 +52,8 @@ def preview(store: Store, plan: Plan, progress: Progress | None = None
     """Define the plan's steps as temporary views inside the store, without keeping
     anything: yields a function naming a step's result (``temp.main.<step>``), and drops
     every step afterwards. Used for what-if replays."""
-    run_plan(DuckDBEngine(store.con), plan, progress)
     try:
+        run_plan(DuckDBEngine(store.con), plan, progress)
         yield lambda name: f"temp.main.{name}"
     finally:
         for step in reversed(plan.steps):
@@ -99,8 +99,11 @@ def _keep(store: Store, plan: Plan, source: Callable[[str], str],
                                  "AND schema_name = 'main' AND table_name = ?",
                                  [catalog, name]).fetchone()
             if plan.replace_where and exists and exists[0]:
-                con.execute(f"DELETE FROM {target} WHERE {plan.replace_where}")
-                con.execute(f"INSERT INTO {target} BY NAME SELECT * FROM {source(name)}")
+                # BY NAME: rows of other runs keep their columns, even if the rules
+                # changed (a new indicator, another check); missing ones are NULL.
+                con.execute(f"CREATE OR REPLACE TABLE {target} AS "
+                            f"SELECT * FROM {target} WHERE NOT ({plan.replace_where}) "
+                            f"UNION ALL BY NAME SELECT * FROM {source(name)}")
             else:
                 con.execute(f"CREATE OR REPLACE TABLE {target} AS SELECT * FROM {source(name)}")
             row = con.execute(f"SELECT count(*) FROM {target}").fetchone()

@@ -1,0 +1,77 @@
+"""The identification plan on Spark (local mode) gives the same tables as on DuckDB."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+
+from povertycloud.engines import get_engine
+from povertycloud.identification.plan import OUTPUTS, identify_plan, load_rules
+from povertycloud.pipeline.plan import register_inputs, run_plan, write_outputs
+
+pytestmark = pytest.mark.spark
+
+YEAR = 2020
+# Columns built with CONCAT_WS over CASE ... END (NULL when a part does not apply).
+JOINED = ("guarantees_detail", "causes", "measures")
+
+
+def identify_on(engine_name: str, inputs: Path, out: Path) -> dict[str, Path]:
+    engine = get_engine(engine_name)
+    try:
+        plan = identify_plan(load_rules(), YEAR)
+        register_inputs(engine, plan.inputs, inputs)
+        run_plan(engine, plan)
+        return write_outputs(engine, plan, out)
+    finally:
+        engine.close()
+
+
+@pytest.fixture(scope="module")
+def outputs(small_province: Path, tmp_path_factory: pytest.TempPathFactory
+            ) -> dict[str, dict[str, Path]]:
+    root = tmp_path_factory.mktemp("identify-engines")
+    return {name: identify_on(name, small_province, root / name) for name in ("duckdb", "spark")}
+
+
+def differing_rows(left: Path, right: Path, columns: str = "*") -> int:
+    con = duckdb.connect()
+    try:
+        row = con.sql(f"""SELECT count(*) FROM (
+            (SELECT {columns} FROM '{left}' EXCEPT ALL SELECT {columns} FROM '{right}')
+            UNION ALL
+            (SELECT {columns} FROM '{right}' EXCEPT ALL SELECT {columns} FROM '{left}'))"""
+                      ).fetchone()
+        assert row is not None
+        return int(row[0])
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("name", OUTPUTS)
+def test_same_columns_and_rows(outputs: dict[str, dict[str, Path]], name: str) -> None:
+    left, right = outputs["duckdb"][name], outputs["spark"][name]
+    assert pq.read_schema(left).names == pq.read_schema(right).names
+    rows = pq.read_metadata(left).num_rows
+    assert rows > 1_000
+    assert pq.read_metadata(right).num_rows == rows
+
+
+def test_scores_are_the_same(outputs: dict[str, dict[str, Path]]) -> None:
+    assert differing_rows(outputs["duckdb"]["identification_scores"],
+                          outputs["spark"]["identification_scores"]) == 0
+
+
+def test_identification_is_the_same_but_for_joined_lists(
+        outputs: dict[str, dict[str, Path]]) -> None:
+    left, right = outputs["duckdb"]["identification"], outputs["spark"]["identification"]
+    columns = ", ".join(f'"{c}"' for c in pq.read_schema(left).names if c not in JOINED)
+    assert differing_rows(left, right, columns) == 0
+
+
+def test_identification_is_the_same(outputs: dict[str, dict[str, Path]]) -> None:
+    assert differing_rows(outputs["duckdb"]["identification"],
+                          outputs["spark"]["identification"]) == 0
