@@ -1,0 +1,126 @@
+"""Identification of a survey year over a large province: DuckDB against plain pandas.
+
+    .venv/bin/python benchmarks/bench_identify.py [--people 10000000] [--year 2020]
+
+Builds (or reuses) benchmarks/out/rollups-<people>.duckdb with `synth --db` and
+`pipeline --db`, as bench_rollups.py does, then times `povertycloud identify` end to end
+and the pandas baseline (benchmarks/pandas_scorecard.py: scorecard, guarantees and
+causes), each in its own process, with peak memory. The baseline checks that every
+household gets the same score, band, guarantees, proposal and causes, and the benchmark
+fails if not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+import psutil
+
+from _common import CLI, ROOT, machine, run_measured, write_section
+from povertycloud.identification.profile import member_rows_sql
+from povertycloud.store import Store
+
+TARGET_RATE = 1_000_000  # people per second, end to end
+TARGET_SPEEDUP = 5  # times faster than pandas
+TARGET_PEAK = 8 * 2**30
+
+
+def build_store(people: int) -> tuple[Path, list[str]]:
+    db = ROOT / "benchmarks" / "out" / f"rollups-{people}.duckdb"
+    db.parent.mkdir(parents=True, exist_ok=True)
+    setup = []
+    if not db.exists():
+        seconds, peak = run_measured([CLI, "synth", "--people", str(people), "--db", str(db)])
+        setup.append(f"`synth --db`: {seconds:.0f} s, peak {peak / 2**30:.2f} GiB")
+        seconds, peak = run_measured([CLI, "pipeline", "--db", str(db)])
+        setup.append(f"`pipeline --db` (DuckDB): {seconds:.0f} s, peak {peak / 2**30:.2f} GiB")
+    return db, setup
+
+
+def met(ok: bool) -> str:
+    return "met" if ok else "**not met**"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--people", type=int, default=10_000_000)
+    parser.add_argument("--year", type=int, default=2020)
+    args = parser.parse_args()
+    db, setup = build_store(args.people)
+    load = ", ".join(f"{x:.1f}" for x in psutil.getloadavg())
+
+    seconds, peak = run_measured([CLI, "identify", "--db", str(db), "--year", str(args.year)])
+    with Store(db, read_only=True) as store:
+        people = store.count("people")
+        alive = store.con.execute(f"SELECT count(*) FROM ({member_rows_sql(args.year)})"
+                                  ).fetchone()[0]  # type: ignore[index]
+        households = store.con.execute("SELECT count(*) FROM identification WHERE year = ?",
+                                       [args.year]).fetchone()[0]  # type: ignore[index]
+
+    timings = ROOT / "benchmarks" / "out" / f"identify-pandas-{args.people}.json"
+    p_seconds, p_peak = run_measured([
+        sys.executable, str(ROOT / "benchmarks" / "pandas_scorecard.py"), "--db", str(db),
+        "--year", str(args.year), "--check", "--timings", str(timings)])
+    stages = json.loads(timings.read_text(encoding="utf-8"))
+    p_compute = stages["load"] + stages["profile"] + stages["rules"]
+
+    rate = people / seconds
+    ratio = p_seconds / seconds
+    rows = [
+        f"| DuckDB: `povertycloud identify` | {seconds:.1f} s | {rate:,.0f} | "
+        f"{peak / 2**30:.2f} GiB |",
+        f"| pandas: load, profile, scorecard, guarantees, causes, check | {p_seconds:.1f} s | "
+        f"{people / p_seconds:,.0f} | {p_peak / 2**30:.2f} GiB |",
+    ]
+    table = "\n".join(rows)
+    targets = "\n".join([
+        f"| at least {TARGET_RATE:,} people per second end to end | {rate:,.0f} | "
+        f"{met(rate >= TARGET_RATE)} |",
+        f"| at least {TARGET_SPEEDUP} times faster than pandas | {ratio:.1f} times "
+        f"({p_compute / seconds:.1f} without pandas' check) | {met(ratio >= TARGET_SPEEDUP)} |",
+        f"| peak memory under 8 GiB | {peak / 2**30:.2f} GiB | {met(peak < TARGET_PEAK)} |",
+    ])
+    print(table)
+    print(f"pandas stages: load {stages['load']:.1f} s, profile {stages['profile']:.1f} s, "
+          f"rules {stages['rules']:.1f} s, check {stages['check']:.1f} s")
+    print(f"pandas / DuckDB: {ratio:.1f} (without the check: {p_compute / seconds:.1f})")
+    notes = "\n".join(f"- {s}" for s in setup) or "- store reused from an earlier run"
+    write_section("identify", f"""
+## Identification of one survey year, DuckDB against pandas
+
+Command: `.venv/bin/python benchmarks/bench_identify.py --people {args.people} --year {args.year}`
+({dt.date.today()}, {machine()}; load average before the run {load}). The store holds
+{people:,} people (the rate below counts every row of `people`, which the run reads;
+{alive:,} of them are alive in {args.year}) in {households:,} households surveyed in
+{args.year}. DuckDB time is `povertycloud identify --db STORE --year {args.year}` as a
+process: profile, guarantees, scorecard, causes, measures and priority, kept in the store,
+and the summary printed. pandas time is `benchmarks/pandas_scorecard.py --check` as a
+process: it reads the tables through Arrow, builds the same profile, evaluates the same
+rule files and compares score, band, guarantees, proposal and causes of every household
+with DuckDB's (all equal, or the benchmark fails). Peak memory is the resident set of the
+process tree, sampled every 50 ms.
+
+| run | time | people per second | peak memory |
+|---|---|---|---|
+{table}
+
+pandas stages: read {stages['load']:.1f} s, profile {stages['profile']:.1f} s, rules
+{stages['rules']:.1f} s, check against DuckDB {stages['check']:.1f} s.
+
+| target | measured | |
+|---|---|---|
+{targets}
+
+Setup in this run:
+{notes}
+""")
+    print(f"rate target {met(rate >= TARGET_RATE)}, speed-up target "
+          f"{met(ratio >= TARGET_SPEEDUP)}, memory target {met(peak < TARGET_PEAK)}")
+
+
+if __name__ == "__main__":
+    main()
