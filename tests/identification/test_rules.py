@@ -419,7 +419,8 @@ def recommend(con: duckdb.DuckDBPyConnection, make_profile: ProfileTable,
     rules = load_recommendations(None, card_bands, tuple(CHECKS))
     con.register("results", make_profile([RESULTS | c for c in cases]))
     return [(r["measures"], r["priority"]) for r in con.sql(
-        rules.sql("results") + " ORDER BY household_id").to_arrow_table().to_pylist()]
+        f"SELECT household_id, {rules.columns_sql()} FROM results ORDER BY household_id"
+    ).to_arrow_table().to_pylist()]
 
 
 @pytest.mark.parametrize(("values", "measures"), [

@@ -39,10 +39,14 @@ class Guarantees(RuleSet):
         """Per household and year, the members failing each member check (over the view
         ``member_rows``), as text ``person_id name``."""
         member_checks = [c for c in self.checks if c.member_sql]
+        if not member_checks:
+            return "SELECT household_id, year FROM member_rows WHERE FALSE"
         cols = ",\n  ".join(
             f"STRING_AGG(CASE WHEN {c.member_sql} THEN CAST(person_id AS VARCHAR) || ' ' "
             f"|| name END, ', ') AS f_{c.id}" for c in member_checks)
-        return f"SELECT household_id, year,\n  {cols}\nFROM member_rows GROUP BY household_id, year"
+        failing = " OR ".join(f"({c.member_sql})" for c in member_checks)
+        return (f"SELECT household_id, year,\n  {cols}\nFROM member_rows WHERE {failing}\n"
+                "GROUP BY household_id, year")
 
     def results_sql(self, source: str = "household_profile") -> str:
         """Per household and year: pass (TRUE) or fail per check, the number failed and a

@@ -87,17 +87,14 @@ SELECT household_id, year, village_code, members, income_per_capita, poverty_lin
   CASE WHEN {helped} THEN causes END AS causes,
   CASE WHEN {helped} THEN measures END AS measures,
   priority, {literal(versions)} AS rules
-FROM (SELECT b.*, {proposal} AS proposal, r.measures, r.priority
-      FROM results_base b
-      JOIN recommendations r ON r.household_id = b.household_id AND r.year = b.year)"""
+FROM (SELECT b.*, {proposal} AS proposal, {rules.measures.columns_sql()}
+      FROM ({base}) b)"""
     steps = (
         *profile_steps(year),
         Step("failing_members", rules.guarantees.failing_members_sql()),
         Step("guarantee_results", rules.guarantees.results_sql()),
         Step("scores", rules.scorecard.scores_sql(), materialize=True),
         Step("cause_results", rules.causes.causes_sql()),
-        Step("results_base", base, materialize=True),
-        Step("recommendations", rules.measures.sql("results_base")),
         Step("identification", identification),
         Step("identification_scores", "SELECT * FROM scores"),
     )

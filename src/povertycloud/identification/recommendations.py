@@ -28,13 +28,13 @@ class Recommendations(RuleSet):
     measures: tuple[Measure, ...]
     priorities: tuple[tuple[int, str], ...]  # (priority, SQL condition), first that holds
 
-    def sql(self, source: str) -> str:
-        """Per row of ``source`` (profile and results joined): measures and priority."""
+    def columns_sql(self) -> str:
+        """The ``measures`` and ``priority`` columns, over a row holding the profile and
+        the results (causes, guarantees, score, band)."""
         listed = join_present(";", [f"CASE WHEN {m.sql} THEN {literal(m.id)} END"
                                     for m in self.measures])
         priority = " ".join(f"WHEN {cond} THEN {p}" for p, cond in self.priorities)
-        return (f"SELECT household_id, year, {listed} AS measures, "
-                f"CASE {priority} END AS priority FROM {source}")
+        return f"{listed} AS measures, CASE {priority} END AS priority"
 
 
 def result_types(bands: tuple[str, ...], checks: tuple[str, ...]) -> dict[str, FieldType]:

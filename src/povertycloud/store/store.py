@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,6 +13,9 @@ from .. import __version__
 from ..errors import StoreError
 from ..standard.tables import VERSION as STANDARD_VERSION
 from .migrations import MIGRATIONS, SCHEMA_VERSION, apply
+
+MEMORY_LIMIT = "6GB"  # DuckDB's working memory for a store; more spills to disk
+MEMORY_VARIABLE = "POVERTYCLOUD_MEMORY_LIMIT"
 
 
 class Store:
@@ -32,6 +36,8 @@ class Store:
         except duckdb.Error as exc:
             raise StoreError(f"{self.path} is not a povertycloud store: {exc}") from None
         self.con.execute("SET enable_progress_bar = false")
+        # Beyond this DuckDB spills to disk, so a province of millions stays within memory.
+        self.con.execute(f"SET memory_limit = '{os.environ.get(MEMORY_VARIABLE, MEMORY_LIMIT)}'")
         self._check_version(read_only)
 
     @classmethod
