@@ -142,8 +142,9 @@ def test_each_run_is_recorded_with_the_rule_versions(identified: Path, rules: Ru
         assert versions["scorecard"].startswith(f"{rules.scorecard.label} (")
         for run in runs:
             assert json.loads(run[4]) == versions
-        stamped = store.con.execute("SELECT DISTINCT rules FROM identification").fetchall()
-        assert stamped == [("; ".join(f"{k}: {v}" for k, v in versions.items()),)]
+        stamped = store.con.execute("SELECT DISTINCT year, run_id FROM identification "
+                                    "ORDER BY year").fetchall()
+        assert stamped == [(r[1], r[0]) for r in runs]  # each row names the run of its rules
 
 
 def test_a_second_run_replaces_its_year_and_keeps_the_others(store: Store, rules: Rules

@@ -417,7 +417,12 @@ def recommend(con: duckdb.DuckDBPyConnection, make_profile: ProfileTable,
               cases: list[dict[str, Any]]) -> list[tuple[str, int]]:
     card_bands = ("impoverished", "likely_impoverished", "out_of_poverty")
     rules = load_recommendations(None, card_bands, tuple(CHECKS))
-    con.register("results", make_profile([RESULTS | c for c in cases]))
+    rows = [RESULTS | c for c in cases]
+    for row in rows:  # what cause_results adds beside the ';'-joined list
+        listed = set(str(row.get("causes") or "").split(";"))
+        row.update({f"has_{cause}": cause in listed
+                    for cause in codes.CAUSES if cause != "other"})
+    con.register("results", make_profile(rows))
     return [(r["measures"], r["priority"]) for r in con.sql(
         f"SELECT household_id, {rules.columns_sql()} FROM results ORDER BY household_id"
     ).to_arrow_table().to_pylist()]

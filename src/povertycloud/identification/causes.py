@@ -20,17 +20,24 @@ class CauseRules(RuleSet):
     min_strength: float
     strengths: tuple[tuple[str, str], ...]  # (cause, SQL of its strength), in file order
 
+    @property
+    def causes(self) -> set[str]:
+        return {c for c, _ in self.strengths}
+
     def causes_sql(self, source: str = "household_profile") -> str:
         """Per household and year: each cause's strength, the primary cause and all
-        causes that apply (';'-joined, alphabetical)."""
+        causes that apply (';'-joined, alphabetical), and ``has_<cause>`` for every
+        cause of the registry."""
         cols = ",\n  ".join(f"COALESCE({sql}, 0) AS c_{cause}" for cause, sql in self.strengths)
         strongest = "GREATEST(" + ", ".join(f"c_{c}" for c, _ in self.strengths) + ")" \
             if len(self.strengths) > 1 else f"c_{self.strengths[0][0]}"
         primary = " ".join(f"WHEN c_{c} = {strongest} THEN '{c}'" for c, _ in self.strengths)
         listed = join_present(";", [f"CASE WHEN c_{c} >= {self.min_strength} THEN '{c}' END"
                                     for c, _ in sorted(self.strengths)])
+        has = ", ".join(f"c_{c} >= {self.min_strength} AS has_{c}" if c in self.causes
+                        else f"FALSE AS has_{c}" for c in CAUSES if c != "other")
         return f"""
-SELECT household_id, year,
+SELECT household_id, year, {has},
   CASE WHEN {strongest} < {self.min_strength} THEN 'other' ELSE CASE {primary} END END
     AS primary_cause,
   CASE WHEN {strongest} < {self.min_strength} THEN 'other' ELSE {listed} END

@@ -18,6 +18,7 @@ from ..pipeline import profile_steps
 from ..pipeline.indicators import poverty_lines
 from ..pipeline.plan import Plan, Step
 from ..sqltext import literal
+from ..standard.codes import CAUSES
 from .causes import CauseRules, load_causes
 from .guarantees import Guarantees, load_guarantees
 from .recommendations import Recommendations, load_recommendations
@@ -60,15 +61,18 @@ def load_rules(scorecard: Path | None = None, guarantees: Path | None = None,
                  load_lines(lines))
 
 
-def identify_plan(rules: Rules, year: int) -> Plan:
-    """The plan that identifies every household surveyed in ``year``."""
+def identify_plan(rules: Rules, year: int, run_id: int | None = None) -> Plan:
+    """The plan that identifies every household surveyed in ``year``; each row carries
+    ``run_id``, whose rule versions ``identification_runs`` records."""
     checks = rules.guarantees.checks
     g_cols = ", ".join(f"g.{c.column}" for c in checks)
+    has_cols = ", ".join(f"c.has_{c}" for c in CAUSES if c != "other")
     out_band = rules.scorecard.bands[-1].name
     factor = rules.lines.monitoring_factor
     base = f"""
 SELECT p.*, {g_cols}, g.guarantees_failed, g.guarantees_detail, s.score, s.band,
-  c.primary_cause, c.causes, p.net_income < p.poverty_line * p.members AS income_below_line
+  c.primary_cause, c.causes, {has_cols},
+  p.net_income < p.poverty_line * p.members AS income_below_line
 FROM household_profile p
 JOIN guarantee_results g ON g.household_id = p.household_id AND g.year = p.year
 JOIN scores s ON s.household_id = p.household_id AND s.year = p.year
@@ -78,7 +82,6 @@ JOIN cause_results c ON c.household_id = p.household_id AND c.year = p.year"""
                 f"WHEN b.guarantees_failed > 0 OR b.income_per_capita < {factor} * b.poverty_line "
                 f"OR b.band <> {literal(out_band)} THEN 'at_risk' ELSE 'not_poor' END")
     helped = "proposal <> 'not_poor'"
-    versions = "; ".join(f"{k}: {v}" for k, v in rules.versions().items())
     identification = f"""
 SELECT household_id, year, village_code, members, income_per_capita, poverty_line,
   income_below_line, {", ".join(c.column for c in checks)}, guarantees_failed,
@@ -86,7 +89,7 @@ SELECT household_id, year, village_code, members, income_per_capita, poverty_lin
   CASE WHEN {helped} THEN primary_cause END AS primary_cause,
   CASE WHEN {helped} THEN causes END AS causes,
   CASE WHEN {helped} THEN measures END AS measures,
-  priority, {literal(versions)} AS rules
+  priority, CAST({run_id if run_id is not None else "NULL"} AS BIGINT) AS run_id
 FROM (SELECT b.*, {proposal} AS proposal, {rules.measures.columns_sql()}
       FROM ({base}) b)"""
     steps = (

@@ -122,11 +122,14 @@ SELECT household_id, year,
 FROM member_rows GROUP BY household_id, year"""
 
 
-def event_counts_sql() -> str:
+def event_counts_sql(year: int | None = None) -> str:
+    """Per household and year, the events of each kind (of one year, or all)."""
     counts = ", ".join(f"CAST(SUM(CASE WHEN kind = '{kind}' THEN 1 ELSE 0 END) AS BIGINT) "
                        f"AS {name}" for name, kind in EVENT_COUNTS.items())
+    where = (f" WHERE event_date >= DATE '{year}-01-01' AND event_date <= DATE '{year}-12-31'"
+             if year is not None else "")
     return (f"SELECT household_id, CAST(EXTRACT(YEAR FROM event_date) AS BIGINT) AS year, "
-            f"{counts} FROM events GROUP BY household_id, EXTRACT(YEAR FROM event_date)")
+            f"{counts} FROM events{where} GROUP BY household_id, EXTRACT(YEAR FROM event_date)")
 
 
 def profile_sql(year: int | None = None) -> str:

@@ -76,7 +76,7 @@ def _measure(r: Reader, fields: dict[str, FieldType], checks: tuple[str, ...],
     for cause in r.get("causes", list, []):
         if cause not in CAUSES:
             raise r.fail(f"unknown cause {cause!r}")
-        conditions.append(f"(';' || causes || ';') LIKE '%;{cause};%'")
+        conditions.append(f"has_{cause}")
     for check in r.get("guarantees", list, []):
         if check not in checks:
             raise r.fail(f"unknown guarantee check {check!r}; the checks are "

@@ -40,16 +40,17 @@ def identify(store: Store, rules: Rules, year: int, engine: str = "duckdb",
     """Identify every household surveyed in ``year`` and keep the results (replacing an
     earlier run for that year), recording the rule versions used."""
     check_year(store, year)
-    execute(store, engine, identify_plan(rules, year), progress)
+    store.con.execute(RUNS_DDL)
+    row = store.con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM identification_runs"
+                            ).fetchone()
+    run_id = int(row[0]) if row else 1
+    execute(store, engine, identify_plan(rules, year, run_id), progress)
     counts = {name: int(store.con.execute(f"SELECT count(*) FROM {name} WHERE year = ?",
                                           [year]).fetchone()[0])  # type: ignore[index]
               for name in ("identification", "identification_scores")}
     with store.transaction() as con:
-        con.execute(RUNS_DDL)
-        row = con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM identification_runs"
-                          ).fetchone()
         con.execute("INSERT INTO identification_runs VALUES (?, ?, ?, ?, now(), ?)",
-                    [row[0] if row else 1, year, engine, counts["identification"],
+                    [run_id, year, engine, counts["identification"],
                      json.dumps(rules.versions(), ensure_ascii=False)])
     return counts
 

@@ -26,7 +26,7 @@ def profile_steps(year: int | None = None) -> list[Step]:
     return [
         Step("member_rows", profile.member_rows_sql(year)),
         Step("member_counts", profile.member_counts_sql()),
-        Step("event_counts", profile.event_counts_sql()),
+        Step("event_counts", profile.event_counts_sql(year)),
         Step("household_profile", profile.profile_sql(year), materialize=year is not None),
     ]
 
