@@ -8,11 +8,7 @@ once by the command under test; tests that change a store work on a copy.
 from __future__ import annotations
 
 import csv
-import os
 import shutil
-import subprocess
-import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,42 +19,9 @@ from povertycloud.identification.config import shipped
 from povertycloud.intake import load_directory
 from povertycloud.store import Store
 
-POVERTYCLOUD = Path(sys.executable).parent / "povertycloud"
-ENV = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "TTY_COMPATIBLE")} | {
-    "COLUMNS": "200", "NO_COLOR": "1", "PYTHONUTF8": "1"}
+from .test_cli import Run, fails, ok
+
 KINDS = ("scorecard", "guarantees", "causes", "measures", "lines")
-
-
-@dataclass(frozen=True)
-class Run:
-    code: int
-    out: str
-    err: str
-
-    @property
-    def said(self) -> str:
-        """Everything printed, with Rich's line wrapping undone."""
-        return " ".join((self.out + "\n" + self.err).split())
-
-
-def run(cwd: Path, *args: str | Path) -> Run:
-    """Run the console script in ``cwd``; a Python traceback is never acceptable."""
-    proc = subprocess.run([str(POVERTYCLOUD), *map(str, args)], cwd=cwd, env=ENV,
-                          capture_output=True, encoding="utf-8", timeout=300, check=False)
-    assert "Traceback" not in proc.stderr, proc.stderr
-    return Run(proc.returncode, proc.stdout, proc.stderr)
-
-
-def ok(cwd: Path, *args: str | Path) -> Run:
-    result = run(cwd, *args)
-    assert result.code == 0, result.said
-    return result
-
-
-def fails(cwd: Path, *args: str | Path, code: int = 1) -> Run:
-    result = run(cwd, *args)
-    assert result.code == code, result.said
-    return result
 
 
 def query(db: Path, sql: str) -> list[tuple[Any, ...]]:
