@@ -34,10 +34,22 @@ class DuckDBEngine(Engine):
         self.con.execute(f"COPY {name} TO {literal(path)} (FORMAT PARQUET)")
 
     def _create_view(self, name: str, sql: str) -> None:
-        self.con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {sql}")
+        self._drop_temporary(name)
+        self.con.execute(f"CREATE TEMP VIEW {name} AS {sql}")
 
     def _materialize(self, name: str, sql: str) -> None:
-        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
+        self._drop_temporary(name)
+        self.con.execute(f"CREATE TEMP TABLE {name} AS {sql}")
+
+    def _drop_temporary(self, name: str) -> None:
+        """Drop an earlier step of that name, view or table (a plan may view what another
+        plan materialised); stored tables of the same name are left alone."""
+        row = self.con.execute(
+            "SELECT 'VIEW' FROM duckdb_views() WHERE database_name = 'temp' AND view_name = ? "
+            "UNION ALL SELECT 'TABLE' FROM duckdb_tables() WHERE database_name = 'temp' "
+            "AND table_name = ?", [name, name]).fetchone()
+        if row:
+            self.con.execute(f"DROP {row[0]} temp.main.{name}")
 
     def _query(self, sql: str) -> pa.Table:
         return self.con.sql(sql).to_arrow_table()
