@@ -37,6 +37,8 @@ def pipeline(
     """Run the batch pipeline (household indicators, region roll-ups for each year) on
     DuckDB or Spark."""
     check_engine(engine)
+    if db is not None and not db.exists():
+        Store(db)  # the error that says how to create one, before any progress is shown
     started = time.perf_counter()
     with progress_bar() as bar:
         task = bar.add_task(f"Pipeline on {engine}", total=None)
