@@ -18,7 +18,7 @@ POVERTYCLOUD = Path(sys.executable).parent / "povertycloud"
 ENV = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "TTY_COMPATIBLE")} | {
     "COLUMNS": "200", "NO_COLOR": "1", "PYTHONUTF8": "1"}
 REPO = Path(__file__).resolve().parents[2]
-DOCS = ("data-standard.md", "cli.md")
+DOCS = ("data-standard.md", "rule-fields.md", "cli.md")
 
 
 def docs(cwd: Path, *args: str | Path) -> subprocess.CompletedProcess[str]:
@@ -73,7 +73,7 @@ def test_check_names_a_file_that_differs_by_one_line(generated: Path, tmp_path: 
     assert (tmp_path / name).read_bytes() == edited  # --check never rewrites
 
 
-def test_check_of_a_folder_without_docs_names_both(tmp_path: Path) -> None:
+def test_check_of_a_folder_without_docs_names_each(tmp_path: Path) -> None:
     proc = docs(tmp_path, "--check", "--dir", "nowhere")
     assert proc.returncode == 1, said(proc)
     for name in DOCS:
