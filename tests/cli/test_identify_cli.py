@@ -12,24 +12,15 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pytest
 
 from povertycloud.identification.config import shipped
 from povertycloud.intake import load_directory
 from povertycloud.store import Store
 
-from .test_cli import Run, fails, ok
+from .test_cli import Run, fails, ok, query
 
 KINDS = ("scorecard", "guarantees", "causes", "measures", "lines")
-
-
-def query(db: Path, sql: str) -> list[tuple[Any, ...]]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def checksum(db: Path, table: str) -> list[tuple[Any, ...]]:
