@@ -30,7 +30,8 @@ def demo(
     seed: Annotated[int, typer.Option(help="Random seed.")] = SynthConfig.seed,
     rebuild: Annotated[bool, typer.Option(help="Build the demo again from scratch.")] = False,
 ) -> None:
-    """Build a demo province into a local store, run the pipeline and print a summary."""
+    """Build a demo province into a local store, run the pipeline and the identification,
+    and print a summary."""
     started = time.perf_counter()
     db = folder / "province.duckdb"
     if rebuild:

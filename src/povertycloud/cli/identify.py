@@ -20,7 +20,8 @@ from ..store import Store
 from .analysis import TABLE_FORMATS, write_table
 from .common import DbOption, EngineOption, OverwriteOption, console, progress_bar
 
-rules_app = typer.Typer(help="Check rule files.", no_args_is_help=True)
+rules_app = typer.Typer(help="Check rule files; measure cause rules against ground truth.",
+                        no_args_is_help=True)
 
 YearOption = Annotated[int | None, typer.Option(
     help="Survey year to assess (default: the latest).")]
