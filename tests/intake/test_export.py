@@ -15,13 +15,13 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from povertycloud.errors import OutputExistsError, ValidationFailed
-from povertycloud.intake import export_table, import_file, load_directory, write_template
+from povertycloud.intake import export_table, import_file, write_template
 from povertycloud.standard.fields import Kind
 from povertycloud.standard.tables import TABLES, VERSION
 from povertycloud.store import Store
-from povertycloud.synth import SynthConfig, generate
 
-CONFIG = SynthConfig(people=2000, seed=5)
+from .conftest import source_store
+
 EXCHANGED = [name for name, t in TABLES.items() if not t.ground_truth]
 SUFFIXES = [".parquet", ".csv", ".xlsx"]
 
@@ -35,9 +35,7 @@ class Source:
 @pytest.fixture(scope="module")
 def source(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Source]:
     root = tmp_path_factory.mktemp("export")
-    generate(CONFIG, root / "province")
-    store = Store.create(root / "source.duckdb")
-    load_directory(store, root / "province")
+    store = source_store(root)
     yield Source(root, store)
     store.close()
 

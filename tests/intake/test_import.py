@@ -20,13 +20,13 @@ from typing import Any
 import pytest
 
 from povertycloud.errors import Issue, PovertyCloudError, UnknownNameError, ValidationFailed
-from povertycloud.intake import BatchReport, export_table, import_file, load_directory
+from povertycloud.intake import BatchReport, export_table, import_file
 from povertycloud.standard import ids
 from povertycloud.standard.tables import TABLES
 from povertycloud.store import Store
-from povertycloud.synth import SynthConfig, generate
 
-CONFIG = SynthConfig(people=2000, seed=5)
+from .conftest import source_store
+
 PEOPLE = TABLES["people"].names
 REGIONS = TABLES["regions"].names
 EARLIER = 3  # people already in the store before a bad file comes
@@ -53,9 +53,7 @@ class Source:
 @pytest.fixture(scope="module")
 def source(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Source]:
     root = tmp_path_factory.mktemp("intake")
-    generate(CONFIG, root / "province")
-    src = Store.create(root / "source.duckdb")
-    load_directory(src, root / "province")
+    src = source_store(root)
     s = Source(root, src, root / "base.duckdb", root / "with_people.duckdb", [])
     with Store.create(s.base) as base:
         import_file(base, "regions", s.export("regions", ".csv"))
