@@ -18,6 +18,7 @@ from povertycloud.identification.config import shipped
 from povertycloud.intake import load_directory
 from povertycloud.store import Store
 
+from ..identification.test_rules import line_of, write
 from .test_cli import Run, fails, ok, query
 
 KINDS = ("scorecard", "guarantees", "causes", "measures", "lines")
@@ -32,16 +33,6 @@ def copy_store(db: Path, folder: Path) -> Path:
     target = folder / "store.duckdb"
     shutil.copy(db, target)
     return target
-
-
-def write(folder: Path, name: str, text: str) -> Path:
-    path = folder / name
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def line_of(text: str, fragment: str) -> int:
-    return next(i for i, line in enumerate(text.splitlines(), start=1) if fragment in line)
 
 
 SCORECARD = shipped("scorecard.yaml").read_text(encoding="utf-8")
@@ -112,7 +103,7 @@ def test_identify_a_year_without_a_survey(identified: Path, tmp_path: Path) -> N
 def test_identify_with_a_broken_scorecard_writes_nothing(identified: Path, tmp_path: Path
                                                          ) -> None:
     db = copy_store(identified, tmp_path)
-    write(tmp_path, "broken.yaml", OVER_MAX)
+    write(tmp_path, OVER_MAX, "broken.yaml")
     before = [checksum(db, t) for t in ("identification", "identification_runs")]
     result = fails(tmp_path, "identify", "--db", db.name, "--scorecard", "broken.yaml")
     assert "broken.yaml, line" in result.said and "points 9 are out of range" in result.said
@@ -131,7 +122,7 @@ def test_identify_with_an_unknown_engine(identified: Path, tmp_path: Path) -> No
 def test_whatif_writes_the_households_that_would_change(identified: Path, tmp_path: Path
                                                         ) -> None:
     db = copy_store(identified, tmp_path)
-    write(tmp_path, "widened.yaml", WIDENED)
+    write(tmp_path, WIDENED, "widened.yaml")
     before = [checksum(db, t) for t in ("identification", "identification_scores")]
     result = ok(tmp_path, "whatif", "--db", db.name, "--scorecard", "widened.yaml",
                 "--out", "changed.csv")
@@ -204,7 +195,7 @@ def test_rules_check_the_shipped_files(tmp_path: Path) -> None:
 
 
 def test_rules_check_a_broken_scorecard(tmp_path: Path) -> None:
-    write(tmp_path, "broken.yaml", OVER_MAX)
+    write(tmp_path, OVER_MAX, "broken.yaml")
     line = line_of(OVER_MAX, "points: 9}")
     result = fails(tmp_path, "rules", "check", "--scorecard", "broken.yaml")
     assert (f"broken.yaml, line {line}, indicator income_vs_line: points 9 are out of range "
@@ -215,7 +206,7 @@ def test_rules_check_a_broken_scorecard(tmp_path: Path) -> None:
 def test_rules_check_a_broken_measures_file(tmp_path: Path) -> None:
     text = shipped("measures.yaml").read_text(encoding="utf-8").replace(
         "causes: [lack_of_capital]\n", "causes: [lack_of_money]\n")
-    write(tmp_path, "measures.yaml", text)
+    write(tmp_path, text, "measures.yaml")
     line = line_of(text, "- measure: microcredit")
     result = fails(tmp_path, "rules", "check", "--measures", "measures.yaml")
     assert (f"measures.yaml, line {line}, measure microcredit: unknown cause "
@@ -223,7 +214,7 @@ def test_rules_check_a_broken_measures_file(tmp_path: Path) -> None:
 
 
 def test_rules_check_invalid_yaml(tmp_path: Path) -> None:
-    write(tmp_path, "card.yaml", SCORECARD.replace("total: 100", "total: 100: 1"))
+    write(tmp_path, SCORECARD.replace("total: 100", "total: 100: 1"), "card.yaml")
     result = fails(tmp_path, "rules", "check", "--scorecard", "card.yaml")
     assert f"card.yaml, line {line_of(SCORECARD, 'total: 100')}: not valid YAML" in result.said
 
@@ -243,6 +234,6 @@ def test_identify_again_with_another_scorecard(identified: Path, tmp_path: Path)
                         "      - indicator: food_and_power\n"
                         "        max: 1\n"
                         "        levels: [{when: \"food_secure and electricity\", points: 1}]")
-    write(tmp_path, "v2.yaml", text)
+    write(tmp_path, text, "v2.yaml")
     ok(tmp_path, "rules", "check", "--scorecard", "v2.yaml")
     ok(tmp_path, "identify", "--db", db.name, "--scorecard", "v2.yaml")
