@@ -86,10 +86,11 @@ def _find_issues(con: duckdb.DuckDBPyConnection, table: Table, source: str) -> l
     for f in table.fields:
         if f.name not in present:  # optional and absent: as if empty everywhere
             con.execute(f'ALTER TABLE {STAGING} ADD COLUMN "{f.name}" VARCHAR')
-    per_field = " UNION ALL ".join(
-        f"SELECT _row, {checks.quote(f.name)} AS field, {checks.field_problem(f)} AS reason "
-        f"FROM {STAGING}" for f in table.fields)
-    parts = [f"SELECT * FROM ({per_field}) WHERE reason IS NOT NULL"]
+    # One pass over the file: a column of problems per field, unpivoted (NULLs drop out).
+    problems = ", ".join(f'{checks.field_problem(f)} AS "{f.name}"' for f in table.fields)
+    names = ", ".join(f'"{f.name}"' for f in table.fields)
+    parts = [f"SELECT _row, field, reason FROM (SELECT _row, {problems} FROM {STAGING}) "
+             f"UNPIVOT (reason FOR field IN ({names}))"]
     parts += [f"SELECT _row, {checks.quote(name)}, {checks.quote(reason)} FROM {STAGING} "
               f"WHERE ({checks.field_problem(table.field(name))}) IS NULL AND ({cond})"
               for name, cond, reason in checks.cross_field_rules(table)]
