@@ -76,7 +76,7 @@ def info(db: Annotated[Path, typer.Argument(help="The store.")]) -> None:
     with Store(db, read_only=True) as store:
         console.print(f"{db}: schema version {store.schema_version}")
         tables = RichTable("table", "rows", title="Tables")
-        for (name,) in store.con.execute("SHOW TABLES").fetchall():
+        for name in sorted(store.tables()):
             tables.add_row(name, f"{store.count(name):,}")
         console.print(tables)
         batches = RichTable("batch", "table", "source", "in", "accepted", "quarantined",

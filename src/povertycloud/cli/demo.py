@@ -13,7 +13,7 @@ from rich.panel import Panel
 from rich.table import Table as RichTable
 
 from ..identification.plan import load_rules
-from ..identification.runs import identify
+from ..identification.runs import identified, identify
 from ..pipeline.indicators import FLAGS
 from ..pipeline.on_store import has_outputs, run_on_store
 from ..reports import rollup, rollup_geojson
@@ -49,7 +49,7 @@ def demo(
                              lambda s: bar.update(task, description=f"Pipeline: {s}"))
                 bar.update(task, description="Pipeline: done", total=1, completed=1)
         year = int(store.con.execute("SELECT max(year) FROM household_years").fetchone()[0])  # type: ignore[index]
-        if not _identified(store, year):
+        if not identified(store, year):
             with progress_bar() as bar:
                 task = bar.add_task("Identification", total=None)
                 identify(store, load_rules(), year, "duckdb",
@@ -58,15 +58,6 @@ def demo(
         _summary(store, folder)
         print_summary(store, year)
     console.print(f"Done in {time.perf_counter() - started:.1f} s")
-
-
-def _identified(store: Store, year: int) -> bool:
-    tables = {r[0] for r in store.con.execute("SHOW TABLES").fetchall()}
-    if "identification" not in tables:
-        return False
-    row = store.con.execute("SELECT count(*) FROM identification WHERE year = ?",
-                            [year]).fetchone()
-    return bool(row and row[0])
 
 
 def _level_to_show(store: Store, as_of: dt.date) -> tuple[str, list[dict[str, Any]]]:

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table as RichTable
 
-from ..errors import OutputExistsError
+from ..intake.exports import check_output
 from .common import OverwriteOption, console
 
 targeting_app = typer.Typer(help="Model-based targeting where income is not verified.",
@@ -41,8 +41,8 @@ def fit_predict(
     from ..targeting.io import read_table, write_table
 
     for path in (out, report):
-        if path is not None and path.exists() and not overwrite:
-            raise OutputExistsError(f"{path} exists; choose another path or pass --overwrite")
+        if path is not None:
+            check_output(path, overwrite)
     with console.status("Cross-validating the candidate models..."):
         table, result = run(read_table(train), read_table(predict), welfare, id, coverage,
                             folds, seed)

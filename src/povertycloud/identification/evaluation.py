@@ -29,8 +29,8 @@ class CauseScores:
 def evaluate_causes(store: Store, rules: CauseRules, year: int) -> CauseScores:
     """Score ``rules`` on the households truly poor in ``year`` (needs the synthetic
     ground truth in the store)."""
-    tables = {r[0] for r in store.con.execute("SHOW TABLES").fetchall()}
-    if "truth_household_years" not in tables or not store.count("truth_household_years"):
+    if "truth_household_years" not in store.tables() \
+            or not store.count("truth_household_years"):
         raise PovertyCloudError(f"{store.path} holds no ground truth (synthetic provinces do)")
     steps = (*profile_steps(year),
              Step("cause_results", rules.causes_sql()))

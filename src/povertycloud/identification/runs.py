@@ -147,17 +147,23 @@ def explain(store: Store, rules: Rules, household_id: int, year: int) -> dict[st
             "band": scores["band"], "sets": sets, "identification": result.to_pylist()[0]}
 
 
-def _require(store: Store, year: int) -> None:
-    tables = {r[0] for r in store.con.execute("SHOW TABLES").fetchall()}
-    if "identification" not in tables:
-        raise PovertyCloudError(f"{store.path} has no identification yet: run "
-                                f"`povertycloud identify --db {store.path}` first")
+def identified(store: Store, year: int) -> bool:
+    """Whether the store holds an identification of ``year``."""
+    if "identification" not in store.tables():
+        return False
     row = store.con.execute("SELECT count(*) FROM identification WHERE year = ?",
                             [year]).fetchone()
-    if not row or not row[0]:
+    return bool(row and row[0])
+
+
+def _require(store: Store, year: int) -> None:
+    if "identification" not in store.tables():
+        raise PovertyCloudError(f"{store.path} has no identification yet: run "
+                                f"`povertycloud identify --db {store.path}` first")
+    if not identified(store, year):
         raise PovertyCloudError(f"{store.path} has no identification for {year}: run "
                                 f"`povertycloud identify --db {store.path} --year {year}`")
 
 
-__all__ = ["explain", "identify", "latest_year", "summary", "whatif",
+__all__ = ["explain", "identified", "identify", "latest_year", "summary", "whatif",
            "whatif_households"]

@@ -112,5 +112,4 @@ def _keep(store: Store, plan: Plan, source: Callable[[str], str],
 
 
 def has_outputs(store: Store) -> bool:
-    tables = {r[0] for r in store.con.execute("SHOW TABLES").fetchall()}
-    return set(OUTPUTS) <= tables
+    return set(OUTPUTS) <= store.tables()

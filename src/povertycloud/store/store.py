@@ -105,6 +105,10 @@ class Store:
         row = self.con.execute("SELECT current_database()").fetchone()
         return str(row[0]) if row else ""
 
+    def tables(self) -> set[str]:
+        """Names of the tables the store holds."""
+        return {r[0] for r in self.con.execute("SHOW TABLES").fetchall()}
+
     def count(self, table: str) -> int:
         row = self.con.execute(f"SELECT count(*) FROM {table}").fetchone()
         return int(row[0]) if row else 0

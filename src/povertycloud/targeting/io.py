@@ -8,7 +8,7 @@ import pyarrow as pa
 import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 
-from ..errors import OutputExistsError
+from ..intake.exports import check_output
 from . import TargetingError
 
 FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv"}
@@ -29,8 +29,7 @@ def write_table(table: pa.Table, path: Path, overwrite: bool = False) -> None:
     """Write ``table`` to ``path`` in the format its extension names; an existing file is
     refused unless ``overwrite``."""
     kind = _format(path)
-    if path.exists() and not overwrite:
-        raise OutputExistsError(f"{path} exists; choose another path or pass --overwrite")
+    check_output(path, overwrite)
     path.parent.mkdir(parents=True, exist_ok=True)
     if kind == "parquet":
         pq.write_table(table, path)
