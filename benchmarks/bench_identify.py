@@ -1,6 +1,6 @@
 """Identification of a survey year over a large province: DuckDB against plain pandas.
 
-    .venv/bin/python benchmarks/bench_identify.py [--people 10000000] [--year 2020]
+    .venv/bin/python benchmarks/bench_identify.py [--people 10000000] [--year 2020] [--repeat 3]
 
 Builds (or reuses) benchmarks/out/rollups-<people>.duckdb with `synth --db` and
 `pipeline --db`, as bench_rollups.py does, then times `povertycloud identify` end to end
@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import statistics
 import sys
 from pathlib import Path
 
@@ -49,11 +50,29 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--people", type=int, default=10_000_000)
     parser.add_argument("--year", type=int, default=2020)
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each (median kept)")
     args = parser.parse_args()
     db, setup = build_store(args.people)
     load = ", ".join(f"{x:.1f}" for x in psutil.getloadavg())
 
-    seconds, peak = run_measured([CLI, "identify", "--db", str(db), "--year", str(args.year)])
+    # The machine is shared: the two runs alternate, and each figure is the median.
+    duck: list[tuple[float, int]] = []
+    pandas: list[tuple[float, int, dict[str, float]]] = []
+    timings = ROOT / "benchmarks" / "out" / f"identify-pandas-{args.people}.json"
+    for _ in range(args.repeat):
+        duck.append(run_measured([CLI, "identify", "--db", str(db), "--year", str(args.year)]))
+        p_seconds, p_peak = run_measured([
+            sys.executable, str(ROOT / "benchmarks" / "pandas_scorecard.py"), "--db", str(db),
+            "--year", str(args.year), "--check", "--timings", str(timings)])
+        pandas.append((p_seconds, p_peak, json.loads(timings.read_text(encoding="utf-8"))))
+    seconds = statistics.median(s for s, _ in duck)
+    peak = max(p for _, p in duck)
+    p_seconds = statistics.median(s for s, _, _ in pandas)
+    p_peak = max(p for _, p, _ in pandas)
+    stages = {k: statistics.median(t[k] for _, _, t in pandas) for k in pandas[0][2]}
+    p_compute = statistics.median(t["load"] + t["profile"] + t["rules"] for _, _, t in pandas)
+    runs = ", ".join(f"{s:.1f}" for s, _ in duck)
+    p_runs = ", ".join(f"{s:.1f}" for s, _, _ in pandas)
     with Store(db, read_only=True) as store:
         people = store.count("people")
         alive = store.con.execute(f"SELECT count(*) FROM ({member_rows_sql(args.year)})"
@@ -61,15 +80,8 @@ def main() -> None:
         households = store.con.execute("SELECT count(*) FROM identification WHERE year = ?",
                                        [args.year]).fetchone()[0]  # type: ignore[index]
 
-    timings = ROOT / "benchmarks" / "out" / f"identify-pandas-{args.people}.json"
-    p_seconds, p_peak = run_measured([
-        sys.executable, str(ROOT / "benchmarks" / "pandas_scorecard.py"), "--db", str(db),
-        "--year", str(args.year), "--check", "--timings", str(timings)])
-    stages = json.loads(timings.read_text(encoding="utf-8"))
-    p_compute = stages["load"] + stages["profile"] + stages["rules"]
-
     rate = people / seconds
-    ratio = p_seconds / seconds
+    ratio = p_compute / seconds  # pandas' own reading and computing, not its check
     rows = [
         f"| DuckDB: `povertycloud identify` | {seconds:.1f} s | {rate:,.0f} | "
         f"{peak / 2**30:.2f} GiB |",
@@ -80,14 +92,17 @@ def main() -> None:
     targets = "\n".join([
         f"| at least {TARGET_RATE:,} people per second end to end | {rate:,.0f} | "
         f"{met(rate >= TARGET_RATE)} |",
-        f"| at least {TARGET_SPEEDUP} times faster than pandas | {ratio:.1f} times "
-        f"({p_compute / seconds:.1f} without pandas' check) | {met(ratio >= TARGET_SPEEDUP)} |",
+        f"| at least {TARGET_SPEEDUP} times faster than pandas (its read, profile and "
+        f"rules) | {ratio:.1f} times ({p_seconds / seconds:.1f} against its whole process) | "
+        f"{met(ratio >= TARGET_SPEEDUP)} |",
         f"| peak memory under 8 GiB | {peak / 2**30:.2f} GiB | {met(peak < TARGET_PEAK)} |",
     ])
     print(table)
+    print(f"runs: DuckDB {runs} s; pandas {p_runs} s")
     print(f"pandas stages: load {stages['load']:.1f} s, profile {stages['profile']:.1f} s, "
           f"rules {stages['rules']:.1f} s, check {stages['check']:.1f} s")
-    print(f"pandas / DuckDB: {ratio:.1f} (without the check: {p_compute / seconds:.1f})")
+    print(f"pandas (read, profile, rules) / DuckDB: {ratio:.1f}; "
+          f"whole pandas process / DuckDB: {p_seconds / seconds:.1f}")
     notes = "\n".join(f"- {s}" for s in setup) or "- store reused from an earlier run"
     write_section("identify", f"""
 ## Identification of one survey year, DuckDB against pandas
@@ -101,8 +116,9 @@ process: profile, guarantees, scorecard, causes, measures and priority, kept in 
 and the summary printed. pandas time is `benchmarks/pandas_scorecard.py --check` as a
 process: it reads the tables through Arrow, builds the same profile, evaluates the same
 rule files and compares score, band, guarantees, proposal and causes of every household
-with DuckDB's (all equal, or the benchmark fails). Peak memory is the resident set of the
-process tree, sampled every 50 ms.
+with DuckDB's (all equal, or the benchmark fails). The two alternate, {args.repeat} runs
+each; times are medians (DuckDB runs: {runs} s; pandas runs: {p_runs} s), peak memory
+the highest resident set of the process tree, sampled every 50 ms.
 
 | run | time | people per second | peak memory |
 |---|---|---|---|

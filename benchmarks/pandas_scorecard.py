@@ -182,8 +182,11 @@ def member_aggregates(members: pd.DataFrame, checks: list[dict[str, Any]]) -> pd
     counts["household_id"] = members["household_id"]
     out = counts.groupby("household_id").sum()
     heads = members[members["relation"] == "head"]
-    head = heads.groupby("household_id").agg(head_age=("age", "max"),
-                                             head_education=("education", "max"))
+    head = heads.groupby("household_id").agg(head_age=("age", "max"))
+    # the greatest text, as SQL's MAX: sorted, then the last (pandas 2 has no compiled
+    # group-wise max of object strings and would fall back to Python)
+    head["head_education"] = heads.sort_values("education").groupby("household_id")[
+        "education"].last()
     return out.join(head)
 
 

@@ -11,10 +11,8 @@ def literal(value: str | Path) -> str:
 
 
 def join_present(separator: str, parts: list[str]) -> str:
-    """SQL joining the non-NULL ``parts`` with ``separator`` ('' when none). Written with
-    lists rather than CONCAT_WS, which sqlglot rewrites for Spark to keep empty parts."""
-    return (f"ARRAY_TO_STRING(LIST_FILTER([{', '.join(parts)}], x -> x IS NOT NULL), "
-            f"{literal(separator)})")
+    """SQL joining the non-NULL ``parts`` with ``separator`` ('' when none)."""
+    return f"CONCAT_WS({literal(separator)}, {', '.join(parts)})" if parts else "''"
 
 
 NAME = r"[a-z][a-z0-9_]*"  # ids that become parts of column names

@@ -18,7 +18,7 @@ from povertycloud.identification.causes import CauseRules, load_causes
 from povertycloud.identification.config import RuleFileError, shipped
 from povertycloud.identification.guarantees import load_guarantees
 from povertycloud.identification.plan import identify_plan, load_rules
-from povertycloud.identification.profile import MEMBER_TYPES
+from povertycloud.identification.profile import MEMBER_TYPES, member_counts_sql
 from povertycloud.identification.recommendations import load_recommendations
 from povertycloud.lines import NATIONAL_LINE, line_for, load_lines
 from povertycloud.pipeline import profile_steps
@@ -57,6 +57,19 @@ ADULT: dict[str, Any] = {
 CHILD = ADULT | {"age": 10, "relation": "child", "education": "primary", "in_school": True,
                  "labour_capacity": "none"}
 _MEMBER_ARROW = {"number": pa.int64(), "boolean": pa.bool_(), "string": pa.string()}
+
+
+def with_member_lists(con: duckdb.DuckDBPyConnection, profile: pa.Table, members: pa.Table,
+                      lists: dict[str, str]) -> None:
+    """Register ``household_profile``: the hand-made ``profile`` with the member ``lists``
+    computed from ``members`` as the identification plan does."""
+    con.register("hand_profile", profile)
+    con.register("member_rows", members)
+    con.execute(f"CREATE OR REPLACE VIEW member_counts AS {member_counts_sql(lists)}")
+    named = "".join(f", m.{column}" for column in lists)
+    con.execute(f"CREATE OR REPLACE VIEW household_profile AS SELECT p.*{named} "
+                "FROM hand_profile p LEFT JOIN member_counts m "
+                "ON m.household_id = p.household_id AND m.year = p.year")
 
 
 def member_rows(members: list[tuple[int, int, str, dict[str, Any]]]) -> pa.Table:
@@ -109,9 +122,8 @@ CHECKS = ["food", "clothing", "compulsory_education", "basic_medical", "safe_hou
 def guarantee_results(con: duckdb.DuckDBPyConnection, make_profile: ProfileTable
                       ) -> dict[int, dict[str, Any]]:
     rules = load_guarantees()
-    con.register("household_profile", make_profile(HOUSEHOLDS))
-    con.register("member_rows", member_rows(MEMBERS))
-    con.execute(f"CREATE VIEW failing_members AS {rules.failing_members_sql()}")
+    with_member_lists(con, make_profile(HOUSEHOLDS), member_rows(MEMBERS),
+                      rules.member_lists())
     rows = con.sql(rules.results_sql()).to_arrow_table().to_pylist()
     return {r["household_id"]: r for r in rows}
 
@@ -186,9 +198,8 @@ def test_several_failures_are_counted_and_listed_in_file_order(
 def test_a_missing_household_value_fails_the_check(
         con: duckdb.DuckDBPyConnection, make_profile: ProfileTable) -> None:
     rules = load_guarantees()
-    con.register("household_profile", make_profile([{"housing_grade": None}]))
-    con.register("member_rows", member_rows([(1, 101, "张一", ADULT)]))
-    con.execute(f"CREATE VIEW failing_members AS {rules.failing_members_sql()}")
+    with_member_lists(con, make_profile([{"housing_grade": None}]),
+                      member_rows([(1, 101, "张一", ADULT)]), rules.member_lists())
     [row] = con.sql(rules.results_sql()).to_arrow_table().to_pylist()
     assert failed(row) == ["safe_housing"]
     assert row["guarantees_detail"] == "safe_housing: housing_grade="
@@ -550,10 +561,10 @@ def test_no_line_before_the_first_year() -> None:
 def identify_profiles(con: duckdb.DuckDBPyConnection, profile: pa.Table, members: pa.Table
                       ) -> list[dict[str, Any]]:
     """The identification plan's own steps over a hand-made profile and members."""
-    plan = identify_plan(load_rules(), 2020)
+    rules = load_rules()
+    plan = identify_plan(rules, 2020)
     engine = DuckDBEngine(con)
-    con.register("household_profile", profile)
-    con.register("member_rows", members)
+    with_member_lists(con, profile, members, rules.guarantees.member_lists())
     for name, table in plan.parameters.items():
         engine.register_arrow(name, table)
     built_elsewhere = {s.name for s in profile_steps(2020)}

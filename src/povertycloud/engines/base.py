@@ -12,8 +12,17 @@ from typing import ClassVar
 
 import pyarrow as pa
 import sqlglot
+from sqlglot import exp
 
 CANONICAL_DIALECT = "duckdb"
+
+
+def _portable(tree: exp.Expression) -> exp.Expression:
+    """Undo sqlglot's reading of DuckDB's CONCAT_WS as treating NULL as '' (it skips NULL
+    parts, as Spark's does), which would add empty parts elsewhere."""
+    for node in tree.find_all(exp.ConcatWs):
+        node.set("coalesce", None)
+    return tree
 
 
 class Engine(ABC):
@@ -26,7 +35,8 @@ class Engine(ABC):
         """``sql`` in this engine's dialect."""
         if self.dialect == CANONICAL_DIALECT:
             return sql
-        return ";\n".join(sqlglot.transpile(sql, read=CANONICAL_DIALECT, write=self.dialect))
+        return ";\n".join(_portable(tree).sql(self.dialect)
+                           for tree in sqlglot.parse(sql, read=CANONICAL_DIALECT) if tree)
 
     def create_view(self, name: str, sql: str) -> None:
         """Name the result of a canonical-dialect query for later steps."""

@@ -25,9 +25,9 @@ class CauseRules(RuleSet):
         return {c for c, _ in self.strengths}
 
     def causes_sql(self, source: str = "household_profile") -> str:
-        """Per household and year: each cause's strength, the primary cause and all
-        causes that apply (';'-joined, alphabetical), and ``has_<cause>`` for every
-        cause of the registry."""
+        """Every row of ``source`` with each cause's strength (``c_*``), the primary
+        cause and all causes that apply (';'-joined, alphabetical), and ``has_<cause>``
+        for every cause of the registry."""
         cols = ",\n  ".join(f"COALESCE({sql}, 0) AS c_{cause}" for cause, sql in self.strengths)
         strongest = "GREATEST(" + ", ".join(f"c_{c}" for c, _ in self.strengths) + ")" \
             if len(self.strengths) > 1 else f"c_{self.strengths[0][0]}"
@@ -37,14 +37,14 @@ class CauseRules(RuleSet):
         has = ", ".join(f"c_{c} >= {self.min_strength} AS has_{c}" if c in self.causes
                         else f"FALSE AS has_{c}" for c in CAUSES if c != "other")
         return f"""
-SELECT household_id, year, {has},
+SELECT *, {has},
   CASE WHEN {strongest} < {self.min_strength} THEN 'other' ELSE CASE {primary} END END
     AS primary_cause,
   CASE WHEN {strongest} < {self.min_strength} THEN 'other' ELSE {listed} END
     AS causes
-FROM (SELECT household_id, year,
+FROM (SELECT src.*,
   {cols}
-FROM {source})"""
+FROM {source} src)"""
 
 
 def load_causes(path: Path | None = None) -> CauseRules:

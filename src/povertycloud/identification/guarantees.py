@@ -35,27 +35,19 @@ class Check:
 class Guarantees(RuleSet):
     checks: tuple[Check, ...]
 
-    def failing_members_sql(self) -> str:
-        """Per household and year, the members failing each member check (over the view
-        ``member_rows``), as text ``person_id name``."""
-        member_checks = [c for c in self.checks if c.member_sql]
-        if not member_checks:
-            return "SELECT household_id, year FROM member_rows WHERE FALSE"
-        cols = ",\n  ".join(
-            f"STRING_AGG(CASE WHEN {c.member_sql} THEN CAST(person_id AS VARCHAR) || ' ' "
-            f"|| name END, ', ') AS f_{c.id}" for c in member_checks)
-        failing = " OR ".join(f"({c.member_sql})" for c in member_checks)
-        return (f"SELECT household_id, year,\n  {cols}\nFROM member_rows WHERE {failing}\n"
-                "GROUP BY household_id, year")
+    def member_lists(self) -> dict[str, str]:
+        """Profile column and member condition of each member check: the profile lists
+        the members who fail it (see ``profile.member_counts_sql``)."""
+        return {f"f_{c.id}": c.member_sql for c in self.checks if c.member_sql}
 
     def results_sql(self, source: str = "household_profile") -> str:
-        """Per household and year: pass (TRUE) or fail per check, the number failed and a
-        text of what fails (over ``source`` and the view ``failing_members``)."""
+        """Every row of ``source`` (a profile with the :meth:`member_lists`) with pass
+        (TRUE) or fail per check, the number failed and a text of what fails."""
         passes, details = [], []
         for c in self.checks:
             if c.member_sql:
-                ok = f"f.f_{c.id} IS NULL"
-                what = f"f.f_{c.id}"
+                ok = f"p.f_{c.id} IS NULL"
+                what = f"p.f_{c.id}"
             else:
                 ok = f"COALESCE({c.household_sql}, FALSE)"
                 what = " || ', ' || ".join(
@@ -65,11 +57,10 @@ class Guarantees(RuleSet):
         failed = " + ".join(f"CASE WHEN {c.column} THEN 0 ELSE 1 END" for c in self.checks)
         return f"""
 SELECT *, {failed} AS guarantees_failed FROM (
-SELECT p.household_id, p.year,
+SELECT p.*,
   {", ".join(passes)},
   {join_present("; ", details)} AS guarantees_detail
-FROM {source} p
-LEFT JOIN failing_members f ON f.household_id = p.household_id AND f.year = p.year)"""
+FROM {source} p)"""
 
 
 def load_guarantees(path: Path | None = None) -> Guarantees:

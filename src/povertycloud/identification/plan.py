@@ -25,7 +25,7 @@ from .recommendations import Recommendations, load_recommendations
 from .scorecard import Scorecard, load_scorecard
 
 INPUTS = ("regions", "households", "people", "household_years", "events")
-OUTPUTS = ("identification", "identification_scores")
+OUTPUTS = ("identification",)
 PROPOSALS = ("poor", "at_risk", "not_poor")
 
 
@@ -63,25 +63,18 @@ def load_rules(scorecard: Path | None = None, guarantees: Path | None = None,
 
 def identify_plan(rules: Rules, year: int, run_id: int | None = None) -> Plan:
     """The plan that identifies every household surveyed in ``year``; each row carries
-    ``run_id``, whose rule versions ``identification_runs`` records."""
+    ``run_id``, whose rule versions ``identification_runs`` records, and the breakdown of
+    its score. Each rule set adds its columns to the profile's row in turn, so the
+    members are grouped once and the whole run is one pass over the profile."""
     checks = rules.guarantees.checks
-    g_cols = ", ".join(f"g.{c.column}" for c in checks)
-    has_cols = ", ".join(f"c.has_{c}" for c in CAUSES if c != "other")
     out_band = rules.scorecard.bands[-1].name
     factor = rules.lines.monitoring_factor
-    base = f"""
-SELECT p.*, {g_cols}, g.guarantees_failed, g.guarantees_detail, s.score, s.band,
-  c.primary_cause, c.causes, {has_cols},
-  p.net_income < p.poverty_line * p.members AS income_below_line
-FROM household_profile p
-JOIN guarantee_results g ON g.household_id = p.household_id AND g.year = p.year
-JOIN scores s ON s.household_id = p.household_id AND s.year = p.year
-JOIN cause_results c ON c.household_id = p.household_id AND c.year = p.year"""
-    proposal = (f"CASE WHEN b.income_below_line OR (b.guarantees_failed > 0 AND "
-                f"b.registration_status = 'registered_poor') THEN 'poor' "
-                f"WHEN b.guarantees_failed > 0 OR b.income_per_capita < {factor} * b.poverty_line "
-                f"OR b.band <> {literal(out_band)} THEN 'at_risk' ELSE 'not_poor' END")
+    proposal = (f"CASE WHEN income_below_line OR (guarantees_failed > 0 AND "
+                f"registration_status = 'registered_poor') THEN 'poor' "
+                f"WHEN guarantees_failed > 0 OR income_per_capita < {factor} * poverty_line "
+                f"OR band <> {literal(out_band)} THEN 'at_risk' ELSE 'not_poor' END")
     helped = "proposal <> 'not_poor'"
+    breakdown = ", ".join(rules.scorecard.score_columns()[2:])
     identification = f"""
 SELECT household_id, year, village_code, members, income_per_capita, poverty_line,
   income_below_line, {", ".join(c.column for c in checks)}, guarantees_failed,
@@ -89,17 +82,17 @@ SELECT household_id, year, village_code, members, income_per_capita, poverty_lin
   CASE WHEN {helped} THEN primary_cause END AS primary_cause,
   CASE WHEN {helped} THEN causes END AS causes,
   CASE WHEN {helped} THEN measures END AS measures,
-  priority, CAST({run_id if run_id is not None else "NULL"} AS BIGINT) AS run_id
-FROM (SELECT b.*, {proposal} AS proposal, {rules.measures.columns_sql()}
-      FROM ({base}) b)"""
+  priority, CAST({run_id if run_id is not None else "NULL"} AS BIGINT) AS run_id,
+  {breakdown}
+FROM (SELECT *, {proposal} AS proposal, {rules.measures.columns_sql()}
+      FROM (SELECT *, net_income < poverty_line * members AS income_below_line
+            FROM cause_results))"""
     steps = (
-        *profile_steps(year),
-        Step("failing_members", rules.guarantees.failing_members_sql()),
-        Step("guarantee_results", rules.guarantees.results_sql()),
-        Step("scores", rules.scorecard.scores_sql(), materialize=True),
-        Step("cause_results", rules.causes.causes_sql()),
+        *profile_steps(year, rules.guarantees.member_lists()),
+        Step("guarantee_results", rules.guarantees.results_sql("household_profile")),
+        Step("scores", rules.scorecard.scores_sql("guarantee_results")),
+        Step("cause_results", rules.causes.causes_sql("scores")),
         Step("identification", identification),
-        Step("identification_scores", "SELECT * FROM scores"),
     )
     return Plan(INPUTS, steps, OUTPUTS, {"poverty_lines": poverty_lines(rules.lines)},
                 replace_where=f"year = {year}")

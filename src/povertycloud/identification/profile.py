@@ -8,14 +8,16 @@ priorities) are checked against these fields and compiled to SQL over this table
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from ..standard import codes
 from ..standard.tables import HOUSEHOLD_YEARS, REGIONS
 from .expressions import BOOLEAN, NUMBER, STRING, FieldType, compile_expression
 
 # Fields of one member in one year, for member conditions, with their SQL over people p
-# and household_years hy.
+# ({year}: the survey year).
 MEMBER_FIELDS: dict[str, tuple[FieldType, str]] = {
-    "age": (FieldType(NUMBER), "hy.year - EXTRACT(YEAR FROM p.birth_date)"),
+    "age": (FieldType(NUMBER), "{year} - EXTRACT(YEAR FROM p.birth_date)"),
     "sex": (FieldType(STRING, codes.SEXES), "p.sex"),
     "relation": (FieldType(STRING, codes.RELATIONS), "p.relation"),
     "education": (FieldType(STRING, codes.EDUCATION), "p.education"),
@@ -92,33 +94,40 @@ def profile_types() -> dict[str, FieldType]:
     return types
 
 
-def _alive() -> str:
-    return ("EXTRACT(YEAR FROM p.birth_date) <= hy.year AND (p.death_date IS NULL OR "
-            "EXTRACT(YEAR FROM p.death_date) >= hy.year)")
-
-
 def member_rows_sql(year: int | None = None) -> str:
-    """One row per living member and survey year, with the member fields."""
-    columns = ",\n  ".join(f"{sql} AS {name}" for name, (_, sql) in MEMBER_FIELDS.items())
-    where = f" AND hy.year = {year}" if year is not None else ""
+    """One row per living member and survey year, with the member fields. For one year,
+    every member alive in it (whether or not the household was surveyed)."""
+    if year is None:
+        source, survey_year = ("household_years hy JOIN people p "
+                               "ON p.household_id = hy.household_id"), "hy.year"
+    else:
+        source, survey_year = "people p", str(year)
+    columns = ",\n  ".join(f"{sql.format(year=survey_year)} AS {name}"
+                           for name, (_, sql) in MEMBER_FIELDS.items())
     return f"""
-SELECT hy.household_id, hy.year, p.person_id, p.name,
+SELECT p.household_id, CAST({survey_year} AS BIGINT) AS year, p.person_id, p.name,
   {columns}
-FROM household_years hy JOIN people p ON p.household_id = hy.household_id
-WHERE {_alive()}{where}"""
+FROM {source}
+WHERE EXTRACT(YEAR FROM p.birth_date) <= {survey_year} AND (p.death_date IS NULL OR
+  EXTRACT(YEAR FROM p.death_date) >= {survey_year})"""
 
 
-def member_counts_sql() -> str:
-    """Per household and year: the member counts, and the head's age and education
-    (over the view ``member_rows``)."""
+def member_counts_sql(lists: Mapping[str, str] | None = None) -> str:
+    """Per household and year: the member counts, the head's age and education and, for
+    each of ``lists`` (column: SQL condition over member fields), the members for whom it
+    holds as text ``person_id name, ...`` (NULL when none); over the view ``member_rows``.
+    One grouping of the members does it all."""
     counts = ",\n  ".join(
-        f"CAST(SUM(CASE WHEN {compile_expression(cond, MEMBER_TYPES, BOOLEAN).sql} "
-        f"THEN 1 ELSE 0 END) AS BIGINT) AS {name}" for name, cond in MEMBER_COUNTS.items())
+        f"COUNT(*) FILTER (WHERE {compile_expression(cond, MEMBER_TYPES, BOOLEAN).sql}) "
+        f"AS {name}" for name, cond in MEMBER_COUNTS.items())
+    named = "".join(
+        f",\n  STRING_AGG(CAST(person_id AS VARCHAR) || ' ' || name, ', ') "
+        f"FILTER (WHERE {cond}) AS {column}" for column, cond in (lists or {}).items())
     return f"""
 SELECT household_id, year,
   {counts},
-  MAX(CASE WHEN relation = 'head' THEN age END) AS head_age,
-  MAX(CASE WHEN relation = 'head' THEN education END) AS head_education
+  MAX(age) FILTER (WHERE relation = 'head') AS head_age,
+  MAX(education) FILTER (WHERE relation = 'head') AS head_education{named}
 FROM member_rows GROUP BY household_id, year"""
 
 
@@ -132,20 +141,22 @@ def event_counts_sql(year: int | None = None) -> str:
             f"{counts} FROM events{where} GROUP BY household_id, EXTRACT(YEAR FROM event_date)")
 
 
-def profile_sql(year: int | None = None) -> str:
-    """The household profile (over the views ``member_counts`` and ``event_counts``)."""
+def profile_sql(year: int | None = None, lists: Mapping[str, str] | None = None) -> str:
+    """The household profile (over the views ``member_counts`` and ``event_counts``),
+    with the member ``lists`` that ``member_counts`` names."""
     survey = ", ".join(f"hy.{f.name}" for f in SURVEY_FIELDS)
     village = ", ".join(f"r.{f.name}" for f in VILLAGE_FIELDS)
     derived = ",\n  ".join(f"{sql} AS {name}" for name, (_, sql) in DERIVED.items())
     counts = ", ".join(f"COALESCE(m.{n}, 0) AS {n}" for n in MEMBER_COUNTS)
     events = ", ".join(f"COALESCE(e.{n}, 0) AS {n}" for n in EVENT_COUNTS)
+    named = "".join(f", m.{column}" for column in lists or {})
     where = f"WHERE hy.year = {year}" if year is not None else ""
     return f"""
 SELECT hy.household_id, hy.year, h.village_code, {survey},
   {derived},
   {counts},
   {events},
-  {village}
+  {village}{named}
 FROM household_years hy
 JOIN households h ON h.household_id = hy.household_id
 JOIN regions r ON r.code = h.village_code

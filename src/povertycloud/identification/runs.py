@@ -19,6 +19,9 @@ from .plan import Rules, identify_plan
 RUNS_DDL = """CREATE TABLE IF NOT EXISTS identification_runs (
     run_id BIGINT, year BIGINT, engine VARCHAR, households BIGINT, finished_at TIMESTAMP,
     rules VARCHAR)"""
+# The breakdown of each score (points per set and indicator), apart from the results.
+SCORES_VIEW = """CREATE OR REPLACE VIEW identification_scores AS
+SELECT household_id, year, score, band, COLUMNS('^[si]_') FROM identification"""
 
 
 def latest_year(store: Store) -> int:
@@ -38,21 +41,26 @@ def check_year(store: Store, year: int) -> None:
 def identify(store: Store, rules: Rules, year: int, engine: str = "duckdb",
              progress: Callable[[str], None] | None = None) -> dict[str, int]:
     """Identify every household surveyed in ``year`` and keep the results (replacing an
-    earlier run for that year), recording the rule versions used."""
+    earlier run for that year), recording the rule versions used; returns the number of
+    households identified (and so scored)."""
     check_year(store, year)
     store.con.execute(RUNS_DDL)
     row = store.con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM identification_runs"
                             ).fetchone()
     run_id = int(row[0]) if row else 1
     execute(store, engine, identify_plan(rules, year, run_id), progress)
-    counts = {name: int(store.con.execute(f"SELECT count(*) FROM {name} WHERE year = ?",
-                                          [year]).fetchone()[0])  # type: ignore[index]
-              for name in ("identification", "identification_scores")}
+    households = int(store.con.execute("SELECT count(*) FROM identification WHERE year = ?",
+                                       [year]).fetchone()[0])  # type: ignore[index]
     with store.transaction() as con:
+        if con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = ? AND "
+                       "table_name = 'identification_scores'", [store.catalog]
+                       ).fetchone() != (0,):  # earlier versions kept it as a table
+            con.execute("DROP TABLE identification_scores")
+        con.execute(SCORES_VIEW)
         con.execute("INSERT INTO identification_runs VALUES (?, ?, ?, ?, now(), ?)",
-                    [run_id, year, engine, counts["identification"],
+                    [run_id, year, engine, households,
                      json.dumps(rules.versions(), ensure_ascii=False)])
-    return counts
+    return {"identification": households, "identification_scores": households}
 
 
 def summary(store: Store, year: int) -> dict[str, list[tuple[Any, ...]]]:

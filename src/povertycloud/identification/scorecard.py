@@ -67,21 +67,25 @@ class Scorecard(RuleSet):
         whens.append(f"WHEN {total} >= {number(last.low)} THEN {literal(last.name)}")
         return f"CASE {' '.join(whens)} END"
 
+    def score_columns(self) -> list[str]:
+        """The columns :meth:`scores_sql` adds, in the order a breakdown shows them."""
+        return ["score", "band", *(f"s_{s}" for s, _ in self.sets),
+                *(i.column for i in self.indicators)]
+
     def scores_sql(self, source: str = "household_profile") -> str:
-        """Points per indicator, per set, the total and the band of every row of
-        ``source``."""
+        """Every row of ``source`` with its points per indicator (``i_*``), per set
+        (``s_*``), its total ``score`` and its ``band``."""
         points = ",\n  ".join(f"{i.sql()} AS {i.column}" for i in self.indicators)
         sets = ",\n  ".join(
             "(" + " + ".join(i.column for i in self.indicators_of(s)) + f") AS s_{s}"
             for s, _ in self.sets)
         total = "(" + " + ".join(i.column for i in self.indicators) + ")"
         return f"""
-SELECT household_id, year, {total} AS score, {self.band_sql(total)} AS band,
-  {sets},
-  {", ".join(i.column for i in self.indicators)}
-FROM (SELECT household_id, year,
+SELECT *, {total} AS score, {self.band_sql(total)} AS band,
+  {sets}
+FROM (SELECT src.*,
   {points}
-FROM {source})"""
+FROM {source} src)"""
 
 
 def load_scorecard(path: Path | None = None,

@@ -9,6 +9,7 @@ Outputs: ``household_indicators`` (one row per household and survey year),
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from pathlib import Path
 
 from ..engines import Engine
@@ -21,13 +22,16 @@ INPUTS = ("regions", "households", "people", "household_years", "status_changes"
 OUTPUTS = ("household_indicators", "status_periods", "region_rollups")
 
 
-def profile_steps(year: int | None = None) -> list[Step]:
-    """Steps that build ``household_profile`` (for one survey year, or all)."""
+def profile_steps(year: int | None = None,
+                  member_lists: Mapping[str, str] | None = None) -> list[Step]:
+    """Steps that build ``household_profile`` (for one survey year, or all), with the
+    ``member_lists`` (column: member condition) that :func:`profile.member_counts_sql`
+    describes. Views: each plan reads the profile once."""
     return [
         Step("member_rows", profile.member_rows_sql(year)),
-        Step("member_counts", profile.member_counts_sql()),
+        Step("member_counts", profile.member_counts_sql(member_lists)),
         Step("event_counts", profile.event_counts_sql(year)),
-        Step("household_profile", profile.profile_sql(year), materialize=year is not None),
+        Step("household_profile", profile.profile_sql(year, member_lists)),
     ]
 
 

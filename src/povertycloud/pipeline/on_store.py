@@ -10,6 +10,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import duckdb
+
 from ..engines import check_engine, get_engine
 from ..engines.duckdb import DuckDBEngine
 from ..errors import PovertyCloudError
@@ -88,27 +90,42 @@ def _through_parquet(store: Store, engine_name: str, plan: Plan,
 def _keep(store: Store, plan: Plan, source: Callable[[str], str],
           progress: Progress | None) -> dict[str, int]:
     """Copy the outputs into the store's own tables, in one transaction."""
-    catalog = store.catalog
     counts = {}
     with store.transaction() as con:
         for name in plan.outputs:
             if progress:
                 progress(f"keep {name}")
-            target = f'"{catalog}".main.{name}'
+            target = f'"{store.catalog}".main.{name}'
             exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = ? "
                                  "AND schema_name = 'main' AND table_name = ?",
-                                 [catalog, name]).fetchone()
-            if plan.replace_where and exists and exists[0]:
-                # BY NAME: rows of other runs keep their columns, even if the rules
-                # changed (a new indicator, another check); missing ones are NULL.
-                con.execute(f"CREATE OR REPLACE TABLE {target} AS "
-                            f"SELECT * FROM {target} WHERE NOT ({plan.replace_where}) "
-                            f"UNION ALL BY NAME SELECT * FROM {source(name)}")
+                                 [store.catalog, name]).fetchone() != (0,)
+            if plan.replace_where and exists:
+                _replace_rows(con, target, source(name), plan.replace_where)
             else:
                 con.execute(f"CREATE OR REPLACE TABLE {target} AS SELECT * FROM {source(name)}")
             row = con.execute(f"SELECT count(*) FROM {target}").fetchone()
             counts[name] = int(row[0]) if row else 0
     return counts
+
+
+def _replace_rows(con: duckdb.DuckDBPyConnection, target: str, source: str,
+                  where: str) -> None:
+    """Replace the rows of ``target`` matching ``where`` by the rows of ``source``,
+    matching columns by name. Columns new in ``source`` are added (NULL in the other
+    rows: rules that gained an indicator); columns it lacks are NULL in its rows."""
+    kept = dict(con.execute(f"SELECT column_name, column_type FROM (DESCRIBE {target})"
+                            ).fetchall())
+    new = con.execute(f"SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM {source})"
+                      ).fetchall()
+    if any(kept.get(column, kind) != kind for column, kind in new):  # a column changed type
+        con.execute(f"CREATE OR REPLACE TABLE {target} AS SELECT * FROM {target} "
+                    f"WHERE NOT ({where}) UNION ALL BY NAME SELECT * FROM {source}")
+        return
+    for column, kind in new:
+        if column not in kept:
+            con.execute(f'ALTER TABLE {target} ADD COLUMN "{column}" {kind}')
+    con.execute(f"DELETE FROM {target} WHERE {where}")
+    con.execute(f"INSERT INTO {target} BY NAME SELECT * FROM {source}")
 
 
 def has_outputs(store: Store) -> bool:
