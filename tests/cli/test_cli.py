@@ -544,7 +544,7 @@ def test_synth_db_in_a_folder_with_a_quote(tmp_path: Path) -> None:
 
 
 def test_demo_builds_once_then_reuses_the_store(tmp_path: Path) -> None:
-    first = ok(tmp_path, "demo", "--people", PEOPLE, "--dir", "D")
+    first = ok(tmp_path, "demo", "--people", PEOPLE, "--dir", "D", "--no-serve")
     db, geojson = tmp_path / "D" / "province.duckdb", tmp_path / "D" / "counties.geojson"
     assert "Building a demo province of 2,000 people at D/province.duckdb" in first.said
     for text in ("Province, year by year", "Households failing", "Where everything is",
@@ -557,7 +557,7 @@ def test_demo_builds_once_then_reuses_the_store(tmp_path: Path) -> None:
     assert all("registered_incidence" in f["properties"] for f in collection["features"])
     inode, batches = db.stat().st_ino, query(db, "SELECT count(*) FROM batches")
 
-    second = ok(tmp_path, "demo", "--people", PEOPLE, "--dir", "D")
+    second = ok(tmp_path, "demo", "--people", PEOPLE, "--dir", "D", "--no-serve")
     assert "Using the demo store at D/province.duckdb" in second.said
     assert "Building" not in second.said
     assert "Where everything is" in second.said

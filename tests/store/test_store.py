@@ -23,7 +23,9 @@ BOOKKEEPING = [("batch_id", "BIGINT", False), ("recorded_at", "TIMESTAMP", False
 # shape that changes without a new migration would leave existing stores behind.
 SCHEMA_FINGERPRINTS = {
     1: "2e3152bdc63ca38c9b7da79608bbc3c3ac00c1511208a1748edec720859ab6e5",
+    2: "2e3152bdc63ca38c9b7da79608bbc3c3ac00c1511208a1748edec720859ab6e5",  # the web tables
 }
+WEB_TABLES = {"users", "sessions", "audit_log", "complaints", "announcements"}
 
 
 @pytest.fixture
@@ -66,7 +68,8 @@ def test_create_gives_the_current_schema(store: Store) -> None:
 
 
 def test_create_makes_exactly_the_standards_tables(store: Store) -> None:
-    assert _tables(store.con) == set(TABLES) | {"batches", "quarantine", "pc_meta"}
+    assert _tables(store.con) == set(TABLES) | {"batches", "quarantine", "pc_meta"} \
+        | WEB_TABLES
 
 
 @pytest.mark.parametrize("name", list(TABLES))
@@ -183,7 +186,7 @@ def test_a_version_0_store_is_migrated_when_opened(tmp_path: Path) -> None:
     _write_meta_only(path, [("schema_version", "0"), ("created_by", "0.0.1")])
     with Store(path) as s:
         assert s.schema_version == SCHEMA_VERSION
-        assert _tables(s.con) == set(TABLES) | {"batches", "quarantine", "pc_meta"}
+        assert _tables(s.con) == set(TABLES) | {"batches", "quarantine", "pc_meta"} | WEB_TABLES
         assert _meta(s.con)["standard_version"] == VERSION
         assert _meta(s.con)["created_by"] == "0.0.1"
     with Store(path) as s:  # migrated once, opened again as is

@@ -22,6 +22,7 @@ from ..synth import SynthConfig
 from .common import console, progress_bar
 from .identify import print_summary
 from .synth import build_store
+from .web import PortOption, demo_users, run_server
 
 
 def demo(
@@ -29,9 +30,11 @@ def demo(
     folder: Annotated[Path, typer.Option("--dir", help="Where the demo lives.")] = Path("demo"),
     seed: Annotated[int, typer.Option(help="Random seed.")] = SynthConfig.seed,
     rebuild: Annotated[bool, typer.Option(help="Build the demo again from scratch.")] = False,
+    serve: Annotated[bool, typer.Option(help="Serve the web platform once built.")] = True,
+    port: PortOption = 8000,
 ) -> None:
     """Build a demo province into a local store, run the pipeline and the identification,
-    and print a summary."""
+    print a summary and the demo users, and serve the platform at http://127.0.0.1:8000."""
     started = time.perf_counter()
     db = folder / "province.duckdb"
     if rebuild:
@@ -57,7 +60,26 @@ def demo(
                 bar.update(task, description="Identification: done", total=1, completed=1)
         _summary(store, folder)
         print_summary(store, year)
+        _accounts(store, folder)
     console.print(f"Done in {time.perf_counter() - started:.1f} s")
+    if serve:
+        run_server(db, "127.0.0.1", port)
+
+
+def _accounts(store: Store, folder: Path) -> None:
+    """Create the demo users once (their passwords in ``folder/accounts.txt``), and show
+    them."""
+    listing = folder / "accounts.txt"
+    made = demo_users(store)
+    if made:
+        listing.write_text("".join(f"{u}\t{p}\t{r}\t{g}\n" for u, p, r, g in made),
+                           encoding="utf-8")
+    table = RichTable("username", "password", "role", "jurisdiction",
+                      title=f"Demo users (also in {listing})")
+    if listing.exists():
+        for line in listing.read_text(encoding="utf-8").splitlines():
+            table.add_row(*line.split("\t"))
+    console.print(table)
 
 
 def _level_to_show(store: Store, as_of: dt.date) -> tuple[str, list[dict[str, Any]]]:

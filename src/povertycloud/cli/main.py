@@ -8,7 +8,7 @@ import typer
 
 from .. import __version__
 from ..errors import PovertyCloudError
-from . import analysis, data, demo, docs, identify, synth, targeting
+from . import analysis, data, demo, docs, identify, synth, targeting, web
 from .common import errors
 
 app = typer.Typer(
@@ -31,7 +31,9 @@ app.command()(identify.identify)
 app.command()(identify.whatif)
 app.command()(identify.explain)
 app.command()(docs.docs)
+app.command()(web.serve)
 app.add_typer(data.store_app, name="store")
+app.add_typer(web.users_app, name="users")
 app.add_typer(identify.rules_app, name="rules")
 app.add_typer(targeting.targeting_app, name="targeting")
 

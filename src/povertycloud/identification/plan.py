@@ -18,7 +18,6 @@ from ..pipeline import profile_steps
 from ..pipeline.indicators import poverty_lines
 from ..pipeline.plan import Plan, Step
 from ..sqltext import literal
-from ..standard.codes import CAUSES
 from .causes import CauseRules, load_causes
 from .guarantees import Guarantees, load_guarantees
 from .recommendations import Recommendations, load_recommendations

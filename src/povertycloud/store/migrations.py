@@ -13,6 +13,7 @@ import duckdb
 
 MIGRATIONS: tuple[str, ...] = (
     "0001_standard_1_0_0.sql",
+    "0002_web.sql",
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

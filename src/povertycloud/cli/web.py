@@ -1,0 +1,91 @@
+"""`povertycloud serve` and `povertycloud users`: the web platform and its accounts."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table as RichTable
+
+from ..store import Store
+from ..web.accounts import ROLES, User, create_user, list_users
+from .common import DbOption, console
+
+users_app = typer.Typer(help="Accounts of the web platform.", no_args_is_help=True)
+HostOption = Annotated[str, typer.Option(help="Address to listen on (127.0.0.1: this "
+                                              "machine only).")]
+PortOption = Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)]
+
+
+def serve(db: DbOption, host: HostOption = "127.0.0.1", port: PortOption = 8000,
+          secure_cookies: Annotated[bool, typer.Option(
+              help="Send cookies only over HTTPS (set when served behind TLS).")] = False,
+          ) -> None:
+    """Serve the web platform (pages, JSON API under /api with its schema at /docs, and
+    the public portal at /portal) over one store."""
+    run_server(db, host, port, secure_cookies)
+
+
+def run_server(db: Path, host: str, port: int, secure_cookies: bool = False) -> None:
+    import uvicorn
+
+    from ..web.app import create_app
+    from ..web.platform import WebConfig
+
+    Store(db).close()  # a missing or newer store is reported before the server starts
+    app = create_app(WebConfig(db=db, secure_cookies=secure_cookies))
+    console.print(f"Serving {db} at http://{host}:{port}/ (Ctrl+C to stop)")
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+
+
+@users_app.command("add")
+def add(db: DbOption,
+        username: Annotated[str, typer.Option(help="Login name.")],
+        role: Annotated[str, typer.Option(help=f"One of: {', '.join(ROLES)}.")],
+        region: Annotated[str, typer.Option(help="12-digit code of the jurisdiction.")],
+        password: Annotated[str | None, typer.Option(
+            help="Password (at least 10 characters); prompted for when not given.")] = None,
+        name: Annotated[str | None, typer.Option(help="Name shown on screen.")] = None,
+        ) -> None:
+    """Add a user of the web platform."""
+    secret = password or typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with Store(db) as store:
+        user = create_user(store.con, username, secret, role, region, name)
+    console.print(f"Added {user.username} ({user.role}, {user.region_code})")
+
+
+@users_app.command("list")
+def list_(db: DbOption) -> None:
+    """List the users of the web platform."""
+    with Store(db, read_only=True) as store:
+        top = store.con.execute("SELECT min(code) FROM regions WHERE level = 'province'"
+                                ).fetchone()
+        everyone = User(0, "", "", "admin", str(top[0])) if top and top[0] else None
+        found = list_users(store.con, everyone) if everyone else []
+    table = RichTable("username", "role", "region", title="Users")
+    for u in found:
+        table.add_row(u.username, u.role, u.region_code)
+    console.print(table)
+
+
+def demo_users(store: Store) -> list[tuple[str, str, str, str]]:
+    """One user per role and officer level, in the first region of each level; returns
+    (username, password, role, region) of those created (none when they exist)."""
+    if store.con.execute("SELECT count(*) FROM users").fetchone() != (0,):
+        return []
+    firsts = dict(store.con.execute("SELECT level, min(code) FROM regions GROUP BY level"
+                                    ).fetchall())
+    plan = [(f"{level}_officer", "officer", firsts[level])
+            for level in ("province", "prefecture", "county", "township", "village")]
+    plan += [("field_officer", "field_officer", firsts["village"]),
+             ("auditor", "auditor", firsts["county"]),
+             ("assessor", "assessor", firsts["province"]),
+             ("admin", "admin", firsts["province"])]
+    made = []
+    for username, role, region in plan:
+        password = secrets.token_urlsafe(9)
+        create_user(store.con, username, password, role, region)
+        made.append((username, password, role, region))
+    return made

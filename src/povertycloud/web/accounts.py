@@ -1,0 +1,118 @@
+"""Accounts: who may use the platform, in which role and over which region subtree.
+
+A user's jurisdiction is one region; they see and change only that region and what lies
+below it. Officers work at the level of their region (province to village); the other
+roles are the same at any level. What each role may do is the table ``PERMISSIONS``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from ..errors import PovertyCloudError
+from ..standard.regions import PREFIX_LENGTH, level_of
+from ..standard.regions import problem as code_problem
+
+ROLES = ("officer", "field_officer", "auditor", "assessor", "admin")
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "officer": frozenset({"dashboard", "households", "search", "unmask", "complaints",
+                          "announce"}),
+    "field_officer": frozenset({"dashboard", "households", "search", "unmask"}),
+    "auditor": frozenset({"dashboard", "households", "search", "audit"}),
+    "assessor": frozenset({"dashboard", "households", "search"}),
+    "admin": frozenset({"dashboard", "households", "search", "unmask", "complaints",
+                        "announce", "audit", "users"}),
+}
+MIN_PASSWORD = 10
+_hasher = PasswordHasher()
+
+
+class AccountError(PovertyCloudError):
+    """A user that cannot be created as asked."""
+
+
+@dataclass(frozen=True)
+class User:
+    user_id: int
+    username: str
+    display_name: str
+    role: str
+    region_code: str
+
+    @property
+    def level(self) -> str:
+        return level_of(self.region_code)
+
+    @property
+    def prefix(self) -> str:
+        """The digits every region of the jurisdiction starts with."""
+        return self.region_code[:PREFIX_LENGTH[self.level]]
+
+    def may(self, permission: str) -> bool:
+        return permission in PERMISSIONS[self.role]
+
+    def covers(self, region_code: str) -> bool:
+        """Whether ``region_code`` lies in this user's jurisdiction."""
+        return region_code.startswith(self.prefix)
+
+
+_COLUMNS = "user_id, username, display_name, role, region_code"
+
+
+def create_user(con: duckdb.DuckDBPyConnection, username: str, password: str, role: str,
+                region_code: str, display_name: str | None = None) -> User:
+    """Add an active user; the password is kept only as its argon2 hash."""
+    if role not in ROLES:
+        raise AccountError(f"unknown role {role!r}; the roles are {', '.join(ROLES)}")
+    if not username or not username.replace("_", "").replace("-", "").isalnum() \
+            or len(username) > 64:
+        raise AccountError("a username is 1 to 64 letters, digits, '-' or '_'")
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"a password needs at least {MIN_PASSWORD} characters")
+    if problem := code_problem(region_code):
+        raise AccountError(f"region {region_code!r}: {problem}")
+    if con.execute("SELECT count(*) FROM regions WHERE code = ?", [region_code]
+                   ).fetchone() == (0,):
+        raise AccountError(f"region {region_code} is not in the store")
+    if con.execute("SELECT count(*) FROM users WHERE username = ?", [username]
+                   ).fetchone() != (0,):
+        raise AccountError(f"user {username!r} already exists")
+    row = con.execute(
+        f"INSERT INTO users (username, display_name, role, region_code, password_hash) "
+        f"VALUES (?, ?, ?, ?, ?) RETURNING {_COLUMNS}",
+        [username, display_name or username, role, region_code, _hasher.hash(password)]
+    ).fetchone()
+    assert row is not None
+    return User(*row)
+
+
+def authenticate(con: duckdb.DuckDBPyConnection, username: str, password: str
+                 ) -> User | None:
+    """The active user with this name and password, or None."""
+    row = con.execute(f"SELECT {_COLUMNS}, password_hash FROM users "
+                      "WHERE username = ? AND active", [username]).fetchone()
+    if row is None:
+        _hasher.hash(password)  # the same work either way: no timing hint of who exists
+        return None
+    try:
+        _hasher.verify(row[-1], password)
+    except (VerificationError, InvalidHashError):
+        return None
+    return User(*row[:-1])
+
+
+def get_user(con: duckdb.DuckDBPyConnection, user_id: int) -> User | None:
+    row = con.execute(f"SELECT {_COLUMNS} FROM users WHERE user_id = ? AND active",
+                      [user_id]).fetchone()
+    return User(*row) if row else None
+
+
+def list_users(con: duckdb.DuckDBPyConnection, within: User) -> list[User]:
+    """The users whose jurisdiction lies in ``within``'s."""
+    rows = con.execute(f"SELECT {_COLUMNS} FROM users WHERE starts_with(region_code, ?) "
+                       "ORDER BY region_code, username", [within.prefix]).fetchall()
+    return [User(*r) for r in rows]

@@ -1,0 +1,140 @@
+"""The web application: the JSON API, the pages and the public portal over one store.
+
+    povertycloud serve --db demo/province.duckdb
+
+Errors are answered, never raised: 4xx with a clear message (JSON under /api, a page
+elsewhere). Request bodies are capped; every page is sent with strict security headers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from contextlib import asynccontextmanager
+from importlib import resources
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from pydantic import ValidationError
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from .. import __version__
+from ..errors import PovertyCloudError
+from . import api, pages
+from .complaints import ComplaintError
+from .figures import NotFound
+from .platform import LoginRequired, Platform, WebConfig
+
+STATIC = resources.files(__package__).joinpath("static")
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; "
+                               "style-src 'self'; script-src 'self'; frame-ancestors 'none'",
+}
+
+
+class BodyLimit:
+    """Refuse request bodies above ``limit`` bytes with 413, declared or streamed."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers", [])).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
+            await JSONResponse({"detail": f"request body above {self.limit} bytes"},
+                               413)(scope, receive, send)
+            return
+        seen = 0
+
+        async def counted() -> MutableMapping[str, Any]:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit:
+                raise HTTPException(413, f"request body above {self.limit} bytes")
+            return message
+
+        await self.app(scope, counted, send)
+
+
+def create_app(config: WebConfig) -> FastAPI:
+    platform = Platform(config)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        platform.open()
+        app.state.platform = platform
+        try:
+            yield
+        finally:
+            platform.close()
+
+    app = FastAPI(title="povertycloud", version=__version__, lifespan=lifespan,
+                  description="Targeted poverty alleviation: registry figures, household "
+                              "files, search, complaints and the public portal.")
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+    app.add_middleware(BodyLimit, limit=config.max_body)
+
+    @app.middleware("http")
+    async def headers(request: Request,
+                      call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if request.url.path.startswith("/api") or "text/html" in response.headers.get(
+                "content-type", ""):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    def answer(request: Request, status: int, message: str) -> Response:
+        if request.url.path.startswith("/api"):
+            return JSONResponse({"detail": message}, status)
+        return pages.error_page(request, status, message)
+
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, _: LoginRequired) -> Response:
+        if request.url.path.startswith("/api"):
+            return JSONResponse({"detail": "log in first"}, 401)
+        return RedirectResponse(f"/login?next={request.url.path}", 303)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        return answer(request, exc.status_code, str(exc.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', '')}"
+            for e in exc.errors())
+        return answer(request, 422, problems or "invalid request")
+
+    @app.exception_handler(ValidationError)
+    async def invalid_form(request: Request, exc: ValidationError) -> Response:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
+                             for e in exc.errors())
+        return answer(request, 422, problems)
+
+    @app.exception_handler(NotFound)
+    async def not_found(request: Request, exc: NotFound) -> Response:
+        return answer(request, 404, str(exc))
+
+    @app.exception_handler(ComplaintError)
+    async def bad_complaint(request: Request, exc: ComplaintError) -> Response:
+        return answer(request, 400, str(exc))
+
+    @app.exception_handler(PovertyCloudError)
+    async def domain_error(request: Request, exc: PovertyCloudError) -> Response:
+        return answer(request, 400, str(exc))
+
+    return app

@@ -1,0 +1,46 @@
+"""The audit log: every read of sensitive fields by a person and every change, searchable
+by auditors within their jurisdiction. Values of sensitive fields are never written
+here, only which fields were read."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import duckdb
+
+from .accounts import User
+
+
+def record(con: duckdb.DuckDBPyConnection, user: User | None, action: str,
+           object_kind: str | None = None, object_id: str | None = None,
+           region_code: str | None = None, detail: str | None = None,
+           client: str | None = None) -> None:
+    con.execute(
+        "INSERT INTO audit_log (logged_at, user_id, username, role, action, object_kind, object_id, "
+        "region_code, detail, client) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [dt.datetime.now(), user.user_id if user else None, user.username if user else None,
+         user.role if user else None, action, object_kind, object_id, region_code, detail,
+         client])
+
+
+def search(con: duckdb.DuckDBPyConnection, within: User, username: str | None = None,
+           action: str | None = None, object_id: str | None = None,
+           since: dt.date | None = None, limit: int = 200) -> list[dict[str, Any]]:
+    """Entries about ``within``'s jurisdiction (or by its users), newest first."""
+    where = ["(starts_with(coalesce(a.region_code, ''), ?) OR starts_with(u.region_code, ?))"]
+    params: list[Any] = [within.prefix, within.prefix]
+    for column, value in (("a.username", username), ("a.action", action),
+                          ("a.object_id", object_id)):
+        if value:
+            where.append(f"{column} = ?")
+            params.append(value)
+    if since:
+        where.append("a.logged_at >= ?")
+        params.append(since)
+    cursor = con.execute(
+        "SELECT a.audit_id, a.logged_at, a.username, a.role, a.action, a.object_kind, a.object_id, "
+        "a.region_code, a.detail FROM audit_log a LEFT JOIN users u USING (user_id) "
+        f"WHERE {' AND '.join(where)} ORDER BY a.audit_id DESC LIMIT {int(limit)}", params)
+    names = [d[0] for d in cursor.description or []]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

@@ -1,0 +1,106 @@
+"""Complaints and reports from the public: filed on the portal (anonymous allowed) with a
+tracking code, routed to the region they concern, answered by its officers within a
+deadline; overdue ones are visible to every office above."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import Any
+
+import duckdb
+
+from .accounts import User
+from .figures import NotFound, region, rows
+from .privacy import mask_phone
+
+CATEGORIES = ("identification", "assistance", "funds", "conduct", "other")
+DEADLINE_DAYS = 15
+LIMITS = {"subject": 200, "body": 4000, "contact": 100}
+_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
+
+
+class ComplaintError(ValueError):
+    """A complaint that cannot be filed or answered as given."""
+
+
+def _tracking_code() -> str:
+    return "TS-" + "".join(secrets.choice(_ALPHABET) for _ in range(10))
+
+
+def file(con: duckdb.DuckDBPyConnection, region_code: str, category: str, subject: str,
+         body: str, contact: str | None, now: dt.datetime | None = None) -> str:
+    """Record a complaint about ``region_code``; returns its tracking code."""
+    region(con, region_code)
+    if category not in CATEGORIES:
+        raise ComplaintError(f"category must be one of {', '.join(CATEGORIES)}")
+    fields = {"subject": subject.strip(), "body": body.strip(),
+              "contact": (contact or "").strip()}
+    for name, value in fields.items():
+        if len(value) > LIMITS[name]:
+            raise ComplaintError(f"{name} is longer than {LIMITS[name]} characters")
+    if not fields["subject"] or not fields["body"]:
+        raise ComplaintError("subject and body are required")
+    now = now or dt.datetime.now()
+    code = _tracking_code()
+    con.execute(
+        "INSERT INTO complaints (tracking_code, filed_at, region_code, category, subject, body, "
+        "contact, status, due_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?)",
+        [code, now, region_code, category, fields["subject"], fields["body"],
+         fields["contact"] or None, now + dt.timedelta(days=DEADLINE_DAYS)])
+    return code
+
+
+def track(con: duckdb.DuckDBPyConnection, tracking_code: str) -> dict[str, Any]:
+    """What the public sees of a complaint: its status, dates and answer."""
+    found = rows(con.execute(
+        "SELECT c.tracking_code, c.filed_at, c.category, c.subject, c.status, c.due_at, "
+        "c.answered_at, c.answer, g.name AS region_name FROM complaints c "
+        "JOIN regions g ON g.code = c.region_code WHERE tracking_code = ?",
+        [tracking_code.strip().upper()]))
+    if not found:
+        raise NotFound(f"no complaint {tracking_code!r}")
+    return found[0]
+
+
+def inbox(con: duckdb.DuckDBPyConnection, user: User, now: dt.datetime | None = None
+          ) -> list[dict[str, Any]]:
+    """Complaints within ``user``'s jurisdiction, open and overdue first, with whether
+    each is overdue and whether it belongs to the user's own office."""
+    now = now or dt.datetime.now()
+    found = rows(con.execute(
+        "SELECT c.complaint_id, c.tracking_code, c.filed_at, c.region_code, g.name AS "
+        "region_name, c.category, c.subject, c.status, c.due_at, c.answered_at, "
+        "c.status = 'open' AND c.due_at < ? AS overdue FROM complaints c "
+        "JOIN regions g ON g.code = c.region_code WHERE starts_with(c.region_code, ?) "
+        "ORDER BY c.status <> 'open', c.due_at", [now, user.prefix]))
+    for r in found:
+        r["own"] = r["region_code"] == user.region_code
+    return found
+
+
+def get(con: duckdb.DuckDBPyConnection, user: User, complaint_id: int) -> dict[str, Any]:
+    found = rows(con.execute("SELECT * FROM complaints WHERE complaint_id = ?",
+                             [complaint_id]))
+    if not found or not user.covers(found[0]["region_code"]):
+        raise NotFound(f"no complaint {complaint_id} in your jurisdiction")
+    complaint = found[0]
+    complaint["contact"] = mask_phone(complaint["contact"])
+    return complaint
+
+
+def answer(con: duckdb.DuckDBPyConnection, user: User, complaint_id: int, text: str,
+           now: dt.datetime | None = None) -> dict[str, Any]:
+    """Answer an open complaint of the user's jurisdiction."""
+    complaint = get(con, user, complaint_id)
+    text = text.strip()
+    if not text:
+        raise ComplaintError("the answer is empty")
+    if len(text) > LIMITS["body"]:
+        raise ComplaintError(f"the answer is longer than {LIMITS['body']} characters")
+    if complaint["status"] != "open":
+        raise ComplaintError(f"complaint {complaint_id} is already {complaint['status']}")
+    con.execute("UPDATE complaints SET status = 'answered', answered_at = ?, answer = ?, "
+                "answered_by = ? WHERE complaint_id = ? AND status = 'open'",
+                [now or dt.datetime.now(), text, user.user_id, complaint_id])
+    return get(con, user, complaint_id)

@@ -1,0 +1,83 @@
+"""One household, one file: members, the latest survey, the identification with its score
+breakdown, causes and measures, the status history and the events. Sensitive values are
+masked unless the reader asked to see them and may; the caller audits the reading."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+
+from ..identification.scorecard import Scorecard
+from ..standard.tables import TABLES
+from .figures import NotFound, rows
+from .privacy import mask_id_number, mask_phone
+
+SENSITIVE_PEOPLE = tuple(f.name for f in TABLES["people"].fields if f.sensitive)
+HIDDEN = "***"
+
+
+def village_of(con: duckdb.DuckDBPyConnection, household_id: int) -> str:
+    row = con.execute("SELECT village_code FROM households WHERE household_id = ?",
+                      [household_id]).fetchone()
+    if row is None:
+        raise NotFound(f"no household {household_id}")
+    return str(row[0])
+
+
+def household_file(con: duckdb.DuckDBPyConnection, household_id: int, card: Scorecard,
+                   unmasked: bool = False) -> dict[str, Any]:
+    """Everything the platform knows of one household, sensitive values masked unless
+    ``unmasked``."""
+    [household] = rows(con.execute(
+        "SELECT h.*, g.name AS village_name FROM households h JOIN regions g "
+        "ON g.code = h.village_code WHERE household_id = ?", [household_id])) or [None]
+    if household is None:
+        raise NotFound(f"no household {household_id}")
+    members = rows(con.execute(
+        "SELECT * EXCLUDE (batch_id, recorded_at) FROM people WHERE household_id = ? "
+        "ORDER BY relation <> 'head', birth_date", [household_id]))
+    if not unmasked:
+        household["phone"] = mask_phone(household["phone"])
+        household["address"] = HIDDEN if household["address"] else household["address"]
+        for m in members:
+            m["id_number"] = mask_id_number(m["id_number"])
+            for name in SENSITIVE_PEOPLE:
+                if name != "id_number":
+                    m[name] = HIDDEN
+    surveys = rows(con.execute(
+        "SELECT * EXCLUDE (batch_id, recorded_at) FROM household_years "
+        "WHERE household_id = ? ORDER BY year DESC", [household_id]))
+    identification = _identification(con, household_id, card)
+    history = rows(con.execute(
+        "SELECT effective_date, status, reason FROM status_changes WHERE household_id = ? "
+        "ORDER BY effective_date", [household_id]))
+    events = rows(con.execute(
+        "SELECT event_date, kind, person_id, amount_yuan FROM events WHERE household_id = ? "
+        "ORDER BY event_date", [household_id]))
+    household.pop("batch_id", None)
+    household.pop("recorded_at", None)
+    return {"household": household, "members": members, "surveys": surveys,
+            "identification": identification, "history": history, "events": events,
+            "unmasked": unmasked}
+
+
+def _identification(con: duckdb.DuckDBPyConnection, household_id: int, card: Scorecard
+                    ) -> dict[str, Any] | None:
+    tables = {r[0] for r in con.execute("SHOW TABLES").fetchall()}
+    if "identification" not in tables:
+        return None
+    found = rows(con.execute("SELECT * FROM identification WHERE household_id = ? "
+                             "ORDER BY year DESC LIMIT 1", [household_id]))
+    if not found:
+        return None
+    result = found[0]
+    sets = []
+    for set_id, label in card.sets:
+        indicators = [{"id": i.id, "label": i.label, "points": result.get(i.column),
+                       "max": i.max} for i in card.indicators_of(set_id)]
+        sets.append({"id": set_id, "label": label, "points": result.get(f"s_{set_id}"),
+                     "max": sum(i.max for i in card.indicators_of(set_id)),
+                     "indicators": indicators})
+    core = {k: v for k, v in result.items() if not k.startswith(("i_", "s_"))}
+    return core | {"sets": sets}

@@ -1,0 +1,120 @@
+"""What the web application holds for its lifetime: the store, settings and rate limits,
+and how each request gets its user (from the session cookie or a bearer token)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated
+
+import duckdb
+from fastapi import Depends, Header, HTTPException, Request
+
+from ..identification.scorecard import Scorecard, load_scorecard
+from ..store import Store
+from . import figures, search, sessions
+from .accounts import User
+from .limits import RateLimit
+
+
+@dataclass
+class WebConfig:
+    db: Path
+    secure_cookies: bool = False  # set behind HTTPS: cookies only over TLS
+    session_hours: float = 8.0
+    max_body: int = 64 * 1024  # bytes of a request body
+    login_attempts: int = 5  # failed logins per client and per username...
+    login_window: float = 300.0  # ...in this many seconds
+    complaints_per_window: int = 5  # complaints per client...
+    complaint_window: float = 600.0  # ...in this many seconds
+    scorecard: Path | None = None
+
+
+@dataclass
+class Platform:
+    config: WebConfig
+    store: Store = field(init=False)
+    card: Scorecard = field(init=False)
+    login_limit: RateLimit = field(init=False)
+    complaint_limit: RateLimit = field(init=False)
+
+    def open(self) -> None:
+        self.store = Store(self.config.db)
+        self.card = load_scorecard(self.config.scorecard)
+        self.login_limit = RateLimit(self.config.login_attempts, self.config.login_window)
+        self.complaint_limit = RateLimit(self.config.complaints_per_window,
+                                         self.config.complaint_window)
+        figures.refresh(self.store.con)
+        search.refresh(self.store.con)
+
+    def close(self) -> None:
+        self.store.close()
+
+
+class LoginRequired(Exception):
+    """No live session: pages send the visitor to the login form, the API answers 401."""
+
+
+@dataclass(frozen=True)
+class Viewer:
+    user: User
+    csrf: str
+    by_cookie: bool  # a cookie is sent by the browser unasked, so changes need the CSRF token
+    token: str
+
+
+def platform(request: Request) -> Platform:
+    found: Platform = request.app.state.platform
+    return found
+
+
+def database(request: Request) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A cursor of the store for one request (each thread its own)."""
+    cursor = platform(request).store.con.cursor()
+    try:
+        yield cursor
+    finally:
+        cursor.close()
+
+
+DB = Annotated[duckdb.DuckDBPyConnection, Depends(database)]
+
+
+def optional_viewer(request: Request, con: DB,
+                    authorization: Annotated[str | None, Header()] = None) -> Viewer | None:
+    if authorization and authorization.lower().startswith("bearer "):
+        token, by_cookie = authorization[7:].strip(), False
+    else:
+        token, by_cookie = request.cookies.get(sessions.COOKIE, ""), True
+    if not token:
+        return None
+    found = sessions.resume(con, token)
+    return Viewer(found[0], found[1], by_cookie, token) if found else None
+
+
+def viewer(found: Annotated[Viewer | None, Depends(optional_viewer)]) -> Viewer:
+    if found is None:
+        raise LoginRequired()
+    return found
+
+
+def allowed(found: Viewer, permission: str) -> User:
+    if not found.user.may(permission):
+        raise HTTPException(403, f"your role may not use {permission}")
+    return found.user
+
+
+def in_jurisdiction(user: User, region_code: str) -> None:
+    if not user.covers(region_code):
+        raise HTTPException(403, f"region {region_code} is outside your jurisdiction")
+
+
+def check_csrf(found: Viewer, given: str | None) -> None:
+    """Changes made with a session cookie must carry the session's CSRF token."""
+    if found.by_cookie and not sessions.same(given, found.csrf):
+        raise HTTPException(403, "missing or wrong CSRF token")
+
+
+def client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"

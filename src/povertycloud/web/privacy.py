@@ -1,0 +1,19 @@
+"""Masks for sensitive values shown on screen."""
+
+from __future__ import annotations
+
+
+def mask_id_number(value: str | None) -> str | None:
+    """The first six (the region) and last four characters: 520121********123X."""
+    if not value:
+        return value
+    return value[:6] + "*" * max(len(value) - 10, 0) + value[-4:]
+
+
+def mask_phone(value: str | None) -> str | None:
+    """The first three and last four digits: 138****5678."""
+    if not value:
+        return value
+    if len(value) <= 7:
+        return "*" * len(value)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]

@@ -1,0 +1,48 @@
+"""Sessions: a random token in an HttpOnly cookie (or a bearer header for API clients),
+known to the store only by its SHA-256, with a CSRF token for the forms of the session.
+Logging out deletes the session, so a replayed cookie is refused."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+
+import duckdb
+
+from .accounts import User, get_user
+
+COOKIE = "pc_session"
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start(con: duckdb.DuckDBPyConnection, user: User, hours: float) -> tuple[str, str]:
+    """A new session for ``user``: its token (for the cookie) and CSRF token."""
+    token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    now = dt.datetime.now()
+    con.execute("INSERT INTO sessions VALUES (?, ?, ?, ?, ?)",
+                [_digest(token), user.user_id, csrf, now, now + dt.timedelta(hours=hours)])
+    return token, csrf
+
+
+def resume(con: duckdb.DuckDBPyConnection, token: str) -> tuple[User, str] | None:
+    """The user and CSRF token of a live session, or None."""
+    row = con.execute("SELECT user_id, csrf_token FROM sessions WHERE token_hash = ? "
+                      "AND expires_at > ?", [_digest(token), dt.datetime.now()]).fetchone()
+    if row is None:
+        return None
+    user = get_user(con, int(row[0]))
+    return (user, str(row[1])) if user else None
+
+
+def end(con: duckdb.DuckDBPyConnection, token: str) -> None:
+    con.execute("DELETE FROM sessions WHERE token_hash = ?", [_digest(token)])
+
+
+def same(given: str | None, expected: str) -> bool:
+    """Constant-time comparison of a submitted token with the expected one."""
+    return bool(given) and hmac.compare_digest(str(given), expected)

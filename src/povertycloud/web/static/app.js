@@ -1,0 +1,88 @@
+// povertycloud pages: charts and maps (ECharts, vendored), sortable and filterable tables.
+"use strict";
+
+function data(id) {
+  const node = document.getElementById(id);
+  return node ? JSON.parse(node.textContent) : null;
+}
+
+function trendChart() {
+  const node = document.getElementById("chart-trend");
+  const rows = data("trend-data");
+  if (!node || !rows || !window.echarts) return;
+  const labels = data("labels");
+  const chart = echarts.init(node);
+  chart.setOption({
+    tooltip: { trigger: "axis" },
+    legend: { bottom: 0 },
+    xAxis: { type: "category", data: rows.map(r => String(r.as_of).slice(0, 4)) },
+    yAxis: [{ type: "value" }, { type: "value", axisLabel: { formatter: "{value}%" } }],
+    series: [
+      { name: labels.people_registered_poor, type: "bar", data: rows.map(r => r.people_registered_poor) },
+      { name: labels.incidence, type: "line", yAxisIndex: 1, data: rows.map(r => r.registered_incidence) },
+    ],
+  });
+}
+
+async function mapChart() {
+  const node = document.getElementById("chart-map");
+  if (!node || !window.echarts) return;
+  const response = await fetch(node.dataset.map, { credentials: "same-origin" });
+  if (!response.ok) return;
+  const geo = await response.json();
+  if (!geo.features.length) { node.textContent = "—"; return; }
+  echarts.registerMap("regions", geo);
+  const values = geo.features.map(f => ({ name: f.id, value: f.properties.registered_incidence,
+                                         label: f.properties.name }));
+  const known = values.map(v => v.value).filter(v => v !== null && v !== undefined);
+  const chart = echarts.init(node);
+  chart.setOption({
+    tooltip: { formatter: p => `${p.data ? p.data.label : p.name}: ${p.value === undefined || isNaN(p.value) ? "—" : p.value.toFixed(1) + "%"}` },
+    visualMap: { min: 0, max: Math.max(1, ...known), calculable: true, left: 0, bottom: 0,
+                 inRange: { color: ["#fff5f0", "#fb6a4a", "#99000d"] } },
+    series: [{ type: "map", map: "regions", nameProperty: "code", data: values,
+               emphasis: { label: { show: false } } }],
+  });
+  chart.on("click", p => { if (p.name) window.location.href = node.dataset.link + p.name; });
+  node.dataset.ready = "1";
+}
+
+function sortable(table) {
+  table.querySelectorAll("thead th").forEach((th, column) => {
+    th.addEventListener("click", () => {
+      const body = table.tBodies[0];
+      const ascending = th.dataset.order !== "asc";
+      th.dataset.order = ascending ? "asc" : "desc";
+      const key = row => {
+        const text = row.cells[column].textContent.trim();
+        const number = Number(text.replace(/,/g, ""));
+        return text !== "" && !isNaN(number) ? number : text;
+      };
+      const rows = Array.from(body.rows).sort((a, b) => {
+        const x = key(a), y = key(b);
+        const order = typeof x === "number" && typeof y === "number" ? x - y : String(x).localeCompare(String(y), "zh");
+        return ascending ? order : -order;
+      });
+      rows.forEach(r => body.appendChild(r));
+    });
+  });
+}
+
+function filterable(input) {
+  const table = document.getElementById(input.dataset.table);
+  input.addEventListener("input", () => {
+    const needle = input.value.trim().toLowerCase();
+    Array.from(table.tBodies[0].rows).forEach(row => {
+      row.hidden = needle !== "" && !row.textContent.toLowerCase().includes(needle);
+    });
+  });
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  trendChart();
+  mapChart();
+  document.querySelectorAll("table.sortable").forEach(sortable);
+  document.querySelectorAll("input.filter").forEach(filterable);
+  const print = document.getElementById("print");
+  if (print) print.addEventListener("click", () => window.print());
+});

@@ -1,0 +1,150 @@
+"""A small identified province with one user per role, and the application over copies
+of it: through FastAPI's test client (real HTTP semantics, in process) and, for the
+browser, a real server on a free port."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from fastapi.testclient import TestClient
+
+from povertycloud.cli.synth import build_store
+from povertycloud.identification.plan import load_rules
+from povertycloud.identification.runs import identify
+from povertycloud.pipeline.on_store import run_on_store
+from povertycloud.store import Store
+from povertycloud.synth import SynthConfig
+from povertycloud.web.accounts import create_user
+from povertycloud.web.app import create_app
+from povertycloud.web.platform import WebConfig
+
+PASSWORD = "correct horse battery"
+
+
+@dataclass(frozen=True)
+class Regions:
+    province: str
+    prefecture: str
+    county: str
+    other_county: str
+    township: str
+    village: str
+    other_village: str  # in the same township
+    household: int  # in ``village``
+    other_household: int  # in ``other_county``
+
+
+# username: (role, level of its region)
+USERS = {
+    "province_officer": ("officer", "province"), "prefecture_officer": ("officer", "prefecture"),
+    "county_officer": ("officer", "county"), "township_officer": ("officer", "township"),
+    "village_officer": ("officer", "village"), "field_officer": ("field_officer", "village"),
+    "auditor": ("auditor", "county"), "assessor": ("assessor", "county"),
+    "admin": ("admin", "province"),
+}
+
+
+def _regions(store: Store) -> Regions:
+    q = store.con.execute
+    province = q("SELECT min(code) FROM regions WHERE level = 'province'").fetchone()[0]  # type: ignore[index]
+    counties = [r[0] for r in q("SELECT code FROM regions WHERE level = 'county' ORDER BY code"
+                                ).fetchall()]
+    county = counties[0]
+    township = q("SELECT min(code) FROM regions WHERE parent_code = ?", [county]).fetchone()[0]  # type: ignore[index]
+    villages = [r[0] for r in q("SELECT code FROM regions WHERE parent_code = ? ORDER BY code",
+                                [township]).fetchall()]
+    household = q("SELECT min(household_id) FROM households WHERE village_code = ?",
+                  [villages[0]]).fetchone()[0]  # type: ignore[index]
+    other = q("SELECT min(household_id) FROM households WHERE starts_with(village_code, ?)",
+              [counties[1][:6]]).fetchone()[0]  # type: ignore[index]
+    prefecture = q("SELECT parent_code FROM regions WHERE code = ?", [county]).fetchone()[0]  # type: ignore[index]
+    return Regions(province, prefecture, county, counties[1], township, villages[0],
+                   villages[1], int(household), int(other))
+
+
+@pytest.fixture(scope="session")
+def web_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Regions]:
+    db = tmp_path_factory.mktemp("web") / "web.duckdb"
+    # small villages: several counties, and counts below ten for the portal to hide
+    build_store(SynthConfig(people=6_000, seed=3, people_per_village=40), db)
+    with Store(db) as store:
+        run_on_store(store)
+        identify(store, load_rules(), 2020)
+        regions = _regions(store)
+        for username, (role, level) in USERS.items():
+            create_user(store.con, username, PASSWORD, role, getattr(regions, level))
+    return db, regions
+
+
+@pytest.fixture(scope="session")
+def regions(web_store: tuple[Path, Regions]) -> Regions:
+    return web_store[1]
+
+
+def copy_store(web_store: tuple[Path, Regions], folder: Path) -> Path:
+    target = folder / "store.duckdb"
+    shutil.copy(web_store[0], target)
+    return target
+
+
+@pytest.fixture
+def client(web_store: tuple[Path, Regions], tmp_path: Path) -> Iterator[TestClient]:
+    """The application over a fresh copy of the store."""
+    app = create_app(WebConfig(db=copy_store(web_store, tmp_path)))
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def as_user(client: TestClient) -> Callable[[str], dict[str, str]]:
+    """Headers that authenticate as a user (a bearer token of a new session)."""
+    def headers(username: str) -> dict[str, str]:
+        response = client.post("/api/session",
+                               json={"username": username, "password": PASSWORD})
+        assert response.status_code == 200, response.text
+        return {"Authorization": f"Bearer {response.json()['token']}"}
+    return headers
+
+
+@pytest.fixture
+def sql(client: TestClient) -> Callable[..., list[tuple[Any, ...]]]:
+    """Rows of a query on the application's own store (to check what it kept)."""
+    con = client.app.state.platform.store.con  # type: ignore[attr-defined]
+
+    def query(text: str, *params: Any) -> list[tuple[Any, ...]]:
+        return list(con.execute(text, list(params)).fetchall())
+    return query
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def live_server(web_store: tuple[Path, Regions], tmp_path: Path) -> Iterator[str]:
+    """A real server (uvicorn, in a thread) over a copy of the store; yields its URL."""
+    port = free_port()
+    app = create_app(WebConfig(db=copy_store(web_store, tmp_path)))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
+                                           log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)
