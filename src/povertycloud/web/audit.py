@@ -17,8 +17,8 @@ def record(con: duckdb.DuckDBPyConnection, user: User | None, action: str,
            region_code: str | None = None, detail: str | None = None,
            client: str | None = None) -> None:
     con.execute(
-        "INSERT INTO audit_log (logged_at, user_id, username, role, action, object_kind, object_id, "
-        "region_code, detail, client) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO audit_log (logged_at, user_id, username, role, action, object_kind, "
+        "object_id, region_code, detail, client) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [dt.datetime.now(), user.user_id if user else None, user.username if user else None,
          user.role if user else None, action, object_kind, object_id, region_code, detail,
          client])
@@ -39,8 +39,8 @@ def search(con: duckdb.DuckDBPyConnection, within: User, username: str | None = 
         where.append("a.logged_at >= ?")
         params.append(since)
     cursor = con.execute(
-        "SELECT a.audit_id, a.logged_at, a.username, a.role, a.action, a.object_kind, a.object_id, "
-        "a.region_code, a.detail FROM audit_log a LEFT JOIN users u USING (user_id) "
+        "SELECT a.audit_id, a.logged_at, a.username, a.role, a.action, a.object_kind, "
+        "a.object_id, a.region_code, a.detail FROM audit_log a LEFT JOIN users u USING (user_id) "
         f"WHERE {' AND '.join(where)} ORDER BY a.audit_id DESC LIMIT {int(limit)}", params)
     names = [d[0] for d in cursor.description or []]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

@@ -29,11 +29,12 @@ def household_file(con: duckdb.DuckDBPyConnection, household_id: int, card: Scor
                    unmasked: bool = False) -> dict[str, Any]:
     """Everything the platform knows of one household, sensitive values masked unless
     ``unmasked``."""
-    [household] = rows(con.execute(
+    found = rows(con.execute(
         "SELECT h.*, g.name AS village_name FROM households h JOIN regions g "
-        "ON g.code = h.village_code WHERE household_id = ?", [household_id])) or [None]
-    if household is None:
+        "ON g.code = h.village_code WHERE household_id = ?", [household_id]))
+    if not found:
         raise NotFound(f"no household {household_id}")
+    household = found[0]
     members = rows(con.execute(
         "SELECT * EXCLUDE (batch_id, recorded_at) FROM people WHERE household_id = ? "
         "ORDER BY relation <> 'head', birth_date", [household_id]))

@@ -91,8 +91,8 @@ def login_form(request: Request,
 
 @router.post("/login")
 def login(request: Request, con: DB, username: Annotated[str, Form(max_length=64)],
-          password: Annotated[str, Form(max_length=256)], form_token: Token,
-          next: Annotated[str, Form(max_length=500)] = "/") -> Response:
+          password: Annotated[str, Form(max_length=256)],
+          next: Annotated[str, Form(max_length=500)] = "/", form_token: Token = "") -> Response:
     check_form_token(request, form_token)
     try:
         _, token, _ = api.login(request, con, username, password)
@@ -108,7 +108,7 @@ def login(request: Request, con: DB, username: Annotated[str, Form(max_length=64
 
 
 @router.post("/logout")
-def logout(me: Me, con: DB, csrf_token: Token) -> Response:
+def logout(me: Me, con: DB, csrf_token: Token = "") -> Response:
     check_csrf(me, csrf_token)
     sessions.end(con, me.token)
     audit.record(con, me.user, "logout", "user", me.user.username, me.user.region_code)
@@ -137,7 +137,7 @@ def household(request: Request, household_id: api.HouseholdId, me: Me, con: DB) 
 
 @router.post("/households/{household_id}/unmask")
 def household_unmasked(request: Request, household_id: api.HouseholdId, me: Me, con: DB,
-                       csrf_token: Token) -> Response:
+                       csrf_token: Token = "") -> Response:
     check_csrf(me, csrf_token)
     record = api.open_household(request, me, con, household_id, unmask=True)
     return render(request, "household.html", me, file=record)
@@ -167,9 +167,8 @@ def complaint(request: Request, complaint_id: Annotated[int, Path(ge=1, le=2**63
 
 @router.post("/complaints/{complaint_id}/answer")
 def answer(complaint_id: Annotated[int, Path(ge=1, le=2**63 - 1)], me: Me, con: DB,
-           csrf_token: Token,
-           text: Annotated[str, Form(min_length=1, max_length=complaints.LIMITS["body"])]
-           ) -> Response:
+           text: Annotated[str, Form(min_length=1, max_length=complaints.LIMITS["body"])],
+           csrf_token: Token = "") -> Response:
     api.answer_complaint(complaint_id, api.Answer(answer=text), me, con, csrf_token)
     return RedirectResponse(f"/complaints/{complaint_id}", 303)
 
@@ -192,11 +191,12 @@ def users_page(request: Request, me: Me, con: DB) -> Response:
 
 
 @router.post("/users")
-def add_user(request: Request, me: Me, con: DB, csrf_token: Token,
+def add_user(request: Request, me: Me, con: DB,
              username: Annotated[str, Form(max_length=64)],
              password: Annotated[str, Form(max_length=256)],
              role: Annotated[str, Form(max_length=32)],
-             region_code: Annotated[str, Form(pattern=r"^\d{12}$")]) -> Response:
+             region_code: Annotated[str, Form(pattern=r"^\d{12}$")],
+             csrf_token: Token = "") -> Response:
     check_csrf(me, csrf_token)
     allowed(me, "users")
     in_jurisdiction(me.user, region_code)
@@ -244,13 +244,13 @@ def complaint_form(request: Request, me: Maybe, con: DB,
 
 
 @router.post("/portal/complaint")
-def complaint_filed(request: Request, me: Maybe, con: DB, form_token: Token,
+def complaint_filed(request: Request, me: Maybe, con: DB,
                     region_code: Annotated[str, Form(pattern=r"^\d{12}$")],
                     category: Annotated[str, Form(max_length=32)],
                     subject: Annotated[str, Form(max_length=complaints.LIMITS["subject"])],
                     body: Annotated[str, Form(max_length=complaints.LIMITS["body"])],
-                    contact: Annotated[str, Form(max_length=complaints.LIMITS["contact"])] = ""
-                    ) -> Response:
+                    contact: Annotated[str, Form(max_length=complaints.LIMITS["contact"])] = "",
+                    form_token: Token = "") -> Response:
     check_form_token(request, form_token)
     if category not in complaints.CATEGORIES:
         raise HTTPException(422, f"category must be one of {', '.join(complaints.CATEGORIES)}")

@@ -13,7 +13,7 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
-from pypinyin import Style, lazy_pinyin
+from pypinyin import lazy_pinyin
 
 from .figures import rows
 from .privacy import mask_id_number
@@ -64,6 +64,7 @@ def search(con: duckdb.DuckDBPyConnection, query: str, prefix: str) -> list[dict
     text = query.strip()
     if not text:
         return []
+    params: list[object]
     if _ID_NUMBER.match(text):
         where, params = "p.id_number = ?", [text.upper()]
     elif _DIGITS.match(text):

@@ -1,0 +1,134 @@
+"""The pages in a real browser: headless Chromium (Debian's chromium and chromedriver)
+driven by Selenium against a real server. Login, drill-down, a household file, and a
+complaint from the portal through to its answer."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support import expected_conditions as ready
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+pytestmark = pytest.mark.browser
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def browser() -> Iterator[WebDriver]:
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
+                 "--disable-gpu", "--window-size=1280,1000"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(options=options, service=Service(DRIVER))
+    driver.implicitly_wait(5)
+    yield driver
+    driver.quit()
+
+
+def wait(browser: WebDriver) -> WebDriverWait[WebDriver]:
+    return WebDriverWait(browser, 15)
+
+
+def log_in(browser: WebDriver, url: str, username: str) -> None:
+    browser.get(f"{url}/login")
+    browser.find_element(By.ID, "username").send_keys(username)
+    browser.find_element(By.ID, "password").send_keys(PASSWORD)
+    browser.find_element(By.ID, "submit").click()
+    wait(browser).until(ready.presence_of_element_located((By.ID, "logout")))
+
+
+def test_login_drill_down_and_map(browser: WebDriver, live_server: str, regions: Any) -> None:
+    log_in(browser, live_server, "county_officer")
+    assert browser.current_url.endswith(f"/dashboard/{regions.county}")
+    people = browser.find_element(By.ID, "tile-people").text
+    assert people.replace(",", "").isdigit()
+    map_node = browser.find_element(By.ID, "chart-map")
+    wait(browser).until(lambda _: map_node.get_attribute("data-ready") == "1")
+    assert map_node.find_elements(By.TAG_NAME, "canvas")  # ECharts drew the map
+    # drill down: county -> township -> village, by the table of regions below
+    for code in (regions.township, regions.village):
+        browser.find_element(By.CSS_SELECTOR, f"#children a[href='/dashboard/{code}']").click()
+        wait(browser).until(ready.url_contains(code))
+    crumbs = browser.find_element(By.ID, "crumbs").text
+    assert crumbs.count("›") == 2
+    # the table of regions below filters as one types (village level has no table)
+    browser.back()
+    rows = browser.find_elements(By.CSS_SELECTOR, "#children tbody tr")
+    first = rows[0].find_element(By.TAG_NAME, "a").text
+    browser.find_element(By.ID, "filter").send_keys(first)
+    visible = [r for r in browser.find_elements(By.CSS_SELECTOR, "#children tbody tr")
+               if r.is_displayed()]
+    assert 1 <= len(visible) < len(rows)
+
+
+def test_outside_the_jurisdiction_is_refused(browser: WebDriver, live_server: str,
+                                            regions: Any) -> None:
+    log_in(browser, live_server, "village_officer")
+    browser.get(f"{live_server}/dashboard/{regions.county}")
+    assert "outside your jurisdiction" in browser.find_element(By.ID, "message").text
+
+
+def test_household_file_found_by_search_then_unmasked(browser: WebDriver, live_server: str,
+                                                     regions: Any) -> None:
+    log_in(browser, live_server, "field_officer")
+    browser.get(f"{live_server}/search")
+    browser.find_element(By.ID, "q").send_keys(str(regions.household))
+    browser.find_element(By.ID, "search-button").click()
+    browser.find_element(By.CSS_SELECTOR, f"#results a[href='/households/{regions.household}']"
+                         ).click()
+    masked = browser.find_element(By.CSS_SELECTOR, "#members td.mono").text
+    assert "********" in masked
+    assert browser.find_element(By.ID, "masked").is_displayed()
+    browser.find_element(By.ID, "unmask").click()
+    full = browser.find_element(By.CSS_SELECTOR, "#members td.mono").text
+    assert "*" not in full and full[-4:] == masked[-4:]
+    assert browser.find_element(By.ID, "score").text.isdigit()
+    assert browser.find_elements(By.CSS_SELECTOR, "#breakdown tr.set")
+
+
+def test_a_complaint_from_the_portal_to_its_answer(browser: WebDriver, live_server: str,
+                                                  regions: Any) -> None:
+    browser.get(f"{live_server}/portal/regions/{regions.village}")
+    assert browser.find_element(By.ID, "suppressed").is_displayed()
+    browser.find_element(By.ID, "complain").click()
+    Select(browser.find_element(By.ID, "category")).select_by_value("assistance")
+    browser.find_element(By.ID, "subject").send_keys("帮扶没有落实")
+    browser.find_element(By.ID, "body").send_keys("去年承诺的产业补助还没有发放")
+    browser.find_element(By.ID, "complaint-submit").click()
+    code = browser.find_element(By.ID, "tracking-code").text
+    assert code.startswith("TS-")
+    # the village officer answers it
+    log_in(browser, live_server, "village_officer")
+    browser.get(f"{live_server}/complaints")
+    browser.find_element(By.LINK_TEXT, code).click()
+    browser.find_element(By.ID, "answer-text").send_keys("已核实,本月发放")
+    browser.find_element(By.ID, "answer-submit").click()
+    assert browser.find_element(By.ID, "answer").text == "已核实,本月发放"
+    browser.find_element(By.ID, "logout").click()
+    # the public follows it with the code
+    browser.get(f"{live_server}/portal/track")
+    browser.find_element(By.ID, "code").send_keys(code)
+    browser.find_element(By.ID, "track-submit").click()
+    assert browser.find_element(By.ID, "public-answer").text == "已核实,本月发放"
+
+
+def test_language_switch_and_logout(browser: WebDriver, live_server: str) -> None:
+    log_in(browser, live_server, "assessor")
+    assert browser.find_element(By.ID, "logout").text == "退出"
+    browser.find_element(By.ID, "lang").click()
+    assert browser.find_element(By.ID, "logout").text == "Log out"
+    browser.find_element(By.ID, "logout").click()
+    wait(browser).until(ready.presence_of_element_located((By.ID, "login-form")))
+    browser.back()  # the old page's session is gone: back to the login form
+    browser.refresh()
+    assert browser.find_elements(By.ID, "login-form")
