@@ -27,6 +27,9 @@ from openpyxl import load_workbook
 
 import povertycloud
 from povertycloud.standard.tables import TABLES
+from povertycloud.store import Store
+from povertycloud.store.migrations import SCHEMA_VERSION
+from povertycloud.web.accounts import authenticate
 from povertycloud.synth import table_path
 
 POVERTYCLOUD = Path(sys.executable).parent / "povertycloud"
@@ -200,7 +203,7 @@ def test_synth_out_refuses_an_existing_folder(province: Path) -> None:
 
 def test_synth_db_creates_a_store(store: Path) -> None:
     result = ok(store.parent, "store", "info", store.name)
-    assert f"{store.name}: schema version 1" in result.said
+    assert f"{store.name}: schema version {SCHEMA_VERSION}" in result.said
     counts = dict(query(store, "SELECT table_name, rows_accepted FROM batches"))
     assert set(counts) == set(TABLES)
     assert all(n > 0 for n in counts.values()), counts
@@ -235,7 +238,7 @@ def test_synth_refuses_too_few_people(tmp_path: Path, target: str) -> None:
 
 def test_store_init_then_info(empty_store: Path) -> None:
     info = ok(empty_store.parent, "store", "info", empty_store.name)
-    assert f"{empty_store.name}: schema version 1" in info.said
+    assert f"{empty_store.name}: schema version {SCHEMA_VERSION}" in info.said
     for name in (*TABLES, "batches", "quarantine"):
         assert name in info.out, name
     assert query(empty_store, "SELECT count(*) FROM batches") == [(0,)]
@@ -564,4 +567,12 @@ def test_demo_builds_once_then_reuses_the_store(tmp_path: Path) -> None:
     assert db.stat().st_ino == inode
     assert query(db, "SELECT count(*) FROM batches") == batches
     assert sorted(p.name for p in (tmp_path / "D").iterdir()) == [
-        "counties.geojson", "province.duckdb"]
+        "accounts.txt", "counties.geojson", "province.duckdb"]
+    accounts = (tmp_path / "D" / "accounts.txt").read_text(encoding="utf-8").splitlines()
+    assert [line.split("\t")[2] for line in accounts] == [
+        "officer"] * 5 + ["field_officer", "auditor", "assessor", "admin"]
+    for line in accounts:  # the printed passwords log in
+        username, password = line.split("\t")[:2]
+        assert username in first.said and password in first.said
+        with Store(db, read_only=True) as store:
+            assert authenticate(store.con, username, password) is not None

@@ -1,0 +1,173 @@
+"""Latency of the web platform on a large province, and the demo's time to its first page.
+
+    .venv/bin/python benchmarks/bench_web.py [--people 10000000] [--clients 4] [--seconds 30]
+
+Serves benchmarks/out/rollups-<people>.duckdb (built and identified when missing) with
+`povertycloud serve` in one process and loads it from another (benchmarks/load.py):
+dashboard pages and API roll-ups of regions sampled at every level, with a static file
+as the baseline of the same run. Then times `povertycloud demo` in an empty folder from
+its start to the first page it serves.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx2 as httpx
+
+from _common import CLI, ROOT, machine, write_section
+from bench_identify import build_store
+from povertycloud.identification.plan import load_rules
+from povertycloud.identification.runs import identified, identify, latest_year
+from povertycloud.store import Store
+from povertycloud.web.accounts import create_user
+
+TARGET_P95_MS = 200
+TARGET_DEMO_S = 120
+USER, PASSWORD = "bench_admin", "benchmark password"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for(url: str, limit: float) -> float:
+    """Seconds until ``url`` answers 200 (fails after ``limit``)."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < limit:
+        try:
+            if httpx.get(url, timeout=5).status_code == 200:
+                return time.perf_counter() - started
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer within {limit} s")
+
+
+def prepare(db: Path) -> tuple[dict[str, list[str]], str]:
+    """Identify the store if needed, add the benchmark user; sample regions per level."""
+    with Store(db) as store:
+        year = latest_year(store)
+        if not identified(store, year):
+            identify(store, load_rules(), year)
+        if store.con.execute("SELECT count(*) FROM users WHERE username = ?", [USER]
+                             ).fetchone() == (0,):
+            province = store.con.execute("SELECT min(code) FROM regions WHERE "
+                                         "level = 'province'").fetchone()
+            create_user(store.con, USER, PASSWORD, "admin", str(province[0]))  # type: ignore[index]
+        rng = random.Random(1)
+        sample = {}
+        for level in ("province", "prefecture", "county", "township", "village"):
+            codes = [r[0] for r in store.con.execute(
+                "SELECT code FROM regions WHERE level = ? ORDER BY code", [level]).fetchall()]
+            sample[level] = rng.sample(codes, min(20, len(codes)))
+    return sample, sample["province"][0]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--people", type=int, default=10_000_000)
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--seconds", type=float, default=30)
+    args = parser.parse_args()
+    db, setup = build_store(args.people)
+    sample, province = prepare(db)
+    out = ROOT / "benchmarks" / "out"
+    with Store(db, read_only=True) as store:
+        people = store.count("people")
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen([CLI, "serve", "--db", str(db), "--port", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        start_up = wait_for(f"{base}/api/public/regions/{province}", 600)
+        token = httpx.post(f"{base}/api/session", json={"username": USER, "password": PASSWORD},
+                           timeout=30).json()["token"]
+        codes = [c for level in sample.values() for c in level]
+        urls = {"dashboard page": [f"/dashboard/{c}" for c in codes],
+                "API roll-up": [f"/api/regions/{c}" for c in codes],
+                "API trend": [f"/api/regions/{c}/trend" for c in codes],
+                "public portal page": [f"/portal/regions/{c}" for c in codes],
+                "baseline: static file": ["/static/app.css"]}
+        urls_file, result_file = out / "web-urls.json", out / "web-load.json"
+        urls_file.write_text(json.dumps(urls), encoding="utf-8")
+        subprocess.run([sys.executable, str(ROOT / "benchmarks" / "load.py"), "--base", base,
+                        "--token", token, "--urls", str(urls_file), "--clients",
+                        str(args.clients), "--seconds", str(args.seconds), "--out",
+                        str(result_file)], check=True, stdout=subprocess.DEVNULL)
+        load = json.loads(result_file.read_text(encoding="utf-8"))
+    finally:
+        server.terminate()
+        server.wait(30)
+
+    demo_seconds = time_demo()
+    rows = "\n".join(
+        f"| {group} | {r['requests']:,} | {r['errors']} | {r['p50_ms']:.1f} | "
+        f"{r['p95_ms']:.1f} | {r['p99_ms']:.1f} |" for group, r in load.items())
+    checked = [g for g in load if not g.startswith("baseline")]
+    worst = max(load[g]["p95_ms"] for g in checked)
+    errors = sum(r["errors"] for r in load.values())
+    baseline = load["baseline: static file"]["p95_ms"]
+    print(rows)
+    print(f"start-up {start_up:.1f} s; demo to first page {demo_seconds:.1f} s")
+    notes = "\n".join(f"- {s}" for s in setup) or "- store reused from an earlier run"
+    write_section("web", f"""
+## Web platform: dashboards and API roll-ups on a large province
+
+Command: `.venv/bin/python benchmarks/bench_web.py --people {args.people} --clients
+{args.clients} --seconds {args.seconds:g}` ({dt.date.today()}, {machine()}). The store
+holds {people:,} people. `povertycloud serve` runs in one process (one uvicorn worker);
+`benchmarks/load.py` in another sends {args.clients} concurrent clients (keep-alive, a
+bearer token of an administrator of the province) through the paths of 20 regions
+sampled at each level, for {args.seconds:g} s. Latency is per request, in ms; the
+static file is the baseline of the same run (what the server and the machine cost
+before any figure is read).
+
+| requests | count | errors | p50 | p95 | p99 |
+|---|---|---|---|---|---|
+{rows}
+
+| target | measured | |
+|---|---|---|
+| p95 of dashboard pages and API roll-ups at most {TARGET_P95_MS} ms | {worst:.1f} ms (the slowest group; static file {baseline:.1f} ms) | {"met" if worst <= TARGET_P95_MS and not errors else "**not met**"} |
+| `povertycloud demo` in an empty folder to its first page under {TARGET_DEMO_S} s | {demo_seconds:.1f} s | {"met" if demo_seconds < TARGET_DEMO_S else "**not met**"} |
+
+The server's start-up on this store took {start_up:.1f} s (it sums the identification
+per region and indexes the pinyin of every distinct name when they are missing or
+stale, then serves from those).
+
+Setup in this run:
+{notes}
+""")
+
+
+def time_demo() -> float:
+    """Seconds from `povertycloud demo` in an empty folder to its first served page."""
+    port = free_port()
+    with tempfile.TemporaryDirectory() as folder:
+        started = time.perf_counter()
+        demo = subprocess.Popen([CLI, "demo", "--dir", str(Path(folder) / "demo"), "--port",
+                                 str(port)], cwd=folder, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE)
+        try:
+            wait_for(f"http://127.0.0.1:{port}/portal", 600)
+            return time.perf_counter() - started
+        finally:
+            demo.terminate()
+            demo.wait(30)
+
+
+if __name__ == "__main__":
+    main()
