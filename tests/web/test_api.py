@@ -37,6 +37,8 @@ def routes(r: Any) -> list[tuple[str, str, str, dict[str, Any] | None]]:
         ("GET", "/api/audit", "audit", None),
         ("GET", "/api/users", "users", None),
         ("POST", "/api/users", "users", new_user),
+        ("POST", "/api/announcements", "announce",
+         {"region_code": r.village, "title": "t", "body": "b"}),
     ]
 
 
@@ -329,3 +331,25 @@ def test_the_schema_lists_every_api_route(client: TestClient) -> None:
     assert {"/api/session", "/api/regions/{code}", "/api/households/{household_id}",
             "/api/search", "/api/public/complaints", "/api/audit"} <= paths
     assert all(p.startswith("/api/") for p in paths)
+
+
+def test_announcements_reach_the_portal_of_their_region_above_and_below(
+        client: TestClient, as_user: Headers, regions: Any, sql: Sql) -> None:
+    headers = as_user("township_officer")
+    made = client.post("/api/announcements", headers=headers, json={
+        "region_code": regions.township, "title": "公示", "body": "名单见村委会"})
+    assert made.status_code == 201
+    for code, shown in ((regions.township, True), (regions.village, True),
+                        (regions.county, True), (regions.province, True)):
+        titles = [a["title"] for a in client.get(
+            "/api/public/announcements", params={"region": code}).json()]
+        assert ("公示" in titles) == shown, code
+    other = client.get("/api/public/announcements",
+                       params={"region": regions.other_county}).json()
+    assert other == []
+    outside = client.post("/api/announcements", headers=headers, json={
+        "region_code": regions.county, "title": "t", "body": "b"})
+    assert outside.status_code == 403
+    assert client.post("/api/announcements", headers=as_user("auditor"), json={
+        "region_code": regions.county, "title": "t", "body": "b"}).status_code == 403
+    assert sql("SELECT count(*) FROM announcements") == [(1,)]

@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from pydantic import BaseModel, Field
 
 from . import audit, complaints, figures, households, search, sessions
-from .accounts import ROLES, AccountError, authenticate, create_user, list_users
+from .accounts import PERMISSIONS, ROLES, AccountError, authenticate, create_user, list_users
 from .platform import (
     DB,
     Viewer,
@@ -51,6 +51,12 @@ class NewComplaint(BaseModel):
     subject: str = Field(min_length=1, max_length=complaints.LIMITS["subject"])
     body: str = Field(min_length=1, max_length=complaints.LIMITS["body"])
     contact: str | None = Field(default=None, max_length=complaints.LIMITS["contact"])
+
+
+class NewAnnouncement(BaseModel):
+    region_code: str = Field(pattern=r"^\d{12}$")
+    title: str = Field(min_length=1, max_length=200)
+    body: str = Field(min_length=1, max_length=4000)
 
 
 class Answer(BaseModel):
@@ -102,9 +108,8 @@ def close_session(me: Me, con: DB, csrf: CsrfHeader = None) -> dict[str, str]:
 
 @router.get("/me", tags=["session"])
 def who_am_i(me: Me) -> dict[str, Any]:
-    return describe(me.user) | {"permissions": sorted(p for p in (
-        "dashboard", "households", "search", "unmask", "complaints", "announce", "audit",
-        "users") if me.user.may(p)), "csrf_token": me.csrf}
+    return describe(me.user) | {"permissions": sorted(PERMISSIONS[me.user.role]),
+                                "csrf_token": me.csrf}
 
 
 # -- regions ----------------------------------------------------------------------------------
@@ -277,12 +282,28 @@ def public_map(code: RegionCode, con: DB) -> dict[str, Any]:
     return figures.boundaries(con, code, figures.public_region(con, code)["children"])
 
 
+@router.post("/announcements", tags=["announcements"], status_code=201)
+def announce(body: NewAnnouncement, me: Me, con: DB, csrf: CsrfHeader = None
+             ) -> dict[str, Any]:
+    """Publish an announcement on the portal for a region of one's jurisdiction."""
+    check_csrf(me, csrf)
+    allowed(me, "announce")
+    in_jurisdiction(me.user, body.region_code)
+    figures.region(con, body.region_code)
+    row = con.execute(
+        "INSERT INTO announcements (region_code, title, body, published_at, published_by) "
+        "VALUES (?, ?, ?, now(), ?) RETURNING announcement_id",
+        [body.region_code, body.title.strip(), body.body.strip(), me.user.user_id]).fetchone()
+    assert row is not None
+    audit.record(con, me.user, "announce", "announcement", str(row[0]), body.region_code)
+    return {"announcement_id": row[0]}
+
+
 @router.get("/public/announcements", tags=["public"])
-def announcements(con: DB) -> list[dict[str, Any]]:
-    return figures.rows(con.execute(
-        "SELECT a.announcement_id, a.published_at, a.region_code, g.name AS region_name, "
-        "a.title, a.body FROM announcements a JOIN regions g ON g.code = a.region_code "
-        "ORDER BY a.published_at DESC LIMIT 50"))
+def announcements(con: DB, region: Annotated[str | None, Query(pattern=r"^\d{12}$")] = None
+                  ) -> list[dict[str, Any]]:
+    """The latest announcements; with ``region``, those of that region, above and below."""
+    return figures.announcements(con, region)
 
 
 def file_complaint(request: Request, con: Any, body: NewComplaint) -> str:

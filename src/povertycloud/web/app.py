@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from importlib import resources
 from typing import Any
 
+import duckdb
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -124,6 +125,10 @@ def create_app(config: WebConfig) -> FastAPI:
         problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
                              for e in exc.errors())
         return answer(request, 422, problems)
+
+    @app.exception_handler(duckdb.TransactionException)
+    async def conflict(request: Request, _: duckdb.TransactionException) -> Response:
+        return answer(request, 409, "changed by someone else at the same time; try again")
 
     @app.exception_handler(NotFound)
     async def not_found(request: Request, exc: NotFound) -> Response:

@@ -15,7 +15,7 @@ import duckdb
 
 from ..errors import PovertyCloudError
 from ..standard.codes import LEVELS
-from ..standard.regions import sql_ancestor
+from ..standard.regions import PREFIX_LENGTH, level_of, sql_ancestor
 
 FIGURES = "web_identification_figures"
 PUBLIC_MIN = 10  # counts of fewer people or households are not published
@@ -209,3 +209,19 @@ def public_region(con: duckdb.DuckDBPyConnection, code: str) -> dict[str, Any]:
     return info | {"as_of": as_of, "figures": suppress(own[0]) if own else None,
                    "children": [suppress(c) for c in below],
                    "trend": [suppress(h) for h in history]}
+
+
+def announcements(con: duckdb.DuckDBPyConnection, code: str | None = None
+                  ) -> list[dict[str, Any]]:
+    """The latest 50 announcements; with ``code``, those of its region, the regions above
+    it and the regions below it."""
+    where, params = "", []
+    if code:
+        own = " ".join(f"WHEN '{level}' THEN {n}" for level, n in PREFIX_LENGTH.items())
+        where = (f"WHERE starts_with(a.region_code, ?) "  # below (or at) the region
+                 f"OR starts_with(?, left(a.region_code, CASE g.level {own} END))")  # above
+        params = [code[:PREFIX_LENGTH[level_of(code)]], code]
+    return rows(con.execute(
+        "SELECT a.announcement_id, a.published_at, a.region_code, g.name AS region_name, "
+        "a.title, a.body FROM announcements a JOIN regions g ON g.code = a.region_code "
+        f"{where} ORDER BY a.published_at DESC LIMIT 50", params))

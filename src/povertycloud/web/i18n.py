@@ -83,6 +83,7 @@ MESSAGES: dict[str, tuple[str, str]] = {  # id: (Chinese, English)
     "overdue": ("已超期", "Overdue"),
     "filed_at": ("提交时间", "Filed"),
     "announcements": ("公告", "Announcements"),
+    "announce": ("在公开信息发布公告", "Publish an announcement on the portal"),
     "suppressed": ("少于10的数字不公布", "Counts below 10 are not published"),
     "action": ("操作", "Action"),
     "when": ("时间", "When"),

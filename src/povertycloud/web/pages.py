@@ -129,6 +129,17 @@ def dashboard(request: Request, code: RegionCode, me: Me, con: DB) -> Response:
                   children=figures.children(con, code), trend=figures.trend(con, code))
 
 
+@router.post("/announcements")
+def announce(me: Me, con: DB,
+             region_code: Annotated[str, Form(pattern=r"^\d{12}$")],
+             title: Annotated[str, Form(min_length=1, max_length=200)],
+             body: Annotated[str, Form(min_length=1, max_length=4000)],
+             csrf_token: Token = "") -> Response:
+    api.announce(api.NewAnnouncement(region_code=region_code, title=title, body=body), me,
+                 con, csrf_token)
+    return RedirectResponse(f"/portal/regions/{region_code}", 303)
+
+
 @router.get("/households/{household_id}")
 def household(request: Request, household_id: api.HouseholdId, me: Me, con: DB) -> Response:
     record = api.open_household(request, me, con, household_id, unmask=False)
@@ -230,7 +241,7 @@ def portal(request: Request, code: RegionCode, me: Maybe, con: DB) -> Response:
     published = figures.public_region(con, code)
     return render(request, "portal.html", me, region=published,
                   crumbs=figures.breadcrumbs(con, code, province_code(con)),
-                  announcements=api.announcements(con))
+                  announcements=figures.announcements(con, code))
 
 
 @router.get("/portal/complaint")

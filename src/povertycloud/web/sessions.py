@@ -24,6 +24,7 @@ def start(con: duckdb.DuckDBPyConnection, user: User, hours: float) -> tuple[str
     """A new session for ``user``: its token (for the cookie) and CSRF token."""
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     now = dt.datetime.now()
+    con.execute("DELETE FROM sessions WHERE expires_at <= ?", [now])
     con.execute("INSERT INTO sessions VALUES (?, ?, ?, ?, ?)",
                 [_digest(token), user.user_id, csrf, now, now + dt.timedelta(hours=hours)])
     return token, csrf
