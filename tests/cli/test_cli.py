@@ -29,8 +29,8 @@ import povertycloud
 from povertycloud.standard.tables import TABLES
 from povertycloud.store import Store
 from povertycloud.store.migrations import SCHEMA_VERSION
-from povertycloud.web.accounts import authenticate
 from povertycloud.synth import table_path
+from povertycloud.web.accounts import authenticate
 
 POVERTYCLOUD = Path(sys.executable).parent / "povertycloud"
 # Output as a user without a terminal gets it, but wide and plain whatever runs the tests.

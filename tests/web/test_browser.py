@@ -86,10 +86,12 @@ def test_household_file_found_by_search_then_unmasked(browser: WebDriver, live_s
     browser.find_element(By.ID, "search-button").click()
     browser.find_element(By.CSS_SELECTOR, f"#results a[href='/households/{regions.household}']"
                          ).click()
-    masked = browser.find_element(By.CSS_SELECTOR, "#members td.mono").text
+    cell = browser.find_element(By.CSS_SELECTOR, "#members td.mono")
+    masked = cell.text
     assert "********" in masked
     assert browser.find_element(By.ID, "masked").is_displayed()
     browser.find_element(By.ID, "unmask").click()
+    wait(browser).until(ready.staleness_of(cell))  # the page was replaced
     full = browser.find_element(By.CSS_SELECTOR, "#members td.mono").text
     assert "*" not in full and full[-4:] == masked[-4:]
     assert browser.find_element(By.ID, "score").text.isdigit()
@@ -126,7 +128,7 @@ def test_language_switch_and_logout(browser: WebDriver, live_server: str) -> Non
     log_in(browser, live_server, "assessor")
     assert browser.find_element(By.ID, "logout").text == "退出"
     browser.find_element(By.ID, "lang").click()
-    assert browser.find_element(By.ID, "logout").text == "Log out"
+    wait(browser).until(ready.text_to_be_present_in_element((By.ID, "logout"), "Log out"))
     browser.find_element(By.ID, "logout").click()
     wait(browser).until(ready.presence_of_element_located((By.ID, "login-form")))
     browser.back()  # the old page's session is gone: back to the login form

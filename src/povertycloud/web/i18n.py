@@ -96,6 +96,18 @@ MESSAGES: dict[str, tuple[str, str]] = {  # id: (Chinese, English)
     "language": ("English", "中文"),
     "yes": ("是", "yes"),
     "no": ("否", "no"),
+    "education": ("文化程度", "Education"), "labour": ("劳动能力", "Labour capacity"),
+    "chronic": ("慢性病", "Chronic illness"), "serious": ("大病", "Serious illness"),
+    "disability_grade": ("残疾等级", "Disability grade"),
+    "insured": ("基本医保", "Medical insurance"), "year": ("年份", "Year"),
+    "wage": ("工资性收入", "Wages"), "business": ("经营性收入", "Business"),
+    "transfer": ("转移性收入", "Transfers"), "housing": ("住房等级", "Housing grade"),
+    "water": ("水源", "Water source"), "amount": ("金额", "Amount"),
+    # relations
+    "head": ("户主", "Head"), "spouse": ("配偶", "Spouse"), "child": ("子女", "Child"),
+    "child_in_law": ("儿媳/女婿", "Child-in-law"), "grandchild": ("孙子女", "Grandchild"),
+    "parent": ("父母", "Parent"), "grandparent": ("祖父母", "Grandparent"),
+    "sibling": ("兄弟姐妹", "Sibling"),
     # roles
     "officer": ("干部", "Officer"),
     "field_officer": ("驻村工作队员", "Field officer"),

@@ -38,7 +38,9 @@ def render(request: Request, name: str, me: Viewer | None, status: int = 200,
     lang = lang_of(request)
     return templates.TemplateResponse(request, name, {
         "me": me.user if me else None, "csrf": me.csrf if me else "", "lang": lang,
-        "t": lambda key: i18n.translate(key, lang), **context}, status_code=status)
+        "t": lambda key: i18n.translate(key, lang),
+        "yesno": lambda value: i18n.translate({True: "yes", False: "no"}.get(value, value), lang),
+        **context}, status_code=status)
 
 
 def error_page(request: Request, status: int, message: str) -> HTMLResponse:
