@@ -21,8 +21,8 @@ Headers = Callable[[str], dict[str, str]]
 Sql = Callable[..., list[tuple[Any, ...]]]
 
 
-def routes(r: Any) -> list[tuple[str, str, str, dict[str, Any] | None]]:
-    """(method, path, permission, JSON body) of every authenticated route."""
+def routes(r: Any, complaint: int) -> list[tuple[str, str, str, dict[str, Any] | None]]:
+    """(method, path, permission, JSON body) of every route that needs a permission."""
     new_user = {"username": "newbie", "password": "long enough pw", "role": "assessor",
                 "region_code": r.village}
     return [
@@ -30,10 +30,13 @@ def routes(r: Any) -> list[tuple[str, str, str, dict[str, Any] | None]]:
         ("GET", f"/api/regions/{r.village}/trend", "dashboard", None),
         ("GET", f"/api/regions/{r.village}/map", "dashboard", None),
         ("GET", f"/api/regions/{r.village}/children.csv", "dashboard", None),
+        ("GET", f"/api/regions/{r.village}/children.xlsx", "dashboard", None),
         ("GET", f"/api/households/{r.household}", "households", None),
         ("POST", f"/api/households/{r.household}/unmask", "unmask", None),
         ("GET", "/api/search?q=zhang", "search", None),
         ("GET", "/api/complaints", "complaints", None),
+        ("GET", f"/api/complaints/{complaint}", "complaints", None),
+        ("POST", f"/api/complaints/{complaint}/answer", "complaints", {"answer": "done"}),
         ("GET", "/api/audit", "audit", None),
         ("GET", "/api/users", "users", None),
         ("POST", "/api/users", "users", new_user),
@@ -45,15 +48,26 @@ def routes(r: Any) -> list[tuple[str, str, str, dict[str, Any] | None]]:
 @pytest.mark.parametrize("username", list(ROLE_OF))
 def test_every_route_for_every_role(client: TestClient, as_user: Headers, regions: Any,
                                     username: str) -> None:
-    """Each role gets exactly the routes its permissions name: 2xx or 403."""
+    """Each role gets exactly the routes its permissions name (2xx, or 403), and the
+    session and public routes like everyone."""
+    filed = client.post("/api/public/complaints", json={
+        "region_code": regions.village, "category": "other", "subject": "s", "body": "b"})
+    code = filed.json()["tracking_code"]
+    complaint = client.app.state.platform.store.con.execute(  # type: ignore[attr-defined]
+        "SELECT complaint_id FROM complaints WHERE tracking_code = ?", [code]).fetchone()[0]
     headers = as_user(username)
-    for method, path, permission, body in routes(regions):
+    for path in ("/api/me", f"/api/public/regions/{regions.village}",
+                 f"/api/public/regions/{regions.village}/map", "/api/public/announcements",
+                 f"/api/public/complaints/{code}"):
+        assert client.get(path, headers=headers).status_code == 200, (username, path)
+    for method, path, permission, body in routes(regions, complaint):
         response = client.request(method, path, headers=headers, json=body)
         if permission in PERMISSIONS[ROLE_OF[username]]:
             assert response.status_code in (200, 201), (username, path, response.text)
         else:
             assert response.status_code == 403, (username, path, response.text)
             assert "may not use" in response.json()["detail"]
+    assert client.delete("/api/session", headers=headers).status_code == 200
 
 
 @pytest.mark.parametrize(("method", "path"), [
