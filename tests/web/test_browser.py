@@ -30,7 +30,7 @@ def browser() -> Iterator[WebDriver]:
                  "--disable-gpu", "--window-size=1280,1000"):
         options.add_argument(flag)
     driver = webdriver.Chrome(options=options, service=Service(DRIVER))
-    driver.implicitly_wait(5)
+    driver.implicitly_wait(10)
     yield driver
     driver.quit()
 

@@ -217,6 +217,7 @@ def announcements(con: duckdb.DuckDBPyConnection, code: str | None = None
     it and the regions below it."""
     where, params = "", []
     if code:
+        region(con, code)  # an unknown region is a 404, not an empty list
         own = " ".join(f"WHEN '{level}' THEN {n}" for level, n in PREFIX_LENGTH.items())
         where = (f"WHERE starts_with(a.region_code, ?) "  # below (or at) the region
                  f"OR starts_with(?, left(a.region_code, CASE g.level {own} END))")  # above
