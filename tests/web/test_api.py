@@ -367,3 +367,19 @@ def test_announcements_reach_the_portal_of_their_region_above_and_below(
     assert client.post("/api/announcements", headers=as_user("auditor"), json={
         "region_code": regions.county, "title": "t", "body": "b"}).status_code == 403
     assert sql("SELECT count(*) FROM announcements") == [(1,)]
+
+
+def test_searches_and_complaints_are_audited_without_the_values(
+        client: TestClient, as_user: Headers, regions: Any, sql: Sql) -> None:
+    [(id_number,)] = sql("SELECT id_number FROM people WHERE household_id = ? LIMIT 1",
+                         regions.household)
+    client.get("/api/search", params={"q": id_number}, headers=as_user("village_officer"))
+    code = client.post("/api/public/complaints", json={
+        "region_code": regions.village, "category": "other", "subject": "s", "body": "b",
+        "contact": "13912345678"}).json()["tracking_code"]
+    logged = sql("SELECT action, username, object_id, detail FROM audit_log "
+                 "WHERE action IN ('search', 'file_complaint') ORDER BY audit_id")
+    assert logged == [("search", "village_officer", None, "by id_number: 1 found"),
+                      ("file_complaint", None, code, None)]
+    everything = str(sql("SELECT * FROM audit_log"))
+    assert id_number not in everything and "13912345678" not in everything

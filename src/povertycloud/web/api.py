@@ -204,11 +204,20 @@ def household_unmasked(request: Request, household_id: HouseholdId, me: Me, con:
     return open_household(request, me, con, household_id, unmask=True)
 
 
-@router.get("/search", tags=["households"])
-def find(q: Annotated[str, Query(min_length=1, max_length=64)], me: Me, con: DB
-         ) -> list[dict[str, Any]]:
+def find_people(request: Request, me: Viewer, con: Any, query: str) -> list[dict[str, Any]]:
+    """Search within ``me``'s jurisdiction; audited by kind (an ID number searched for is
+    not written to the log)."""
     allowed(me, "search")
-    return search.search(con, q, me.user.prefix)
+    found = search.search(con, query, me.user.prefix)
+    audit.record(con, me.user, "search", "people", None, me.user.region_code,
+                 f"by {search.kind_of(query)}: {len(found)} found", client(request))
+    return found
+
+
+@router.get("/search", tags=["households"])
+def find(request: Request, q: Annotated[str, Query(min_length=1, max_length=64)], me: Me,
+         con: DB) -> list[dict[str, Any]]:
+    return find_people(request, me, con, q)
 
 
 # -- complaints, audit, users -----------------------------------------------------------------
@@ -317,6 +326,8 @@ def file_complaint(request: Request, con: Any, body: NewComplaint) -> str:
     except complaints.ComplaintError as exc:
         raise HTTPException(400, str(exc)) from None
     web.complaint_limit.hit(key)
+    audit.record(con, None, "file_complaint", "complaint", code, body.region_code,
+                 client=client(request))
     return code
 
 

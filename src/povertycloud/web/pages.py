@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from . import api, audit, complaints, figures, i18n, search, sessions
+from . import api, audit, complaints, figures, i18n, sessions
 from .accounts import ROLES, AccountError, create_user, list_users
 from .platform import DB, Viewer, allowed, check_csrf, in_jurisdiction, optional_viewer, viewer
 
@@ -160,7 +160,7 @@ def household_unmasked(request: Request, household_id: api.HouseholdId, me: Me, 
 def search_page(request: Request, me: Me, con: DB,
                 q: Annotated[str, Query(max_length=64)] = "") -> Response:
     allowed(me, "search")
-    found = search.search(con, q, me.user.prefix) if q.strip() else []
+    found = api.find_people(request, me, con, q) if q.strip() else []
     return render(request, "search.html", me, q=q, results=found)
 
 

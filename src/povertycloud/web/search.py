@@ -68,6 +68,16 @@ ORDER BY p.name, p.person_id""")
     return True
 
 
+def kind_of(query: str) -> str:
+    """What a query looks for: id_number, household, pinyin or name."""
+    text = query.strip()
+    if _ID_NUMBER.match(text):
+        return "id_number"
+    if _DIGITS.match(text):
+        return "household"
+    return "pinyin" if _LATIN.match(text) else "name"
+
+
 def search(con: duckdb.DuckDBPyConnection, query: str, prefix: str) -> list[dict[str, Any]]:
     """People (with their household and village) matching ``query`` whose village lies
     under ``prefix``; ID numbers in the results are masked."""
@@ -75,11 +85,12 @@ def search(con: duckdb.DuckDBPyConnection, query: str, prefix: str) -> list[dict
     if not text:
         return []
     params: list[object]
-    if _ID_NUMBER.match(text):
+    kind = kind_of(text)
+    if kind == "id_number":
         wheres, params = ["id_key = hash(?) AND id_number = ?"], [text.upper()] * 2
-    elif _DIGITS.match(text):
+    elif kind == "household":
         wheres, params = ["household_id = ?"], [int(text)]
-    elif _LATIN.match(text):
+    elif kind == "pinyin":
         spelled = text.replace(" ", "").lower()
         wheres, params = ["pinyin = ?", "initials = ?"], [spelled, spelled]
     else:  # characters: a name or its beginning, or a village's name
