@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import string
 from pathlib import Path
 from typing import Annotated
 
@@ -85,7 +86,8 @@ def demo_users(store: Store) -> list[tuple[str, str, str, str]]:
              ("admin", "admin", firsts["province"])]
     made = []
     for username, role, region in plan:
-        password = secrets.token_urlsafe(9)
+        password = "".join(secrets.choice(string.ascii_letters + string.digits)
+                           for _ in range(12))
         create_user(store.con, username, password, role, region)
         made.append((username, password, role, region))
     return made
