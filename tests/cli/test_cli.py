@@ -226,6 +226,19 @@ def test_synth_needs_exactly_one_target(tmp_path: Path, targets: list[str]) -> N
     assert list(tmp_path.iterdir()) == []
 
 
+def test_synth_writes_department_feeds(tmp_path: Path) -> None:
+    result = ok(tmp_path, "synth", "--people", PEOPLE, "--out", "p", "--feeds")
+    for name in ("public_security_deaths", "transport_vehicles", "market_businesses"):
+        assert f"feed {name}:" in result.said
+        records = pq.read_table(tmp_path / "p" / "feeds" / f"{name}.parquet")
+        truth = pq.read_table(tmp_path / "p" / "feeds" / "truth" / f"{name}_links.parquet")
+        assert records.num_rows == truth.num_rows
+    result = fails(tmp_path, "synth", "--people", PEOPLE, "--db", "s.duckdb", "--feeds",
+                   code=None)
+    assert "--feeds needs --out" in result.said
+    assert not (tmp_path / "s.duckdb").exists()
+
+
 @pytest.mark.parametrize("target", ["--out", "--db"])
 def test_synth_refuses_too_few_people(tmp_path: Path, target: str) -> None:
     result = fails(tmp_path, "synth", "--people", "10", target, "small")

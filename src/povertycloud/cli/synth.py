@@ -14,6 +14,7 @@ from ..errors import OutputExistsError
 from ..intake import load_directory
 from ..store import Store
 from ..synth import SynthConfig, generate
+from ..synth.feeds import write_feeds
 from .common import console, progress_bar
 
 
@@ -29,11 +30,17 @@ def synth(
     first_year: Annotated[int, typer.Option(help="First year of the panel.")] = 2014,
     last_year: Annotated[int, typer.Option(help="Last year of the panel (5 years at least).")]
     = 2020,
+    feeds: Annotated[bool, typer.Option(
+        help="With --out: also write other departments' feeds about these people, with "
+             "realistic faults, to feeds/ (which person each record is: feeds/truth/).")]
+    = False,
 ) -> None:
     """Generate a deterministic synthetic province: regions with boundaries, households,
     people, a yearly panel with shocks, registry history and ground truth."""
     if (out is None) == (db is None):
         raise typer.BadParameter("give exactly one of --out and --db")
+    if feeds and out is None:
+        raise typer.BadParameter("--feeds needs --out")
     config = SynthConfig(people=people, seed=seed, first_year=first_year, last_year=last_year)
     target = out if out is not None else db
     assert target is not None
@@ -42,6 +49,9 @@ def synth(
     started = time.perf_counter()
     if out is not None:
         counts = _generate(config, out)
+        if feeds:
+            for name, rows in write_feeds(out, out / "feeds", seed).items():
+                console.print(f"  feed {name}: {rows:,} records")
     else:
         assert db is not None
         counts = build_store(config, db)

@@ -1,0 +1,180 @@
+"""Department feeds for the synthetic province: what other departments would send about
+its people (deaths from public security, vehicles from transport, businesses from market
+regulation), with the faults real feeds have, and the truth of which person each record
+is, to measure linkage against.
+
+Faults, one per faulty record: a mistyped character in the name, a homophone character
+(same pinyin), the name in pinyin, two adjacent ID digits transposed, the ID missing, a
+stale address, the record sent twice, and people who are not in the registry at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+from pypinyin import lazy_pinyin
+
+from ..sqltext import literal
+from ..standard.ids import check_digit
+
+FAULTS = ("none", "typo", "homophone", "pinyin", "transposed_id", "missing_id",
+          "stale_address", "duplicate", "not_in_registry")
+
+
+@dataclass(frozen=True)
+class Feed:
+    name: str
+    department: str
+    select: str  # SQL over the province's people p and households h: the records
+    share: float = 1.0  # of the rows ``select`` gives, the share the department holds
+
+
+FEEDS = (
+    Feed("public_security_deaths", "public security",
+         "SELECT p.person_id, p.name, p.id_number, p.sex, p.birth_date, p.death_date, "
+         "h.address FROM people p JOIN households h USING (household_id) "
+         "WHERE p.death_date IS NOT NULL"),
+    Feed("transport_vehicles", "transport",
+         "SELECT p.person_id, p.name, p.id_number, h.address, "
+         "CAST(20000 + hash(p.person_id, 'value') % 180000 AS BIGINT) AS value_yuan, "
+         "DATE '2015-01-01' + CAST(hash(p.person_id, 'day') % 2000 AS INTEGER) "
+         "AS registered_on FROM people p JOIN households h USING (household_id) "
+         "WHERE p.relation IN ('head', 'spouse') AND p.death_date IS NULL", share=0.06),
+    Feed("market_businesses", "market regulation",
+         "SELECT p.person_id, p.name, p.id_number, h.address, "
+         "CAST(10000 + hash(p.person_id, 'capital') % 990000 AS BIGINT) "
+         "AS registered_capital_yuan, DATE '2014-01-01' + "
+         "CAST(hash(p.person_id, 'opened') % 2500 AS INTEGER) AS registered_on "
+         "FROM people p JOIN households h USING (household_id) "
+         "WHERE p.relation = 'head' AND p.death_date IS NULL", share=0.03),
+)
+
+
+def write_feeds(province: Path, out: Path, seed: int = 20141,
+                fault_rate: float = 0.25) -> dict[str, int]:
+    """Write each feed of the province at ``province`` (the synth output folder) to
+    ``out/<feed>.parquet``, and its truth to ``out/truth/<feed>_links.parquet``; returns
+    records per feed. A share ``fault_rate`` of the records carries one fault."""
+    (out / "truth").mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect()
+    try:
+        for table in ("people", "households"):
+            con.execute(f"CREATE VIEW {table} AS SELECT * FROM "
+                        f"read_parquet({literal(str(province / f'{table}.parquet'))})")
+        counts = {}
+        for k, feed in enumerate(FEEDS):
+            rng = np.random.default_rng([seed, 7, k])
+            rows = con.sql(feed.select).to_arrow_table()
+            keep = rng.random(rows.num_rows) < feed.share
+            records, truth = _with_faults(rows.filter(pa.array(keep)), rng, fault_rate, con)
+            pq.write_table(records, out / f"{feed.name}.parquet")
+            pq.write_table(truth, out / "truth" / f"{feed.name}_links.parquet")
+            counts[feed.name] = records.num_rows
+        return counts
+    finally:
+        con.close()
+
+
+def _with_faults(rows: pa.Table, rng: np.random.Generator, fault_rate: float,
+                 con: duckdb.DuckDBPyConnection) -> tuple[pa.Table, pa.Table]:
+    data = rows.to_pylist()
+    n = len(data)
+    faulty = rng.random(n) < fault_rate
+    kinds = np.where(faulty, rng.integers(1, len(FAULTS), n), 0)
+    spellings = _homophones(con)
+    addresses = [r[0] for r in con.execute(
+        "SELECT address FROM households USING SAMPLE 1000 ROWS (reservoir, 1)").fetchall()]
+    records: list[dict[str, object]] = []
+    links: list[dict[str, object]] = []
+    for row, kind in zip(data, kinds, strict=True):
+        fault = FAULTS[kind]
+        person = row.pop("person_id")
+        if fault == "not_in_registry":
+            row["name"] = _other_name(row["name"], rng)
+            row["id_number"] = _other_id(row["id_number"], rng)
+            person = None
+        else:
+            _spoil(row, fault, rng, spellings, addresses)
+        copies = 2 if fault == "duplicate" else 1
+        for _ in range(copies):
+            records.append({"record_id": len(records) + 1, **row})
+            links.append({"record_id": len(records), "person_id": person, "fault": fault})
+    return (pa.Table.from_pylist(records, schema=_schema(rows.schema)),
+            pa.Table.from_pylist(links, schema=pa.schema([
+                ("record_id", pa.int64()), ("person_id", pa.int64()), ("fault", pa.string())])))
+
+
+def _schema(source: pa.Schema) -> pa.Schema:
+    fields = [pa.field("record_id", pa.int64())]
+    fields += [f for f in source if f.name != "person_id"]
+    return pa.schema(fields)
+
+
+def _spoil(row: dict[str, object], fault: str, rng: np.random.Generator,
+           spellings: dict[str, list[str]], addresses: list[str]) -> None:
+    name = str(row["name"])
+    if fault == "typo":
+        pool = [c for chars in spellings.values() for c in chars]
+        i = int(rng.integers(1, len(name))) if len(name) > 1 else 0
+        row["name"] = name[:i] + pool[int(rng.integers(len(pool)))] + name[i + 1:]
+    elif fault == "homophone":
+        row["name"] = _homophone_of(name, rng, spellings)
+    elif fault == "pinyin":
+        syllables = lazy_pinyin(name)
+        row["name"] = " ".join([syllables[0], "".join(syllables[1:])]).title()
+    elif fault == "transposed_id":
+        row["id_number"] = _transposed(str(row["id_number"]), rng)
+    elif fault == "missing_id":
+        row["id_number"] = None
+    elif fault == "stale_address":
+        row["address"] = addresses[int(rng.integers(len(addresses)))]
+
+
+def _homophones(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    """Characters of the province's names grouped by pinyin (homophones)."""
+    chars = [r[0] for r in con.execute(
+        "SELECT DISTINCT unnest(string_split(name, '')) FROM people").fetchall()]
+    groups: dict[str, list[str]] = defaultdict(list)
+    for c in sorted(chars):
+        groups[lazy_pinyin(c)[0]].append(c)
+    return dict(groups)
+
+
+def _homophone_of(name: str, rng: np.random.Generator,
+                  spellings: dict[str, list[str]]) -> str:
+    """``name`` with one character (the given name's, when it has one) replaced by
+    another of the same pinyin; unchanged if none of its characters has a homophone."""
+    for i in (*range(1, len(name)), 0):
+        others = [c for c in spellings.get(lazy_pinyin(name[i])[0], []) if c != name[i]]
+        if others:
+            return name[:i] + others[int(rng.integers(len(others)))] + name[i + 1:]
+    return name
+
+
+def _transposed(id_number: str, rng: np.random.Generator) -> str:
+    """Two adjacent, different digits of the 17 swapped (the check digit kept)."""
+    spots = [i for i in range(6, 16) if id_number[i] != id_number[i + 1]]
+    if not spots:
+        return id_number
+    i = spots[int(rng.integers(len(spots)))]
+    return id_number[:i] + id_number[i + 1] + id_number[i] + id_number[i + 2:]
+
+
+def _other_name(name: str, rng: np.random.Generator) -> str:
+    """A name that shares the surname but not the person."""
+    letters = "明华强伟芳敏静丽军杰"
+    return name[0] + "".join(letters[int(i)] for i in rng.integers(0, len(letters), 2))
+
+
+def _other_id(id_number: str, rng: np.random.Generator) -> str:
+    """A valid ID number of the same county for someone born on another day."""
+    born = dt.date(1950, 1, 1) + dt.timedelta(days=int(rng.integers(0, 365 * 60)))
+    first17 = f"{id_number[:6]}{born:%Y%m%d}{int(rng.integers(900, 1000)):03d}"
+    return first17 + check_digit(first17)
