@@ -117,6 +117,7 @@ def test_a_complaint_from_the_portal_to_its_answer(browser: WebDriver, live_serv
     browser.find_element(By.ID, "answer-submit").click()
     assert browser.find_element(By.ID, "answer").text == "已核实,本月发放"
     browser.find_element(By.ID, "logout").click()
+    wait(browser).until(ready.presence_of_element_located((By.ID, "login-form")))
     # the public follows it with the code
     browser.get(f"{live_server}/portal/track")
     browser.find_element(By.ID, "code").send_keys(code)

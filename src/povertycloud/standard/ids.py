@@ -63,3 +63,10 @@ def sql_check_digit(column: str) -> str:
     terms = " + ".join(f"CAST(SUBSTRING({column}, {i + 1}, 1) AS INTEGER) * {w}"
                        for i, w in enumerate(WEIGHTS))
     return f"SUBSTRING('{CHECK_CHARS}', (({terms}) % 11) + 1, 1)"
+
+
+def sql_valid(column: str) -> str:
+    """SQL that holds when ``column`` has the shape of an ID number (17 ASCII digits and a
+    digit or X) and a right check character; region and birth date are not checked."""
+    return (f"CASE WHEN regexp_full_match({column}, '[0-9]{{17}}[0-9X]') "
+            f"THEN SUBSTRING({column}, 18, 1) = {sql_check_digit(column)} ELSE FALSE END")
