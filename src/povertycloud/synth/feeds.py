@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 from pypinyin import lazy_pinyin
 
 from ..sqltext import literal
-from ..standard.ids import check_digit
+from ..standard.ids import birth_date, check_digit
 
 FAULTS = ("none", "typo", "homophone", "pinyin", "transposed_id", "missing_id",
           "stale_address", "duplicate", "not_in_registry")
@@ -96,9 +96,12 @@ def _with_faults(rows: pa.Table, rng: np.random.Generator, fault_rate: float,
     for row, kind in zip(data, kinds, strict=True):
         fault = FAULTS[kind]
         person = row.pop("person_id")
-        if fault == "not_in_registry":
-            row["name"] = _other_name(row["name"], rng)
-            row["id_number"] = _other_id(row["id_number"], rng)
+        if fault == "not_in_registry":  # someone else of the county: name, ID, birth, home
+            row["name"] = _other_name(str(row["name"]), rng)
+            row["id_number"] = _other_id(str(row["id_number"]), rng)
+            if "birth_date" in row:
+                row["birth_date"] = birth_date(str(row["id_number"]))
+            row["address"] = addresses[int(rng.integers(len(addresses)))]
             person = None
         else:
             _spoil(row, fault, rng, spellings, addresses)
