@@ -1,0 +1,108 @@
+"""Linkage of the synthetic department feeds (Chinese names) to the registry: precision
+and recall per kind of fault.
+
+    .venv/bin/python benchmarks/bench_feeds_linkage.py [--people 200000]
+
+Generates a province and its feeds (benchmarks/out/feeds-<people>/), links each feed's
+records to the registry's people with `povertycloud.linkage.link.link` (ID number, then
+name, birth date and address), and scores the matches against the feeds' truth.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from collections import Counter
+
+import duckdb
+import pyarrow.parquet as pq
+
+from _common import ROOT, machine, write_section
+from povertycloud.linkage.config import load_link_config
+from povertycloud.linkage.link import link
+from povertycloud.synth import SynthConfig, generate
+from povertycloud.synth.feeds import FAULTS, FEEDS, write_feeds
+
+CONFIG = """\
+left_key: record_id
+right_key: person_id
+columns:
+  - {column: id_number, kind: id_number}
+  - {column: name, kind: name}
+  - {column: birth_date, kind: date}
+  - {column: address, kind: address}
+match: 0.9
+review: 0.5
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--people", type=int, default=200_000)
+    args = parser.parse_args()
+    root = ROOT / "benchmarks" / "out" / f"feeds-{args.people}"
+    if not root.exists():
+        generate(SynthConfig(people=args.people), root)
+        write_feeds(root, root / "feeds")
+    registry = duckdb.sql(f"""
+SELECT p.person_id, p.id_number, p.name, p.birth_date, h.address
+FROM '{root / "people.parquet"}' p JOIN '{root / "households.parquet"}' h
+USING (household_id)""").to_arrow_table()
+    found, right, total = Counter(), Counter(), Counter()
+    seconds = 0.0
+    for feed in FEEDS:
+        records = pq.read_table(root / "feeds" / f"{feed.name}.parquet")
+        text = CONFIG if "birth_date" in records.column_names else CONFIG.replace(
+            "  - {column: birth_date, kind: date}\n", "")  # feeds without a birth date
+        config_path = root / f"link-{feed.name}.yaml"
+        config_path.write_text(text, encoding="utf-8")
+        linked = link(records, registry, load_link_config(config_path))
+        seconds += linked.seconds
+        matches = {int(p["left_key"]): int(p["right_key"]) for p in linked.pairs.to_pylist()
+                   if p["decision"] == "match"}
+        for t in pq.read_table(root / "feeds" / "truth" / f"{feed.name}_links.parquet"
+                               ).to_pylist():
+            fault, person, record = t["fault"], t["person_id"], t["record_id"]
+            total[fault] += 1
+            if record in matches:
+                found[fault] += 1
+                right[fault] += matches[record] == person
+    rows = []
+    for fault in FAULTS:
+        precision = right[fault] / found[fault] if found[fault] else float("nan")
+        recall = right[fault] / total[fault] if fault != "not_in_registry" else float("nan")
+        rows.append(f"| {fault} | {total[fault]:,} | {found[fault]:,} | "
+                    f"{precision:.4f} | {recall:.4f} |")
+    all_found = sum(found.values())
+    all_right = sum(right.values())
+    linkable = sum(v for k, v in total.items() if k != "not_in_registry")
+    table = "\n".join(rows)
+    overall = (f"| all | {sum(total.values()):,} | {all_found:,} | "
+               f"{all_right / all_found:.4f} | {all_right / linkable:.4f} |")
+    print(table)
+    write_section("feeds-linkage", f"""
+## Linking the synthetic department feeds (Chinese names)
+
+Command: `.venv/bin/python benchmarks/bench_feeds_linkage.py --people {args.people}`
+({dt.date.today()}, {machine()}). The three feeds of a province of {args.people:,}
+people (deaths, vehicles, businesses; a quarter of the records with one fault each)
+linked to the registry's people on the ID number, then on name, birth date and address
+(matches from a probability of 0.9), {seconds:.1f} s in all. Precision: of the records
+matched, the share matched to the right person; recall: of the records of registry
+people, the share matched to the right person. A record of someone not in the registry
+should match nobody: its row counts the ones that did.
+
+| fault | records | matched | precision | recall |
+|---|---|---|---|---|
+{table}
+{overall}
+
+Names written in pinyin are compared as text with the registry's characters, so they
+match only through the ID number (no pinyin-aware comparison yet). Records of people
+outside the registry that matched someone are the main source of false matches: they
+share the surname and the county, and two of the feeds carry no birth date.
+""")
+
+
+if __name__ == "__main__":
+    main()
