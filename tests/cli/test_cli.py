@@ -589,3 +589,21 @@ def test_demo_builds_once_then_reuses_the_store(tmp_path: Path) -> None:
         assert username in first.said and password in first.said
         with Store(db, read_only=True) as store:
             assert authenticate(store.con, username, password) is not None
+
+
+def test_intake_checks_the_schema_version_and_reports(tmp_path: Path) -> None:
+    ok(tmp_path, "synth", "--people", PEOPLE, "--out", "p", "--feeds")
+    ok(tmp_path, "store", "init", "s.duckdb")
+    feed = Path("p") / "feeds" / "transport_vehicles.parquet"
+    wrong = fails(tmp_path, "intake", "--source", "transport_vehicles", feed, "--db",
+                  "s.duckdb", "--schema-version", "2")
+    assert "at version 1; nothing imported" in wrong.said
+    first = ok(tmp_path, "intake", "--source", "transport_vehicles", feed, "--db",
+               "s.duckdb", "--schema-version", "1")
+    assert "accepted" in first.said
+    again = ok(tmp_path, "intake", "--source", "transport_vehicles", feed, "--db",
+               "s.duckdb")
+    assert "was already imported" in again.said
+    unknown = fails(tmp_path, "intake", "--source", "tax", feed, "--db", "s.duckdb")
+    assert "unknown source 'tax'" in unknown.said
+    assert "transport_vehicles" in ok(tmp_path, "sources").said

@@ -8,7 +8,10 @@ from typing import Annotated
 import typer
 from rich.table import Table as RichTable
 
+from ..errors import PovertyCloudError
+from ..feeds.sources import load_sources
 from ..intake import export_table, import_file, write_template
+from ..intake.batches import BatchReport
 from ..standard.tables import TABLES
 from ..store import Store
 from .common import DbOption, OverwriteOption, console
@@ -30,6 +33,11 @@ def import_(
     all or nothing, unless --keep-good."""
     with Store(db) as store:
         report = import_file(store, table, file, keep_good=keep_good)
+    print_report(report, file)
+
+
+def print_report(report: BatchReport, file: Path) -> None:
+    """What became of a batch: rows in, accepted, quarantined by reason."""
     if report.duplicate_of is not None:
         console.print(f"{file} was already imported as batch {report.duplicate_of}; "
                       "nothing changed")
@@ -39,6 +47,48 @@ def import_(
                   f"[yellow]{report.quarantined:,} quarantined[/]")
     for reason, count in report.reasons.items():
         console.print(f"  {count:,} × {reason}", highlight=False)
+
+
+def intake(
+    source: Annotated[str, typer.Option(help="The source the file comes from (see "
+                                             "`povertycloud sources`).")],
+    file: Annotated[Path, typer.Argument(help="CSV (UTF-8 or GBK), JSON, Parquet or Excel.")],
+    db: DbOption,
+    keep_good: Annotated[bool, typer.Option(
+        "--keep-good", help="Import the valid rows and quarantine the others.")] = False,
+    sources: Annotated[Path | None, typer.Option(
+        help="Registry of sources (YAML); the shipped one by default.")] = None,
+    schema_version: Annotated[int | None, typer.Option(
+        help="The schema version the batch was sent in, checked against the source's.")]
+    = None,
+) -> None:
+    """Take in a batch of another department's data: checked against its source's
+    schema, all or nothing unless --keep-good, into the table feed_<source>; the same
+    batch delivered twice changes nothing."""
+    known = load_sources(sources)
+    if source not in known:
+        raise PovertyCloudError(f"unknown source {source!r}; the sources are "
+                                f"{', '.join(known)}")
+    expected = known[source].schema_version
+    if schema_version is not None and schema_version != expected:
+        raise PovertyCloudError(f"{file}: sent in schema version {schema_version}, but "
+                                f"source {source} is at version {expected}; nothing "
+                                "imported")
+    with Store(db) as store:
+        report = import_file(store, known[source].table, file, keep_good=keep_good)
+    print_report(report, file)
+
+
+def sources_(sources: Annotated[Path | None, typer.Option(
+        help="Registry of sources (YAML); the shipped one by default.")] = None) -> None:
+    """List the registered data sources: department, table, schema version, frequency,
+    owner."""
+    table = RichTable("source", "department", "table", "schema", "frequency", "owner",
+                      title="Data sources")
+    for s in load_sources(sources).values():
+        table.add_row(s.id, s.department, s.table_label, str(s.schema_version),
+                      s.frequency, s.owner)
+    console.print(table)
 
 
 def export(

@@ -23,6 +23,8 @@ app = typer.Typer(
 app.command()(demo.demo)
 app.command()(synth.synth)
 app.command("import")(data.import_)
+app.command()(data.intake)
+app.command("sources")(data.sources_)
 app.command()(data.export)
 app.command()(data.template)
 app.command()(analysis.pipeline)

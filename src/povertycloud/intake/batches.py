@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 
 from ..errors import Issue, PovertyCloudError, ValidationFailed
+from ..feeds.sources import ddl as feed_ddl
 from ..standard.fields import Table
 from ..standard.tables import table as standard_table
 from ..store import Store
@@ -32,12 +33,15 @@ class BatchReport:
     reasons: dict[str, int] = field(default_factory=dict)
 
 
-def import_file(store: Store, table_name: str, path: Path, *,
+def import_file(store: Store, table_name: str | Table, path: Path, *,
                 keep_good: bool = False) -> BatchReport:
-    """Validate ``path`` against the standard's ``table_name`` and append it to the store."""
-    table = standard_table(table_name)
+    """Validate ``path`` against the standard's ``table_name`` (or a table defined
+    elsewhere, such as a department's feed, created when missing) and append it."""
+    table = standard_table(table_name) if isinstance(table_name, str) else table_name
     path = Path(path)
     con = store.con
+    if not isinstance(table_name, str):
+        con.execute(feed_ddl(table))
     columns = readers.stage(con, path, STAGING)
     _check_columns(table, columns, path)
     checksum = hashlib.sha256(path.read_bytes()).hexdigest()

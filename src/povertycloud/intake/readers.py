@@ -4,6 +4,7 @@ rows: in CSV and Excel the header is row 1, so data starts at row 2; in Parquet 
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from pathlib import Path
 
 import duckdb
@@ -13,7 +14,7 @@ import pyarrow as pa
 from ..errors import PovertyCloudError
 from ..sqltext import literal
 
-FORMATS = {".csv": "csv", ".parquet": "parquet", ".xlsx": "excel"}
+FORMATS = {".csv": "csv", ".parquet": "parquet", ".xlsx": "excel", ".json": "json"}
 
 
 def file_format(path: Path) -> str:
@@ -31,9 +32,15 @@ def stage(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> list[str]:
         raise PovertyCloudError(f"{path}: no such file")
     kind = file_format(path)
     lines: pa.Array | None = None  # the file row of each data row, where not just n + 1
+    text = path
     if kind == "csv":
-        source = f"read_csv({literal(path)}, all_varchar = true, header = true)"
-        first, lines = 2, _csv_data_lines(path)
+        text = as_utf8(path)
+        source = (f"read_csv({literal(text)}, all_varchar = true, header = true, "
+                  "delim = ',', quote = '\"')")
+        first, lines = 2, _csv_data_lines(text)
+    elif kind == "json":
+        source, first = (f"read_json({literal(path)}, format = 'auto', "
+                         "records = true, sample_size = -1)"), 1
     elif kind == "parquet":
         source, first = f"read_parquet({literal(path)})", 1
     else:
@@ -52,9 +59,46 @@ def stage(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> list[str]:
                     f"CAST(COLUMNS(* EXCLUDE (_n{', _line' if lines is not None else ''})) "
                     f"AS VARCHAR), {row} AS _row FROM ({numbered}) ORDER BY _n")
     except duckdb.Error as exc:
-        raise PovertyCloudError(f"{path}: cannot be read as {kind}: {exc}") from None
+        reason = str(exc).split("\n")[0]  # not the SQL DuckDB quotes after it
+        raise PovertyCloudError(f"{path}: cannot be read as {kind} (truncated, or not "
+                                f"{kind}?): {reason}") from None
+    finally:
+        if text != path:
+            text.unlink(missing_ok=True)
     columns = [r[0] for r in con.execute(f"DESCRIBE {name}").fetchall()]
     return [c for c in columns if c != "_row"]
+
+
+def as_utf8(path: Path) -> Path:
+    """``path`` if it is UTF-8 text; a temporary UTF-8 copy if it is GBK (GB 18030), for
+    the caller to remove; an error naming the first line that is neither, or a line of
+    each encoding when the file mixes them."""
+    utf8, gbk = [], []
+    with path.open("rb") as raw:
+        for number, line in enumerate(raw, start=1):
+            try:
+                line.decode("utf-8")
+                if any(b >= 0x80 for b in line):
+                    utf8.append(number)
+            except UnicodeDecodeError as exc:
+                if exc.reason == "unexpected end of data" and not line.endswith(b"\n"):
+                    raise PovertyCloudError(f"{path}, row {number}: the file ends inside "
+                                            "a character: truncated?") from None
+                try:
+                    line.decode("gb18030")
+                except UnicodeDecodeError:
+                    raise PovertyCloudError(f"{path}, row {number}: neither UTF-8 nor GBK "
+                                            "text") from None
+                gbk.append(number)
+            if utf8 and gbk:
+                raise PovertyCloudError(
+                    f"{path}: mixed encodings: row {utf8[0]} is UTF-8, row {gbk[0]} is GBK; "
+                    "send the file in one encoding")
+    if not gbk:
+        return path
+    copy = Path(tempfile.mkstemp(prefix="povertycloud-", suffix=".csv")[1])
+    copy.write_text(path.read_bytes().decode("gb18030"), encoding="utf-8")
+    return copy
 
 
 def _csv_data_lines(path: Path) -> pa.Array | None:

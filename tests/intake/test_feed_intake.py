@@ -1,0 +1,125 @@
+"""Intake of other departments' batches: the source registry, encodings and formats,
+quarantine, duplicates."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+import pytest
+
+from povertycloud.errors import PovertyCloudError, ValidationFailed
+from povertycloud.feeds.sources import load_sources
+from povertycloud.identification.config import RuleFileError
+from povertycloud.intake import import_file
+from povertycloud.store import Store
+from povertycloud.synth.feeds import write_feeds
+
+SOURCE = "public_security_deaths"
+
+
+@pytest.fixture(scope="module")
+def deaths(small_province: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("feeds")
+    write_feeds(small_province, out, seed=4)
+    return out / f"{SOURCE}.parquet"
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return Store.create(tmp_path / "store.duckdb")
+
+
+def rows_of(store: Store) -> list[tuple[object, ...]]:
+    return store.con.execute(f"SELECT * EXCLUDE (batch_id, recorded_at) FROM feed_{SOURCE} "
+                             "ORDER BY record_id").fetchall()
+
+
+def test_the_shipped_registry_describes_each_feed() -> None:
+    sources = load_sources()
+    assert set(sources) == {"public_security_deaths", "transport_vehicles",
+                            "market_businesses"}
+    deaths = sources[SOURCE]
+    assert (deaths.schema_version, deaths.frequency) == (1, "monthly")
+    assert deaths.table.name == "feed_public_security_deaths"
+    assert deaths.table.primary_key == ("record_id",)
+
+
+@pytest.mark.parametrize("kind", ["parquet", "csv-utf8", "csv-gbk", "json"])
+def test_the_same_rows_in_every_format_and_encoding(deaths: Path, store: Store,
+                                                    tmp_path: Path, kind: str) -> None:
+    table = pq.read_table(deaths)
+    path = deaths
+    if kind.startswith("csv"):
+        path = tmp_path / "deaths.csv"
+        pacsv.write_csv(table, path)
+        if kind == "csv-gbk":
+            path.write_bytes(path.read_text(encoding="utf-8").encode("gbk"))
+    elif kind == "json":
+        path = tmp_path / "deaths.json"
+        path.write_text(json.dumps([{k: (str(v) if v is not None else None)
+                                     for k, v in r.items()} for r in table.to_pylist()],
+                                   ensure_ascii=False), encoding="utf-8")
+    report = import_file(store, load_sources()[SOURCE].table, path)
+    assert report.accepted == table.num_rows and report.quarantined == 0
+    stored = rows_of(store)
+    assert [r[1] for r in stored] == table.column("name").to_pylist()
+    again = import_file(store, load_sources()[SOURCE].table, path)
+    assert again.duplicate_of == report.batch_id and rows_of(store) == stored
+
+
+def test_mixed_encodings_are_refused_and_nothing_is_kept(store: Store, tmp_path: Path
+                                                         ) -> None:
+    path = tmp_path / "mixed.csv"
+    header = "record_id,name,death_date\n"
+    path.write_bytes(header.encode() + "1,张三,2020-01-02\n".encode("utf-8")
+                     + "2,李四,2020-01-03\n".encode("gbk"))
+    with pytest.raises(PovertyCloudError, match="mixed encodings: row 2 is UTF-8, row 3 is GBK"):
+        import_file(store, load_sources()[SOURCE].table, path)
+    assert store.con.execute("SELECT count(*) FROM batches").fetchone() == (0,)
+
+
+def test_bad_rows_are_quarantined_with_their_reasons(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "deaths.csv"
+    path.write_text("record_id,name,death_date\n1,张三,2020-01-02\n2,,2020-13-01\n",
+                    encoding="utf-8")
+    table = load_sources()[SOURCE].table
+    with pytest.raises(ValidationFailed):
+        import_file(store, table, path)
+    assert rows_of(store) == []
+    report = import_file(store, table, path, keep_good=True)
+    assert (report.accepted, report.quarantined) == (1, 1)
+    [(row, problems)] = store.con.execute("SELECT row_number, problems FROM quarantine"
+                                          ).fetchall()
+    assert row == 3 and "name" in problems and "death_date" in problems
+
+
+def test_a_file_of_another_source_names_its_columns(deaths: Path, store: Store) -> None:
+    with pytest.raises(PovertyCloudError, match="unknown column"):
+        import_file(store, load_sources()["transport_vehicles"].table, deaths)
+
+
+def test_a_bad_registry_names_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "sources.yaml"
+    path.write_text("id: s\nversion: 1\neffective: 2026-01-01\nsources:\n"
+                    "  - source: x\n    department: d\n    table: t\n    schema_version: 1\n"
+                    "    frequency: hourly\n    owner: o\n    key: k\n    fields: []\n",
+                    encoding="utf-8")
+    with pytest.raises(RuleFileError, match=r"line 5, .*frequency must be one of"):
+        load_sources(path)
+
+
+@pytest.mark.parametrize(("tail", "message"), [
+    (b'99,"abc"', "cannot be read as csv (truncated, or not csv?)"),
+    ("99,张".encode()[:-1], "the file ends inside a character: truncated?"),
+])
+def test_a_truncated_file_is_refused(store: Store, tmp_path: Path, tail: bytes,
+                                     message: str) -> None:
+    path = tmp_path / "cut.csv"
+    path.write_bytes("record_id,name,death_date\n1,张三,2020-01-02\n".encode() + tail)
+    with pytest.raises(PovertyCloudError, match=re.escape(message)):
+        import_file(store, load_sources()[SOURCE].table, path)
+    assert store.con.execute("SELECT count(*) FROM batches").fetchone() == (0,)
