@@ -75,7 +75,7 @@ def test_mixed_encodings_are_refused_and_nothing_is_kept(store: Store, tmp_path:
                                                          ) -> None:
     path = tmp_path / "mixed.csv"
     header = "record_id,name,death_date\n"
-    path.write_bytes(header.encode() + "1,张三,2020-01-02\n".encode("utf-8")
+    path.write_bytes(header.encode() + "1,张三,2020-01-02\n".encode()
                      + "2,李四,2020-01-03\n".encode("gbk"))
     with pytest.raises(PovertyCloudError, match="mixed encodings: row 2 is UTF-8, row 3 is GBK"):
         import_file(store, load_sources()[SOURCE].table, path)
