@@ -24,8 +24,10 @@ BOOKKEEPING = [("batch_id", "BIGINT", False), ("recorded_at", "TIMESTAMP", False
 SCHEMA_FINGERPRINTS = {
     1: "2e3152bdc63ca38c9b7da79608bbc3c3ac00c1511208a1748edec720859ab6e5",
     2: "2e3152bdc63ca38c9b7da79608bbc3c3ac00c1511208a1748edec720859ab6e5",  # the web tables
+    3: "2e3152bdc63ca38c9b7da79608bbc3c3ac00c1511208a1748edec720859ab6e5",  # feed checks
 }
-WEB_TABLES = {"users", "sessions", "audit_log", "complaints", "announcements"}
+WEB_TABLES = {"users", "sessions", "audit_log", "complaints", "announcements",
+              "feed_links", "conflict_flags"}  # and the feed checks' tables
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import typer
 
 from .. import __version__
 from ..errors import PovertyCloudError
-from . import analysis, data, demo, docs, identify, link, synth, targeting, web
+from . import analysis, checks, data, demo, docs, identify, link, synth, targeting, web
 from .common import errors
 
 app = typer.Typer(
@@ -37,6 +37,7 @@ app.command()(web.serve)
 app.command("link")(link.link_command)
 app.add_typer(data.store_app, name="store")
 app.add_typer(web.users_app, name="users")
+app.add_typer(checks.checks_app, name="checks")
 app.add_typer(identify.rules_app, name="rules")
 app.add_typer(targeting.targeting_app, name="targeting")
 

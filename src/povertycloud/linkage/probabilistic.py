@@ -4,6 +4,7 @@ random sampling, m by expectation maximisation), every candidate pair scored."""
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +18,9 @@ from .config import Column, LinkConfig
 
 SEED = 1
 U_PAIRS = 2_000_000
+# Splink logs its training notes ("m values not fully trained"...) as warnings; a
+# library's logs are for the application to show, so none reach the console unasked.
+logging.getLogger("splink").addHandler(logging.NullHandler())
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ import duckdb
 MIGRATIONS: tuple[str, ...] = (
     "0001_standard_1_0_0.sql",
     "0002_web.sql",
+    "0003_feed_checks.sql",
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

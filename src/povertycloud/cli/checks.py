@@ -1,0 +1,62 @@
+"""`povertycloud checks`: conflict checks of department feeds against the registry."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table as RichTable
+
+from ..feeds.checks import OUTCOMES, link_feeds, load_conflicts, raise_flags, report, verify
+from ..feeds.sources import load_sources
+from ..store import Store
+from .common import DbOption, console
+
+checks_app = typer.Typer(help="Conflict checks (exclusion rules) on department feeds.",
+                         no_args_is_help=True)
+RulesOption = Annotated[Path | None, typer.Option(
+    help="Conflict rules (YAML); the shipped ones by default.")]
+
+
+@checks_app.command("run")
+def run(db: DbOption, rules: RulesOption = None) -> None:
+    """Link every feed in the store to the registry's people (ID number first, then
+    probabilistically) and raise a flag, with its evidence, wherever a rule holds."""
+    sources = load_sources()
+    conflict_rules = load_conflicts(rules, sources)
+    with Store(db) as store:
+        linked = link_feeds(store, sources)
+        raised = raise_flags(store, conflict_rules)
+    for source, matches in linked.items():
+        console.print(f"feed {source}: {matches:,} records matched to registry people")
+    table = RichTable("rule", "new flags", title=f"Flags ({conflict_rules.label})")
+    for rule, count in raised.items():
+        table.add_row(rule, f"{count:,}")
+    console.print(table)
+
+
+@checks_app.command("verify")
+def verify_command(
+    db: DbOption,
+    flag: Annotated[int, typer.Option(help="The flag's id.")],
+    outcome: Annotated[str, typer.Option(help=f"One of: {', '.join(OUTCOMES)}.")],
+    by: Annotated[str, typer.Option(help="Who verified it in the field.")],
+) -> None:
+    """Record the field verification of a flag."""
+    with Store(db) as store:
+        verify(store, flag, outcome, by)
+    console.print(f"Flag {flag}: {outcome}")
+
+
+@checks_app.command("report")
+def report_command(db: DbOption) -> None:
+    """Flags per rule and each rule's precision from the verified outcomes."""
+    with Store(db, read_only=True) as store:
+        rows = report(store)
+    table = RichTable("rule", "flags", "verified", "confirmed", "precision",
+                      title="Conflict checks")
+    for rule, flags, verified, confirmed, precision in rows:
+        table.add_row(rule, f"{flags:,}", f"{verified:,}", f"{confirmed:,}",
+                      f"{precision:.2f}" if precision is not None else "—")
+    console.print(table)

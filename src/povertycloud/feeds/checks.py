@@ -1,0 +1,188 @@
+"""Conflict checks on department feeds: link each feed to the registry's people, then
+raise a flag where a rule holds (a vehicle above a value, a registered business, a death
+of someone the registry has alive), unless an exemption does; each flag carries the
+record as its evidence and waits for a field officer's verification, whose outcomes
+give each rule's precision."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from ..errors import PovertyCloudError
+from ..identification.config import Reader, RuleSet, header, load, shipped
+from ..identification.expressions import (
+    BOOLEAN,
+    NUMBER,
+    STRING,
+    ExpressionError,
+    FieldType,
+    compile_expression,
+)
+from ..linkage.config import Column, LinkConfig, default_blocking
+from ..linkage.link import link
+from ..sqltext import literal
+from ..standard import codes
+from ..standard.fields import Kind, Table
+from ..store import Store
+from .sources import Source, load_sources
+
+DEFAULT = "conflicts.yaml"
+OUTCOMES = ("confirmed", "false_alarm", "exempt")
+_TYPES = {Kind.INTEGER: NUMBER, Kind.NUMBER: NUMBER, Kind.BOOLEAN: BOOLEAN}
+PERSON_FIELDS = {"registration_status": FieldType(STRING, codes.REGISTRATION),
+                 "person_alive": FieldType(BOOLEAN),
+                 "relation": FieldType(STRING, codes.RELATIONS)}
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    label: str
+    source: str
+    when: str  # SQL
+    exempt: str  # SQL
+
+
+@dataclass(frozen=True)
+class ConflictRules(RuleSet):
+    rules: tuple[Rule, ...]
+
+
+def field_types(table: Table) -> dict[str, FieldType]:
+    types = {f.name: FieldType(_TYPES.get(f.kind, STRING), f.values)
+             for f in table.fields if f.kind != Kind.DATE}
+    return types | PERSON_FIELDS
+
+
+def load_conflicts(path: Path | None = None,
+                   sources: dict[str, Source] | None = None) -> ConflictRules:
+    """Load and check a conflict-rule file (the shipped one when ``path`` is None)."""
+    path = Path(path) if path is not None else shipped(DEFAULT)
+    sources = sources if sources is not None else load_sources()
+    top = Reader(path, load(path), "conflict rules")
+    rules: list[Rule] = []
+    for item in top.items("rules"):
+        r = Reader(path, item, "rule")
+        ident = r.name("rule", {x.id for x in rules})
+        source = r.get("source", str)
+        if source not in sources:
+            raise r.fail(f"unknown source {source!r}; the sources are {', '.join(sources)}")
+        types = field_types(sources[source].table)
+        try:
+            when = compile_expression(r.get("when", str), types, BOOLEAN).sql
+            exempt = compile_expression(r.get("exempt", str, "false"), types, BOOLEAN).sql
+        except ExpressionError as exc:
+            raise r.fail(str(exc)) from None
+        rules.append(Rule(ident, r.get("label", str, ident), source, when, exempt))
+    if not rules:
+        raise top.fail("no rules")
+    return ConflictRules(**header(top), rules=tuple(rules))
+
+
+def link_config(source: Source) -> LinkConfig:
+    """How a feed links to the registry: ID number, name, birth date where the feed has
+    it, address."""
+    names = {f.name for f in source.table.fields}
+    columns = tuple(Column(n, n, kind) for n, kind in (
+        ("id_number", "id_number"), ("name", "name"), ("birth_date", "date"),
+        ("address", "address")) if n in names)
+    return LinkConfig(Path(source.id), source.table.primary_key[0], "person_id", columns,
+                      0.9, 0.5, default_blocking(columns))
+
+
+def link_feeds(store: Store, sources: dict[str, Source]) -> dict[str, int]:
+    """Link every feed the store holds to its people (replacing earlier links of that
+    feed); returns the matches per source."""
+    tables = store.tables()
+    people = store.con.sql(
+        "SELECT p.person_id, p.id_number, p.name, p.birth_date, h.address "
+        "FROM people p JOIN households h USING (household_id)").to_arrow_table()
+    out = {}
+    for source in sources.values():
+        if source.table.name not in tables:
+            continue
+        records = store.con.sql(f"SELECT * FROM {source.table.name}").to_arrow_table()
+        config = link_config(source)
+        registry = people.select(["person_id", *(c.name for c in config.columns)])
+        pairs = link(records, registry, config).pairs
+        _keep_links(store, source.id, pairs)
+        out[source.id] = pairs.filter(pa.compute.equal(pairs["decision"], "match")).num_rows
+    return out
+
+
+def _keep_links(store: Store, source: str, pairs: pa.Table) -> None:
+    with store.transaction() as con:
+        con.register("new_links", pairs)
+        con.execute("DELETE FROM feed_links WHERE source = ?", [source])
+        con.execute("INSERT INTO feed_links SELECT ?, CAST(left_key AS BIGINT), "
+                    "CAST(right_key AS BIGINT), match_probability, matched_on, decision, "
+                    "now() FROM new_links", [source])
+        con.unregister("new_links")
+
+
+def raise_flags(store: Store, rules: ConflictRules) -> dict[str, int]:
+    """New flags per rule (a record already flagged by a rule is not flagged again)."""
+    counts = {}
+    tables = store.tables()
+    with store.transaction() as con:
+        for rule in rules.rules:
+            feed = f"feed_{rule.source}"
+            if feed not in tables:
+                counts[rule.id] = 0
+                continue
+            before = _count(con, rule.id)
+            con.execute(f"""
+INSERT INTO conflict_flags (rule, rules_version, source, record_id, person_id,
+  household_id, evidence, raised_at)
+SELECT {literal(rule.id)}, {literal(rules.label)}, {literal(rule.source)}, record_id,
+  person_id, household_id, evidence, now()
+FROM (SELECT f.*, l.person_id, p.household_id, h.registration_status,
+        p.death_date IS NULL AS person_alive, p.relation,
+        CAST(to_json(f) AS VARCHAR) AS evidence
+      FROM feed_links l JOIN {feed} f ON f.record_id = l.record_id
+      JOIN people p ON p.person_id = l.person_id
+      JOIN households h ON h.household_id = p.household_id
+      WHERE l.source = {literal(rule.source)} AND l.decision = 'match') x
+WHERE ({rule.when}) AND NOT COALESCE(({rule.exempt}), FALSE)
+  AND NOT EXISTS (SELECT 1 FROM conflict_flags c WHERE c.rule = {literal(rule.id)}
+                  AND c.record_id = x.record_id)""")
+            counts[rule.id] = _count(con, rule.id) - before
+    return counts
+
+
+def _count(con: duckdb.DuckDBPyConnection, rule: str) -> int:
+    row = con.execute("SELECT count(*) FROM conflict_flags WHERE rule = ?", [rule]).fetchone()
+    return int(row[0]) if row else 0
+
+
+def verify(store: Store, flag_id: int, outcome: str, by: str) -> None:
+    """Record a field officer's verification of a flag."""
+    if outcome not in OUTCOMES:
+        raise PovertyCloudError(f"outcome must be one of {', '.join(OUTCOMES)}")
+    found = store.con.execute("SELECT outcome FROM conflict_flags WHERE flag_id = ?",
+                              [flag_id]).fetchone()
+    if found is None:
+        raise PovertyCloudError(f"no flag {flag_id}")
+    if found[0] is not None:
+        raise PovertyCloudError(f"flag {flag_id} was already verified: {found[0]}")
+    with store.transaction() as con:
+        con.execute("UPDATE conflict_flags SET outcome = ?, verified_at = ?, verified_by = ? "
+                    "WHERE flag_id = ? AND outcome IS NULL",
+                    [outcome, dt.datetime.now(), by, flag_id])
+
+
+def report(store: Store) -> list[tuple[str, int, int, int, float | None]]:
+    """Per rule: flags, verified, confirmed, and precision (confirmed among verified
+    flags that were not exempt)."""
+    rows = store.con.execute("""
+SELECT rule, count(*), count(outcome), count(*) FILTER (WHERE outcome = 'confirmed'),
+  count(*) FILTER (WHERE outcome = 'confirmed')
+    / nullif(count(*) FILTER (WHERE outcome IN ('confirmed', 'false_alarm')), 0)
+FROM conflict_flags GROUP BY rule ORDER BY rule""").fetchall()
+    return [(str(r), int(n), int(v), int(c), float(p) if p is not None else None)
+            for r, n, v, c, p in rows]

@@ -1,0 +1,103 @@
+"""Conflict checks: feeds linked in the store, flags with evidence, verification and
+each rule's precision."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from povertycloud.errors import PovertyCloudError
+from povertycloud.feeds.checks import link_feeds, load_conflicts, raise_flags, report, verify
+from povertycloud.feeds.sources import load_sources
+from povertycloud.identification.config import RuleFileError
+from povertycloud.intake import import_file, load_directory
+from povertycloud.store import Store
+from povertycloud.synth.feeds import write_feeds
+
+
+@pytest.fixture(scope="module")
+def checked(small_province: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store of the small province with its three feeds taken in, one death the
+    registry does not know of, linked and checked once."""
+    folder = tmp_path_factory.mktemp("checks")
+    write_feeds(small_province, folder / "feeds", seed=9, fault_rate=0.0)
+    db = folder / "store.duckdb"
+    sources = load_sources()
+    with Store.create(db) as store:
+        load_directory(store, small_province)
+        for source in sources.values():
+            import_file(store, source.table, folder / "feeds" / f"{source.id}.parquet")
+        store.con.execute("UPDATE people SET death_date = NULL WHERE person_id = (SELECT "
+                          "min(person_id) FROM people WHERE death_date IS NOT NULL)")
+        link_feeds(store, sources)
+        raise_flags(store, load_conflicts(None, sources))
+    return db
+
+
+@pytest.fixture
+def store(checked: Path, tmp_path: Path) -> Iterator[Store]:
+    copy = tmp_path / "store.duckdb"
+    copy.write_bytes(checked.read_bytes())
+    with Store(copy) as opened:
+        yield opened
+
+
+def test_flags_follow_the_rules_and_carry_their_evidence(store: Store) -> None:
+    flags = store.con.execute(
+        "SELECT c.rule, c.evidence, h.registration_status, p.death_date FROM conflict_flags c "
+        "JOIN households h USING (household_id) JOIN people p USING (person_id)").fetchall()
+    rules = {r for r, *_ in flags}
+    assert {"vehicle", "death"} <= rules
+    for rule, evidence, status, died in flags:
+        record = json.loads(evidence)
+        if rule == "vehicle":
+            assert record["value_yuan"] >= 50_000
+            assert status in ("registered_poor", "monitored")
+        elif rule == "business":
+            assert record["registered_capital_yuan"] >= 100_000
+        else:
+            assert died is None and record["death_date"]
+    [(deaths,)] = store.con.execute("SELECT count(*) FROM conflict_flags WHERE rule = "
+                                    "'death'").fetchall()
+    assert deaths == 1
+
+
+def test_running_again_raises_nothing_new(store: Store) -> None:
+    before = store.con.execute("SELECT count(*) FROM conflict_flags").fetchone()
+    assert set(raise_flags(store, load_conflicts()).values()) == {0}
+    assert store.con.execute("SELECT count(*) FROM conflict_flags").fetchone() == before
+
+
+def test_verification_gives_each_rule_its_precision(store: Store) -> None:
+    ids = [r[0] for r in store.con.execute("SELECT flag_id FROM conflict_flags WHERE "
+                                           "rule = 'vehicle' ORDER BY flag_id").fetchall()]
+    assert len(ids) >= 3
+    verify(store, ids[0], "confirmed", "王干部")
+    verify(store, ids[1], "confirmed", "王干部")
+    verify(store, ids[2], "false_alarm", "李干部")
+    with pytest.raises(PovertyCloudError, match="already verified: confirmed"):
+        verify(store, ids[0], "false_alarm", "x")
+    with pytest.raises(PovertyCloudError, match="outcome must be one of"):
+        verify(store, ids[3] if len(ids) > 3 else ids[0], "maybe", "x")
+    vehicle = next(r for r in report(store) if r[0] == "vehicle")
+    assert vehicle[1:4] == (len(ids), 3, 2)
+    assert vehicle[4] == pytest.approx(2 / 3)
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ("source: transport_vehicles", "source: tax", "unknown source 'tax'"),
+    ("value_yuan >= 50000", "price >= 50000", "price"),
+])
+def test_bad_rules_name_file_and_line(tmp_path: Path, old: str, new: str,
+                                      message: str) -> None:
+    from povertycloud.identification.config import shipped
+
+    path = tmp_path / "conflicts.yaml"
+    path.write_text(shipped("conflicts.yaml").read_text(encoding="utf-8").replace(old, new),
+                    encoding="utf-8")
+    with pytest.raises(RuleFileError, match=message) as caught:
+        load_conflicts(path)
+    assert str(caught.value).startswith(f"{path}, line ")
