@@ -10,7 +10,15 @@ from pathlib import Path
 import pytest
 
 from povertycloud.errors import PovertyCloudError
-from povertycloud.feeds.checks import link_feeds, load_conflicts, raise_flags, report, verify
+from povertycloud.feeds.checks import (
+    decide,
+    link_feeds,
+    load_conflicts,
+    raise_flags,
+    report,
+    review_queue,
+    verify,
+)
 from povertycloud.feeds.sources import load_sources
 from povertycloud.identification.config import RuleFileError
 from povertycloud.intake import import_file, load_directory
@@ -101,3 +109,22 @@ def test_bad_rules_name_file_and_line(tmp_path: Path, old: str, new: str,
     with pytest.raises(RuleFileError, match=message) as caught:
         load_conflicts(path)
     assert str(caught.value).startswith(f"{path}, line ")
+
+
+def test_the_review_queue_and_audited_decisions(store: Store) -> None:
+    store.con.execute("UPDATE feed_links SET decision = 'review' WHERE record_id IN "
+                      "(SELECT min(record_id) FROM feed_links GROUP BY source)")
+    queue = review_queue(store)
+    assert len(queue) == 3
+    first, second = queue[0], queue[1]
+    decide(store, str(first["source"]), int(first["record_id"]),
+           int(first["person_id"]), True, "王干部")
+    decide(store, str(second["source"]), int(second["record_id"]),
+           int(second["person_id"]), False, "李干部")
+    assert len(review_queue(store)) == 1
+    with pytest.raises(PovertyCloudError, match="not under review"):
+        decide(store, str(first["source"]), int(first["record_id"]),
+               int(first["person_id"]), False, "x")
+    logged = store.con.execute("SELECT username, action FROM audit_log ORDER BY audit_id"
+                               ).fetchall()
+    assert logged == [("王干部", "review_match"), ("李干部", "review_rejected")]

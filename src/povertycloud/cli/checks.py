@@ -8,7 +8,16 @@ from typing import Annotated
 import typer
 from rich.table import Table as RichTable
 
-from ..feeds.checks import OUTCOMES, link_feeds, load_conflicts, raise_flags, report, verify
+from ..feeds.checks import (
+    OUTCOMES,
+    decide,
+    link_feeds,
+    load_conflicts,
+    raise_flags,
+    report,
+    review_queue,
+    verify,
+)
 from ..feeds.sources import load_sources
 from ..store import Store
 from .common import DbOption, console
@@ -60,3 +69,34 @@ def report_command(db: DbOption) -> None:
         table.add_row(rule, f"{flags:,}", f"{verified:,}", f"{confirmed:,}",
                       f"{precision:.2f}" if precision is not None else "—")
     console.print(table)
+
+
+@checks_app.command("review")
+def review(
+    db: DbOption,
+    source: Annotated[str | None, typer.Option(help="Only this source's pairs.")] = None,
+    record: Annotated[int | None, typer.Option(help="Decide on this record's pair...")]
+    = None,
+    person: Annotated[int | None, typer.Option(help="...with this person.")] = None,
+    accept: Annotated[bool | None, typer.Option(
+        "--accept/--reject", help="The decision (with --source, --record, --person).")]
+    = None,
+    by: Annotated[str | None, typer.Option(help="Who decides (for the audit log).")] = None,
+) -> None:
+    """List the pairs under review (probability between the review and match
+    thresholds), or accept or reject one (audited)."""
+    if accept is None:
+        with Store(db, read_only=True) as store:
+            queue = review_queue(store, source)
+        table = RichTable("source", "record", "person", "probability", "registry name",
+                          "born", title=f"Pairs to review ({len(queue):,})")
+        for q in queue:
+            table.add_row(*(str(v) for v in q.values()))
+        console.print(table)
+        return
+    if source is None or record is None or person is None or not by:
+        raise typer.BadParameter("a decision needs --source, --record, --person and --by")
+    with Store(db) as store:
+        decide(store, source, record, person, accept, by)
+    console.print(f"{source} record {record} and person {person}: "
+                  f"{'accepted as a match' if accept else 'rejected'}")

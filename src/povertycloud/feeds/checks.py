@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -174,6 +175,41 @@ def verify(store: Store, flag_id: int, outcome: str, by: str) -> None:
         con.execute("UPDATE conflict_flags SET outcome = ?, verified_at = ?, verified_by = ? "
                     "WHERE flag_id = ? AND outcome IS NULL",
                     [outcome, dt.datetime.now(), by, flag_id])
+
+
+def review_queue(store: Store, source: str | None = None) -> list[dict[str, Any]]:
+    """Pairs whose probability lies between the review and match thresholds, waiting
+    for an officer: the feed's record beside the registry's person."""
+    where = "l.decision = 'review'" + (" AND l.source = ?" if source else "")
+    cursor = store.con.execute(
+        "SELECT l.source, l.record_id, l.person_id, round(l.match_probability, 3) AS p, "
+        "p.name AS registry_name, p.birth_date AS registry_birth_date FROM feed_links l "
+        f"JOIN people p USING (person_id) WHERE {where} ORDER BY l.match_probability DESC",
+        [source] if source else [])
+    names = [d[0] for d in cursor.description or []]
+    return [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+
+
+def decide(store: Store, source: str, record_id: int, person_id: int, accept: bool,
+           by: str) -> None:
+    """An officer's decision on a pair under review: a match, or rejected; logged in the
+    audit log with who decided."""
+    found = store.con.execute("SELECT decision FROM feed_links WHERE source = ? AND "
+                              "record_id = ? AND person_id = ?",
+                              [source, record_id, person_id]).fetchone()
+    if found is None:
+        raise PovertyCloudError(f"no pair of {source} record {record_id} and person "
+                                f"{person_id}")
+    if found[0] != "review":
+        raise PovertyCloudError(f"that pair is not under review (it is a {found[0]})")
+    decision = "match" if accept else "rejected"
+    with store.transaction() as con:
+        con.execute("UPDATE feed_links SET decision = ? WHERE source = ? AND record_id = ? "
+                    "AND person_id = ?", [decision, source, record_id, person_id])
+        con.execute("INSERT INTO audit_log (logged_at, username, action, object_kind, "
+                    "object_id, detail) VALUES (now(), ?, ?, 'feed_link', ?, ?)",
+                    [by, f"review_{decision}", f"{source}/{record_id}",
+                     f"person {person_id}"])
 
 
 def report(store: Store) -> list[tuple[str, int, int, int, float | None]]:
