@@ -123,3 +123,28 @@ def test_a_truncated_file_is_refused(store: Store, tmp_path: Path, tail: bytes,
     with pytest.raises(PovertyCloudError, match=re.escape(message)):
         import_file(store, load_sources()[SOURCE].table, path)
     assert store.con.execute("SELECT count(*) FROM batches").fetchone() == (0,)
+
+
+def test_quarantined_rows_are_fixed_and_taken_in_again(store: Store, tmp_path: Path
+                                                       ) -> None:
+    from povertycloud.intake.quarantine import export_quarantine, reprocess
+
+    path = tmp_path / "deaths.csv"
+    path.write_text("record_id,name,death_date\n1,张三,2020-01-02\n2,,2020-13-01\n"
+                    "3,李四,2020-02-30\n", encoding="utf-8")
+    first = import_file(store, load_sources()[SOURCE].table, path, keep_good=True)
+    assert (first.accepted, first.quarantined) == (1, 2)
+    fix = tmp_path / "fix.csv"
+    listed = export_quarantine(store, first.batch_id or 0, fix)
+    assert [(here, original) for here, original, _ in listed] == [(2, 3), (3, 4)]
+    text = fix.read_text(encoding="utf-8")
+    assert text.splitlines()[0].startswith('"record_id","name"')
+    fixed = text.replace('"2",,,,,"2020-13-01"', '"2","王五",,,,"2020-12-01"')
+    fix.write_text(fixed, encoding="utf-8")  # row 3 stays wrong
+    second = reprocess(store, first.batch_id or 0, fix)
+    assert (second.accepted, second.quarantined) == (1, 1)
+    assert [r[0] for r in rows_of(store)] == [1, 2]
+    left = store.con.execute("SELECT batch_id, row_number, resolved_by FROM quarantine "
+                             "ORDER BY batch_id, row_number").fetchall()
+    assert left == [(first.batch_id, 3, second.batch_id), (first.batch_id, 4, None),
+                    (second.batch_id, 3, None)]

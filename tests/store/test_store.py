@@ -25,6 +25,7 @@ SCHEMA_FINGERPRINTS = {
     1: "2e3152bdc63ca38c9b7da79608bbc3c3ac00c1511208a1748edec720859ab6e5",
     2: "2e3152bdc63ca38c9b7da79608bbc3c3ac00c1511208a1748edec720859ab6e5",  # the web tables
     3: "2e3152bdc63ca38c9b7da79608bbc3c3ac00c1511208a1748edec720859ab6e5",  # feed checks
+    4: "2e3152bdc63ca38c9b7da79608bbc3c3ac00c1511208a1748edec720859ab6e5",  # resolved_by
 }
 WEB_TABLES = {"users", "sessions", "audit_log", "complaints", "announcements",
               "feed_links", "conflict_flags"}  # and the feed checks' tables

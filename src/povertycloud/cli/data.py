@@ -12,6 +12,7 @@ from ..errors import PovertyCloudError
 from ..feeds.sources import load_sources
 from ..intake import export_table, import_file, write_template
 from ..intake.batches import BatchReport
+from ..intake.quarantine import export_quarantine, reprocess
 from ..standard.tables import TABLES
 from ..store import Store
 from .common import DbOption, OverwriteOption, console
@@ -135,3 +136,38 @@ def info(db: Annotated[Path, typer.Argument(help="The store.")]) -> None:
                                      "ORDER BY batch_id DESC LIMIT 10").fetchall():
             batches.add_row(*(f"{v:,}" if isinstance(v, int) else str(v) for v in row))
         console.print(batches)
+
+
+quarantine_app = typer.Typer(help="Fix quarantined rows and take them in again.",
+                             no_args_is_help=True)
+
+
+@quarantine_app.command("export")
+def quarantine_export(
+    db: DbOption,
+    batch: Annotated[int, typer.Option(help="The batch whose quarantined rows to fix.")],
+    out: Annotated[Path, typer.Option(help="CSV to write, in the table's columns.")],
+    overwrite: OverwriteOption = False,
+) -> None:
+    """Write a batch's quarantined rows to a CSV to fix, and list what is wrong with each
+    (by the row of the CSV written and of the original file)."""
+    with Store(db, read_only=True) as store:
+        rows = export_quarantine(store, batch, out, overwrite)
+    table = RichTable("row here", "row in the batch", "problems",
+                      title=f"{len(rows):,} rows to fix, in {out}")
+    for here, original, problems in rows:
+        table.add_row(str(here), str(original), problems)
+    console.print(table)
+
+
+@quarantine_app.command("reprocess")
+def quarantine_reprocess(
+    db: DbOption,
+    batch: Annotated[int, typer.Option(help="The batch whose rows were fixed.")],
+    file: Annotated[Path, typer.Argument(help="The fixed file.")],
+) -> None:
+    """Take in the fixed rows of a batch's quarantine: accepted rows are marked resolved;
+    rows still wrong are quarantined again under the new batch."""
+    with Store(db) as store:
+        report = reprocess(store, batch, file)
+    print_report(report, file)

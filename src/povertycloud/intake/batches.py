@@ -181,7 +181,8 @@ def _quarantine(con: duckdb.DuckDBPyConnection, table: Table, batch_id: int,
                 source: str) -> int:
     record = ", ".join(f"{checks.quote(n)}: \"{n}\"" for n in table.names)
     con.execute(
-        f"INSERT INTO quarantine SELECT {batch_id}, {checks.quote(table.name)}, ?, s._row, "
+        f"INSERT INTO quarantine (batch_id, table_name, source, row_number, problems, record, "
+        f"quarantined_at) SELECT {batch_id}, {checks.quote(table.name)}, ?, s._row, "
         f"i.problems, CAST(to_json({{{record}}}) AS VARCHAR), now() FROM {STAGING} s JOIN "
         f"(SELECT _row, string_agg(field || ': ' || reason, '; ' ORDER BY field) AS problems "
         f"FROM _issues GROUP BY _row) i USING (_row)", [source])

@@ -15,6 +15,7 @@ MIGRATIONS: tuple[str, ...] = (
     "0001_standard_1_0_0.sql",
     "0002_web.sql",
     "0003_feed_checks.sql",
+    "0004_quarantine_resolved.sql",
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
