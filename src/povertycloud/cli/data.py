@@ -13,6 +13,7 @@ from ..feeds.sources import load_sources
 from ..intake import export_table, import_file, write_template
 from ..intake.batches import BatchReport
 from ..intake.quarantine import export_quarantine, reprocess
+from ..intake.survey import import_submissions, write_xlsform
 from ..standard.tables import TABLES
 from ..store import Store
 from .common import DbOption, OverwriteOption, console
@@ -171,3 +172,32 @@ def quarantine_reprocess(
     with Store(db) as store:
         report = reprocess(store, batch, file)
     print_report(report, file)
+
+
+survey_app = typer.Typer(help="Field surveys on phones (ODK Collect, KoboToolbox).",
+                         no_args_is_help=True)
+
+
+@survey_app.command("xlsform")
+def survey_xlsform(
+    out: Annotated[Path, typer.Argument(help="The XLSForm workbook to write (.xlsx).")],
+    overwrite: OverwriteOption = False,
+) -> None:
+    """Write the annual household survey as an XLSForm, from the data standard, to load
+    into ODK Central or KoboToolbox."""
+    write_xlsform(out, overwrite)
+    console.print(f"Wrote the household survey form to {out}")
+
+
+@survey_app.command("import")
+def survey_import(
+    export: Annotated[Path, typer.Argument(help="The submissions export (CSV).")],
+    db: DbOption,
+    keep_good: Annotated[bool, typer.Option(
+        "--keep-good", help="Import the valid rows and quarantine the others.")] = False,
+) -> None:
+    """Import the submissions of the household survey (ODK Central or KoboToolbox CSV
+    export) as a batch of household_years."""
+    with Store(db) as store:
+        report = import_submissions(store, export, keep_good=keep_good)
+    print_report(report, export)

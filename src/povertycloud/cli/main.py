@@ -39,6 +39,7 @@ app.add_typer(data.store_app, name="store")
 app.add_typer(web.users_app, name="users")
 app.add_typer(checks.checks_app, name="checks")
 app.add_typer(data.quarantine_app, name="quarantine")
+app.add_typer(data.survey_app, name="survey")
 app.add_typer(identify.rules_app, name="rules")
 app.add_typer(targeting.targeting_app, name="targeting")
 

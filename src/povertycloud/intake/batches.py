@@ -34,9 +34,10 @@ class BatchReport:
 
 
 def import_file(store: Store, table_name: str | Table, path: Path, *,
-                keep_good: bool = False) -> BatchReport:
+                keep_good: bool = False, label: str | None = None) -> BatchReport:
     """Validate ``path`` against the standard's ``table_name`` (or a table defined
-    elsewhere, such as a department's feed, created when missing) and append it."""
+    elsewhere, such as a department's feed, created when missing) and append it; errors
+    and the record of the batch name it ``label`` (the path by default)."""
     table = standard_table(table_name) if isinstance(table_name, str) else table_name
     path = Path(path)
     con = store.con
@@ -46,13 +47,14 @@ def import_file(store: Store, table_name: str | Table, path: Path, *,
     _check_columns(table, columns, path)
     checksum = hashlib.sha256(path.read_bytes()).hexdigest()
     rows_in = _scalar(con, f"SELECT count(*) FROM {STAGING}")
-    report = BatchReport(table.name, str(path), rows_in)
+    name = label or str(path)
+    report = BatchReport(table.name, name, rows_in)
     earlier = con.execute("SELECT batch_id FROM batches WHERE table_name = ? AND checksum = ?",
                           [table.name, checksum]).fetchone()
     if earlier:
         report.duplicate_of = int(earlier[0])
         return report
-    issues = _find_issues(con, table, str(path))
+    issues = _find_issues(con, table, name)
     report.reasons = _reason_counts(con)
     bad_rows = _scalar(con, "SELECT count(DISTINCT _row) FROM _issues")
     if bad_rows and not keep_good:
@@ -60,9 +62,9 @@ def import_file(store: Store, table_name: str | Table, path: Path, *,
     with store.transaction():
         report.batch_id = store.next_batch_id()
         report.accepted = _insert_good(con, table, report.batch_id)
-        report.quarantined = _quarantine(con, table, report.batch_id, str(path))
+        report.quarantined = _quarantine(con, table, report.batch_id, name)
         con.execute("INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, now())",
-                    [report.batch_id, table.name, str(path), checksum, rows_in,
+                    [report.batch_id, table.name, name, checksum, rows_in,
                      report.accepted, report.quarantined])
     return report
 
