@@ -41,7 +41,11 @@ def rows_of(store: Store) -> list[tuple[object, ...]]:
 def test_the_shipped_registry_describes_each_feed() -> None:
     sources = load_sources()
     assert set(sources) == {"public_security_deaths", "transport_vehicles",
-                            "market_businesses"}
+                            "market_businesses", "medical_insurance_claims",
+                            "disaster_reports"}
+    assert {s.id: s.signal.event for s in sources.values() if s.signal} == {
+        "public_security_deaths": "death", "medical_insurance_claims": "serious_illness",
+        "disaster_reports": "disaster"}
     deaths = sources[SOURCE]
     assert (deaths.schema_version, deaths.frequency) == (1, "monthly")
     assert deaths.table.name == "feed_public_security_deaths"

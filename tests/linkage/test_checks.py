@@ -17,6 +17,7 @@ from povertycloud.feeds.checks import (
     raise_flags,
     report,
     review_queue,
+    send_signals,
     verify,
 )
 from povertycloud.feeds.sources import load_sources
@@ -115,16 +116,42 @@ def test_the_review_queue_and_audited_decisions(store: Store) -> None:
     store.con.execute("UPDATE feed_links SET decision = 'review' WHERE record_id IN "
                       "(SELECT min(record_id) FROM feed_links GROUP BY source)")
     queue = review_queue(store)
-    assert len(queue) == 3
+    assert len(queue) == len(load_sources())  # one pair of each feed
     first, second = queue[0], queue[1]
     decide(store, str(first["source"]), int(first["record_id"]),
            int(first["person_id"]), True, "王干部")
     decide(store, str(second["source"]), int(second["record_id"]),
            int(second["person_id"]), False, "李干部")
-    assert len(review_queue(store)) == 1
+    assert len(review_queue(store)) == len(queue) - 2
     with pytest.raises(PovertyCloudError, match="not under review"):
         decide(store, str(first["source"]), int(first["record_id"]),
                int(first["person_id"]), False, "x")
     logged = store.con.execute("SELECT username, action FROM audit_log ORDER BY audit_id"
                                ).fetchall()
     assert logged == [("王干部", "review_match"), ("李干部", "review_rejected")]
+
+
+def test_signals_become_events_on_the_household(small_province: Path, tmp_path: Path
+                                                ) -> None:
+    write_feeds(small_province, tmp_path / "feeds", seed=9, fault_rate=0.0)
+    sources = load_sources()
+    with Store.create(tmp_path / "store.duckdb") as store:
+        load_directory(store, small_province)
+        for source in sources.values():
+            import_file(store, source.table, tmp_path / "feeds" / f"{source.id}.parquet")
+        removed = store.con.execute(
+            "SELECT household_id, kind, event_date, amount_yuan FROM events WHERE kind IN "
+            "('serious_illness', 'disaster') ORDER BY event_id LIMIT 20").fetchall()
+        store.con.execute("DELETE FROM events WHERE event_id IN (SELECT event_id FROM events "
+                          "WHERE kind IN ('serious_illness', 'disaster') ORDER BY event_id "
+                          "LIMIT 20)")
+        link_feeds(store, sources)
+        added = send_signals(store, sources)
+        assert sum(added.values()) == len({(h, k, d) for h, k, d, _ in removed})
+        back = store.con.execute(
+            "SELECT household_id, kind, event_date, amount_yuan FROM events WHERE batch_id > "
+            "(SELECT min(batch_id) FROM batches WHERE table_name LIKE 'feed_%') - 1 AND "
+            "kind IN ('serious_illness', 'disaster') ORDER BY household_id, event_date"
+            ).fetchall()
+        assert set(back) <= set(removed) and len(back) == sum(added.values())
+        assert set(send_signals(store, sources).values()) == {0}  # not twice

@@ -16,6 +16,7 @@ from ..feeds.checks import (
     raise_flags,
     report,
     review_queue,
+    send_signals,
     verify,
 )
 from ..feeds.sources import load_sources
@@ -43,6 +44,16 @@ def run(db: DbOption, rules: RulesOption = None) -> None:
     for rule, count in raised.items():
         table.add_row(rule, f"{count:,}")
     console.print(table)
+
+
+@checks_app.command("signals")
+def signals(db: DbOption) -> None:
+    """Turn matched death, serious-illness and disaster records into dated events on the
+    households (run after `checks run`, which links the feeds)."""
+    with Store(db) as store:
+        added = send_signals(store, load_sources())
+    for source, count in added.items():
+        console.print(f"{source}: {count:,} events added")
 
 
 @checks_app.command("verify")

@@ -177,6 +177,40 @@ def verify(store: Store, flag_id: int, outcome: str, by: str) -> None:
                     [outcome, dt.datetime.now(), by, flag_id])
 
 
+def send_signals(store: Store, sources: dict[str, Source]) -> dict[str, int]:
+    """Matched records of the sources that carry a signal (deaths, serious-illness
+    claims, disasters) become dated events on the person's household, for the relapse
+    warning; an event of the same kind, household and date is not added twice. Returns
+    the events added per source."""
+    counts = {}
+    tables = store.tables()
+    with store.transaction() as con:
+        for source in sources.values():
+            signal = source.signal
+            if signal is None or source.table.name not in tables:
+                continue
+            amount = f"f.{signal.amount}" if signal.amount else "0"
+            before = con.execute("SELECT count(*) FROM events").fetchone()
+            con.execute(f"""
+INSERT INTO events (event_id, household_id, person_id, event_date, kind, amount_yuan,
+  batch_id, recorded_at)
+SELECT (SELECT coalesce(max(event_id), 0) FROM events)
+         + row_number() OVER (ORDER BY household_id, event_date),
+  household_id, person_id, event_date, {literal(signal.event)}, amount, batch_id, now()
+FROM (SELECT DISTINCT ON (p.household_id, f.{signal.date}) p.household_id, p.person_id,
+        f.{signal.date} AS event_date, {amount} AS amount, f.batch_id
+      FROM feed_links l JOIN {source.table.name} f ON f.record_id = l.record_id
+      JOIN people p ON p.person_id = l.person_id
+      WHERE l.source = ? AND l.decision = 'match'
+      ORDER BY p.household_id, f.{signal.date}, f.record_id) x
+WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.household_id = x.household_id
+                  AND e.kind = {literal(signal.event)} AND e.event_date = x.event_date)""",
+                        [source.id])
+            after = con.execute("SELECT count(*) FROM events").fetchone()
+            counts[source.id] = int(after[0]) - int(before[0]) if after and before else 0
+    return counts
+
+
 def review_queue(store: Store, source: str | None = None) -> list[dict[str, Any]]:
     """Pairs whose probability lies between the review and match thresholds, waiting
     for an officer: the feed's record beside the registry's person."""

@@ -7,10 +7,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..identification.config import Reader, load, shipped
+from ..standard.codes import EVENT_KINDS
 from ..standard.fields import Field, Kind, Table
 
 DEFAULT = "sources.yaml"
 FREQUENCIES = ("daily", "weekly", "monthly", "quarterly", "yearly", "irregular")
+
+
+@dataclass(frozen=True)
+class Signal:
+    """A feed whose records become dated events on the household."""
+
+    event: str  # the event kind (standard code list)
+    date: str  # the record's date field
+    amount: str | None  # the record's amount field, if any
 
 
 @dataclass(frozen=True)
@@ -22,6 +32,7 @@ class Source:
     frequency: str
     owner: str
     table: Table  # the store's table of its rows: feed_<id>
+    signal: Signal | None = None
 
 
 def load_sources(path: Path | None = None) -> dict[str, Source]:
@@ -44,8 +55,23 @@ def load_sources(path: Path | None = None) -> dict[str, Source]:
                       (key,))
         out[ident] = Source(ident, r.get("department", str), r.get("table", str),
                             int(r.get("schema_version", int)), frequency,
-                            r.get("owner", str), table)
+                            r.get("owner", str), table, _signal(r, table))
     return out
+
+
+def _signal(r: Reader, table: Table) -> Signal | None:
+    given = r.get("signal", dict, None)
+    if given is None:
+        return None
+    s = Reader(r.path, given, f"{r.what} signal")
+    event = s.get("event", str)
+    if event not in EVENT_KINDS:
+        raise s.fail(f"unknown event kind {event!r}; the kinds are {', '.join(EVENT_KINDS)}")
+    date, amount = s.get("date", str), s.get("amount", str, None)
+    for name in (date, amount):
+        if name is not None and name not in table.names:
+            raise s.fail(f"{name!r} is not one of the source's fields")
+    return Signal(event, date, amount)
 
 
 def _field(r: Reader) -> Field:

@@ -1,6 +1,7 @@
 """Department feeds for the synthetic province: what other departments would send about
 its people (deaths from public security, vehicles from transport, businesses from market
-regulation), with the faults real feeds have, and the truth of which person each record
+regulation, serious-illness claims from medical insurance, disasters from emergency
+management), with the faults real feeds have, and the truth of which person each record
 is, to measure linkage against.
 
 Faults, one per faulty record: a mistyped character in the name, a homophone character
@@ -54,6 +55,16 @@ FEEDS = (
          "CAST(hash(p.person_id, 'opened') % 2500 AS INTEGER) AS registered_on "
          "FROM people p JOIN households h USING (household_id) "
          "WHERE p.relation = 'head' AND p.death_date IS NULL", share=0.03),
+    Feed("medical_insurance_claims", "medical insurance",
+         "SELECT p.person_id, p.name, p.id_number, p.birth_date, h.address, "
+         "e.event_date AS claim_date, e.amount_yuan FROM events e "
+         "JOIN people p ON p.person_id = e.person_id JOIN households h "
+         "ON h.household_id = p.household_id WHERE e.kind = 'serious_illness'"),
+    Feed("disaster_reports", "emergency management",
+         "SELECT p.person_id, p.name, p.id_number, h.address, e.event_date AS report_date, "
+         "e.amount_yuan AS loss_yuan FROM events e JOIN households h USING (household_id) "
+         "JOIN people p ON p.household_id = h.household_id AND p.relation = 'head' "
+         "WHERE e.kind = 'disaster'"),
 )
 
 
@@ -65,7 +76,7 @@ def write_feeds(province: Path, out: Path, seed: int = 20141,
     (out / "truth").mkdir(parents=True, exist_ok=True)
     con = duckdb.connect()
     try:
-        for table in ("people", "households"):
+        for table in ("people", "households", "events"):
             con.execute(f"CREATE VIEW {table} AS SELECT * FROM "
                         f"read_parquet({literal(str(province / f'{table}.parquet'))})")
         counts = {}
