@@ -43,6 +43,7 @@ def main() -> None:
     root = ROOT / "benchmarks" / "out" / f"feeds-{args.people}"
     if not root.exists():
         generate(SynthConfig(people=args.people), root)
+    if not all((root / "feeds" / f"{f.name}.parquet").exists() for f in FEEDS):
         write_feeds(root, root / "feeds")
     registry = duckdb.sql(f"""
 SELECT p.person_id, p.id_number, p.name, p.birth_date, h.address
@@ -84,8 +85,9 @@ USING (household_id)""").to_arrow_table()
 ## Linking the synthetic department feeds (Chinese names)
 
 Command: `.venv/bin/python benchmarks/bench_feeds_linkage.py --people {args.people}`
-({dt.date.today()}, {machine()}). The three feeds of a province of {args.people:,}
-people (deaths, vehicles, businesses; a quarter of the records with one fault each)
+({dt.date.today()}, {machine()}). The {len(FEEDS)} feeds of a province of
+{args.people:,} people (deaths, vehicles, businesses, serious-illness claims, disaster
+reports; a quarter of the records with one fault each)
 linked to the registry's people on the ID number, then on name, birth date and address
 (matches from a probability of 0.9), {seconds:.1f} s in all. Precision: of the records
 matched, the share matched to the right person; recall: of the records of registry
@@ -100,7 +102,7 @@ should match nobody: its row counts the ones that did.
 Names written in pinyin are compared as text with the registry's characters, so they
 match only through the ID number (no pinyin-aware comparison yet). Records of people
 outside the registry that matched someone are the main source of false matches: they
-share the surname and the county, and two of the feeds carry no birth date.
+share the surname and the county, and most feeds carry no birth date.
 """)
 
 

@@ -37,8 +37,9 @@ def batch(rows: int) -> Path:
     province = out / "feeds-200000"
     if not province.exists():
         generate(SynthConfig(people=200_000), province)
-        write_feeds(province, province / "feeds")
     feed = province / "feeds" / f"{SOURCE}.parquet"
+    if not feed.exists():
+        write_feeds(province, province / "feeds")
     duckdb.execute(f"""COPY (
 SELECT row_number() OVER () AS record_id, f.* EXCLUDE (record_id)
 FROM read_parquet({literal(feed)}) f,
