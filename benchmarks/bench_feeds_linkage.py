@@ -4,8 +4,9 @@ and recall per kind of fault.
     .venv/bin/python benchmarks/bench_feeds_linkage.py [--people 200000]
 
 Generates a province and its feeds (benchmarks/out/feeds-<people>/), links each feed's
-records to the registry's people with `povertycloud.linkage.link.link` (ID number, then
-name, birth date and address), and scores the matches against the feeds' truth.
+records to the registry's people as `povertycloud checks run` does (ID number, then name,
+birth date where the feed has it, and address), and scores the matches against the
+feeds' truth.
 """
 
 from __future__ import annotations
@@ -18,22 +19,11 @@ import duckdb
 import pyarrow.parquet as pq
 
 from _common import ROOT, machine, write_section
-from povertycloud.linkage.config import load_link_config
+from povertycloud.feeds.checks import link_config
+from povertycloud.feeds.sources import load_sources
 from povertycloud.linkage.link import link
 from povertycloud.synth import SynthConfig, generate
 from povertycloud.synth.feeds import FAULTS, FEEDS, write_feeds
-
-CONFIG = """\
-left_key: record_id
-right_key: person_id
-columns:
-  - {column: id_number, kind: id_number}
-  - {column: name, kind: name}
-  - {column: birth_date, kind: date}
-  - {column: address, kind: address}
-match: 0.9
-review: 0.5
-"""
 
 
 def main() -> None:
@@ -49,15 +39,14 @@ def main() -> None:
 SELECT p.person_id, p.id_number, p.name, p.birth_date, h.address
 FROM '{root / "people.parquet"}' p JOIN '{root / "households.parquet"}' h
 USING (household_id)""").to_arrow_table()
+    sources = load_sources()
     found, right, total = Counter(), Counter(), Counter()
     seconds = 0.0
     for feed in FEEDS:
         records = pq.read_table(root / "feeds" / f"{feed.name}.parquet")
-        text = CONFIG if "birth_date" in records.column_names else CONFIG.replace(
-            "  - {column: birth_date, kind: date}\n", "")  # feeds without a birth date
-        config_path = root / f"link-{feed.name}.yaml"
-        config_path.write_text(text, encoding="utf-8")
-        linked = link(records, registry, load_link_config(config_path))
+        config = link_config(sources[feed.name])  # as `checks run` links the feed
+        linked = link(records, registry.select(["person_id",
+                                                *(c.name for c in config.columns)]), config)
         seconds += linked.seconds
         matches = {int(p["left_key"]): int(p["right_key"]) for p in linked.pairs.to_pylist()
                    if p["decision"] == "match"}
