@@ -84,13 +84,13 @@ def test_verification_gives_each_rule_its_precision(store: Store) -> None:
     ids = [r[0] for r in store.con.execute("SELECT flag_id FROM conflict_flags WHERE "
                                            "rule = 'vehicle' ORDER BY flag_id").fetchall()]
     assert len(ids) >= 3
-    verify(store, ids[0], "confirmed", "王干部")
-    verify(store, ids[1], "confirmed", "王干部")
-    verify(store, ids[2], "false_alarm", "李干部")
+    verify(store.con, ids[0], "confirmed", "王干部")
+    verify(store.con, ids[1], "confirmed", "王干部")
+    verify(store.con, ids[2], "false_alarm", "李干部")
     with pytest.raises(PovertyCloudError, match="already verified: confirmed"):
-        verify(store, ids[0], "false_alarm", "x")
+        verify(store.con, ids[0], "false_alarm", "x")
     with pytest.raises(PovertyCloudError, match="outcome must be one of"):
-        verify(store, ids[3] if len(ids) > 3 else ids[0], "maybe", "x")
+        verify(store.con, ids[3] if len(ids) > 3 else ids[0], "maybe", "x")
     vehicle = next(r for r in report(store) if r[0] == "vehicle")
     assert vehicle[1:4] == (len(ids), 3, 2)
     assert vehicle[4] == pytest.approx(2 / 3)

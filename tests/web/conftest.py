@@ -82,6 +82,12 @@ def web_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Regions]:
         regions = _regions(store)
         for username, (role, level) in USERS.items():
             create_user(store.con, username, PASSWORD, role, getattr(regions, level))
+        for household in (regions.household, regions.other_household):  # flags 1 and 2
+            store.con.execute(
+                "INSERT INTO conflict_flags (rule, rules_version, source, record_id, "
+                "person_id, household_id, evidence, raised_at) SELECT 'vehicle', 'test', "
+                "'transport_vehicles', 1, min(person_id), household_id, '{}', now() "
+                "FROM people WHERE household_id = ? GROUP BY household_id", [household])
     return db, regions
 
 

@@ -42,6 +42,8 @@ def routes(r: Any, complaint: int) -> list[tuple[str, str, str, dict[str, Any] |
         ("POST", "/api/users", "users", new_user),
         ("POST", "/api/announcements", "announce",
          {"region_code": r.village, "title": "t", "body": "b"}),
+        ("GET", "/api/flags", "verify", None),
+        ("POST", "/api/flags/1/verify", "verify", {"outcome": "confirmed"}),
     ]
 
 
@@ -383,3 +385,22 @@ def test_searches_and_complaints_are_audited_without_the_values(
                       ("file_complaint", None, code, None)]
     everything = str(sql("SELECT * FROM audit_log"))
     assert id_number not in everything and "13912345678" not in everything
+
+
+def test_verification_tasks_of_the_jurisdiction(client: TestClient, as_user: Headers,
+                                                regions: Any, sql: Sql) -> None:
+    field = as_user("field_officer")
+    tasks = client.get("/api/flags", headers=field).json()
+    assert [t["household_id"] for t in tasks] == [regions.household]
+    assert client.post("/api/flags/2/verify", json={"outcome": "confirmed"},
+                       headers=field).status_code == 404  # another county's household
+    assert client.post("/api/flags/1/verify", json={"outcome": "maybe"},
+                       headers=field).status_code == 422
+    done = client.post("/api/flags/1/verify", json={"outcome": "false_alarm"}, headers=field)
+    assert done.status_code == 200
+    again = client.post("/api/flags/1/verify", json={"outcome": "confirmed"}, headers=field)
+    assert again.status_code == 409 and "already verified" in again.json()["detail"]
+    assert sql("SELECT outcome, verified_by FROM conflict_flags WHERE flag_id = 1") == [
+        ("false_alarm", "field_officer")]
+    assert ("verify_flag", "field_officer", "1") in sql(
+        "SELECT action, username, object_id FROM audit_log")

@@ -85,7 +85,8 @@ def test_every_page_of_each_role_renders(client: TestClient, regions: Any) -> No
     log_in(client, "admin")
     for path in (f"/dashboard/{regions.province}", f"/dashboard/{regions.village}",
                  f"/households/{regions.household}", "/search?q=zhang", "/complaints",
-                 "/audit", "/users", "/portal", f"/portal/regions/{regions.village}",
+                 "/audit", "/users", "/flags", "/portal",
+                 f"/portal/regions/{regions.village}",
                  "/portal/complaint", "/portal/track"):
         response = client.get(path)
         assert response.status_code == 200, path

@@ -65,7 +65,7 @@ def verify_command(
 ) -> None:
     """Record the field verification of a flag."""
     with Store(db) as store:
-        verify(store, flag, outcome, by)
+        verify(store.con, flag, outcome, by)
     console.print(f"Flag {flag}: {outcome}")
 
 

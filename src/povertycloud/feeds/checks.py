@@ -161,20 +161,31 @@ def _count(con: duckdb.DuckDBPyConnection, rule: str) -> int:
     return int(row[0]) if row else 0
 
 
-def verify(store: Store, flag_id: int, outcome: str, by: str) -> None:
-    """Record a field officer's verification of a flag."""
+def verify(con: duckdb.DuckDBPyConnection, flag_id: int, outcome: str, by: str) -> None:
+    """Record a field officer's verification of a flag (one statement: two officers at
+    once cannot both record one)."""
     if outcome not in OUTCOMES:
         raise PovertyCloudError(f"outcome must be one of {', '.join(OUTCOMES)}")
-    found = store.con.execute("SELECT outcome FROM conflict_flags WHERE flag_id = ?",
-                              [flag_id]).fetchone()
+    found = con.execute("SELECT outcome FROM conflict_flags WHERE flag_id = ?",
+                        [flag_id]).fetchone()
     if found is None:
         raise PovertyCloudError(f"no flag {flag_id}")
     if found[0] is not None:
         raise PovertyCloudError(f"flag {flag_id} was already verified: {found[0]}")
-    with store.transaction() as con:
-        con.execute("UPDATE conflict_flags SET outcome = ?, verified_at = ?, verified_by = ? "
-                    "WHERE flag_id = ? AND outcome IS NULL",
-                    [outcome, dt.datetime.now(), by, flag_id])
+    con.execute("UPDATE conflict_flags SET outcome = ?, verified_at = ?, verified_by = ? "
+                "WHERE flag_id = ? AND outcome IS NULL",
+                [outcome, dt.datetime.now(), by, flag_id])
+
+
+def open_flags(con: duckdb.DuckDBPyConnection, prefix: str) -> list[dict[str, Any]]:
+    """Flags of households whose village lies under ``prefix``, unverified first."""
+    cursor = con.execute(
+        "SELECT c.flag_id, c.rule, c.source, c.record_id, c.household_id, h.village_code, "
+        "c.evidence, c.raised_at, c.outcome, c.verified_by FROM conflict_flags c "
+        "JOIN households h USING (household_id) WHERE starts_with(h.village_code, ?) "
+        "ORDER BY c.outcome IS NOT NULL, c.flag_id", [prefix])
+    names = [d[0] for d in cursor.description or []]
+    return [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
 
 
 def send_signals(store: Store, sources: dict[str, Source]) -> dict[str, int]:

@@ -20,12 +20,12 @@ from ..standard.regions import problem as code_problem
 ROLES = ("officer", "field_officer", "auditor", "assessor", "admin")
 PERMISSIONS: dict[str, frozenset[str]] = {
     "officer": frozenset({"dashboard", "households", "search", "unmask", "complaints",
-                          "announce"}),
-    "field_officer": frozenset({"dashboard", "households", "search", "unmask"}),
+                          "announce", "verify"}),
+    "field_officer": frozenset({"dashboard", "households", "search", "unmask", "verify"}),
     "auditor": frozenset({"dashboard", "households", "search", "audit"}),
     "assessor": frozenset({"dashboard", "households", "search"}),
     "admin": frozenset({"dashboard", "households", "search", "unmask", "complaints",
-                        "announce", "audit", "users"}),
+                        "announce", "audit", "users", "verify"}),
 }
 MIN_PASSWORD = 10
 _hasher = PasswordHasher()

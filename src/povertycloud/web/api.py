@@ -12,6 +12,8 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Requ
 from openpyxl import Workbook
 from pydantic import BaseModel, Field
 
+from ..errors import PovertyCloudError
+from ..feeds.checks import open_flags, verify
 from . import audit, complaints, figures, households, search, sessions
 from .accounts import PERMISSIONS, ROLES, AccountError, authenticate, create_user, list_users
 from .platform import (
@@ -57,6 +59,10 @@ class NewAnnouncement(BaseModel):
     region_code: str = Field(pattern=r"^\d{12}$")
     title: str = Field(min_length=1, max_length=200)
     body: str = Field(min_length=1, max_length=4000)
+
+
+class Verification(BaseModel):
+    outcome: str = Field(pattern="^(confirmed|false_alarm|exempt)$")
 
 
 class Answer(BaseModel):
@@ -245,6 +251,32 @@ def answer_complaint(complaint_id: Annotated[int, Path(ge=1, le=2**63 - 1)], bod
     audit.record(con, me.user, "answer_complaint", "complaint", str(complaint_id),
                  done["region_code"])
     return done
+
+
+@router.get("/flags", tags=["verification"])
+def flags(me: Me, con: DB) -> list[dict[str, Any]]:
+    """Conflict flags on households of one's jurisdiction: the verification tasks."""
+    allowed(me, "verify")
+    return open_flags(con, me.user.prefix)
+
+
+@router.post("/flags/{flag_id}/verify", tags=["verification"])
+def verify_flag(flag_id: Annotated[int, Path(ge=1, le=2**63 - 1)], body: Verification,
+                me: Me, con: DB, csrf: CsrfHeader = None) -> dict[str, str]:
+    """Record the field verification of a flag of one's jurisdiction (audited)."""
+    check_csrf(me, csrf)
+    allowed(me, "verify")
+    row = con.execute("SELECT h.village_code FROM conflict_flags c JOIN households h "
+                      "USING (household_id) WHERE c.flag_id = ?", [flag_id]).fetchone()
+    if row is None or not me.user.covers(str(row[0])):
+        raise HTTPException(404, f"no flag {flag_id} in your jurisdiction")
+    try:
+        verify(con, flag_id, body.outcome, me.user.username)
+    except PovertyCloudError as exc:
+        raise HTTPException(409, str(exc)) from None
+    audit.record(con, me.user, "verify_flag", "flag", str(flag_id), str(row[0]),
+                 body.outcome)
+    return {"flag_id": str(flag_id), "outcome": body.outcome}
 
 
 @router.get("/audit", tags=["audit"])

@@ -186,6 +186,19 @@ def answer(complaint_id: Annotated[int, Path(ge=1, le=2**63 - 1)], me: Me, con: 
     return RedirectResponse(f"/complaints/{complaint_id}", 303)
 
 
+@router.get("/flags")
+def flags_page(request: Request, me: Me, con: DB) -> Response:
+    return render(request, "flags.html", me, flags=api.flags(me, con))
+
+
+@router.post("/flags/{flag_id}/verify")
+def verify_flag(flag_id: Annotated[int, Path(ge=1, le=2**63 - 1)], me: Me, con: DB,
+                outcome: Annotated[str, Form(max_length=32)],
+                csrf_token: Token = "") -> Response:
+    api.verify_flag(flag_id, api.Verification(outcome=outcome), me, con, csrf_token)
+    return RedirectResponse("/flags", 303)
+
+
 @router.get("/audit")
 def audit_page(request: Request, me: Me, con: DB,
                username: Annotated[str | None, Query(max_length=64)] = None,
