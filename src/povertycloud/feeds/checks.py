@@ -29,7 +29,7 @@ from ..linkage.link import link
 from ..sqltext import literal
 from ..standard import codes
 from ..standard.fields import Kind, Table
-from ..store import Store
+from ..store import Store, records
 from .sources import Source, load_sources
 
 DEFAULT = "conflicts.yaml"
@@ -179,13 +179,11 @@ def verify(con: duckdb.DuckDBPyConnection, flag_id: int, outcome: str, by: str) 
 
 def open_flags(con: duckdb.DuckDBPyConnection, prefix: str) -> list[dict[str, Any]]:
     """Flags of households whose village lies under ``prefix``, unverified first."""
-    cursor = con.execute(
+    return records(con.execute(
         "SELECT c.flag_id, c.rule, c.source, c.record_id, c.household_id, h.village_code, "
         "c.evidence, c.raised_at, c.outcome, c.verified_by FROM conflict_flags c "
         "JOIN households h USING (household_id) WHERE starts_with(h.village_code, ?) "
-        "ORDER BY c.outcome IS NOT NULL, c.flag_id", [prefix])
-    names = [d[0] for d in cursor.description or []]
-    return [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+        "ORDER BY c.outcome IS NOT NULL, c.flag_id", [prefix]))
 
 
 def send_signals(store: Store, sources: dict[str, Source]) -> dict[str, int]:
@@ -226,13 +224,11 @@ def review_queue(store: Store, source: str | None = None) -> list[dict[str, Any]
     """Pairs whose probability lies between the review and match thresholds, waiting
     for an officer: the feed's record beside the registry's person."""
     where = "l.decision = 'review'" + (" AND l.source = ?" if source else "")
-    cursor = store.con.execute(
+    return records(store.con.execute(
         "SELECT l.source, l.record_id, l.person_id, round(l.match_probability, 3) AS p, "
         "p.name AS registry_name, p.birth_date AS registry_birth_date FROM feed_links l "
         f"JOIN people p USING (person_id) WHERE {where} ORDER BY l.match_probability DESC",
-        [source] if source else [])
-    names = [d[0] for d in cursor.description or []]
-    return [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+        [source] if source else []))
 
 
 def decide(store: Store, source: str, record_id: int, person_id: int, accept: bool,

@@ -14,7 +14,7 @@ import pyarrow as pa
 from ..errors import PovertyCloudError
 from ..sqltext import literal
 from .config import LinkConfig
-from .exact import id_pairs_sql
+from .exact import id_pairs_sql, unmatched_sql
 from .probabilistic import score
 
 
@@ -78,10 +78,8 @@ def link(left: pa.Table, right: pa.Table, config: LinkConfig) -> Linked:
         "SELECT a.unique_id AS left_key, b.unique_id AS right_key FROM a, b WHERE FALSE")
     con.execute(f"CREATE TABLE by_id AS SELECT DISTINCT left_key, right_key FROM ({exact})")
     by_id = con.sql("SELECT count(*) FROM by_id").fetchone()
-    rest_a = con.sql("SELECT * FROM a WHERE unique_id NOT IN (SELECT left_key FROM by_id)"
-                     ).to_arrow_table()
-    rest_b = con.sql("SELECT * FROM b WHERE unique_id NOT IN (SELECT right_key FROM by_id)"
-                     ).to_arrow_table()
+    rest_a = con.sql(unmatched_sql("a", "unique_id", "by_id", "left")).to_arrow_table()
+    rest_b = con.sql(unmatched_sql("b", "unique_id", "by_id", "right")).to_arrow_table()
     candidates, probabilistic = 0, 0.0
     con.execute("CREATE TABLE scored (left_key VARCHAR, right_key VARCHAR, "
                 "match_probability DOUBLE)")

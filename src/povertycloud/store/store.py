@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -16,6 +17,12 @@ from .migrations import MIGRATIONS, SCHEMA_VERSION, apply
 
 MEMORY_LIMIT = "6GB"  # DuckDB's working memory for a store; more spills to disk
 MEMORY_VARIABLE = "POVERTYCLOUD_MEMORY_LIMIT"
+
+
+def records(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """The rows of an executed query as dicts keyed by column name."""
+    names = [d[0] for d in cursor.description or []]
+    return [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
 
 
 class Store:

@@ -9,6 +9,7 @@ from typing import Any
 
 import duckdb
 
+from ..store import records
 from .accounts import User
 
 
@@ -38,9 +39,7 @@ def search(con: duckdb.DuckDBPyConnection, within: User, username: str | None = 
     if since:
         where.append("a.logged_at >= ?")
         params.append(since)
-    cursor = con.execute(
+    return records(con.execute(
         "SELECT a.audit_id, a.logged_at, a.username, a.role, a.action, a.object_kind, "
         "a.object_id, a.region_code, a.detail FROM audit_log a LEFT JOIN users u USING (user_id) "
-        f"WHERE {' AND '.join(where)} ORDER BY a.audit_id DESC LIMIT {int(limit)}", params)
-    names = [d[0] for d in cursor.description or []]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        f"WHERE {' AND '.join(where)} ORDER BY a.audit_id DESC LIMIT {int(limit)}", params))

@@ -10,8 +10,9 @@ from typing import Any
 
 import duckdb
 
+from ..store import records
 from .accounts import User
-from .figures import NotFound, region, rows
+from .figures import NotFound, region
 from .privacy import mask_phone
 
 CATEGORIES = ("identification", "assistance", "funds", "conduct", "other")
@@ -53,7 +54,7 @@ def file(con: duckdb.DuckDBPyConnection, region_code: str, category: str, subjec
 
 def track(con: duckdb.DuckDBPyConnection, tracking_code: str) -> dict[str, Any]:
     """What the public sees of a complaint: its status, dates and answer."""
-    found = rows(con.execute(
+    found = records(con.execute(
         "SELECT c.tracking_code, c.filed_at, c.category, c.subject, c.status, c.due_at, "
         "c.answered_at, c.answer, g.name AS region_name FROM complaints c "
         "JOIN regions g ON g.code = c.region_code WHERE tracking_code = ?",
@@ -68,7 +69,7 @@ def inbox(con: duckdb.DuckDBPyConnection, user: User, now: dt.datetime | None = 
     """Complaints within ``user``'s jurisdiction, open and overdue first, with whether
     each is overdue and whether it belongs to the user's own office."""
     now = now or dt.datetime.now()
-    found = rows(con.execute(
+    found = records(con.execute(
         "SELECT c.complaint_id, c.tracking_code, c.filed_at, c.region_code, g.name AS "
         "region_name, c.category, c.subject, c.status, c.due_at, c.answered_at, "
         "c.status = 'open' AND c.due_at < ? AS overdue FROM complaints c "
@@ -80,7 +81,7 @@ def inbox(con: duckdb.DuckDBPyConnection, user: User, now: dt.datetime | None = 
 
 
 def get(con: duckdb.DuckDBPyConnection, user: User, complaint_id: int) -> dict[str, Any]:
-    found = rows(con.execute("SELECT * FROM complaints WHERE complaint_id = ?",
+    found = records(con.execute("SELECT * FROM complaints WHERE complaint_id = ?",
                              [complaint_id]))
     if not found or not user.covers(found[0]["region_code"]):
         raise NotFound(f"no complaint {complaint_id} in your jurisdiction")

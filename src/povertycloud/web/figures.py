@@ -16,6 +16,7 @@ import duckdb
 from ..errors import PovertyCloudError
 from ..standard.codes import LEVELS
 from ..standard.regions import PREFIX_LENGTH, level_of, sql_ancestor
+from ..store import records
 
 FIGURES = "web_identification_figures"
 PUBLIC_MIN = 10  # counts of fewer people or households are not published
@@ -28,19 +29,15 @@ class NotFound(PovertyCloudError):
     """An unknown region, household or record."""
 
 
-def rows(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    names = [d[0] for d in cursor.description or []]
-    return [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
-
-
-def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+def tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """The store's own tables (not views, not temporary objects)."""
     return {r[0] for r in con.execute(
         "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' "
         "AND database_name = current_database()").fetchall()}
 
 
 def _latest_run(con: duckdb.DuckDBPyConnection) -> int:
-    if "identification_runs" not in _tables(con):
+    if "identification_runs" not in tables(con):
         return 0
     row = con.execute("SELECT coalesce(max(run_id), 0) FROM identification_runs").fetchone()
     return int(row[0]) if row else 0
@@ -51,7 +48,7 @@ def refresh(con: duckdb.DuckDBPyConnection) -> bool:
     whether it did."""
     run = _latest_run(con)
     kept = con.execute("SELECT value FROM pc_meta WHERE key = 'web_figures_run'").fetchone()
-    if kept is not None and int(kept[0]) == run and FIGURES in _tables(con):
+    if kept is not None and int(kept[0]) == run and FIGURES in tables(con):
         return False
     con.execute("BEGIN TRANSACTION")
     try:
@@ -88,7 +85,7 @@ UNION ALL SELECT year, village_code, 'guarantee', substr(name, 3), count(*), sum
 
 
 def region(con: duckdb.DuckDBPyConnection, code: str) -> dict[str, Any]:
-    row = rows(con.execute("SELECT code, name, level, parent_code FROM regions WHERE code = ?",
+    row = records(con.execute("SELECT code, name, level, parent_code FROM regions WHERE code = ?",
                            [code]))
     if not row:
         raise NotFound(f"no region {code}")
@@ -109,7 +106,7 @@ def breadcrumbs(con: duckdb.DuckDBPyConnection, code: str, top: str) -> list[dic
 
 
 def _latest_as_of(con: duckdb.DuckDBPyConnection) -> Any:
-    if "region_rollups" not in _tables(con):
+    if "region_rollups" not in tables(con):
         raise PovertyCloudError("the store has no region roll-ups yet: run "
                                 "`povertycloud pipeline --db STORE` first")
     row = con.execute("SELECT max(as_of) FROM region_rollups").fetchone()
@@ -121,13 +118,13 @@ def summary(con: duckdb.DuckDBPyConnection, code: str) -> dict[str, Any]:
     identification by proposal, band, primary cause and failing guarantee."""
     info = region(con, code)
     as_of = _latest_as_of(con)
-    registry = rows(con.execute("SELECT * EXCLUDE (region_code, level) FROM region_rollups "
+    registry = records(con.execute("SELECT * EXCLUDE (region_code, level) FROM region_rollups "
                                 "WHERE region_code = ? AND as_of = ?", [code, as_of]))
     year_row = con.execute(f"SELECT max(year) FROM {FIGURES} WHERE region_code = ?",
                            [code]).fetchone()
     year = year_row[0] if year_row else None
     breakdown: dict[str, list[dict[str, Any]]] = {}
-    for r in rows(con.execute(f"SELECT dimension, key, households, people FROM {FIGURES} "
+    for r in records(con.execute(f"SELECT dimension, key, households, people FROM {FIGURES} "
                               "WHERE region_code = ? AND year = ? ORDER BY dimension, "
                               "households DESC", [code, year])):
         breakdown.setdefault(r.pop("dimension"), []).append(r)
@@ -138,7 +135,7 @@ def summary(con: duckdb.DuckDBPyConnection, code: str) -> dict[str, Any]:
 def trend(con: duckdb.DuckDBPyConnection, code: str) -> list[dict[str, Any]]:
     """The registry figures of a region at each year's end."""
     region(con, code)
-    return rows(con.execute("SELECT * EXCLUDE (region_code, level) FROM region_rollups "
+    return records(con.execute("SELECT * EXCLUDE (region_code, level) FROM region_rollups "
                             "WHERE region_code = ? ORDER BY as_of", [code]))
 
 
@@ -147,7 +144,7 @@ def children(con: duckdb.DuckDBPyConnection, code: str) -> list[dict[str, Any]]:
     their latest identification by proposal."""
     region(con, code)
     as_of = _latest_as_of(con)
-    return rows(con.execute(f"""
+    return records(con.execute(f"""
 SELECT g.code, g.name, g.level, r.households, r.people, r.households_registered_poor,
   r.people_registered_poor, r.households_exited, r.households_monitored,
   r.registered_incidence,
@@ -198,13 +195,13 @@ def public_region(con: duckdb.DuckDBPyConnection, code: str) -> dict[str, Any]:
     info = region(con, code)
     as_of = _latest_as_of(con)
     keep = ", ".join((*PUBLIC_COLUMNS, "registered_incidence"))
-    own = rows(con.execute(f"SELECT {keep} FROM region_rollups WHERE region_code = ? "
+    own = records(con.execute(f"SELECT {keep} FROM region_rollups WHERE region_code = ? "
                            "AND as_of = ?", [code, as_of]))
-    below = rows(con.execute(
+    below = records(con.execute(
         f"SELECT g.code, g.name, g.level, {keep} FROM regions g LEFT JOIN region_rollups r "
         "ON r.region_code = g.code AND r.as_of = ? WHERE g.parent_code = ? ORDER BY g.code",
         [as_of, code]))
-    history = rows(con.execute(f"SELECT as_of, {keep} FROM region_rollups "
+    history = records(con.execute(f"SELECT as_of, {keep} FROM region_rollups "
                                "WHERE region_code = ? ORDER BY as_of", [code]))
     return info | {"as_of": as_of, "figures": suppress(own[0]) if own else None,
                    "children": [suppress(c) for c in below],
@@ -222,7 +219,7 @@ def announcements(con: duckdb.DuckDBPyConnection, code: str | None = None
         where = (f"WHERE starts_with(a.region_code, ?) "  # below (or at) the region
                  f"OR starts_with(?, left(a.region_code, CASE g.level {own} END))")  # above
         params = [code[:PREFIX_LENGTH[level_of(code)]], code]
-    return rows(con.execute(
+    return records(con.execute(
         "SELECT a.announcement_id, a.published_at, a.region_code, g.name AS region_name, "
         "a.title, a.body FROM announcements a JOIN regions g ON g.code = a.region_code "
         f"{where} ORDER BY a.published_at DESC LIMIT 50", params))

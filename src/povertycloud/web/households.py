@@ -10,7 +10,8 @@ import duckdb
 
 from ..identification.scorecard import Scorecard
 from ..standard.tables import TABLES
-from .figures import NotFound, rows
+from ..store import records
+from .figures import NotFound, tables
 from .privacy import mask_id_number, mask_phone
 
 SENSITIVE_PEOPLE = tuple(f.name for f in TABLES["people"].fields if f.sensitive)
@@ -29,13 +30,13 @@ def household_file(con: duckdb.DuckDBPyConnection, household_id: int, card: Scor
                    unmasked: bool = False) -> dict[str, Any]:
     """Everything the platform knows of one household, sensitive values masked unless
     ``unmasked``."""
-    found = rows(con.execute(
+    found = records(con.execute(
         "SELECT h.*, g.name AS village_name FROM households h JOIN regions g "
         "ON g.code = h.village_code WHERE household_id = ?", [household_id]))
     if not found:
         raise NotFound(f"no household {household_id}")
     household = found[0]
-    members = rows(con.execute(
+    members = records(con.execute(
         "SELECT * EXCLUDE (batch_id, recorded_at) FROM people WHERE household_id = ? "
         "ORDER BY relation <> 'head', birth_date", [household_id]))
     if not unmasked:
@@ -46,14 +47,14 @@ def household_file(con: duckdb.DuckDBPyConnection, household_id: int, card: Scor
             for name in SENSITIVE_PEOPLE:
                 if name != "id_number":
                     m[name] = HIDDEN
-    surveys = rows(con.execute(
+    surveys = records(con.execute(
         "SELECT * EXCLUDE (batch_id, recorded_at) FROM household_years "
         "WHERE household_id = ? ORDER BY year DESC", [household_id]))
     identification = _identification(con, household_id, card)
-    history = rows(con.execute(
+    history = records(con.execute(
         "SELECT effective_date, status, reason FROM status_changes WHERE household_id = ? "
         "ORDER BY effective_date", [household_id]))
-    events = rows(con.execute(
+    events = records(con.execute(
         "SELECT event_date, kind, person_id, amount_yuan FROM events WHERE household_id = ? "
         "ORDER BY event_date", [household_id]))
     household.pop("batch_id", None)
@@ -65,10 +66,9 @@ def household_file(con: duckdb.DuckDBPyConnection, household_id: int, card: Scor
 
 def _identification(con: duckdb.DuckDBPyConnection, household_id: int, card: Scorecard
                     ) -> dict[str, Any] | None:
-    tables = {r[0] for r in con.execute("SHOW TABLES").fetchall()}
-    if "identification" not in tables:
+    if "identification" not in tables(con):
         return None
-    found = rows(con.execute("SELECT * FROM identification WHERE household_id = ? "
+    found = records(con.execute("SELECT * FROM identification WHERE household_id = ? "
                              "ORDER BY year DESC LIMIT 1", [household_id]))
     if not found:
         return None

@@ -278,8 +278,6 @@ def complaint_filed(request: Request, me: Maybe, con: DB,
                     contact: Annotated[str, Form(max_length=complaints.LIMITS["contact"])] = "",
                     form_token: Token = "") -> Response:
     check_form_token(request, form_token)
-    if category not in complaints.CATEGORIES:
-        raise HTTPException(422, f"category must be one of {', '.join(complaints.CATEGORIES)}")
     code = api.file_complaint(request, con, api.NewComplaint(
         region_code=region_code, category=category, subject=subject, body=body,
         contact=contact or None))

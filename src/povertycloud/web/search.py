@@ -17,7 +17,8 @@ import duckdb
 import pyarrow as pa
 from pypinyin import lazy_pinyin
 
-from .figures import rows
+from ..store import records
+from .figures import tables
 from .privacy import mask_id_number
 
 INDEX = "web_people_search"
@@ -34,8 +35,7 @@ def refresh(con: duckdb.DuckDBPyConnection) -> bool:
         "SELECT (SELECT count(*) || ':' || coalesce(max(batch_id), 0) FROM people) || ':' || "
         "(SELECT count(*) || ':' || coalesce(max(batch_id), 0) FROM households)").fetchone()
     kept = con.execute("SELECT value FROM pc_meta WHERE key = 'web_search_people'").fetchone()
-    tables = {r[0] for r in con.execute("SHOW TABLES").fetchall()}
-    if stamp and kept and kept[0] == stamp[0] and INDEX in tables:
+    if stamp and kept and kept[0] == stamp[0] and INDEX in tables(con):
         return False
     chars = [r[0] for r in con.execute(
         "SELECT DISTINCT unnest(string_split(name, '')) FROM people").fetchall()]
@@ -99,7 +99,7 @@ def search(con: duckdb.DuckDBPyConnection, query: str, prefix: str) -> list[dict
                   "AND name = ?)"]
         params = [text, text, text]
     each = " UNION ".join(f"SELECT * FROM {INDEX} WHERE {w}" for w in wheres)
-    found = rows(con.execute(f"""
+    found = records(con.execute(f"""
 SELECT s.person_id, s.name, s.id_number, s.relation, s.household_id, s.village_code,
   g.name AS village_name, s.registration_status
 FROM ({each}) s JOIN regions g ON g.code = s.village_code
