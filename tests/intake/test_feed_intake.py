@@ -16,7 +16,7 @@ from povertycloud.feeds.sources import load_sources
 from povertycloud.identification.config import RuleFileError
 from povertycloud.intake import import_file
 from povertycloud.store import Store
-from povertycloud.synth.feeds import write_feeds
+from povertycloud.synth.feeds import FEEDS, write_feeds
 
 SOURCE = "public_security_deaths"
 
@@ -40,12 +40,10 @@ def rows_of(store: Store) -> list[tuple[object, ...]]:
 
 def test_the_shipped_registry_describes_each_feed() -> None:
     sources = load_sources()
-    assert set(sources) == {"public_security_deaths", "transport_vehicles",
-                            "market_businesses", "medical_insurance_claims",
-                            "disaster_reports"}
+    assert set(sources) == {f.name for f in FEEDS}  # the synthetic province sends each
     assert {s.id: s.signal.event for s in sources.values() if s.signal} == {
-        "public_security_deaths": "death", "medical_insurance_claims": "serious_illness",
-        "disaster_reports": "disaster"}
+        "public_security_deaths": "death", "public_security_births": "birth",
+        "medical_insurance_claims": "serious_illness", "disaster_reports": "disaster"}
     deaths = sources[SOURCE]
     assert (deaths.schema_version, deaths.frequency) == (1, "monthly")
     assert deaths.table.name == "feed_public_security_deaths"

@@ -17,9 +17,9 @@ from povertycloud.feeds.checks import (
     raise_flags,
     report,
     review_queue,
-    send_signals,
     verify,
 )
+from povertycloud.feeds.signals import send_signals
 from povertycloud.feeds.sources import load_sources
 from povertycloud.identification.config import RuleFileError
 from povertycloud.intake import import_file, load_directory
@@ -59,16 +59,23 @@ def test_flags_follow_the_rules_and_carry_their_evidence(store: Store) -> None:
         "SELECT c.rule, c.evidence, h.registration_status, p.death_date FROM conflict_flags c "
         "JOIN households h USING (household_id) JOIN people p USING (person_id)").fetchall()
     rules = {r for r, *_ in flags}
-    assert {"vehicle", "death"} <= rules
+    assert {"vehicle", "death", "public_employee", "commercial_housing"} <= rules
     for rule, evidence, status, died in flags:
         record = json.loads(evidence)
+        if rule == "death":
+            assert died is None and record["death_date"]
+            continue
+        assert status in ("registered_poor", "monitored")
         if rule == "vehicle":
             assert record["value_yuan"] >= 50_000
-            assert status in ("registered_poor", "monitored")
         elif rule == "business":
             assert record["registered_capital_yuan"] >= 100_000
+        elif rule == "public_employee":
+            assert record["post"] != "village_cadre"
+        elif rule == "commercial_housing":
+            assert record["kind"] == "commercial"
         else:
-            assert died is None and record["death_date"]
+            assert rule == "large_tax" and record["income_yuan"] >= 60_000
     [(deaths,)] = store.con.execute("SELECT count(*) FROM conflict_flags WHERE rule = "
                                     "'death'").fetchall()
     assert deaths == 1
@@ -118,13 +125,13 @@ def test_the_review_queue_and_audited_decisions(store: Store) -> None:
     queue = review_queue(store)
     assert len(queue) == len(load_sources())  # one pair of each feed
     first, second = queue[0], queue[1]
-    decide(store, str(first["source"]), int(first["record_id"]),
+    decide(store.con, str(first["source"]), int(first["record_id"]),
            int(first["person_id"]), True, "王干部")
-    decide(store, str(second["source"]), int(second["record_id"]),
+    decide(store.con, str(second["source"]), int(second["record_id"]),
            int(second["person_id"]), False, "李干部")
     assert len(review_queue(store)) == len(queue) - 2
     with pytest.raises(PovertyCloudError, match="not under review"):
-        decide(store, str(first["source"]), int(first["record_id"]),
+        decide(store.con, str(first["source"]), int(first["record_id"]),
                int(first["person_id"]), False, "x")
     logged = store.con.execute("SELECT username, action FROM audit_log ORDER BY audit_id"
                                ).fetchall()
@@ -147,11 +154,45 @@ def test_signals_become_events_on_the_household(small_province: Path, tmp_path: 
                           "LIMIT 20)")
         link_feeds(store, sources)
         added = send_signals(store, sources)
-        assert sum(added.values()) == len({(h, k, d) for h, k, d, _ in removed})
+        assert added["medical_insurance_claims"] + added["disaster_reports"] == len(
+            {(h, k, d) for h, k, d, _ in removed})
         back = store.con.execute(
             "SELECT household_id, kind, event_date, amount_yuan FROM events WHERE batch_id > "
             "(SELECT min(batch_id) FROM batches WHERE table_name LIKE 'feed_%') - 1 AND "
             "kind IN ('serious_illness', 'disaster') ORDER BY household_id, event_date"
             ).fetchall()
-        assert set(back) <= set(removed) and len(back) == sum(added.values())
+        assert set(back) <= set(removed)
+        assert len(back) == added["medical_insurance_claims"] + added["disaster_reports"]
         assert set(send_signals(store, sources).values()) == {0}  # not twice
+
+
+def test_deaths_and_births_update_the_registry(store: Store, tmp_path: Path) -> None:
+    """The death the registry missed is recorded, with the row before; the births of
+    2021 join their mothers' households; births it has, and a second run, add nothing."""
+    [(alive_dead,)] = store.con.execute(
+        "SELECT f.person_id FROM feed_links f JOIN people p USING (person_id) WHERE "
+        "f.source = 'public_security_deaths' AND p.death_date IS NULL").fetchall()
+    people = store.con.execute("SELECT count(*) FROM people").fetchone()
+    new = store.con.execute("SELECT child_id_number, child_name, child_birth_date, l.person_id "
+                            "FROM feed_public_security_births f JOIN feed_links l ON "
+                            "l.source = 'public_security_births' AND l.record_id = f.record_id "
+                            "WHERE child_birth_date >= DATE '2021-01-01'").fetchall()
+    assert new and people
+    added = send_signals(store, load_sources())
+    assert added["public_security_births"] == len(new)
+    children = store.con.execute(
+        "SELECT c.id_number, c.name, c.birth_date, m.person_id, c.relation, "
+        "c.person_id // 100 = c.household_id FROM people c JOIN people m ON "
+        "m.household_id = c.household_id AND m.person_id <> c.person_id "
+        "WHERE c.birth_date >= DATE '2021-01-01'").fetchall()
+    assert {c[:4] for c in children} >= set(new)
+    assert {c[4] for c in children} <= {"child", "grandchild"} and all(c[5] for c in children)
+    assert store.con.execute("SELECT count(*) FROM people").fetchone() == (people[0] + len(new),)
+    [(died, before)] = store.con.execute(
+        "SELECT p.death_date, r.before FROM registry_changes r JOIN people p USING "
+        "(person_id) WHERE r.change = 'death'").fetchall()
+    assert died is not None and json.loads(before)["person_id"] == alive_dead
+    assert json.loads(before)["death_date"] is None
+    assert store.con.execute("SELECT count(*) FROM registry_changes WHERE change = 'birth'"
+                             ).fetchone() == (len(new),)
+    assert set(send_signals(store, load_sources()).values()) == {0}

@@ -26,9 +26,11 @@ SCHEMA_FINGERPRINTS = {
     2: "2e3152bdc63ca38c9b7da79608bbc3c3ac00c1511208a1748edec720859ab6e5",  # the web tables
     3: "2e3152bdc63ca38c9b7da79608bbc3c3ac00c1511208a1748edec720859ab6e5",  # feed checks
     4: "2e3152bdc63ca38c9b7da79608bbc3c3ac00c1511208a1748edec720859ab6e5",  # resolved_by
+    5: "2e3152bdc63ca38c9b7da79608bbc3c3ac00c1511208a1748edec720859ab6e5",  # registry changes
 }
 WEB_TABLES = {"users", "sessions", "audit_log", "complaints", "announcements",
-              "feed_links", "conflict_flags"}  # and the feed checks' tables
+              "feed_links", "conflict_flags",  # the feed checks' tables
+              "registry_changes", "registry_duplicates"}  # changes outside batches
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +18,10 @@ import uvicorn
 from fastapi.testclient import TestClient
 
 from povertycloud.cli.synth import build_store
+from povertycloud.feeds.sources import load_sources
 from povertycloud.identification.plan import load_rules
 from povertycloud.identification.runs import identify
+from povertycloud.intake import import_file
 from povertycloud.pipeline.on_store import run_on_store
 from povertycloud.store import Store
 from povertycloud.synth import SynthConfig
@@ -41,6 +43,8 @@ class Regions:
     other_village: str  # in the same township
     household: int  # in ``village``
     other_household: int  # in ``other_county``
+    batch: int = 0  # a feed batch with a quarantined row
+    head: int = 0  # the head of ``household``, in a pair to review with record 1
 
 
 # username: (role, level of its region)
@@ -88,7 +92,30 @@ def web_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Regions]:
                 "person_id, household_id, evidence, raised_at) SELECT 'vehicle', 'test', "
                 "'transport_vehicles', 1, min(person_id), household_id, '{}', now() "
                 "FROM people WHERE household_id = ? GROUP BY household_id", [household])
-    return db, regions
+        batch, head = _feed_with_pairs_to_review(store, db.parent, regions)
+    return db, replace(regions, batch=batch, head=head)
+
+
+def _feed_with_pairs_to_review(store: Store, folder: Path, regions: Regions
+                               ) -> tuple[int, int]:
+    """A vehicle batch of two good rows and a bad one (quarantined), each good record
+    paired for review with the head of a household: records 1 (``household``) and 2
+    (``other_household``)."""
+    heads = [store.con.execute("SELECT person_id, name FROM people WHERE household_id = ? "
+                               "ORDER BY person_id LIMIT 1", [h]).fetchone()
+             for h in (regions.household, regions.other_household)]
+    rows = [f"{i},{name},,某地,60000,2019-05-0{i}" for i, (_, name) in enumerate(heads, 1)]
+    feed = folder / "vehicles.csv"
+    feed.write_text("record_id,name,id_number,address,value_yuan,registered_on\n"
+                    + "\n".join(rows) + "\n3,坏记录,520121199001011234,某地,-5,2019-13-01\n",
+                    encoding="utf-8")
+    batch = import_file(store, load_sources()["transport_vehicles"].table, feed,
+                        keep_good=True).batch_id
+    for record_id, (person_id, _) in enumerate(heads, 1):
+        store.con.execute("INSERT INTO feed_links VALUES ('transport_vehicles', ?, ?, 0.7, "
+                          "'probabilistic', 'review', now())", [record_id, person_id])
+    assert batch is not None
+    return batch, int(heads[0][0])
 
 
 @pytest.fixture(scope="session")

@@ -44,6 +44,12 @@ def routes(r: Any, complaint: int) -> list[tuple[str, str, str, dict[str, Any] |
          {"region_code": r.village, "title": "t", "body": "b"}),
         ("GET", "/api/flags", "verify", None),
         ("POST", "/api/flags/1/verify", "verify", {"outcome": "confirmed"}),
+        ("GET", "/api/sources", "data", None),
+        ("GET", "/api/batches", "data", None),
+        ("GET", f"/api/batches/{r.batch}", "data", None),
+        ("GET", f"/api/batches/{r.batch}/quarantine", "quarantine", None),
+        ("GET", "/api/reviews", "review", None),
+        ("POST", f"/api/reviews/transport_vehicles/1/{r.head}", "review", {"accept": True}),
     ]
 
 
@@ -404,3 +410,45 @@ def test_verification_tasks_of_the_jurisdiction(client: TestClient, as_user: Hea
         ("false_alarm", "field_officer")]
     assert ("verify_flag", "field_officer", "1") in sql(
         "SELECT action, username, object_id FROM audit_log")
+
+
+def test_department_data_and_its_quarantine(client: TestClient, as_user: Headers,
+                                            regions: Any, sql: Sql) -> None:
+    """Sources with what the store holds, the batch report by reason; quarantined rows
+    for data administrators only, masked, their reading audited."""
+    officer = as_user("county_officer")
+    vehicles = next(s for s in client.get("/api/sources", headers=officer).json()
+                    if s["source"] == "transport_vehicles")
+    assert (vehicles["batches"], vehicles["rows"], vehicles["quarantined"]) == (1, 2, 1)
+    report = client.get(f"/api/batches/{regions.batch}", headers=officer).json()
+    assert (report["rows_in"], report["rows_accepted"], report["rows_quarantined"]) == (3, 2, 1)
+    assert report["reasons"] == [
+        {"reason": "registered_on: is not a date (YYYY-MM-DD)", "rows": 1},
+        {"reason": "value_yuan: is below the minimum 0", "rows": 1}]
+    assert client.get("/api/batches/999999", headers=officer).status_code == 404
+    admin = as_user("admin")
+    [row] = client.get(f"/api/batches/{regions.batch}/quarantine", headers=admin).json()
+    assert row["row_number"] == 4 and row["record"]["id_number"] == "520121********1234"
+    assert row["record"]["address"] == "***" and row["record"]["name"] == "坏记录"
+    assert ("read_quarantine", "admin", str(regions.batch)) in sql(
+        "SELECT action, username, object_id FROM audit_log")
+
+
+def test_the_review_queue_of_the_jurisdiction(client: TestClient, as_user: Headers,
+                                              regions: Any, sql: Sql) -> None:
+    village = as_user("village_officer")
+    [pair] = client.get("/api/reviews", headers=village).json()
+    assert (pair["record_id"], pair["person_id"]) == (1, regions.head)
+    assert pair["record"]["value_yuan"] == 60000 and "*" in pair["registry_id_number"]
+    other = sql("SELECT person_id FROM feed_links WHERE record_id = 2")[0][0]
+    assert client.post(f"/api/reviews/transport_vehicles/2/{other}", json={"accept": True},
+                       headers=village).status_code == 404  # another county's person
+    path = f"/api/reviews/transport_vehicles/1/{regions.head}"
+    assert client.post(path, json={"accept": "perhaps"}, headers=village).status_code == 422
+    done = client.post(path, json={"accept": False}, headers=village)
+    assert done.status_code == 200 and done.json()["decision"] == "rejected"
+    again = client.post(path, json={"accept": True}, headers=village)
+    assert again.status_code == 409 and "not under review" in again.json()["detail"]
+    assert client.get("/api/reviews", headers=village).json() == []
+    assert ("review_rejected", "village_officer", "officer", regions.village) in sql(
+        "SELECT action, username, role, region_code FROM audit_log")

@@ -127,3 +127,32 @@ def test_portal_complaint_form(client: TestClient, regions: Any, sql: Sql) -> No
                                                           "subject": ""})
     assert bad.status_code == 422
     assert sql("SELECT count(*) FROM complaints") == [(1,)]
+
+
+def test_department_data_pages(client: TestClient, regions: Any, sql: Sql) -> None:
+    """Sources and batches for an officer; the quarantined rows only for the data
+    administrator; the review queue decided by its form."""
+    csrf = log_in(client, "county_officer")
+    sources = client.get("/sources")
+    assert sources.status_code == 200 and "transport_vehicles" in sources.text
+    assert f'href="/batches/{regions.batch}"' in sources.text
+    batch = client.get(f"/batches/{regions.batch}")
+    assert "value_yuan: is below the minimum 0" in batch.text
+    assert 'id="quarantine"' not in batch.text and "坏记录" not in batch.text
+    reviews = client.get("/reviews")
+    assert f'action="/reviews/transport_vehicles/1/{regions.head}"' in reviews.text
+    refused = client.post(f"/reviews/transport_vehicles/1/{regions.head}",
+                          data={"accept": "true", "csrf_token": "forged"})
+    assert refused.status_code == 403
+    done = client.post(f"/reviews/transport_vehicles/1/{regions.head}",
+                       data={"accept": "true", "csrf_token": csrf}, follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"] == "/reviews"
+    assert sql("SELECT decision FROM feed_links WHERE record_id = 1") == [("match",)]
+    client.cookies.clear()
+    log_in(client, "admin")
+    batch = client.get(f"/batches/{regions.batch}")
+    assert 'id="quarantine"' in batch.text and "520121********1234" in batch.text
+    assert "520121199001011234" not in batch.text
+    client.cookies.clear()
+    log_in(client, "assessor")
+    assert client.get("/sources").status_code == 403

@@ -16,9 +16,9 @@ from ..feeds.checks import (
     raise_flags,
     report,
     review_queue,
-    send_signals,
     verify,
 )
+from ..feeds.signals import send_signals
 from ..feeds.sources import load_sources
 from ..store import Store
 from .common import DbOption, console
@@ -108,6 +108,6 @@ def review(
     if source is None or record is None or person is None or not by:
         raise typer.BadParameter("a decision needs --source, --record, --person and --by")
     with Store(db) as store:
-        decide(store, source, record, person, accept, by)
+        decide(store.con, source, record, person, accept, by)
     console.print(f"{source} record {record} and person {person}: "
                   f"{'accepted as a match' if accept else 'rejected'}")

@@ -186,40 +186,6 @@ def open_flags(con: duckdb.DuckDBPyConnection, prefix: str) -> list[dict[str, An
         "ORDER BY c.outcome IS NOT NULL, c.flag_id", [prefix]))
 
 
-def send_signals(store: Store, sources: dict[str, Source]) -> dict[str, int]:
-    """Matched records of the sources that carry a signal (deaths, serious-illness
-    claims, disasters) become dated events on the person's household, for the relapse
-    warning; an event of the same kind, household and date is not added twice. Returns
-    the events added per source."""
-    counts = {}
-    tables = store.tables()
-    with store.transaction() as con:
-        for source in sources.values():
-            signal = source.signal
-            if signal is None or source.table.name not in tables:
-                continue
-            amount = f"f.{signal.amount}" if signal.amount else "0"
-            before = con.execute("SELECT count(*) FROM events").fetchone()
-            con.execute(f"""
-INSERT INTO events (event_id, household_id, person_id, event_date, kind, amount_yuan,
-  batch_id, recorded_at)
-SELECT (SELECT coalesce(max(event_id), 0) FROM events)
-         + row_number() OVER (ORDER BY household_id, event_date),
-  household_id, person_id, event_date, {literal(signal.event)}, amount, batch_id, now()
-FROM (SELECT DISTINCT ON (p.household_id, f.{signal.date}) p.household_id, p.person_id,
-        f.{signal.date} AS event_date, {amount} AS amount, f.batch_id
-      FROM feed_links l JOIN {source.table.name} f ON f.record_id = l.record_id
-      JOIN people p ON p.person_id = l.person_id
-      WHERE l.source = ? AND l.decision = 'match'
-      ORDER BY p.household_id, f.{signal.date}, f.record_id) x
-WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.household_id = x.household_id
-                  AND e.kind = {literal(signal.event)} AND e.event_date = x.event_date)""",
-                        [source.id])
-            after = con.execute("SELECT count(*) FROM events").fetchone()
-            counts[source.id] = int(after[0]) - int(before[0]) if after and before else 0
-    return counts
-
-
 def review_queue(store: Store, source: str | None = None) -> list[dict[str, Any]]:
     """Pairs whose probability lies between the review and match thresholds, waiting
     for an officer: the feed's record beside the registry's person."""
@@ -231,26 +197,39 @@ def review_queue(store: Store, source: str | None = None) -> list[dict[str, Any]
         [source] if source else []))
 
 
-def decide(store: Store, source: str, record_id: int, person_id: int, accept: bool,
-           by: str) -> None:
-    """An officer's decision on a pair under review: a match, or rejected; logged in the
-    audit log with who decided."""
-    found = store.con.execute("SELECT decision FROM feed_links WHERE source = ? AND "
-                              "record_id = ? AND person_id = ?",
-                              [source, record_id, person_id]).fetchone()
-    if found is None:
-        raise PovertyCloudError(f"no pair of {source} record {record_id} and person "
-                                f"{person_id}")
-    if found[0] != "review":
-        raise PovertyCloudError(f"that pair is not under review (it is a {found[0]})")
+def decide(con: duckdb.DuckDBPyConnection, source: str, record_id: int, person_id: int,
+           accept: bool, by: str, role: str | None = None,
+           region_code: str | None = None) -> str:
+    """An officer's decision on a pair under review: a match, or rejected; written with
+    who decided to the audit log in the same transaction. Of two decisions at once, one
+    wins and the other finds the pair decided."""
     decision = "match" if accept else "rejected"
-    with store.transaction() as con:
-        con.execute("UPDATE feed_links SET decision = ? WHERE source = ? AND record_id = ? "
-                    "AND person_id = ?", [decision, source, record_id, person_id])
-        con.execute("INSERT INTO audit_log (logged_at, username, action, object_kind, "
-                    "object_id, detail) VALUES (now(), ?, ?, 'feed_link', ?, ?)",
-                    [by, f"review_{decision}", f"{source}/{record_id}",
-                     f"person {person_id}"])
+    con.execute("BEGIN TRANSACTION")
+    try:
+        changed = con.execute(
+            "UPDATE feed_links SET decision = ? WHERE source = ? AND record_id = ? AND "
+            "person_id = ? AND decision = 'review' RETURNING person_id",
+            [decision, source, record_id, person_id]).fetchall()
+        if not changed:
+            raise PovertyCloudError(_not_under_review(con, source, record_id, person_id))
+        con.execute("INSERT INTO audit_log (logged_at, username, role, action, object_kind, "
+                    "object_id, region_code, detail) VALUES (now(), ?, ?, ?, 'feed_link', "
+                    "?, ?, ?)", [by, role, f"review_{decision}", f"{source}/{record_id}",
+                                 region_code, f"person {person_id}"])
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+    return decision
+
+
+def _not_under_review(con: duckdb.DuckDBPyConnection, source: str, record_id: int,
+                      person_id: int) -> str:
+    found = con.execute("SELECT decision FROM feed_links WHERE source = ? AND record_id = ? "
+                        "AND person_id = ?", [source, record_id, person_id]).fetchone()
+    if found is None:
+        return f"no pair of {source} record {record_id} and person {person_id}"
+    return f"that pair is not under review (it is a {found[0]})"
 
 
 def report(store: Store) -> list[tuple[str, int, int, int, float | None]]:

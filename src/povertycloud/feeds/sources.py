@@ -12,6 +12,7 @@ from ..standard.fields import Field, Kind, Table
 
 DEFAULT = "sources.yaml"
 FREQUENCIES = ("daily", "weekly", "monthly", "quarterly", "yearly", "irregular")
+BIRTH_FIELDS = ("child_name", "child_id_number", "child_sex")  # a birth adds the child
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,8 @@ def _signal(r: Reader, table: Table) -> Signal | None:
     if event not in EVENT_KINDS:
         raise s.fail(f"unknown event kind {event!r}; the kinds are {', '.join(EVENT_KINDS)}")
     date, amount = s.get("date", str), s.get("amount", str, None)
-    for name in (date, amount):
+    needs = BIRTH_FIELDS if event == "birth" else ()
+    for name in (date, amount, *needs):
         if name is not None and name not in table.names:
             raise s.fail(f"{name!r} is not one of the source's fields")
     return Signal(event, date, amount)
@@ -82,7 +84,7 @@ def _field(r: Reader) -> Field:
     return Field(name, Kind(kind), name, "", required=bool(r.get("required", bool, True)),
                  minimum=r.get("minimum", (int, float), None),
                  values=tuple(r.get("values", list, [])),
-                 sensitive=name in ("id_number", "address", "phone"))
+                 sensitive=name.endswith("id_number") or name in ("address", "phone"))
 
 
 def ddl(table: Table) -> str:

@@ -16,6 +16,7 @@ MIGRATIONS: tuple[str, ...] = (
     "0002_web.sql",
     "0003_feed_checks.sql",
     "0004_quarantine_resolved.sql",
+    "0005_registry_changes.sql",
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -1,8 +1,10 @@
 """Department feeds for the synthetic province: what other departments would send about
-its people (deaths from public security, vehicles from transport, businesses from market
-regulation, serious-illness claims from medical insurance, disasters from emergency
-management), with the faults real feeds have, and the truth of which person each record
-is, to measure linkage against.
+its people (deaths and births from public security, vehicles from transport, businesses
+from market regulation, public employees from human resources, housing purchases, income
+tax, serious-illness claims from medical insurance, disasters from emergency management),
+with the faults real feeds have, and the truth of which person each record is, to
+measure linkage against. A birth record is the registering mother's: births of 2019-2020
+the registry already has, and births of 2021 it does not.
 
 Faults, one per faulty record: a mistyped character in the name, a homophone character
 (same pinyin), the name in pinyin, two adjacent ID digits transposed, the ID missing, a
@@ -23,10 +25,13 @@ import pyarrow.parquet as pq
 from pypinyin import lazy_pinyin
 
 from ..sqltext import literal
-from ..standard.ids import birth_date, check_digit
+from ..standard.ids import birth_date, check_digit, sql_check_digit
 
 FAULTS = ("none", "typo", "homophone", "pinyin", "transposed_id", "missing_id",
           "stale_address", "duplicate", "not_in_registry")
+
+
+_GIVEN = "子浩宇欣怡涵梓轩雨晨思睿嘉博文佳琪"
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,65 @@ FEEDS = (
          "e.amount_yuan AS loss_yuan FROM events e JOIN households h USING (household_id) "
          "JOIN people p ON p.household_id = h.household_id AND p.relation = 'head' "
          "WHERE e.kind = 'disaster'"),
+    Feed("public_security_births", "public security", f"""
+WITH mothers AS (
+  SELECT p.person_id, p.name, p.id_number, p.household_id, h.address,
+    left(hd.name, 1) AS surname FROM people p JOIN households h USING (household_id)
+  JOIN people hd ON hd.household_id = p.household_id AND hd.relation = 'head'
+  WHERE p.sex = 'female' AND p.relation IN ('head', 'spouse', 'child_in_law')
+    AND p.death_date IS NULL AND p.birth_date BETWEEN DATE '1976-01-01' AND DATE '2000-12-31'),
+known AS (
+  SELECT m.person_id, m.name, m.id_number, m.address, c.name AS child_name,
+    c.id_number AS child_id_number, c.sex AS child_sex, c.birth_date AS child_birth_date
+  FROM people c JOIN mothers m USING (household_id)
+  WHERE c.birth_date >= DATE '2019-01-01' AND c.relation IN ('child', 'grandchild')
+  QUALIFY row_number() OVER (PARTITION BY c.person_id ORDER BY m.person_id) = 1),
+born AS (
+  SELECT *, CASE WHEN hash(person_id, 'sex') % 2 = 0 THEN 'male' ELSE 'female' END
+      AS child_sex,
+    DATE '2021-01-01' + CAST(hash(person_id, 'born') % 365 AS INTEGER) AS child_birth_date
+  FROM mothers WHERE hash(person_id, 'birth') % 100 < 6),
+serial AS (
+  SELECT *, left(id_number, 6) || strftime(child_birth_date, '%Y%m%d')
+      || lpad(CAST(100 + 2 * row_number() OVER (PARTITION BY left(id_number, 6),
+         child_birth_date ORDER BY person_id) + (child_sex = 'male')::INTEGER AS VARCHAR),
+         3, '0') AS first17
+  FROM born)
+SELECT person_id, name, id_number, address, child_name, child_id_number, child_sex,
+  child_birth_date FROM known
+UNION ALL
+SELECT person_id, name, id_number, address,
+  surname || substr('{_GIVEN}', 1 + CAST(hash(person_id, 'g1') % {len(_GIVEN)} AS INTEGER), 1)
+    || substr('{_GIVEN}', 1 + CAST(hash(person_id, 'g2') % {len(_GIVEN)} AS INTEGER), 1),
+  first17 || {sql_check_digit('first17')}, child_sex, child_birth_date
+FROM serial ORDER BY person_id, child_birth_date"""),
+    Feed("public_employees", "organisation and human resources",
+         "SELECT p.person_id, p.name, p.id_number, h.address, "
+         "['县教育局', '乡镇人民政府', '县人民医院', '县供电公司', '村民委员会']"
+         "[1 + CAST(hash(p.person_id, 'employer') % 5 AS INTEGER)] AS employer, "
+         "['civil_servant', 'public_institution', 'public_institution', "
+         "'state_enterprise', 'village_cadre'][1 + CAST(hash(p.person_id, 'employer') % 5 "
+         "AS INTEGER)] AS post, DATE '2000-01-01' + CAST(hash(p.person_id, 'since') % 7000 "
+         "AS INTEGER) AS since FROM people p JOIN households h USING (household_id) "
+         "WHERE p.death_date IS NULL AND p.birth_date BETWEEN DATE '1960-01-01' "
+         "AND DATE '1995-12-31'", share=0.01),
+    Feed("housing_purchases", "housing and urban-rural development",
+         "SELECT p.person_id, p.name, p.id_number, h.address, "
+         "CASE WHEN hash(p.person_id, 'kind') % 4 = 0 THEN 'resettlement' "
+         "ELSE 'commercial' END AS kind, "
+         "CAST(150000 + hash(p.person_id, 'price') % 650000 AS BIGINT) AS price_yuan, "
+         "CAST(50 + hash(p.person_id, 'area') % 90 AS DOUBLE) AS area_m2, "
+         "DATE '2015-01-01' + CAST(hash(p.person_id, 'signed') % 2000 AS INTEGER) "
+         "AS contract_date FROM people p JOIN households h USING (household_id) "
+         "WHERE p.relation IN ('head', 'spouse') AND p.death_date IS NULL", share=0.02),
+    Feed("tax_records", "taxation",
+         "SELECT p.person_id, p.name, p.id_number, h.address, 2019 AS tax_year, "
+         "CAST(30000 + hash(p.person_id, 'income') % 150000 AS BIGINT) AS income_yuan, "
+         "CAST(greatest(0, CAST(hash(p.person_id, 'income') % 150000 AS BIGINT) - 30000) "
+         "* 0.03 "
+         "AS BIGINT) AS tax_paid_yuan FROM people p JOIN households h USING (household_id) "
+         "WHERE p.death_date IS NULL AND p.birth_date BETWEEN DATE '1955-01-01' "
+         "AND DATE '2000-12-31'", share=0.02),
 )
 
 

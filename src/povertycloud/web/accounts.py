@@ -20,12 +20,13 @@ from ..standard.regions import problem as code_problem
 ROLES = ("officer", "field_officer", "auditor", "assessor", "admin")
 PERMISSIONS: dict[str, frozenset[str]] = {
     "officer": frozenset({"dashboard", "households", "search", "unmask", "complaints",
-                          "announce", "verify"}),
+                          "announce", "verify", "data", "review"}),
     "field_officer": frozenset({"dashboard", "households", "search", "unmask", "verify"}),
-    "auditor": frozenset({"dashboard", "households", "search", "audit"}),
+    "auditor": frozenset({"dashboard", "households", "search", "audit", "data"}),
     "assessor": frozenset({"dashboard", "households", "search"}),
     "admin": frozenset({"dashboard", "households", "search", "unmask", "complaints",
-                        "announce", "audit", "users", "verify"}),
+                        "announce", "audit", "users", "verify", "data", "quarantine",
+                        "review"}),
 }
 MIN_PASSWORD = 10
 _hasher = PasswordHasher()

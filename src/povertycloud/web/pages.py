@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from . import api, audit, complaints, figures, i18n, sessions
+from . import api, audit, complaints, department, figures, i18n, sessions
 from .accounts import ROLES, AccountError, create_user, list_users
 from .platform import DB, Viewer, allowed, check_csrf, in_jurisdiction, optional_viewer, viewer
 
@@ -197,6 +197,33 @@ def verify_flag(flag_id: Annotated[int, Path(ge=1, le=2**63 - 1)], me: Me, con: 
                 csrf_token: Token = "") -> Response:
     api.verify_flag(flag_id, api.Verification(outcome=outcome), me, con, csrf_token)
     return RedirectResponse("/flags", 303)
+
+
+@router.get("/sources")
+def sources_page(request: Request, me: Me, con: DB) -> Response:
+    return render(request, "sources.html", me, sources=department.sources(me, con),
+                  batches=department.batches(me, con))
+
+
+@router.get("/batches/{batch_id}")
+def batch_page(request: Request, batch_id: department.BatchId, me: Me, con: DB) -> Response:
+    rows = department.quarantine(batch_id, me, con) if me.user.may("quarantine") else None
+    return render(request, "batch.html", me, batch=department.batch(batch_id, me, con),
+                  rows=rows)
+
+
+@router.get("/reviews")
+def reviews_page(request: Request, me: Me, con: DB) -> Response:
+    return render(request, "reviews.html", me, pairs=department.reviews(me, con))
+
+
+@router.post("/reviews/{source}/{record_id}/{person_id}")
+def review_pair(source: department.SourceId, record_id: department.RecordId,
+                person_id: department.RecordId, me: Me, con: DB,
+                accept: Annotated[bool, Form()], csrf_token: Token = "") -> Response:
+    department.review(source, record_id, person_id, department.Decision(accept=accept), me,
+                      con, csrf_token)
+    return RedirectResponse("/reviews", 303)
 
 
 @router.get("/audit")

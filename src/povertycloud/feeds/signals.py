@@ -1,0 +1,127 @@
+"""Signals from department feeds for the other modules: matched death, birth,
+serious-illness and disaster records become dated events on the household, for the
+relapse warning; a death also sets the person's death date in the registry, and a birth
+adds the child to the household of the parent who registered it. Each change to the
+registry is kept in ``registry_changes`` with the row as it was before."""
+
+from __future__ import annotations
+
+import duckdb
+
+from ..sqltext import literal
+from ..store import Store
+from .sources import Signal, Source
+
+# a newborn's relation to the head, from that of the parent who registered the birth
+CHILD_RELATION = {"head": "child", "spouse": "child", "child": "grandchild",
+                  "child_in_law": "grandchild", "parent": "sibling"}
+
+
+def send_signals(store: Store, sources: dict[str, Source]) -> dict[str, int]:
+    """Apply the matched records of every source with a signal; returns the events added
+    per source (an event of the same kind, household and date is not added twice, a
+    birth already in the registry adds nothing)."""
+    counts = {}
+    tables = store.tables()
+    with store.transaction() as con:
+        for source in sources.values():
+            if source.signal is None or source.table.name not in tables:
+                continue
+            before = _events(con)
+            if source.signal.event == "birth":
+                _add_births(con, source)
+            else:
+                if source.signal.event == "death":
+                    _record_deaths(con, source)
+                _add_events(con, source, source.signal)
+            counts[source.id] = _events(con) - before
+    return counts
+
+
+def _events(con: duckdb.DuckDBPyConnection) -> int:
+    row = con.execute("SELECT count(*) FROM events").fetchone()
+    return int(row[0]) if row else 0
+
+
+def _matched(source: Source, date: str) -> str:
+    """The source's records matched to a person, with that person's row (``p.``)."""
+    return (f"FROM feed_links l JOIN {source.table.name} f ON f.record_id = l.record_id "
+            f"JOIN people p ON p.person_id = l.person_id WHERE l.source = "
+            f"{literal(source.id)} AND l.decision = 'match' AND f.{date} IS NOT NULL")
+
+
+def _add_events(con: duckdb.DuckDBPyConnection, source: Source, signal: Signal) -> None:
+    amount = f"f.{signal.amount}" if signal.amount else "0"
+    con.execute(f"""
+INSERT INTO events (event_id, household_id, person_id, event_date, kind, amount_yuan,
+  batch_id, recorded_at)
+SELECT (SELECT coalesce(max(event_id), 0) FROM events)
+         + row_number() OVER (ORDER BY household_id, event_date),
+  household_id, person_id, event_date, {literal(signal.event)}, amount, batch_id, now()
+FROM (SELECT DISTINCT ON (p.household_id, f.{signal.date}) p.household_id, p.person_id,
+        f.{signal.date} AS event_date, {amount} AS amount, f.batch_id
+      {_matched(source, signal.date)}
+      ORDER BY p.household_id, f.{signal.date}, f.record_id) x
+WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.household_id = x.household_id
+                  AND e.kind = {literal(signal.event)} AND e.event_date = x.event_date)""")
+
+
+def _record_deaths(con: duckdb.DuckDBPyConnection, source: Source) -> None:
+    """People the registry has alive get the death date of their earliest record."""
+    assert source.signal is not None
+    date = source.signal.date
+    con.execute(f"""
+CREATE TEMP TABLE deaths AS
+SELECT p.person_id, p.household_id, CAST(to_json(p) AS VARCHAR) AS before,
+  min(f.{date}) AS death_date, arg_min(f.record_id, f.{date}) AS record_id
+{_matched(source, date)} AND p.death_date IS NULL
+GROUP BY p.person_id, p.household_id, before""")
+    con.execute(f"""
+INSERT INTO registry_changes (change, person_id, household_id, before, source, record_id,
+  changed_by, changed_at)
+SELECT 'death', person_id, household_id, before, {literal(source.id)}, record_id,
+  {literal('feed ' + source.id)}, now() FROM deaths""")
+    con.execute("UPDATE people SET death_date = d.death_date FROM deaths d "
+                "WHERE people.person_id = d.person_id")
+    con.execute("DROP TABLE deaths")
+
+
+def _add_births(con: duckdb.DuckDBPyConnection, source: Source) -> None:
+    """Each child not yet in the registry joins the parent's household (the next member
+    serial), with a birth event; a child sent twice is added once."""
+    assert source.signal is not None
+    date = source.signal.date
+    relation = " ".join(f"WHEN {literal(k)} THEN {literal(v)}"
+                        for k, v in CHILD_RELATION.items())
+    con.execute(f"""
+CREATE TEMP TABLE births AS
+SELECT b.household_id * 100 + (SELECT max(q.person_id) % 100 FROM people q
+         WHERE q.household_id = b.household_id)
+       + row_number() OVER (PARTITION BY b.household_id ORDER BY b.birth_date,
+                            b.id_number) AS person_id, b.*
+FROM (SELECT DISTINCT ON (f.child_id_number) p.household_id, f.child_id_number AS id_number,
+        f.child_name AS name, f.child_sex AS sex, f.{date} AS birth_date, p.ethnicity,
+        CASE p.relation {relation} ELSE 'other' END AS relation, f.record_id, f.batch_id
+      {_matched(source, date)}
+        AND NOT EXISTS (SELECT 1 FROM people q WHERE q.id_number = f.child_id_number)
+      ORDER BY f.child_id_number, f.record_id) b""")
+    con.execute("""
+INSERT INTO people BY NAME
+SELECT person_id, household_id, id_number, name, sex, birth_date, ethnicity, relation,
+  'none' AS education, FALSE AS in_school, FALSE AS chronic_illness,
+  FALSE AS serious_illness, 'none' AS disability_kind, 0 AS disability_grade,
+  'none' AS labour_capacity, 0 AS migrant_months, FALSE AS medical_insurance,
+  FALSE AS critical_illness_insurance, FALSE AS pension_insurance,
+  FALSE AS min_living_guarantee, batch_id, now() AS recorded_at FROM births""")
+    con.execute(f"""
+INSERT INTO registry_changes (change, person_id, household_id, before, source, record_id,
+  changed_by, changed_at)
+SELECT 'birth', person_id, household_id, NULL, {literal(source.id)}, record_id,
+  {literal('feed ' + source.id)}, now() FROM births""")
+    con.execute("""
+INSERT INTO events (event_id, household_id, person_id, event_date, kind, amount_yuan,
+  batch_id, recorded_at)
+SELECT (SELECT coalesce(max(event_id), 0) FROM events)
+         + row_number() OVER (ORDER BY person_id),
+  household_id, person_id, birth_date, 'birth', 0, batch_id, now() FROM births""")
+    con.execute("DROP TABLE births")

@@ -1,0 +1,195 @@
+"""Department data in the platform: the registry of sources with what each has sent, the
+report of every batch (rows in, accepted, quarantined by reason), the quarantined rows
+(masked), and the review queue of linked pairs an officer accepts or rejects. The pages
+call the same functions."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import duckdb
+from fastapi import APIRouter, Depends, Header, HTTPException, Path
+from pydantic import BaseModel
+
+from ..errors import PovertyCloudError
+from ..feeds.checks import decide
+from ..feeds.sources import load_sources
+from ..intake.quarantine import table_of
+from ..store import records
+from . import audit
+from .figures import tables
+from .platform import DB, Viewer, allowed, check_csrf, viewer
+from .privacy import mask_id_number
+
+router = APIRouter(prefix="/api", tags=["department data"])
+Me = Annotated[Viewer, Depends(viewer)]
+BatchId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+SourceId = Annotated[str, Path(pattern="^[a-z_]{1,64}$")]
+RecordId = Annotated[int, Path(ge=0, le=2**63 - 1)]
+HIDDEN = "***"
+CsrfHeader = Annotated[str | None, Header(alias="X-CSRF-Token")]
+
+
+class Decision(BaseModel):
+    accept: bool
+
+
+def source_list(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Every registered source with the rows and batches the store holds of it."""
+    held = {str(r["table_name"]): r for r in records(con.execute(
+        "SELECT table_name, count(*) AS batches, sum(rows_accepted) AS rows, "
+        "sum(rows_quarantined) AS quarantined, max(received_at) AS last_received "
+        "FROM batches GROUP BY table_name"))}
+    out = []
+    for s in load_sources().values():
+        got = held.get(s.table.name, {})
+        out.append({"source": s.id, "department": s.department, "table": s.table_label,
+                    "schema_version": s.schema_version, "frequency": s.frequency,
+                    "owner": s.owner, "signal": s.signal.event if s.signal else None,
+                    "batches": int(got.get("batches") or 0), "rows": int(got.get("rows") or 0),
+                    "quarantined": int(got.get("quarantined") or 0),
+                    "last_received": got.get("last_received")})
+    return out
+
+
+def batch_list(con: duckdb.DuckDBPyConnection, table: str | None = None
+               ) -> list[dict[str, Any]]:
+    """Batches, newest first (of one table when given)."""
+    where = "WHERE table_name = ?" if table else ""
+    return records(con.execute(
+        "SELECT batch_id, table_name, source AS file, rows_in, rows_accepted, "
+        f"rows_quarantined, received_at FROM batches {where} ORDER BY batch_id DESC "
+        "LIMIT 500", [table] if table else []))
+
+
+def batch_report(con: duckdb.DuckDBPyConnection, batch_id: int) -> dict[str, Any]:
+    """One batch: its counts and its quarantined rows counted by reason."""
+    found = records(con.execute(
+        "SELECT batch_id, table_name, source AS file, checksum, rows_in, rows_accepted, "
+        "rows_quarantined, received_at FROM batches WHERE batch_id = ?", [batch_id]))
+    if not found:
+        raise HTTPException(404, f"no batch {batch_id}")
+    report = found[0]
+    report["reasons"] = records(con.execute(
+        "SELECT problem AS reason, count(*) AS rows FROM (SELECT unnest(string_split("
+        "problems, '; ')) AS problem FROM quarantine WHERE batch_id = ?) GROUP BY problem "
+        "ORDER BY rows DESC, reason", [batch_id]))
+    report["resolved"] = _scalar(con, "SELECT count(*) FROM quarantine WHERE batch_id = ? "
+                                 "AND resolved_by IS NOT NULL", batch_id)
+    return report
+
+
+def quarantined_rows(con: duckdb.DuckDBPyConnection, batch_id: int) -> list[dict[str, Any]]:
+    """The quarantined rows of a batch as they came, sensitive values masked."""
+    rows = records(con.execute(
+        "SELECT table_name, row_number, problems, record, resolved_by FROM quarantine "
+        "WHERE batch_id = ? ORDER BY row_number LIMIT 1000", [batch_id]))
+    for row in rows:
+        sensitive = {f.name for f in table_of(str(row.pop("table_name"))).fields
+                     if f.sensitive}
+        record = json.loads(str(row["record"]))
+        row["record"] = {k: _masked(k, v) if k in sensitive else v for k, v in record.items()}
+    return rows
+
+
+def _masked(name: str, value: Any) -> Any:
+    if value in (None, ""):
+        return value
+    return mask_id_number(str(value)) if name.endswith("id_number") else HIDDEN
+
+
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str, *params: Any) -> int:
+    row = con.execute(sql, list(params)).fetchone()
+    return int(row[0]) if row else 0
+
+
+def review_pairs(con: duckdb.DuckDBPyConnection, prefix: str) -> list[dict[str, Any]]:
+    """Linked pairs waiting for an officer, of registry people whose village lies under
+    ``prefix``: the feed's record beside the person, ID numbers masked."""
+    if "feed_links" not in tables(con):
+        return []
+    pairs = records(con.execute(
+        "SELECT l.source, l.record_id, l.person_id, round(l.match_probability, 3) AS p, "
+        "p.name AS registry_name, p.birth_date AS registry_birth_date, "
+        "p.id_number AS registry_id_number, p.household_id, h.village_code "
+        "FROM feed_links l JOIN people p USING (person_id) JOIN households h "
+        "USING (household_id) WHERE l.decision = 'review' AND starts_with(h.village_code, ?) "
+        "ORDER BY l.match_probability DESC LIMIT 500", [prefix]))
+    present = tables(con)
+    for pair in pairs:
+        pair["registry_id_number"] = mask_id_number(pair["registry_id_number"])
+        pair["record"] = _feed_record(con, str(pair["source"]), int(pair["record_id"]),
+                                      present)
+    return pairs
+
+
+def _feed_record(con: duckdb.DuckDBPyConnection, source: str, record_id: int,
+                 present: set[str]) -> dict[str, Any]:
+    table = f"feed_{source}"
+    if source not in load_sources() or table not in present:
+        return {}
+    found = records(con.execute(f"SELECT * EXCLUDE (batch_id, recorded_at) FROM {table} "
+                                "WHERE record_id = ?", [record_id]))
+    if not found:
+        return {}
+    sensitive = {f.name for f in table_of(table).fields if f.sensitive}
+    return {k: _masked(k, v) if k in sensitive else v for k, v in found[0].items()}
+
+
+@router.get("/sources")
+def sources(me: Me, con: DB) -> list[dict[str, Any]]:
+    """The departments' sources and what the store holds of each."""
+    allowed(me, "data")
+    return source_list(con)
+
+
+@router.get("/batches")
+def batches(me: Me, con: DB) -> list[dict[str, Any]]:
+    """Batches taken in, newest first."""
+    allowed(me, "data")
+    return batch_list(con)
+
+
+@router.get("/batches/{batch_id}")
+def batch(batch_id: BatchId, me: Me, con: DB) -> dict[str, Any]:
+    """A batch's report: rows in, accepted, quarantined by reason."""
+    allowed(me, "data")
+    return batch_report(con, batch_id)
+
+
+@router.get("/batches/{batch_id}/quarantine")
+def quarantine(batch_id: BatchId, me: Me, con: DB) -> list[dict[str, Any]]:
+    """The batch's quarantined rows with their reasons, sensitive values masked (to fix
+    them: `povertycloud quarantine export`, then `reprocess`)."""
+    allowed(me, "quarantine")
+    batch_report(con, batch_id)  # 404 for an unknown batch
+    audit.record(con, me.user, "read_quarantine", "batch", str(batch_id))
+    return quarantined_rows(con, batch_id)
+
+
+@router.get("/reviews")
+def reviews(me: Me, con: DB) -> list[dict[str, Any]]:
+    """Linked pairs between the review and match thresholds, of one's jurisdiction."""
+    allowed(me, "review")
+    return review_pairs(con, me.user.prefix)
+
+
+@router.post("/reviews/{source}/{record_id}/{person_id}")
+def review(source: SourceId, record_id: RecordId, person_id: RecordId, body: Decision,
+           me: Me, con: DB, csrf: CsrfHeader = None) -> dict[str, Any]:
+    """Accept (a match) or reject a pair under review, of one's jurisdiction (audited)."""
+    check_csrf(me, csrf)
+    allowed(me, "review")
+    row = con.execute("SELECT h.village_code FROM people p JOIN households h "
+                      "USING (household_id) WHERE p.person_id = ?", [person_id]).fetchone()
+    if row is None or not me.user.covers(str(row[0])):
+        raise HTTPException(404, f"no person {person_id} in your jurisdiction")
+    try:
+        decision = decide(con, source, record_id, person_id, body.accept, me.user.username,
+                          me.user.role, str(row[0]))
+    except PovertyCloudError as exc:
+        status = 404 if str(exc).startswith("no pair") else 409
+        raise HTTPException(status, str(exc)) from None
+    return {"source": source, "record_id": record_id, "person_id": person_id,
+            "decision": decision}
