@@ -76,7 +76,8 @@ USING (household_id)""").to_arrow_table()
 Command: `.venv/bin/python benchmarks/bench_feeds_linkage.py --people {args.people}`
 ({dt.date.today()}, {machine()}). The {len(FEEDS)} feeds of a province of
 {args.people:,} people (deaths, vehicles, businesses, serious-illness claims, disaster
-reports; a quarter of the records with one fault each)
+reports, births, public employees, housing purchases, income tax; a quarter of the
+records with one fault each)
 linked to the registry's people on the ID number, then on name, birth date and address
 (matches from a probability of 0.9), {seconds:.1f} s in all. Precision: of the records
 matched, the share matched to the right person; recall: of the records of registry
@@ -88,8 +89,8 @@ should match nobody: its row counts the ones that did.
 {table}
 {overall}
 
-Names written in pinyin are compared as text with the registry's characters, so they
-match only through the ID number (no pinyin-aware comparison yet). Records of people
+Names are compared by characters, then by pinyin, so homophone characters and names
+written in pinyin match without the ID number too. Records of people
 outside the registry that matched someone are the main source of false matches: they
 share the surname and the county, and most feeds carry no birth date.
 """)

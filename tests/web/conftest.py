@@ -45,6 +45,7 @@ class Regions:
     other_household: int  # in ``other_county``
     batch: int = 0  # a feed batch with a quarantined row
     head: int = 0  # the head of ``household``, in a pair to review with record 1
+    duplicate: int = 0  # proposed as ``head`` registered a second time
 
 
 # username: (role, level of its region)
@@ -93,7 +94,12 @@ def web_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Regions]:
                 "'transport_vehicles', 1, min(person_id), household_id, '{}', now() "
                 "FROM people WHERE household_id = ? GROUP BY household_id", [household])
         batch, head = _feed_with_pairs_to_review(store, db.parent, regions)
-    return db, replace(regions, batch=batch, head=head)
+        [(duplicate,)] = store.con.execute(
+            "INSERT INTO registry_duplicates SELECT ?, min(p.person_id), 0.8, "
+            "'probabilistic', now(), NULL, NULL, NULL FROM people p JOIN households h "
+            "USING (household_id) WHERE h.village_code = ? AND p.household_id <> ? "
+            "RETURNING duplicate_id", [head, regions.village, regions.household]).fetchall()
+    return db, replace(regions, batch=batch, head=head, duplicate=int(duplicate))
 
 
 def _feed_with_pairs_to_review(store: Store, folder: Path, regions: Regions

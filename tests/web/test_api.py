@@ -50,6 +50,8 @@ def routes(r: Any, complaint: int) -> list[tuple[str, str, str, dict[str, Any] |
         ("GET", f"/api/batches/{r.batch}/quarantine", "quarantine", None),
         ("GET", "/api/reviews", "review", None),
         ("POST", f"/api/reviews/transport_vehicles/1/{r.head}", "review", {"accept": True}),
+        ("GET", "/api/duplicates", "review", None),
+        ("POST", f"/api/duplicates/{r.head}/{r.duplicate}", "review", {"merge": False}),
     ]
 
 
@@ -452,3 +454,23 @@ def test_the_review_queue_of_the_jurisdiction(client: TestClient, as_user: Heade
     assert client.get("/api/reviews", headers=village).json() == []
     assert ("review_rejected", "village_officer", "officer", regions.village) in sql(
         "SELECT action, username, role, region_code FROM audit_log")
+
+
+def test_people_registered_twice_merged_from_the_platform(client: TestClient,
+                                                         as_user: Headers, regions: Any,
+                                                         sql: Sql) -> None:
+    other = as_user("county_officer")
+    assert client.get("/api/duplicates", headers=as_user("field_officer")).status_code == 403
+    village = as_user("village_officer")
+    [pair] = client.get("/api/duplicates", headers=village).json()
+    assert (pair["person_id"], pair["duplicate_id"]) == (regions.head, regions.duplicate)
+    path = f"/api/duplicates/{regions.head}/{regions.duplicate}"
+    assert client.post(f"/api/duplicates/{regions.head}/1", json={"merge": True},
+                       headers=village).status_code == 404
+    done = client.post(path, json={"merge": True}, headers=village)
+    assert done.status_code == 200 and done.json()["decision"] == "merged"
+    assert sql("SELECT count(*) FROM people WHERE person_id = ?", regions.duplicate) == [(0,)]
+    assert client.post(path, json={"merge": True}, headers=other).status_code == 404  # gone
+    assert client.get("/api/duplicates", headers=village).json() == []
+    assert ("merge_person", "village_officer", "officer", str(regions.duplicate)) in sql(
+        "SELECT action, username, role, object_id FROM audit_log")

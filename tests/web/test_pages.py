@@ -141,6 +141,11 @@ def test_department_data_pages(client: TestClient, regions: Any, sql: Sql) -> No
     assert 'id="quarantine"' not in batch.text and "坏记录" not in batch.text
     reviews = client.get("/reviews")
     assert f'action="/reviews/transport_vehicles/1/{regions.head}"' in reviews.text
+    assert f'action="/duplicates/{regions.head}/{regions.duplicate}"' in reviews.text
+    apart = client.post(f"/duplicates/{regions.head}/{regions.duplicate}",
+                        data={"merge": "false", "csrf_token": csrf}, follow_redirects=False)
+    assert apart.status_code == 303
+    assert sql("SELECT decision FROM registry_duplicates") == [("distinct",)]
     refused = client.post(f"/reviews/transport_vehicles/1/{regions.head}",
                           data={"accept": "true", "csrf_token": "forged"})
     assert refused.status_code == 403

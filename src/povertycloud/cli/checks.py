@@ -48,8 +48,9 @@ def run(db: DbOption, rules: RulesOption = None) -> None:
 
 @checks_app.command("signals")
 def signals(db: DbOption) -> None:
-    """Turn matched death, serious-illness and disaster records into dated events on the
-    households (run after `checks run`, which links the feeds)."""
+    """Turn matched death, birth, serious-illness and disaster records into dated events
+    on the households; deaths and births also update the registry (run after `checks
+    run`, which links the feeds)."""
     with Store(db) as store:
         added = send_signals(store, load_sources())
     for source, count in added.items():

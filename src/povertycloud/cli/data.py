@@ -191,13 +191,23 @@ def survey_xlsform(
 
 @survey_app.command("import")
 def survey_import(
-    export: Annotated[Path, typer.Argument(help="The submissions export (CSV).")],
+    export: Annotated[Path, typer.Argument(
+        help="The submissions export: CSV, or KoboToolbox's XLSX.")],
     db: DbOption,
+    members: Annotated[Path | None, typer.Option(
+        help="The members export (repeat group people): CSV, or XLSX with a sheet people. "
+             "Default: EXPORT-people.csv beside a CSV export (ODK Central), the sheet "
+             "people of an XLSX export (KoboToolbox).")] = None,
     keep_good: Annotated[bool, typer.Option(
         "--keep-good", help="Import the valid rows and quarantine the others.")] = False,
 ) -> None:
-    """Import the submissions of the household survey (ODK Central or KoboToolbox CSV
-    export) as a batch of household_years."""
+    """Import the submissions of the household survey (ODK Central or KoboToolbox export)
+    as a batch of household_years and its members as a batch of people: both land, or
+    neither does (unless --keep-good)."""
     with Store(db) as store:
-        report = import_submissions(store, export, keep_good=keep_good)
-    print_report(report, export)
+        reports = import_submissions(store, export, members=members, keep_good=keep_good)
+    for report in reports:
+        print_report(report, Path(report.source))
+    if len(reports) == 1:
+        console.print("No members export (--members, EXPORT-people.csv or a sheet people): "
+                      "members not imported")

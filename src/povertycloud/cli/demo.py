@@ -12,6 +12,9 @@ import typer
 from rich.panel import Panel
 from rich.table import Table as RichTable
 
+from ..feeds.checks import link_feeds, load_conflicts, raise_flags
+from ..feeds.signals import send_signals
+from ..feeds.sources import load_sources
 from ..identification.plan import load_rules
 from ..identification.runs import identified, identify
 from ..pipeline.indicators import FLAGS
@@ -43,7 +46,7 @@ def demo(
         console.print(f"Using the demo store at {db} (--rebuild to start again)")
     else:
         console.print(f"Building a demo province of {people:,} people at {db}")
-        build_store(SynthConfig(people=people, seed=seed), db)
+        build_store(SynthConfig(people=people, seed=seed), db, feeds=True)
     with Store(db) as store:
         if not has_outputs(store):
             with progress_bar() as bar:
@@ -58,12 +61,30 @@ def demo(
                 identify(store, load_rules(), year, "duckdb",
                          lambda s: bar.update(task, description=f"Identification: {s}"))
                 bar.update(task, description="Identification: done", total=1, completed=1)
+        _department_checks(store)
         _summary(store, folder)
         print_summary(store, year)
         _accounts(store, folder)
     console.print(f"Done in {time.perf_counter() - started:.1f} s")
     if serve:
         run_server(db, "127.0.0.1", port)
+
+
+def _department_checks(store: Store) -> None:
+    """Link the departments' feeds, raise the conflict flags and apply the signals, once
+    (a store built before the demo had feeds has none)."""
+    if "feed_public_security_deaths" not in store.tables() or store.con.execute(
+            "SELECT count(*) FROM feed_links").fetchone() != (0,):
+        return
+    sources = load_sources()
+    with progress_bar() as bar:
+        task = bar.add_task("Department data: linking the feeds", total=None)
+        link_feeds(store, sources)
+        bar.update(task, description="Department data: conflict checks and signals")
+        raised = raise_flags(store, load_conflicts(None, sources))
+        send_signals(store, sources)
+        bar.update(task, description=f"Department data: {sum(raised.values()):,} flags",
+                   total=1, completed=1)
 
 
 def _accounts(store: Store, folder: Path) -> None:

@@ -9,6 +9,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import typer
 
+from ..engines import check_engine
 from ..errors import OutputExistsError
 from ..linkage.config import load_link_config
 from ..linkage.link import LinkError, link, read_table
@@ -21,18 +22,23 @@ def link_command(
     config: Annotated[Path, typer.Option(help="YAML file: keys, compared columns and their "
                                               "kinds, thresholds (see docs/linkage.md).")],
     out: Annotated[Path, typer.Option(help="Pairs to write (.parquet or .csv).")],
+    engine: Annotated[str, typer.Option(help="Where linkage runs: duckdb (default) or "
+                                             "spark (local mode unless SPARK_MASTER "
+                                             "or spark-submit says otherwise).")
+                      ] = "duckdb",
     overwrite: OverwriteOption = False,
 ) -> None:
     """Link LEFT and RIGHT: first on the validated ID number (columns of kind id_number),
-    then probabilistically (Splink) on names, dates, addresses and identifiers. Writes
-    one row per pair at or above the review threshold: left_key, right_key,
-    match_probability, matched_on, decision (match or review)."""
+    then probabilistically (Splink) on names (characters and pinyin), dates, addresses
+    and identifiers. Writes one row per pair at or above the review threshold: left_key,
+    right_key, match_probability, matched_on, decision (match or review)."""
+    check_engine(engine)
     if out.suffix.lower() not in (".parquet", ".csv"):
         raise LinkError(f"{out}: write .parquet or .csv")
     if out.exists() and not overwrite:
         raise OutputExistsError(f"{out} exists; choose another path or add --overwrite")
     settings = load_link_config(config)
-    linked = link(read_table(left), read_table(right), settings)
+    linked = link(read_table(left), read_table(right), settings, engine)
     out.parent.mkdir(parents=True, exist_ok=True)
     if out.suffix.lower() == ".parquet":
         pq.write_table(linked.pairs, out)

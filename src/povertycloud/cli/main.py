@@ -8,7 +8,19 @@ import typer
 
 from .. import __version__
 from ..errors import PovertyCloudError
-from . import analysis, checks, data, demo, docs, identify, link, synth, targeting, web
+from . import (
+    analysis,
+    checks,
+    data,
+    demo,
+    docs,
+    identify,
+    link,
+    registry,
+    synth,
+    targeting,
+    web,
+)
 from .common import errors
 
 app = typer.Typer(
@@ -38,6 +50,7 @@ app.command("link")(link.link_command)
 app.add_typer(data.store_app, name="store")
 app.add_typer(web.users_app, name="users")
 app.add_typer(checks.checks_app, name="checks")
+app.add_typer(registry.registry_app, name="registry")
 app.add_typer(data.quarantine_app, name="quarantine")
 app.add_typer(data.survey_app, name="survey")
 app.add_typer(identify.rules_app, name="rules")

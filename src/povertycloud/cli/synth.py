@@ -11,7 +11,8 @@ from typing import Annotated
 import typer
 
 from ..errors import OutputExistsError
-from ..intake import load_directory
+from ..feeds.sources import load_sources
+from ..intake import import_file, load_directory
 from ..store import Store
 from ..synth import SynthConfig, generate
 from ..synth.feeds import write_feeds
@@ -68,8 +69,19 @@ def _generate(config: SynthConfig, out: Path) -> dict[str, int]:
         return generate(config, out, advance)
 
 
-def build_store(config: SynthConfig, db: Path) -> dict[str, int]:
-    """Generate into a new store; on any failure nothing is left at ``db``."""
+def _load_feeds(store: Store, province: Path, seed: int) -> dict[str, int]:
+    write_feeds(province, province / "feeds", seed)
+    counts = {}
+    for source in load_sources().values():
+        report = import_file(store, source.table, province / "feeds" / f"{source.id}.parquet",
+                             label=f"{source.id}.parquet")
+        counts[source.table.name] = report.accepted
+    return counts
+
+
+def build_store(config: SynthConfig, db: Path, feeds: bool = False) -> dict[str, int]:
+    """Generate into a new store (with the departments' feeds taken in, if ``feeds``);
+    on any failure nothing is left at ``db``."""
     db.parent.mkdir(parents=True, exist_ok=True)
     partial = db.with_name(db.name + ".partial")
     partial.unlink(missing_ok=True)
@@ -80,6 +92,9 @@ def build_store(config: SynthConfig, db: Path) -> dict[str, int]:
             task = bar.add_task("Loading into the store", total=None)
             counts = load_directory(store, tmp / "province",
                                     lambda name: bar.update(task, description=f"Loading {name}"))
+            if feeds:
+                bar.update(task, description="Loading the departments' feeds")
+                counts |= _load_feeds(store, tmp / "province", config.seed)
             bar.update(task, description="Loaded into the store", total=1, completed=1)
         partial.replace(db)
         return counts

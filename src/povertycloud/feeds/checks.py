@@ -29,7 +29,7 @@ from ..linkage.link import link
 from ..sqltext import literal
 from ..standard import codes
 from ..standard.fields import Kind, Table
-from ..store import Store, records
+from ..store import Store, atomic, records
 from .sources import Source, load_sources
 
 DEFAULT = "conflicts.yaml"
@@ -204,8 +204,7 @@ def decide(con: duckdb.DuckDBPyConnection, source: str, record_id: int, person_i
     who decided to the audit log in the same transaction. Of two decisions at once, one
     wins and the other finds the pair decided."""
     decision = "match" if accept else "rejected"
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with atomic(con):
         changed = con.execute(
             "UPDATE feed_links SET decision = ? WHERE source = ? AND record_id = ? AND "
             "person_id = ? AND decision = 'review' RETURNING person_id",
@@ -216,10 +215,6 @@ def decide(con: duckdb.DuckDBPyConnection, source: str, record_id: int, person_i
                     "object_id, region_code, detail) VALUES (now(), ?, ?, ?, 'feed_link', "
                     "?, ?, ?)", [by, role, f"review_{decision}", f"{source}/{record_id}",
                                  region_code, f"person {person_id}"])
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    con.execute("COMMIT")
     return decision
 
 

@@ -130,7 +130,7 @@ def _excel_table(path: Path) -> pa.Table:
     for number, row in enumerate(rows, start=2):  # the sheet's own row numbers
         if any(c is not None for c in row):
             numbers.append(number)
-            data.append([_cell_text(c) for c in row])
+            data.append([cell_text(c) for c in row])
     book.close()
     columns = {h: [r[i] if i < len(r) else None for r in data]
                for i, h in enumerate(header) if h}
@@ -138,7 +138,7 @@ def _excel_table(path: Path) -> pa.Table:
     return pa.table({**arrays, "_row": pa.array(numbers, pa.int64())})
 
 
-def _cell_text(cell: object) -> str | None:
+def cell_text(cell: object) -> str | None:
     if cell is None:
         return None
     if isinstance(cell, dt.datetime):

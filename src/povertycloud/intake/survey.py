@@ -1,49 +1,93 @@
 """Field surveys on phones: the annual household survey as an XLSForm generated from the
-data standard (for ODK Collect or KoboToolbox), and the import of their submission
-exports into the store as a batch of ``household_years``."""
+data standard (for ODK Collect or KoboToolbox), its members in a repeat group, and the
+import of the submission exports into the store as a batch of ``household_years`` and
+one of ``people`` that land together or not at all."""
 
 from __future__ import annotations
 
 import csv
+import io
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
-from ..errors import OutputExistsError, PovertyCloudError
-from ..standard.fields import Field, Kind
-from ..standard.tables import HOUSEHOLD_YEARS, VERSION
+from ..errors import OutputExistsError, PovertyCloudError, ValidationFailed
+from ..standard.fields import Field, Kind, Table
+from ..standard.tables import HOUSEHOLD_YEARS, PEOPLE, VERSION
 from ..store import Store
+from . import readers
 from .batches import BatchReport, import_file
 
 FORM_ID = "povertycloud_household_year"
+REPEAT = "people"  # the members' repeat group ("members" is the household size already)
+SERIAL = "member_serial"  # person_id is the household_id followed by this, in 2 digits
+MEMBER_FIELDS = tuple(f for f in PEOPLE.fields if f.name not in ("person_id", "household_id"))
+# A members export's column naming its submission -> the submissions export's column:
+# ODK Central (Briefcase CSV format) and KoboToolbox (formpack XLSX export).
+LINKS = {"PARENT_KEY": "KEY", "_parent_index": "_index"}
 _TYPES = {Kind.INTEGER: "integer", Kind.NUMBER: "decimal", Kind.DATE: "date",
           Kind.STRING: "text", Kind.ID_NUMBER: "text", Kind.REGION_CODE: "text"}
 YES_NO = "yes_no"
+_ANSWERS = {"yes": "true", "no": "false"}
+_SERIAL_ROW: list[object] = [
+    "integer", SERIAL, "成员序号", "Member serial: the last two digits of the member number; "
+    "a new member takes the next free one.", "yes", ". >= 1 and . <= 99", "1 – 99", "1 – 99"]
+
+Rows = list[tuple[int, dict[str, str]]]  # (row number in the export, column -> answer)
+
+
+def _kind(f: Field) -> str:
+    if f.kind == Kind.BOOLEAN:
+        return f"select_one {YES_NO}"
+    if f.kind == Kind.ENUM:
+        return f"select_one {f.name}"
+    return _TYPES[f.kind]
+
+
+def _number(x: float) -> str:
+    """A bound as XPath 1.0 reads it: no exponent (1e+15 is not a number there)."""
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
+def _constraint(f: Field) -> tuple[str, str, str]:
+    """The field's XLSForm constraint and its message in English and Chinese."""
+    if f.kind == Kind.ID_NUMBER:
+        return ("regex(., '^[0-9]{17}[0-9X]$')", "18 characters: 17 digits, then a digit or X",
+                "18位：17位数字，末位为数字或X")
+    low = None if f.minimum is None else _number(f.minimum)
+    high = None if f.maximum is None else _number(f.maximum)
+    bounds = [f". {op} {b}" for op, b in ((">=", low), ("<=", high)) if b is not None]
+    message = f"{low} – {high}" if low and high else ", ".join(b[2:] for b in bounds)
+    return " and ".join(bounds), message, message
 
 
 def _row(f: Field) -> list[object]:
-    if f.kind == Kind.BOOLEAN:
-        kind = f"select_one {YES_NO}"
-    elif f.kind == Kind.ENUM:
-        kind = f"select_one {f.name}"
-    else:
-        kind = _TYPES[f.kind]
-    bounds = []
-    if f.minimum is not None:
-        bounds.append(f". >= {f.minimum:g}")
-    if f.maximum is not None:
-        bounds.append(f". <= {f.maximum:g}")
-    constraint = " and ".join(bounds)
-    message = f"{f.minimum:g} – {f.maximum:g}" if f.minimum is not None and \
-        f.maximum is not None else (f">= {f.minimum:g}" if f.minimum is not None else "")
-    return [kind, f.name, f.label_zh, f.description, "yes" if f.required else "",
-            constraint, message if constraint else ""]
+    return [_kind(f), f.name, f.label_zh, f.description, "yes" if f.required else "",
+            *_constraint(f)]
+
+
+def _survey_rows() -> Iterator[list[object]]:
+    yield from (_row(f) for f in HOUSEHOLD_YEARS.fields)
+    yield ["begin_repeat", REPEAT, PEOPLE.label_zh, "Household members"]
+    yield _SERIAL_ROW
+    yield from (_row(f) for f in MEMBER_FIELDS)
+    yield ["end_repeat", ""]
+
+
+def _choice_rows() -> Iterator[list[object]]:
+    yield [YES_NO, "yes", "是", "yes"]
+    yield [YES_NO, "no", "否", "no"]
+    for f in (*HOUSEHOLD_YEARS.fields, *MEMBER_FIELDS):
+        for value in f.values if f.kind == Kind.ENUM else ():
+            yield [f.name, value, value, value]
 
 
 def write_xlsform(out: Path, overwrite: bool = False) -> Path:
     """The household survey of one year as an XLSForm workbook (survey, choices,
-    settings sheets), labels in Chinese and English, constraints from the standard."""
+    settings sheets), labels in Chinese and English, constraints from the standard; the
+    household's members in the repeat group ``people``."""
     if out.suffix.lower() != ".xlsx":
         raise PovertyCloudError(f"{out}: an XLSForm is an .xlsx workbook")
     if out.exists() and not overwrite:
@@ -53,16 +97,14 @@ def write_xlsform(out: Path, overwrite: bool = False) -> Path:
     assert survey is not None
     survey.title = "survey"
     survey.append(["type", "name", "label::Chinese (zh)", "label::English (en)", "required",
-                   "constraint", "constraint_message::English (en)"])
-    for f in HOUSEHOLD_YEARS.fields:
-        survey.append(_row(f))
+                   "constraint", "constraint_message::English (en)",
+                   "constraint_message::Chinese (zh)"])
+    for row in _survey_rows():
+        survey.append(row)
     choices = book.create_sheet("choices")
     choices.append(["list_name", "name", "label::Chinese (zh)", "label::English (en)"])
-    choices.append([YES_NO, "yes", "是", "yes"])
-    choices.append([YES_NO, "no", "否", "no"])
-    for f in HOUSEHOLD_YEARS.fields:
-        for value in f.values if f.kind == Kind.ENUM else ():
-            choices.append([f.name, value, value, value])
+    for row in _choice_rows():
+        choices.append(row)
     settings = book.create_sheet("settings")
     settings.append(["form_title", "form_id", "version", "default_language"])
     settings.append(["农户年度调查 Household annual survey", FORM_ID,
@@ -72,31 +114,175 @@ def write_xlsform(out: Path, overwrite: bool = False) -> Path:
     return out
 
 
-def import_submissions(store: Store, export: Path, *, keep_good: bool = False
-                       ) -> BatchReport:
-    """Import a submissions export (CSV from ODK Central or KoboToolbox) of the form as a
-    batch of ``household_years``: group prefixes and metadata columns dropped, yes/no
-    answers made true/false; validated like any import."""
-    if not export.exists():
-        raise PovertyCloudError(f"{export}: no such file")
-    with export.open(encoding="utf-8-sig", newline="") as source:
-        reader = csv.DictReader(source)
-        names = {c: c.rsplit("/", 1)[-1].rsplit("-", 1)[-1] for c in reader.fieldnames or []}
-        wanted = [f.name for f in HOUSEHOLD_YEARS.fields]
-        missing = [w for w in wanted if w not in names.values()]
-        if missing:
-            raise PovertyCloudError(f"{export}, row 1 (header): not a submissions export of "
-                                    f"the household survey: no {', '.join(missing)}")
-        booleans = {f.name for f in HOUSEHOLD_YEARS.fields if f.kind == Kind.BOOLEAN}
-        with tempfile.TemporaryDirectory() as folder:
-            converted = Path(folder) / f"{export.stem}.csv"
-            with converted.open("w", encoding="utf-8", newline="") as target:
-                writer = csv.DictWriter(target, wanted)
-                writer.writeheader()
-                for row in reader:
-                    values = {names[c]: v for c, v in row.items() if names[c] in wanted}
-                    for b in booleans:
-                        values[b] = {"yes": "true", "no": "false"}.get(values[b], values[b])
-                    writer.writerow(values)
-            return import_file(store, "household_years", converted, keep_good=keep_good,
-                               label=str(export))
+def import_submissions(store: Store, export: Path, *, members: Path | None = None,
+                       keep_good: bool = False) -> list[BatchReport]:
+    """Import a submissions export of the form (ODK Central or KoboToolbox, CSV or XLSX)
+    as a batch of ``household_years`` and, when members come with it, a batch of
+    ``people``: group prefixes and metadata columns dropped, yes/no made true/false,
+    validated like any import. Members are read from ``members``, else from the sheet
+    ``people`` of an XLSX export, else from ODK Central's ``<export>-people.csv`` beside
+    the export. The batches land together or, when either has invalid rows (and not
+    ``keep_good``), neither does."""
+    header, rows = _read(export)
+    _require(str(export), header, HOUSEHOLD_YEARS.names, "submissions export of the "
+             "household survey")
+    batches = [(HOUSEHOLD_YEARS, [(n, _answers(r, HOUSEHOLD_YEARS.fields)) for n, r in rows],
+                str(export))]
+    source = _members_source(export, members)
+    if source is not None:
+        batches.append((PEOPLE, _members(source, export, header, rows), _label(source)))
+    with tempfile.TemporaryDirectory() as folder:
+        files = [(t, _write(Path(folder) / f"{t.name}.csv", t.names, r), label)
+                 for t, r, label in batches]
+        return _import_together(store, files, keep_good)
+
+
+def _read(path: Path, sheet: str | None = None) -> tuple[list[str], Rows]:
+    """Header and numbered rows of a CSV export (comma or semicolon separated, UTF-8 or
+    GBK) or of a sheet of an XLSX export (the first by default), with the columns named
+    without their group prefixes (``group-field``, ``group/field``)."""
+    if not path.exists():
+        raise PovertyCloudError(f"{path}: no such file")
+    header, rows = _xlsx(path, sheet) if path.suffix.lower() == ".xlsx" else _csv(path)
+    return [_short(c) for c in header], [(n, {_short(c): v for c, v in r.items()})
+                                         for n, r in rows]
+
+
+def _short(column: str) -> str:
+    return column.rsplit("/", 1)[-1].rsplit("-", 1)[-1]
+
+
+def _csv(path: Path) -> tuple[list[str], Rows]:
+    text = readers.as_utf8(path)
+    try:
+        content = text.read_text(encoding="utf-8-sig")
+    finally:
+        if text != path:
+            text.unlink(missing_ok=True)
+    first = content.split("\n", 1)[0]
+    reader = csv.DictReader(io.StringIO(content),
+                            delimiter=";" if first.count(";") > first.count(",") else ",")
+    rows = [(reader.line_num, {c: v or "" for c, v in r.items() if c is not None})
+            for r in reader]
+    return list(reader.fieldnames or []), rows
+
+
+def _xlsx(path: Path, sheet: str | None) -> tuple[list[str], Rows]:
+    book = load_workbook(path, read_only=True, data_only=True)
+    try:
+        if sheet is not None and sheet not in book.sheetnames:
+            raise PovertyCloudError(f"{path}: no sheet {sheet!r} (the repeat group of the "
+                                    "members); the workbook has: " + ", ".join(book.sheetnames))
+        cells = (book[sheet] if sheet else book.worksheets[0]).iter_rows(values_only=True)
+        header = [str(h).strip() if h is not None else "" for h in next(cells, ())]
+        rows = [(n, {h: readers.cell_text(c) or "" for h, c in zip(header, row, strict=False)
+                     if h}) for n, row in enumerate(cells, start=2)
+                if any(c is not None for c in row)]
+    finally:
+        book.close()
+    return header, rows
+
+
+def _require(label: str, header: list[str], wanted: list[str], what: str) -> None:
+    missing = [w for w in wanted if w not in header]
+    if missing:
+        raise PovertyCloudError(f"{label}, row 1 (header): not a {what}: no "
+                                f"{', '.join(missing)}")
+
+
+def _answers(row: dict[str, str], fields: tuple[Field, ...]) -> dict[str, str]:
+    """The row's answers to ``fields``, yes/no made true/false."""
+    return {f.name: _ANSWERS.get(row.get(f.name, ""), row.get(f.name, ""))
+            if f.kind == Kind.BOOLEAN else row.get(f.name, "") for f in fields}
+
+
+def _members_source(export: Path, members: Path | None) -> tuple[Path, str | None] | None:
+    """The file (and sheet, in a workbook) holding the members, or None without one."""
+    if members is not None:
+        return members, REPEAT if members.suffix.lower() == ".xlsx" else None
+    if export.suffix.lower() == ".xlsx":
+        book = load_workbook(export, read_only=True)
+        found = REPEAT in book.sheetnames
+        book.close()
+        return (export, REPEAT) if found else None
+    beside = export.with_name(f"{export.stem}-{REPEAT}.csv")  # ODK Central's file name
+    return (beside, None) if beside.exists() else None
+
+
+def _label(source: tuple[Path, str | None]) -> str:
+    path, sheet = source
+    return f"{path} (sheet {sheet})" if sheet else str(path)
+
+
+def _members(source: tuple[Path, str | None], export: Path, header: list[str],
+             submissions: Rows) -> Rows:
+    """The members as rows of ``people``: the household_id of their submission, and
+    the person_id made of it and the member serial."""
+    label = _label(source)
+    columns, rows = _read(*source)
+    _require(label, columns, [SERIAL, *(f.name for f in MEMBER_FIELDS)],
+             "members export of the household survey")
+    link = next((c for c in LINKS if c in columns), None)
+    if link is None or LINKS[link] not in header:
+        raise PovertyCloudError(
+            f"{label}, row 1 (header): cannot link the members to the submissions of "
+            f"{export}: use ODK Central's PARENT_KEY and KEY, or KoboToolbox's "
+            "_parent_index and _index columns")
+    households = {r.get(LINKS[link], ""): r.get("household_id", "").strip()
+                  for _, r in submissions}
+    parents = [(n, r.get(link, "")) for n, r in rows]
+    _refuse_orphans(label, link, parents, households, export)
+    return [(n, _person(r, households[key])) for (n, r), (_, key) in zip(rows, parents,
+                                                                        strict=True)]
+
+
+def _refuse_orphans(label: str, link: str, parents: list[tuple[int, str]],
+                    households: dict[str, str], export: Path) -> None:
+    """A member whose submission is not in the export means the two files do not belong
+    together: refuse them, naming the first such row."""
+    orphans = [(n, key) for n, key in parents if key not in households]
+    if orphans:
+        number, key = orphans[0]
+        more = f" (and {len(orphans) - 1} more row(s))" if len(orphans) > 1 else ""
+        raise PovertyCloudError(f"{label}, row {number}: {link} {key!r} is not a "
+                                f"submission in {export}{more}")
+
+
+def _person(row: dict[str, str], household_id: str) -> dict[str, str]:
+    serial = row.get(SERIAL, "").strip()
+    person_id = f"{household_id}{serial.zfill(2)}" if household_id and serial else ""
+    return {"person_id": person_id, "household_id": household_id,
+            **_answers(row, MEMBER_FIELDS)}
+
+
+def _write(path: Path, columns: list[str], rows: Rows) -> Path:
+    """``rows`` as a CSV to import, with blank lines for the rows the export skipped, so
+    that problems are reported at the export's own row numbers."""
+    with path.open("w", encoding="utf-8", newline="") as target:
+        writer = csv.writer(target)
+        writer.writerow(columns)
+        last = 1
+        for number, row in rows:
+            target.write("\r\n" * (number - last - 1))
+            writer.writerow([row[c] for c in columns])
+            last = number
+    return path
+
+
+def _import_together(store: Store, files: list[tuple[Table, Path, str]],
+                     keep_good: bool) -> list[BatchReport]:
+    """Each file as a batch, all in one transaction: invalid rows in any (unless
+    ``keep_good``) roll every batch back, and the error lists the problems of each."""
+    reports: list[BatchReport] = []
+    failures: list[ValidationFailed] = []
+    with store.transaction():
+        for table, path, label in files:
+            try:
+                reports.append(import_file(store, table.name, path, keep_good=keep_good,
+                                           label=label))
+            except ValidationFailed as failed:
+                failures.append(failed)
+        if failures:
+            raise ValidationFailed([i for f in failures for i in f.issues],
+                                   sum(f.total for f in failures))
+    return reports

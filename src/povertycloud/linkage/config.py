@@ -11,6 +11,7 @@ comparison, checked when it loads (errors name the file, line and column).
     review: 0.5                 # pairs from here up to ``match`` go to review
     blocking:                   # optional: candidate pairs agree on one of these groups
       - [date_of_birth]
+      - [given_name_pinyin]     # a name column's pinyin (see ``linkage.pinyin``)
 """
 
 from __future__ import annotations
@@ -34,6 +35,11 @@ class Column:
     def name(self) -> str:
         """The name both sides take for comparing: the right side's."""
         return self.right
+
+    @property
+    def pinyin(self) -> str:
+        """The derived column with the pinyin of a name (``linkage.pinyin``)."""
+        return f"{self.name}_pinyin"
 
 
 @dataclass(frozen=True)
@@ -66,9 +72,10 @@ def load_link_config(path: Path) -> LinkConfig:
         columns.append(Column(left, right, kind, r.get("format", str, None)))
     if not columns:
         raise top.fail("no columns to compare")
-    names = [c.name for c in columns]
+    names = [c.name for c in columns] + [c.pinyin for c in columns if c.kind == "name"]
     if len(set(names)) < len(names):
-        raise top.fail("two columns compare under the same name")
+        raise top.fail("two columns compare under the same name (a name's pinyin is "
+                       "<name>_pinyin)")
     match, review = float(top.get("match", (int, float), 0.95)), \
         float(top.get("review", (int, float), 0.5))
     if not 0 < review <= match < 1:
@@ -84,10 +91,11 @@ def load_link_config(path: Path) -> LinkConfig:
 
 
 def default_blocking(columns: list[Column] | tuple[Column, ...]) -> tuple[tuple[str, ...], ...]:
-    """Candidate pairs agree on an identifier, a date, an exact column, or all names."""
+    """Candidate pairs agree on an identifier, a date, an exact column, or the pinyin of
+    all names (which the same characters always have, and "Zhang Wei" has too)."""
     groups: list[tuple[str, ...]] = [(c.name,) for c in columns
                                      if c.kind in ("id_number", "identifier", "date", "exact")]
-    names = tuple(c.name for c in columns if c.kind == "name")
+    names = tuple(c.pinyin for c in columns if c.kind == "name")
     if names:
         groups.append(names)
     return tuple(groups)

@@ -1,6 +1,7 @@
 """Link two tables: first on the validated ID number (columns of kind ``id_number``), then
 probabilistically on the rest; one row per pair at or above the review threshold, with
-its match probability, what it matched on and whether it is a match or for review."""
+its match probability, what it matched on and whether it is a match or for review.
+Both stages run on DuckDB (the default) or on Spark."""
 
 from __future__ import annotations
 
@@ -13,9 +14,11 @@ import pyarrow as pa
 
 from ..errors import PovertyCloudError
 from ..sqltext import literal
+from .backends import Backend, open_backend
 from .config import LinkConfig
 from .exact import id_pairs_sql, unmatched_sql
-from .probabilistic import score
+from .pinyin import pinyin_column
+from .probabilistic import Scored, score
 
 
 class LinkError(PovertyCloudError):
@@ -49,7 +52,8 @@ def read_table(path: Path) -> pa.Table:
 
 
 def _prepared(table: pa.Table, config: LinkConfig, side: str) -> pa.Table:
-    """The compared columns under their common names, and ``unique_id`` (the key)."""
+    """The compared columns under their common names, ``unique_id`` (the key) and the
+    pinyin of each name."""
     key = config.left_key if side == "left" else config.right_key
     wanted = {key: "unique_id"}
     for c in config.columns:
@@ -61,43 +65,82 @@ def _prepared(table: pa.Table, config: LinkConfig, side: str) -> pa.Table:
     keys = out.column("unique_id")
     if len(keys.unique()) != out.num_rows or keys.null_count:
         raise LinkError(f"the {side} key {key} is not unique (or has empty values)")
+    for c in config.of_kind("name"):
+        out = out.append_column(c.pinyin, pinyin_column(out.column(c.name)))
     return out
 
 
-def link(left: pa.Table, right: pa.Table, config: LinkConfig) -> Linked:
+def _typed_alike(a: pa.Table, b: pa.Table) -> tuple[pa.Table, pa.Table]:
+    """A column with no values at all on one side (of Arrow's null type) takes the
+    other side's type, so the engines can compare the two."""
+    for name in a.column_names:
+        left, right = a.schema.field(name).type, b.schema.field(name).type
+        if left == pa.null():
+            a = a.set_column(a.column_names.index(name), name, a[name].cast(right))
+        elif right == pa.null():
+            b = b.set_column(b.column_names.index(name), name, b[name].cast(left))
+    return a, b
+
+
+def link(left: pa.Table, right: pa.Table, config: LinkConfig,
+         engine: str = "duckdb") -> Linked:
+    """The pairs of records of ``left`` and ``right`` that are the same person, linked
+    on ``engine``: duckdb (in this process) or spark (``engines.spark``'s session)."""
     started = time.perf_counter()
-    a, b = _prepared(left, config, "left"), _prepared(right, config, "right")
-    con = duckdb.connect()
-    con.register("a", a)
-    con.register("b", b)
-    pieces = []
-    for column in config.of_kind("id_number"):
-        pieces.append(id_pairs_sql("a", "b", "unique_id", "unique_id", column.name,
-                                   column.name))
+    a, b = _typed_alike(_prepared(left, config, "left"), _prepared(right, config, "right"))
+    backend = open_backend(engine)
+    try:
+        backend.load("link_left", a)
+        backend.load("link_right", b)
+        by_id = _link_on_id(backend, config)
+        scored = _link_the_rest(backend, config)
+    finally:
+        backend.close()
+    pairs = _decided(by_id, scored.pairs, config)
+    return Linked(pairs, by_id.num_rows, scored.candidates, time.perf_counter() - started,
+                  scored.train_seconds + scored.predict_seconds)
+
+
+def _link_on_id(backend: Backend, config: LinkConfig) -> pa.Table:
+    """The pairs sharing a valid ID number, kept as ``link_by_id``."""
+    pieces = [id_pairs_sql("link_left", "link_right", "unique_id", "unique_id", c.name,
+                           c.name) for c in config.of_kind("id_number")]
     exact = " UNION ".join(pieces) if pieces else (
-        "SELECT a.unique_id AS left_key, b.unique_id AS right_key FROM a, b WHERE FALSE")
-    con.execute(f"CREATE TABLE by_id AS SELECT DISTINCT left_key, right_key FROM ({exact})")
-    by_id = con.sql("SELECT count(*) FROM by_id").fetchone()
-    rest_a = con.sql(unmatched_sql("a", "unique_id", "by_id", "left")).to_arrow_table()
-    rest_b = con.sql(unmatched_sql("b", "unique_id", "by_id", "right")).to_arrow_table()
-    candidates, probabilistic = 0, 0.0
-    con.execute("CREATE TABLE scored (left_key VARCHAR, right_key VARCHAR, "
-                "match_probability DOUBLE)")
-    if rest_a.num_rows and rest_b.num_rows:
-        scored = score(rest_a, rest_b, config)
-        con.register("scored_pairs", scored.pairs)
-        con.execute("INSERT INTO scored SELECT * FROM scored_pairs "
-                    f"WHERE match_probability >= {config.review}")
-        candidates, probabilistic = scored.candidates, \
-            scored.train_seconds + scored.predict_seconds
-    pairs = con.sql(f"""
+        "SELECT l.unique_id AS left_key, r.unique_id AS right_key "
+        "FROM link_left l, link_right r WHERE FALSE")
+    backend.materialize("link_by_id", f"SELECT DISTINCT left_key, right_key FROM ({exact})")
+    return backend.arrow("SELECT * FROM link_by_id")
+
+
+def _link_the_rest(backend: Backend, config: LinkConfig) -> Scored:
+    """Probabilistic linkage of the records no ID-number pair names."""
+    backend.materialize("link_rest_left", unmatched_sql("link_left", "unique_id",
+                                                        "link_by_id", "left"))
+    backend.materialize("link_rest_right", unmatched_sql("link_right", "unique_id",
+                                                         "link_by_id", "right"))
+    rest = backend.arrow("SELECT (SELECT count(*) FROM link_rest_left) AS l, "
+                         "(SELECT count(*) FROM link_rest_right) AS r").to_pylist()[0]
+    if not (rest["l"] and rest["r"]):
+        return Scored(pa.table({"left_key": [], "right_key": [],
+                                "match_probability": pa.array([], pa.float64())}), 0, 0, 0)
+    return score(backend, "link_rest_left", "link_rest_right", config)
+
+
+def _decided(by_id: pa.Table, scored: pa.Table, config: LinkConfig) -> pa.Table:
+    """Both stages' pairs, each a match or for review, ordered by left key."""
+    con = duckdb.connect()
+    try:
+        con.register("by_id", by_id)
+        con.register("scored", scored)
+        return con.sql(f"""
 SELECT CAST(left_key AS VARCHAR) AS left_key, CAST(right_key AS VARCHAR) AS right_key,
   1.0 AS match_probability, 'id_number' AS matched_on, 'match' AS decision FROM by_id
 UNION ALL
-SELECT CAST(left_key AS VARCHAR), CAST(right_key AS VARCHAR), match_probability,
-  'probabilistic', CASE WHEN match_probability >= {config.match} THEN 'match'
-                        ELSE 'review' END FROM scored
+SELECT CAST(left_key AS VARCHAR), CAST(right_key AS VARCHAR),
+  CAST(match_probability AS DOUBLE), 'probabilistic',
+  CASE WHEN match_probability >= {config.match} THEN 'match' ELSE 'review' END
+FROM scored
 ORDER BY left_key, match_probability DESC""").to_arrow_table()
-    con.close()
-    return Linked(pairs, int(by_id[0]) if by_id else 0, candidates,
-                  time.perf_counter() - started, probabilistic)
+    finally:
+        con.close()
+

@@ -1,23 +1,40 @@
-"""Probabilistic linkage with Splink (Fellegi–Sunter), on DuckDB: comparisons chosen by
-the kind of each column, trained without labels (a prior from near-certain rules, u by
-random sampling, m by expectation maximisation), every candidate pair scored."""
+"""Probabilistic linkage with Splink (Fellegi–Sunter), on DuckDB or Spark: comparisons
+chosen by the kind of each column, trained without labels (a prior from near-certain
+rules, u by random sampling, m by expectation maximisation), every candidate pair
+scored."""
 
 from __future__ import annotations
 
 import logging
+import re
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import pyarrow as pa
+import splink.comparison_level_library as cll
 import splink.comparison_library as cl
-from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+from splink import Linker, SettingsCreator, block_on
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
+from splink.internals.exceptions import EMTrainingException
 
+from ..errors import PovertyCloudError
+from .backends import Backend
 from .config import Column, LinkConfig
 
 SEED = 1
 U_PAIRS = 2_000_000
+DEFAULT_PRIOR = 0.0001
+LinkType = Literal["link_only", "dedupe_only"]
+# Pinyin this alike (Jaro–Winkler) is one wrong letter or syllable: "zhangwei" and
+# "zhangwen" 0.95. No lower level: unrelated Chinese names share pinyin letters anyway
+# ("yuanjingrong" and "wangliangjun" 0.74), and a level there lets a record with
+# another name but the same birth date and address match (0.97; 0.65 without).
+PINYIN_ALIKE = 0.92
+# Splink takes dates in each SQL dialect's own format; configurations give Python's.
+SPARK_DATE_PARTS = {"%Y": "yyyy", "%y": "yy", "%m": "MM", "%d": "dd", "%b": "MMM",
+                    "%B": "MMMM", "%H": "HH", "%M": "mm", "%S": "ss", "%j": "DDD",
+                    "%%": "%"}
 # Splink logs its training notes ("m values not fully trained"...) as warnings; a
 # library's logs are for the application to show, so none reach the console unasked.
 logging.getLogger("splink").addHandler(logging.NullHandler())
@@ -25,21 +42,22 @@ logging.getLogger("splink").addHandler(logging.NullHandler())
 
 @dataclass(frozen=True)
 class Scored:
-    pairs: pa.Table  # left_key, right_key, match_probability
+    pairs: pa.Table  # left_key, right_key, match_probability (from the review threshold)
     candidates: int  # pairs compared
     train_seconds: float
     predict_seconds: float
 
 
-def comparison(column: Column) -> Any:
+def comparison(column: Column, dialect: str = "duckdb") -> Any:
     """The Splink comparison for a column of the given kind."""
     name = column.name
     if column.kind == "name":
-        return cl.NameComparison(name).configure(term_frequency_adjustments=True)
+        return name_comparison(column)
     if column.kind == "date":
         return cl.DateOfBirthComparison(
             name, input_is_string=column.date_format is not None,
-            datetime_format=column.date_format, invalid_dates_as_null=True)
+            datetime_format=date_format(column.date_format, dialect),
+            invalid_dates_as_null=True)
     if column.kind == "address":
         return cl.JaroWinklerAtThresholds(name, [0.9, 0.7]).configure(
             term_frequency_adjustments=True)
@@ -48,33 +66,63 @@ def comparison(column: Column) -> Any:
     return cl.ExactMatch(name).configure(term_frequency_adjustments=True)
 
 
-def settings(config: LinkConfig) -> SettingsCreator:
+def name_comparison(column: Column) -> Any:
+    """Same characters (term-frequency adjusted), else the same pinyin (homophones,
+    names written in Latin letters), else pinyin alike, else nothing alike."""
+    sound = column.pinyin
+    return cl.CustomComparison(
+        [cll.NullLevel(sound),
+         cll.ExactMatchLevel(column.name, term_frequency_adjustments=True),
+         cll.ExactMatchLevel(sound).configure(label_for_charts="Same pinyin"),
+         cll.JaroWinklerLevel(sound, PINYIN_ALIKE),
+         cll.ElseLevel()],
+        output_column_name=column.name)
+
+
+def date_format(python_format: str | None, dialect: str) -> str | None:
+    """A ``strptime`` format as the dialect's date parser takes it (Spark's letters
+    quoted as in a Spark SQL string)."""
+    if python_format is None or dialect == "duckdb":
+        return python_format
+    out = []
+    for part in filter(None, re.split(r"(%.)", python_format)):
+        if part.startswith("%") and part not in SPARK_DATE_PARTS:
+            raise PovertyCloudError(f"date format {python_format!r}: {part} is not one of "
+                                    f"{', '.join(SPARK_DATE_PARTS)} on Spark")
+        quoted = f"\\'{part}\\'" if re.search("[A-Za-z]", part) else part
+        out.append(SPARK_DATE_PARTS.get(part, quoted))
+    return "".join(out)
+
+
+def settings(config: LinkConfig, dialect: str = "duckdb",
+             link_type: LinkType = "link_only") -> SettingsCreator:
     return SettingsCreator(
-        link_type="link_only", unique_id_column_name="unique_id",
-        comparisons=[comparison(c) for c in config.columns],
+        link_type=link_type, unique_id_column_name="unique_id",
+        comparisons=[comparison(c, dialect) for c in config.columns],
         blocking_rules_to_generate_predictions=[block_on(*g) for g in config.blocking],
         retain_matching_columns=False, retain_intermediate_calculation_columns=False)
 
 
-def score(left: pa.Table, right: pa.Table, config: LinkConfig) -> Scored:
-    """Train on the two tables (columns already named as the configuration compares
-    them, with ``unique_id``) and score every candidate pair."""
-    api = DuckDBAPI()
+def score(backend: Backend, left: str, right: str, config: LinkConfig) -> Scored:
+    """Train on the tables ``left`` and ``right`` of ``backend`` (columns named as the
+    configuration compares them, with ``unique_id``) and score every candidate pair;
+    the pairs from the review threshold up come back."""
+    api = backend.splink_api()
     linker = Linker([api.register(left, dataset_display_name="records_left"),
                      api.register(right, dataset_display_name="records_right")],
-                    settings(config), log_level=None)
+                    settings(config, backend.dialect), log_level=None)
     started = time.perf_counter()
-    _train(linker, config)
+    train(linker, config)
     trained = time.perf_counter()
-    predicted = linker.inference.predict()
+    predicted = linker.inference.predict().physical_name
     done = time.perf_counter()
-    relation = predicted.as_duckdbpyrelation()
+    counted = backend.arrow(f"SELECT count(*) AS n FROM {predicted}").column("n")[0]
     left_first = "source_dataset_l = 'records_left'"
-    table = relation.query("scored", f"""
+    table = backend.arrow(f"""
 SELECT CASE WHEN {left_first} THEN unique_id_l ELSE unique_id_r END AS left_key,
   CASE WHEN {left_first} THEN unique_id_r ELSE unique_id_l END AS right_key,
-  match_probability FROM scored""").to_arrow_table()
-    return Scored(table, table.num_rows, trained - started, done - trained)
+  match_probability FROM {predicted} WHERE match_probability >= {config.review}""")
+    return Scored(table, int(counted.as_py()), trained - started, done - trained)
 
 
 def _training_groups(config: LinkConfig) -> list[tuple[str, ...]]:
@@ -84,15 +132,29 @@ def _training_groups(config: LinkConfig) -> list[tuple[str, ...]]:
     return [g for g in config.blocking if not set(g) & ids] or list(config.blocking)
 
 
-def _train(linker: Linker, config: LinkConfig) -> None:
+def train(linker: Linker, config: LinkConfig, u_pairs: int = U_PAIRS) -> None:
+    """A prior from near-certain rules, u by random sampling of ``u_pairs`` pairs, m by
+    expectation maximisation (a session whose block holds no pair, as in a small feed,
+    leaves Splink's default m values for the columns it would have learnt)."""
     certain: list[str | BlockingRuleCreator] = [
         block_on(*g) for g in _training_groups(config)[:2]]
     linker.training.estimate_probability_two_random_records_match(certain, recall=0.8)
-    linker.training.estimate_u_using_random_sampling(max_pairs=U_PAIRS, seed=SEED)
+    # no pair met the rules (a small feed): Splink's default prior, not log(0) (Splink
+    # 5.0 has no public setter for it)
+    model = linker._settings_obj
+    if model._probability_two_random_records_match == 0:
+        model._probability_two_random_records_match = DEFAULT_PRIOR
+    # all the sampled pairs in one go: the same u on both engines (Splink's early stop
+    # after some chunks depends on the engine's hash), and a few jobs for Spark, not 80
+    linker.training.estimate_u_using_random_sampling(max_pairs=u_pairs, seed=SEED,
+                                                     num_chunks=1)
     # each session cannot learn the columns it blocks on: two sessions cover them all
     for group in _em_blocks(config):
-        linker.training.estimate_parameters_using_expectation_maximisation(
-            block_on(*group), estimate_without_term_frequencies=True)
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                block_on(*group), estimate_without_term_frequencies=True)
+        except EMTrainingException:
+            continue
 
 
 def _em_blocks(config: LinkConfig) -> list[tuple[str, ...]]:

@@ -1,5 +1,5 @@
 """The store: one DuckDB file, schema-versioned, with batch imports and exports."""
 
-from .store import Store, records
+from .store import Store, atomic, records
 
-__all__ = ["Store", "records"]
+__all__ = ["Store", "atomic", "records"]

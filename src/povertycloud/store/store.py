@@ -19,6 +19,19 @@ MEMORY_LIMIT = "6GB"  # DuckDB's working memory for a store; more spills to disk
 MEMORY_VARIABLE = "POVERTYCLOUD_MEMORY_LIMIT"
 
 
+@contextmanager
+def atomic(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """One transaction on ``con`` (a store's connection or a cursor of it): everything
+    inside happens, or nothing does."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
 def records(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """The rows of an executed query as dicts keyed by column name."""
     names = [d[0] for d in cursor.description or []]
@@ -34,6 +47,7 @@ class Store:
 
     def __init__(self, path: Path, *, read_only: bool = False) -> None:
         self.path = Path(path)
+        self._in_transaction = False
         if not self.path.exists():
             raise StoreError(f"no store at {self.path}: create one with "
                              f"`povertycloud synth --db {self.path}` or "
@@ -97,14 +111,18 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """Everything inside happens, or nothing does."""
-        self.con.execute("BEGIN TRANSACTION")
-        try:
+        """Everything inside happens, or nothing does. Inside another transaction of
+        this store it joins that one (DuckDB has no nested transactions): the outer
+        one commits or rolls back everything."""
+        if self._in_transaction:
             yield self.con
-        except BaseException:
-            self.con.execute("ROLLBACK")
-            raise
-        self.con.execute("COMMIT")
+            return
+        self._in_transaction = True
+        try:
+            with atomic(self.con):
+                yield self.con
+        finally:
+            self._in_transaction = False
 
     @property
     def catalog(self) -> str:

@@ -16,6 +16,8 @@ from ..errors import PovertyCloudError
 from ..feeds.checks import decide
 from ..feeds.sources import load_sources
 from ..intake.quarantine import table_of
+from ..registry.duplicates import open_pairs
+from ..registry.merge import mark_distinct, merge
 from ..store import records
 from . import audit
 from .figures import tables
@@ -33,6 +35,10 @@ CsrfHeader = Annotated[str | None, Header(alias="X-CSRF-Token")]
 
 class Decision(BaseModel):
     accept: bool
+
+
+class SamePerson(BaseModel):
+    merge: bool  # true: merge the duplicate into the person kept; false: two people
 
 
 def source_list(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
@@ -193,3 +199,41 @@ def review(source: SourceId, record_id: RecordId, person_id: RecordId, body: Dec
         raise HTTPException(status, str(exc)) from None
     return {"source": source, "record_id": record_id, "person_id": person_id,
             "decision": decision}
+
+
+DUPLICATE_COLUMNS = ("person_id", "duplicate_id", "p", "matched_on", "name", "duplicate_name",
+                     "birth_date", "duplicate_birth_date", "household_id",
+                     "duplicate_household_id")
+
+
+@router.get("/duplicates")
+def duplicates(me: Me, con: DB) -> list[dict[str, Any]]:
+    """Pairs of the registry that may be one person registered twice, with someone in
+    one's jurisdiction (`povertycloud registry duplicates` finds them)."""
+    allowed(me, "review")
+    if "registry_duplicates" not in tables(con):
+        return []
+    return [dict(zip(DUPLICATE_COLUMNS, row, strict=True))
+            for row in open_pairs(con, me.user.prefix)[:500]]
+
+
+@router.post("/duplicates/{keep}/{duplicate}")
+def same_person(keep: RecordId, duplicate: RecordId, body: SamePerson, me: Me, con: DB,
+                csrf: CsrfHeader = None) -> dict[str, Any]:
+    """Merge a proposed pair (history kept) or keep them apart, when the duplicate
+    lives in one's jurisdiction (audited)."""
+    check_csrf(me, csrf)
+    allowed(me, "review")
+    row = con.execute("SELECT h.village_code FROM registry_duplicates d JOIN people p ON "
+                      "p.person_id = d.duplicate_id JOIN households h USING (household_id) "
+                      "WHERE d.person_id = ? AND d.duplicate_id = ?", [keep, duplicate]
+                      ).fetchone()
+    if row is None or not me.user.covers(str(row[0])):
+        raise HTTPException(404, f"no proposed pair {keep}/{duplicate} in your jurisdiction")
+    act = merge if body.merge else mark_distinct
+    try:
+        act(con, keep, duplicate, me.user.username, me.user.role, str(row[0]))
+    except PovertyCloudError as exc:
+        raise HTTPException(409, str(exc)) from None
+    return {"person_id": keep, "duplicate_id": duplicate,
+            "decision": "merged" if body.merge else "distinct"}

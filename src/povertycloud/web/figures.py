@@ -16,7 +16,7 @@ import duckdb
 from ..errors import PovertyCloudError
 from ..standard.codes import LEVELS
 from ..standard.regions import PREFIX_LENGTH, level_of, sql_ancestor
-from ..store import records
+from ..store import atomic, records
 
 FIGURES = "web_identification_figures"
 PUBLIC_MIN = 10  # counts of fewer people or households are not published
@@ -50,14 +50,9 @@ def refresh(con: duckdb.DuckDBPyConnection) -> bool:
     kept = con.execute("SELECT value FROM pc_meta WHERE key = 'web_figures_run'").fetchone()
     if kept is not None and int(kept[0]) == run and FIGURES in tables(con):
         return False
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with atomic(con):
         con.execute(f"CREATE OR REPLACE TABLE {FIGURES} AS {_figures_sql() if run else _EMPTY}")
         con.execute("INSERT OR REPLACE INTO pc_meta VALUES ('web_figures_run', ?)", [str(run)])
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    con.execute("COMMIT")
     return True
 
 

@@ -214,7 +214,16 @@ def batch_page(request: Request, batch_id: department.BatchId, me: Me, con: DB) 
 
 @router.get("/reviews")
 def reviews_page(request: Request, me: Me, con: DB) -> Response:
-    return render(request, "reviews.html", me, pairs=department.reviews(me, con))
+    return render(request, "reviews.html", me, pairs=department.reviews(me, con),
+                  duplicates=department.duplicates(me, con))
+
+
+@router.post("/duplicates/{keep}/{duplicate}")
+def same_person(keep: department.RecordId, duplicate: department.RecordId, me: Me, con: DB,
+                merge: Annotated[bool, Form()], csrf_token: Token = "") -> Response:
+    department.same_person(keep, duplicate, department.SamePerson(merge=merge), me, con,
+                           csrf_token)
+    return RedirectResponse("/reviews", 303)
 
 
 @router.post("/reviews/{source}/{record_id}/{person_id}")

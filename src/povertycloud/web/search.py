@@ -17,7 +17,7 @@ import duckdb
 import pyarrow as pa
 from pypinyin import lazy_pinyin
 
-from ..store import records
+from ..store import atomic, records
 from .figures import tables
 from .privacy import mask_id_number
 
@@ -41,9 +41,9 @@ def refresh(con: duckdb.DuckDBPyConnection) -> bool:
         "SELECT DISTINCT unnest(string_split(name, '')) FROM people").fetchall()]
     readings = [lazy_pinyin(c, errors=lambda x: x.lower())[0].lower() for c in chars]
     con.register("char_pinyin", pa.table({"ch": chars, "py": readings}))
-    con.execute("BEGIN TRANSACTION")
     try:
-        con.execute(f"""CREATE OR REPLACE TABLE {INDEX} AS
+        with atomic(con):
+            con.execute(f"""CREATE OR REPLACE TABLE {INDEX} AS
 WITH spelled AS (
   SELECT name, string_agg(py, '' ORDER BY pos) AS pinyin,
     string_agg(left(py, 1), '' ORDER BY pos) AS initials
@@ -55,16 +55,12 @@ SELECT p.person_id, p.name, p.id_number, hash(p.id_number) AS id_key, p.relation
   p.household_id, h.village_code, h.registration_status, s.pinyin, s.initials
 FROM people p JOIN households h USING (household_id) LEFT JOIN spelled s USING (name)
 ORDER BY p.name, p.person_id""")
-        for column in ("name", "pinyin", "initials", "id_key"):
-            con.execute(f"CREATE INDEX {INDEX}_{column} ON {INDEX} ({column})")
-        con.execute("INSERT OR REPLACE INTO pc_meta VALUES ('web_search_people', ?)",
-                    [stamp[0] if stamp else ""])
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+            for column in ("name", "pinyin", "initials", "id_key"):
+                con.execute(f"CREATE INDEX {INDEX}_{column} ON {INDEX} ({column})")
+            con.execute("INSERT OR REPLACE INTO pc_meta VALUES ('web_search_people', ?)",
+                        [stamp[0] if stamp else ""])
     finally:
         con.unregister("char_pinyin")
-    con.execute("COMMIT")
     return True
 
 

@@ -1,0 +1,25 @@
+"""Deduplication of one table with Splink: the pairs within it that may be one record,
+compared and trained as a linkage of two tables is (``probabilistic``)."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+from splink import DuckDBAPI, Linker
+
+from .config import LinkConfig
+from .probabilistic import U_PAIRS, settings, train
+
+
+def dedupe(table: pa.Table, config: LinkConfig) -> pa.Table:
+    """Pairs of ``table`` (``unique_id`` and the compared columns, a name's pinyin
+    included) from the review threshold up: left_key, right_key, match_probability."""
+    api = DuckDBAPI()
+    linker = Linker(api.register(table, dataset_display_name="records"),
+                    settings(config, link_type="dedupe_only"), log_level=None)
+    # u needs pairs in proportion to the records, up to the linkage's sample
+    train(linker, config, min(U_PAIRS, max(100_000, 10 * table.num_rows)))
+    predicted = linker.inference.predict(threshold_match_probability=config.review)
+    scored: pa.Table = predicted.as_duckdbpyrelation().query("scored", """
+SELECT unique_id_l AS left_key, unique_id_r AS right_key, match_probability
+FROM scored""").to_arrow_table()
+    return scored

@@ -1,0 +1,1 @@
+"""Keeping the registry itself right: one person registered twice, found and merged."""

@@ -1,0 +1,107 @@
+"""Finding one person registered twice (in two households, say, after a marriage): the
+same valid ID number on two living people, then probabilistic deduplication with Splink
+on ID number, name (characters and pinyin), birth date, sex and address. Pairs go to
+``registry_duplicates`` for an officer to merge or mark distinct; pairs already decided
+are not proposed again."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from ..linkage.config import Column, LinkConfig
+from ..linkage.dedupe import dedupe
+from ..linkage.pinyin import pinyin_column
+from ..store import Store
+
+COLUMNS = (Column("id_number", "id_number", "id_number"), Column("name", "name", "name"),
+           Column("birth_date", "birth_date", "date"), Column("sex", "sex", "exact"),
+           Column("address", "address", "address"))
+CONFIG = LinkConfig(Path("registry"), "person_id", "person_id", COLUMNS, 0.9, 0.5,
+                    (("birth_date", "name_pinyin"),))
+# the one kept is the one registered first (then the lower member number)
+_KEEP = "(a.batch_id, a.unique_id) < (b.batch_id, b.unique_id)"
+
+
+@dataclass(frozen=True)
+class Found:
+    by_id: int
+    probable: int  # from the review threshold up
+    new: int  # pairs not proposed before
+    seconds: float
+
+
+def living_people(con: duckdb.DuckDBPyConnection) -> pa.Table:
+    people = con.sql(
+        "SELECT p.person_id AS unique_id, p.id_number, p.name, p.birth_date, p.sex, "
+        "h.address, p.batch_id FROM people p JOIN households h USING (household_id) "
+        "WHERE p.death_date IS NULL").to_arrow_table()
+    return people.append_column("name_pinyin", pinyin_column(people.column("name")))
+
+
+def find_duplicates(store: Store) -> Found:
+    """Propose the pairs of the registry that may be one person."""
+    started = time.perf_counter()
+    people = living_people(store.con)
+    con = duckdb.connect()
+    try:
+        con.register("people", people)
+        con.execute(f"""
+CREATE TABLE by_id AS SELECT
+  CASE WHEN {_KEEP} THEN a.unique_id ELSE b.unique_id END AS person_id,
+  CASE WHEN {_KEEP} THEN b.unique_id ELSE a.unique_id END AS duplicate_id,
+  1.0 AS match_probability, 'id_number' AS matched_on
+FROM people a JOIN people b ON a.id_number = b.id_number AND a.unique_id < b.unique_id""")
+        scored = dedupe(people.drop_columns(["batch_id"]), CONFIG)
+        con.register("scored", scored)
+        con.execute(f"""
+CREATE TABLE found AS
+WITH half AS MATERIALIZED (  -- pairs first: the optimizer must not join people to people
+  SELECT s.*, a.id_number AS id_a FROM scored s JOIN people a ON a.unique_id = s.left_key)
+SELECT * FROM by_id UNION ALL
+SELECT CASE WHEN {_KEEP} THEN a.unique_id ELSE b.unique_id END,
+  CASE WHEN {_KEEP} THEN b.unique_id ELSE a.unique_id END, h.match_probability,
+  'probabilistic'
+FROM half h JOIN people a ON a.unique_id = h.left_key
+JOIN people b ON b.unique_id = h.right_key
+WHERE h.id_a <> b.id_number""")
+        pairs = con.sql("SELECT * FROM found").to_arrow_table()
+        counts = con.execute("SELECT count(*) FILTER (WHERE matched_on = 'id_number'), "
+                             "count(*) FILTER (WHERE matched_on <> 'id_number') FROM found"
+                             ).fetchone()
+    finally:
+        con.close()
+    new = _keep_pairs(store, pairs)
+    assert counts is not None
+    return Found(int(counts[0]), int(counts[1]), new, time.perf_counter() - started)
+
+
+def _keep_pairs(store: Store, pairs: pa.Table) -> int:
+    with store.transaction() as con:
+        before = con.execute("SELECT count(*) FROM registry_duplicates").fetchone()
+        con.register("found_pairs", pairs)
+        con.execute("INSERT INTO registry_duplicates (person_id, duplicate_id, "
+                    "match_probability, matched_on, found_at) SELECT person_id, "
+                    "duplicate_id, match_probability, matched_on, now() FROM found_pairs "
+                    "ON CONFLICT DO NOTHING")
+        con.unregister("found_pairs")
+        after = con.execute("SELECT count(*) FROM registry_duplicates").fetchone()
+    return int(after[0]) - int(before[0]) if after and before else 0
+
+
+def open_pairs(con: duckdb.DuckDBPyConnection, prefix: str = "") -> list[tuple[object, ...]]:
+    """Undecided pairs of people living under ``prefix``, most probable first."""
+    return con.execute("""
+SELECT d.person_id, d.duplicate_id, round(d.match_probability, 3), d.matched_on,
+  a.name, b.name, a.birth_date, b.birth_date, a.household_id, b.household_id
+FROM registry_duplicates d JOIN people a ON a.person_id = d.person_id
+JOIN people b ON b.person_id = d.duplicate_id
+JOIN households ha ON ha.household_id = a.household_id
+JOIN households hb ON hb.household_id = b.household_id
+WHERE d.decision IS NULL AND (starts_with(ha.village_code, ?)
+                              OR starts_with(hb.village_code, ?))
+ORDER BY d.match_probability DESC, d.person_id""", [prefix, prefix]).fetchall()

@@ -1,0 +1,129 @@
+"""One person registered twice: found (by ID number, then alike), merged with history
+kept and audited, or kept apart; nothing proposed twice."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from povertycloud.errors import PovertyCloudError
+from povertycloud.intake import load_directory
+from povertycloud.registry.duplicates import find_duplicates, open_pairs
+from povertycloud.registry.merge import mark_distinct, merge
+from povertycloud.store import Store
+from povertycloud.synth.duplicates import register_twice
+
+Truth = list[tuple[int, int, str]]
+
+
+@pytest.fixture(scope="module")
+def twice(small_province: Path, tmp_path_factory: pytest.TempPathFactory
+          ) -> tuple[Path, Truth]:
+    db = tmp_path_factory.mktemp("registry") / "store.duckdb"
+    with Store.create(db) as store:
+        load_directory(store, small_province)
+        truth = register_twice(store.con, share=0.02, seed=3)
+        find_duplicates(store)
+    return db, truth
+
+
+@pytest.fixture
+def store(twice: tuple[Path, Truth], tmp_path: Path) -> Iterator[Store]:
+    copy = tmp_path / "store.duckdb"
+    copy.write_bytes(twice[0].read_bytes())
+    with Store(copy) as opened:
+        yield opened
+
+
+def proposed(store: Store) -> dict[tuple[int, int], tuple[float, str]]:
+    return {(int(a), int(b)): (float(p), str(on)) for a, b, p, on in store.con.execute(
+        "SELECT person_id, duplicate_id, match_probability, matched_on "
+        "FROM registry_duplicates").fetchall()}
+
+
+def test_people_registered_twice_are_proposed(store: Store, twice: tuple[Path, Truth]
+                                              ) -> None:
+    truth = twice[1]
+    kinds = {k for *_, k in truth}
+    assert len(truth) >= 30 and kinds == {"same_id", "other_id"}
+    found = proposed(store)
+    for original, duplicate, kind in truth:
+        assert (original, duplicate) in found, kind  # the first registration is kept
+        expected = "id_number" if kind == "same_id" else "probabilistic"
+        assert found[original, duplicate][1] == expected
+    wrong = set(found) - {(a, b) for a, b, _ in truth}
+    assert len(wrong) <= len(truth) // 10  # distinct people proposed: few
+
+
+def test_finding_again_proposes_nothing_new(store: Store) -> None:
+    before = proposed(store)
+    assert find_duplicates(store).new == 0
+    assert proposed(store) == before
+
+
+def test_a_merge_keeps_the_row_moves_the_references_and_is_audited(
+        store: Store, twice: tuple[Path, Truth]) -> None:
+    keep, duplicate, _ = twice[1][0]
+    store.con.execute("INSERT INTO events SELECT 999999, household_id, person_id, "
+                      "DATE '2020-05-01', 'serious_illness', 1000, batch_id, now() "
+                      "FROM people WHERE person_id = ?", [duplicate])
+    row = store.con.execute("SELECT name, id_number FROM people WHERE person_id = ?",
+                            [duplicate]).fetchone()
+    merge(store.con, keep, duplicate, "王干部", "officer", "520121000000")
+    assert store.con.execute("SELECT count(*) FROM people WHERE person_id = ?",
+                             [duplicate]).fetchone() == (0,)
+    assert store.con.execute("SELECT person_id FROM events WHERE event_id = 999999"
+                             ).fetchone() == (keep,)
+    [(before, kept, by)] = store.con.execute(
+        "SELECT before, record_id, changed_by FROM registry_changes WHERE change = 'merge'"
+    ).fetchall()
+    assert row is not None
+    assert (json.loads(before)["name"], json.loads(before)["id_number"]) == row
+    assert (kept, by) == (keep, "王干部")
+    assert store.con.execute("SELECT decision, decided_by FROM registry_duplicates WHERE "
+                             "duplicate_id = ?", [duplicate]).fetchone() == ("merged", "王干部")
+    assert store.con.execute("SELECT username, action, object_id FROM audit_log").fetchall() \
+        == [("王干部", "merge_person", str(duplicate))]
+    with pytest.raises(PovertyCloudError, match=f"already merged into {keep}"):
+        merge(store.con, keep, duplicate, "王干部")
+    assert all(d != duplicate for _, d, *_ in open_pairs(store.con))
+
+
+def test_pairs_kept_apart_are_not_proposed_again(store: Store,
+                                                 twice: tuple[Path, Truth]) -> None:
+    keep, duplicate, _ = twice[1][1]
+    mark_distinct(store.con, keep, duplicate, "李干部")
+    find_duplicates(store)
+    assert store.con.execute("SELECT decision FROM registry_duplicates WHERE person_id = ? "
+                             "AND duplicate_id = ?", [keep, duplicate]).fetchone() == (
+        "distinct",)
+    with pytest.raises(PovertyCloudError, match="already decided: distinct"):
+        merge(store.con, keep, duplicate, "x")
+    with pytest.raises(PovertyCloudError, match="no person 1 in the registry"):
+        merge(store.con, keep, 1, "x")
+    with pytest.raises(PovertyCloudError, match="into itself"):
+        merge(store.con, keep, keep, "x")
+
+
+def test_the_commands(twice: tuple[Path, Truth], tmp_path: Path) -> None:
+    db = tmp_path / "store.duckdb"
+    db.write_bytes(twice[0].read_bytes())
+    keep, duplicate, _ = twice[1][0]
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([Path(sys.executable).parent / "povertycloud", "registry",
+                               *args, "--db", str(db)], capture_output=True, text=True,
+                              check=False, env={**os.environ, "COLUMNS": "250"})
+
+    listed = run("duplicates", "--list")
+    assert listed.returncode == 0 and str(duplicate) in listed.stdout
+    merged = run("merge", "--keep", str(keep), "--duplicate", str(duplicate), "--by", "王干部")
+    assert merged.returncode == 0, merged.stderr
+    again = run("merge", "--keep", str(keep), "--duplicate", str(duplicate), "--by", "王干部")
+    assert again.returncode != 0 and "already merged" in again.stderr
