@@ -98,7 +98,7 @@ def test_verification_gives_each_rule_its_precision(store: Store) -> None:
         verify(store.con, ids[0], "false_alarm", "x")
     with pytest.raises(PovertyCloudError, match="outcome must be one of"):
         verify(store.con, ids[3] if len(ids) > 3 else ids[0], "maybe", "x")
-    vehicle = next(r for r in report(store) if r[0] == "vehicle")
+    vehicle = next(r for r in report(store.con) if r[0] == "vehicle")
     assert vehicle[1:4] == (len(ids), 3, 2)
     assert vehicle[4] == pytest.approx(2 / 3)
 

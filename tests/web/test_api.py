@@ -43,6 +43,7 @@ def routes(r: Any, complaint: int) -> list[tuple[str, str, str, dict[str, Any] |
         ("POST", "/api/announcements", "announce",
          {"region_code": r.village, "title": "t", "body": "b"}),
         ("GET", "/api/flags", "verify", None),
+        ("GET", "/api/flags/precision", "verify", None),
         ("POST", "/api/flags/1/verify", "verify", {"outcome": "confirmed"}),
         ("GET", "/api/sources", "data", None),
         ("GET", "/api/batches", "data", None),
@@ -410,6 +411,8 @@ def test_verification_tasks_of_the_jurisdiction(client: TestClient, as_user: Hea
     assert again.status_code == 409 and "already verified" in again.json()["detail"]
     assert sql("SELECT outcome, verified_by FROM conflict_flags WHERE flag_id = 1") == [
         ("false_alarm", "field_officer")]
+    assert client.get("/api/flags/precision", headers=field).json() == [
+        {"rule": "vehicle", "flags": 1, "verified": 1, "confirmed": 0, "precision": 0.0}]
     assert ("verify_flag", "field_officer", "1") in sql(
         "SELECT action, username, object_id FROM audit_log")
 

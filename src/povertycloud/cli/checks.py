@@ -74,7 +74,7 @@ def verify_command(
 def report_command(db: DbOption) -> None:
     """Flags per rule and each rule's precision from the verified outcomes."""
     with Store(db, read_only=True) as store:
-        rows = report(store)
+        rows = report(store.con)
     table = RichTable("rule", "flags", "verified", "confirmed", "precision",
                       title="Conflict checks")
     for rule, flags, verified, confirmed, precision in rows:

@@ -86,12 +86,12 @@ def load_conflicts(path: Path | None = None,
 
 
 def link_config(source: Source) -> LinkConfig:
-    """How a feed links to the registry: ID number, name, birth date where the feed has
-    it, address."""
+    """How a feed links to the registry: ID number, name, birth date and sex where the
+    feed has them, address."""
     names = {f.name for f in source.table.fields}
     columns = tuple(Column(n, n, kind) for n, kind in (
         ("id_number", "id_number"), ("name", "name"), ("birth_date", "date"),
-        ("address", "address")) if n in names)
+        ("sex", "exact"), ("address", "address")) if n in names)
     return LinkConfig(Path(source.id), source.table.primary_key[0], "person_id", columns,
                       0.9, 0.5, default_blocking(columns))
 
@@ -101,7 +101,7 @@ def link_feeds(store: Store, sources: dict[str, Source]) -> dict[str, int]:
     feed); returns the matches per source."""
     tables = store.tables()
     people = store.con.sql(
-        "SELECT p.person_id, p.id_number, p.name, p.birth_date, h.address "
+        "SELECT p.person_id, p.id_number, p.name, p.birth_date, p.sex, h.address "
         "FROM people p JOIN households h USING (household_id)").to_arrow_table()
     out = {}
     for source in sources.values():
@@ -227,13 +227,15 @@ def _not_under_review(con: duckdb.DuckDBPyConnection, source: str, record_id: in
     return f"that pair is not under review (it is a {found[0]})"
 
 
-def report(store: Store) -> list[tuple[str, int, int, int, float | None]]:
-    """Per rule: flags, verified, confirmed, and precision (confirmed among verified
-    flags that were not exempt)."""
-    rows = store.con.execute("""
-SELECT rule, count(*), count(outcome), count(*) FILTER (WHERE outcome = 'confirmed'),
-  count(*) FILTER (WHERE outcome = 'confirmed')
-    / nullif(count(*) FILTER (WHERE outcome IN ('confirmed', 'false_alarm')), 0)
-FROM conflict_flags GROUP BY rule ORDER BY rule""").fetchall()
+def report(con: duckdb.DuckDBPyConnection, prefix: str = ""
+           ) -> list[tuple[str, int, int, int, float | None]]:
+    """Per rule, over the flags of households under ``prefix``: flags, verified,
+    confirmed, and precision (confirmed among verified flags that were not exempt)."""
+    rows = con.execute("""
+SELECT c.rule, count(*), count(c.outcome), count(*) FILTER (WHERE c.outcome = 'confirmed'),
+  count(*) FILTER (WHERE c.outcome = 'confirmed')
+    / nullif(count(*) FILTER (WHERE c.outcome IN ('confirmed', 'false_alarm')), 0)
+FROM conflict_flags c JOIN households h USING (household_id)
+WHERE starts_with(h.village_code, ?) GROUP BY c.rule ORDER BY c.rule""", [prefix]).fetchall()
     return [(str(r), int(n), int(v), int(c), float(p) if p is not None else None)
             for r, n, v, c, p in rows]

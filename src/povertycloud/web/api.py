@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from pydantic import BaseModel, Field
 
 from ..errors import PovertyCloudError
-from ..feeds.checks import open_flags, verify
+from ..feeds.checks import open_flags, report, verify
 from . import audit, complaints, figures, households, search, sessions
 from .accounts import PERMISSIONS, ROLES, AccountError, authenticate, create_user, list_users
 from .platform import (
@@ -258,6 +258,15 @@ def flags(me: Me, con: DB) -> list[dict[str, Any]]:
     """Conflict flags on households of one's jurisdiction: the verification tasks."""
     allowed(me, "verify")
     return open_flags(con, me.user.prefix)
+
+
+@router.get("/flags/precision", tags=["verification"])
+def flag_precision(me: Me, con: DB) -> list[dict[str, Any]]:
+    """Per conflict rule, over one's jurisdiction: flags, verified, confirmed, and the
+    precision the field outcomes give (confirmed among confirmed and false alarms)."""
+    allowed(me, "verify")
+    return [dict(zip(("rule", "flags", "verified", "confirmed", "precision"), row,
+                     strict=True)) for row in report(con, me.user.prefix)]
 
 
 @router.post("/flags/{flag_id}/verify", tags=["verification"])

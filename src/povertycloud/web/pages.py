@@ -188,7 +188,8 @@ def answer(complaint_id: Annotated[int, Path(ge=1, le=2**63 - 1)], me: Me, con: 
 
 @router.get("/flags")
 def flags_page(request: Request, me: Me, con: DB) -> Response:
-    return render(request, "flags.html", me, flags=api.flags(me, con))
+    return render(request, "flags.html", me, flags=api.flags(me, con),
+                  precision=api.flag_precision(me, con))
 
 
 @router.post("/flags/{flag_id}/verify")
