@@ -7,6 +7,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from povertycloud.errors import PovertyCloudError
@@ -196,3 +197,19 @@ def test_deaths_and_births_update_the_registry(store: Store, tmp_path: Path) -> 
     assert store.con.execute("SELECT count(*) FROM registry_changes WHERE change = 'birth'"
                              ).fetchone() == (len(new),)
     assert set(send_signals(store, load_sources()).values()) == {0}
+
+
+def test_of_two_decisions_on_a_pair_at_once_one_wins(store: Store) -> None:
+    store.con.execute("UPDATE feed_links SET decision = 'review' WHERE source = "
+                      "'transport_vehicles' AND record_id = (SELECT min(record_id) FROM "
+                      "feed_links WHERE source = 'transport_vehicles')")
+    [pair] = review_queue(store, "transport_vehicles")
+    first = store.con.cursor()
+    first.execute("BEGIN TRANSACTION")
+    first.execute("UPDATE feed_links SET decision = 'match' WHERE source = ? AND "
+                  "record_id = ? AND decision = 'review'", [pair["source"], pair["record_id"]])
+    with pytest.raises(duckdb.TransactionException):
+        decide(store.con.cursor(), str(pair["source"]), int(pair["record_id"]),
+               int(pair["person_id"]), False, "李干部")
+    first.execute("COMMIT")
+    assert store.con.execute("SELECT count(*) FROM audit_log").fetchone() == (0,)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import duckdb
 import pyarrow as pa
 
-from povertycloud.linkage.exact import id_pairs_sql, unmatched_sql, valid_sql
-from povertycloud.standard.ids import check_digit, is_valid
+from povertycloud.linkage.exact import id_pairs_sql, unmatched_sql
+from povertycloud.standard.ids import check_digit, is_valid, sql_valid
 
 
 def valid(first17: str) -> str:
@@ -40,10 +40,10 @@ def test_pairs_on_valid_ids_only() -> None:
 
 
 def test_the_check_agrees_with_standard_ids() -> None:
-    """``valid_sql`` (DuckDB and Spark SQL) accepts what ``standard.ids`` accepts, but
+    """``sql_valid`` (DuckDB and Spark SQL) accepts what ``standard.ids`` accepts, but
     for the birth date, which neither SQL check reads."""
     texts = [A, B, X, X[:17] + "x", A + "\n", A[:17], A + "1", "１" + A[1:], "abc", ""]
     con = duckdb.connect()
     con.register("ids", pa.table({"id": texts}))
-    got = [r[0] for r in con.sql(f"SELECT {valid_sql('id')} FROM ids").fetchall()]
+    got = [r[0] for r in con.sql(f"SELECT {sql_valid('id')} FROM ids").fetchall()]
     assert got == [is_valid(t) for t in texts]

@@ -10,6 +10,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from povertycloud.errors import PovertyCloudError
@@ -75,11 +76,12 @@ def test_a_merge_keeps_the_row_moves_the_references_and_is_audited(
                       "FROM people WHERE person_id = ?", [duplicate])
     row = store.con.execute("SELECT name, id_number FROM people WHERE person_id = ?",
                             [duplicate]).fetchone()
-    merge(store.con, keep, duplicate, "王干部", "officer", "520121000000")
+    merge(store.con, keep, duplicate, "王干部", "officer")
     assert store.con.execute("SELECT count(*) FROM people WHERE person_id = ?",
                              [duplicate]).fetchone() == (0,)
-    assert store.con.execute("SELECT person_id FROM events WHERE event_id = 999999"
-                             ).fetchone() == (keep,)
+    assert store.con.execute(
+        "SELECT e.person_id, e.household_id = p.household_id FROM events e JOIN people p "
+        "ON p.person_id = e.person_id WHERE event_id = 999999").fetchone() == (keep, True)
     [(before, kept, by)] = store.con.execute(
         "SELECT before, record_id, changed_by FROM registry_changes WHERE change = 'merge'"
     ).fetchall()
@@ -88,8 +90,11 @@ def test_a_merge_keeps_the_row_moves_the_references_and_is_audited(
     assert (kept, by) == (keep, "王干部")
     assert store.con.execute("SELECT decision, decided_by FROM registry_duplicates WHERE "
                              "duplicate_id = ?", [duplicate]).fetchone() == ("merged", "王干部")
-    assert store.con.execute("SELECT username, action, object_id FROM audit_log").fetchall() \
-        == [("王干部", "merge_person", str(duplicate))]
+    assert store.con.execute("SELECT username, role, action, object_id, region_code = "
+                             "(SELECT village_code FROM households WHERE household_id = ?) "
+                             "FROM audit_log", [json.loads(before)["household_id"]]
+                             ).fetchall() == [("王干部", "officer", "merge_person",
+                                               str(duplicate), True)]
     with pytest.raises(PovertyCloudError, match=f"already merged into {keep}"):
         merge(store.con, keep, duplicate, "王干部")
     assert all(d != duplicate for _, d, *_ in open_pairs(store.con))
@@ -127,3 +132,19 @@ def test_the_commands(twice: tuple[Path, Truth], tmp_path: Path) -> None:
     assert merged.returncode == 0, merged.stderr
     again = run("merge", "--keep", str(keep), "--duplicate", str(duplicate), "--by", "王干部")
     assert again.returncode != 0 and "already merged" in again.stderr
+
+
+def test_a_merge_conflicts_with_another_touching_the_same_person(
+        store: Store, twice: tuple[Path, Truth]) -> None:
+    """Another transaction holding the person (merging it elsewhere, say): this merge
+    fails and changes nothing."""
+    keep, duplicate, _ = twice[1][2]
+    other = store.con.cursor()
+    other.execute("BEGIN TRANSACTION")
+    other.execute("UPDATE people SET recorded_at = now() WHERE person_id = ?", [keep])
+    with pytest.raises(duckdb.TransactionException):
+        merge(store.con.cursor(), keep, duplicate, "王干部")
+    other.execute("ROLLBACK")
+    assert store.con.execute("SELECT count(*) FROM people WHERE person_id IN (?, ?)",
+                             [keep, duplicate]).fetchone() == (2,)
+    assert store.con.execute("SELECT count(*) FROM registry_changes").fetchone() == (0,)

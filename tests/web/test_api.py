@@ -434,6 +434,12 @@ def test_department_data_and_its_quarantine(client: TestClient, as_user: Headers
     admin = as_user("admin")
     [row] = client.get(f"/api/batches/{regions.batch}/quarantine", headers=admin).json()
     assert row["row_number"] == 4 and row["record"]["id_number"] == "520121********1234"
+    county_admin = client.post("/api/users", headers=admin, json={
+        "username": "county_admin", "password": "correct horse battery", "role": "admin",
+        "region_code": regions.county})
+    assert county_admin.status_code in (200, 201)
+    assert client.get(f"/api/batches/{regions.batch}/quarantine",
+                      headers=as_user("county_admin")).status_code == 403
     assert row["record"]["address"] == "***" and row["record"]["name"] == "坏记录"
     assert ("read_quarantine", "admin", str(regions.batch)) in sql(
         "SELECT action, username, object_id FROM audit_log")
@@ -477,3 +483,22 @@ def test_people_registered_twice_merged_from_the_platform(client: TestClient,
     assert client.get("/api/duplicates", headers=village).json() == []
     assert ("merge_person", "village_officer", "officer", str(regions.duplicate)) in sql(
         "SELECT action, username, role, object_id FROM audit_log")
+
+
+def test_a_pair_across_jurisdictions_is_for_an_officer_over_both(
+        client: TestClient, as_user: Headers, regions: Any, sql: Sql) -> None:
+    """Proposed: the household's head registered again in another county. The county
+    officer of either side neither sees nor merges it; the province officer does."""
+    [(far,)] = sql("SELECT min(person_id) FROM people WHERE household_id = ?",
+                   regions.other_household)
+    sql("INSERT INTO registry_duplicates VALUES (?, ?, 0.9, 'probabilistic', now(), NULL, "
+        "NULL, NULL)", regions.head, far)
+    county = as_user("county_officer")
+    assert all(p["duplicate_id"] != far
+               for p in client.get("/api/duplicates", headers=county).json())
+    path = f"/api/duplicates/{regions.head}/{far}"
+    assert client.post(path, json={"merge": True}, headers=county).status_code == 404
+    province = as_user("province_officer")
+    assert far in [p["duplicate_id"] for p in
+                   client.get("/api/duplicates", headers=province).json()]
+    assert client.post(path, json={"merge": False}, headers=province).status_code == 200

@@ -88,23 +88,27 @@ SELECT 'death', person_id, household_id, before, {literal(source.id)}, record_id
 
 def _add_births(con: duckdb.DuckDBPyConnection, source: Source) -> None:
     """Each child not yet in the registry joins the parent's household (the next member
-    serial), with a birth event; a child sent twice is added once."""
+    serial, never one a merged or removed member had), with a birth event; a child
+    sent twice is added once."""
     assert source.signal is not None
     date = source.signal.date
     relation = " ".join(f"WHEN {literal(k)} THEN {literal(v)}"
                         for k, v in CHILD_RELATION.items())
     con.execute(f"""
 CREATE TEMP TABLE births AS
-SELECT b.household_id * 100 + (SELECT max(q.person_id) % 100 FROM people q
-         WHERE q.household_id = b.household_id)
+SELECT household_id * 100 + serial AS person_id, * EXCLUDE (serial) FROM (
+SELECT (SELECT max(q.person_id) % 100 FROM (
+          SELECT person_id FROM people WHERE household_id = b.household_id UNION ALL
+          SELECT person_id FROM registry_changes WHERE household_id = b.household_id) q)
        + row_number() OVER (PARTITION BY b.household_id ORDER BY b.birth_date,
-                            b.id_number) AS person_id, b.*
+                            b.id_number) AS serial, b.*
 FROM (SELECT DISTINCT ON (f.child_id_number) p.household_id, f.child_id_number AS id_number,
         f.child_name AS name, f.child_sex AS sex, f.{date} AS birth_date, p.ethnicity,
         CASE p.relation {relation} ELSE 'other' END AS relation, f.record_id, f.batch_id
       {_matched(source, date)}
         AND NOT EXISTS (SELECT 1 FROM people q WHERE q.id_number = f.child_id_number)
-      ORDER BY f.child_id_number, f.record_id) b""")
+      ORDER BY f.child_id_number, f.record_id) b)
+WHERE serial <= 99  -- a household of a hundred members is an error to look at""")
     con.execute("""
 INSERT INTO people BY NAME
 SELECT person_id, household_id, id_number, name, sex, birth_date, ethnicity, relation,

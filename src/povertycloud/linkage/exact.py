@@ -6,16 +6,7 @@ The SQL is DuckDB's and transpiles to Spark's (``povertycloud.engines``)."""
 
 from __future__ import annotations
 
-from ..standard.ids import sql_check_digit
-
-
-def valid_sql(column: str) -> str:
-    """SQL that holds when ``column`` has the shape of an ID number (17 ASCII digits and
-    a digit or X) and a right check character, as ``standard.ids.sql_valid`` checks, in
-    functions Spark has too (it has no ``regexp_full_match``)."""
-    return (f"CASE WHEN length({column}) = 18 AND regexp_matches({column}, "
-            f"'^[0-9]{{17}}[0-9X]$') THEN SUBSTRING({column}, 18, 1) = "
-            f"{sql_check_digit(column)} ELSE FALSE END")
+from ..standard.ids import sql_valid
 
 
 def id_pairs_sql(left: str, right: str, left_key: str, right_key: str,
@@ -27,7 +18,7 @@ SELECT l.{left_key} AS left_key, r.{right_key} AS right_key, 'id_number' AS matc
   1.0 AS match_probability
 FROM (SELECT {left_key}, upper({left_id}) AS id FROM {left}) l
 JOIN (SELECT {right_key}, upper({right_id}) AS id FROM {right}) r ON l.id = r.id
-WHERE {valid_sql("l.id")}"""
+WHERE {sql_valid("l.id")}"""
 
 
 def unmatched_sql(table: str, key: str, pairs: str, side: str) -> str:

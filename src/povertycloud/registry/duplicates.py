@@ -16,6 +16,7 @@ import pyarrow as pa
 from ..linkage.config import Column, LinkConfig
 from ..linkage.dedupe import dedupe
 from ..linkage.pinyin import pinyin_column
+from ..standard.ids import sql_valid
 from ..store import Store
 
 COLUMNS = (Column("id_number", "id_number", "id_number"), Column("name", "name", "name"),
@@ -55,7 +56,8 @@ CREATE TABLE by_id AS SELECT
   CASE WHEN {_KEEP} THEN a.unique_id ELSE b.unique_id END AS person_id,
   CASE WHEN {_KEEP} THEN b.unique_id ELSE a.unique_id END AS duplicate_id,
   1.0 AS match_probability, 'id_number' AS matched_on
-FROM people a JOIN people b ON a.id_number = b.id_number AND a.unique_id < b.unique_id""")
+FROM people a JOIN people b ON a.id_number = b.id_number AND a.unique_id < b.unique_id
+WHERE {sql_valid("a.id_number")}""")
         scored = dedupe(people.drop_columns(["batch_id"]), CONFIG)
         con.register("scored", scored)
         con.execute(f"""
@@ -94,7 +96,7 @@ def _keep_pairs(store: Store, pairs: pa.Table) -> int:
 
 
 def open_pairs(con: duckdb.DuckDBPyConnection, prefix: str = "") -> list[tuple[object, ...]]:
-    """Undecided pairs of people living under ``prefix``, most probable first."""
+    """Undecided pairs of people both living under ``prefix``, most probable first."""
     return con.execute("""
 SELECT d.person_id, d.duplicate_id, round(d.match_probability, 3), d.matched_on,
   a.name, b.name, a.birth_date, b.birth_date, a.household_id, b.household_id
@@ -102,6 +104,6 @@ FROM registry_duplicates d JOIN people a ON a.person_id = d.person_id
 JOIN people b ON b.person_id = d.duplicate_id
 JOIN households ha ON ha.household_id = a.household_id
 JOIN households hb ON hb.household_id = b.household_id
-WHERE d.decision IS NULL AND (starts_with(ha.village_code, ?)
-                              OR starts_with(hb.village_code, ?))
+WHERE d.decision IS NULL AND starts_with(ha.village_code, ?)
+  AND starts_with(hb.village_code, ?)
 ORDER BY d.match_probability DESC, d.person_id""", [prefix, prefix]).fetchall()

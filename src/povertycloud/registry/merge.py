@@ -1,54 +1,72 @@
 """Merging one person registered twice: the duplicate's row goes, its events, feed links
-and flags move to the person kept, and everything is kept where it can be traced: the
-row as it was in ``registry_changes``, the decision in ``registry_duplicates``, who did
-it in the audit log, all in one transaction."""
+and flags move to the person kept (and that person's household), and everything is kept
+where it can be traced: the row as it was in ``registry_changes``, the decision in
+``registry_duplicates``, who did it in the audit log, all in one transaction."""
 
 from __future__ import annotations
 
 import duckdb
 
 from ..errors import PovertyCloudError
-from ..store import atomic
+from ..feeds.checks import village_of_person
+from ..store import atomic, audit_entry
 
-# tables whose rows name a person, moved to the person kept
-REFERENCES = ("events", "feed_links", "conflict_flags")
+# tables whose rows name a person and its household, moved to the person kept
+REFERENCES = ("events", "conflict_flags")
 
 
 def merge(con: duckdb.DuckDBPyConnection, keep: int, duplicate: int, by: str,
-          role: str | None = None, region_code: str | None = None) -> None:
-    """Merge ``duplicate`` into ``keep``; of two merges at once, one wins."""
+          role: str | None = None) -> None:
+    """Merge ``duplicate`` into ``keep``; of two merges touching the same people at
+    once, one wins and the other fails with a conflict."""
     if keep == duplicate:
         raise PovertyCloudError("a person cannot be merged into itself")
     with atomic(con):
         _check_both(con, keep, duplicate)
+        region = village_of_person(con, duplicate)
         con.execute("""
 INSERT INTO registry_changes (change, person_id, household_id, before, source, record_id,
   changed_by, changed_at)
 SELECT 'merge', person_id, household_id, CAST(to_json(p) AS VARCHAR), 'registry', ?, ?, now()
 FROM people p WHERE person_id = ?""", [keep, by, duplicate])
         for table in REFERENCES:
-            con.execute(f"UPDATE {table} SET person_id = ? WHERE person_id = ?",
-                        [keep, duplicate])
+            con.execute(f"UPDATE {table} SET person_id = k.person_id, household_id = "
+                        "k.household_id FROM people k WHERE k.person_id = ? AND "
+                        f"{table}.person_id = ?", [keep, duplicate])
+        # a record linked to both is the kept person's once
+        con.execute("DELETE FROM feed_links d WHERE d.person_id = ? AND EXISTS (SELECT 1 "
+                    "FROM feed_links k WHERE k.person_id = ? AND k.source = d.source AND "
+                    "k.record_id = d.record_id)", [duplicate, keep])
+        con.execute("UPDATE feed_links SET person_id = ? WHERE person_id = ?",
+                    [keep, duplicate])
         con.execute("DELETE FROM people WHERE person_id = ?", [duplicate])
         _decided(con, keep, duplicate, "merged", by)
-        _audit(con, by, role, region_code, "merge_person", keep, duplicate)
+        audit_entry(con, "merge_person", username=by, role=role, object_kind="person",
+                    object_id=str(duplicate), region_code=region, detail=f"kept {keep}")
 
 
 def mark_distinct(con: duckdb.DuckDBPyConnection, keep: int, duplicate: int, by: str,
-                  role: str | None = None, region_code: str | None = None) -> None:
+                  role: str | None = None) -> None:
     """Record that a proposed pair is two people (it is not proposed again)."""
     with atomic(con):
         _check_both(con, keep, duplicate)
         _decided(con, keep, duplicate, "distinct", by)
-        _audit(con, by, role, region_code, "distinct_persons", keep, duplicate)
+        audit_entry(con, "distinct_persons", username=by, role=role, object_kind="person",
+                    object_id=str(duplicate), region_code=village_of_person(con, duplicate),
+                    detail=f"apart from {keep}")
 
 
 def _check_both(con: duckdb.DuckDBPyConnection, keep: int, duplicate: int) -> None:
-    found = {int(r[0]) for r in con.execute(
+    # writing both rows (the kept one is changed by the merge) makes a concurrent merge
+    # of either person conflict with this one: DuckDB refuses a second update of a row
+    # (no RETURNING: DuckDB 1.5 does not detect the conflict on an UPDATE ... RETURNING)
+    con.execute("UPDATE people SET recorded_at = now() WHERE person_id IN (?, ?)",
+                [keep, duplicate])
+    touched = {int(r[0]) for r in con.execute(
         "SELECT person_id FROM people WHERE person_id IN (?, ?)", [keep, duplicate]
     ).fetchall()}
     for person in (keep, duplicate):
-        if person not in found:
+        if person not in touched:
             merged = con.execute("SELECT record_id FROM registry_changes WHERE change = "
                                  "'merge' AND person_id = ?", [person]).fetchone()
             raise PovertyCloudError(f"person {person} was already merged into {merged[0]}"
@@ -70,10 +88,3 @@ VALUES (?, ?, 1.0, 'officer', now(), ?, ?, now())
 ON CONFLICT (person_id, duplicate_id) DO UPDATE SET decision = excluded.decision,
   decided_by = excluded.decided_by, decided_at = excluded.decided_at""",
                 [keep, duplicate, decision, by])
-
-
-def _audit(con: duckdb.DuckDBPyConnection, by: str, role: str | None,
-           region_code: str | None, action: str, keep: int, duplicate: int) -> None:
-    con.execute("INSERT INTO audit_log (logged_at, username, role, action, object_kind, "
-                "object_id, region_code, detail) VALUES (now(), ?, ?, ?, 'person', ?, ?, ?)",
-                [by, role, action, str(duplicate), region_code, f"kept {keep}"])

@@ -67,6 +67,8 @@ def sql_check_digit(column: str) -> str:
 
 def sql_valid(column: str) -> str:
     """SQL that holds when ``column`` has the shape of an ID number (17 ASCII digits and a
-    digit or X) and a right check character; region and birth date are not checked."""
-    return (f"CASE WHEN regexp_full_match({column}, '[0-9]{{17}}[0-9X]') "
-            f"THEN SUBSTRING({column}, 18, 1) = {sql_check_digit(column)} ELSE FALSE END")
+    digit or X) and a right check character; region and birth date are not checked.
+    Portable: DuckDB's SQL that transpiles to Spark's (no ``regexp_full_match``)."""
+    return (f"CASE WHEN length({column}) = 18 AND regexp_matches({column}, "
+            f"'^[0-9]{{17}}[0-9X]$') THEN SUBSTRING({column}, 18, 1) = "
+            f"{sql_check_digit(column)} ELSE FALSE END")

@@ -32,6 +32,20 @@ def atomic(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection
     con.execute("COMMIT")
 
 
+def audit_entry(con: duckdb.DuckDBPyConnection, action: str, *, username: str | None = None,
+                role: str | None = None, user_id: int | None = None,
+                object_kind: str | None = None, object_id: str | None = None,
+                region_code: str | None = None, detail: str | None = None,
+                client: str | None = None) -> None:
+    """One line of the audit log (who did what to which object, in which region); never
+    a sensitive value."""
+    con.execute(
+        "INSERT INTO audit_log (logged_at, user_id, username, role, action, object_kind, "
+        "object_id, region_code, detail, client) VALUES (now(), ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [user_id, username, role, action, object_kind, object_id, region_code, detail,
+         client])
+
+
 def records(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """The rows of an executed query as dicts keyed by column name."""
     names = [d[0] for d in cursor.description or []]

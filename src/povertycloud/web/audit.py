@@ -9,7 +9,7 @@ from typing import Any
 
 import duckdb
 
-from ..store import records
+from ..store import audit_entry, records
 from .accounts import User
 
 
@@ -17,12 +17,10 @@ def record(con: duckdb.DuckDBPyConnection, user: User | None, action: str,
            object_kind: str | None = None, object_id: str | None = None,
            region_code: str | None = None, detail: str | None = None,
            client: str | None = None) -> None:
-    con.execute(
-        "INSERT INTO audit_log (logged_at, user_id, username, role, action, object_kind, "
-        "object_id, region_code, detail, client) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [dt.datetime.now(), user.user_id if user else None, user.username if user else None,
-         user.role if user else None, action, object_kind, object_id, region_code, detail,
-         client])
+    audit_entry(con, action, username=user.username if user else None,
+                role=user.role if user else None, user_id=user.user_id if user else None,
+                object_kind=object_kind, object_id=object_id, region_code=region_code,
+                detail=detail, client=client)
 
 
 def search(con: duckdb.DuckDBPyConnection, within: User, username: str | None = None,

@@ -13,13 +13,13 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Path
 from pydantic import BaseModel
 
 from ..errors import PovertyCloudError
-from ..feeds.checks import decide
+from ..feeds.checks import decide, village_of_person
 from ..feeds.sources import load_sources
 from ..intake.quarantine import table_of
 from ..registry.duplicates import open_pairs
 from ..registry.merge import mark_distinct, merge
 from ..store import records
-from . import audit
+from . import audit, search
 from .figures import tables
 from .platform import DB, Viewer, allowed, check_csrf, viewer
 from .privacy import mask_id_number
@@ -166,9 +166,13 @@ def batch(batch_id: BatchId, me: Me, con: DB) -> dict[str, Any]:
 
 @router.get("/batches/{batch_id}/quarantine")
 def quarantine(batch_id: BatchId, me: Me, con: DB) -> list[dict[str, Any]]:
-    """The batch's quarantined rows with their reasons, sensitive values masked (to fix
-    them: `povertycloud quarantine export`, then `reprocess`)."""
+    """The batch's quarantined rows with their reasons, sensitive values masked, for
+    administrators of the province (to fix them: `povertycloud quarantine export`, then
+    `reprocess`)."""
     allowed(me, "quarantine")
+    if me.user.level != "province":  # a batch is not one region's: the whole province's
+        raise HTTPException(403, "quarantined rows are for the province's data "
+                                 "administrators")
     batch_report(con, batch_id)  # 404 for an unknown batch
     audit.record(con, me.user, "read_quarantine", "batch", str(batch_id))
     return quarantined_rows(con, batch_id)
@@ -187,13 +191,12 @@ def review(source: SourceId, record_id: RecordId, person_id: RecordId, body: Dec
     """Accept (a match) or reject a pair under review, of one's jurisdiction (audited)."""
     check_csrf(me, csrf)
     allowed(me, "review")
-    row = con.execute("SELECT h.village_code FROM people p JOIN households h "
-                      "USING (household_id) WHERE p.person_id = ?", [person_id]).fetchone()
-    if row is None or not me.user.covers(str(row[0])):
+    village = village_of_person(con, person_id)
+    if village is None or not me.user.covers(village):
         raise HTTPException(404, f"no person {person_id} in your jurisdiction")
     try:
         decision = decide(con, source, record_id, person_id, body.accept, me.user.username,
-                          me.user.role, str(row[0]))
+                          me.user.role)
     except PovertyCloudError as exc:
         status = 404 if str(exc).startswith("no pair") else 409
         raise HTTPException(status, str(exc)) from None
@@ -208,7 +211,7 @@ DUPLICATE_COLUMNS = ("person_id", "duplicate_id", "p", "matched_on", "name", "du
 
 @router.get("/duplicates")
 def duplicates(me: Me, con: DB) -> list[dict[str, Any]]:
-    """Pairs of the registry that may be one person registered twice, with someone in
+    """Pairs of the registry that may be one person registered twice, both living in
     one's jurisdiction (`povertycloud registry duplicates` finds them)."""
     allowed(me, "review")
     if "registry_duplicates" not in tables(con):
@@ -220,19 +223,21 @@ def duplicates(me: Me, con: DB) -> list[dict[str, Any]]:
 @router.post("/duplicates/{keep}/{duplicate}")
 def same_person(keep: RecordId, duplicate: RecordId, body: SamePerson, me: Me, con: DB,
                 csrf: CsrfHeader = None) -> dict[str, Any]:
-    """Merge a proposed pair (history kept) or keep them apart, when the duplicate
-    lives in one's jurisdiction (audited)."""
+    """Merge a proposed pair (history kept) or keep them apart, when both live in one's
+    jurisdiction (audited)."""
     check_csrf(me, csrf)
     allowed(me, "review")
-    row = con.execute("SELECT h.village_code FROM registry_duplicates d JOIN people p ON "
-                      "p.person_id = d.duplicate_id JOIN households h USING (household_id) "
-                      "WHERE d.person_id = ? AND d.duplicate_id = ?", [keep, duplicate]
-                      ).fetchone()
-    if row is None or not me.user.covers(str(row[0])):
+    proposed = con.execute("SELECT 1 FROM registry_duplicates WHERE person_id = ? AND "
+                           "duplicate_id = ?", [keep, duplicate]).fetchone()
+    villages = [village_of_person(con, p) for p in (keep, duplicate)]
+    if proposed is None or not all(v and me.user.covers(v) for v in villages):
         raise HTTPException(404, f"no proposed pair {keep}/{duplicate} in your jurisdiction")
-    act = merge if body.merge else mark_distinct
     try:
-        act(con, keep, duplicate, me.user.username, me.user.role, str(row[0]))
+        if body.merge:
+            merge(con, keep, duplicate, me.user.username, me.user.role)
+            search.forget(con, duplicate)
+        else:
+            mark_distinct(con, keep, duplicate, me.user.username, me.user.role)
     except PovertyCloudError as exc:
         raise HTTPException(409, str(exc)) from None
     return {"person_id": keep, "duplicate_id": duplicate,

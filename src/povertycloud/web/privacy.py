@@ -4,10 +4,14 @@ from __future__ import annotations
 
 
 def mask_id_number(value: str | None) -> str | None:
-    """The first six (the region) and last four characters: 520121********123X."""
+    """The first six (the region) and last four characters: 520121********123X; a value
+    of another length (a malformed one, say) shows its last two at most."""
     if not value:
         return value
-    return value[:6] + "*" * max(len(value) - 10, 0) + value[-4:]
+    if len(value) != 18:
+        shown = value[-2:] if len(value) > 6 else ""
+        return "*" * (len(value) - len(shown)) + shown
+    return value[:6] + "*" * 8 + value[-4:]
 
 
 def mask_phone(value: str | None) -> str | None:

@@ -64,6 +64,12 @@ ORDER BY p.name, p.person_id""")
     return True
 
 
+def forget(con: duckdb.DuckDBPyConnection, person_id: int) -> None:
+    """Take a person merged away out of the search at once (not at the next start)."""
+    if INDEX in tables(con):
+        con.execute(f"DELETE FROM {INDEX} WHERE person_id = ?", [person_id])
+
+
 def kind_of(query: str) -> str:
     """What a query looks for: id_number, household, pinyin or name."""
     text = query.strip()
