@@ -7,7 +7,7 @@ give each rule's precision."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -97,9 +97,11 @@ def link_config(source: Source) -> LinkConfig:
                       0.9, 0.5, default_blocking(columns))
 
 
-def link_feeds(store: Store, sources: dict[str, Source]) -> dict[str, int]:
+def link_feeds(store: Store, sources: dict[str, Source], u_pairs: int | None = None
+               ) -> dict[str, int]:
     """Link every feed the store holds to its people (replacing earlier links of that
-    feed); returns the matches per source."""
+    feed); returns the matches per source. ``u_pairs`` trades the model's precision for
+    time (the demo takes fewer)."""
     tables = store.tables()
     people = store.con.sql(
         "SELECT p.person_id, p.id_number, p.name, p.birth_date, h.address "
@@ -110,6 +112,8 @@ def link_feeds(store: Store, sources: dict[str, Source]) -> dict[str, int]:
             continue
         records = store.con.sql(f"SELECT * FROM {source.table.name}").to_arrow_table()
         config = link_config(source)
+        if u_pairs is not None:
+            config = replace(config, u_pairs=u_pairs)
         registry = people.select(["person_id", *(c.name for c in config.columns)])
         pairs = link(records, registry, config).pairs
         _keep_links(store, source.id, pairs)

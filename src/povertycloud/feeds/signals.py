@@ -52,18 +52,27 @@ def _matched(source: Source, date: str) -> str:
 
 def _add_events(con: duckdb.DuckDBPyConnection, source: Source, signal: Signal) -> None:
     amount = f"f.{signal.amount}" if signal.amount else "0"
-    con.execute(f"""
-INSERT INTO events (event_id, household_id, person_id, event_date, kind, amount_yuan,
-  batch_id, recorded_at)
-SELECT (SELECT coalesce(max(event_id), 0) FROM events)
-         + row_number() OVER (ORDER BY household_id, event_date),
-  household_id, person_id, event_date, {literal(signal.event)}, amount, batch_id, now()
+    _insert_events(con, f"""
+SELECT household_id, person_id, event_date, {literal(signal.event)} AS kind, amount,
+  batch_id
 FROM (SELECT DISTINCT ON (p.household_id, f.{signal.date}) p.household_id, p.person_id,
         f.{signal.date} AS event_date, {amount} AS amount, f.batch_id
       {_matched(source, signal.date)}
       ORDER BY p.household_id, f.{signal.date}, f.record_id) x
 WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.household_id = x.household_id
                   AND e.kind = {literal(signal.event)} AND e.event_date = x.event_date)""")
+
+
+def _insert_events(con: duckdb.DuckDBPyConnection, select: str) -> None:
+    """Add the events ``select`` gives (household_id, person_id, event_date, kind,
+    amount, batch_id), numbered after the last."""
+    con.execute(f"""
+INSERT INTO events (event_id, household_id, person_id, event_date, kind, amount_yuan,
+  batch_id, recorded_at)
+SELECT (SELECT coalesce(max(event_id), 0) FROM events)
+         + row_number() OVER (ORDER BY household_id, event_date, person_id),
+  household_id, person_id, event_date, kind, amount, batch_id, now()
+FROM ({select})""")
 
 
 def _record_deaths(con: duckdb.DuckDBPyConnection, source: Source) -> None:
@@ -122,10 +131,6 @@ INSERT INTO registry_changes (change, person_id, household_id, before, source, r
   changed_by, changed_at)
 SELECT 'birth', person_id, household_id, NULL, {literal(source.id)}, record_id,
   {literal('feed ' + source.id)}, now() FROM births""")
-    con.execute("""
-INSERT INTO events (event_id, household_id, person_id, event_date, kind, amount_yuan,
-  batch_id, recorded_at)
-SELECT (SELECT coalesce(max(event_id), 0) FROM events)
-         + row_number() OVER (ORDER BY person_id),
-  household_id, person_id, birth_date, 'birth', 0, batch_id, now() FROM births""")
+    _insert_events(con, "SELECT household_id, person_id, birth_date AS event_date, "
+                        "'birth' AS kind, 0 AS amount, batch_id FROM births")
     con.execute("DROP TABLE births")

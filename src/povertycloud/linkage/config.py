@@ -51,6 +51,7 @@ class LinkConfig:
     match: float
     review: float
     blocking: tuple[tuple[str, ...], ...]
+    u_pairs: int = 2_000_000  # random pairs to estimate u from (fewer: faster, rougher)
 
     def of_kind(self, *kinds: str) -> list[Column]:
         return [c for c in self.columns if c.kind in kinds]

@@ -7,7 +7,7 @@ import pyarrow as pa
 from splink import DuckDBAPI, Linker
 
 from .config import LinkConfig
-from .probabilistic import U_PAIRS, settings, train
+from .probabilistic import settings, train
 
 
 def dedupe(table: pa.Table, config: LinkConfig) -> pa.Table:
@@ -17,7 +17,7 @@ def dedupe(table: pa.Table, config: LinkConfig) -> pa.Table:
     linker = Linker(api.register(table, dataset_display_name="records"),
                     settings(config, link_type="dedupe_only"), log_level=None)
     # u needs pairs in proportion to the records, up to the linkage's sample
-    train(linker, config, min(U_PAIRS, max(100_000, 10 * table.num_rows)))
+    train(linker, config, min(config.u_pairs, max(100_000, 10 * table.num_rows)))
     predicted = linker.inference.predict(threshold_match_probability=config.review)
     scored: pa.Table = predicted.as_duckdbpyrelation().query("scored", """
 SELECT unique_id_l AS left_key, unique_id_r AS right_key, match_probability

@@ -23,7 +23,6 @@ from .backends import Backend
 from .config import Column, LinkConfig
 
 SEED = 1
-U_PAIRS = 2_000_000
 DEFAULT_PRIOR = 0.0001
 LinkType = Literal["link_only", "dedupe_only"]
 # Pinyin this alike (Jaro–Winkler) is one wrong letter or syllable: "zhangwei" and
@@ -112,7 +111,7 @@ def score(backend: Backend, left: str, right: str, config: LinkConfig) -> Scored
                      api.register(right, dataset_display_name="records_right")],
                     settings(config, backend.dialect), log_level=None)
     started = time.perf_counter()
-    train(linker, config)
+    train(linker, config, config.u_pairs)
     trained = time.perf_counter()
     predicted = linker.inference.predict().physical_name
     done = time.perf_counter()
@@ -132,7 +131,7 @@ def _training_groups(config: LinkConfig) -> list[tuple[str, ...]]:
     return [g for g in config.blocking if not set(g) & ids] or list(config.blocking)
 
 
-def train(linker: Linker, config: LinkConfig, u_pairs: int = U_PAIRS) -> None:
+def train(linker: Linker, config: LinkConfig, u_pairs: int) -> None:
     """A prior from near-certain rules, u by random sampling of ``u_pairs`` pairs, m by
     expectation maximisation (a session whose block holds no pair, as in a small feed,
     leaves Splink's default m values for the columns it would have learnt)."""

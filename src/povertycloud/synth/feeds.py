@@ -1,7 +1,8 @@
 """Department feeds for the synthetic province: what other departments would send about
 its people (deaths and births from public security, vehicles from transport, businesses
 from market regulation, public employees from human resources, housing purchases, income
-tax, serious-illness claims from medical insurance, disasters from emergency management),
+tax, school enrolments from education, assistance rolls from civil affairs,
+serious-illness claims from medical insurance, disasters from emergency management),
 with the faults real feeds have, and the truth of which person each record is, to
 measure linkage against. A birth record is the registering mother's: births of 2019-2020
 the registry already has, and births of 2021 it does not.
@@ -102,6 +103,20 @@ SELECT person_id, name, id_number, address,
     || substr('{_GIVEN}', 1 + CAST(hash(person_id, 'g2') % {len(_GIVEN)} AS INTEGER), 1),
   first17 || {sql_check_digit('first17')}, child_sex, child_birth_date
 FROM serial ORDER BY person_id, child_birth_date"""),
+    Feed("school_enrolments", "education",
+         "SELECT p.person_id, p.name, p.id_number, p.birth_date, h.address, "
+         "['县第一小学', '乡中心小学', '县第二中学', '乡初级中学'][1 + CAST(hash(p.person_id, "
+         "'school') % 4 AS INTEGER)] AS school, CAST(least(12, greatest(1, 2020 - "
+         "year(p.birth_date) - 5)) AS BIGINT) AS grade, DATE '2020-09-01' AS term_start "
+         "FROM people p JOIN households h USING (household_id) WHERE p.in_school "
+         "AND p.death_date IS NULL AND p.birth_date >= DATE '2002-09-01'"),
+    Feed("civil_affairs_assistance", "civil affairs",
+         "SELECT p.person_id, p.name, p.id_number, h.address, CASE WHEN hash(p.person_id, "
+         "'tekun') % 10 = 0 THEN 'extreme_poverty' ELSE 'dibao' END AS kind, "
+         "CAST(200 + hash(p.person_id, 'monthly') % 400 AS BIGINT) AS monthly_yuan, "
+         "DATE '2014-01-01' + CAST(hash(p.person_id, 'since') % 2500 AS INTEGER) AS since "
+         "FROM people p JOIN households h USING (household_id) "
+         "WHERE p.min_living_guarantee AND p.death_date IS NULL"),
     Feed("public_employees", "organisation and human resources",
          "SELECT p.person_id, p.name, p.id_number, h.address, "
          "['县教育局', '乡镇人民政府', '县人民医院', '县供电公司', '村民委员会']"
