@@ -19,9 +19,11 @@ from ..identification.plan import load_rules
 from ..identification.runs import identified, identify
 from ..pipeline.indicators import FLAGS
 from ..pipeline.on_store import has_outputs, run_on_store
+from ..registry.duplicates import find_duplicates
 from ..reports import rollup, rollup_geojson
 from ..store import Store
 from ..synth import SynthConfig
+from ..synth.duplicates import register_twice
 from .common import console, progress_bar
 from .identify import print_summary
 from .synth import build_store
@@ -71,11 +73,13 @@ def demo(
 
 
 DEMO_U_PAIRS = 200_000  # a tenth of the linkage's sample: the demo is there sooner
+DEMO_TWICE = 0.001  # people registered a second time, for the duplicates to show
 
 
 def _department_checks(store: Store) -> None:
-    """Link the departments' feeds, raise the conflict flags and apply the signals, once
-    (a store built before the demo had feeds has none)."""
+    """Link the departments' feeds, raise the conflict flags, apply the signals, register
+    a few people twice and find them, once (a store built before the demo had feeds has
+    none)."""
     if "feed_public_security_deaths" not in store.tables() or store.con.execute(
             "SELECT count(*) FROM feed_links").fetchone() != (0,):
         return
@@ -86,6 +90,9 @@ def _department_checks(store: Store) -> None:
         bar.update(task, description="Department data: conflict checks and signals")
         raised = raise_flags(store, load_conflicts(None, sources))
         send_signals(store, sources)
+        bar.update(task, description="Department data: people registered twice")
+        register_twice(store.con, share=DEMO_TWICE)
+        find_duplicates(store)
         bar.update(task, description=f"Department data: {sum(raised.values()):,} flags",
                    total=1, completed=1)
 
