@@ -29,7 +29,7 @@ from ..linkage.link import link
 from ..sqltext import literal
 from ..standard import codes
 from ..standard.fields import Kind, Table
-from ..store import Store, atomic, audit_entry, records
+from ..store import Store, atomic, audit_entry, inserted, records
 from .sources import Source, load_sources
 
 DEFAULT = "conflicts.yaml"
@@ -141,8 +141,7 @@ def raise_flags(store: Store, rules: ConflictRules) -> dict[str, int]:
             if feed not in tables:
                 counts[rule.id] = 0
                 continue
-            before = _count(con, rule.id)
-            con.execute(f"""
+            counts[rule.id] = inserted(con, f"""
 INSERT INTO conflict_flags (rule, rules_version, source, record_id, person_id,
   household_id, evidence, raised_at)
 SELECT {literal(rule.id)}, {literal(rules.label)}, {literal(rule.source)}, record_id,
@@ -157,13 +156,7 @@ FROM (SELECT f.*, l.person_id, p.household_id, h.registration_status,
 WHERE ({rule.when}) AND NOT COALESCE(({rule.exempt}), FALSE)
   AND NOT EXISTS (SELECT 1 FROM conflict_flags c WHERE c.rule = {literal(rule.id)}
                   AND c.record_id = x.record_id)""")
-            counts[rule.id] = _count(con, rule.id) - before
     return counts
-
-
-def _count(con: duckdb.DuckDBPyConnection, rule: str) -> int:
-    row = con.execute("SELECT count(*) FROM conflict_flags WHERE rule = ?", [rule]).fetchone()
-    return int(row[0]) if row else 0
 
 
 def verify(con: duckdb.DuckDBPyConnection, flag_id: int, outcome: str, by: str) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import duckdb
 
 from ..sqltext import literal
-from ..store import Store
+from ..store import Store, inserted
 from .sources import Signal, Source
 
 # a newborn's relation to the head, from that of the parent who registered the birth
@@ -27,20 +27,13 @@ def send_signals(store: Store, sources: dict[str, Source]) -> dict[str, int]:
         for source in sources.values():
             if source.signal is None or source.table.name not in tables:
                 continue
-            before = _events(con)
             if source.signal.event == "birth":
-                _add_births(con, source)
-            else:
-                if source.signal.event == "death":
-                    _record_deaths(con, source)
-                _add_events(con, source, source.signal)
-            counts[source.id] = _events(con) - before
+                counts[source.id] = _add_births(con, source)
+                continue
+            if source.signal.event == "death":
+                _record_deaths(con, source)
+            counts[source.id] = _add_events(con, source, source.signal)
     return counts
-
-
-def _events(con: duckdb.DuckDBPyConnection) -> int:
-    row = con.execute("SELECT count(*) FROM events").fetchone()
-    return int(row[0]) if row else 0
 
 
 def _matched(source: Source, date: str) -> str:
@@ -50,9 +43,9 @@ def _matched(source: Source, date: str) -> str:
             f"{literal(source.id)} AND l.decision = 'match' AND f.{date} IS NOT NULL")
 
 
-def _add_events(con: duckdb.DuckDBPyConnection, source: Source, signal: Signal) -> None:
+def _add_events(con: duckdb.DuckDBPyConnection, source: Source, signal: Signal) -> int:
     amount = f"f.{signal.amount}" if signal.amount else "0"
-    _insert_events(con, f"""
+    return _insert_events(con, f"""
 SELECT household_id, person_id, event_date, {literal(signal.event)} AS kind, amount,
   batch_id
 FROM (SELECT DISTINCT ON (p.household_id, f.{signal.date}) p.household_id, p.person_id,
@@ -63,10 +56,10 @@ WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.household_id = x.household_id
                   AND e.kind = {literal(signal.event)} AND e.event_date = x.event_date)""")
 
 
-def _insert_events(con: duckdb.DuckDBPyConnection, select: str) -> None:
+def _insert_events(con: duckdb.DuckDBPyConnection, select: str) -> int:
     """Add the events ``select`` gives (household_id, person_id, event_date, kind,
-    amount, batch_id), numbered after the last."""
-    con.execute(f"""
+    amount, batch_id), numbered after the last; returns how many."""
+    return inserted(con, f"""
 INSERT INTO events (event_id, household_id, person_id, event_date, kind, amount_yuan,
   batch_id, recorded_at)
 SELECT (SELECT coalesce(max(event_id), 0) FROM events)
@@ -85,20 +78,16 @@ SELECT p.person_id, p.household_id, CAST(to_json(p) AS VARCHAR) AS before,
   min(f.{date}) AS death_date, arg_min(f.record_id, f.{date}) AS record_id
 {_matched(source, date)} AND p.death_date IS NULL
 GROUP BY p.person_id, p.household_id, before""")
-    con.execute(f"""
-INSERT INTO registry_changes (change, person_id, household_id, before, source, record_id,
-  changed_by, changed_at)
-SELECT 'death', person_id, household_id, before, {literal(source.id)}, record_id,
-  {literal('feed ' + source.id)}, now() FROM deaths""")
+    _keep_changes(con, "death", source, "deaths", "before")
     con.execute("UPDATE people SET death_date = d.death_date FROM deaths d "
                 "WHERE people.person_id = d.person_id")
     con.execute("DROP TABLE deaths")
 
 
-def _add_births(con: duckdb.DuckDBPyConnection, source: Source) -> None:
+def _add_births(con: duckdb.DuckDBPyConnection, source: Source) -> int:
     """Each child not yet in the registry joins the parent's household (the next member
     serial, never one a merged or removed member had), with a birth event; a child
-    sent twice is added once."""
+    sent twice is added once. Returns the events added."""
     assert source.signal is not None
     date = source.signal.date
     relation = " ".join(f"WHEN {literal(k)} THEN {literal(v)}"
@@ -126,11 +115,19 @@ SELECT person_id, household_id, id_number, name, sex, birth_date, ethnicity, rel
   'none' AS labour_capacity, 0 AS migrant_months, FALSE AS medical_insurance,
   FALSE AS critical_illness_insurance, FALSE AS pension_insurance,
   FALSE AS min_living_guarantee, batch_id, now() AS recorded_at FROM births""")
+    _keep_changes(con, "birth", source, "births", "NULL")
+    added = _insert_events(con, "SELECT household_id, person_id, birth_date AS event_date, "
+                                "'birth' AS kind, 0 AS amount, batch_id FROM births")
+    con.execute("DROP TABLE births")
+    return added
+
+
+def _keep_changes(con: duckdb.DuckDBPyConnection, change: str, source: Source, rows: str,
+                  before: str) -> None:
+    """A ``registry_changes`` row for each row of ``rows`` (person_id, household_id,
+    record_id), caused by that record of ``source``; ``before`` is the row as it was."""
     con.execute(f"""
 INSERT INTO registry_changes (change, person_id, household_id, before, source, record_id,
   changed_by, changed_at)
-SELECT 'birth', person_id, household_id, NULL, {literal(source.id)}, record_id,
-  {literal('feed ' + source.id)}, now() FROM births""")
-    _insert_events(con, "SELECT household_id, person_id, birth_date AS event_date, "
-                        "'birth' AS kind, 0 AS amount, batch_id FROM births")
-    con.execute("DROP TABLE births")
+SELECT {literal(change)}, person_id, household_id, {before}, {literal(source.id)},
+  record_id, {literal('feed ' + source.id)}, now() FROM {rows}""")

@@ -13,7 +13,7 @@ from ..errors import Issue, PovertyCloudError, ValidationFailed
 from ..feeds.sources import ddl as feed_ddl
 from ..standard.fields import Table
 from ..standard.tables import table as standard_table
-from ..store import Store
+from ..store import Store, scalar
 from . import checks, readers
 
 STAGING = "_staging"
@@ -46,7 +46,7 @@ def import_file(store: Store, table_name: str | Table, path: Path, *,
     columns = readers.stage(con, path, STAGING)
     _check_columns(table, columns, path)
     checksum = hashlib.sha256(path.read_bytes()).hexdigest()
-    rows_in = _scalar(con, f"SELECT count(*) FROM {STAGING}")
+    rows_in = scalar(con, f"SELECT count(*) FROM {STAGING}")
     name = label or str(path)
     report = BatchReport(table.name, name, rows_in)
     earlier = con.execute("SELECT batch_id FROM batches WHERE table_name = ? AND checksum = ?",
@@ -56,9 +56,9 @@ def import_file(store: Store, table_name: str | Table, path: Path, *,
         return report
     issues = _find_issues(con, table, name)
     report.reasons = _reason_counts(con)
-    bad_rows = _scalar(con, "SELECT count(DISTINCT _row) FROM _issues")
+    bad_rows = scalar(con, "SELECT count(DISTINCT _row) FROM _issues")
     if bad_rows and not keep_good:
-        raise ValidationFailed(issues, _scalar(con, "SELECT count(*) FROM _issues"))
+        raise ValidationFailed(issues, scalar(con, "SELECT count(*) FROM _issues"))
     with store.transaction():
         report.batch_id = store.next_batch_id()
         report.accepted = _insert_good(con, table, report.batch_id)
@@ -80,11 +80,6 @@ def _check_columns(table: Table, columns: list[str], path: Path) -> None:
         raise PovertyCloudError(
             f"{path}, row 1 (header): missing required column(s) "
             f"{', '.join(map(repr, missing))}")
-
-
-def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
-    row = con.execute(sql).fetchone()
-    return int(row[0]) if row else 0
 
 
 def _find_issues(con: duckdb.DuckDBPyConnection, table: Table, source: str) -> list[Issue]:
@@ -176,7 +171,7 @@ def _insert_good(con: duckdb.DuckDBPyConnection, table: Table, batch_id: int) ->
     con.execute(f"INSERT INTO {table.name} ({', '.join(table.names)}, batch_id, recorded_at) "
                 f"SELECT {values}, {batch_id}, now() FROM {STAGING} "
                 f"WHERE _row NOT IN (SELECT _row FROM _issues) ORDER BY _row")
-    return _scalar(con, f"SELECT count(*) FROM {table.name} WHERE batch_id = {batch_id}")
+    return scalar(con, f"SELECT count(*) FROM {table.name} WHERE batch_id = {batch_id}")
 
 
 def _quarantine(con: duckdb.DuckDBPyConnection, table: Table, batch_id: int,
@@ -188,4 +183,4 @@ def _quarantine(con: duckdb.DuckDBPyConnection, table: Table, batch_id: int,
         f"i.problems, CAST(to_json({{{record}}}) AS VARCHAR), now() FROM {STAGING} s JOIN "
         f"(SELECT _row, string_agg(field || ': ' || reason, '; ' ORDER BY field) AS problems "
         f"FROM _issues GROUP BY _row) i USING (_row)", [source])
-    return _scalar(con, f"SELECT count(*) FROM quarantine WHERE batch_id = {batch_id}")
+    return scalar(con, f"SELECT count(*) FROM quarantine WHERE batch_id = {batch_id}")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -122,20 +123,25 @@ def _excel_table(path: Path) -> pa.Table:
     from openpyxl import load_workbook
 
     book = load_workbook(path, read_only=True, data_only=True)
-    sheet = book["data"] if "data" in book.sheetnames else book.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
-    numbers: list[int] = []
-    data: list[list[str | None]] = []
-    for number, row in enumerate(rows, start=2):  # the sheet's own row numbers
-        if any(c is not None for c in row):
-            numbers.append(number)
-            data.append([cell_text(c) for c in row])
-    book.close()
-    columns = {h: [r[i] if i < len(r) else None for r in data]
+    try:
+        header, rows = sheet_rows(book["data"] if "data" in book.sheetnames
+                                  else book.worksheets[0])
+    finally:
+        book.close()
+    columns = {h: [r[i] if i < len(r) else None for _, r in rows]
                for i, h in enumerate(header) if h}
     arrays = {h: pa.array(v, type=pa.string()) for h, v in columns.items()}
-    return pa.table({**arrays, "_row": pa.array(numbers, pa.int64())})
+    return pa.table({**arrays, "_row": pa.array([n for n, _ in rows], pa.int64())})
+
+
+def sheet_rows(sheet: Any) -> tuple[list[str], list[tuple[int, list[str | None]]]]:
+    """A worksheet's header and its non-empty rows as text, each with the sheet's own
+    row number."""
+    cells = sheet.iter_rows(values_only=True)
+    header = [str(h).strip() if h is not None else "" for h in next(cells, ())]
+    return header, [(number, [cell_text(c) for c in row])
+                    for number, row in enumerate(cells, start=2)
+                    if any(c is not None for c in row)]
 
 
 def cell_text(cell: object) -> str | None:

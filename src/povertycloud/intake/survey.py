@@ -173,11 +173,9 @@ def _xlsx(path: Path, sheet: str | None) -> tuple[list[str], Rows]:
         if sheet is not None and sheet not in book.sheetnames:
             raise PovertyCloudError(f"{path}: no sheet {sheet!r} (the repeat group of the "
                                     "members); the workbook has: " + ", ".join(book.sheetnames))
-        cells = (book[sheet] if sheet else book.worksheets[0]).iter_rows(values_only=True)
-        header = [str(h).strip() if h is not None else "" for h in next(cells, ())]
-        rows = [(n, {h: readers.cell_text(c) or "" for h, c in zip(header, row, strict=False)
-                     if h}) for n, row in enumerate(cells, start=2)
-                if any(c is not None for c in row)]
+        header, cells = readers.sheet_rows(book[sheet] if sheet else book.worksheets[0])
+        rows = [(n, {h: c or "" for h, c in zip(header, row, strict=False) if h})
+                for n, row in cells]
     finally:
         book.close()
     return header, rows

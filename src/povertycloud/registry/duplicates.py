@@ -17,7 +17,7 @@ from ..linkage.config import Column, LinkConfig
 from ..linkage.dedupe import dedupe
 from ..linkage.pinyin import pinyin_column
 from ..standard.ids import sql_valid
-from ..store import Store
+from ..store import Store, inserted
 
 COLUMNS = (Column("id_number", "id_number", "id_number"), Column("name", "name", "name"),
            Column("birth_date", "birth_date", "date"), Column("sex", "sex", "exact"),
@@ -84,15 +84,13 @@ WHERE h.id_a <> b.id_number""")
 
 def _keep_pairs(store: Store, pairs: pa.Table) -> int:
     with store.transaction() as con:
-        before = con.execute("SELECT count(*) FROM registry_duplicates").fetchone()
         con.register("found_pairs", pairs)
-        con.execute("INSERT INTO registry_duplicates (person_id, duplicate_id, "
-                    "match_probability, matched_on, found_at) SELECT person_id, "
-                    "duplicate_id, match_probability, matched_on, now() FROM found_pairs "
-                    "ON CONFLICT DO NOTHING")
+        new = inserted(con, "INSERT INTO registry_duplicates (person_id, duplicate_id, "
+                            "match_probability, matched_on, found_at) SELECT person_id, "
+                            "duplicate_id, match_probability, matched_on, now() "
+                            "FROM found_pairs ON CONFLICT DO NOTHING")
         con.unregister("found_pairs")
-        after = con.execute("SELECT count(*) FROM registry_duplicates").fetchone()
-    return int(after[0]) - int(before[0]) if after and before else 0
+    return new
 
 
 def open_pairs(con: duckdb.DuckDBPyConnection, prefix: str = "") -> list[tuple[object, ...]]:

@@ -1,5 +1,5 @@
 """The store: one DuckDB file, schema-versioned, with batch imports and exports."""
 
-from .store import Store, atomic, audit_entry, records
+from .store import Store, atomic, audit_entry, inserted, records, scalar
 
-__all__ = ["Store", "atomic", "audit_entry", "records"]
+__all__ = ["Store", "atomic", "audit_entry", "inserted", "records", "scalar"]

@@ -46,6 +46,18 @@ def audit_entry(con: duckdb.DuckDBPyConnection, action: str, *, username: str | 
          client])
 
 
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> int:
+    """The integer a query of one value gives (0 when it gives no row)."""
+    row = con.execute(sql, params or []).fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+def inserted(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None
+             ) -> int:
+    """Run an INSERT; the rows it added."""
+    return scalar(con, sql, params)
+
+
 def records(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """The rows of an executed query as dicts keyed by column name."""
     names = [d[0] for d in cursor.description or []]

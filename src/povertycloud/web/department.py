@@ -18,8 +18,10 @@ from ..feeds.sources import load_sources
 from ..intake.quarantine import table_of
 from ..registry.duplicates import open_pairs
 from ..registry.merge import mark_distinct, merge
-from ..store import records
+from ..standard.fields import Table
+from ..store import records, scalar
 from . import audit, search
+from .accounts import User
 from .figures import tables
 from .platform import DB, Viewer, allowed, check_csrf, viewer
 from .privacy import mask_id_number
@@ -39,6 +41,12 @@ class Decision(BaseModel):
 
 class SamePerson(BaseModel):
     merge: bool  # true: merge the duplicate into the person kept; false: two people
+
+
+def reads_quarantine(user: User) -> bool:
+    """A batch is not one region's but the whole province's: its quarantined rows are
+    for administrators of the province."""
+    return user.may("quarantine") and user.level == "province"
 
 
 def source_list(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
@@ -81,8 +89,8 @@ def batch_report(con: duckdb.DuckDBPyConnection, batch_id: int) -> dict[str, Any
         "SELECT problem AS reason, count(*) AS rows FROM (SELECT unnest(string_split("
         "problems, '; ')) AS problem FROM quarantine WHERE batch_id = ?) GROUP BY problem "
         "ORDER BY rows DESC, reason", [batch_id]))
-    report["resolved"] = _scalar(con, "SELECT count(*) FROM quarantine WHERE batch_id = ? "
-                                 "AND resolved_by IS NOT NULL", batch_id)
+    report["resolved"] = scalar(con, "SELECT count(*) FROM quarantine WHERE batch_id = ? "
+                                "AND resolved_by IS NOT NULL", [batch_id])
     return report
 
 
@@ -91,12 +99,18 @@ def quarantined_rows(con: duckdb.DuckDBPyConnection, batch_id: int) -> list[dict
     rows = records(con.execute(
         "SELECT table_name, row_number, problems, record, resolved_by FROM quarantine "
         "WHERE batch_id = ? ORDER BY row_number LIMIT 1000", [batch_id]))
+    definitions: dict[str, Table] = {}  # each table's definition read once
     for row in rows:
-        sensitive = {f.name for f in table_of(str(row.pop("table_name"))).fields
-                     if f.sensitive}
-        record = json.loads(str(row["record"]))
-        row["record"] = {k: _masked(k, v) if k in sensitive else v for k, v in record.items()}
+        name = str(row.pop("table_name"))
+        table = definitions.setdefault(name, table_of(name))
+        row["record"] = _masked_record(table, json.loads(str(row["record"])))
     return rows
+
+
+def _masked_record(table: Table, record: dict[str, Any]) -> dict[str, Any]:
+    """``record`` with the values of ``table``'s sensitive fields masked."""
+    sensitive = {f.name for f in table.fields if f.sensitive}
+    return {k: _masked(k, v) if k in sensitive else v for k, v in record.items()}
 
 
 def _masked(name: str, value: Any) -> Any:
@@ -105,15 +119,11 @@ def _masked(name: str, value: Any) -> Any:
     return mask_id_number(str(value)) if name.endswith("id_number") else HIDDEN
 
 
-def _scalar(con: duckdb.DuckDBPyConnection, sql: str, *params: Any) -> int:
-    row = con.execute(sql, list(params)).fetchone()
-    return int(row[0]) if row else 0
-
-
 def review_pairs(con: duckdb.DuckDBPyConnection, prefix: str) -> list[dict[str, Any]]:
     """Linked pairs waiting for an officer, of registry people whose village lies under
     ``prefix``: the feed's record beside the person, ID numbers masked."""
-    if "feed_links" not in tables(con):
+    present = tables(con)
+    if "feed_links" not in present:
         return []
     pairs = records(con.execute(
         "SELECT l.source, l.record_id, l.person_id, round(l.match_probability, 3) AS p, "
@@ -122,25 +132,19 @@ def review_pairs(con: duckdb.DuckDBPyConnection, prefix: str) -> list[dict[str, 
         "FROM feed_links l JOIN people p USING (person_id) JOIN households h "
         "USING (household_id) WHERE l.decision = 'review' AND starts_with(h.village_code, ?) "
         "ORDER BY l.match_probability DESC LIMIT 500", [prefix]))
-    present = tables(con)
+    feeds = {s.id: s.table for s in load_sources().values() if s.table.name in present}
     for pair in pairs:
         pair["registry_id_number"] = mask_id_number(pair["registry_id_number"])
-        pair["record"] = _feed_record(con, str(pair["source"]), int(pair["record_id"]),
-                                      present)
+        table = feeds.get(str(pair["source"]))
+        pair["record"] = _feed_record(con, table, int(pair["record_id"])) if table else {}
     return pairs
 
 
-def _feed_record(con: duckdb.DuckDBPyConnection, source: str, record_id: int,
-                 present: set[str]) -> dict[str, Any]:
-    table = f"feed_{source}"
-    if source not in load_sources() or table not in present:
-        return {}
-    found = records(con.execute(f"SELECT * EXCLUDE (batch_id, recorded_at) FROM {table} "
-                                "WHERE record_id = ?", [record_id]))
-    if not found:
-        return {}
-    sensitive = {f.name for f in table_of(table).fields if f.sensitive}
-    return {k: _masked(k, v) if k in sensitive else v for k, v in found[0].items()}
+def _feed_record(con: duckdb.DuckDBPyConnection, table: Table, record_id: int
+                 ) -> dict[str, Any]:
+    found = records(con.execute(f"SELECT * EXCLUDE (batch_id, recorded_at) FROM "
+                                f"{table.name} WHERE record_id = ?", [record_id]))
+    return _masked_record(table, found[0]) if found else {}
 
 
 @router.get("/sources")
@@ -170,7 +174,7 @@ def quarantine(batch_id: BatchId, me: Me, con: DB) -> list[dict[str, Any]]:
     administrators of the province (to fix them: `povertycloud quarantine export`, then
     `reprocess`)."""
     allowed(me, "quarantine")
-    if me.user.level != "province":  # a batch is not one region's: the whole province's
+    if not reads_quarantine(me.user):
         raise HTTPException(403, "quarantined rows are for the province's data "
                                  "administrators")
     batch_report(con, batch_id)  # 404 for an unknown batch

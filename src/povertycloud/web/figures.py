@@ -16,7 +16,7 @@ import duckdb
 from ..errors import PovertyCloudError
 from ..standard.codes import LEVELS
 from ..standard.regions import PREFIX_LENGTH, level_of, sql_ancestor
-from ..store import atomic, records
+from ..store import atomic, records, scalar
 
 FIGURES = "web_identification_figures"
 PUBLIC_MIN = 10  # counts of fewer people or households are not published
@@ -39,8 +39,7 @@ def tables(con: duckdb.DuckDBPyConnection) -> set[str]:
 def _latest_run(con: duckdb.DuckDBPyConnection) -> int:
     if "identification_runs" not in tables(con):
         return 0
-    row = con.execute("SELECT coalesce(max(run_id), 0) FROM identification_runs").fetchone()
-    return int(row[0]) if row else 0
+    return scalar(con, "SELECT coalesce(max(run_id), 0) FROM identification_runs")
 
 
 def refresh(con: duckdb.DuckDBPyConnection) -> bool:

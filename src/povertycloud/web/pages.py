@@ -208,7 +208,7 @@ def sources_page(request: Request, me: Me, con: DB) -> Response:
 
 @router.get("/batches/{batch_id}")
 def batch_page(request: Request, batch_id: department.BatchId, me: Me, con: DB) -> Response:
-    reads = me.user.may("quarantine") and me.user.level == "province"
+    reads = department.reads_quarantine(me.user)
     rows = department.quarantine(batch_id, me, con) if reads else None
     return render(request, "batch.html", me, batch=department.batch(batch_id, me, con),
                   rows=rows)
