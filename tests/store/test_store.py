@@ -27,10 +27,13 @@ SCHEMA_FINGERPRINTS = {
     3: "2e3152bdc63ca38c9b7da79608bbc3c3ac00c1511208a1748edec720859ab6e5",  # feed checks
     4: "2e3152bdc63ca38c9b7da79608bbc3c3ac00c1511208a1748edec720859ab6e5",  # resolved_by
     5: "2e3152bdc63ca38c9b7da79608bbc3c3ac00c1511208a1748edec720859ab6e5",  # registry changes
+    6: "2e3152bdc63ca38c9b7da79608bbc3c3ac00c1511208a1748edec720859ab6e5",  # dynamic management
 }
 WEB_TABLES = {"users", "sessions", "audit_log", "complaints", "announcements",
               "feed_links", "conflict_flags",  # the feed checks' tables
-              "registry_changes", "registry_duplicates"}  # changes outside batches
+              "registry_changes", "registry_duplicates",  # changes outside batches
+              "household_history", "person_history", "reevaluations", "proposals",
+              "proposal_steps", "objections", "region_status_changes"}  # dynamic management
 
 
 @pytest.fixture

@@ -18,6 +18,9 @@ import uvicorn
 from fastapi.testclient import TestClient
 
 from povertycloud.cli.synth import build_store
+from povertycloud.dynamic import warning, workflow
+from povertycloud.dynamic.reevaluation import reevaluate
+from povertycloud.dynamic.regions import designate
 from povertycloud.feeds.sources import load_sources
 from povertycloud.identification.plan import load_rules
 from povertycloud.identification.runs import identify
@@ -25,7 +28,7 @@ from povertycloud.intake import import_file
 from povertycloud.pipeline.on_store import run_on_store
 from povertycloud.store import Store
 from povertycloud.synth import SynthConfig
-from povertycloud.web.accounts import create_user
+from povertycloud.web.accounts import User, create_user
 from povertycloud.web.app import create_app
 from povertycloud.web.platform import WebConfig
 
@@ -46,6 +49,10 @@ class Regions:
     batch: int = 0  # a feed batch with a quarantined row
     head: int = 0  # the head of ``household``, in a pair to review with record 1
     duplicate: int = 0  # proposed as ``head`` registered a second time
+    # proposals of the re-evaluation, all made today
+    proposal: int = 0  # in ``village``, monitoring procedure, waiting for consent
+    on_notice: int = 0  # in ``village``, household procedure, on public notice from today
+    other_proposal: int = 0  # in ``other_county``
 
 
 # username: (role, level of its region)
@@ -85,8 +92,10 @@ def web_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Regions]:
         run_on_store(store)
         identify(store, load_rules(), 2020)
         regions = _regions(store)
-        for username, (role, level) in USERS.items():
-            create_user(store.con, username, PASSWORD, role, getattr(regions, level))
+        users = {username: create_user(store.con, username, PASSWORD, role,
+                                       getattr(regions, level))
+                 for username, (role, level) in USERS.items()}
+        regions = _dynamic(store, regions, users)
         for household in (regions.household, regions.other_household):  # flags 1 and 2
             store.con.execute(
                 "INSERT INTO conflict_flags (rule, rules_version, source, record_id, "
@@ -100,6 +109,26 @@ def web_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Regions]:
             "USING (household_id) WHERE h.village_code = ? AND p.household_id <> ? "
             "RETURNING duplicate_id", [head, regions.village, regions.household]).fetchall()
     return db, replace(regions, batch=batch, head=head, duplicate=int(duplicate))
+
+
+def _dynamic(store: Store, regions: Regions, users: dict[str, User]) -> Regions:
+    """Re-evaluation's proposals (one walked to its public notice), villages and counties
+    designated, and the relapse monitoring lists (a quick model: 20 rounds)."""
+    reevaluate(store)
+    designate(store, 2020, "test")
+    warning.score(store, rules=replace(warning.load_warning(), rounds=20))
+    q = store.con.execute
+    walk, on_notice = (q("SELECT min(proposal_id) FROM proposals WHERE region_code = ? AND "
+                         "procedure = ?", [regions.village, procedure]).fetchone()[0]  # type: ignore[index]
+                       for procedure in ("monitoring", "household"))
+    assert walk and on_notice, "the village needs a proposal of each procedure"
+    for step, username, note in (("consent", "field_officer", None),
+                                 ("appraisal", "village_officer", "minutes: agreed"),
+                                 ("notice", "village_officer", None)):
+        workflow.act(store.con, on_notice, step, users[username], note=note)
+    [(other,)] = q("SELECT min(proposal_id) FROM proposals WHERE starts_with(region_code, ?)",
+                   [regions.other_county[:6]]).fetchall()
+    return replace(regions, proposal=walk, on_notice=on_notice, other_proposal=other)
 
 
 def _feed_with_pairs_to_review(store: Store, folder: Path, regions: Regions

@@ -53,6 +53,12 @@ def routes(r: Any, complaint: int) -> list[tuple[str, str, str, dict[str, Any] |
         ("POST", f"/api/reviews/transport_vehicles/1/{r.head}", "review", {"accept": True}),
         ("GET", "/api/duplicates", "review", None),
         ("POST", f"/api/duplicates/{r.head}/{r.duplicate}", "review", {"merge": False}),
+        ("GET", "/api/inbox", "workflow", None),
+        ("GET", "/api/proposals?state=all", "workflow", None),
+        ("GET", f"/api/proposals/{r.proposal}", "workflow", None),
+        ("GET", f"/api/households/{r.household}/timeline", "households", None),
+        ("GET", "/api/monitoring", "monitoring", None),
+        ("GET", "/api/regions/status", "dashboard", None),
     ]
 
 
@@ -84,7 +90,10 @@ def test_every_route_for_every_role(client: TestClient, as_user: Headers, region
 @pytest.mark.parametrize(("method", "path"), [
     ("GET", "/api/me"), ("GET", "/api/regions/520000000000"), ("GET", "/api/audit"),
     ("GET", "/api/households/1"), ("POST", "/api/households/1/unmask"),
-    ("GET", "/api/search?q=x"), ("GET", "/api/complaints"), ("DELETE", "/api/session")])
+    ("GET", "/api/search?q=x"), ("GET", "/api/complaints"), ("DELETE", "/api/session"),
+    ("GET", "/api/inbox"), ("GET", "/api/proposals/1"), ("POST", "/api/proposals/1/steps"),
+    ("GET", "/api/monitoring"), ("GET", "/api/regions/status"),
+    ("GET", "/api/households/1/timeline")])
 def test_without_a_session_the_api_answers_401(client: TestClient, method: str,
                                                path: str) -> None:
     response = client.request(method, path)

@@ -135,3 +135,20 @@ def test_language_switch_and_logout(browser: WebDriver, live_server: str) -> Non
     browser.back()  # the old page's session is gone: back to the login form
     browser.refresh()
     assert browser.find_elements(By.ID, "login-form")
+
+
+def test_a_step_taken_from_the_inbox(browser: WebDriver, live_server: str,
+                                     regions: Any) -> None:
+    log_in(browser, live_server, "village_officer")
+    browser.get(f"{live_server}/inbox")
+    browser.find_element(By.CSS_SELECTOR, f"#inbox a[href='/proposals/{regions.proposal}']"
+                         ).click()
+    form = browser.find_element(By.ID, "step-form")
+    assert form.find_element(By.NAME, "step").get_attribute("value") == "consent"
+    browser.find_element(By.ID, "note").send_keys("农户签字同意")
+    browser.find_element(By.ID, "take-step").click()
+    wait(browser).until(ready.staleness_of(form))
+    consent = browser.find_element(By.CSS_SELECTOR, "#procedure tr[data-step='consent']")
+    assert "village_officer" in consent.text and "农户签字同意" in consent.text
+    assert browser.find_element(By.CSS_SELECTOR, "#step-form input[name='step']"
+                                ).get_attribute("value") == "appraisal"

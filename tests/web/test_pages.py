@@ -87,7 +87,9 @@ def test_every_page_of_each_role_renders(client: TestClient, regions: Any) -> No
                  f"/households/{regions.household}", "/search?q=zhang", "/complaints",
                  "/audit", "/users", "/flags", "/portal",
                  f"/portal/regions/{regions.village}",
-                 "/portal/complaint", "/portal/track"):
+                 "/portal/complaint", "/portal/track", "/inbox",
+                 f"/proposals/{regions.proposal}", "/monitoring", "/regions/status",
+                 "/portal/notices", f"/portal/notices?region={regions.village}"):
         response = client.get(path)
         assert response.status_code == 200, path
         assert response.headers["content-security-policy"].startswith("default-src 'self'")

@@ -67,7 +67,9 @@ def pipeline(
 
 def rollup(
     db: DbOption,
-    as_of: Annotated[str, typer.Option("--as-of", help="Date of the figures (YYYY-MM-DD).")],
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="Date of the figures (YYYY-MM-DD), from the registry's history; "
+        "without it, the current figures.")] = None,
     level: Annotated[str | None, typer.Option(
         help="Only this level: province, prefecture, county, township or village.")] = None,
     within: Annotated[str | None, typer.Option(
@@ -78,8 +80,9 @@ def rollup(
         help="Write boundaries with the figures as GeoJSON (needs --level).")] = None,
     overwrite: OverwriteOption = False,
 ) -> None:
-    """Households and people by status and by indicator, at every level, as of a date."""
-    date = parse_date(as_of)
+    """Households and people by status and by indicator, at every level, as of a date
+    (or now)."""
+    date = parse_date(as_of) if as_of else None
     for path in (out, geojson):
         if path is not None:
             check_output(path, overwrite)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
@@ -16,10 +17,15 @@ from ..intake.quarantine import export_quarantine, reprocess
 from ..intake.survey import import_submissions, write_xlsform
 from ..standard.tables import TABLES
 from ..store import Store
-from .common import DbOption, OverwriteOption, console
+from .common import DbOption, OverwriteOption, console, parse_date
 
 store_app = typer.Typer(help="Create and inspect stores.", no_args_is_help=True)
 
+UpdateOption = Annotated[bool, typer.Option(
+    "--update", help="Rows whose key is in the store replace it (households, people); "
+                     "the rows before are kept in the history.")]
+ValidFromOption = Annotated[str | None, typer.Option(
+    "--valid-from", help="With --update: the day the new values hold from (YYYY-MM-DD).")]
 TableArgument = Annotated[str, typer.Argument(
     help=f"Table of the standard: {', '.join(TABLES)}.")]
 
@@ -30,12 +36,22 @@ def import_(
     db: DbOption,
     keep_good: Annotated[bool, typer.Option(
         "--keep-good", help="Import the valid rows and quarantine the others.")] = False,
+    update: UpdateOption = False,
+    valid_from: ValidFromOption = None,
 ) -> None:
     """Validate a file against the standard and append it to the store as one batch:
-    all or nothing, unless --keep-good."""
+    all or nothing, unless --keep-good. With --update (households, people), rows already
+    in the store are replaced from --valid-from (default today), their past kept."""
     with Store(db) as store:
-        report = import_file(store, table, file, keep_good=keep_good)
+        report = import_file(store, table, file, keep_good=keep_good,
+                             update_from=_update_from(update, valid_from))
     print_report(report, file)
+
+
+def _update_from(update: bool, valid_from: str | None) -> dt.date | None:
+    if valid_from and not update:
+        raise typer.BadParameter("--valid-from goes with --update")
+    return (parse_date(valid_from) if valid_from else dt.date.today()) if update else None
 
 
 def print_report(report: BatchReport, file: Path) -> None:
@@ -200,12 +216,16 @@ def survey_import(
              "people of an XLSX export (KoboToolbox).")] = None,
     keep_good: Annotated[bool, typer.Option(
         "--keep-good", help="Import the valid rows and quarantine the others.")] = False,
+    update: UpdateOption = False,
+    valid_from: ValidFromOption = None,
 ) -> None:
     """Import the submissions of the household survey (ODK Central or KoboToolbox export)
     as a batch of household_years and its members as a batch of people: both land, or
-    neither does (unless --keep-good)."""
+    neither does (unless --keep-good). With --update, members already registered are
+    updated (their past kept in the history)."""
     with Store(db) as store:
-        reports = import_submissions(store, export, members=members, keep_good=keep_good)
+        reports = import_submissions(store, export, members=members, keep_good=keep_good,
+                                     update_from=_update_from(update, valid_from))
     for report in reports:
         print_report(report, Path(report.source))
     if len(reports) == 1:

@@ -12,6 +12,10 @@ import typer
 from rich.panel import Panel
 from rich.table import Table as RichTable
 
+from ..dynamic.reevaluation import reevaluate
+from ..dynamic.regions import designate
+from ..dynamic.warning import score
+from ..dynamic.workflow import act
 from ..feeds.checks import link_feeds, load_conflicts, raise_flags
 from ..feeds.signals import send_signals
 from ..feeds.sources import load_sources
@@ -25,6 +29,7 @@ from ..store import Store
 from ..synth import SynthConfig
 from ..synth.duplicates import register_twice
 from .common import console, progress_bar
+from .dynamic import user_named
 from .identify import print_summary
 from .synth import build_store
 from .web import PortOption, demo_users, run_server
@@ -67,6 +72,7 @@ def demo(
         _summary(store, folder)
         print_summary(store, year)
         _accounts(store, folder)
+        _dynamic(store, year)
     console.print(f"Done in {time.perf_counter() - started:.1f} s")
     if serve:
         run_server(db, "127.0.0.1", port)
@@ -95,6 +101,55 @@ def _department_checks(store: Store) -> None:
         find_duplicates(store)
         bar.update(task, description=f"Department data: {sum(raised.values()):,} flags",
                    total=1, completed=1)
+
+
+DEMO_FIRST_YEAR = 2014  # poor villages and counties designated at its end
+# the demo's proposals were made ten days ago; some of the first village's walk on
+WALKS = {  # (procedure, how far): the steps taken, by whom, how many days ago
+    ("monitoring", "approved"): [("consent", "field_officer", 10),
+                                 ("appraisal", "village_officer", 10),
+                                 ("notice", "village_officer", 9),
+                                 ("township_review", "township_officer", 4),
+                                 ("county_approval", "county_officer", 3)],
+    ("household", "on notice"): [("consent", "field_officer", 8),
+                                 ("appraisal", "village_officer", 6),
+                                 ("notice", "village_officer", 2)],
+    ("household", "at appraisal"): [("consent", "field_officer", 5)],
+}
+
+
+def _dynamic(store: Store, year: int) -> None:
+    """Once: designate the poor regions, re-evaluate the households, score the relapse
+    risk, and walk a few of the first village's proposals (one decided, one on public
+    notice, one waiting for its appraisal) so each page has something to show."""
+    if store.con.execute("SELECT count(*) FROM reevaluations").fetchone() != (0,):
+        return
+    today = dt.date.today()
+    with progress_bar() as bar:
+        task = bar.add_task("Dynamic management: regions", total=None)
+        designate(store, DEMO_FIRST_YEAR, "demo")
+        bar.update(task, description="Dynamic management: re-evaluation")
+        result = reevaluate(store, year, on=today - dt.timedelta(days=10))
+        bar.update(task, description="Dynamic management: relapse early warning")
+        score(store)
+        _walk_first_village(store, today)
+        bar.update(task, description=f"Dynamic management: "
+                   f"{sum(result.proposals.values()):,} proposals", total=1, completed=1)
+
+
+def _walk_first_village(store: Store, today: dt.date) -> None:
+    users = {u: user_named(store, u) for u in
+             ("field_officer", "village_officer", "township_officer", "county_officer")}
+    village = users["village_officer"].region_code
+    for (procedure, _), steps in WALKS.items():
+        row = store.con.execute(
+            "SELECT min(proposal_id) FROM proposals WHERE region_code = ? AND procedure = ? "
+            "AND version = 0", [village, procedure]).fetchone()
+        if not row or row[0] is None:
+            continue
+        for step, who, ago in steps:
+            act(store.con, int(row[0]), step, users[who], on=today - dt.timedelta(days=ago),
+                note="demo: minutes of the meeting" if step == "appraisal" else None)
 
 
 def _accounts(store: Store, folder: Path) -> None:

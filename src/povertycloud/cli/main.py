@@ -14,11 +14,14 @@ from . import (
     data,
     demo,
     docs,
+    dynamic,
     identify,
     link,
+    regions,
     registry,
     synth,
     targeting,
+    warn,
     web,
 )
 from .common import errors
@@ -47,14 +50,19 @@ app.command()(identify.explain)
 app.command()(docs.docs)
 app.command()(web.serve)
 app.command("link")(link.link_command)
+app.command("reevaluate")(dynamic.reevaluate_command)
 app.add_typer(data.store_app, name="store")
 app.add_typer(web.users_app, name="users")
 app.add_typer(checks.checks_app, name="checks")
 app.add_typer(registry.registry_app, name="registry")
+app.add_typer(regions.regions_app, name="regions")
 app.add_typer(data.quarantine_app, name="quarantine")
 app.add_typer(data.survey_app, name="survey")
 app.add_typer(identify.rules_app, name="rules")
 app.add_typer(targeting.targeting_app, name="targeting")
+app.add_typer(warn.warn_app, name="warn")
+app.add_typer(dynamic.workflow_app, name="workflow")
+app.add_typer(dynamic.history_app, name="history")
 
 
 def _version(value: bool) -> None:

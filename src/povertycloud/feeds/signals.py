@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import duckdb
 
+from ..dynamic.history import supersede
 from ..sqltext import literal
 from ..store import Store, inserted
 from .sources import Signal, Source
@@ -79,6 +80,8 @@ SELECT p.person_id, p.household_id, CAST(to_json(p) AS VARCHAR) AS before,
 {_matched(source, date)} AND p.death_date IS NULL
 GROUP BY p.person_id, p.household_id, before""")
     _keep_changes(con, "death", source, "deaths", "before")
+    supersede(con, "people", "SELECT person_id, death_date AS valid_to FROM deaths", "death",
+              f"feed {source.id}")
     con.execute("UPDATE people SET death_date = d.death_date FROM deaths d "
                 "WHERE people.person_id = d.person_id")
     con.execute("DROP TABLE deaths")

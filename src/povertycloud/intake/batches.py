@@ -3,12 +3,15 @@ or, when asked, the good rows kept and the bad ones quarantined with their reaso
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import duckdb
 
+from ..dynamic.history import Subject, supersede
 from ..errors import Issue, PovertyCloudError, ValidationFailed
 from ..feeds.sources import ddl as feed_ddl
 from ..standard.fields import Table
@@ -17,6 +20,7 @@ from ..store import Store, scalar
 from . import checks, readers
 
 STAGING = "_staging"
+UPDATABLE = ("households", "people")  # kept with their history (dynamic.history)
 
 
 @dataclass
@@ -31,14 +35,21 @@ class BatchReport:
     batch_id: int | None = None
     duplicate_of: int | None = None
     reasons: dict[str, int] = field(default_factory=dict)
+    updated: int = 0  # rows of the store replaced (``update_from``); counted in accepted
 
 
 def import_file(store: Store, table_name: str | Table, path: Path, *,
-                keep_good: bool = False, label: str | None = None) -> BatchReport:
+                keep_good: bool = False, label: str | None = None,
+                update_from: dt.date | None = None) -> BatchReport:
     """Validate ``path`` against the standard's ``table_name`` (or a table defined
     elsewhere, such as a department's feed, created when missing) and append it; errors
-    and the record of the batch name it ``label`` (the path by default)."""
+    and the record of the batch name it ``label`` (the path by default). With
+    ``update_from`` (households and people only), a row whose key is in the store
+    replaces that row from that day, the row before kept in the history."""
     table = standard_table(table_name) if isinstance(table_name, str) else table_name
+    if update_from is not None and table.name not in UPDATABLE:
+        raise PovertyCloudError(f"only {' and '.join(UPDATABLE)} can be updated; "
+                                f"{table.name} rows are added")
     path = Path(path)
     con = store.con
     if not isinstance(table_name, str):
@@ -54,13 +65,15 @@ def import_file(store: Store, table_name: str | Table, path: Path, *,
     if earlier:
         report.duplicate_of = int(earlier[0])
         return report
-    issues = _find_issues(con, table, name)
+    issues = _find_issues(con, table, name, updating=update_from is not None)
     report.reasons = _reason_counts(con)
     bad_rows = scalar(con, "SELECT count(DISTINCT _row) FROM _issues")
     if bad_rows and not keep_good:
         raise ValidationFailed(issues, scalar(con, "SELECT count(*) FROM _issues"))
     with store.transaction():
         report.batch_id = store.next_batch_id()
+        if update_from is not None:
+            report.updated = _update_known(con, table, report.batch_id, update_from, name)
         report.accepted = _insert_good(con, table, report.batch_id)
         report.quarantined = _quarantine(con, table, report.batch_id, name)
         con.execute("INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, now())",
@@ -82,7 +95,8 @@ def _check_columns(table: Table, columns: list[str], path: Path) -> None:
             f"{', '.join(map(repr, missing))}")
 
 
-def _find_issues(con: duckdb.DuckDBPyConnection, table: Table, source: str) -> list[Issue]:
+def _find_issues(con: duckdb.DuckDBPyConnection, table: Table, source: str,
+                 updating: bool = False) -> list[Issue]:
     present = {r[0] for r in con.execute(f"DESCRIBE {STAGING}").fetchall()}
     for f in table.fields:
         if f.name not in present:  # optional and absent: as if empty everywhere
@@ -96,7 +110,7 @@ def _find_issues(con: duckdb.DuckDBPyConnection, table: Table, source: str) -> l
               f"WHERE ({checks.field_problem(table.field(name))}) IS NULL AND ({cond})"
               for name, cond, reason in checks.cross_field_rules(table)]
     parts += _reference_rules(con, table)
-    parts += _key_rules(table)
+    parts += _key_rules(table)[:1 if updating else 2]
     con.execute("CREATE OR REPLACE TEMP TABLE _issues AS " + " UNION ALL ".join(parts))
     _propagate_to_children(con, table)
     rows = con.execute("SELECT _row, field, reason FROM _issues ORDER BY _row, field "
@@ -166,11 +180,40 @@ def _reason_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return {str(k): int(n) for k, n in rows}
 
 
+def _good_rows(table: Table) -> str:
+    """The file's good rows, typed."""
+    values = ", ".join(f"{checks.typed(f)} AS {f.name}" for f in table.fields)
+    return (f"SELECT _row, {values} FROM {STAGING} "
+            "WHERE _row NOT IN (SELECT _row FROM _issues)")
+
+
+def _update_known(con: duckdb.DuckDBPyConnection, table: Table, batch_id: int,
+                  valid_from: dt.date, source: str) -> int:
+    """Replace the stored rows whose key the file has and whose values differ, each
+    row as it was kept in the history until ``valid_from``; drops those rows from the
+    staging table (identical ones too: nothing to add). Returns the rows replaced."""
+    key = table.primary_key[0]
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _known AS SELECT g.* FROM ({_good_rows(table)}) "
+                f"g JOIN {table.name} t USING ({key})")
+    differ = " OR ".join(f"t.{f.name} IS DISTINCT FROM k.{f.name}"
+                         for f in table.fields if f.name != key)
+    changed = f"SELECT k.{key} FROM _known k JOIN {table.name} t USING ({key}) WHERE {differ}"
+    ends = f"SELECT {key}, DATE '{valid_from.isoformat()}' AS valid_to FROM ({changed})"
+    supersede(con, cast(Subject, table.name), ends, f"batch {batch_id}", source)
+    sets = ", ".join(f"{f.name} = k.{f.name}" for f in table.fields if f.name != key)
+    updated = con.execute(f"UPDATE {table.name} SET {sets}, batch_id = {batch_id}, "
+                          f"recorded_at = now() FROM _known k WHERE {table.name}.{key} = "
+                          f"k.{key} AND k.{key} IN ({changed})").fetchone()
+    con.execute(f"DELETE FROM {STAGING} WHERE _row IN (SELECT _row FROM _known)")
+    con.execute("DROP TABLE _known")
+    return int(updated[0]) if updated else 0
+
+
 def _insert_good(con: duckdb.DuckDBPyConnection, table: Table, batch_id: int) -> int:
-    values = ", ".join(checks.typed(f) for f in table.fields)
+    """Append the good rows; returns the rows of the batch in the table."""
     con.execute(f"INSERT INTO {table.name} ({', '.join(table.names)}, batch_id, recorded_at) "
-                f"SELECT {values}, {batch_id}, now() FROM {STAGING} "
-                f"WHERE _row NOT IN (SELECT _row FROM _issues) ORDER BY _row")
+                f"SELECT {', '.join(table.names)}, {batch_id}, now() FROM ({_good_rows(table)}) "
+                "ORDER BY _row")
     return scalar(con, f"SELECT count(*) FROM {table.name} WHERE batch_id = {batch_id}")
 
 

@@ -6,6 +6,7 @@ one of ``people`` that land together or not at all."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import tempfile
 from collections.abc import Iterator
@@ -115,14 +116,16 @@ def write_xlsform(out: Path, overwrite: bool = False) -> Path:
 
 
 def import_submissions(store: Store, export: Path, *, members: Path | None = None,
-                       keep_good: bool = False) -> list[BatchReport]:
+                       keep_good: bool = False, update_from: dt.date | None = None
+                       ) -> list[BatchReport]:
     """Import a submissions export of the form (ODK Central or KoboToolbox, CSV or XLSX)
     as a batch of ``household_years`` and, when members come with it, a batch of
     ``people``: group prefixes and metadata columns dropped, yes/no made true/false,
     validated like any import. Members are read from ``members``, else from the sheet
     ``people`` of an XLSX export, else from ODK Central's ``<export>-people.csv`` beside
     the export. The batches land together or, when either has invalid rows (and not
-    ``keep_good``), neither does."""
+    ``keep_good``), neither does. With ``update_from``, members already in the registry
+    are updated from that day (their rows before kept in the history), not refused."""
     header, rows = _read(export)
     _require(str(export), header, HOUSEHOLD_YEARS.names, "submissions export of the "
              "household survey")
@@ -134,7 +137,7 @@ def import_submissions(store: Store, export: Path, *, members: Path | None = Non
     with tempfile.TemporaryDirectory() as folder:
         files = [(t, _write(Path(folder) / f"{t.name}.csv", t.names, r), label)
                  for t, r, label in batches]
-        return _import_together(store, files, keep_good)
+        return _import_together(store, files, keep_good, update_from)
 
 
 def _read(path: Path, sheet: str | None = None) -> tuple[list[str], Rows]:
@@ -268,7 +271,8 @@ def _write(path: Path, columns: list[str], rows: Rows) -> Path:
 
 
 def _import_together(store: Store, files: list[tuple[Table, Path, str]],
-                     keep_good: bool) -> list[BatchReport]:
+                     keep_good: bool, update_from: dt.date | None = None
+                     ) -> list[BatchReport]:
     """Each file as a batch, all in one transaction: invalid rows in any (unless
     ``keep_good``) roll every batch back, and the error lists the problems of each."""
     reports: list[BatchReport] = []
@@ -276,8 +280,9 @@ def _import_together(store: Store, files: list[tuple[Table, Path, str]],
     with store.transaction():
         for table, path, label in files:
             try:
-                reports.append(import_file(store, table.name, path, keep_good=keep_good,
-                                           label=label))
+                reports.append(import_file(
+                    store, table.name, path, keep_good=keep_good, label=label,
+                    update_from=update_from if table.name == "people" else None))
             except ValidationFailed as failed:
                 failures.append(failed)
         if failures:

@@ -45,11 +45,17 @@ def _measures() -> list[tuple[str, str]]:
 MEASURES = [name for name, _ in _measures()]
 
 
-def rollups_sql(as_of: dt.date, year: int) -> str:
+def rollups_sql(as_of: dt.date, year: int, status: str | None = None,
+                placement: str | None = None) -> str:
     """Roll-ups on ``as_of``, with indicators from the annual survey of ``year``.
 
-    Households are summed by village once; each village row then counts towards its
-    ancestor at every level in a single grouping pass."""
+    ``status`` is a query of (household_id, status) (default: the status history on
+    ``as_of``); ``placement`` one of (household_id, village_code) that places households
+    in villages (default: their village in the survey's indicators). Households are
+    summed by village once; each village row then counts towards its ancestor at every
+    level in a single grouping pass."""
+    village_of = "w.village_code" if placement else "i.village_code"
+    place = (f"JOIN ({placement}) w ON w.household_id = i.household_id" if placement else "")
     village_sums = ",\n  ".join(f"CAST({expr} AS BIGINT) AS {name}" for name, expr in _measures())
     level_sums = ", ".join(f"CAST(SUM(v.{name}) AS BIGINT) AS {name}" for name in MEASURES)
     levels = " UNION ALL ".join(f"SELECT '{level}' AS level" for level in LEVELS)
@@ -57,14 +63,14 @@ def rollups_sql(as_of: dt.date, year: int) -> str:
         f"WHEN l.level = '{level}' THEN {sql_ancestor('v.village_code', level)}"
         for level in LEVELS) + " END"
     return f"""
-WITH status AS ({status_as_of_sql(as_of)}),
+WITH status AS ({status or status_as_of_sql(as_of)}),
 village AS (
-  SELECT i.village_code,
+  SELECT {village_of} AS village_code,
   {village_sums}
-  FROM household_indicators i
+  FROM household_indicators i {place}
   LEFT JOIN status s ON s.household_id = i.household_id
   WHERE i.year = {year}
-  GROUP BY i.village_code
+  GROUP BY {village_of}
 ),
 levels AS (
   SELECT l.level, {ancestor} AS region_code, {level_sums}

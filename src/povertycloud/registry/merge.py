@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import duckdb
 
+from ..dynamic.history import supersede
 from ..errors import PovertyCloudError
 from ..feeds.checks import village_of_person
 from ..store import atomic, audit_entry
@@ -39,6 +40,8 @@ FROM people p WHERE person_id = ?""", [keep, by, duplicate])
                     "k.record_id = d.record_id)", [duplicate, keep])
         con.execute("UPDATE feed_links SET person_id = ? WHERE person_id = ?",
                     [keep, duplicate])
+        supersede(con, "people", f"SELECT {int(duplicate)} AS person_id, current_date AS "
+                  "valid_to", "merge", by)
         con.execute("DELETE FROM people WHERE person_id = ?", [duplicate])
         _decided(con, keep, duplicate, "merged", by)
         audit_entry(con, "merge_person", username=by, role=role, object_kind="person",

@@ -10,7 +10,7 @@ from ..store import Store
 from .rollups import rollup
 
 
-def rollup_geojson(store: Store, as_of: dt.date, level: str,
+def rollup_geojson(store: Store, as_of: dt.date | None, level: str,
                    within: str | None = None) -> dict[str, Any]:
     """A FeatureCollection of the regions at ``level`` with their figures as properties."""
     figures = {r["region_code"]: r for r in rollup(store, as_of, level, within).to_pylist()}

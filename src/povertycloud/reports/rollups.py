@@ -6,12 +6,16 @@ import datetime as dt
 
 import pyarrow as pa
 
+from ..dynamic.history import households_as_of_sql
 from ..errors import PovertyCloudError
 from ..pipeline.on_store import has_outputs
 from ..pipeline.rollups import rollups_sql
 from ..standard.codes import LEVELS
 from ..standard.regions import problem as code_problem
 from ..store import Store
+
+CURRENT_STATUS = "SELECT household_id, registration_status AS status FROM households"
+CURRENT_PLACE = "SELECT household_id, village_code FROM households"
 
 
 def survey_year(store: Store, as_of: dt.date) -> int:
@@ -23,10 +27,13 @@ def survey_year(store: Store, as_of: dt.date) -> int:
     return int(row[0])
 
 
-def rollup(store: Store, as_of: dt.date, level: str | None = None,
+def rollup(store: Store, as_of: dt.date | None, level: str | None = None,
            within: str | None = None) -> pa.Table:
     """Counts by status and indicator for every region (or one ``level``, optionally
-    only regions ``within`` a code), with region names, as of ``as_of``."""
+    only regions ``within`` a code), with region names, as of ``as_of``: each household
+    in the village it was in that day, with the status it held then (the registry's
+    history), and the latest survey by then. With ``as_of`` None, the current roll-up:
+    today's villages and statuses, the latest survey."""
     if not has_outputs(store):
         raise PovertyCloudError(f"{store.path} has no pipeline results yet: run "
                                 f"`povertycloud pipeline --db {store.path}` first")
@@ -43,8 +50,15 @@ def rollup(store: Store, as_of: dt.date, level: str | None = None,
         filters.append("starts_with(r.region_code, rtrim(?, '0'))")
         params.append(within)
     sql = (f"SELECT r.as_of, r.region_code, g.name AS region_name, "
-           f"r.* EXCLUDE (as_of, region_code) "
-           f"FROM ({rollups_sql(as_of, survey_year(store, as_of))}) r "
+           f"r.* EXCLUDE (as_of, region_code) FROM ({_rollup_sql(store, as_of)}) r "
            f"LEFT JOIN regions g ON g.code = r.region_code "
            f"WHERE {' AND '.join(filters)} ORDER BY r.region_code")
     return store.con.sql(sql, params=params).to_arrow_table()
+
+
+def _rollup_sql(store: Store, as_of: dt.date | None) -> str:
+    if as_of is None:
+        today = dt.date.today()
+        return rollups_sql(today, survey_year(store, today), CURRENT_STATUS, CURRENT_PLACE)
+    placement = f"SELECT household_id, village_code FROM ({households_as_of_sql(as_of)})"
+    return rollups_sql(as_of, survey_year(store, as_of), placement=placement)

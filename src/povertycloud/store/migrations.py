@@ -17,6 +17,7 @@ MIGRATIONS: tuple[str, ...] = (
     "0003_feed_checks.sql",
     "0004_quarantine_resolved.sql",
     "0005_registry_changes.sql",
+    "0006_dynamic.sql",
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -20,13 +20,15 @@ from ..standard.regions import problem as code_problem
 ROLES = ("officer", "field_officer", "auditor", "assessor", "admin")
 PERMISSIONS: dict[str, frozenset[str]] = {
     "officer": frozenset({"dashboard", "households", "search", "unmask", "complaints",
-                          "announce", "verify", "data", "review"}),
-    "field_officer": frozenset({"dashboard", "households", "search", "unmask", "verify"}),
-    "auditor": frozenset({"dashboard", "households", "search", "audit", "data"}),
+                          "announce", "verify", "data", "review", "workflow", "monitoring"}),
+    "field_officer": frozenset({"dashboard", "households", "search", "unmask", "verify",
+                                "workflow", "monitoring"}),
+    "auditor": frozenset({"dashboard", "households", "search", "audit", "data",
+                          "monitoring"}),
     "assessor": frozenset({"dashboard", "households", "search"}),
     "admin": frozenset({"dashboard", "households", "search", "unmask", "complaints",
                         "announce", "audit", "users", "verify", "data", "quarantine",
-                        "review"}),
+                        "review", "workflow", "monitoring"}),
 }
 MIN_PASSWORD = 10
 _hasher = PasswordHasher()

@@ -24,7 +24,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .. import __version__
 from ..errors import PovertyCloudError
-from . import api, department, pages
+from . import api, department, dynamic, pages
 from .complaints import ComplaintError
 from .figures import NotFound
 from .platform import LoginRequired, Platform, WebConfig
@@ -82,6 +82,7 @@ def create_app(config: WebConfig) -> FastAPI:
     app = FastAPI(title="povertycloud", version=__version__, lifespan=lifespan,
                   description="Targeted poverty alleviation: registry figures, household "
                               "files, search, complaints and the public portal.")
+    app.include_router(dynamic.router)  # before api's /api/regions/{code}
     app.include_router(api.router)
     app.include_router(department.router)
     app.include_router(pages.router)

@@ -8,6 +8,7 @@ from typing import Any
 
 import duckdb
 
+from ..dynamic.timeline import HEALTH_EVENTS, timeline
 from ..identification.scorecard import Scorecard
 from ..standard.tables import TABLES
 from ..store import records
@@ -57,11 +58,14 @@ def household_file(con: duckdb.DuckDBPyConnection, household_id: int, card: Scor
     events = records(con.execute(
         "SELECT event_date, kind, person_id, amount_yuan FROM events WHERE household_id = ? "
         "ORDER BY event_date", [household_id]))
+    if not unmasked:
+        for e in events:
+            e["kind"] = HIDDEN if e["kind"] in HEALTH_EVENTS else e["kind"]
     household.pop("batch_id", None)
     household.pop("recorded_at", None)
     return {"household": household, "members": members, "surveys": surveys,
             "identification": identification, "history": history, "events": events,
-            "unmasked": unmasked}
+            "timeline": timeline(con, household_id, unmasked), "unmasked": unmasked}
 
 
 def _identification(con: duckdb.DuckDBPyConnection, household_id: int, card: Scorecard

@@ -1,0 +1,105 @@
+"""`povertycloud warn`: relapse early warning, evaluated, scored and listed."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table as RichTable
+
+from ..store import Store
+from .common import DbOption, console
+
+warn_app = typer.Typer(help="Relapse early warning: who may fall below the line next year.",
+                       no_args_is_help=True)
+RulesOption = Annotated[Path | None, typer.Option(
+    "--rules", help="A warning rule file (default: the shipped rules/warning.yaml).")]
+
+
+@warn_app.command("evaluate")
+def evaluate_command(
+    db: DbOption,
+    test_year: Annotated[list[int] | None, typer.Option(
+        "--test-year", help="An origin year to test on (repeat for more; default: the "
+                            "rules' last test years). The model learns from the years "
+                            "before the first.")] = None,
+    rules: RulesOption = None,
+) -> None:
+    """Train on early years and compare the model with the rules' baseline on later
+    ones: AUC, and recall at the monitoring capacity, per test year."""
+    from ..dynamic.warning import evaluate, load_warning
+
+    loaded = load_warning(rules)
+    with Store(db, read_only=True) as store, console.status("Training and testing..."):
+        result = evaluate(store.con, loaded, test_years=test_year)
+    scope = f"{loaded.capacity_share:.0%} of each {loaded.capacity_scope}"
+    table = RichTable("origin → next", "households", "falls", "listed", "AUC model",
+                      "AUC baseline", "recall model", "recall baseline", "flagged by rules",
+                      title=f"{result.model}: trained on {_span(result.train_years)} "
+                            f"({result.train_households:,} households × years); "
+                            f"capacity {scope}")
+    for y in result.years:
+        table.add_row(f"{y.year} → {y.year + 1}", f"{y.households:,}", f"{y.falls:,}",
+                      f"{y.capacity:,}", _fig(y.model_auc), _fig(y.baseline_auc),
+                      _fig(y.model_recall), _fig(y.baseline_recall),
+                      f"{y.baseline_flagged:,} (recall {_fig(y.baseline_flagged_recall)})")
+    console.print(table)
+    console.print(f"Training {result.fit_seconds:.1f} s, scoring the test years "
+                  f"{result.score_seconds:.1f} s")
+
+
+@warn_app.command("score")
+def score_command(
+    db: DbOption,
+    year: Annotated[int | None, typer.Option(
+        help="The origin year to score (default: the latest survey year); the model "
+             "learns from every labelled year before it.")] = None,
+    rules: RulesOption = None,
+) -> None:
+    """Score the households at or above the line in a year by their risk of falling
+    below it the next year, with reasons, and write relapse_risk with each village's
+    monitoring list."""
+    from ..dynamic.warning import load_warning, score
+
+    loaded = load_warning(rules)
+    with Store(db) as store, console.status("Training and scoring..."):
+        done = score(store, loaded, year=year)
+    console.print(f"Scored {done.households:,} households of {done.year} (risk of falling "
+                  f"below the line in {done.year + 1}) with {done.model}, trained on "
+                  f"{_span(done.train_years)}; {done.listed:,} on the monitoring lists of "
+                  f"{done.villages:,} villages ({done.seconds:.1f} s)")
+
+
+@warn_app.command("list")
+def list_command(
+    db: DbOption,
+    region: Annotated[str, typer.Option(
+        help="Villages whose code starts with this (default: all).")] = "",
+    year: Annotated[int | None, typer.Option(
+        help="The origin year scored (default: the latest).")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many households.")] = 500,
+) -> None:
+    """The monitoring list: the households each village should watch, riskiest first."""
+    from ..dynamic.warning import WarningError, monitoring_list, scored_years
+
+    with Store(db, read_only=True) as store:
+        if not scored_years(store.con):
+            raise WarningError(f"no scores yet: run `povertycloud warn score --db {db}` first")
+        rows = monitoring_list(store.con, region, year, limit)
+    table = RichTable("village", "rank", "household", "risk", "status", "reasons",
+                      title=f"Monitoring list ({len(rows):,} households)")
+    for r in rows:
+        table.add_row(f"{r['village_code']} {r['village_name'] or ''}",
+                      str(r["rank_in_village"]), str(r["household_id"]), f"{r['risk']:.3f}",
+                      r["registration_status"], ", ".join(r["reasons"]))
+    console.print(table)
+
+
+def _fig(value: float) -> str:
+    return "n/a" if math.isnan(value) else f"{value:.3f}"
+
+
+def _span(years: tuple[int, ...]) -> str:
+    return f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])

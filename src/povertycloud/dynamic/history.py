@@ -1,0 +1,80 @@
+"""The registry's valid-time history and its "as of" views.
+
+A change to a household or a person first copies the row as it was into
+``household_history`` / ``person_history`` with the period it was valid for; the current
+row stays where it is. A household's registry status has its own history in
+``status_changes``. So the registry on any date is: the version valid that day of each
+row, with the status held that day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+import duckdb
+
+from ..pipeline.rollups import status_periods_sql
+from ..sqltext import literal
+
+Subject = Literal["households", "people"]
+HISTORY: dict[Subject, tuple[str, str]] = {  # table: (its history, its key)
+    "households": ("household_history", "household_id"),
+    "people": ("person_history", "person_id"),
+}
+PERIOD = ("valid_from", "valid_to", "change", "changed_by", "changed_at")
+
+
+def supersede(con: duckdb.DuckDBPyConnection, table: Subject, ends: str, change: str,
+              by: str) -> int:
+    """Keep the current version of each row ``ends`` names, valid until the date it
+    gives. ``ends`` is a query of (key, valid_to); call this before changing the rows.
+    Returns the versions kept."""
+    history, key = HISTORY[table]
+    rows = con.execute(f"""
+INSERT INTO {history} BY NAME
+SELECT t.*, v.valid_from, greatest(e.valid_to, coalesce(v.valid_from, e.valid_to)) AS valid_to,
+  {literal(change)} AS change, {literal(by)} AS changed_by, now() AS changed_at
+FROM {table} t JOIN ({ends}) e ON e.{key} = t.{key}
+LEFT JOIN (SELECT {key}, max(valid_to) AS valid_from FROM {history} GROUP BY {key}) v
+  ON v.{key} = t.{key}""").fetchone()
+    return int(rows[0]) if rows else 0
+
+
+def day_sql(day: dt.date) -> str:
+    return f"DATE {literal(day.isoformat())}"
+
+
+def versions_as_of_sql(table: Subject, day: dt.date) -> str:
+    """The rows of ``table`` as they were on ``day``: the version valid that day, or
+    the current row when no later change superseded it."""
+    history, key = HISTORY[table]
+    d = day_sql(day)
+    return f"""
+SELECT * EXCLUDE ({", ".join(PERIOD)}) FROM {history}
+WHERE coalesce(valid_from, DATE '0001-01-01') <= {d} AND valid_to > {d}
+UNION ALL BY NAME
+SELECT * FROM {table} t WHERE NOT EXISTS (
+  SELECT 1 FROM {history} h WHERE h.{key} = t.{key} AND h.valid_to > {d})"""
+
+
+def people_as_of_sql(day: dt.date) -> str:
+    """People born by ``day`` as they were then (a later death is not yet known)."""
+    return (f"SELECT * FROM ({versions_as_of_sql('people', day)}) "
+            f"WHERE birth_date <= {day_sql(day)}")
+
+
+def status_as_of_sql(day: dt.date) -> str:
+    """(household_id, status, since) of every household with a status on ``day``;
+    'removed' counts as not registered."""
+    d = day_sql(day)
+    return (f"SELECT household_id, status, valid_from AS since FROM ({status_periods_sql()}) "
+            f"WHERE valid_from <= {d} AND (valid_to IS NULL OR valid_to > {d})")
+
+
+def households_as_of_sql(day: dt.date) -> str:
+    """Households as they were on ``day``, with the registry status they held then."""
+    return f"""
+SELECT h.* REPLACE (coalesce(s.status, 'not_registered') AS registration_status)
+FROM ({versions_as_of_sql('households', day)}) h
+LEFT JOIN ({status_as_of_sql(day)}) s ON s.household_id = h.household_id"""

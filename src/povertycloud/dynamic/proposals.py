@@ -1,0 +1,124 @@
+"""Reading proposals: one proposal with its steps, each user's inbox, overdue cases, and
+the public notice board. What goes public is a whitelist: the household head's name, the
+village, the household's size, the kind of change and its reasons in words that carry no
+health detail; never an ID number, a phone, a bank account or a diagnosis."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import duckdb
+
+from ..sqltext import literal
+from ..store import records
+from ..web.accounts import User
+from .procedures import Procedures, load_procedures
+from .reevaluation import REASONS
+
+KIND_TEXT = {"enrol": "enrolment as a poor household", "exit": "exit from poverty",
+             "monitor": "monitoring against relapse", "relapse": "return to the registry",
+             "remove": "removal from the registry", "end_monitoring": "end of monitoring",
+             "village_exit": "exit of a poor village", "county_exit": "exit of a poor county"}
+# reasons as the public notice words them: no illness, disability or insurance named
+PUBLIC_REASONS = {
+    "no_member_alive": "no member of the household remains",
+    "confirmed_conflict": "found not to qualify on verification",
+    "income_stably_above_line": "income stably above the poverty line",
+    "guarantees_met": "basic needs and guarantees met",
+    "income_below_line": "income below the poverty line",
+    "income_near_line": "income close to the poverty line",
+    "guarantee_failed": "a basic guarantee is not yet met",
+    "sudden_hardship": "a recent hardship",
+    "risk_eliminated": "risk of poverty eliminated",
+}
+LIST_COLUMNS = """p.proposal_id, p.subject, p.household_id, p.region_code, g.name AS region_name,
+  p.kind, p.monitor_kind, p.reasons, p.procedure, p.step, p.state, p.origin, p.proposed_by,
+  p.proposed_on, p.due_on, p.notice_from, p.notice_until, p.decided_on, p.decision_reason,
+  p.version"""
+
+
+def reason_texts(codes_json: str, public: bool = False) -> list[str]:
+    """The words of a proposal's reason codes (officers') or their public wording."""
+    words = PUBLIC_REASONS if public else REASONS
+    return [words.get(code, code) for code in json.loads(codes_json or "[]")]
+
+
+def get(con: duckdb.DuckDBPyConnection, proposal_id: int) -> dict[str, Any] | None:
+    """One proposal with its steps and objections, or None."""
+    found = records(con.execute(f"SELECT {LIST_COLUMNS}, p.evidence FROM proposals p "
+                                "LEFT JOIN regions g ON g.code = p.region_code "
+                                "WHERE p.proposal_id = ?", [proposal_id]))
+    if not found:
+        return None
+    p = found[0]
+    p["reason_texts"] = reason_texts(p["reasons"])
+    p["steps"] = records(con.execute("SELECT * FROM proposal_steps WHERE proposal_id = ? "
+                                     "ORDER BY seq", [proposal_id]))
+    p["objections"] = records(con.execute(
+        "SELECT o.received_on, c.tracking_code, c.subject, c.status FROM objections o "
+        "JOIN complaints c ON c.complaint_id = o.complaint_id WHERE o.proposal_id = ? "
+        "ORDER BY o.received_on", [proposal_id]))
+    return p
+
+
+def listing(con: duckdb.DuckDBPyConnection, prefix: str, *, state: str | None = "open",
+            kind: str | None = None, overdue_on: dt.date | None = None,
+            steps: list[tuple[str, str]] | None = None, limit: int = 500
+            ) -> list[dict[str, Any]]:
+    """Proposals in regions starting with ``prefix``, soonest deadline first; only
+    ``state``, ``kind``, those overdue on ``overdue_on``, or at one of ``steps``
+    ((procedure, step) pairs) when given."""
+    where, params = ["starts_with(p.region_code, ?)"], [prefix]
+    for column, value in (("p.state", state), ("p.kind", kind)):
+        if value is not None:
+            where.append(f"{column} = ?")
+            params.append(value)
+    if overdue_on is not None:
+        where.append(f"p.state = 'open' AND p.due_on < DATE {literal(overdue_on.isoformat())}")
+    if steps is not None:
+        pairs = " OR ".join(f"(p.procedure = {literal(a)} AND p.step = {literal(b)})"
+                            for a, b in steps)
+        where.append(f"({pairs or 'FALSE'})")
+    return records(con.execute(
+        f"SELECT {LIST_COLUMNS} FROM proposals p LEFT JOIN regions g ON g.code = p.region_code "
+        f"WHERE {' AND '.join(where)} ORDER BY p.due_on, p.proposal_id LIMIT {int(limit)}",
+        params))
+
+
+def inbox(con: duckdb.DuckDBPyConnection, user: User, on: dt.date | None = None,
+          procedures: Procedures | None = None, limit: int = 500) -> list[dict[str, Any]]:
+    """The open proposals whose next step ``user`` may take, each marked overdue or not."""
+    on = on or dt.date.today()
+    procedures = procedures or load_procedures()
+    mine = [(p.procedure, s.step) for p in procedures.procedures for s in p.steps
+            if s.level == user.level and user.role in s.roles]
+    rows = listing(con, user.prefix, steps=mine, limit=limit)
+    for row in rows:
+        row["overdue"] = row["due_on"] is not None and row["due_on"] < on
+        row["waiting"] = row["notice_until"] is not None and on <= row["notice_until"]
+    return rows
+
+
+def notice_board(con: duckdb.DuckDBPyConnection, prefix: str, on: dt.date | None = None
+                 ) -> list[dict[str, Any]]:
+    """Proposals on public notice on ``on`` in regions under ``prefix``, in the
+    whitelisted fields only."""
+    day = literal((on or dt.date.today()).isoformat())
+    rows = records(con.execute(f"""
+SELECT p.proposal_id, p.region_code, g.name AS region_name, p.kind, p.reasons,
+  p.notice_from, p.notice_until, head.name AS head_name, size.members
+FROM proposals p
+LEFT JOIN regions g ON g.code = p.region_code
+LEFT JOIN (SELECT household_id, min(name) AS name FROM people WHERE relation = 'head'
+           GROUP BY household_id) head ON head.household_id = p.household_id
+LEFT JOIN (SELECT household_id, count(*) AS members FROM people WHERE death_date IS NULL
+           GROUP BY household_id) size ON size.household_id = p.household_id
+WHERE p.state = 'open' AND starts_with(p.region_code, ?)
+  AND p.notice_from <= DATE {day} AND p.notice_until >= DATE {day}
+ORDER BY p.region_code, p.proposal_id""", [prefix]))
+    for row in rows:
+        row["kind_text"] = KIND_TEXT.get(row["kind"], row["kind"])
+        row["reasons"] = reason_texts(row.pop("reasons"), public=True)
+    return rows

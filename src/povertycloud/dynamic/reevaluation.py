@@ -1,0 +1,295 @@
+"""Re-evaluation: every household (yearly, the dynamic adjustment) or those touched by new
+data since the last run (events) is compared with the rules of rules/reevaluation.yaml,
+and each that qualifies for a change of status gets a proposal, which then walks its
+procedure (:mod:`.workflow`). Nothing changes status here.
+
+One SQL statement over the store evaluates the province; the proposals and the run's
+record land in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from ..errors import PovertyCloudError
+from ..identification.config import Reader, RuleSet, header, load, shipped
+from ..lines import PovertyLines, load_lines
+from ..sqltext import literal
+from ..standard.codes import EVENT_KINDS
+from ..store import Store, scalar
+from .history import day_sql, status_as_of_sql
+from .procedures import Procedures, load_procedures
+
+DEFAULT = "reevaluation.yaml"
+SYSTEM = "re-evaluation"
+# reasons a proposal can give, with the words shown to officers
+REASONS = {
+    "no_member_alive": "no member of the household is alive",
+    "confirmed_conflict": "a conflict with department data was confirmed on verification",
+    "income_stably_above_line": "income at or above the exit threshold in each recent survey",
+    "guarantees_met": "every guarantee (food, clothing, education, health, housing, water) met",
+    "income_below_line": "income below the poverty line",
+    "income_near_line": "income below the monitoring threshold",
+    "guarantee_failed": "a guarantee is not met",
+    "sudden_hardship": "recent events cost a large share of a year's income",
+    "risk_eliminated": "income stably above the monitoring band, guarantees met, no hardship",
+}
+
+
+@dataclass(frozen=True)
+class Thresholds(RuleSet):
+    exit_factor: float
+    stable_years: int
+    monitor_factor: float
+    end_monitoring_factor: float
+    hardship_share: float
+    hardship_events: tuple[str, ...]
+    cooldown_days: int
+
+
+def load_thresholds(path: Path | None = None) -> Thresholds:
+    """Load and check a re-evaluation rule file (the shipped one when ``path`` is None)."""
+    path = Path(path) if path is not None else shipped(DEFAULT)
+    r = Reader(path, load(path), "re-evaluation")
+    number = (int, float)
+    t = Thresholds(**header(r), exit_factor=float(r.get("exit_factor", number)),
+                   stable_years=r.get("stable_years", int),
+                   monitor_factor=float(r.get("monitor_factor", number)),
+                   end_monitoring_factor=float(r.get("end_monitoring_factor", number)),
+                   hardship_share=float(r.get("hardship_share", number)),
+                   hardship_events=tuple(r.get("hardship_events", list)),
+                   cooldown_days=r.get("cooldown_days", int))
+    if t.exit_factor < 1:
+        raise r.fail(f"exit_factor {t.exit_factor} would let households below the line exit")
+    if t.stable_years < 1:
+        raise r.fail("stable_years must be at least 1")
+    if not t.exit_factor <= t.monitor_factor <= t.end_monitoring_factor:
+        raise r.fail("the factors must rise: exit_factor <= monitor_factor <= "
+                     "end_monitoring_factor (the band between the last two is the hysteresis)")
+    if t.hardship_share <= 0:
+        raise r.fail("hardship_share must be positive")
+    unknown = set(t.hardship_events) - set(EVENT_KINDS)
+    if unknown:
+        raise r.fail(f"unknown event kinds {sorted(unknown)}; the kinds are "
+                     f"{', '.join(EVENT_KINDS)}")
+    if t.cooldown_days < 0:
+        raise r.fail("cooldown_days cannot be negative")
+    return t
+
+
+@dataclass
+class Reevaluation:
+    reevaluation_id: int | None  # None for a dry run
+    year: int
+    as_of: dt.date
+    households: int
+    proposals: Counter[str]
+    seconds: float
+
+
+def reevaluate(store: Store, year: int | None = None, as_of: dt.date | None = None, *,
+               events_since: dt.datetime | None = None, by: str = SYSTEM,
+               thresholds: Thresholds | None = None, lines: PovertyLines | None = None,
+               procedures: Procedures | None = None, dry_run: bool = False,
+               on: dt.date | None = None) -> Reevaluation:
+    """Propose changes of status for the households of the survey ``year`` (default: the
+    latest) as of ``as_of`` (default: that year's 31 December). With ``events_since``,
+    only households with new events, deaths, births, surveys or verified flags since
+    then are evaluated. Households with an open proposal are left to it. The proposals
+    are dated ``on`` (default today), their deadlines counted from it."""
+    started, clock = dt.datetime.now(), time.perf_counter()
+    t, lines = thresholds or load_thresholds(), lines or load_lines()
+    procedures = procedures or load_procedures()
+    year = year if year is not None else _latest_year(store.con)
+    as_of = as_of or dt.date(year, 12, 31)
+    _require_identification(store.con, year)
+    select = proposals_sql(t, lines, year, as_of, events_since)
+    with store.transaction() as con:
+        con.execute(f"CREATE TEMP TABLE reevaluated AS {select}")
+        try:
+            households = scalar(con, "SELECT count(*) FROM reevaluated")
+            counts = Counter(dict(con.execute(
+                "SELECT kind, count(*) FROM reevaluated WHERE kind IS NOT NULL GROUP BY 1"
+            ).fetchall()))
+            run_id = None if dry_run else _keep(con, procedures, t, lines, year, as_of,
+                                                 events_since, by, started, households,
+                                                 sum(counts.values()), on or dt.date.today())
+        finally:
+            con.execute("DROP TABLE temp.main.reevaluated")
+    return Reevaluation(run_id, year, as_of, households, counts,
+                        time.perf_counter() - clock)
+
+
+def _keep(con: duckdb.DuckDBPyConnection, procedures: Procedures, t: Thresholds,
+          lines: PovertyLines, year: int, as_of: dt.date, since: dt.datetime | None, by: str,
+          started: dt.datetime, households: int, proposals: int, on: dt.date) -> int:
+    rules = json.dumps({"reevaluation": t.label, "procedures": procedures.label,
+                        "poverty_lines": lines.label}, ensure_ascii=False)
+    row = con.execute(
+        "INSERT INTO reevaluations (trigger, year, as_of, rules, households, proposals, "
+        "run_by, started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, now()) "
+        "RETURNING reevaluation_id",
+        ["events" if since else "yearly", year, as_of, rules, households, proposals, by,
+         started]).fetchone()
+    assert row is not None
+    run_id = int(row[0])
+    cases = " ".join(f"WHEN {literal(k)} THEN {literal(p.procedure)}"
+                     for p in procedures.procedures for k in p.kinds)
+    firsts = " ".join(f"WHEN {literal(p.procedure)} THEN {literal(p.steps[0].step)}"
+                      for p in procedures.procedures)
+    deadlines = " ".join(f"WHEN {literal(p.procedure)} THEN {p.deadline_days}"
+                         for p in procedures.procedures)
+    con.execute(f"""
+INSERT INTO proposals (subject, household_id, region_code, kind, monitor_kind, reasons,
+  evidence, procedure, rules, step, state, origin, reevaluation_id, proposed_by,
+  proposed_on, due_on, version)
+SELECT 'household', household_id, village_code, kind, monitor_kind, reasons, evidence,
+  procedure, {literal(procedures.label)}, CASE procedure {firsts} END, 'open',
+  {literal("events" if since else "yearly")}, {run_id}, {literal(by)}, {day_sql(on)},
+  {day_sql(on)} + CAST(CASE procedure {deadlines} END AS INTEGER), 0
+FROM (SELECT *, CASE kind {cases} END AS procedure FROM reevaluated
+      WHERE kind IS NOT NULL ORDER BY village_code, household_id)""")
+    return run_id
+
+
+def proposals_sql(t: Thresholds, lines: PovertyLines, year: int, as_of: dt.date,
+                  since: dt.datetime | None = None) -> str:
+    """One row per household evaluated: its status, the figures, and the proposal (kind
+    NULL when nothing changes) with its reasons."""
+    d, first = day_sql(as_of), year - t.stable_years + 1
+    line_rows = ", ".join(f"({y}, {lines.line_for(y)})"
+                          for y in range(min(first, year - 1), year + 1))
+    hardship = ", ".join(literal(k) for k in t.hardship_events)
+    touched = f"AND h.household_id IN ({_touched_sql(since)})" if since else ""
+    return f"""
+WITH lines(year, line) AS (VALUES {line_rows}),
+income AS (
+  SELECT household_id,
+    max(ratio) FILTER (WHERE year = {year}) AS ratio,
+    min(ratio) FILTER (WHERE year >= {first}) AS stable_ratio,
+    count(*) FILTER (WHERE year >= {first}) AS years_seen,
+    max(net) FILTER (WHERE year = {year - 1}) AS net_before
+  FROM (SELECT household_id, year, net, net / members / line AS ratio
+        FROM (SELECT y.household_id, y.year, y.members, l.line, y.wage_income
+                + y.business_income + y.property_income + y.transfer_income AS net
+              FROM household_years y JOIN lines l ON l.year = y.year))
+  GROUP BY household_id),
+status AS ({status_as_of_sql(as_of)}),
+past AS (SELECT household_id, bool_or(status = 'exited') AS ever_exited,
+           bool_or(status = 'monitored') AS ever_monitored
+         FROM status_changes WHERE effective_date <= {d} GROUP BY household_id),
+alive AS (SELECT household_id, count(*) AS alive FROM people
+          WHERE birth_date <= {d} AND (death_date IS NULL OR death_date > {d})
+          GROUP BY household_id),
+hardship AS (SELECT household_id, sum(amount_yuan) AS amount FROM events
+             WHERE kind IN ({hardship}) AND event_date > {d} - 365 AND event_date <= {d}
+             GROUP BY household_id),
+flagged AS (SELECT DISTINCT household_id FROM conflict_flags WHERE outcome = 'confirmed'),
+busy AS (SELECT DISTINCT household_id FROM proposals
+         WHERE state = 'open' AND household_id IS NOT NULL),
+base AS (
+  SELECT h.household_id, h.village_code, coalesce(s.status, 'not_registered') AS status,
+    s.since, coalesce(p.ever_exited, FALSE) AS ever_exited,
+    coalesce(p.ever_monitored, FALSE) AS ever_monitored, coalesce(a.alive, 0) AS alive,
+    i.ratio, i.stable_ratio, i.years_seen, i.net_before, g.guarantees_failed,
+    coalesce(k.amount, 0) AS hardship_amount, f.household_id IS NOT NULL AS flagged,
+    k.amount >= {t.hardship_share} * greatest(i.net_before, 1) AS hardship,
+    s.since IS NOT NULL AND s.since > {d} - {t.cooldown_days} AS cooling
+  FROM households h
+  LEFT JOIN status s ON s.household_id = h.household_id
+  LEFT JOIN past p ON p.household_id = h.household_id
+  LEFT JOIN alive a ON a.household_id = h.household_id
+  LEFT JOIN income i ON i.household_id = h.household_id
+  LEFT JOIN identification g ON g.household_id = h.household_id AND g.year = {year}
+  LEFT JOIN hardship k ON k.household_id = h.household_id
+  LEFT JOIN flagged f ON f.household_id = h.household_id
+  WHERE h.household_id NOT IN (SELECT household_id FROM busy) {touched}),
+decided AS (SELECT *, {_kind_sql(t)} AS kind FROM base)
+SELECT household_id, village_code, status, kind,
+  CASE WHEN kind = 'monitor' THEN CASE WHEN hardship THEN 'sudden_hardship'
+    WHEN status = 'exited' THEN 'unstable_exited' ELSE 'marginal' END END AS monitor_kind,
+  CAST(to_json(list_filter([{_reasons_sql(t)}], r -> r IS NOT NULL)) AS VARCHAR) AS reasons,
+  CAST(to_json({{'ratio': round(ratio, 3), 'stable_ratio': round(stable_ratio, 3),
+    'years_seen': years_seen, 'net_before': net_before, 'guarantees_failed':
+    guarantees_failed, 'hardship_amount': hardship_amount, 'alive': alive}}) AS VARCHAR)
+    AS evidence
+FROM decided"""
+
+
+def _kind_sql(t: Thresholds) -> str:
+    """The first rule that applies, in order of precedence. Cooling (a status changed
+    within the cool-down) holds back exits, ends of monitoring, and monitoring again
+    for income alone right after monitoring ended."""
+    stable = f"years_seen = {t.stable_years} AND coalesce(guarantees_failed, 0) = 0"
+    return f"""CASE
+  WHEN status IN ('registered_poor', 'monitored') AND alive = 0 THEN 'remove'
+  WHEN status = 'registered_poor' AND flagged THEN 'remove'
+  WHEN status = 'registered_poor' AND NOT cooling AND {stable}
+    AND stable_ratio >= {t.exit_factor} THEN 'exit'
+  WHEN status IN ('exited', 'monitored') AND ratio < 1 AND ever_exited THEN 'relapse'
+  WHEN status IN ('not_registered', 'monitored') AND ratio < 1 THEN 'enrol'
+  WHEN status = 'monitored' AND NOT cooling AND NOT coalesce(hardship, FALSE) AND {stable}
+    AND stable_ratio >= {t.end_monitoring_factor} THEN 'end_monitoring'
+  WHEN status IN ('exited', 'not_registered') AND hardship THEN 'monitor'
+  WHEN status IN ('exited', 'not_registered') AND NOT (cooling AND ever_monitored)
+    AND (ratio < {t.monitor_factor} OR (status = 'exited' AND guarantees_failed > 0))
+    THEN 'monitor'
+END"""
+
+
+def _reasons_sql(t: Thresholds) -> str:
+    """Reason codes (:data:`REASONS`) that support the proposal's kind."""
+    return ", ".join(f"CASE WHEN {cond} THEN '{code}' END" for code, cond in (
+        ("no_member_alive", "kind = 'remove' AND alive = 0"),
+        ("confirmed_conflict", "kind = 'remove' AND alive > 0"),
+        ("income_stably_above_line", "kind = 'exit'"),
+        ("guarantees_met", "kind IN ('exit', 'end_monitoring')"),
+        ("income_below_line", "kind IN ('enrol', 'relapse')"),
+        ("income_near_line", f"kind = 'monitor' AND ratio >= 1 AND ratio < {t.monitor_factor}"),
+        ("guarantee_failed", "kind IN ('monitor', 'enrol', 'relapse') "
+                             "AND guarantees_failed > 0"),
+        ("sudden_hardship", "kind = 'monitor' AND hardship"),
+        ("risk_eliminated", "kind = 'end_monitoring'")))
+
+
+def _touched_sql(since: dt.datetime) -> str:
+    """Households with data recorded since ``since``: events (department signals),
+    surveys, people (births, field updates), deaths and merges, verified flags."""
+    at = f"TIMESTAMP {literal(since.isoformat(sep=' '))}"
+    return " UNION ".join((
+        f"SELECT household_id FROM events WHERE recorded_at > {at}",
+        f"SELECT household_id FROM household_years WHERE recorded_at > {at}",
+        f"SELECT household_id FROM people WHERE recorded_at > {at}",
+        f"SELECT household_id FROM registry_changes WHERE changed_at > {at}",
+        f"SELECT household_id FROM conflict_flags WHERE verified_at > {at}"))
+
+
+def last_run(con: duckdb.DuckDBPyConnection) -> dt.datetime | None:
+    """When the last re-evaluation finished (the default start of an events run)."""
+    row = con.execute("SELECT max(finished_at) FROM reevaluations").fetchone()
+    return row[0] if row else None
+
+
+def _latest_year(con: duckdb.DuckDBPyConnection) -> int:
+    row = con.execute("SELECT max(year) FROM household_years").fetchone()
+    if not row or row[0] is None:
+        raise PovertyCloudError("the store has no household surveys to re-evaluate")
+    return int(row[0])
+
+
+def _require_identification(con: duckdb.DuckDBPyConnection, year: int) -> None:
+    exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = "
+                         "'identification'").fetchone() != (0,)
+    if not exists or scalar(con, f"SELECT count(*) FROM identification WHERE year = {year}"
+                             ) == 0:
+        raise PovertyCloudError(f"the households of {year} have not been identified: run "
+                                f"`povertycloud identify --year {year}` first (the guarantees "
+                                "are read from it)")
+

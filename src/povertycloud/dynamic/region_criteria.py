@@ -1,0 +1,283 @@
+"""The exit criteria of villages and counties (domain reference, sections 3 and 4), from a
+versioned rule file (rules/region_exit.yaml), computed for one region or for all of a
+level under a prefix.
+
+Registered incidence comes from the roll-up. The wrong-exit and missed rates are
+ESTIMATES from the registry's own identification of a survey year, not the sampled
+assessment of the national rules; each result says which. Approval needs assessment data
+(a table ``assessments``); without it the criterion is reported as not assessed and vetoes
+nothing. Any other criterion that fails vetoes the exit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from ..errors import PovertyCloudError
+from ..identification.config import LINE, Reader, RuleSet, header, load, shipped
+from ..pipeline.rollups import rollups_sql
+from ..sqltext import literal
+from ..standard.regions import PREFIX_LENGTH, level_of, sql_ancestor
+from ..standard.regions import problem as code_problem
+from ..store import Store, records, scalar
+from .history import households_as_of_sql, status_as_of_sql
+
+DEFAULT = "region_exit.yaml"
+JUDGED = ("village", "county")  # the levels with a status and exit criteria
+LABELS = {"registered_incidence": "registered incidence",
+          "integrated_incidence": "integrated incidence (estimate)",
+          "wrong_exit": "wrong-exit rate (estimate)", "missed": "missed rate (estimate)",
+          "approval": "public approval"}
+# the columns an assessments table needs for the approval criterion
+ASSESSMENT_COLUMNS = ("region_code", "assessed_on", "households_surveyed",
+                      "households_approving")
+
+Source = Store | duckdb.DuckDBPyConnection
+
+
+@dataclass(frozen=True)
+class Criterion:
+    name: str
+    levels: tuple[str, ...]
+    limit: float  # percent
+    west_limit: float
+    at_least: bool  # the value must reach the limit (else stay strictly below it)
+
+
+@dataclass(frozen=True)
+class ExitRules(RuleSet):
+    west_provinces: frozenset[str]
+    criteria: tuple[Criterion, ...]
+    designation: dict[str, float]  # level: registered incidence (%) that makes it poor
+    consolidation_years: int
+
+    def west(self, code: str) -> bool:
+        return code[:2] in self.west_provinces
+
+
+def load_exit_rules(path: Path | None = None) -> ExitRules:
+    """Load and check a region-exit rule file (the shipped one when ``path`` is None)."""
+    path = Path(path) if path is not None else shipped(DEFAULT)
+    top = Reader(path, load(path), "region exit")
+    west = top.get("west_provinces", list)
+    if any(not isinstance(p, str) or len(p) != 2 or not p.isdigit() for p in west):
+        raise top.fail(f"'west_provinces' must be 2-digit province codes in quotes, not {west}")
+    table = Reader(path, top.get("criteria", dict), "criteria")
+    unknown = set(table.item) - set(LABELS) - {LINE}
+    if unknown:
+        raise table.fail(f"unknown criteria {sorted(unknown)}; the criteria are "
+                         f"{', '.join(LABELS)}")
+    criteria = tuple(_criterion(Reader(path, table.get(name, dict), f"criterion {name}"),
+                                name) for name in LABELS)
+    designation = Reader(path, top.get("designation", dict), "designation")
+    years = top.get("consolidation_years", int)
+    if years < 0:
+        raise top.fail(f"'consolidation_years' cannot be negative ({years})")
+    return ExitRules(**header(top), west_provinces=frozenset(west), criteria=criteria,
+                     designation={lv: _percent(designation, lv) for lv in JUDGED},
+                     consolidation_years=years)
+
+
+def _criterion(r: Reader, name: str) -> Criterion:
+    levels = tuple(r.get("levels", list))
+    if any(level not in JUDGED for level in levels):
+        raise r.fail(f"'levels' must be some of {', '.join(JUDGED)}, not {list(levels)}")
+    if ("below" in r.item) == ("at_least" in r.item):
+        raise r.fail("give exactly one of 'below' and 'at_least'")
+    at_least = "at_least" in r.item
+    limit = _percent(r, "at_least" if at_least else "below")
+    west = _percent(r, "west_below", limit) if not at_least else limit
+    return Criterion(name, levels, limit, west, at_least)
+
+
+def _percent(r: Reader, key: str, default: Any = ...) -> float:
+    value = float(r.get(key, (int, float), default))
+    if not 0 <= value <= 100:
+        raise r.fail(f"'{key}' is a percentage from 0 to 100, not {value}")
+    return value
+
+
+def criteria(source: Source, code: str, as_of: dt.date, year: int,
+             rules: ExitRules | None = None) -> dict[str, Any]:
+    """The exit criteria of one village or county as of ``as_of``, the estimates from the
+    identification of survey ``year``."""
+    if code_problem(code) or level_of(code) not in JUDGED:
+        raise PovertyCloudError(f"{code!r} is not a village or county code")
+    found = [r for r in criteria_for(source, as_of, year, level_of(code),
+                                     code[:PREFIX_LENGTH[level_of(code)]], rules)
+             if r["region_code"] == code]
+    if not found:
+        raise PovertyCloudError(f"no surveyed people in {code} as of {as_of}")
+    return found[0]
+
+
+def criteria_for(source: Source, as_of: dt.date, year: int, level: str, prefix: str = "",
+                 rules: ExitRules | None = None) -> list[dict[str, Any]]:
+    """The exit criteria of every village (or county) whose code starts with ``prefix``;
+    each with its figures, its criteria (value, limit, passed) and ``met``."""
+    if level not in JUDGED:
+        raise PovertyCloudError(f"exit criteria are for {' and '.join(JUDGED)}, not {level}")
+    con = source.con if isinstance(source, Store) else source
+    rules = rules or load_exit_rules()
+    survey = _survey_year(con, as_of)
+    _require_identification(con, year)
+    figures = _figures(con, as_of, survey, year, level, prefix)
+    approval = _approval(con, as_of, level, prefix)
+    out = []
+    for row in figures:
+        row |= {"as_of": as_of, "year": year, "survey_year": survey,
+                "west": rules.west(row["region_code"]), "rules": rules.label}
+        row["criteria"] = [_judge(c, row, approval.get(row["region_code"]))
+                           for c in rules.criteria if level in c.levels]
+        row["met"] = all(c["passed"] is not False for c in row["criteria"])
+        out.append(row)
+    return out
+
+
+def _survey_year(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> int:
+    if not _has_table(con, "household_indicators"):
+        raise PovertyCloudError("no pipeline results yet: run `povertycloud pipeline` first")
+    year = scalar(con, "SELECT max(year) FROM household_indicators WHERE year <= ?",
+                  [as_of.year])
+    if not year:
+        raise PovertyCloudError(f"no annual survey on or before {as_of}")
+    return year
+
+
+def _require_identification(con: duckdb.DuckDBPyConnection, year: int) -> None:
+    if not _has_table(con, "identification") or not scalar(
+            con, "SELECT count(*) FROM identification WHERE year = ?", [year]):
+        raise PovertyCloudError(f"no identification of {year}: run "
+                                f"`povertycloud identify --year {year}` first")
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    return bool(scalar(con, "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND "
+                       "database_name = current_database() AND schema_name = 'main'", [table]))
+
+
+def _figures(con: duckdb.DuckDBPyConnection, as_of: dt.date, survey: int, year: int,
+             level: str, prefix: str) -> list[dict[str, Any]]:
+    """People and registered poor (the roll-up) and the estimate counts by region, each
+    household in the village it was in on ``as_of`` (as the roll-up places it). A
+    monitored household counts as exited if it ever exited (unstable exit), else as not
+    registered (marginal); registered poor households are in neither group."""
+    region = sql_ancestor("w.village_code", level)
+    return records(con.execute(f"""
+WITH status AS ({status_as_of_sql(as_of)}),
+placement AS ({placement_sql(as_of, prefix)}),
+exited AS (SELECT DISTINCT household_id FROM status_changes
+           WHERE status = 'exited' AND effective_date <= ?),
+judged AS (
+  SELECT {region} AS region_code, i.members,
+    CASE WHEN s.status = 'registered_poor' THEN NULL
+         WHEN s.status = 'exited' OR x.household_id IS NOT NULL THEN 'exited'
+         ELSE 'unregistered' END AS grouped,
+    i.income_below_line OR i.guarantees_failed > 0 AS wrongly_out,
+    i.proposal = 'poor' AS qualifies
+  FROM identification i JOIN placement w ON w.household_id = i.household_id
+  LEFT JOIN status s ON s.household_id = i.household_id
+  LEFT JOIN exited x ON x.household_id = i.household_id
+  WHERE i.year = ?),
+estimates AS (
+  SELECT region_code,
+    sum(members) FILTER (grouped = 'exited') AS exited_people,
+    sum(members) FILTER (grouped = 'exited' AND wrongly_out) AS wrongly_exited_people,
+    sum(members) FILTER (grouped = 'unregistered') AS unregistered_people,
+    sum(members) FILTER (grouped = 'unregistered' AND qualifies) AS missed_people
+  FROM judged GROUP BY region_code)
+SELECT r.region_code, g.name AS region_name, r.level, r.people,
+  r.people_registered_poor AS registered_poor_people,
+  coalesce(e.exited_people, 0) AS exited_people,
+  coalesce(e.wrongly_exited_people, 0) AS wrongly_exited_people,
+  coalesce(e.unregistered_people, 0) AS unregistered_people,
+  coalesce(e.missed_people, 0) AS missed_people
+FROM ({rollup_sql(as_of, survey, prefix)}) r
+LEFT JOIN regions g ON g.code = r.region_code
+LEFT JOIN estimates e ON e.region_code = r.region_code
+WHERE r.level = ? AND starts_with(r.region_code, ?)
+ORDER BY r.region_code""", [as_of, year, level, prefix]))
+
+
+def placement_sql(as_of: dt.date, prefix: str = "") -> str:
+    """(household_id, village_code): the village each household was in on ``as_of``,
+    only villages starting with ``prefix``."""
+    return (f"SELECT household_id, village_code FROM ({households_as_of_sql(as_of)}) "
+            f"WHERE starts_with(village_code, {literal(prefix)})")
+
+
+def rollup_sql(as_of: dt.date, survey: int, prefix: str = "") -> str:
+    """The roll-up on ``as_of`` as reports.rollups makes it: households in their village
+    of that day, with the status they held then, indicators of the ``survey`` year. With
+    a ``prefix``, only the regions under it are whole."""
+    return rollups_sql(as_of, survey, placement=placement_sql(as_of, prefix))
+
+
+def _approval(con: duckdb.DuckDBPyConnection, as_of: dt.date, level: str, prefix: str
+              ) -> dict[str, tuple[int, int]]:
+    """(approving, surveyed) households by region from the assessments up to ``as_of``;
+    empty without assessment data."""
+    if not _has_table(con, "assessments"):
+        return {}
+    columns = {r[0] for r in con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE table_name = 'assessments' AND "
+        "database_name = current_database() AND schema_name = 'main'").fetchall()}
+    if not set(ASSESSMENT_COLUMNS) <= columns:
+        raise PovertyCloudError(f"the assessments table needs the columns "
+                                f"{', '.join(ASSESSMENT_COLUMNS)} for the approval rate")
+    rows = con.execute(
+        f"SELECT {sql_ancestor('region_code', level)}, sum(households_approving), "
+        "sum(households_surveyed) FROM assessments WHERE assessed_on <= ? AND "
+        "starts_with(region_code, ?) GROUP BY 1", [as_of, prefix]).fetchall()
+    return {str(code): (int(yes), int(all_)) for code, yes, all_ in rows}
+
+
+def _judge(c: Criterion, row: dict[str, Any], approval: tuple[int, int] | None
+           ) -> dict[str, Any]:
+    """One criterion of one region: value and limit (percent), passed (None: no data)."""
+    limit = c.west_limit if row["west"] else c.limit
+    value, source, note = _value(c.name, row, approval)
+    passed = None if value is None else (value >= limit if c.at_least else value < limit)
+    if value is None and c.name == "registered_incidence":
+        passed = False  # no population to show the incidence below the limit
+    return {"criterion": c.name, "label": LABELS[c.name], "value": value, "limit": limit,
+            "comparison": ">=" if c.at_least else "<", "passed": passed,
+            "estimate": source.startswith("estimate"), "source": source, "note": note}
+
+
+def _value(name: str, row: dict[str, Any], approval: tuple[int, int] | None
+           ) -> tuple[float | None, str, str]:
+    """(value in percent or None, its source, a note) of one criterion."""
+    identification = (f"estimate from the registry's identification of {row['year']}, "
+                      "not an assessment")
+    if name == "registered_incidence":
+        return (_rate(row["registered_poor_people"], row["people"]),
+                f"registry roll-up as of {row['as_of']} (survey {row['survey_year']})",
+                "registered poor people / people")
+    if name == "integrated_incidence":
+        remaining = (row["registered_poor_people"] + row["missed_people"]
+                     + row["wrongly_exited_people"])
+        return (_rate(remaining, row["people"]), f"{identification}, with the roll-up",
+                "(registered poor + missed + wrongly exited people) / people")
+    if name == "wrong_exit":
+        value = _rate(row["wrongly_exited_people"], row["exited_people"])
+        return value, identification, ("no exited people" if value is None else
+                                       "exited people below the line or with a guarantee "
+                                       "unmet / exited people")
+    if name == "missed":
+        value = _rate(row["missed_people"], row["unregistered_people"])
+        return value, identification, ("no unregistered people" if value is None else
+                                       "unregistered people identified poor / "
+                                       "unregistered people")
+    if approval is None or not approval[1]:
+        return None, "assessment", "no assessment data"
+    return _rate(*approval), "assessment", "approving / surveyed households"
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return 100.0 * part / whole if whole else None

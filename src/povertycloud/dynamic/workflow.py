@@ -1,0 +1,306 @@
+"""The procedure a proposal walks: each step taken by the right person, in order, on time.
+
+A step is refused, with its reason and nothing changed, when it is not the proposal's
+next step, when the user's role or jurisdiction does not fit it, when an approval is the
+proposal's author's own, when a notice is shorter than configured, or while the notice
+still runs. Every step is one transaction that checks and bumps the proposal's version,
+so of two officers acting on one proposal at once exactly one wins. The last step
+decides: the household's (or region's) status changes that day, its row as it was kept
+in the history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+
+from ..errors import PovertyCloudError
+from ..store import atomic, audit_entry, records, scalar
+from ..web import complaints
+from ..web.accounts import User
+from .history import supersede
+from .procedures import Procedure, Procedures, Step, load_procedures
+
+# the registry status each kind of household proposal leads to
+NEW_STATUS = {"enrol": "registered_poor", "exit": "exited", "monitor": "monitored",
+              "relapse": "registered_poor", "remove": "removed"}
+WORKFLOW_BATCH = 0  # batch_id of status changes decided by a procedure, not imported
+
+
+class WorkflowError(PovertyCloudError):
+    """A step refused: its message says why; nothing was changed."""
+
+
+class NotYours(WorkflowError):
+    """A step that is not this user's to take: role, level, jurisdiction, or an approval
+    of the user's own proposal."""
+
+
+@dataclass(frozen=True)
+class Taken:
+    """What a step did: the proposal's new step (or approved / rejected) and version."""
+
+    proposal_id: int
+    step: str
+    state: str
+    version: int
+
+
+def act(con: duckdb.DuckDBPyConnection, proposal_id: int, step: str, user: User, *,
+        on: dt.date | None = None, note: str | None = None, reject: str | None = None,
+        days: int | None = None, procedures: Procedures | None = None) -> Taken:
+    """Take ``step`` of a proposal as ``user`` on ``on`` (default today): ``note`` is the
+    step's record (the minutes of an appraisal), ``reject`` the reasons of a rejection,
+    ``days`` the length of a notice (default the configured one, never shorter)."""
+    on = on or dt.date.today()
+    procedures = procedures or load_procedures()
+    try:
+        with atomic(con):
+            p = _load(con, proposal_id)
+            procedure = procedures.get(p["procedure"])
+            spec = _check(p, procedure, step, user, on, note, reject)
+            taken = _take(con, p, procedure, spec, user, on, note, reject, days)
+            audit_entry(con, "proposal_step", username=user.username, role=user.role,
+                        user_id=user.user_id, object_kind="proposal",
+                        object_id=str(proposal_id), region_code=p["region_code"],
+                        detail=f"{step}: {'rejected' if reject else 'done'}")
+            return taken
+    except duckdb.TransactionException as exc:
+        raise WorkflowError(f"proposal {proposal_id} was changed by someone else at the same "
+                            f"time; nothing was done, reload it and try again ({exc})"
+                            ) from None
+
+
+def _load(con: duckdb.DuckDBPyConnection, proposal_id: int) -> dict[str, Any]:
+    found = records(con.execute("SELECT * FROM proposals WHERE proposal_id = ?",
+                                [proposal_id]))
+    if not found:
+        raise WorkflowError(f"no proposal {proposal_id}")
+    return found[0]
+
+
+def _check(p: dict[str, Any], procedure: Procedure, step: str, user: User, on: dt.date,
+           note: str | None, reject: str | None) -> Step:
+    """The step's definition, once every rule allows ``user`` to take it now."""
+    pid = p["proposal_id"]
+    if p["state"] != "open":
+        raise WorkflowError(f"proposal {pid} is already {p['state']} (on {p['decided_on']})")
+    names = [s.step for s in procedure.steps]
+    if step not in names:
+        raise WorkflowError(f"{step!r} is not a step of the {procedure.procedure} procedure: "
+                            f"{' -> '.join(names)}")
+    if step != p["step"]:
+        raise WorkflowError(f"step out of order: proposal {pid} waits for {p['step']!r} "
+                            f"({procedure.step(p['step']).label}), not {step!r}")
+    spec = procedure.step(step)
+    refused = why_not(user, p, spec)
+    if refused:
+        raise NotYours(refused)
+    if on < p["proposed_on"]:
+        raise WorkflowError(f"{on} is before the proposal was made ({p['proposed_on']})")
+    if p["notice_until"] is not None and on <= p["notice_until"]:
+        raise WorkflowError(f"the public notice of proposal {pid} runs until "
+                            f"{p['notice_until']}: {step!r} can be taken from the day after")
+    if reject is not None and (spec.notice_days or not reject.strip()):
+        raise WorkflowError("a notice cannot reject" if spec.notice_days
+                            else "a rejection needs its reasons")
+    if spec.minutes and reject is None and not (note or "").strip():
+        raise WorkflowError(f"{step!r} needs its minutes (the note)")
+    return spec
+
+
+def why_not(user: User, p: dict[str, Any], spec: Step) -> str | None:
+    """Why ``user`` may not take step ``spec`` of proposal ``p`` (role, level,
+    jurisdiction, own approval), or None when they may."""
+    if user.role not in spec.roles:
+        return f"{spec.step!r} is taken by the role {' or '.join(spec.roles)}, not {user.role}"
+    if user.level != spec.level or not user.covers(p["region_code"]):
+        return (f"{spec.step!r} is taken at the {spec.level} over region {p['region_code']}; "
+                f"{user.username}'s jurisdiction is {user.region_code} ({user.level})")
+    if spec.approval and user.username == p["proposed_by"]:
+        return f"{user.username} proposed {p['proposal_id']} and may not approve it"
+    return None
+
+
+def _take(con: duckdb.DuckDBPyConnection, p: dict[str, Any], procedure: Procedure,
+          spec: Step, user: User, on: dt.date, note: str | None, reject: str | None,
+          days: int | None) -> Taken:
+    changes: dict[str, Any] = {"notice_from": None, "notice_until": None}
+    if spec.notice_days:
+        days = spec.notice_days if days is None else days
+        if days < spec.notice_days:
+            raise WorkflowError(f"a notice of {days} days is shorter than the "
+                                f"{spec.notice_days} days configured for {spec.step!r}")
+        changes = {"notice_from": on, "notice_until": on + dt.timedelta(days=days - 1)}
+        note = note or f"on notice {on} to {changes['notice_until']} ({days} days)"
+    following = procedure.after(spec.step)
+    if reject is not None:
+        changes |= {"step": "rejected", "state": "rejected", "decided_on": on,
+                    "decision_reason": reject.strip()}
+    elif following is None:
+        changes |= {"step": "approved", "state": "approved", "decided_on": on}
+    else:
+        changes |= {"step": following}
+    version = _advance(con, p, changes)
+    _record(con, p["proposal_id"], version, spec.step, "rejected" if reject else "done",
+            user, on, reject if reject is not None else note)
+    if changes.get("state") == "approved":
+        decide(con, p, on, user.username)
+    elif reject is not None and p["subject"] != "household":
+        region_status(con, p["region_code"], "poor", on, f"exit rejected: {reject}",
+                      p["proposal_id"], user.username)
+    return Taken(p["proposal_id"], changes.get("step", p["step"]),
+                 changes.get("state", "open"), version)
+
+
+def _advance(con: duckdb.DuckDBPyConnection, p: dict[str, Any], changes: dict[str, Any]
+             ) -> int:
+    """Write ``changes`` if the proposal is still at the version read; its new version.
+    A concurrent step on the same row makes DuckDB refuse one of the two updates."""
+    sets = ", ".join(f"{column} = ?" for column in changes)
+    row = con.execute(f"UPDATE proposals SET {sets}, version = version + 1 "
+                      "WHERE proposal_id = ? AND version = ?",
+                      [*changes.values(), p["proposal_id"], p["version"]]).fetchone()
+    if not row or row[0] != 1:
+        raise WorkflowError(f"proposal {p['proposal_id']} changed since it was read; "
+                            "reload it")
+    return int(p["version"]) + 1
+
+
+def _record(con: duckdb.DuckDBPyConnection, proposal_id: int, seq: int, step: str,
+            outcome: str, user: User | None, on: dt.date, note: str | None) -> None:
+    con.execute("INSERT INTO proposal_steps VALUES (?, ?, ?, ?, ?, ?, ?, ?, now(), ?)",
+                [proposal_id, seq, step, outcome, user.username if user else "public",
+                 user.role if user else None, user.region_code if user else None, on,
+                 note])
+
+
+def decide(con: duckdb.DuckDBPyConnection, p: dict[str, Any], on: dt.date, by: str) -> None:
+    """Apply an approved proposal: the new status from ``on``, the row before kept."""
+    reason = f"{p['kind'].replace('_', ' ')} (proposal {p['proposal_id']})"
+    if p["subject"] != "household":
+        region_status(con, p["region_code"], "exited", on, reason, p["proposal_id"], by)
+        return
+    household = p["household_id"]
+    status = NEW_STATUS.get(p["kind"]) or _after_monitoring(con, household)
+    if con.execute("SELECT count(*) FROM status_changes WHERE household_id = ? AND "
+                   "effective_date = ?", [household, on]).fetchone() != (0,):
+        raise WorkflowError(f"household {household} already changed status on {on}; "
+                            "decide this proposal another day")
+    supersede(con, "households", f"SELECT {int(household)} AS household_id, "
+              f"DATE '{on.isoformat()}' AS valid_to", f"proposal {p['proposal_id']}", by)
+    registered = "registered_poor" if status == "registered_poor" else None
+    con.execute(
+        "UPDATE households SET registration_status = ?, "
+        "registration_year = CASE WHEN ? IS NOT NULL THEN ? ELSE registration_year END, "
+        "exit_year = CASE WHEN ? = 'exited' AND ? = 'exit' THEN ? ELSE exit_year END, "
+        "recorded_at = now() WHERE household_id = ?",
+        ["not_registered" if status == "removed" else status, registered, on.year, status,
+         p["kind"], on.year, household])
+    con.execute("INSERT INTO status_changes VALUES (?, ?, ?, ?, ?, now())",
+                [household, on, status, reason, WORKFLOW_BATCH])
+
+
+def region_status(con: duckdb.DuckDBPyConnection, region: str, status: str, on: dt.date,
+                  reason: str, proposal_id: int | None, by: str) -> None:
+    """A village's or county's new status from ``on``."""
+    con.execute("INSERT INTO region_status_changes (region_code, effective_date, status, "
+                "reason, proposal_id, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, now())",
+                [region, on, status, reason, proposal_id, by])
+
+
+def _after_monitoring(con: duckdb.DuckDBPyConnection, household: int) -> str:
+    """The status a household returns to when its monitoring ends."""
+    row = con.execute("SELECT bool_or(status = 'exited') FROM status_changes "
+                      "WHERE household_id = ?", [household]).fetchone()
+    return "exited" if row and row[0] else "not_registered"
+
+
+def object_to(con: duckdb.DuckDBPyConnection, proposal_id: int, on: dt.date, *,
+              body: str, contact: str | None = None, client: str | None = None,
+              procedures: Procedures | None = None) -> str:
+    """An objection from the public while the proposal is on notice: filed as a complaint
+    of its region (tracking code returned), and the proposal goes back to the step before
+    the notice for a new review, in one transaction; refused when not on notice."""
+    procedures = procedures or load_procedures()
+    with atomic(con):
+        p = _load(con, proposal_id)
+        if p["state"] != "open" or p["notice_from"] is None or not (
+                p["notice_from"] <= on <= p["notice_until"]):
+            raise WorkflowError(f"proposal {proposal_id} is not on public notice")
+        code = complaints.file(con, p["region_code"], "identification",
+                               f"异议 Objection to proposal {proposal_id}", body, contact)
+        complaint = scalar(con, "SELECT complaint_id FROM complaints WHERE tracking_code = ?",
+                           [code])
+        procedure = procedures.get(p["procedure"])
+        notice = next(s.step for s in procedure.steps if s.notice_days)
+        back = procedure.before(notice)
+        version = _advance(con, p, {"step": back, "notice_from": None, "notice_until": None})
+        con.execute("INSERT INTO objections VALUES (?, ?, ?)", [proposal_id, complaint, on])
+        _record(con, proposal_id, version, back, "reopened", None, on,
+                f"objection (complaint {code}) during the notice")
+        audit_entry(con, "object_to_proposal", object_kind="proposal",
+                    object_id=str(proposal_id), region_code=p["region_code"],
+                    detail=f"complaint {code}", client=client)
+        return code
+
+
+def propose(con: duckdb.DuckDBPyConnection, user: User, kind: str, *, reasons: list[str],
+            household_id: int | None = None, region_code: str | None = None,
+            evidence: dict[str, Any] | None = None, on: dt.date | None = None,
+            procedures: Procedures | None = None) -> int:
+    """An officer's own proposal (which that officer may then not approve); returns its
+    id. A household or region has one open proposal at a time."""
+    on = on or dt.date.today()
+    procedures = procedures or load_procedures()
+    procedure = procedures.for_kind(kind) if any(
+        kind in p.kinds for p in procedures.procedures) else None
+    if procedure is None:
+        raise WorkflowError(f"unknown kind of proposal {kind!r}")
+    subject, region = _subject(con, kind, household_id, region_code)
+    if not user.covers(region):
+        raise WorkflowError(f"{region} is outside {user.username}'s jurisdiction "
+                            f"({user.region_code})")
+    with atomic(con):
+        if con.execute("SELECT count(*) FROM proposals WHERE state = 'open' AND "
+                       "(household_id = ? OR (household_id IS NULL AND region_code = ?))",
+                       [household_id, region]).fetchone() != (0,):
+            raise WorkflowError("there is already an open proposal for "
+                                f"{household_id or region}")
+        row = con.execute(
+            "INSERT INTO proposals (subject, household_id, region_code, kind, reasons, "
+            "evidence, procedure, rules, step, state, origin, proposed_by, proposed_on, "
+            "due_on, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', 'officer', ?, ?, ?, 0)"
+            " RETURNING proposal_id",
+            [subject, household_id, region, kind, json.dumps(reasons, ensure_ascii=False),
+             json.dumps(evidence or {}, ensure_ascii=False, default=str),
+             procedure.procedure, procedures.label, procedure.steps[0].step, user.username,
+             on, on + dt.timedelta(days=procedure.deadline_days)]).fetchone()
+        assert row is not None
+        if subject != "household":
+            region_status(con, region, "exit_proposed", on, "exit proposed", int(row[0]),
+                          user.username)
+        audit_entry(con, "propose", username=user.username, role=user.role,
+                    user_id=user.user_id, object_kind="proposal", object_id=str(row[0]),
+                    region_code=region, detail=kind)
+        return int(row[0])
+
+
+def _subject(con: duckdb.DuckDBPyConnection, kind: str, household_id: int | None,
+             region_code: str | None) -> tuple[str, str]:
+    """(subject, region) of a new proposal, checking the household or region exists."""
+    if kind in NEW_STATUS or kind == "end_monitoring":
+        row = con.execute("SELECT village_code FROM households WHERE household_id = ?",
+                          [household_id]).fetchone()
+        if household_id is None or row is None:
+            raise WorkflowError(f"no household {household_id}")
+        return "household", str(row[0])
+    level = kind.removesuffix("_exit")
+    row = con.execute("SELECT level FROM regions WHERE code = ?", [region_code]).fetchone()
+    if row is None or row[0] != level:
+        raise WorkflowError(f"a {kind} needs a {level} code, not {region_code!r}")
+    return level, str(region_code)

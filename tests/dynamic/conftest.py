@@ -1,0 +1,56 @@
+"""A small synthetic province, identified for 2020 with its roll-ups, built once; each
+test that changes it gets its own copy."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from povertycloud.cli.synth import build_store
+from povertycloud.identification.plan import load_rules
+from povertycloud.identification.runs import identify
+from povertycloud.pipeline.on_store import run_on_store
+from povertycloud.store import Store
+from povertycloud.synth import SynthConfig
+from povertycloud.web.accounts import User, create_user
+
+PASSWORD = "a-long-password"
+
+
+@pytest.fixture(scope="session")
+def identified_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("dynamic") / "province.duckdb"
+    build_store(SynthConfig(people=6_000, seed=3, people_per_village=40), db)
+    with Store(db) as store:
+        run_on_store(store)
+        identify(store, load_rules(), 2020)
+    return db
+
+
+@pytest.fixture
+def dyn_store(identified_db: Path, tmp_path: Path) -> Iterator[Store]:
+    """A copy of the identified province, open."""
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(identified_db, copy)
+    with Store(copy) as store:
+        yield store
+
+
+def officers(store: Store, village: str) -> dict[str, User]:
+    """Users over ``village``: field officer and officers at village, township and
+    county level, a second county officer, an auditor, and an officer of another
+    village; keyed by name."""
+    other = store.con.execute("SELECT min(code) FROM regions WHERE level = 'village' AND "
+                              "code <> ?", [village]).fetchone()
+    assert other is not None
+    plan = {"field": ("field_officer", village), "village": ("officer", village),
+            "township": ("officer", village[:9] + "000"),
+            "county": ("officer", village[:6] + "000000"),
+            "county2": ("officer", village[:6] + "000000"),
+            "auditor": ("auditor", village[:6] + "000000"),
+            "elsewhere": ("officer", str(other[0]))}
+    return {name: create_user(store.con, name, PASSWORD, role, code)
+            for name, (role, code) in plan.items()}

@@ -1,0 +1,224 @@
+"""The procedure on a real store: a proposal walked to its decision by the right people,
+each refusal changing nothing, objections, rejections, deadlines, and two officers
+approving at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from typing import Any
+
+import pytest
+
+from povertycloud.dynamic import proposals, workflow
+from povertycloud.dynamic.history import households_as_of_sql
+from povertycloud.dynamic.reevaluation import reevaluate
+from povertycloud.dynamic.workflow import WorkflowError
+from povertycloud.store import Store
+from povertycloud.web.accounts import User
+
+from .conftest import officers
+
+DAY = dt.date(2026, 3, 2)
+WALK = [("consent", "field", 0, {}), ("appraisal", "village", 0, {"note": "minutes: 31 of 35"}),
+        ("notice", "village", 1, {}), ("township_review", "township", 9, {})]
+
+
+def first_proposal(store: Store, kind: str) -> dict[str, Any]:
+    reevaluate(store, 2020, dt.date(2021, 12, 31), on=DAY)
+    row = store.con.execute("SELECT proposal_id FROM proposals WHERE kind = ? "
+                            "ORDER BY proposal_id LIMIT 1", [kind]).fetchone()
+    assert row is not None
+    found = proposals.get(store.con, int(row[0]))
+    assert found is not None
+    return found
+
+
+def state(store: Store, pid: int) -> tuple[Any, ...]:
+    """Everything a refused step must leave as it was."""
+    return (store.con.execute("SELECT * FROM proposals WHERE proposal_id = ?", [pid])
+            .fetchall(), store.con.execute("SELECT count(*) FROM proposal_steps").fetchone(),
+            store.con.execute("SELECT count(*) FROM status_changes").fetchone(),
+            store.con.execute("SELECT count(*) FROM household_history").fetchone())
+
+
+def walk(store: Store, users: dict[str, User], pid: int, until: str | None = None) -> None:
+    """Take the household procedure's steps in order, up to (not including) ``until``."""
+    for step, who, offset, extra in WALK:
+        if step == until:
+            return
+        workflow.act(store.con, pid, step, users[who], on=DAY + dt.timedelta(days=offset),
+                     **extra)
+
+
+def test_an_exit_walks_to_its_decision(dyn_store: Store) -> None:
+    s = dyn_store
+    p = first_proposal(s, "exit")
+    users = officers(s, p["region_code"])
+    walk(s, users, p["proposal_id"])
+    on = DAY + dt.timedelta(days=10)
+    workflow.act(s.con, p["proposal_id"], "county_approval", users["county"], on=on)
+    taken = workflow.act(s.con, p["proposal_id"], "announcement", users["county"], on=on)
+    assert (taken.state, taken.step, taken.version) == ("approved", "approved", 6)
+    household = p["household_id"]
+    assert s.con.execute("SELECT registration_status, exit_year FROM households WHERE "
+                         "household_id = ?", [household]).fetchone() == ("exited", 2026)
+    assert s.con.execute("SELECT status FROM status_changes WHERE household_id = ? AND "
+                         "effective_date = ?", [household, on]).fetchone() == ("exited",)
+    before = s.con.execute(f"SELECT registration_status FROM ({households_as_of_sql(DAY)}) "
+                           "WHERE household_id = ?", [household]).fetchone()
+    assert before == ("registered_poor",)
+    steps = proposals.get(s.con, p["proposal_id"])["steps"]  # type: ignore[index]
+    assert [(x["step"], x["actor"]) for x in steps] == [
+        ("consent", "field"), ("appraisal", "village"), ("notice", "village"),
+        ("township_review", "township"), ("county_approval", "county"),
+        ("announcement", "county")]
+    assert s.con.execute("SELECT count(*) FROM audit_log WHERE action = 'proposal_step' AND "
+                         "object_id = ?", [str(p["proposal_id"])]).fetchone() == (6,)
+
+
+@pytest.mark.parametrize(("step", "who", "extra", "message"), [
+    ("appraisal", "village", {"note": "x"}, "step out of order"),
+    ("consent", "auditor", {}, "taken by the role officer or field_officer"),
+    ("consent", "county", {}, "taken at the village"),
+    ("consent", "elsewhere", {}, "jurisdiction is"),
+    ("county_approval", "county", {}, "not a step of the household procedure"),
+])
+def test_a_refused_step_changes_nothing(dyn_store: Store, step: str, who: str,
+                                        extra: dict[str, Any], message: str) -> None:
+    s = dyn_store
+    p = first_proposal(s, "enrol")
+    users = officers(s, p["region_code"])
+    if step == "county_approval":
+        p = first_proposal(s, "monitor")
+        step = "announcement"
+        message = "not a step of the monitoring procedure"
+    before = state(s, p["proposal_id"])
+    with pytest.raises(WorkflowError, match=message):
+        workflow.act(s.con, p["proposal_id"], step, users[who], on=DAY, **extra)
+    assert state(s, p["proposal_id"]) == before
+
+
+def test_notices_minutes_and_the_wait(dyn_store: Store) -> None:
+    s = dyn_store
+    p = first_proposal(s, "enrol")
+    pid, users = p["proposal_id"], officers(s, p["region_code"])
+    walk(s, users, pid, until="appraisal")
+    with pytest.raises(WorkflowError, match="needs its minutes"):
+        workflow.act(s.con, pid, "appraisal", users["village"], on=DAY)
+    workflow.act(s.con, pid, "appraisal", users["village"], on=DAY, note="minutes")
+    before = state(s, pid)
+    with pytest.raises(WorkflowError, match="notice of 6 days is shorter than the 7 days"):
+        workflow.act(s.con, pid, "notice", users["village"], on=DAY, days=6)
+    assert state(s, pid) == before
+    workflow.act(s.con, pid, "notice", users["village"], on=DAY, days=8)
+    with pytest.raises(WorkflowError, match="runs until 2026-03-09"):
+        workflow.act(s.con, pid, "township_review", users["township"],
+                     on=DAY + dt.timedelta(days=7))
+    workflow.act(s.con, pid, "township_review", users["township"],
+                 on=DAY + dt.timedelta(days=8))
+
+
+def test_an_objection_sends_the_proposal_back_to_the_appraisal(dyn_store: Store) -> None:
+    s = dyn_store
+    p = first_proposal(s, "enrol")
+    pid, users = p["proposal_id"], officers(s, p["region_code"])
+    with pytest.raises(WorkflowError, match="not on public notice"):
+        workflow.object_to(s.con, pid, DAY, body="they have a car")
+    assert s.con.execute("SELECT count(*) FROM complaints").fetchone() == (0,)
+    walk(s, users, pid, until="township_review")
+    code = workflow.object_to(s.con, pid, DAY + dt.timedelta(days=3), body="they have a car")
+    after = proposals.get(s.con, pid)
+    assert after is not None
+    assert (after["step"], after["notice_until"]) == ("appraisal", None)
+    assert after["steps"][-1]["outcome"] == "reopened"
+    assert after["objections"][0]["tracking_code"] == code
+    with pytest.raises(WorkflowError, match="not on public notice"):
+        workflow.object_to(s.con, pid, DAY + dt.timedelta(days=4), body="again")
+
+
+def test_an_approval_of_ones_own_proposal_is_refused(dyn_store: Store) -> None:
+    s = dyn_store
+    p = first_proposal(s, "enrol")
+    users = officers(s, p["region_code"])
+    s.con.execute("DELETE FROM proposals")
+    pid = workflow.propose(s.con, users["county"], "enrol", reasons=["seen on a visit"],
+                           household_id=p["household_id"], on=DAY)
+    with pytest.raises(WorkflowError, match="already an open proposal"):
+        workflow.propose(s.con, users["county2"], "exit", reasons=["x"],
+                         household_id=p["household_id"], on=DAY)
+    walk(s, users, pid)
+    on = DAY + dt.timedelta(days=10)
+    before = state(s, pid)
+    with pytest.raises(WorkflowError, match=r"county proposed \d+ and may not approve it"):
+        workflow.act(s.con, pid, "county_approval", users["county"], on=on)
+    assert state(s, pid) == before
+    workflow.act(s.con, pid, "county_approval", users["county2"], on=on)
+
+
+def test_a_rejection_keeps_its_reasons_and_changes_no_status(dyn_store: Store) -> None:
+    s = dyn_store
+    p = first_proposal(s, "exit")
+    pid, users = p["proposal_id"], officers(s, p["region_code"])
+    walk(s, users, pid, until="appraisal")
+    with pytest.raises(WorkflowError, match="needs its reasons"):
+        workflow.act(s.con, pid, "appraisal", users["village"], on=DAY, reject=" ")
+    statuses = s.con.execute("SELECT count(*) FROM status_changes").fetchone()
+    workflow.act(s.con, pid, "appraisal", users["village"], on=DAY,
+                 reject="the son lost his job in March")
+    after = proposals.get(s.con, pid)
+    assert after is not None
+    assert (after["state"], after["decision_reason"]) == ("rejected",
+                                                          "the son lost his job in March")
+    assert after["reasons"] == p["reasons"]
+    assert s.con.execute("SELECT count(*) FROM status_changes").fetchone() == statuses
+    with pytest.raises(WorkflowError, match="already rejected"):
+        workflow.act(s.con, pid, "notice", users["village"], on=DAY)
+
+
+def test_overdue_proposals_are_listed(dyn_store: Store) -> None:
+    s = dyn_store
+    p = first_proposal(s, "monitor")
+    due = p["due_on"]
+    region = p["region_code"]
+    assert p["proposal_id"] not in {r["proposal_id"] for r in proposals.listing(
+        s.con, region, overdue_on=due)}
+    late = proposals.listing(s.con, region, overdue_on=due + dt.timedelta(days=1))
+    assert p["proposal_id"] in {r["proposal_id"] for r in late}
+    inbox = proposals.inbox(s.con, officers(s, region)["field"], due + dt.timedelta(days=1))
+    assert next(r for r in inbox if r["proposal_id"] == p["proposal_id"])["overdue"]
+
+
+def test_a_step_taken_by_two_officers_at_once_is_taken_once(dyn_store: Store) -> None:
+    s = dyn_store
+    p = first_proposal(s, "enrol")
+    pid, users = p["proposal_id"], officers(s, p["region_code"])
+    # one transaction holds the proposal's row: the other's step conflicts, changes nothing
+    holder = s.con.cursor()
+    holder.execute("BEGIN TRANSACTION")
+    holder.execute("UPDATE proposals SET version = version + 1 WHERE proposal_id = ?", [pid])
+    with pytest.raises(WorkflowError, match="changed by someone else"):
+        workflow.act(s.con.cursor(), pid, "consent", users["field"], on=DAY)
+    holder.execute("ROLLBACK")
+    # two threads at once: exactly one step is recorded
+    outcomes: list[str] = []
+    start = threading.Barrier(2)
+
+    def consent(user: User) -> None:
+        cursor = s.con.cursor()
+        start.wait()
+        try:
+            workflow.act(cursor, pid, "consent", user, on=DAY)
+            outcomes.append("done")
+        except WorkflowError as exc:
+            outcomes.append(str(exc))
+
+    threads = [threading.Thread(target=consent, args=(users[who],))
+               for who in ("field", "village")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert outcomes.count("done") == 1, outcomes
+    assert s.con.execute("SELECT count(*) FROM proposal_steps WHERE proposal_id = ?",
+                         [pid]).fetchone() == (1,)
