@@ -114,7 +114,7 @@ def profile(store: Store, db: Path, year: int) -> str:
     parts = ", ".join(f"{kind} {t:.1f} s" for kind, t in ranked if t >= 0.05)
     return (f"{seconds:.1f} s of wall time, {total:.1f} s of operator time summed over the "
             f"threads: {parts}. Of the projections, the outermost one, which builds the "
-            f"reasons and the evidence as JSON for every household (proposal or not), took "
+            f"reasons and the evidence as JSON (for the households with a proposal), took "
             f"{outermost[0] if outermost else 0:.1f} s.")
 
 

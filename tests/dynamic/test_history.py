@@ -22,7 +22,7 @@ from povertycloud.registry.merge import merge
 from povertycloud.reports.rollups import rollup
 from povertycloud.store import Store
 
-from .conftest import PASSWORD, officers
+from .conftest import officers
 
 MOVED = dt.date(2019, 6, 30)
 
@@ -156,6 +156,28 @@ def test_a_field_update_replaces_rows_and_keeps_their_past(dyn_store: Store,
                          "DATE '2021-01-01'").fetchone() == (2,)
     with pytest.raises(PovertyCloudError, match="only households and people"):
         import_file(s, "events", path, update_from=dt.date(2021, 1, 1))
+    people[0]["in_school"] = not people[0]["in_school"]  # back, but dated before 2021
+    s.con.execute("DELETE FROM upd")
+    s.con.execute(f"INSERT INTO upd ({', '.join(columns)}, batch_id, recorded_at) VALUES "
+                  f"({', '.join('?' * len(columns))}, 0, now())", list(people[0].values()))
+    again = tmp_path / "again.csv"
+    s.con.execute(f"COPY (SELECT {', '.join(columns)} FROM upd) TO '{again}' (HEADER)")
+    with pytest.raises(PovertyCloudError, match="older than its current version"):
+        import_file(s, "people", again, update_from=dt.date(2020, 6, 1))
+
+
+def test_an_update_may_not_change_a_households_status(dyn_store: Store,
+                                                      tmp_path: Path) -> None:
+    s = dyn_store
+    path = tmp_path / "households.csv"
+    s.con.execute(f"COPY (SELECT * EXCLUDE (batch_id, recorded_at) REPLACE "
+                  f"('exited' AS registration_status, 'new address' AS address) FROM households "
+                  f"WHERE registration_status = 'not_registered' LIMIT 1) TO '{path}' (HEADER)")
+    with pytest.raises(PovertyCloudError) as refused:
+        import_file(s, "households", path, update_from=dt.date(2021, 1, 1))
+    assert "registration_status" in str(refused.value) and "through a proposal" in str(
+        refused.value)
+    assert s.con.execute("SELECT count(*) FROM household_history").fetchone() == (0,)
 
 
 def test_the_commands(dyn_store: Store, tmp_path: Path) -> None:
@@ -188,4 +210,3 @@ def test_the_commands(dyn_store: Store, tmp_path: Path) -> None:
     assert "as of 2018-01-01" in run("history", "as-of", "2018-01-01", "--out", str(out))
     assert out.read_text(encoding="utf-8").startswith("household_id,")
     assert "Roll-up" in run("rollup", "--level", "county")
-    assert PASSWORD  # the officers' password, used by the web tests

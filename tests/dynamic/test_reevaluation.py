@@ -81,13 +81,27 @@ def test_each_kind_from_a_household_that_fits_it(dyn_store: Store) -> None:
 def test_exit_needs_every_recent_year_and_every_guarantee(dyn_store: Store) -> None:
     s = dyn_store
     unstable, failing = pick(s, "registered_poor"), pick(s, "registered_poor", 1)
+    unknown = pick(s, "registered_poor", 2)
     set_income(s, unstable, y2019=0.9, y2020=1.5)
-    set_income(s, failing, y2019=1.5, y2020=1.5)
+    for household in (failing, unknown):
+        set_income(s, household, y2019=1.5, y2020=1.5)
     s.con.execute("UPDATE identification SET guarantees_failed = 1 WHERE household_id = ?",
                   [failing])
+    s.con.execute("DELETE FROM identification WHERE household_id = ?", [unknown])
     reevaluate(s, 2020, LATER)
     assert proposal(s, unstable) is None
     assert proposal(s, failing) is None
+    assert proposal(s, unknown) is None  # guarantees not known: not met
+
+
+def test_a_household_with_no_member_alive_is_not_enrolled(dyn_store: Store) -> None:
+    s = dyn_store
+    household = pick(s, "not_registered")
+    set_income(s, household, y2019=0.5, y2020=0.5)
+    s.con.execute("UPDATE people SET death_date = DATE '2021-03-01' WHERE household_id = ?",
+                  [household])
+    reevaluate(s, 2020, LATER)
+    assert proposal(s, household) is None
 
 
 def test_monitoring_ends_only_above_the_band(dyn_store: Store) -> None:
@@ -115,7 +129,7 @@ def test_a_recent_decision_is_not_reversed_within_the_cool_down(dyn_store: Store
                   "'test', 0, now())", [household])
     reevaluate(s, 2020, LATER)
     assert proposal(s, household) is None  # enrolled in October: no exit in December
-    s.con.execute("DELETE FROM proposals")
+    s.con.execute("DELETE FROM proposals; DELETE FROM open_proposals")
     reevaluate(s, 2020, dt.date(2022, 10, 2))
     assert proposal(s, household) == ("exit", None,
                                       ["income_stably_above_line", "guarantees_met"])

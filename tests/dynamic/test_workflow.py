@@ -141,11 +141,11 @@ def test_an_approval_of_ones_own_proposal_is_refused(dyn_store: Store) -> None:
     s = dyn_store
     p = first_proposal(s, "enrol")
     users = officers(s, p["region_code"])
-    s.con.execute("DELETE FROM proposals")
-    pid = workflow.propose(s.con, users["county"], "enrol", reasons=["seen on a visit"],
-                           household_id=p["household_id"], on=DAY)
+    s.con.execute("DELETE FROM proposals; DELETE FROM open_proposals")
+    pid = workflow.propose(s.con, users["county"], "enrol", reasons=["seen_on_a_visit"],
+                           household_id=p["household_id"], note="a car in the yard", on=DAY)
     with pytest.raises(WorkflowError, match="already an open proposal"):
-        workflow.propose(s.con, users["county2"], "exit", reasons=["x"],
+        workflow.propose(s.con, users["county2"], "enrol", reasons=["income_below_line"],
                          household_id=p["household_id"], on=DAY)
     walk(s, users, pid)
     on = DAY + dt.timedelta(days=10)
@@ -222,3 +222,53 @@ def test_a_step_taken_by_two_officers_at_once_is_taken_once(dyn_store: Store) ->
     assert outcomes.count("done") == 1, outcomes
     assert s.con.execute("SELECT count(*) FROM proposal_steps WHERE proposal_id = ?",
                          [pid]).fetchone() == (1,)
+
+
+def test_steps_are_dated_between_the_last_step_and_today(dyn_store: Store) -> None:
+    s = dyn_store
+    p = first_proposal(s, "enrol")
+    pid, users = p["proposal_id"], officers(s, p["region_code"])
+    walk(s, users, pid, until="notice")
+    before = state(s, pid)
+    tomorrow = workflow.today() + dt.timedelta(days=1)
+    with pytest.raises(WorkflowError, match="cannot be dated in the future"):
+        workflow.act(s.con, pid, "notice", users["village"], on=tomorrow)
+    with pytest.raises(WorkflowError, match="before the proposal's last step"):
+        workflow.act(s.con, pid, "notice", users["village"], on=DAY - dt.timedelta(days=1))
+    assert state(s, pid) == before
+
+
+def test_a_notice_may_not_run_past_the_deadline(dyn_store: Store) -> None:
+    s = dyn_store
+    p = first_proposal(s, "monitor")  # 15 days, a notice of at least 5
+    pid, users = p["proposal_id"], officers(s, p["region_code"])
+    workflow.act(s.con, pid, "consent", users["field"], on=DAY)
+    workflow.act(s.con, pid, "appraisal", users["village"], on=DAY, note="minutes")
+    with pytest.raises(WorkflowError, match="would run past the deadline"):
+        workflow.act(s.con, pid, "notice", users["village"], on=DAY, days=20)
+    workflow.act(s.con, pid, "notice", users["village"], on=DAY, days=5)
+
+
+def test_only_officers_propose_and_only_from_the_right_status(dyn_store: Store) -> None:
+    s = dyn_store
+    household = int(s.con.execute("SELECT min(household_id) FROM households WHERE "
+                                  "registration_status = 'not_registered'").fetchone()[0])  # type: ignore[index]
+    village = str(s.con.execute("SELECT village_code FROM households WHERE household_id = ?",
+                                [household]).fetchone()[0])  # type: ignore[index]
+    users = officers(s, village)
+    with pytest.raises(workflow.NotYours, match="may not make proposals"):
+        workflow.propose(s.con, users["auditor"], "enrol", reasons=["income_below_line"],
+                         household_id=household)
+    with pytest.raises(WorkflowError, match="starts from registered_poor"):
+        workflow.propose(s.con, users["village"], "exit", reasons=["guarantees_met"],
+                         household_id=household)
+    with pytest.raises(WorkflowError, match="reasons are codes"):
+        workflow.propose(s.con, users["village"], "enrol", reasons=["his wife is ill"],
+                         household_id=household)
+    assert s.con.execute("SELECT count(*) FROM proposals").fetchone() == (0,)
+
+
+def test_the_public_notice_words_only_whitelisted_reasons() -> None:
+    codes = '["income_below_line", "his wife is ill", "sudden_hardship"]'
+    assert proposals.reason_texts(codes, public=True) == [
+        "income below the poverty line", "a recent hardship"]

@@ -16,7 +16,6 @@ from fastapi.testclient import TestClient
 
 from povertycloud.dynamic import workflow
 from povertycloud.dynamic.workflow import NEW_STATUS
-from povertycloud.web import dynamic
 from povertycloud.web.accounts import get_user
 
 PASSWORD = "correct horse battery"
@@ -38,7 +37,7 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     """Move the platform's day: ``clock(n)`` makes it today + n days."""
     def move(days: int) -> dt.date:
         day = dt.date.today() + dt.timedelta(days=days)
-        monkeypatch.setattr(dynamic, "today", lambda: day)
+        monkeypatch.setattr(workflow, "today", lambda: day)
         return day
     return move
 
@@ -499,3 +498,45 @@ def test_the_statuses_of_villages_and_counties(client: TestClient, user: Headers
         assert f'data-region="{regions.other_county}"' not in page.text
         client.cookies.clear()
     assert client.get("/api/regions/status").status_code == 401
+
+
+
+def test_the_dashboard_as_of_a_day_rolls_up_the_registrys_history(
+        client: TestClient, user: Headers, regions: Any) -> None:
+    """A day between year ends is rolled up live from the history: households counted
+    under the status they held that day."""
+    county = regions.county
+    headers = user("county_officer")
+
+    def figures(**params: str) -> dict[str, Any]:
+        response = client.get(f"/api/regions/{county}", params=params, headers=headers)
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+    latest, day, year_end = figures(), figures(as_of="2016-06-30"), figures(as_of="2016-12-31")
+    assert (latest["as_of"], day["as_of"], year_end["as_of"]) == (
+        "2020-12-31", "2016-06-30", "2016-12-31")
+    assert day["registry"]["households"] == year_end["registry"]["households"]
+    assert (day["registry"]["households_registered_poor"]
+            != year_end["registry"]["households_registered_poor"])
+    page = client.get(f"/dashboard/{county}", params={"as_of": "2016-06-30"}, headers=headers)
+    assert page.status_code == 200 and 'value="2016-06-30"' in page.text
+    assert client.get(f"/api/regions/{county}", params={"as_of": "someday"},
+                      headers=headers).status_code == 422
+
+
+def test_health_reasons_on_the_monitoring_list_are_for_who_may_see_them(
+        client: TestClient, user: Headers, sql: Sql) -> None:
+    """An auditor sees health reasons hidden; an officer sees them, and that read is
+    audited."""
+    from povertycloud.dynamic.warning_features import HEALTH_REASONS
+
+    officer = client.get("/api/monitoring", headers=user("county_officer")).json()
+    with_health = [r for r in officer if set(r["reasons"]) & HEALTH_REASONS]
+    assert with_health, "the fixture's lists carry health reasons"
+    assert sql("SELECT count(*) FROM audit_log WHERE action = 'read_monitoring_list' "
+               "AND username = 'county_officer'") == [(1,)]
+    auditor = client.get("/api/monitoring", headers=user("auditor")).json()
+    assert auditor and not any(set(r["reasons"]) & HEALTH_REASONS for r in auditor)
+    hidden = {r["household_id"] for r in auditor if "health (hidden)" in r["reasons"]}
+    assert hidden == {r["household_id"] for r in with_health}

@@ -19,6 +19,9 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
+from ..standard.regions import PREFIX_LENGTH, level_of
+from ..standard.regions import problem as code_problem
+
 console = Console()
 errors = Console(stderr=True)
 
@@ -42,3 +45,14 @@ def parse_date(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise typer.BadParameter(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def prefix_of(region: str) -> str:
+    """The digits regions under ``region`` start with: a full code's own digits, else
+    the prefix as given."""
+    if not region.isdigit() and region:
+        raise typer.BadParameter(f"--region is a region code or its leading digits, "
+                                 f"not {region!r}")
+    if len(region) == 12 and not code_problem(region):
+        return region[:PREFIX_LENGTH[level_of(region)]]
+    return region

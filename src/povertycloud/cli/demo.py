@@ -28,8 +28,8 @@ from ..reports import rollup, rollup_geojson
 from ..store import Store
 from ..synth import SynthConfig
 from ..synth.duplicates import register_twice
+from ..web.accounts import user_named
 from .common import console, progress_bar
-from .dynamic import user_named
 from .identify import print_summary
 from .synth import build_store
 from .web import PortOption, demo_users, run_server
@@ -138,7 +138,7 @@ def _dynamic(store: Store, year: int) -> None:
 
 
 def _walk_first_village(store: Store, today: dt.date) -> None:
-    users = {u: user_named(store, u) for u in
+    users = {u: user_named(store.con, u) for u in
              ("field_officer", "village_officer", "township_officer", "county_officer")}
     village = users["village_officer"].region_code
     for (procedure, _), steps in WALKS.items():

@@ -14,16 +14,16 @@ from rich.table import Table as RichTable
 from ..dynamic import proposals as read
 from ..dynamic import workflow
 from ..dynamic.history import households_as_of_sql, people_as_of_sql
-from ..dynamic.reevaluation import last_run, reevaluate
+from ..dynamic.reevaluation import REASONS, last_run, reevaluate
 from ..dynamic.timeline import timeline
 from ..errors import PovertyCloudError
 from ..identification.plan import load_rules
-from ..identification.runs import identify
+from ..identification.runs import identified, identify, latest_year
 from ..intake.exports import check_output
 from ..store import Store
-from ..web.accounts import User
+from ..web.accounts import user_named
 from .analysis import TABLE_FORMATS, write_table
-from .common import DbOption, OverwriteOption, console, parse_date
+from .common import DbOption, OverwriteOption, console, parse_date, prefix_of
 
 workflow_app = typer.Typer(help="Proposals and the procedure they walk: inbox, steps, "
                            "notices, objections, deadlines.", no_args_is_help=True)
@@ -53,8 +53,8 @@ def reevaluate_command(
     propose enrolments, exits, monitoring, relapses, removals and ends of monitoring;
     each proposal then walks its procedure (`povertycloud workflow`)."""
     with Store(db) as store:
-        chosen = year or _latest_survey(store)
-        if not _identified(store, chosen):
+        chosen = year or latest_year(store)
+        if not identified(store, chosen):
             console.print(f"Identifying the households of {chosen} first ...")
             identify(store, load_rules(), chosen)
         start = None
@@ -75,27 +75,6 @@ def reevaluate_command(
                   f"run {result.reevaluation_id}: {sum(result.proposals.values()):,} proposals")
 
 
-def _latest_survey(store: Store) -> int:
-    row = store.con.execute("SELECT max(year) FROM household_years").fetchone()
-    if not row or row[0] is None:
-        raise PovertyCloudError(f"{store.path} has no household surveys")
-    return int(row[0])
-
-
-def _identified(store: Store, year: int) -> bool:
-    return "identification" in store.tables() and store.con.execute(
-        "SELECT count(*) FROM identification WHERE year = ?", [year]).fetchone() != (0,)
-
-
-def user_named(store: Store, username: str) -> User:
-    """The active user of that name (roles and jurisdiction apply to the CLI too)."""
-    row = store.con.execute("SELECT user_id, username, display_name, role, region_code "
-                            "FROM users WHERE username = ? AND active", [username]).fetchone()
-    if row is None:
-        raise PovertyCloudError(f"no active user {username!r}: see `povertycloud users list`")
-    return User(*row)
-
-
 def _day(on: str | None) -> dt.date:
     return parse_date(on) if on else dt.date.today()
 
@@ -111,7 +90,7 @@ def list_command(
 ) -> None:
     """Proposals under a region, soonest deadline first."""
     with Store(db, read_only=True) as store:
-        rows = read.listing(store.con, region, state=None if state == "all" else state,
+        rows = read.listing(store.con, prefix_of(region), state=None if state == "all" else state,
                             kind=kind, overdue_on=_day(on) if overdue else None)
     _print_proposals(rows, f"Proposals ({len(rows):,}, at most 500 shown)")
 
@@ -120,7 +99,7 @@ def list_command(
 def inbox_command(db: DbOption, as_user: AsOption, on: OnOption = None) -> None:
     """The proposals waiting for this user's step."""
     with Store(db, read_only=True) as store:
-        rows = read.inbox(store.con, user_named(store, as_user), _day(on))
+        rows = read.inbox(store.con, user_named(store.con, as_user), _day(on))
     _print_proposals(rows, f"Waiting for {as_user} ({len(rows):,})")
 
 
@@ -158,7 +137,7 @@ def step_command(
     outside the user's role or jurisdiction, an approval of one's own proposal, or a
     notice shorter than configured)."""
     with Store(db) as store:
-        taken = workflow.act(store.con, proposal, step, user_named(store, as_user),
+        taken = workflow.act(store.con, proposal, step, user_named(store.con, as_user),
                              on=_day(on), note=note, reject=reject, days=days)
     console.print(f"Proposal {proposal}: {step} done; now {taken.state}"
                   + (f", next {taken.step}" if taken.state == "open" else ""))
@@ -170,14 +149,18 @@ def propose_command(
     kind: Annotated[str, typer.Option(help="enrol, exit, monitor, relapse, remove or "
                                            "end_monitoring.")],
     household: Annotated[int, typer.Option(help="The household.")],
-    reason: Annotated[list[str], typer.Option(help="A reason (repeat for several).")],
+    reason: Annotated[list[str], typer.Option(
+        help="A reason code (repeat for several): "
+             f"{', '.join(REASONS)}.")],
+    note: Annotated[str | None, typer.Option(
+        help="Free text for the officers (never on the public notice).")] = None,
     on: OnOption = None,
 ) -> None:
     """An officer's own proposal for a household (which that officer may then not
     approve)."""
     with Store(db) as store:
-        pid = workflow.propose(store.con, user_named(store, as_user), kind, reasons=reason,
-                               household_id=household, on=_day(on))
+        pid = workflow.propose(store.con, user_named(store.con, as_user), kind, reasons=reason,
+                               household_id=household, note=note, on=_day(on))
     console.print(f"Proposal {pid} made")
 
 
@@ -191,7 +174,7 @@ def notices_command(
     """The publicity list: proposals on public notice, in the whitelisted fields only
     (no ID number, phone, bank account or health detail)."""
     with Store(db, read_only=True) as store:
-        rows = read.notice_board(store.con, region, _day(on))
+        rows = read.notice_board(store.con, prefix_of(region), _day(on))
     for row in rows:
         row["reasons"] = "; ".join(row["reasons"])
     if out is not None:
@@ -254,7 +237,8 @@ def as_of_command(
     with Store(db, read_only=True) as store:
         column = "village_code" if table == "households" else "CAST(household_id AS VARCHAR)"
         rows = store.con.execute(f"SELECT * FROM ({queries[table]}) WHERE starts_with("
-                                 f"{column}, ?) ORDER BY 1", [region]).to_arrow_table()
+                                 f"{column}, ?) ORDER BY 1", [prefix_of(region)]
+                                 ).to_arrow_table()
     write_table(rows, out)
     console.print(f"Wrote {rows.num_rows:,} {table} as of {day} to {out}")
 

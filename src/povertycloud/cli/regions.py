@@ -10,13 +10,10 @@ from rich.table import Table as RichTable
 
 from ..dynamic.region_criteria import JUDGED, criteria_for
 from ..dynamic.regions import designate, propose_exit, status_as_of
-from ..errors import PovertyCloudError
 from ..identification.runs import latest_year
-from ..standard.regions import PREFIX_LENGTH, level_of
-from ..standard.regions import problem as code_problem
 from ..store import Store, scalar
-from ..web.accounts import User, get_user
-from .common import DbOption, console, parse_date
+from ..web.accounts import user_named
+from .common import DbOption, console, parse_date, prefix_of
 
 regions_app = typer.Typer(help="Poor villages and counties: designation, status, exit "
                                "criteria and exit proposals.", no_args_is_help=True)
@@ -94,19 +91,9 @@ def propose_exit_command(
     day = parse_date(on) if on else dt.date.today()
     with Store(db) as store:
         year, judged_on = _when(store, year, as_of)
-        proposal = propose_exit(store, _user(store, username), code, day, judged_on, year)
+        user = user_named(store.con, username)
+        proposal = propose_exit(store, user, code, day, judged_on, year)
     console.print(f"Proposal {proposal}: exit of {code}, proposed on {day}")
-
-
-def prefix_of(region: str) -> str:
-    """The digits regions under ``region`` start with: a full code's own digits, else
-    the prefix as given."""
-    if not region.isdigit() and region:
-        raise typer.BadParameter(f"--region is a region code or its leading digits, "
-                                 f"not {region!r}")
-    if len(region) == 12 and not code_problem(region):
-        return region[:PREFIX_LENGTH[level_of(region)]]
-    return region
 
 
 def _when(store: Store, year: int | None, as_of: str | None) -> tuple[int, dt.date]:
@@ -116,15 +103,6 @@ def _when(store: Store, year: int | None, as_of: str | None) -> tuple[int, dt.da
             if "identification" in store.tables() else 0
         year = identified or latest_year(store)
     return year, parse_date(as_of) if as_of else dt.date(year, 12, 31)
-
-
-def _user(store: Store, username: str) -> User:
-    row = store.con.execute("SELECT user_id FROM users WHERE username = ? AND active",
-                            [username]).fetchone()
-    user = get_user(store.con, int(row[0])) if row else None
-    if user is None:
-        raise PovertyCloudError(f"no active user {username!r}")
-    return user
 
 
 def _judged(c: dict[str, Any]) -> str:

@@ -10,7 +10,7 @@ import typer
 from rich.table import Table as RichTable
 
 from ..store import Store
-from .common import DbOption, console
+from .common import DbOption, console, prefix_of
 
 warn_app = typer.Typer(help="Relapse early warning: who may fall below the line next year.",
                        no_args_is_help=True)
@@ -87,7 +87,7 @@ def list_command(
     with Store(db, read_only=True) as store:
         if not scored_years(store.con):
             raise WarningError(f"no scores yet: run `povertycloud warn score --db {db}` first")
-        rows = monitoring_list(store.con, region, year, limit)
+        rows = monitoring_list(store.con, prefix_of(region), year, limit)
     table = RichTable("village", "rank", "household", "risk", "status", "reasons",
                       title=f"Monitoring list ({len(rows):,} households)")
     for r in rows:

@@ -14,7 +14,8 @@ from typing import Literal
 
 import duckdb
 
-from ..pipeline.rollups import status_periods_sql
+from ..errors import PovertyCloudError
+from ..pipeline.rollups import status_as_of_sql
 from ..sqltext import literal
 
 Subject = Literal["households", "people"]
@@ -26,18 +27,27 @@ PERIOD = ("valid_from", "valid_to", "change", "changed_by", "changed_at")
 
 
 def supersede(con: duckdb.DuckDBPyConnection, table: Subject, ends: str, change: str,
-              by: str) -> int:
+              by: str, late: bool = False) -> int:
     """Keep the current version of each row ``ends`` names, valid until the date it
     gives. ``ends`` is a query of (key, valid_to); call this before changing the rows.
-    Returns the versions kept."""
+    A change older than the current version's start is refused, unless ``late`` (a fact
+    that arrived late, such as a death: it then takes effect from that start). Returns
+    the versions kept."""
     history, key = HISTORY[table]
-    rows = con.execute(f"""
-INSERT INTO {history} BY NAME
-SELECT t.*, v.valid_from, greatest(e.valid_to, coalesce(v.valid_from, e.valid_to)) AS valid_to,
-  {literal(change)} AS change, {literal(by)} AS changed_by, now() AS changed_at
+    versions = f"""
 FROM {table} t JOIN ({ends}) e ON e.{key} = t.{key}
 LEFT JOIN (SELECT {key}, max(valid_to) AS valid_from FROM {history} GROUP BY {key}) v
-  ON v.{key} = t.{key}""").fetchone()
+  ON v.{key} = t.{key}"""
+    early = con.execute(f"SELECT t.{key}, e.valid_to, v.valid_from {versions} "
+                        "WHERE e.valid_to < v.valid_from LIMIT 1").fetchone()
+    if early and not late:
+        raise PovertyCloudError(f"{table} {early[0]}: a change from {early[1]} is older than "
+                                f"its current version, valid from {early[2]}")
+    rows = con.execute(f"""
+INSERT INTO {history} BY NAME
+SELECT t.*, v.valid_from, greatest(e.valid_to, coalesce(v.valid_from, e.valid_to))
+  AS valid_to, {literal(change)} AS change, {literal(by)} AS changed_by,
+  now() AS changed_at {versions}""").fetchone()
     return int(rows[0]) if rows else 0
 
 
@@ -62,14 +72,6 @@ def people_as_of_sql(day: dt.date) -> str:
     """People born by ``day`` as they were then (a later death is not yet known)."""
     return (f"SELECT * FROM ({versions_as_of_sql('people', day)}) "
             f"WHERE birth_date <= {day_sql(day)}")
-
-
-def status_as_of_sql(day: dt.date) -> str:
-    """(household_id, status, since) of every household with a status on ``day``;
-    'removed' counts as not registered."""
-    d = day_sql(day)
-    return (f"SELECT household_id, status, valid_from AS since FROM ({status_periods_sql()}) "
-            f"WHERE valid_from <= {d} AND (valid_to IS NULL OR valid_to > {d})")
 
 
 def households_as_of_sql(day: dt.date) -> str:

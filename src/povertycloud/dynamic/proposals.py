@@ -32,6 +32,8 @@ PUBLIC_REASONS = {
     "guarantee_failed": "a basic guarantee is not yet met",
     "sudden_hardship": "a recent hardship",
     "risk_eliminated": "risk of poverty eliminated",
+    "exit_criteria_met": "every exit criterion met",
+    "seen_on_a_visit": "found on a visit",
 }
 LIST_COLUMNS = """p.proposal_id, p.subject, p.household_id, p.region_code, g.name AS region_name,
   p.kind, p.monitor_kind, p.reasons, p.procedure, p.step, p.state, p.origin, p.proposed_by,
@@ -42,7 +44,10 @@ LIST_COLUMNS = """p.proposal_id, p.subject, p.household_id, p.region_code, g.nam
 def reason_texts(codes_json: str, public: bool = False) -> list[str]:
     """The words of a proposal's reason codes (officers') or their public wording."""
     words = PUBLIC_REASONS if public else REASONS
-    return [words.get(code, code) for code in json.loads(codes_json or "[]")]
+    codes = json.loads(codes_json or "[]")
+    if public:  # only what the whitelist words
+        return [words[code] for code in codes if code in words]
+    return [words.get(code, code) for code in codes]
 
 
 def get(con: duckdb.DuckDBPyConnection, proposal_id: int) -> dict[str, Any] | None:

@@ -18,13 +18,14 @@ from pathlib import Path
 
 import duckdb
 
-from ..errors import PovertyCloudError
 from ..identification.config import Reader, RuleSet, header, load, shipped
+from ..identification.runs import latest_year, require_identification
 from ..lines import PovertyLines, load_lines
+from ..pipeline.rollups import status_as_of_sql
 from ..sqltext import literal
 from ..standard.codes import EVENT_KINDS
 from ..store import Store, scalar
-from .history import day_sql, status_as_of_sql
+from .history import day_sql
 from .procedures import Procedures, load_procedures
 
 DEFAULT = "reevaluation.yaml"
@@ -40,6 +41,8 @@ REASONS = {
     "guarantee_failed": "a guarantee is not met",
     "sudden_hardship": "recent events cost a large share of a year's income",
     "risk_eliminated": "income stably above the monitoring band, guarantees met, no hardship",
+    "exit_criteria_met": "every exit criterion of the region is met",
+    "seen_on_a_visit": "found on a visit by an officer",
 }
 
 
@@ -107,22 +110,21 @@ def reevaluate(store: Store, year: int | None = None, as_of: dt.date | None = No
     started, clock = dt.datetime.now(), time.perf_counter()
     t, lines = thresholds or load_thresholds(), lines or load_lines()
     procedures = procedures or load_procedures()
-    year = year if year is not None else _latest_year(store.con)
+    year = year if year is not None else latest_year(store)
     as_of = as_of or dt.date(year, 12, 31)
-    _require_identification(store.con, year)
+    require_identification(store.con, year)
     select = proposals_sql(t, lines, year, as_of, events_since)
     with store.transaction() as con:
+        # a temporary table made in the transaction: a failure rolls it back too
         con.execute(f"CREATE TEMP TABLE reevaluated AS {select}")
-        try:
-            households = scalar(con, "SELECT count(*) FROM reevaluated")
-            counts = Counter(dict(con.execute(
-                "SELECT kind, count(*) FROM reevaluated WHERE kind IS NOT NULL GROUP BY 1"
-            ).fetchall()))
-            run_id = None if dry_run else _keep(con, procedures, t, lines, year, as_of,
-                                                 events_since, by, started, households,
-                                                 sum(counts.values()), on or dt.date.today())
-        finally:
-            con.execute("DROP TABLE temp.main.reevaluated")
+        households = scalar(con, "SELECT count(*) FROM reevaluated")
+        counts = Counter(dict(con.execute(
+            "SELECT kind, count(*) FROM reevaluated WHERE kind IS NOT NULL GROUP BY 1"
+        ).fetchall()))
+        run_id = None if dry_run else _keep(con, procedures, t, lines, year, as_of,
+                                             events_since, by, started, households,
+                                             sum(counts.values()), on or dt.date.today())
+        con.execute("DROP TABLE temp.main.reevaluated")
     return Reevaluation(run_id, year, as_of, households, counts,
                         time.perf_counter() - clock)
 
@@ -134,10 +136,10 @@ def _keep(con: duckdb.DuckDBPyConnection, procedures: Procedures, t: Thresholds,
                         "poverty_lines": lines.label}, ensure_ascii=False)
     row = con.execute(
         "INSERT INTO reevaluations (trigger, year, as_of, rules, households, proposals, "
-        "run_by, started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, now()) "
+        "run_by, started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "RETURNING reevaluation_id",
         ["events" if since else "yearly", year, as_of, rules, households, proposals, by,
-         started]).fetchone()
+         started, dt.datetime.now()]).fetchone()
     assert row is not None
     run_id = int(row[0])
     cases = " ".join(f"WHEN {literal(k)} THEN {literal(p.procedure)}"
@@ -156,6 +158,8 @@ SELECT 'household', household_id, village_code, kind, monitor_kind, reasons, evi
   {day_sql(on)} + CAST(CASE procedure {deadlines} END AS INTEGER), 0
 FROM (SELECT *, CASE kind {cases} END AS procedure FROM reevaluated
       WHERE kind IS NOT NULL ORDER BY village_code, household_id)""")
+    con.execute("INSERT INTO open_proposals SELECT 'household ' || household_id, proposal_id "
+                "FROM proposals WHERE reevaluation_id = ?", [run_id])
     return run_id
 
 
@@ -212,14 +216,16 @@ base AS (
   LEFT JOIN flagged f ON f.household_id = h.household_id
   WHERE h.household_id NOT IN (SELECT household_id FROM busy) {touched}),
 decided AS (SELECT *, {_kind_sql(t)} AS kind FROM base)
-SELECT household_id, village_code, status, kind,
+SELECT household_id, village_code, status, kind,  -- reasons and evidence of proposals only
   CASE WHEN kind = 'monitor' THEN CASE WHEN hardship THEN 'sudden_hardship'
     WHEN status = 'exited' THEN 'unstable_exited' ELSE 'marginal' END END AS monitor_kind,
-  CAST(to_json(list_filter([{_reasons_sql(t)}], r -> r IS NOT NULL)) AS VARCHAR) AS reasons,
-  CAST(to_json({{'ratio': round(ratio, 3), 'stable_ratio': round(stable_ratio, 3),
-    'years_seen': years_seen, 'net_before': net_before, 'guarantees_failed':
-    guarantees_failed, 'hardship_amount': hardship_amount, 'alive': alive}}) AS VARCHAR)
-    AS evidence
+  CASE WHEN kind IS NOT NULL THEN CAST(to_json(list_filter([{_reasons_sql(t)}],
+    r -> r IS NOT NULL)) AS VARCHAR) END AS reasons,
+  CASE WHEN kind IS NOT NULL THEN CAST(to_json({{'ratio': round(ratio, 3),
+    'stable_ratio': round(stable_ratio, 3), 'years_seen': years_seen,
+    'net_before': net_before, 'guarantees_failed': guarantees_failed,
+    'hardship_amount': hardship_amount, 'alive': alive}}) AS VARCHAR)
+    END AS evidence
 FROM decided"""
 
 
@@ -227,10 +233,12 @@ def _kind_sql(t: Thresholds) -> str:
     """The first rule that applies, in order of precedence. Cooling (a status changed
     within the cool-down) holds back exits, ends of monitoring, and monitoring again
     for income alone right after monitoring ended."""
-    stable = f"years_seen = {t.stable_years} AND coalesce(guarantees_failed, 0) = 0"
+    # an identification of the year is needed to say the guarantees are met
+    stable = f"years_seen = {t.stable_years} AND guarantees_failed = 0"
     return f"""CASE
   WHEN status IN ('registered_poor', 'monitored') AND alive = 0 THEN 'remove'
   WHEN status = 'registered_poor' AND flagged THEN 'remove'
+  WHEN alive = 0 THEN NULL
   WHEN status = 'registered_poor' AND NOT cooling AND {stable}
     AND stable_ratio >= {t.exit_factor} THEN 'exit'
   WHEN status IN ('exited', 'monitored') AND ratio < 1 AND ever_exited THEN 'relapse'
@@ -272,24 +280,7 @@ def _touched_sql(since: dt.datetime) -> str:
 
 
 def last_run(con: duckdb.DuckDBPyConnection) -> dt.datetime | None:
-    """When the last re-evaluation finished (the default start of an events run)."""
-    row = con.execute("SELECT max(finished_at) FROM reevaluations").fetchone()
+    """When the last re-evaluation started (the default start of an events run: it saw
+    the data committed before it started, and nothing later)."""
+    row = con.execute("SELECT max(started_at) FROM reevaluations").fetchone()
     return row[0] if row else None
-
-
-def _latest_year(con: duckdb.DuckDBPyConnection) -> int:
-    row = con.execute("SELECT max(year) FROM household_years").fetchone()
-    if not row or row[0] is None:
-        raise PovertyCloudError("the store has no household surveys to re-evaluate")
-    return int(row[0])
-
-
-def _require_identification(con: duckdb.DuckDBPyConnection, year: int) -> None:
-    exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = "
-                         "'identification'").fetchone() != (0,)
-    if not exists or scalar(con, f"SELECT count(*) FROM identification WHERE year = {year}"
-                             ) == 0:
-        raise PovertyCloudError(f"the households of {year} have not been identified: run "
-                                f"`povertycloud identify --year {year}` first (the guarantees "
-                                "are read from it)")
-

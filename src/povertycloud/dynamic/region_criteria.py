@@ -20,12 +20,14 @@ import duckdb
 
 from ..errors import PovertyCloudError
 from ..identification.config import LINE, Reader, RuleSet, header, load, shipped
-from ..pipeline.rollups import rollups_sql
+from ..identification.runs import require_identification
+from ..pipeline.rollups import rollups_sql, status_as_of_sql
+from ..reports.rollups import moved_placement_sql, survey_year
 from ..sqltext import literal
 from ..standard.regions import PREFIX_LENGTH, level_of, sql_ancestor
 from ..standard.regions import problem as code_problem
 from ..store import Store, records, scalar
-from .history import households_as_of_sql, status_as_of_sql
+from .history import versions_as_of_sql
 
 DEFAULT = "region_exit.yaml"
 JUDGED = ("village", "county")  # the levels with a status and exit criteria
@@ -124,8 +126,8 @@ def criteria_for(source: Source, as_of: dt.date, year: int, level: str, prefix: 
         raise PovertyCloudError(f"exit criteria are for {' and '.join(JUDGED)}, not {level}")
     con = source.con if isinstance(source, Store) else source
     rules = rules or load_exit_rules()
-    survey = _survey_year(con, as_of)
-    _require_identification(con, year)
+    survey = survey_year(con, as_of)
+    require_identification(con, year)
     figures = _figures(con, as_of, survey, year, level, prefix)
     approval = _approval(con, as_of, level, prefix)
     out = []
@@ -137,23 +139,6 @@ def criteria_for(source: Source, as_of: dt.date, year: int, level: str, prefix: 
         row["met"] = all(c["passed"] is not False for c in row["criteria"])
         out.append(row)
     return out
-
-
-def _survey_year(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> int:
-    if not _has_table(con, "household_indicators"):
-        raise PovertyCloudError("no pipeline results yet: run `povertycloud pipeline` first")
-    year = scalar(con, "SELECT max(year) FROM household_indicators WHERE year <= ?",
-                  [as_of.year])
-    if not year:
-        raise PovertyCloudError(f"no annual survey on or before {as_of}")
-    return year
-
-
-def _require_identification(con: duckdb.DuckDBPyConnection, year: int) -> None:
-    if not _has_table(con, "identification") or not scalar(
-            con, "SELECT count(*) FROM identification WHERE year = ?", [year]):
-        raise PovertyCloudError(f"no identification of {year}: run "
-                                f"`povertycloud identify --year {year}` first")
 
 
 def _has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
@@ -197,7 +182,7 @@ SELECT r.region_code, g.name AS region_name, r.level, r.people,
   coalesce(e.wrongly_exited_people, 0) AS wrongly_exited_people,
   coalesce(e.unregistered_people, 0) AS unregistered_people,
   coalesce(e.missed_people, 0) AS missed_people
-FROM ({rollup_sql(as_of, survey, prefix)}) r
+FROM ({rollup_sql(as_of, survey)}) r
 LEFT JOIN regions g ON g.code = r.region_code
 LEFT JOIN estimates e ON e.region_code = r.region_code
 WHERE r.level = ? AND starts_with(r.region_code, ?)
@@ -207,15 +192,15 @@ ORDER BY r.region_code""", [as_of, year, level, prefix]))
 def placement_sql(as_of: dt.date, prefix: str = "") -> str:
     """(household_id, village_code): the village each household was in on ``as_of``,
     only villages starting with ``prefix``."""
-    return (f"SELECT household_id, village_code FROM ({households_as_of_sql(as_of)}) "
+    return (f"SELECT household_id, village_code FROM "
+            f"({versions_as_of_sql('households', as_of)}) "
             f"WHERE starts_with(village_code, {literal(prefix)})")
 
 
-def rollup_sql(as_of: dt.date, survey: int, prefix: str = "") -> str:
+def rollup_sql(as_of: dt.date, survey: int) -> str:
     """The roll-up on ``as_of`` as reports.rollups makes it: households in their village
-    of that day, with the status they held then, indicators of the ``survey`` year. With
-    a ``prefix``, only the regions under it are whole."""
-    return rollups_sql(as_of, survey, placement=placement_sql(as_of, prefix))
+    of that day, with the status they held then, indicators of the ``survey`` year."""
+    return rollups_sql(as_of, survey, placement=moved_placement_sql(as_of))
 
 
 def _approval(con: duckdb.DuckDBPyConnection, as_of: dt.date, level: str, prefix: str

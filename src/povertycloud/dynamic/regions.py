@@ -125,9 +125,9 @@ def propose_exit(source: Source, user: User, code: str, on: dt.date, as_of: dt.d
     if failed:
         raise PovertyCloudError(f"{code} ({judged['region_name']}) does not meet the exit "
                                 f"criteria as of {as_of}: {'; '.join(map(_said, failed))}")
-    reasons = [_said(c) for c in judged["criteria"]]
-    return propose(_con(source), user, f"{status['level']}_exit", reasons=reasons,
-                   region_code=code, evidence=judged, on=on)
+    return propose(_con(source), user, f"{status['level']}_exit",
+                   reasons=["exit_criteria_met"], region_code=code, evidence=judged,
+                   note="; ".join(_said(c) for c in judged["criteria"]), on=on)
 
 
 def _said(c: dict[str, Any]) -> str:

@@ -12,7 +12,8 @@ import duckdb
 from ..store import records
 from .proposals import KIND_TEXT
 
-HEALTH_EVENTS = ("serious_illness", "disability")  # masked like other health details
+# masked like other health details (a recovery tells of an illness)
+HEALTH_EVENTS = ("serious_illness", "disability", "recovery")
 BOOKKEEPING = {"batch_id", "recorded_at", "valid_from", "valid_to", "change", "changed_by",
                "changed_at"}
 

@@ -24,11 +24,24 @@ from ..web import complaints
 from ..web.accounts import User
 from .history import supersede
 from .procedures import Procedure, Procedures, Step, load_procedures
+from .reevaluation import REASONS
 
 # the registry status each kind of household proposal leads to
 NEW_STATUS = {"enrol": "registered_poor", "exit": "exited", "monitor": "monitored",
               "relapse": "registered_poor", "remove": "removed"}
 WORKFLOW_BATCH = 0  # batch_id of status changes decided by a procedure, not imported
+
+
+# the registry status each kind of household proposal starts from
+FROM_STATUS = {"enrol": ("not_registered", "removed", "monitored"),
+               "exit": ("registered_poor",), "monitor": ("not_registered", "exited"),
+               "relapse": ("exited", "monitored"), "remove": ("registered_poor", "monitored"),
+               "end_monitoring": ("monitored",)}
+
+
+def today() -> dt.date:
+    """The platform's day: steps cannot be dated later."""
+    return dt.date.today()
 
 
 class WorkflowError(PovertyCloudError):
@@ -56,11 +69,12 @@ def act(con: duckdb.DuckDBPyConnection, proposal_id: int, step: str, user: User,
     """Take ``step`` of a proposal as ``user`` on ``on`` (default today): ``note`` is the
     step's record (the minutes of an appraisal), ``reject`` the reasons of a rejection,
     ``days`` the length of a notice (default the configured one, never shorter)."""
-    on = on or dt.date.today()
+    on = on or today()
     procedures = procedures or load_procedures()
     try:
         with atomic(con):
             p = _load(con, proposal_id)
+            _check_day(con, p, on)
             procedure = procedures.get(p["procedure"])
             spec = _check(p, procedure, step, user, on, note, reject)
             taken = _take(con, p, procedure, spec, user, on, note, reject, days)
@@ -100,8 +114,6 @@ def _check(p: dict[str, Any], procedure: Procedure, step: str, user: User, on: d
     refused = why_not(user, p, spec)
     if refused:
         raise NotYours(refused)
-    if on < p["proposed_on"]:
-        raise WorkflowError(f"{on} is before the proposal was made ({p['proposed_on']})")
     if p["notice_until"] is not None and on <= p["notice_until"]:
         raise WorkflowError(f"the public notice of proposal {pid} runs until "
                             f"{p['notice_until']}: {step!r} can be taken from the day after")
@@ -111,6 +123,19 @@ def _check(p: dict[str, Any], procedure: Procedure, step: str, user: User, on: d
     if spec.minutes and reject is None and not (note or "").strip():
         raise WorkflowError(f"{step!r} needs its minutes (the note)")
     return spec
+
+
+def _check_day(con: duckdb.DuckDBPyConnection, p: dict[str, Any], on: dt.date) -> None:
+    """A step is dated between the proposal's last event and today: never in the future
+    (a notice cannot be skipped by dating the next step later), never before."""
+    if on > today():
+        raise WorkflowError(f"a step cannot be dated in the future ({on}; today is {today()})")
+    last = con.execute("SELECT max(acted_on) FROM proposal_steps WHERE proposal_id = ?",
+                       [p["proposal_id"]]).fetchone()
+    earliest = max(p["proposed_on"], last[0] if last and last[0] else p["proposed_on"])
+    if on < earliest:
+        raise WorkflowError(f"{on} is before the proposal's last step or its making "
+                            f"({earliest})")
 
 
 def why_not(user: User, p: dict[str, Any], spec: Step) -> str | None:
@@ -136,6 +161,9 @@ def _take(con: duckdb.DuckDBPyConnection, p: dict[str, Any], procedure: Procedur
             raise WorkflowError(f"a notice of {days} days is shorter than the "
                                 f"{spec.notice_days} days configured for {spec.step!r}")
         changes = {"notice_from": on, "notice_until": on + dt.timedelta(days=days - 1)}
+        if p["due_on"] is not None and on <= p["due_on"] < changes["notice_until"]:
+            raise WorkflowError(f"a notice until {changes['notice_until']} would run past "
+                                f"the deadline of {p['due_on']}")
         note = note or f"on notice {on} to {changes['notice_until']} ({days} days)"
     following = procedure.after(spec.step)
     if reject is not None:
@@ -148,6 +176,8 @@ def _take(con: duckdb.DuckDBPyConnection, p: dict[str, Any], procedure: Procedur
     version = _advance(con, p, changes)
     _record(con, p["proposal_id"], version, spec.step, "rejected" if reject else "done",
             user, on, reject if reject is not None else note)
+    if "state" in changes:  # decided: the household or region may have a new proposal
+        con.execute("DELETE FROM open_proposals WHERE proposal_id = ?", [p["proposal_id"]])
     if changes.get("state") == "approved":
         decide(con, p, on, user.username)
     elif reject is not None and p["subject"] != "household":
@@ -251,53 +281,71 @@ def object_to(con: duckdb.DuckDBPyConnection, proposal_id: int, on: dt.date, *,
 
 def propose(con: duckdb.DuckDBPyConnection, user: User, kind: str, *, reasons: list[str],
             household_id: int | None = None, region_code: str | None = None,
-            evidence: dict[str, Any] | None = None, on: dt.date | None = None,
-            procedures: Procedures | None = None) -> int:
+            evidence: dict[str, Any] | None = None, note: str | None = None,
+            on: dt.date | None = None, procedures: Procedures | None = None) -> int:
     """An officer's own proposal (which that officer may then not approve); returns its
-    id. A household or region has one open proposal at a time."""
-    on = on or dt.date.today()
+    id. ``reasons`` are codes of :data:`REASONS` (what the public notice may say);
+    ``note`` is free text for officers only. The household's (or region's) status must
+    be one the kind starts from, and it has one open proposal at a time."""
+    on = on or today()
     procedures = procedures or load_procedures()
-    procedure = procedures.for_kind(kind) if any(
-        kind in p.kinds for p in procedures.procedures) else None
-    if procedure is None:
+    if not any(kind in p.kinds for p in procedures.procedures):
         raise WorkflowError(f"unknown kind of proposal {kind!r}")
+    procedure = procedures.for_kind(kind)
+    if not user.may("workflow"):
+        raise NotYours(f"{user.username} ({user.role}) may not make proposals")
+    unknown = [r for r in reasons if r not in REASONS]
+    if unknown or not reasons:
+        raise WorkflowError(f"reasons are codes, some of {', '.join(REASONS)}; not "
+                            f"{', '.join(map(repr, unknown)) or 'none'} (free text goes in "
+                            "the note)")
     subject, region = _subject(con, kind, household_id, region_code)
     if not user.covers(region):
-        raise WorkflowError(f"{region} is outside {user.username}'s jurisdiction "
-                            f"({user.region_code})")
-    with atomic(con):
-        if con.execute("SELECT count(*) FROM proposals WHERE state = 'open' AND "
-                       "(household_id = ? OR (household_id IS NULL AND region_code = ?))",
-                       [household_id, region]).fetchone() != (0,):
-            raise WorkflowError("there is already an open proposal for "
-                                f"{household_id or region}")
-        row = con.execute(
-            "INSERT INTO proposals (subject, household_id, region_code, kind, reasons, "
-            "evidence, procedure, rules, step, state, origin, proposed_by, proposed_on, "
-            "due_on, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', 'officer', ?, ?, ?, 0)"
-            " RETURNING proposal_id",
-            [subject, household_id, region, kind, json.dumps(reasons, ensure_ascii=False),
-             json.dumps(evidence or {}, ensure_ascii=False, default=str),
-             procedure.procedure, procedures.label, procedure.steps[0].step, user.username,
-             on, on + dt.timedelta(days=procedure.deadline_days)]).fetchone()
-        assert row is not None
-        if subject != "household":
-            region_status(con, region, "exit_proposed", on, "exit proposed", int(row[0]),
-                          user.username)
-        audit_entry(con, "propose", username=user.username, role=user.role,
-                    user_id=user.user_id, object_kind="proposal", object_id=str(row[0]),
-                    region_code=region, detail=kind)
-        return int(row[0])
+        raise NotYours(f"{region} is outside {user.username}'s jurisdiction "
+                       f"({user.region_code})")
+    kept = (evidence or {}) | ({"note": note} if note else {})
+    try:
+        with atomic(con):
+            row = con.execute(
+                "INSERT INTO proposals (subject, household_id, region_code, kind, reasons, "
+                "evidence, procedure, rules, step, state, origin, proposed_by, proposed_on, "
+                "due_on, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', 'officer', ?, ?, "
+                "?, 0) RETURNING proposal_id",
+                [subject, household_id, region, kind, json.dumps(reasons),
+                 json.dumps(kept, ensure_ascii=False, default=str), procedure.procedure,
+                 procedures.label, procedure.steps[0].step, user.username, on,
+                 on + dt.timedelta(days=procedure.deadline_days)]).fetchone()
+            assert row is not None
+            con.execute("INSERT INTO open_proposals VALUES (?, ?)",
+                        [_open_key(household_id, region), row[0]])
+            if subject != "household":
+                region_status(con, region, "exit_proposed", on, "exit proposed",
+                              int(row[0]), user.username)
+            audit_entry(con, "propose", username=user.username, role=user.role,
+                        user_id=user.user_id, object_kind="proposal", object_id=str(row[0]),
+                        region_code=region, detail=kind)
+            return int(row[0])
+    except (duckdb.ConstraintException, duckdb.TransactionException):
+        raise WorkflowError(f"there is already an open proposal for "
+                            f"{household_id or region}") from None
+
+
+def _open_key(household_id: int | None, region: str) -> str:
+    """The key that allows one open proposal per household or region."""
+    return f"household {household_id}" if household_id is not None else f"region {region}"
 
 
 def _subject(con: duckdb.DuckDBPyConnection, kind: str, household_id: int | None,
              region_code: str | None) -> tuple[str, str]:
     """(subject, region) of a new proposal, checking the household or region exists."""
-    if kind in NEW_STATUS or kind == "end_monitoring":
-        row = con.execute("SELECT village_code FROM households WHERE household_id = ?",
-                          [household_id]).fetchone()
+    if kind in FROM_STATUS:
+        row = con.execute("SELECT village_code, registration_status FROM households "
+                          "WHERE household_id = ?", [household_id]).fetchone()
         if household_id is None or row is None:
             raise WorkflowError(f"no household {household_id}")
+        if row[1] not in FROM_STATUS[kind]:
+            raise WorkflowError(f"household {household_id} is {row[1]}: a proposal to "
+                                f"{kind} starts from {' or '.join(FROM_STATUS[kind])}")
         return "household", str(row[0])
     level = kind.removesuffix("_exit")
     row = con.execute("SELECT level FROM regions WHERE code = ?", [region_code]).fetchone()

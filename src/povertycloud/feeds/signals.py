@@ -81,7 +81,7 @@ SELECT p.person_id, p.household_id, CAST(to_json(p) AS VARCHAR) AS before,
 GROUP BY p.person_id, p.household_id, before""")
     _keep_changes(con, "death", source, "deaths", "before")
     supersede(con, "people", "SELECT person_id, death_date AS valid_to FROM deaths", "death",
-              f"feed {source.id}")
+              f"feed {source.id}", late=True)
     con.execute("UPDATE people SET death_date = d.death_date FROM deaths d "
                 "WHERE people.person_id = d.person_id")
     con.execute("DROP TABLE deaths")

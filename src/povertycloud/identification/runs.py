@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import duckdb
 import pyarrow as pa
 
 from ..errors import PovertyCloudError
@@ -155,13 +156,21 @@ def explain(store: Store, rules: Rules, household_id: int, year: int) -> dict[st
             "band": scores["band"], "sets": sets, "identification": result.to_pylist()[0]}
 
 
-def identified(store: Store, year: int) -> bool:
+def identified(store: Store | duckdb.DuckDBPyConnection, year: int) -> bool:
     """Whether the store holds an identification of ``year``."""
-    if "identification" not in store.tables():
+    con = store.con if isinstance(store, Store) else store
+    if con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'identification' "
+                   "AND schema_name = 'main'").fetchone() == (0,):
         return False
-    row = store.con.execute("SELECT count(*) FROM identification WHERE year = ?",
-                            [year]).fetchone()
+    row = con.execute("SELECT count(*) FROM identification WHERE year = ?", [year]).fetchone()
     return bool(row and row[0])
+
+
+def require_identification(con: duckdb.DuckDBPyConnection, year: int) -> None:
+    """Refuse work that reads the identification of ``year`` when there is none."""
+    if not identified(con, year):
+        raise PovertyCloudError(f"the households of {year} have not been identified: run "
+                                f"`povertycloud identify --year {year}` first")
 
 
 def _require(store: Store, year: int) -> None:

@@ -111,6 +111,8 @@ def _find_issues(con: duckdb.DuckDBPyConnection, table: Table, source: str,
               for name, cond, reason in checks.cross_field_rules(table)]
     parts += _reference_rules(con, table)
     parts += _key_rules(table)[:1 if updating else 2]
+    if updating:
+        parts += _status_rules(table)
     con.execute("CREATE OR REPLACE TEMP TABLE _issues AS " + " UNION ALL ".join(parts))
     _propagate_to_children(con, table)
     rows = con.execute("SELECT _row, field, reason FROM _issues ORDER BY _row, field "
@@ -172,6 +174,23 @@ def _key_rules(table: Table) -> list[str]:
         f"SELECT _row, {field}, 'a row with this key is already in the store' "
         f"FROM {STAGING} s WHERE {ok} AND EXISTS (SELECT 1 FROM {table.name} t WHERE {stored})",
     ]
+
+
+# columns an update may not change: a household's status changes through a proposal
+STATUS_COLUMNS = ("registration_status", "registration_year", "exit_year")
+
+
+def _status_rules(table: Table) -> list[str]:
+    """Rows of an update that would change a stored household's registry status."""
+    names = [c for c in STATUS_COLUMNS if c in table.names]
+    key = table.field(table.primary_key[0])
+    reason = checks.quote("the registry status changes only through a proposal "
+                          "(povertycloud workflow), not an update")
+    return [f"SELECT _row, {checks.quote(c)}, {reason} FROM {STAGING} s JOIN {table.name} t "
+            f"ON t.{key.name} = {checks.typed(key, 's', lenient=True)} "
+            f"WHERE ({checks.field_problem(table.field(c), 's')}) IS NULL "
+            f"AND {checks.typed(table.field(c), 's', lenient=True)} IS DISTINCT FROM t.{c}"
+            for c in names]
 
 
 def _reason_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

@@ -22,10 +22,16 @@ FROM status_changes"""
 
 
 def status_as_of_sql(as_of: dt.date) -> str:
-    """Each household's registry status on ``as_of``, from the periods."""
+    """(household_id, status, since) of each household with a status on ``as_of``: its
+    latest change by then, read from ``status_changes`` itself (so a decision taken
+    after the pipeline ran counts); 'removed' counts as not registered."""
     day = f"DATE '{as_of.isoformat()}'"
-    return (f"SELECT household_id, status FROM status_periods WHERE valid_from <= {day} "
-            f"AND (valid_to IS NULL OR valid_to > {day})")
+    return f"""
+SELECT household_id, CASE WHEN status = 'removed' THEN 'not_registered' ELSE status END
+  AS status, since
+FROM (SELECT household_id, max_by(status, effective_date) AS status,
+        max(effective_date) AS since
+      FROM status_changes WHERE effective_date <= {day} GROUP BY household_id)"""
 
 
 def _measures() -> list[tuple[str, str]]:
@@ -50,12 +56,13 @@ def rollups_sql(as_of: dt.date, year: int, status: str | None = None,
     """Roll-ups on ``as_of``, with indicators from the annual survey of ``year``.
 
     ``status`` is a query of (household_id, status) (default: the status history on
-    ``as_of``); ``placement`` one of (household_id, village_code) that places households
-    in villages (default: their village in the survey's indicators). Households are
-    summed by village once; each village row then counts towards its ancestor at every
-    level in a single grouping pass."""
-    village_of = "w.village_code" if placement else "i.village_code"
-    place = (f"JOIN ({placement}) w ON w.household_id = i.household_id" if placement else "")
+    ``as_of``); ``placement`` one of (household_id, village_code) that places the
+    households it has in other villages than the survey's indicators (the moved ones).
+    Households are summed by village once; each village row then counts towards its
+    ancestor at every level in a single grouping pass."""
+    village_of = "coalesce(w.village_code, i.village_code)" if placement else "i.village_code"
+    place = (f"LEFT JOIN ({placement}) w ON w.household_id = i.household_id"
+             if placement else "")
     village_sums = ",\n  ".join(f"CAST({expr} AS BIGINT) AS {name}" for name, expr in _measures())
     level_sums = ", ".join(f"CAST(SUM(v.{name}) AS BIGINT) AS {name}" for name in MEASURES)
     levels = " UNION ALL ".join(f"SELECT '{level}' AS level" for level in LEVELS)

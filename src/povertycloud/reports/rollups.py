@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+import duckdb
 import pyarrow as pa
 
-from ..dynamic.history import households_as_of_sql
+from ..dynamic.history import versions_as_of_sql
 from ..errors import PovertyCloudError
 from ..pipeline.on_store import has_outputs
 from ..pipeline.rollups import rollups_sql
@@ -15,16 +16,37 @@ from ..standard.regions import problem as code_problem
 from ..store import Store
 
 CURRENT_STATUS = "SELECT household_id, registration_status AS status FROM households"
-CURRENT_PLACE = "SELECT household_id, village_code FROM households"
+# only households with a history can be elsewhere than in the survey's indicators
+MOVED = "SELECT DISTINCT household_id FROM household_history"
+CURRENT_PLACE = ("SELECT household_id, village_code FROM households "
+                 f"WHERE household_id IN ({MOVED})")
 
 
-def survey_year(store: Store, as_of: dt.date) -> int:
+def survey_year(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> int:
     """The latest survey year on or before ``as_of``."""
-    row = store.con.execute("SELECT max(year) FROM household_indicators WHERE year <= ?",
-                            [as_of.year]).fetchone()
+    if con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = "
+                   "'household_indicators'").fetchone() == (0,):
+        raise PovertyCloudError("no pipeline results yet: run `povertycloud pipeline` first")
+    row = con.execute("SELECT max(year) FROM household_indicators WHERE year <= ?",
+                      [as_of.year]).fetchone()
     if not row or row[0] is None:
         raise PovertyCloudError(f"no annual survey on or before {as_of}")
     return int(row[0])
+
+
+def moved_placement_sql(as_of: dt.date) -> str:
+    """(household_id, village_code) on ``as_of`` of the households with a history (the
+    only ones that can be elsewhere than in the survey's indicators)."""
+    return (f"SELECT household_id, village_code FROM "
+            f"({versions_as_of_sql('households', as_of)}) WHERE household_id IN ({MOVED})")
+
+
+def rollup_as_of_sql(con: duckdb.DuckDBPyConnection, as_of: dt.date | None) -> str:
+    """The roll-up of every region on ``as_of`` (see :func:`rollup`), or the current one."""
+    if as_of is None:
+        today = dt.date.today()
+        return rollups_sql(today, survey_year(con, today), CURRENT_STATUS, CURRENT_PLACE)
+    return rollups_sql(as_of, survey_year(con, as_of), placement=moved_placement_sql(as_of))
 
 
 def rollup(store: Store, as_of: dt.date | None, level: str | None = None,
@@ -50,15 +72,8 @@ def rollup(store: Store, as_of: dt.date | None, level: str | None = None,
         filters.append("starts_with(r.region_code, rtrim(?, '0'))")
         params.append(within)
     sql = (f"SELECT r.as_of, r.region_code, g.name AS region_name, "
-           f"r.* EXCLUDE (as_of, region_code) FROM ({_rollup_sql(store, as_of)}) r "
+           f"r.* EXCLUDE (as_of, region_code) FROM ({rollup_as_of_sql(store.con, as_of)}) r "
            f"LEFT JOIN regions g ON g.code = r.region_code "
            f"WHERE {' AND '.join(filters)} ORDER BY r.region_code")
     return store.con.sql(sql, params=params).to_arrow_table()
 
-
-def _rollup_sql(store: Store, as_of: dt.date | None) -> str:
-    if as_of is None:
-        today = dt.date.today()
-        return rollups_sql(today, survey_year(store, today), CURRENT_STATUS, CURRENT_PLACE)
-    placement = f"SELECT household_id, village_code FROM ({households_as_of_sql(as_of)})"
-    return rollups_sql(as_of, survey_year(store, as_of), placement=placement)

@@ -114,6 +114,15 @@ def get_user(con: duckdb.DuckDBPyConnection, user_id: int) -> User | None:
     return User(*row) if row else None
 
 
+def user_named(con: duckdb.DuckDBPyConnection, username: str) -> User:
+    """The active user of that name (the command line acts as a user too)."""
+    row = con.execute(f"SELECT {_COLUMNS} FROM users WHERE username = ? AND active",
+                      [username]).fetchone()
+    if row is None:
+        raise AccountError(f"no active user {username!r}: see `povertycloud users list`")
+    return User(*row)
+
+
 def list_users(con: duckdb.DuckDBPyConnection, within: User) -> list[User]:
     """The users whose jurisdiction lies in ``within``'s."""
     rows = con.execute(f"SELECT {_COLUMNS} FROM users WHERE starts_with(region_code, ?) "

@@ -126,11 +126,17 @@ def region_for(me: Viewer, code: str) -> None:
     in_jurisdiction(me.user, code)
 
 
+AsOf = Annotated[dt.date | None, Query(
+    description="The day of the registry figures (YYYY-MM-DD), from its history; default: "
+                "the last year's end.")]
+
+
 @router.get("/regions/{code}", tags=["regions"])
-def region_summary(code: RegionCode, me: Me, con: DB) -> dict[str, Any]:
-    """Headline figures of a region, and the regions directly below it."""
+def region_summary(code: RegionCode, me: Me, con: DB, as_of: AsOf = None) -> dict[str, Any]:
+    """Headline figures of a region, and the regions directly below it (as of a day)."""
     region_for(me, code)
-    return figures.summary(con, code) | {"children": figures.children(con, code)}
+    return (figures.summary(con, code, as_of)
+            | {"children": figures.children(con, code, as_of)})
 
 
 @router.get("/regions/{code}/trend", tags=["regions"])
@@ -148,10 +154,10 @@ def region_map(code: RegionCode, me: Me, con: DB) -> dict[str, Any]:
 
 @router.get("/regions/{code}/children.{kind}", tags=["regions"])
 def region_export(code: RegionCode, kind: Annotated[str, Path(pattern="^(csv|xlsx)$")],
-                  me: Me, con: DB) -> Response:
+                  me: Me, con: DB, as_of: AsOf = None) -> Response:
     """The table of regions below as CSV or Excel."""
     region_for(me, code)
-    table = figures.children(con, code)
+    table = figures.children(con, code, as_of)
     return export(table, f"regions-{code}", kind)
 
 

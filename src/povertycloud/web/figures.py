@@ -8,12 +8,14 @@ every level at once, so a dashboard reads a few hundred rows, never the househol
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
 import duckdb
 
 from ..errors import PovertyCloudError
+from ..reports.rollups import rollup_as_of_sql
 from ..standard.codes import LEVELS
 from ..standard.regions import PREFIX_LENGTH, level_of, sql_ancestor
 from ..store import atomic, records, scalar
@@ -107,13 +109,28 @@ def _latest_as_of(con: duckdb.DuckDBPyConnection) -> Any:
     return row[0] if row else None
 
 
-def summary(con: duckdb.DuckDBPyConnection, code: str) -> dict[str, Any]:
-    """Headline figures of a region: the registry at the last year's end, and the latest
-    identification by proposal, band, primary cause and failing guarantee."""
+def registry_rows(con: duckdb.DuckDBPyConnection, as_of: dt.date | None
+                  ) -> tuple[str, list[Any], Any]:
+    """(a FROM item of region roll-up rows, its parameters, the day they are of): the
+    pipeline's figures at the last year's end (or at a stored year's end), else the
+    registry's history rolled up live on ``as_of``."""
+    if as_of is None or con.execute("SELECT count(*) FROM region_rollups WHERE as_of = ?",
+                                    [as_of]).fetchone() != (0,):
+        day = as_of or _latest_as_of(con)
+        return "(SELECT * FROM region_rollups WHERE as_of = ?)", [day], day
+    _latest_as_of(con)  # the pipeline has run
+    return f"({rollup_as_of_sql(con, as_of)})", [], as_of
+
+
+def summary(con: duckdb.DuckDBPyConnection, code: str, as_of: dt.date | None = None
+            ) -> dict[str, Any]:
+    """Headline figures of a region: the registry at the last year's end (or on
+    ``as_of``), and the latest identification by proposal, band, primary cause and
+    failing guarantee."""
     info = region(con, code)
-    as_of = _latest_as_of(con)
-    registry = records(con.execute("SELECT * EXCLUDE (region_code, level) FROM region_rollups "
-                                "WHERE region_code = ? AND as_of = ?", [code, as_of]))
+    rows, params, day = registry_rows(con, as_of)
+    registry = records(con.execute(f"SELECT * EXCLUDE (region_code, level) FROM {rows} "
+                                   "WHERE region_code = ?", [*params, code]))
     year_row = con.execute(f"SELECT max(year) FROM {FIGURES} WHERE region_code = ?",
                            [code]).fetchone()
     year = year_row[0] if year_row else None
@@ -122,7 +139,7 @@ def summary(con: duckdb.DuckDBPyConnection, code: str) -> dict[str, Any]:
                               "WHERE region_code = ? AND year = ? ORDER BY dimension, "
                               "households DESC", [code, year])):
         breakdown.setdefault(r.pop("dimension"), []).append(r)
-    return info | {"as_of": as_of, "registry": registry[0] if registry else None,
+    return info | {"as_of": day, "registry": registry[0] if registry else None,
                    "identification_year": year, "identification": breakdown}
 
 
@@ -133,25 +150,26 @@ def trend(con: duckdb.DuckDBPyConnection, code: str) -> list[dict[str, Any]]:
                             "WHERE region_code = ? ORDER BY as_of", [code]))
 
 
-def children(con: duckdb.DuckDBPyConnection, code: str) -> list[dict[str, Any]]:
-    """The regions directly below ``code`` with their figures at the last year's end and
-    their latest identification by proposal."""
+def children(con: duckdb.DuckDBPyConnection, code: str, as_of: dt.date | None = None
+             ) -> list[dict[str, Any]]:
+    """The regions directly below ``code`` with their figures at the last year's end (or
+    on ``as_of``) and their latest identification by proposal."""
     region(con, code)
-    as_of = _latest_as_of(con)
+    rows, params, _ = registry_rows(con, as_of)
     return records(con.execute(f"""
 SELECT g.code, g.name, g.level, r.households, r.people, r.households_registered_poor,
   r.people_registered_poor, r.households_exited, r.households_monitored,
   r.registered_incidence,
   f.poor AS households_poor, f.at_risk AS households_at_risk
 FROM regions g
-LEFT JOIN region_rollups r ON r.region_code = g.code AND r.as_of = ?
+LEFT JOIN {rows} r ON r.region_code = g.code
 LEFT JOIN (SELECT region_code,
              sum(households) FILTER (WHERE key = 'poor') AS poor,
              sum(households) FILTER (WHERE key = 'at_risk') AS at_risk
            FROM {FIGURES} WHERE dimension = 'proposal'
              AND year = (SELECT max(year) FROM {FIGURES}) GROUP BY region_code) f
   ON f.region_code = g.code
-WHERE g.parent_code = ? ORDER BY g.code""", [as_of, code]))
+WHERE g.parent_code = ? ORDER BY g.code""", [*params, code]))
 
 
 def boundaries(con: duckdb.DuckDBPyConnection, code: str, figures: list[dict[str, Any]]

@@ -57,6 +57,7 @@ MESSAGES: dict[str, tuple[str, str]] = {  # id: (Chinese, English)
     "households_exited": ("已脱贫户", "Exited households"),
     "households_monitored": ("监测户", "Monitored households"),
     "as_of": ("截至", "As of"),
+    "show": ("查看", "Show"),
     "trend": ("历年变化", "Trend over the years"),
     "map": ("地图", "Map"),
     "by_proposal": ("识别结果", "Identification"),

@@ -123,12 +123,13 @@ def logout(me: Me, con: DB, csrf_token: Token = "") -> Response:
 
 
 @router.get("/dashboard/{code}")
-def dashboard(request: Request, code: RegionCode, me: Me, con: DB) -> Response:
+def dashboard(request: Request, code: RegionCode, me: Me, con: DB,
+              as_of: api.AsOf = None) -> Response:
     api.region_for(me, code)
-    summary = figures.summary(con, code)
-    return render(request, "dashboard.html", me, region=summary,
+    summary = figures.summary(con, code, as_of)
+    return render(request, "dashboard.html", me, region=summary, chosen_day=as_of,
                   crumbs=figures.breadcrumbs(con, code, me.user.region_code),
-                  children=figures.children(con, code), trend=figures.trend(con, code))
+                  children=figures.children(con, code, as_of), trend=figures.trend(con, code))
 
 
 @router.post("/announcements")

@@ -40,7 +40,7 @@ CREATE TABLE proposals (
     region_code VARCHAR NOT NULL,     -- the household's village, or the region itself
     kind VARCHAR NOT NULL,            -- enrol, exit, monitor, relapse, remove, end_monitoring, region_exit
     monitor_kind VARCHAR,             -- unstable_exited, marginal or sudden_hardship
-    reasons VARCHAR NOT NULL,         -- JSON list of {code, text}
+    reasons VARCHAR NOT NULL,         -- JSON list of reason codes (public words in the code)
     evidence VARCHAR,                 -- JSON: the figures the proposal rests on
     procedure VARCHAR NOT NULL,       -- the procedure's id in rules/procedures.yaml
     rules VARCHAR NOT NULL,           -- the procedure file's id and version
@@ -56,6 +56,12 @@ CREATE TABLE proposals (
     decided_on DATE,
     decision_reason VARCHAR,
     version BIGINT NOT NULL           -- steps taken; every step checks and bumps it
+);
+
+-- One open proposal per household or region: its key here until it is decided.
+CREATE TABLE open_proposals (
+    subject_key VARCHAR PRIMARY KEY,  -- 'household <id>' or 'region <code>'
+    proposal_id BIGINT NOT NULL
 );
 
 -- Who did what, when: one row per step taken, objection or reopening.
