@@ -94,6 +94,19 @@ def test_exit_needs_every_recent_year_and_every_guarantee(dyn_store: Store) -> N
     assert proposal(s, unknown) is None  # guarantees not known: not met
 
 
+def test_a_household_that_moved_away_is_removed(dyn_store: Store) -> None:
+    s = dyn_store
+    moved, members_left = pick(s, "registered_poor"), pick(s, "monitored")
+    s.con.execute("INSERT INTO events SELECT max(event_id) + 1, ?, NULL, DATE '2021-05-01', "
+                  "'moved_away', 0, 1, now() FROM events", [moved])
+    s.con.execute("INSERT INTO events SELECT (SELECT max(event_id) FROM events) + row_number() "
+                  "OVER (), household_id, person_id, DATE '2021-05-01', 'moved_away', 0, 1, "
+                  "now() FROM people WHERE household_id = ?", [members_left])
+    reevaluate(s, 2020, LATER)
+    assert proposal(s, moved) == ("remove", None, ["moved_away"])
+    assert proposal(s, members_left) == ("remove", None, ["no_member_alive"])
+
+
 def test_a_household_with_no_member_alive_is_not_enrolled(dyn_store: Store) -> None:
     s = dyn_store
     household = pick(s, "not_registered")

@@ -33,7 +33,8 @@ WEB_TABLES = {"users", "sessions", "audit_log", "complaints", "announcements",
               "feed_links", "conflict_flags",  # the feed checks' tables
               "registry_changes", "registry_duplicates",  # changes outside batches
               "household_history", "person_history", "reevaluations", "proposals",
-              "proposal_steps", "objections", "region_status_changes"}  # dynamic management
+              "proposal_steps", "objections", "region_status_changes",
+              "open_proposals"}  # dynamic management
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ KIND_TEXT = {"enrol": "enrolment as a poor household", "exit": "exit from povert
 # reasons as the public notice words them: no illness, disability or insurance named
 PUBLIC_REASONS = {
     "no_member_alive": "no member of the household remains",
+    "moved_away": "moved away",
     "confirmed_conflict": "found not to qualify on verification",
     "income_stably_above_line": "income stably above the poverty line",
     "guarantees_met": "basic needs and guarantees met",

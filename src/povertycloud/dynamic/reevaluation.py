@@ -32,7 +32,8 @@ DEFAULT = "reevaluation.yaml"
 SYSTEM = "re-evaluation"
 # reasons a proposal can give, with the words shown to officers
 REASONS = {
-    "no_member_alive": "no member of the household is alive",
+    "no_member_alive": "no member of the household is alive or still lives here",
+    "moved_away": "the household moved away",
     "confirmed_conflict": "a conflict with department data was confirmed on verification",
     "income_stably_above_line": "income at or above the exit threshold in each recent survey",
     "guarantees_met": "every guarantee (food, clothing, education, health, housing, water) met",
@@ -189,8 +190,13 @@ status AS ({status_as_of_sql(as_of)}),
 past AS (SELECT household_id, bool_or(status = 'exited') AS ever_exited,
            bool_or(status = 'monitored') AS ever_monitored
          FROM status_changes WHERE effective_date <= {d} GROUP BY household_id),
-alive AS (SELECT household_id, count(*) AS alive FROM people
+alive AS (SELECT household_id, count(*) AS alive FROM people p
           WHERE birth_date <= {d} AND (death_date IS NULL OR death_date > {d})
+            AND person_id NOT IN (SELECT person_id FROM events WHERE kind = 'moved_away'
+                                  AND person_id IS NOT NULL AND event_date <= {d})
+          GROUP BY household_id),
+moved AS (SELECT household_id, max(event_date) AS moved_on FROM events
+          WHERE kind = 'moved_away' AND person_id IS NULL AND event_date <= {d}
           GROUP BY household_id),
 hardship AS (SELECT household_id, sum(amount_yuan) AS amount FROM events
              WHERE kind IN ({hardship}) AND event_date > {d} - 365 AND event_date <= {d}
@@ -204,6 +210,7 @@ base AS (
     coalesce(p.ever_monitored, FALSE) AS ever_monitored, coalesce(a.alive, 0) AS alive,
     i.ratio, i.stable_ratio, i.years_seen, i.net_before, g.guarantees_failed,
     coalesce(k.amount, 0) AS hardship_amount, f.household_id IS NOT NULL AS flagged,
+    coalesce(m.moved_on > coalesce(s.since, DATE '0001-01-01'), FALSE) AS moved,
     k.amount >= {t.hardship_share} * greatest(i.net_before, 1) AS hardship,
     s.since IS NOT NULL AND s.since > {d} - {t.cooldown_days} AS cooling
   FROM households h
@@ -214,6 +221,7 @@ base AS (
   LEFT JOIN identification g ON g.household_id = h.household_id AND g.year = {year}
   LEFT JOIN hardship k ON k.household_id = h.household_id
   LEFT JOIN flagged f ON f.household_id = h.household_id
+  LEFT JOIN moved m ON m.household_id = h.household_id
   WHERE h.household_id NOT IN (SELECT household_id FROM busy) {touched}),
 decided AS (SELECT *, {_kind_sql(t)} AS kind FROM base)
 SELECT household_id, village_code, status, kind,  -- reasons and evidence of proposals only
@@ -224,7 +232,7 @@ SELECT household_id, village_code, status, kind,  -- reasons and evidence of pro
   CASE WHEN kind IS NOT NULL THEN CAST(to_json({{'ratio': round(ratio, 3),
     'stable_ratio': round(stable_ratio, 3), 'years_seen': years_seen,
     'net_before': net_before, 'guarantees_failed': guarantees_failed,
-    'hardship_amount': hardship_amount, 'alive': alive}}) AS VARCHAR)
+    'hardship_amount': hardship_amount, 'alive': alive, 'moved': moved}}) AS VARCHAR)
     END AS evidence
 FROM decided"""
 
@@ -236,9 +244,9 @@ def _kind_sql(t: Thresholds) -> str:
     # an identification of the year is needed to say the guarantees are met
     stable = f"years_seen = {t.stable_years} AND guarantees_failed = 0"
     return f"""CASE
-  WHEN status IN ('registered_poor', 'monitored') AND alive = 0 THEN 'remove'
+  WHEN status IN ('registered_poor', 'monitored') AND (alive = 0 OR moved) THEN 'remove'
   WHEN status = 'registered_poor' AND flagged THEN 'remove'
-  WHEN alive = 0 THEN NULL
+  WHEN alive = 0 OR moved THEN NULL
   WHEN status = 'registered_poor' AND NOT cooling AND {stable}
     AND stable_ratio >= {t.exit_factor} THEN 'exit'
   WHEN status IN ('exited', 'monitored') AND ratio < 1 AND ever_exited THEN 'relapse'
@@ -255,8 +263,9 @@ END"""
 def _reasons_sql(t: Thresholds) -> str:
     """Reason codes (:data:`REASONS`) that support the proposal's kind."""
     return ", ".join(f"CASE WHEN {cond} THEN '{code}' END" for code, cond in (
-        ("no_member_alive", "kind = 'remove' AND alive = 0"),
-        ("confirmed_conflict", "kind = 'remove' AND alive > 0"),
+        ("no_member_alive", "kind = 'remove' AND alive = 0 AND NOT moved"),
+        ("moved_away", "kind = 'remove' AND moved"),
+        ("confirmed_conflict", "kind = 'remove' AND alive > 0 AND NOT moved"),
         ("income_stably_above_line", "kind = 'exit'"),
         ("guarantees_met", "kind IN ('exit', 'end_monitoring')"),
         ("income_below_line", "kind IN ('enrol', 'relapse')"),

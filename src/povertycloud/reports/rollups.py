@@ -10,7 +10,7 @@ import pyarrow as pa
 from ..dynamic.history import versions_as_of_sql
 from ..errors import PovertyCloudError
 from ..pipeline.on_store import has_outputs
-from ..pipeline.rollups import rollups_sql
+from ..pipeline.rollups import rollups_sql, status_as_of_sql, stored_status_as_of_sql
 from ..standard.codes import LEVELS
 from ..standard.regions import problem as code_problem
 from ..store import Store
@@ -42,11 +42,23 @@ def moved_placement_sql(as_of: dt.date) -> str:
 
 
 def rollup_as_of_sql(con: duckdb.DuckDBPyConnection, as_of: dt.date | None) -> str:
-    """The roll-up of every region on ``as_of`` (see :func:`rollup`), or the current one."""
+    """The roll-up of every region on ``as_of`` (see :func:`rollup`), or the current one.
+    While no household has a history, each is where the survey's indicators place it."""
+    moved = con.execute("SELECT count(*) FROM household_history").fetchone() != (0,)
     if as_of is None:
         today = dt.date.today()
-        return rollups_sql(today, survey_year(con, today), CURRENT_STATUS, CURRENT_PLACE)
-    return rollups_sql(as_of, survey_year(con, as_of), placement=moved_placement_sql(as_of))
+        return rollups_sql(today, survey_year(con, today), CURRENT_STATUS,
+                           CURRENT_PLACE if moved else None)
+    return rollups_sql(as_of, survey_year(con, as_of), _status(con, as_of),
+                       moved_placement_sql(as_of) if moved else None)
+
+
+def _status(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> str:
+    """Statuses on ``as_of``: from the pipeline's periods while they hold every status
+    change (status_changes is only ever added to), else from status_changes itself."""
+    row = con.execute("SELECT (SELECT count(*) FROM status_changes) = "
+                      "(SELECT count(*) FROM status_periods)").fetchone()
+    return stored_status_as_of_sql(as_of) if row and row[0] else status_as_of_sql(as_of)
 
 
 def rollup(store: Store, as_of: dt.date | None, level: str | None = None,

@@ -16,8 +16,9 @@ HOUSING_GRADES = ("A", "B", "C", "D")
 WATER_SOURCES = ("piped", "protected_well", "unprotected_well", "surface", "trucked")
 REGISTRATION = ("not_registered", "registered_poor", "exited", "monitored")
 STATUS_CHANGES = ("registered_poor", "exited", "monitored", "removed")
+# moved_away (standard 1.1.0): the household (person_id empty) or one member moved away
 EVENT_KINDS = ("serious_illness", "disability", "disaster", "death", "job_loss", "birth",
-               "recovery")
+               "recovery", "moved_away")
 
 # The national registry's twelve causes of poverty plus "other" (domain reference section 6).
 CAUSES = ("illness", "disability", "schooling", "disaster", "marriage", "lack_of_land",

@@ -10,7 +10,7 @@ from ..errors import UnknownNameError
 from . import codes
 from .fields import Field, Kind, Table
 
-VERSION = "1.0.0"
+VERSION = "1.1.0"  # 1.1.0: the event kind moved_away
 
 YUAN = "yuan (CNY) per year"
 

@@ -24,7 +24,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .. import __version__
 from ..errors import PovertyCloudError
-from . import api, department, dynamic, pages
+from . import api, department, dynamic, dynamic_pages, pages
 from .complaints import ComplaintError
 from .figures import NotFound
 from .platform import LoginRequired, Platform, WebConfig
@@ -83,6 +83,7 @@ def create_app(config: WebConfig) -> FastAPI:
                   description="Targeted poverty alleviation: registry figures, household "
                               "files, search, complaints and the public portal.")
     app.include_router(dynamic.router)  # before api's /api/regions/{code}
+    app.include_router(dynamic_pages.router)
     app.include_router(api.router)
     app.include_router(department.router)
     app.include_router(pages.router)
