@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from povertycloud.cli.synth import build_store
+from povertycloud.identification.config import shipped
 from povertycloud.identification.plan import load_rules
 from povertycloud.identification.runs import identify
 from povertycloud.pipeline.on_store import run_on_store
@@ -37,6 +38,16 @@ def dyn_store(identified_db: Path, tmp_path: Path) -> Iterator[Store]:
     shutil.copy(identified_db, copy)
     with Store(copy) as store:
         yield store
+
+
+def rule_file_with(folder: Path, name: str, old: str, new: str) -> Path:
+    """A copy of the shipped rule file ``name`` in ``folder`` with ``old`` (which must be
+    in it) replaced by ``new``."""
+    text = shipped(name).read_text(encoding="utf-8")
+    assert old in text
+    path = folder / name
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return path
 
 
 def officers(store: Store, village: str) -> dict[str, User]:

@@ -16,18 +16,15 @@ from typer.testing import CliRunner
 
 from povertycloud.cli.common import console
 from povertycloud.cli.regions import regions_app
-from povertycloud.cli.synth import build_store
 from povertycloud.dynamic.region_criteria import criteria, criteria_for, load_exit_rules
 from povertycloud.dynamic.regions import designate, propose_exit, region_status, status_as_of
 from povertycloud.dynamic.workflow import act
 from povertycloud.errors import PovertyCloudError
 from povertycloud.identification.config import RuleFileError, shipped
-from povertycloud.identification.plan import load_rules
-from povertycloud.identification.runs import identify
-from povertycloud.pipeline.on_store import run_on_store
 from povertycloud.store import Store
-from povertycloud.synth import SynthConfig
 from povertycloud.web.accounts import User, create_user
+
+from .conftest import rule_file_with
 
 YEAR = 2020
 AS_OF = dt.date(YEAR, 12, 31)
@@ -45,12 +42,12 @@ class Province:
 
 
 @pytest.fixture(scope="module")
-def province(tmp_path_factory: pytest.TempPathFactory) -> Province:
+def province(identified_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Province:
+    """The identified province (of 2020), designated, with officers over a village that
+    meets every criterion."""
     db = tmp_path_factory.mktemp("regions") / "regions.duckdb"
-    build_store(SynthConfig(people=6_000, seed=3, people_per_village=40), db)
+    shutil.copy(identified_db, db)
     with Store(db) as store:
-        run_on_store(store)
-        identify(store, load_rules(), YEAR)
         designated = designate(store, DESIGNATED, "admin")
         poor = {r["region_code"] for r in status_as_of(store, PROPOSED) if r["status"] == "poor"}
         rows = [r for r in criteria_for(store, AS_OF, YEAR, "village") if r["region_code"] in poor]
@@ -322,10 +319,8 @@ def test_a_rejected_exit_returns_the_village_to_poor(store: Store, province: Pro
 ])
 def test_a_bad_rule_file_is_refused_naming_line_and_field(tmp_path: Path, old: str, new: str,
                                                          field: str) -> None:
+    bad = rule_file_with(tmp_path, "region_exit.yaml", old, new)
     text = shipped("region_exit.yaml").read_text(encoding="utf-8")
-    assert old in text
-    bad = tmp_path / "region_exit.yaml"
-    bad.write_text(text.replace(old, new), encoding="utf-8")
     line = text[:text.index(old)].count("\n") + 1
     with pytest.raises(RuleFileError) as info:
         load_exit_rules(bad)

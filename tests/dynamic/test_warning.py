@@ -33,6 +33,8 @@ from povertycloud.lines import national
 from povertycloud.store import Store
 from povertycloud.synth import SynthConfig
 
+from .conftest import rule_file_with
+
 DOC = Path(__file__).resolve().parents[2] / "docs" / "early-warning.md"
 LINES = national()
 
@@ -92,10 +94,7 @@ def test_shipped_rules_load() -> None:
 ])
 def test_a_bad_rule_file_is_refused_naming_the_field(tmp_path: Path, old: str, new: str,
                                                      named: str) -> None:
-    text = shipped("warning.yaml").read_text(encoding="utf-8")
-    assert old in text
-    path = tmp_path / "warning.yaml"
-    path.write_text(text.replace(old, new), encoding="utf-8")
+    path = rule_file_with(tmp_path, "warning.yaml", old, new)
     with pytest.raises(RuleFileError, match=re.escape(named)) as error:
         load_warning(path)
     assert str(path) in str(error.value) and ", line " in str(error.value)
