@@ -189,39 +189,43 @@ def test_overdue_proposals_are_listed(dyn_store: Store) -> None:
     assert next(r for r in inbox if r["proposal_id"] == p["proposal_id"])["overdue"]
 
 
-def test_a_step_taken_by_two_officers_at_once_is_taken_once(dyn_store: Store) -> None:
+def test_two_approvals_at_once_one_wins(dyn_store: Store) -> None:
     s = dyn_store
     p = first_proposal(s, "enrol")
     pid, users = p["proposal_id"], officers(s, p["region_code"])
+    walk(s, users, pid)
+    on = DAY + dt.timedelta(days=10)
     # one transaction holds the proposal's row: the other's step conflicts, changes nothing
     holder = s.con.cursor()
     holder.execute("BEGIN TRANSACTION")
     holder.execute("UPDATE proposals SET version = version + 1 WHERE proposal_id = ?", [pid])
+    before = state(s, pid)
     with pytest.raises(WorkflowError, match="changed by someone else"):
-        workflow.act(s.con.cursor(), pid, "consent", users["field"], on=DAY)
+        workflow.act(s.con.cursor(), pid, "county_approval", users["county"], on=on)
     holder.execute("ROLLBACK")
-    # two threads at once: exactly one step is recorded
+    assert state(s, pid) == before
+    # two county officers approve in two threads at once: exactly one approval is recorded
     outcomes: list[str] = []
     start = threading.Barrier(2)
 
-    def consent(user: User) -> None:
+    def approve(user: User) -> None:
         cursor = s.con.cursor()
         start.wait()
         try:
-            workflow.act(cursor, pid, "consent", user, on=DAY)
+            workflow.act(cursor, pid, "county_approval", user, on=on)
             outcomes.append("done")
         except WorkflowError as exc:
             outcomes.append(str(exc))
 
-    threads = [threading.Thread(target=consent, args=(users[who],))
-               for who in ("field", "village")]
+    threads = [threading.Thread(target=approve, args=(users[who],))
+               for who in ("county", "county2")]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     assert outcomes.count("done") == 1, outcomes
-    assert s.con.execute("SELECT count(*) FROM proposal_steps WHERE proposal_id = ?",
-                         [pid]).fetchone() == (1,)
+    assert s.con.execute("SELECT count(*) FROM proposal_steps WHERE proposal_id = ? AND "
+                         "step = 'county_approval'", [pid]).fetchone() == (1,)
 
 
 def test_steps_are_dated_between_the_last_step_and_today(dyn_store: Store) -> None:
