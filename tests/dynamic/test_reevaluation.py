@@ -233,3 +233,25 @@ def test_a_bad_rule_file_is_refused_naming_the_field(tmp_path: Path, line: str,
     path.write_text("\n".join(lines), encoding="utf-8")
     with pytest.raises(PovertyCloudError, match=message):
         load_thresholds(path)
+
+
+def test_a_household_decided_after_the_as_of_day_is_left_alone(dyn_store: Store) -> None:
+    s = dyn_store
+    household = pick(s, "not_registered")
+    set_income(s, household, y2019=0.5, y2020=0.5)
+    s.con.execute("INSERT INTO status_changes VALUES (?, DATE '2022-02-01', 'registered_poor', "
+                  "'decided later', 0, now())", [household])
+    reevaluate(s, 2020, LATER)
+    assert proposal(s, household) is None
+
+
+def test_a_household_removed_for_moving_is_not_proposed_again(dyn_store: Store) -> None:
+    s = dyn_store
+    household = pick(s, "registered_poor")
+    set_income(s, household, y2019=0.5, y2020=0.5)
+    s.con.execute("INSERT INTO events SELECT max(event_id) + 1, ?, NULL, DATE '2021-05-01', "
+                  "'moved_away', 0, 1, now() FROM events", [household])
+    s.con.execute("INSERT INTO status_changes VALUES (?, DATE '2021-06-01', 'removed', "
+                  "'moved away', 0, now())", [household])
+    reevaluate(s, 2020, LATER)
+    assert proposal(s, household) is None

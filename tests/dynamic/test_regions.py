@@ -18,7 +18,7 @@ from povertycloud.cli.common import console
 from povertycloud.cli.regions import regions_app
 from povertycloud.dynamic.region_criteria import criteria, criteria_for, load_exit_rules
 from povertycloud.dynamic.regions import designate, propose_exit, region_status, status_as_of
-from povertycloud.dynamic.workflow import act
+from povertycloud.dynamic.workflow import act, clock_at
 from povertycloud.errors import PovertyCloudError
 from povertycloud.identification.config import RuleFileError, shipped
 from povertycloud.store import Store
@@ -263,7 +263,8 @@ def walk(store: Store, proposal: int, until: str | None = None) -> dt.date:
     for step, officer, note in steps:
         if step == until:
             break
-        act(store.con, proposal, step, officer, on=day, note=note)
+        with clock_at(day):  # each step on its day
+            act(store.con, proposal, step, officer, on=day, note=note)
         day += dt.timedelta(days=8 if step == "notice" else 1)
     return day
 

@@ -42,13 +42,18 @@ def state(store: Store, pid: int) -> tuple[Any, ...]:
             store.con.execute("SELECT count(*) FROM household_history").fetchone())
 
 
+def take(con: Any, pid: int, step: str, user: User, on: dt.date, **extra: Any) -> Any:
+    """Take a step on its own day (a notice is published the day it is recorded)."""
+    with workflow.clock_at(on):
+        return workflow.act(con, pid, step, user, on=on, **extra)
+
+
 def walk(store: Store, users: dict[str, User], pid: int, until: str | None = None) -> None:
     """Take the household procedure's steps in order, up to (not including) ``until``."""
     for step, who, offset, extra in WALK:
         if step == until:
             return
-        workflow.act(store.con, pid, step, users[who], on=DAY + dt.timedelta(days=offset),
-                     **extra)
+        take(store.con, pid, step, users[who], DAY + dt.timedelta(days=offset), **extra)
 
 
 def test_an_exit_walks_to_its_decision(dyn_store: Store) -> None:
@@ -109,9 +114,9 @@ def test_notices_minutes_and_the_wait(dyn_store: Store) -> None:
     workflow.act(s.con, pid, "appraisal", users["village"], on=DAY, note="minutes")
     before = state(s, pid)
     with pytest.raises(WorkflowError, match="notice of 6 days is shorter than the 7 days"):
-        workflow.act(s.con, pid, "notice", users["village"], on=DAY, days=6)
+        take(s.con, pid, "notice", users["village"], DAY, days=6)
     assert state(s, pid) == before
-    workflow.act(s.con, pid, "notice", users["village"], on=DAY, days=8)
+    take(s.con, pid, "notice", users["village"], DAY, days=8)
     with pytest.raises(WorkflowError, match="runs until 2026-03-09"):
         workflow.act(s.con, pid, "township_review", users["township"],
                      on=DAY + dt.timedelta(days=7))
@@ -237,8 +242,10 @@ def test_steps_are_dated_between_the_last_step_and_today(dyn_store: Store) -> No
     tomorrow = workflow.today() + dt.timedelta(days=1)
     with pytest.raises(WorkflowError, match="cannot be dated in the future"):
         workflow.act(s.con, pid, "notice", users["village"], on=tomorrow)
-    with pytest.raises(WorkflowError, match="before the proposal's last step"):
+    with pytest.raises(WorkflowError, match="published the day it is recorded"):
         workflow.act(s.con, pid, "notice", users["village"], on=DAY - dt.timedelta(days=1))
+    with pytest.raises(WorkflowError, match="before the proposal's last step"):
+        take(s.con, pid, "notice", users["village"], DAY - dt.timedelta(days=1))
     assert state(s, pid) == before
 
 
@@ -248,9 +255,12 @@ def test_a_notice_may_not_run_past_the_deadline(dyn_store: Store) -> None:
     pid, users = p["proposal_id"], officers(s, p["region_code"])
     workflow.act(s.con, pid, "consent", users["field"], on=DAY)
     workflow.act(s.con, pid, "appraisal", users["village"], on=DAY, note="minutes")
-    with pytest.raises(WorkflowError, match="would run past the deadline"):
-        workflow.act(s.con, pid, "notice", users["village"], on=DAY, days=20)
-    workflow.act(s.con, pid, "notice", users["village"], on=DAY, days=5)
+    with pytest.raises(WorkflowError, match="leaves no day before the deadline"):
+        take(s.con, pid, "notice", users["village"], DAY, days=16)
+    late = p["due_on"] + dt.timedelta(days=1)  # overdue: the configured notice, no longer
+    with pytest.raises(WorkflowError, match="overdue: its notice runs the configured 5 days"):
+        take(s.con, pid, "notice", users["village"], late, days=6)
+    take(s.con, pid, "notice", users["village"], late)
 
 
 def test_only_officers_propose_and_only_from_the_right_status(dyn_store: Store) -> None:

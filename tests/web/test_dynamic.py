@@ -521,6 +521,8 @@ def test_the_dashboard_as_of_a_day_rolls_up_the_registrys_history(
             != year_end["registry"]["households_registered_poor"])
     page = client.get(f"/dashboard/{county}", params={"as_of": "2016-06-30"}, headers=headers)
     assert page.status_code == 200 and 'value="2016-06-30"' in page.text
+    assert "children.csv?as_of=2016-06-30" in page.text  # exports, map and drill-down keep it
+    assert "/map?as_of=2016-06-30" in page.text
     assert client.get(f"/api/regions/{county}", params={"as_of": "someday"},
                       headers=headers).status_code == 422
 

@@ -15,7 +15,7 @@ from rich.table import Table as RichTable
 from ..dynamic.reevaluation import reevaluate
 from ..dynamic.regions import designate
 from ..dynamic.warning import score
-from ..dynamic.workflow import act
+from ..dynamic.workflow import act, clock_at
 from ..feeds.checks import link_feeds, load_conflicts, raise_flags
 from ..feeds.signals import send_signals
 from ..feeds.sources import load_sources
@@ -147,9 +147,10 @@ def _walk_first_village(store: Store, today: dt.date) -> None:
             "AND version = 0", [village, procedure]).fetchone()
         if not row or row[0] is None:
             continue
-        for step, who, ago in steps:
-            act(store.con, int(row[0]), step, users[who], on=today - dt.timedelta(days=ago),
-                note="demo: minutes of the meeting" if step == "appraisal" else None)
+        for step, who, ago in steps:  # replayed on the days they were taken
+            with clock_at(today - dt.timedelta(days=ago)):
+                act(store.con, int(row[0]), step, users[who],
+                    note="demo: minutes of the meeting" if step == "appraisal" else None)
 
 
 def _accounts(store: Store, folder: Path) -> None:

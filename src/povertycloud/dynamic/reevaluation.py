@@ -18,6 +18,7 @@ from pathlib import Path
 
 import duckdb
 
+from ..errors import PovertyCloudError
 from ..identification.config import Reader, RuleSet, header, load, shipped
 from ..identification.runs import latest_year, require_identification
 from ..lines import PovertyLines, load_lines
@@ -109,6 +110,8 @@ def reevaluate(store: Store, year: int | None = None, as_of: dt.date | None = No
     then are evaluated. Households with an open proposal are left to it. The proposals
     are dated ``on`` (default today), their deadlines counted from it."""
     started, clock = dt.datetime.now(), time.perf_counter()
+    if on is not None and on > dt.date.today():
+        raise PovertyCloudError(f"proposals cannot be dated in the future ({on})")
     t, lines = thresholds or load_thresholds(), lines or load_lines()
     procedures = procedures or load_procedures()
     year = year if year is not None else latest_year(store)
@@ -188,8 +191,12 @@ income AS (
   GROUP BY household_id),
 status AS ({status_as_of_sql(as_of)}),
 past AS (SELECT household_id, bool_or(status = 'exited') AS ever_exited,
-           bool_or(status = 'monitored') AS ever_monitored
+           bool_or(status = 'monitored') AS ever_monitored,
+           max(effective_date) FILTER (WHERE status IN ('registered_poor', 'monitored'))
+             AS entered
          FROM status_changes WHERE effective_date <= {d} GROUP BY household_id),
+-- decided since the as-of day: the registry has moved on, the household is left alone
+later AS (SELECT DISTINCT household_id FROM status_changes WHERE effective_date > {d}),
 alive AS (SELECT household_id, count(*) AS alive FROM people p
           WHERE birth_date <= {d} AND (death_date IS NULL OR death_date > {d})
             AND person_id NOT IN (SELECT person_id FROM events WHERE kind = 'moved_away'
@@ -210,7 +217,7 @@ base AS (
     coalesce(p.ever_monitored, FALSE) AS ever_monitored, coalesce(a.alive, 0) AS alive,
     i.ratio, i.stable_ratio, i.years_seen, i.net_before, g.guarantees_failed,
     coalesce(k.amount, 0) AS hardship_amount, f.household_id IS NOT NULL AS flagged,
-    coalesce(m.moved_on > coalesce(s.since, DATE '0001-01-01'), FALSE) AS moved,
+    coalesce(m.moved_on > coalesce(p.entered, DATE '0001-01-01'), FALSE) AS moved,
     k.amount >= {t.hardship_share} * greatest(i.net_before, 1) AS hardship,
     s.since IS NOT NULL AND s.since > {d} - {t.cooldown_days} AS cooling
   FROM households h
@@ -222,7 +229,8 @@ base AS (
   LEFT JOIN hardship k ON k.household_id = h.household_id
   LEFT JOIN flagged f ON f.household_id = h.household_id
   LEFT JOIN moved m ON m.household_id = h.household_id
-  WHERE h.household_id NOT IN (SELECT household_id FROM busy) {touched}),
+  WHERE h.household_id NOT IN (SELECT household_id FROM busy)
+    AND h.household_id NOT IN (SELECT household_id FROM later) {touched}),
 decided AS (SELECT *, {_kind_sql(t)} AS kind FROM base)
 SELECT household_id, village_code, status, kind,  -- reasons and evidence of proposals only
   CASE WHEN kind = 'monitor' THEN CASE WHEN hardship THEN 'sudden_hardship'
@@ -288,8 +296,13 @@ def _touched_sql(since: dt.datetime) -> str:
         f"SELECT household_id FROM conflict_flags WHERE verified_at > {at}"))
 
 
+OVERLAP = dt.timedelta(days=1)  # longer than any transaction that writes registry data
+
+
 def last_run(con: duckdb.DuckDBPyConnection) -> dt.datetime | None:
-    """When the last re-evaluation started (the default start of an events run: it saw
-    the data committed before it started, and nothing later)."""
+    """Where an events run starts by default: a day before the last run started. Data
+    is stamped when its transaction began, so a long import begun before that run but
+    committed after it is still caught; looking at a household twice does no harm (one
+    with a proposal is left to it)."""
     row = con.execute("SELECT max(started_at) FROM reevaluations").fetchone()
-    return row[0] if row else None
+    return row[0] - OVERLAP if row and row[0] else None

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,15 +35,31 @@ WORKFLOW_BATCH = 0  # batch_id of status changes decided by a procedure, not imp
 
 
 # the registry status each kind of household proposal starts from
-FROM_STATUS = {"enrol": ("not_registered", "removed", "monitored"),
+FROM_STATUS = {"enrol": ("not_registered", "monitored"),
                "exit": ("registered_poor",), "monitor": ("not_registered", "exited"),
                "relapse": ("exited", "monitored"), "remove": ("registered_poor", "monitored"),
                "end_monitoring": ("monitored",)}
 
 
+_DAY: list[dt.date] = []  # set by clock_at: the day a replay of the past stands on
+
+
 def today() -> dt.date:
-    """The platform's day: steps cannot be dated later."""
-    return dt.date.today()
+    """The platform's day: steps cannot be dated later, notices are published on it."""
+    return _DAY[-1] if _DAY else dt.date.today()
+
+
+@contextmanager
+def clock_at(day: dt.date) -> Iterator[None]:
+    """Stand on ``day`` (not after today): for replaying past steps in order, as the
+    demo does; each step is then checked as on that day."""
+    if day > dt.date.today():
+        raise WorkflowError(f"the clock cannot run ahead of today ({day})")
+    _DAY.append(day)
+    try:
+        yield
+    finally:
+        _DAY.pop()
 
 
 class WorkflowError(PovertyCloudError):
@@ -130,12 +148,19 @@ def _check_day(con: duckdb.DuckDBPyConnection, p: dict[str, Any], on: dt.date) -
     (a notice cannot be skipped by dating the next step later), never before."""
     if on > today():
         raise WorkflowError(f"a step cannot be dated in the future ({on}; today is {today()})")
+    if p["step"] in _notice_steps() and on != today():
+        raise WorkflowError(f"a notice is published the day it is recorded ({today()}), "
+                            f"not on {on}")
     last = con.execute("SELECT max(acted_on) FROM proposal_steps WHERE proposal_id = ?",
                        [p["proposal_id"]]).fetchone()
     earliest = max(p["proposed_on"], last[0] if last and last[0] else p["proposed_on"])
     if on < earliest:
         raise WorkflowError(f"{on} is before the proposal's last step or its making "
                             f"({earliest})")
+
+
+def _notice_steps() -> set[str]:
+    return {s.step for p in load_procedures().procedures for s in p.steps if s.notice_days}
 
 
 def why_not(user: User, p: dict[str, Any], spec: Step) -> str | None:
@@ -161,9 +186,13 @@ def _take(con: duckdb.DuckDBPyConnection, p: dict[str, Any], procedure: Procedur
             raise WorkflowError(f"a notice of {days} days is shorter than the "
                                 f"{spec.notice_days} days configured for {spec.step!r}")
         changes = {"notice_from": on, "notice_until": on + dt.timedelta(days=days - 1)}
-        if p["due_on"] is not None and on <= p["due_on"] < changes["notice_until"]:
-            raise WorkflowError(f"a notice until {changes['notice_until']} would run past "
-                                f"the deadline of {p['due_on']}")
+        late = p["due_on"] is not None and on > p["due_on"]
+        if p["due_on"] is not None and not late and changes["notice_until"] >= p["due_on"]:
+            raise WorkflowError(f"a notice until {changes['notice_until']} leaves no day "
+                                f"before the deadline of {p['due_on']}")
+        if late and days != spec.notice_days:
+            raise WorkflowError(f"proposal {p['proposal_id']} is overdue: its notice runs "
+                                f"the configured {spec.notice_days} days, no longer")
         note = note or f"on notice {on} to {changes['notice_until']} ({days} days)"
     following = procedure.after(spec.step)
     if reject is not None:
@@ -216,13 +245,21 @@ def decide(con: duckdb.DuckDBPyConnection, p: dict[str, Any], on: dt.date, by: s
         region_status(con, p["region_code"], "exited", on, reason, p["proposal_id"], by)
         return
     household = p["household_id"]
+    now = con.execute("SELECT registration_status FROM households WHERE household_id = ?",
+                      [household]).fetchone()
+    if now is None or now[0] not in FROM_STATUS[p["kind"]]:
+        raise WorkflowError(f"household {household} is now {now[0] if now else 'gone'}: a "
+                            f"proposal to {p['kind']} no longer fits; reject it")
     status = NEW_STATUS.get(p["kind"]) or _after_monitoring(con, household)
     if con.execute("SELECT count(*) FROM status_changes WHERE household_id = ? AND "
                    "effective_date = ?", [household, on]).fetchone() != (0,):
         raise WorkflowError(f"household {household} already changed status on {on}; "
                             "decide this proposal another day")
-    supersede(con, "households", f"SELECT {int(household)} AS household_id, "
-              f"DATE '{on.isoformat()}' AS valid_to", f"proposal {p['proposal_id']}", by)
+    try:
+        supersede(con, "households", f"SELECT {int(household)} AS household_id, "
+                  f"DATE '{on.isoformat()}' AS valid_to", f"proposal {p['proposal_id']}", by)
+    except PovertyCloudError as exc:
+        raise WorkflowError(str(exc)) from None
     registered = "registered_poor" if status == "registered_poor" else None
     con.execute(
         "UPDATE households SET registration_status = ?, "
@@ -288,6 +325,8 @@ def propose(con: duckdb.DuckDBPyConnection, user: User, kind: str, *, reasons: l
     ``note`` is free text for officers only. The household's (or region's) status must
     be one the kind starts from, and it has one open proposal at a time."""
     on = on or today()
+    if on > today():
+        raise WorkflowError(f"a proposal cannot be dated in the future ({on})")
     procedures = procedures or load_procedures()
     if not any(kind in p.kinds for p in procedures.procedures):
         raise WorkflowError(f"unknown kind of proposal {kind!r}")
@@ -346,6 +385,11 @@ def _subject(con: duckdb.DuckDBPyConnection, kind: str, household_id: int | None
         if row[1] not in FROM_STATUS[kind]:
             raise WorkflowError(f"household {household_id} is {row[1]}: a proposal to "
                                 f"{kind} starts from {' or '.join(FROM_STATUS[kind])}")
+        alive = con.execute("SELECT count(*) FROM people WHERE household_id = ? AND "
+                            "death_date IS NULL", [household_id]).fetchone()
+        if kind != "remove" and alive == (0,):
+            raise WorkflowError(f"no member of household {household_id} is alive: only its "
+                                "removal can be proposed")
         return "household", str(row[0])
     level = kind.removesuffix("_exit")
     row = con.execute("SELECT level FROM regions WHERE code = ?", [region_code]).fetchone()

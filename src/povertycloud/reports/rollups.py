@@ -53,12 +53,18 @@ def rollup_as_of_sql(con: duckdb.DuckDBPyConnection, as_of: dt.date | None) -> s
                        moved_placement_sql(as_of) if moved else None)
 
 
-def _status(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> str:
-    """Statuses on ``as_of``: from the pipeline's periods while they hold every status
-    change (status_changes is only ever added to), else from status_changes itself."""
+def periods_current(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the pipeline's outputs still hold every status change (status_changes is
+    only ever added to, one row per household and day)."""
     row = con.execute("SELECT (SELECT count(*) FROM status_changes) = "
                       "(SELECT count(*) FROM status_periods)").fetchone()
-    return stored_status_as_of_sql(as_of) if row and row[0] else status_as_of_sql(as_of)
+    return bool(row and row[0])
+
+
+def _status(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> str:
+    """Statuses on ``as_of``: from the pipeline's periods while current, else from
+    status_changes itself."""
+    return stored_status_as_of_sql(as_of) if periods_current(con) else status_as_of_sql(as_of)
 
 
 def rollup(store: Store, as_of: dt.date | None, level: str | None = None,

@@ -146,10 +146,10 @@ def region_trend(code: RegionCode, me: Me, con: DB) -> list[dict[str, Any]]:
 
 
 @router.get("/regions/{code}/map", tags=["regions"])
-def region_map(code: RegionCode, me: Me, con: DB) -> dict[str, Any]:
-    """GeoJSON of the regions below, with their figures."""
+def region_map(code: RegionCode, me: Me, con: DB, as_of: AsOf = None) -> dict[str, Any]:
+    """GeoJSON of the regions below, with their figures (as of a day)."""
     region_for(me, code)
-    return figures.boundaries(con, code, figures.children(con, code))
+    return figures.boundaries(con, code, figures.children(con, code, as_of))
 
 
 @router.get("/regions/{code}/children.{kind}", tags=["regions"])

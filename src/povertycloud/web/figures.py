@@ -15,7 +15,7 @@ from typing import Any
 import duckdb
 
 from ..errors import PovertyCloudError
-from ..reports.rollups import rollup_as_of_sql
+from ..reports.rollups import periods_current, rollup_as_of_sql
 from ..standard.codes import LEVELS
 from ..standard.regions import PREFIX_LENGTH, level_of, sql_ancestor
 from ..store import atomic, records, scalar
@@ -112,10 +112,10 @@ def _latest_as_of(con: duckdb.DuckDBPyConnection) -> Any:
 def registry_rows(con: duckdb.DuckDBPyConnection, as_of: dt.date | None
                   ) -> tuple[str, list[Any], Any]:
     """(a FROM item of region roll-up rows, its parameters, the day they are of): the
-    pipeline's figures at the last year's end (or at a stored year's end), else the
-    registry's history rolled up live on ``as_of``."""
-    if as_of is None or con.execute("SELECT count(*) FROM region_rollups WHERE as_of = ?",
-                                    [as_of]).fetchone() != (0,):
+    pipeline's figures at the last year's end (or at a stored year's end while no status
+    changed since the pipeline ran), else the registry's history rolled up live."""
+    if as_of is None or (periods_current(con) and con.execute(
+            "SELECT count(*) FROM region_rollups WHERE as_of = ?", [as_of]).fetchone() != (0,)):
         day = as_of or _latest_as_of(con)
         return "(SELECT * FROM region_rollups WHERE as_of = ?)", [day], day
     _latest_as_of(con)  # the pipeline has run

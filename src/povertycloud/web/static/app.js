@@ -43,7 +43,7 @@ async function mapChart() {
     series: [{ type: "map", map: "regions", nameProperty: "code", data: values,
                emphasis: { label: { show: false } } }],
   });
-  chart.on("click", p => { if (p.name) window.location.href = node.dataset.link + p.name; });
+  chart.on("click", p => { if (p.name) window.location.href = node.dataset.link + p.name + (node.dataset.suffix || ""); });
   node.dataset.ready = "1";
 }
 
