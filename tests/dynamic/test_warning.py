@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from povertycloud.cli.common import console
 from povertycloud.cli.main import app
 from povertycloud.cli.synth import build_store
 from povertycloud.dynamic.warning import (
@@ -27,11 +28,12 @@ from povertycloud.dynamic.warning import (
     score,
     scored_years,
 )
-from povertycloud.dynamic.warning_features import FEATURE_NAMES, REASONS, examples
+from povertycloud.dynamic.warning_features import FEATURE_NAMES, HEALTH_REASONS, REASONS, examples
 from povertycloud.identification.config import RuleFileError, shipped
 from povertycloud.lines import national
 from povertycloud.store import Store
 from povertycloud.synth import SynthConfig
+from povertycloud.web.accounts import create_user
 
 from .conftest import rule_file_with
 
@@ -234,7 +236,8 @@ def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None
 
 # -- the command ------------------------------------------------------------------------------
 
-def test_the_warn_commands(db: Path, tmp_path: Path) -> None:
+def test_the_warn_commands(db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(console, "width", 250)  # whole reasons in the tables
     runner = CliRunner()
     said = runner.invoke(app, ["warn", "evaluate", "--db", str(db)])
     assert said.exit_code == 0, said.output
@@ -245,7 +248,19 @@ def test_the_warn_commands(db: Path, tmp_path: Path) -> None:
     assert "on the monitoring lists of" in " ".join(said.output.split())
     said = runner.invoke(app, ["warn", "list", "--db", str(db), "--region", "52"])
     assert said.exit_code == 0, said.output
-    assert "Monitoring list" in said.output
+    assert "Monitoring list" in said.output and "health (hidden)" in said.output
+    assert not any(code in said.output for code in HEALTH_REASONS)
+    with Store(db) as store:
+        create_user(store.con, "officer", "a-long-password", "officer", "520000000000")
+        create_user(store.con, "auditor", "a-long-password", "auditor", "520000000000")
+    refused = runner.invoke(app, ["warn", "list", "--db", str(db), "--health-as", "auditor"])
+    assert "may not see health details" in str(refused.exception)
+    said = runner.invoke(app, ["warn", "list", "--db", str(db), "--health-as", "officer"])
+    assert said.exit_code == 0 and "health (hidden)" not in said.output
+    with Store(db, read_only=True) as store:
+        assert store.con.execute("SELECT count(*) FROM audit_log WHERE action = "
+                                 "'read_monitoring_list' AND username = 'officer'"
+                                 ).fetchone() == (1,)
     bad = tmp_path / "warning.yaml"
     bad.write_text(shipped("warning.yaml").read_text(encoding="utf-8").replace(
         "scope: village", "scope: everywhere"), encoding="utf-8")

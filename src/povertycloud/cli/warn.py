@@ -9,7 +9,8 @@ from typing import Annotated
 import typer
 from rich.table import Table as RichTable
 
-from ..store import Store
+from ..store import Store, audit_entry
+from ..web.accounts import user_named
 from .common import DbOption, console, prefix_of
 
 warn_app = typer.Typer(help="Relapse early warning: who may fall below the line next year.",
@@ -80,14 +81,26 @@ def list_command(
     year: Annotated[int | None, typer.Option(
         help="The origin year scored (default: the latest).")] = None,
     limit: Annotated[int, typer.Option(help="At most this many households.")] = 500,
+    health_as: Annotated[str | None, typer.Option(
+        "--health-as", help="Show the health reasons, as this user (who may unmask; the "
+                            "read is audited). Hidden otherwise.")] = None,
 ) -> None:
     """The monitoring list: the households each village should watch, riskiest first."""
-    from ..dynamic.warning import WarningError, monitoring_list, scored_years
+    from ..dynamic.warning import WarningError, monitoring_list, scored_years, with_health
 
-    with Store(db, read_only=True) as store:
+    with Store(db, read_only=health_as is None) as store:
         if not scored_years(store.con):
             raise WarningError(f"no scores yet: run `povertycloud warn score --db {db}` first")
         rows = monitoring_list(store.con, prefix_of(region), year, limit)
+        reader = user_named(store.con, health_as) if health_as else None
+        if reader is not None and not reader.may("unmask"):
+            raise WarningError(f"{reader.username} ({reader.role}) may not see health details")
+        shown = with_health(rows, reader is not None)
+        if reader is not None and shown:
+            audit_entry(store.con, "read_monitoring_list", username=reader.username,
+                        role=reader.role, user_id=reader.user_id, object_kind="region",
+                        object_id=region or "all", region_code=reader.region_code,
+                        detail=f"{shown} households with health reasons (command line)")
     table = RichTable("village", "rank", "household", "risk", "status", "reasons",
                       title=f"Monitoring list ({len(rows):,} households)")
     for r in rows:

@@ -227,25 +227,19 @@ def _entries(con: duckdb.DuckDBPyConnection, household_id: int, unmasked: bool
             for e in timeline(con, household_id, unmasked=unmasked)]
 
 
-HIDDEN_HEALTH = "health (hidden)"
-
-
 def monitoring_of(me: Viewer, con: duckdb.DuckDBPyConnection, year: int | None
                   ) -> list[dict[str, Any]]:
     """The relapse monitoring lists of the villages of ``me``'s jurisdiction."""
     allowed(me, "monitoring")
     # imported here: the model's libraries load on the first list, not at every start
-    from ..dynamic.warning import monitoring_list
-    from ..dynamic.warning_features import HEALTH_REASONS, REASONS
+    from ..dynamic.warning import monitoring_list, with_health
+    from ..dynamic.warning_features import REASONS
 
     rows = monitoring_list(con, me.user.prefix, year)
-    health = me.user.may("unmask")  # health reasons shown only to who may see them
+    # health reasons shown only to who may see them
+    shown = with_health(rows, me.user.may("unmask"))
     for row in rows:
-        if not health:
-            row["reasons"] = [HIDDEN_HEALTH if code in HEALTH_REASONS else code
-                              for code in row["reasons"]]
         row["reason_texts"] = [REASONS.get(code, code) for code in row["reasons"]]
-    shown = sum(any(c in HEALTH_REASONS for c in r["reasons"]) for r in rows)
     if shown:  # reading health details is audited
         audit.record(con, me.user, "read_monitoring_list", "region", me.user.region_code,
                      me.user.region_code, f"{shown} households with health reasons")
