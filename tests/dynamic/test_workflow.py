@@ -243,7 +243,7 @@ def test_steps_are_dated_between_the_last_step_and_today(dyn_store: Store) -> No
     with pytest.raises(WorkflowError, match="cannot be dated in the future"):
         workflow.act(s.con, pid, "notice", users["village"], on=tomorrow)
     with pytest.raises(WorkflowError, match="published the day it is recorded"):
-        workflow.act(s.con, pid, "notice", users["village"], on=DAY - dt.timedelta(days=1))
+        workflow.act(s.con, pid, "notice", users["village"], on=DAY + dt.timedelta(days=1))
     with pytest.raises(WorkflowError, match="before the proposal's last step"):
         take(s.con, pid, "notice", users["village"], DAY - dt.timedelta(days=1))
     assert state(s, pid) == before

@@ -132,6 +132,9 @@ def _check(p: dict[str, Any], procedure: Procedure, step: str, user: User, on: d
     refused = why_not(user, p, spec)
     if refused:
         raise NotYours(refused)
+    if spec.notice_days and on != today():
+        raise WorkflowError(f"a notice is published the day it is recorded ({today()}), "
+                            f"not on {on}")
     if p["notice_until"] is not None and on <= p["notice_until"]:
         raise WorkflowError(f"the public notice of proposal {pid} runs until "
                             f"{p['notice_until']}: {step!r} can be taken from the day after")
@@ -145,22 +148,16 @@ def _check(p: dict[str, Any], procedure: Procedure, step: str, user: User, on: d
 
 def _check_day(con: duckdb.DuckDBPyConnection, p: dict[str, Any], on: dt.date) -> None:
     """A step is dated between the proposal's last event and today: never in the future
-    (a notice cannot be skipped by dating the next step later), never before."""
+    (a notice cannot be skipped by dating the next step later), never before. A notice
+    is published on the day itself (:func:`_check`)."""
     if on > today():
         raise WorkflowError(f"a step cannot be dated in the future ({on}; today is {today()})")
-    if p["step"] in _notice_steps() and on != today():
-        raise WorkflowError(f"a notice is published the day it is recorded ({today()}), "
-                            f"not on {on}")
     last = con.execute("SELECT max(acted_on) FROM proposal_steps WHERE proposal_id = ?",
                        [p["proposal_id"]]).fetchone()
     earliest = max(p["proposed_on"], last[0] if last and last[0] else p["proposed_on"])
     if on < earliest:
         raise WorkflowError(f"{on} is before the proposal's last step or its making "
                             f"({earliest})")
-
-
-def _notice_steps() -> set[str]:
-    return {s.step for p in load_procedures().procedures for s in p.steps if s.notice_days}
 
 
 def why_not(user: User, p: dict[str, Any], spec: Step) -> str | None:
