@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 
@@ -16,3 +17,8 @@ def join_present(separator: str, parts: list[str]) -> str:
 
 
 NAME = r"[a-z][a-z0-9_]*"  # ids that become parts of column names
+
+
+def date_literal(day: dt.date) -> str:
+    """A SQL date literal of ``day`` (standard SQL: DuckDB and Spark read it)."""
+    return f"DATE {literal(day.isoformat())}"

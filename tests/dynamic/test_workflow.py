@@ -187,8 +187,8 @@ def test_overdue_proposals_are_listed(dyn_store: Store) -> None:
     due = p["due_on"]
     region = p["region_code"]
     assert p["proposal_id"] not in {r["proposal_id"] for r in proposals.listing(
-        s.con, region, overdue_on=due)}
-    late = proposals.listing(s.con, region, overdue_on=due + dt.timedelta(days=1))
+        s.con, region, on=due, overdue=True)}
+    late = proposals.listing(s.con, region, on=due + dt.timedelta(days=1), overdue=True)
     assert p["proposal_id"] in {r["proposal_id"] for r in late}
     inbox = proposals.inbox(s.con, officers(s, region)["field"], due + dt.timedelta(days=1))
     assert next(r for r in inbox if r["proposal_id"] == p["proposal_id"])["overdue"]

@@ -83,11 +83,10 @@ def rollup(
     """Households and people by status and by indicator, at every level, as of a date
     (or now)."""
     date = parse_date(as_of) if as_of else None
-    for path in (out, geojson):
-        if path is not None:
-            check_output(path, overwrite)
-    if out is not None and out.suffix.lower() not in TABLE_FORMATS:
-        raise PovertyCloudError(f"{out}: write .csv, .parquet or .xlsx")
+    if out is not None:
+        check_table_output(out, overwrite)
+    if geojson is not None:
+        check_output(geojson, overwrite)
     if geojson is not None and level is None:
         raise typer.BadParameter("--geojson needs --level")
     with Store(db, read_only=True) as store:
@@ -101,6 +100,14 @@ def rollup(
         console.print(f"Wrote {table.num_rows:,} regions to {out}")
     else:
         _print_rollup(table)
+
+
+def check_table_output(out: Path, overwrite: bool) -> None:
+    """Refuse, before any work, an output that exists (unless ``overwrite``) or that is
+    not .csv, .parquet or .xlsx."""
+    check_output(out, overwrite)
+    if out.suffix.lower() not in TABLE_FORMATS:
+        raise PovertyCloudError(f"{out}: write .csv, .parquet or .xlsx")
 
 
 def write_table(table: pa.Table, out: Path) -> None:

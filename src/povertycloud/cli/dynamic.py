@@ -19,10 +19,9 @@ from ..dynamic.timeline import timeline
 from ..errors import PovertyCloudError
 from ..identification.plan import load_rules
 from ..identification.runs import identified, identify, latest_year
-from ..intake.exports import check_output
 from ..store import Store
 from ..web.accounts import user_named
-from .analysis import TABLE_FORMATS, write_table
+from .analysis import check_table_output, write_table
 from .common import DbOption, OverwriteOption, console, parse_date, prefix_of
 
 workflow_app = typer.Typer(help="Proposals and the procedure they walk: inbox, steps, "
@@ -91,7 +90,7 @@ def list_command(
     """Proposals under a region, soonest deadline first."""
     with Store(db, read_only=True) as store:
         rows = read.listing(store.con, prefix_of(region), state=None if state == "all" else state,
-                            kind=kind, overdue_on=_day(on) if overdue else None)
+                            kind=kind, on=_day(on), overdue=overdue)
     _print_proposals(rows, f"Proposals ({len(rows):,}, at most 500 shown)")
 
 
@@ -178,9 +177,7 @@ def notices_command(
     for row in rows:
         row["reasons"] = "; ".join(row["reasons"])
     if out is not None:
-        check_output(out, overwrite)
-        if out.suffix.lower() not in TABLE_FORMATS:
-            raise PovertyCloudError(f"{out}: write .csv, .parquet or .xlsx")
+        check_table_output(out, overwrite)
         write_table(pa.Table.from_pylist(rows), out)
         console.print(f"Wrote {len(rows):,} notices to {out}")
         return
@@ -197,10 +194,9 @@ def _print_proposals(rows: list[dict[str, Any]], title: str) -> None:
     table = RichTable("id", "kind", "subject", "village", "next step", "state", "due",
                       "notice until", title=title)
     for r in rows[:500]:
-        late = r.get("overdue") or (r["state"] == "open" and r["due_on"] < dt.date.today())
         table.add_row(str(r["proposal_id"]), r["kind"], str(r["household_id"] or
                       r["region_code"]), str(r["region_name"]), r["step"], r["state"],
-                      f"[red]{r['due_on']} overdue[/]" if late else str(r["due_on"]),
+                      f"[red]{r['due_on']} overdue[/]" if r["overdue"] else str(r["due_on"]),
                       str(r["notice_until"] or ""))
     console.print(table)
 
@@ -231,9 +227,7 @@ def as_of_command(
     queries = {"households": households_as_of_sql(day), "people": people_as_of_sql(day)}
     if table not in queries:
         raise PovertyCloudError("--table is households or people")
-    check_output(out, overwrite)
-    if out.suffix.lower() not in TABLE_FORMATS:
-        raise PovertyCloudError(f"{out}: write .csv, .parquet or .xlsx")
+    check_table_output(out, overwrite)
     with Store(db, read_only=True) as store:
         column = "village_code" if table == "households" else "CAST(household_id AS VARCHAR)"
         rows = store.con.execute(f"SELECT * FROM ({queries[table]}) WHERE starts_with("

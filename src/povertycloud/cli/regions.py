@@ -10,8 +10,8 @@ from rich.table import Table as RichTable
 
 from ..dynamic.region_criteria import JUDGED, criteria_for
 from ..dynamic.regions import designate, propose_exit, status_as_of
-from ..identification.runs import latest_year
-from ..store import Store, scalar
+from ..identification.runs import latest_identified, latest_year
+from ..store import Store
 from ..web.accounts import user_named
 from .common import DbOption, console, parse_date, prefix_of
 
@@ -99,9 +99,7 @@ def propose_exit_command(
 def _when(store: Store, year: int | None, as_of: str | None) -> tuple[int, dt.date]:
     """(identification year, day judged) from the options and their defaults."""
     if year is None:  # the latest identified, else the latest surveyed
-        identified = scalar(store.con, "SELECT max(year) FROM identification") \
-            if "identification" in store.tables() else 0
-        year = identified or latest_year(store)
+        year = latest_identified(store) or latest_year(store)
     return year, parse_date(as_of) if as_of else dt.date(year, 12, 31)
 
 

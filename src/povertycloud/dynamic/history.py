@@ -16,7 +16,7 @@ import duckdb
 
 from ..errors import PovertyCloudError
 from ..pipeline.rollups import status_as_of_sql
-from ..sqltext import literal
+from ..sqltext import date_literal, literal
 
 Subject = Literal["households", "people"]
 HISTORY: dict[Subject, tuple[str, str]] = {  # table: (its history, its key)
@@ -51,15 +51,11 @@ SELECT t.*, v.valid_from, greatest(e.valid_to, coalesce(v.valid_from, e.valid_to
     return int(rows[0]) if rows else 0
 
 
-def day_sql(day: dt.date) -> str:
-    return f"DATE {literal(day.isoformat())}"
-
-
 def versions_as_of_sql(table: Subject, day: dt.date) -> str:
     """The rows of ``table`` as they were on ``day``: the version valid that day, or
     the current row when no later change superseded it."""
     history, key = HISTORY[table]
-    d = day_sql(day)
+    d = date_literal(day)
     return f"""
 SELECT * EXCLUDE ({", ".join(PERIOD)}) FROM {history}
 WHERE coalesce(valid_from, DATE '0001-01-01') <= {d} AND valid_to > {d}
@@ -71,7 +67,7 @@ SELECT * FROM {table} t WHERE NOT EXISTS (
 def people_as_of_sql(day: dt.date) -> str:
     """People born by ``day`` as they were then (a later death is not yet known)."""
     return (f"SELECT * FROM ({versions_as_of_sql('people', day)}) "
-            f"WHERE birth_date <= {day_sql(day)}")
+            f"WHERE birth_date <= {date_literal(day)}")
 
 
 def households_as_of_sql(day: dt.date) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 
 import duckdb
 
-from ..sqltext import literal
+from ..sqltext import date_literal, literal
 from ..store import records
 from ..web.accounts import User
 from .procedures import Procedures, load_procedures
@@ -51,14 +51,16 @@ def reason_texts(codes_json: str, public: bool = False) -> list[str]:
     return [words.get(code, code) for code in codes]
 
 
-def get(con: duckdb.DuckDBPyConnection, proposal_id: int) -> dict[str, Any] | None:
-    """One proposal with its steps and objections, or None."""
+def get(con: duckdb.DuckDBPyConnection, proposal_id: int, on: dt.date | None = None
+        ) -> dict[str, Any] | None:
+    """One proposal with its steps and objections (overdue or waiting on ``on``, default
+    today), or None."""
     found = records(con.execute(f"SELECT {LIST_COLUMNS}, p.evidence FROM proposals p "
                                 "LEFT JOIN regions g ON g.code = p.region_code "
                                 "WHERE p.proposal_id = ?", [proposal_id]))
     if not found:
         return None
-    p = found[0]
+    p = _timed(found[0], on or dt.date.today())
     p["reason_texts"] = reason_texts(p["reasons"])
     p["steps"] = records(con.execute("SELECT * FROM proposal_steps WHERE proposal_id = ? "
                                      "ORDER BY seq", [proposal_id]))
@@ -70,48 +72,54 @@ def get(con: duckdb.DuckDBPyConnection, proposal_id: int) -> dict[str, Any] | No
 
 
 def listing(con: duckdb.DuckDBPyConnection, prefix: str, *, state: str | None = "open",
-            kind: str | None = None, overdue_on: dt.date | None = None,
+            kind: str | None = None, on: dt.date | None = None, overdue: bool = False,
             steps: list[tuple[str, str]] | None = None, limit: int = 500
             ) -> list[dict[str, Any]]:
     """Proposals in regions starting with ``prefix``, soonest deadline first; only
-    ``state``, ``kind``, those overdue on ``overdue_on``, or at one of ``steps``
-    ((procedure, step) pairs) when given."""
+    ``state``, ``kind``, those ``overdue`` on ``on`` (default today), or at one of
+    ``steps`` ((procedure, step) pairs) when given. Each row says whether it is overdue
+    on ``on`` and whether its notice still runs (``waiting``)."""
+    on = on or dt.date.today()
     where, params = ["starts_with(p.region_code, ?)"], [prefix]
     for column, value in (("p.state", state), ("p.kind", kind)):
         if value is not None:
             where.append(f"{column} = ?")
             params.append(value)
-    if overdue_on is not None:
-        where.append(f"p.state = 'open' AND p.due_on < DATE {literal(overdue_on.isoformat())}")
+    if overdue:
+        where.append(f"p.state = 'open' AND p.due_on < {date_literal(on)}")
     if steps is not None:
         pairs = " OR ".join(f"(p.procedure = {literal(a)} AND p.step = {literal(b)})"
                             for a, b in steps)
         where.append(f"({pairs or 'FALSE'})")
-    return records(con.execute(
+    rows = records(con.execute(
         f"SELECT {LIST_COLUMNS} FROM proposals p LEFT JOIN regions g ON g.code = p.region_code "
         f"WHERE {' AND '.join(where)} ORDER BY p.due_on, p.proposal_id LIMIT {int(limit)}",
         params))
+    return [_timed(row, on) for row in rows]
+
+
+def _timed(row: dict[str, Any], on: dt.date) -> dict[str, Any]:
+    """``row`` marked ``overdue`` (open past its deadline) and ``waiting`` (its notice
+    still runs) on ``on``."""
+    row["overdue"] = row["state"] == "open" and row["due_on"] is not None and row["due_on"] < on
+    row["waiting"] = row["notice_until"] is not None and on <= row["notice_until"]
+    return row
 
 
 def inbox(con: duckdb.DuckDBPyConnection, user: User, on: dt.date | None = None,
           procedures: Procedures | None = None, limit: int = 500) -> list[dict[str, Any]]:
     """The open proposals whose next step ``user`` may take, each marked overdue or not."""
-    on = on or dt.date.today()
     procedures = procedures or load_procedures()
     mine = [(p.procedure, s.step) for p in procedures.procedures for s in p.steps
             if s.level == user.level and user.role in s.roles]
-    rows = listing(con, user.prefix, steps=mine, limit=limit)
-    for row in rows:
-        row["overdue"] = row["due_on"] is not None and row["due_on"] < on
-        row["waiting"] = row["notice_until"] is not None and on <= row["notice_until"]
-    return rows
+    return listing(con, user.prefix, on=on, steps=mine, limit=limit)
 
 
 def notice_board(con: duckdb.DuckDBPyConnection, prefix: str, on: dt.date | None = None
                  ) -> list[dict[str, Any]]:
     """Proposals on public notice on ``on`` in regions under ``prefix``, in the
     whitelisted fields only."""
-    day = literal((on or dt.date.today()).isoformat())
+    day = date_literal(on or dt.date.today())
     rows = records(con.execute(f"""
 SELECT p.proposal_id, p.region_code, g.name AS region_name, p.kind, p.reasons,
   p.notice_from, p.notice_until, head.name AS head_name, size.members
@@ -122,7 +130,7 @@ LEFT JOIN (SELECT household_id, min(name) AS name FROM people WHERE relation = '
 LEFT JOIN (SELECT household_id, count(*) AS members FROM people WHERE death_date IS NULL
            GROUP BY household_id) size ON size.household_id = p.household_id
 WHERE p.state = 'open' AND starts_with(p.region_code, ?)
-  AND p.notice_from <= DATE {day} AND p.notice_until >= DATE {day}
+  AND p.notice_from <= {day} AND p.notice_until >= {day}
 ORDER BY p.region_code, p.proposal_id""", [prefix]))
     for row in rows:
         row["kind_text"] = KIND_TEXT.get(row["kind"], row["kind"])

@@ -23,10 +23,9 @@ from ..identification.config import Reader, RuleSet, header, load, shipped
 from ..identification.runs import latest_year, require_identification
 from ..lines import PovertyLines, load_lines
 from ..pipeline.rollups import status_as_of_sql
-from ..sqltext import literal
+from ..sqltext import date_literal, literal
 from ..standard.codes import EVENT_KINDS
 from ..store import Store, scalar
-from .history import day_sql
 from .procedures import Procedures, load_procedures
 
 DEFAULT = "reevaluation.yaml"
@@ -158,8 +157,8 @@ INSERT INTO proposals (subject, household_id, region_code, kind, monitor_kind, r
   proposed_on, due_on, version)
 SELECT 'household', household_id, village_code, kind, monitor_kind, reasons, evidence,
   procedure, {literal(procedures.label)}, CASE procedure {firsts} END, 'open',
-  {literal("events" if since else "yearly")}, {run_id}, {literal(by)}, {day_sql(on)},
-  {day_sql(on)} + CAST(CASE procedure {deadlines} END AS INTEGER), 0
+  {literal("events" if since else "yearly")}, {run_id}, {literal(by)}, {date_literal(on)},
+  {date_literal(on)} + CAST(CASE procedure {deadlines} END AS INTEGER), 0
 FROM (SELECT *, CASE kind {cases} END AS procedure FROM reevaluated
       WHERE kind IS NOT NULL ORDER BY village_code, household_id)""")
     con.execute("INSERT INTO open_proposals SELECT 'household ' || household_id, proposal_id "
@@ -171,7 +170,7 @@ def proposals_sql(t: Thresholds, lines: PovertyLines, year: int, as_of: dt.date,
                   since: dt.datetime | None = None) -> str:
     """One row per household evaluated: its status, the figures, and the proposal (kind
     NULL when nothing changes) with its reasons."""
-    d, first = day_sql(as_of), year - t.stable_years + 1
+    d, first = date_literal(as_of), year - t.stable_years + 1
     line_rows = ", ".join(f"({y}, {lines.line_for(y)})"
                           for y in range(min(first, year - 1), year + 1))
     hardship = ", ".join(literal(k) for k in t.hardship_events)

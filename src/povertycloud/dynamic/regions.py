@@ -22,9 +22,9 @@ from typing import Any
 import duckdb
 
 from ..errors import PovertyCloudError
+from ..sqltext import date_literal
 from ..store import Store, atomic, audit_entry, inserted, records, scalar
 from ..web.accounts import User
-from .history import day_sql
 from .region_criteria import JUDGED, ExitRules, Source, criteria, load_exit_rules, rollup_sql
 from .workflow import propose
 
@@ -64,7 +64,7 @@ WHERE r.people > 0 AND ({thresholds})
 def region_status_sql(day: dt.date, consolidation_years: int) -> str:
     """(region_code, region_name, level, status, since, consolidating_until, reason,
     proposal_id) of every village and county on ``day``."""
-    d = day_sql(day)
+    d = date_literal(day)
     until = (f"CAST(l.effective_date + INTERVAL ({int(consolidation_years)}) YEAR "
              "- INTERVAL 1 DAY AS DATE)")
     judged = ", ".join(f"'{level}'" for level in JUDGED)

@@ -21,6 +21,7 @@ from typing import Any
 import duckdb
 
 from ..errors import PovertyCloudError
+from ..sqltext import date_literal
 from ..store import atomic, audit_entry, records, scalar
 from ..web import complaints
 from ..web.accounts import User
@@ -254,7 +255,7 @@ def decide(con: duckdb.DuckDBPyConnection, p: dict[str, Any], on: dt.date, by: s
                             "decide this proposal another day")
     try:
         supersede(con, "households", f"SELECT {int(household)} AS household_id, "
-                  f"DATE '{on.isoformat()}' AS valid_to", f"proposal {p['proposal_id']}", by)
+                  f"{date_literal(on)} AS valid_to", f"proposal {p['proposal_id']}", by)
     except PovertyCloudError as exc:
         raise WorkflowError(str(exc)) from None
     registered = "registered_poor" if status == "registered_poor" else None

@@ -159,11 +159,24 @@ def explain(store: Store, rules: Rules, household_id: int, year: int) -> dict[st
 def identified(store: Store | duckdb.DuckDBPyConnection, year: int) -> bool:
     """Whether the store holds an identification of ``year``."""
     con = store.con if isinstance(store, Store) else store
-    if con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'identification' "
-                   "AND schema_name = 'main'").fetchone() == (0,):
+    if not _has_identification(con):
         return False
     row = con.execute("SELECT count(*) FROM identification WHERE year = ?", [year]).fetchone()
     return bool(row and row[0])
+
+
+def _has_identification(con: duckdb.DuckDBPyConnection) -> bool:
+    return con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = "
+                       "'identification' AND schema_name = 'main'").fetchone() != (0,)
+
+
+def latest_identified(store: Store | duckdb.DuckDBPyConnection) -> int | None:
+    """The latest year the store holds an identification of, or None."""
+    con = store.con if isinstance(store, Store) else store
+    if not _has_identification(con):
+        return None
+    row = con.execute("SELECT max(year) FROM identification").fetchone()
+    return int(row[0]) if row and row[0] is not None else None
 
 
 def require_identification(con: duckdb.DuckDBPyConnection, year: int) -> None:

@@ -14,6 +14,7 @@ import duckdb
 from ..dynamic.history import Subject, supersede
 from ..errors import Issue, PovertyCloudError, ValidationFailed
 from ..feeds.sources import ddl as feed_ddl
+from ..sqltext import date_literal
 from ..standard.fields import Table
 from ..standard.tables import table as standard_table
 from ..store import Store, scalar
@@ -217,7 +218,7 @@ def _update_known(con: duckdb.DuckDBPyConnection, table: Table, batch_id: int,
     differ = " OR ".join(f"t.{f.name} IS DISTINCT FROM k.{f.name}"
                          for f in table.fields if f.name != key)
     changed = f"SELECT k.{key} FROM _known k JOIN {table.name} t USING ({key}) WHERE {differ}"
-    ends = f"SELECT {key}, DATE '{valid_from.isoformat()}' AS valid_to FROM ({changed})"
+    ends = f"SELECT {key}, {date_literal(valid_from)} AS valid_to FROM ({changed})"
     supersede(con, cast(Subject, table.name), ends, f"batch {batch_id}", source)
     sets = ", ".join(f"{f.name} = k.{f.name}" for f in table.fields if f.name != key)
     updated = con.execute(f"UPDATE {table.name} SET {sets}, batch_id = {batch_id}, "

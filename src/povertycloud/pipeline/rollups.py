@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from ..sqltext import date_literal
 from ..standard.codes import LEVELS, REGISTRATION
 from ..standard.regions import sql_ancestor
 from .indicators import FLAGS
@@ -25,7 +26,7 @@ def status_as_of_sql(as_of: dt.date) -> str:
     """(household_id, status, since) of each household with a status on ``as_of``: its
     latest change by then, read from ``status_changes`` itself (so a decision taken
     after the pipeline ran counts); 'removed' counts as not registered."""
-    day = f"DATE '{as_of.isoformat()}'"
+    day = date_literal(as_of)
     return f"""
 SELECT household_id, CASE WHEN status = 'removed' THEN 'not_registered' ELSE status END
   AS status, since
@@ -37,7 +38,7 @@ FROM (SELECT household_id, max_by(status, effective_date) AS status,
 def stored_status_as_of_sql(as_of: dt.date) -> str:
     """:func:`status_as_of_sql` from the pipeline's stored ``status_periods``: five times
     faster, and the same while no status changed since the pipeline ran."""
-    day = f"DATE '{as_of.isoformat()}'"
+    day = date_literal(as_of)
     return (f"SELECT household_id, status, valid_from AS since FROM status_periods "
             f"WHERE valid_from <= {day} AND (valid_to IS NULL OR valid_to > {day})")
 
@@ -92,6 +93,6 @@ levels AS (
   FROM village v CROSS JOIN ({levels}) l
   GROUP BY l.level, {ancestor}
 )
-SELECT DATE '{as_of.isoformat()}' AS as_of, region_code, level, {", ".join(MEASURES)},
+SELECT {date_literal(as_of)} AS as_of, region_code, level, {", ".join(MEASURES)},
   ROUND(100.0 * people_registered_poor / people, 4) AS registered_incidence
 FROM levels"""

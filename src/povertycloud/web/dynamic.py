@@ -24,6 +24,7 @@ from ..dynamic import proposals, region_criteria, regions, workflow
 from ..dynamic.procedures import KINDS, Procedure, Procedures, load_procedures
 from ..dynamic.timeline import timeline
 from ..errors import PovertyCloudError
+from ..identification.runs import latest_identified
 from ..standard.regions import PREFIX_LENGTH
 from . import api, audit, complaints, figures, households, i18n
 from .accounts import User
@@ -90,9 +91,6 @@ def _readable(row: dict[str, Any]) -> dict[str, Any]:
     procedure = procedures().get(row["procedure"])
     names = [s.step for s in procedure.steps]
     row["step_label"] = procedure.step(row["step"]).label if row["step"] in names else None
-    row["overdue"] = row["state"] == "open" and row["due_on"] is not None \
-        and row["due_on"] < today()
-    row["waiting"] = row["notice_until"] is not None and today() <= row["notice_until"]
     return row
 
 
@@ -109,7 +107,7 @@ def listing_of(me: Viewer, con: duckdb.DuckDBPyConnection, state: str, kind: str
                overdue: bool) -> list[dict[str, Any]]:
     allowed(me, "workflow")
     rows = proposals.listing(con, me.user.prefix, state=None if state == "all" else state,
-                             kind=kind, overdue_on=today() if overdue else None)
+                             kind=kind, on=today(), overdue=overdue)
     return [_readable(r) for r in rows]
 
 
@@ -118,7 +116,7 @@ def proposal_of(me: Viewer, con: duckdb.DuckDBPyConnection, proposal_id: int
     """One proposal of ``me``'s jurisdiction (else 404) with its procedure's steps, who
     took each and when, and its next step with whether ``me`` may take it."""
     allowed(me, "workflow")
-    p = proposals.get(con, proposal_id)
+    p = proposals.get(con, proposal_id, today())
     if p is None or not me.user.covers(p["region_code"]):
         raise HTTPException(404, f"no proposal {proposal_id} in your jurisdiction")
     procedure = procedures().get(p["procedure"])
@@ -252,7 +250,7 @@ def region_statuses(me: Viewer, con: duckdb.DuckDBPyConnection, year: int | None
     exit criteria (estimated from the identification of ``year``, default the latest)."""
     allowed(me, "dashboard")
     day = today()
-    year = year if year is not None else _latest_identification(con)
+    year = year if year is not None else latest_identified(con)
     rows = regions.status_as_of(con, day, me.user.prefix)
     judged, problem = _criteria(con, day, year, me.user.prefix)
     for r in rows:
@@ -260,13 +258,6 @@ def region_statuses(me: Viewer, con: duckdb.DuckDBPyConnection, year: int | None
         r["met"] = found["met"] if found else None
         r["criteria"] = found["criteria"] if found else []
     return {"as_of": day, "year": year, "criteria_note": problem, "regions": rows}
-
-
-def _latest_identification(con: duckdb.DuckDBPyConnection) -> int | None:
-    if "identification" not in figures.tables(con):
-        return None
-    row = con.execute("SELECT max(year) FROM identification").fetchone()
-    return int(row[0]) if row and row[0] is not None else None
 
 
 def _criteria(con: duckdb.DuckDBPyConnection, day: dt.date, year: int | None, prefix: str
