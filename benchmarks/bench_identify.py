@@ -23,7 +23,7 @@ from pathlib import Path
 import psutil
 
 from _common import CLI, ROOT, machine, run_measured, write_section
-from povertycloud.identification.profile import member_rows_sql
+from povertycloud.profile.household import member_rows_sql
 from povertycloud.store import Store
 
 TARGET_RATE = 1_000_000  # people per second, end to end

@@ -33,8 +33,8 @@ from collections import Counter
 from pathlib import Path
 
 from _common import CLI, ROOT, machine, run_measured, write_section
-from povertycloud.dynamic.history import supersede
 from povertycloud.dynamic.reevaluation import load_thresholds, proposals_sql, reevaluate
+from povertycloud.history import supersede
 from povertycloud.identification.plan import load_rules
 from povertycloud.identification.runs import identify
 from povertycloud.lines import load_lines

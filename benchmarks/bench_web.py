@@ -27,11 +27,12 @@ import httpx2 as httpx
 
 from _common import CLI, ROOT, machine, write_section
 from bench_identify import build_store
+from povertycloud.access.accounts import create_user
 from povertycloud.identification.plan import load_rules
 from povertycloud.identification.runs import identified, identify, latest_year
+from povertycloud.registry import search
+from povertycloud.reports import figures
 from povertycloud.store import Store
-from povertycloud.web import figures, search
-from povertycloud.web.accounts import create_user
 
 TARGET_P95_MS = 200
 TARGET_DEMO_S = 120

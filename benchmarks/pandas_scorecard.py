@@ -28,14 +28,14 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from povertycloud.identification.config import shipped
-from povertycloud.identification.profile import (
+from povertycloud.lines import national
+from povertycloud.profile.household import (
     EVENT_COUNTS,
     MEMBER_COUNTS,
     SURVEY_FIELDS,
     VILLAGE_FIELDS,
 )
-from povertycloud.lines import national
+from povertycloud.rulefiles import shipped
 
 MEMBER_COLUMNS = ("household_id", "birth_date", "death_date", "relation", "education",
                   "in_school", "chronic_illness", "serious_illness", "disability_grade",

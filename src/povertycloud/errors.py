@@ -17,6 +17,10 @@ class EngineError(PovertyCloudError):
     """An unknown engine, or an engine that cannot start."""
 
 
+class NotFound(PovertyCloudError):
+    """An unknown region, household or record."""
+
+
 class UnknownNameError(PovertyCloudError, KeyError):
     """A table, level or other name the standard does not know."""
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from .identification.config import Reader, RuleSet, header, load, shipped
+from .rulefiles import Reader, RuleSet, header, load, shipped
 
 DEFAULT = "poverty_lines.yaml"
 

@@ -26,11 +26,10 @@ import pytest
 from openpyxl import load_workbook
 
 import povertycloud
-from povertycloud.standard.tables import TABLES
+from povertycloud.access.accounts import authenticate
+from povertycloud.standard.tables import TABLES, table_path
 from povertycloud.store import Store
 from povertycloud.store.migrations import SCHEMA_VERSION
-from povertycloud.synth import table_path
-from povertycloud.web.accounts import authenticate
 
 POVERTYCLOUD = Path(sys.executable).parent / "povertycloud"
 # Output as a user without a terminal gets it, but wide and plain whatever runs the tests.

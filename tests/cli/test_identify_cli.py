@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from povertycloud.identification.config import shipped
 from povertycloud.intake import load_directory
+from povertycloud.rulefiles import shipped
 from povertycloud.store import Store
 
 from ..identification.test_rules import line_of, write

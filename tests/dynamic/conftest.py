@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
+from povertycloud.access.accounts import User, create_user
 from povertycloud.cli.synth import build_store
-from povertycloud.identification.config import shipped
 from povertycloud.identification.plan import load_rules
 from povertycloud.identification.runs import identify
 from povertycloud.pipeline.on_store import run_on_store
+from povertycloud.rulefiles import shipped
 from povertycloud.store import Store
 from povertycloud.synth import SynthConfig
-from povertycloud.web.accounts import User, create_user
 
 PASSWORD = "a-long-password"
 

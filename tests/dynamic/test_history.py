@@ -10,13 +10,13 @@ import pytest
 from typer.testing import CliRunner
 
 from povertycloud.cli.main import app
-from povertycloud.dynamic.history import (
+from povertycloud.dynamic.timeline import timeline
+from povertycloud.errors import PovertyCloudError
+from povertycloud.history import (
     households_as_of_sql,
     people_as_of_sql,
     supersede,
 )
-from povertycloud.dynamic.timeline import timeline
-from povertycloud.errors import PovertyCloudError
 from povertycloud.intake import import_file
 from povertycloud.registry.merge import merge
 from povertycloud.reports.rollups import rollup

@@ -14,15 +14,15 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from povertycloud.access.accounts import User, create_user
 from povertycloud.cli.common import console
 from povertycloud.cli.regions import regions_app
 from povertycloud.dynamic.region_criteria import criteria, criteria_for, load_exit_rules
 from povertycloud.dynamic.regions import designate, propose_exit, region_status, status_as_of
 from povertycloud.dynamic.workflow import act, clock_at
 from povertycloud.errors import PovertyCloudError
-from povertycloud.identification.config import RuleFileError, shipped
+from povertycloud.rulefiles import RuleFileError, shipped
 from povertycloud.store import Store
-from povertycloud.web.accounts import User, create_user
 
 from .conftest import rule_file_with
 

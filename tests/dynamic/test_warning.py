@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from povertycloud.access.accounts import create_user
 from povertycloud.cli.common import console
 from povertycloud.cli.main import app
 from povertycloud.cli.synth import build_store
@@ -29,11 +30,10 @@ from povertycloud.dynamic.warning import (
     scored_years,
 )
 from povertycloud.dynamic.warning_features import FEATURE_NAMES, HEALTH_REASONS, REASONS, examples
-from povertycloud.identification.config import RuleFileError, shipped
 from povertycloud.lines import national
+from povertycloud.rulefiles import RuleFileError, shipped
 from povertycloud.store import Store
 from povertycloud.synth import SynthConfig
-from povertycloud.web.accounts import create_user
 
 from .conftest import rule_file_with
 

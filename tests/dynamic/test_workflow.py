@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
+from povertycloud.access.accounts import User
 from povertycloud.dynamic import proposals, workflow
-from povertycloud.dynamic.history import households_as_of_sql
 from povertycloud.dynamic.reevaluation import reevaluate
 from povertycloud.dynamic.workflow import WorkflowError
+from povertycloud.history import households_as_of_sql
 from povertycloud.store import Store
-from povertycloud.web.accounts import User
 
 from .conftest import officers
 

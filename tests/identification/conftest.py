@@ -9,8 +9,8 @@ from typing import Any
 import pyarrow as pa
 import pytest
 
-from povertycloud.identification.expressions import BOOLEAN, NUMBER
-from povertycloud.identification.profile import profile_types
+from povertycloud.profile.expressions import BOOLEAN, NUMBER
+from povertycloud.profile.household import profile_types
 
 ProfileTable = Callable[[list[dict[str, Any]]], pa.Table]
 PythonEval = Callable[[str, dict[str, Any]], Any]

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from povertycloud.identification.expressions import (
+from povertycloud.profile.expressions import (
     BOOLEAN,
     NUMBER,
     STRING,
@@ -21,7 +21,7 @@ from povertycloud.identification.expressions import (
     FieldType,
     compile_expression,
 )
-from povertycloud.identification.profile import profile_types
+from povertycloud.profile.household import profile_types
 
 PythonEval = Callable[[str, dict[str, Any]], Any]
 

@@ -14,13 +14,13 @@ from typing import Any
 import pytest
 
 from povertycloud.errors import PovertyCloudError
-from povertycloud.identification.config import RuleFileError, shipped
 from povertycloud.identification.plan import Rules, load_rules
 from povertycloud.identification.runs import explain, identify, whatif, whatif_households
 from povertycloud.identification.scorecard import Level
 from povertycloud.intake import load_directory
 from povertycloud.lines import line_for
 from povertycloud.pipeline.on_store import run_on_store
+from povertycloud.rulefiles import RuleFileError, shipped
 from povertycloud.store import Store
 from povertycloud.synth import SynthConfig, generate
 

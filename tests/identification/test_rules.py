@@ -15,13 +15,13 @@ import yaml
 
 from povertycloud.engines.duckdb import DuckDBEngine
 from povertycloud.identification.causes import CauseRules, load_causes
-from povertycloud.identification.config import RuleFileError, shipped
 from povertycloud.identification.guarantees import load_guarantees
 from povertycloud.identification.plan import identify_plan, load_rules
-from povertycloud.identification.profile import MEMBER_TYPES, member_counts_sql
 from povertycloud.identification.recommendations import load_recommendations
 from povertycloud.lines import NATIONAL_LINE, line_for, load_lines
 from povertycloud.pipeline import profile_steps
+from povertycloud.profile.household import MEMBER_TYPES, member_counts_sql
+from povertycloud.rulefiles import RuleFileError, shipped
 from povertycloud.standard import codes
 
 ProfileTable = Callable[[list[dict[str, Any]]], pa.Table]

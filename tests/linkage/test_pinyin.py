@@ -9,10 +9,10 @@ import duckdb
 import pyarrow as pa
 import pytest
 
-from povertycloud.identification.config import RuleFileError
 from povertycloud.linkage.config import Column, LinkConfig, default_blocking, load_link_config
 from povertycloud.linkage.link import link
 from povertycloud.linkage.pinyin import pinyin_column, romanise
+from povertycloud.rulefiles import RuleFileError
 
 COLUMNS = (Column("id_number", "id_number", "id_number"), Column("name", "name", "name"),
            Column("birth_date", "birth_date", "date"), Column("address", "address", "address"))

@@ -15,7 +15,7 @@ from povertycloud.pipeline import INPUTS, batch_plan, run_plan
 from povertycloud.pipeline.rollups import rollups_sql
 from povertycloud.standard.codes import LEVELS
 from povertycloud.standard.regions import ancestor
-from povertycloud.synth import table_path
+from povertycloud.standard.tables import table_path
 
 AS_OF = dt.date(2017, 6, 30)
 

@@ -24,8 +24,8 @@ from povertycloud.standard import ids
 from povertycloud.standard import regions as region_codes
 from povertycloud.standard.codes import EVENT_KINDS, LEVELS
 from povertycloud.standard.fields import Kind
-from povertycloud.standard.tables import TABLES
-from povertycloud.synth import SynthConfig, generate, regions, table_path
+from povertycloud.standard.tables import TABLES, table_path
+from povertycloud.synth import SynthConfig, generate, regions
 from povertycloud.synth.config import MAX_PEOPLE, MIN_PEOPLE
 
 # At 20,000 people the province has a single county, so province-wide figures follow that

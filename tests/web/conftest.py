@@ -17,6 +17,7 @@ import pytest
 import uvicorn
 from fastapi.testclient import TestClient
 
+from povertycloud.access.accounts import User, create_user
 from povertycloud.cli.synth import build_store
 from povertycloud.dynamic import warning, workflow
 from povertycloud.dynamic.reevaluation import reevaluate
@@ -28,7 +29,6 @@ from povertycloud.intake import import_file
 from povertycloud.pipeline.on_store import run_on_store
 from povertycloud.store import Store
 from povertycloud.synth import SynthConfig
-from povertycloud.web.accounts import User, create_user
 from povertycloud.web.app import create_app
 from povertycloud.web.platform import WebConfig
 

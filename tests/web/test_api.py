@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
-from povertycloud.web.accounts import PERMISSIONS
+from povertycloud.access.accounts import PERMISSIONS
 
 ROLE_OF = {"province_officer": "officer", "county_officer": "officer",
            "village_officer": "officer", "field_officer": "field_officer",

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from povertycloud.access.accounts import get_user
 from povertycloud.dynamic import workflow
 from povertycloud.dynamic.workflow import NEW_STATUS
-from povertycloud.web.accounts import get_user
 
 PASSWORD = "correct horse battery"
 Headers = Callable[[str], dict[str, str]]

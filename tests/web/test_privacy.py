@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from povertycloud.web.privacy import mask_id_number
+from povertycloud.access.privacy import mask_id_number
 
 
 @pytest.mark.parametrize(("value", "masked"), [

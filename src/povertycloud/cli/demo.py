@@ -12,6 +12,7 @@ import typer
 from rich.panel import Panel
 from rich.table import Table as RichTable
 
+from ..access.accounts import user_named
 from ..dynamic.reevaluation import reevaluate
 from ..dynamic.regions import designate
 from ..dynamic.warning import score
@@ -28,7 +29,6 @@ from ..reports import rollup, rollup_geojson
 from ..store import Store
 from ..synth import SynthConfig
 from ..synth.duplicates import register_twice
-from ..web.accounts import user_named
 from .common import console, progress_bar
 from .identify import print_summary
 from .synth import build_store

@@ -11,16 +11,16 @@ import pyarrow as pa
 import typer
 from rich.table import Table as RichTable
 
+from ..access.accounts import user_named
 from ..dynamic import proposals as read
 from ..dynamic import workflow
-from ..dynamic.history import households_as_of_sql, people_as_of_sql
 from ..dynamic.reevaluation import REASONS, last_run, reevaluate
 from ..dynamic.timeline import timeline
 from ..errors import PovertyCloudError
+from ..history import households_as_of_sql, people_as_of_sql
 from ..identification.plan import load_rules
 from ..identification.runs import identified, identify, latest_year
 from ..store import Store
-from ..web.accounts import user_named
 from .analysis import check_table_output, write_table
 from .common import DbOption, OverwriteOption, console, parse_date, prefix_of
 

@@ -8,11 +8,11 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table as RichTable
 
+from ..access.accounts import user_named
 from ..dynamic.region_criteria import JUDGED, criteria_for
 from ..dynamic.regions import designate, propose_exit, status_as_of
 from ..identification.runs import latest_identified, latest_year
 from ..store import Store
-from ..web.accounts import user_named
 from .common import DbOption, console, parse_date, prefix_of
 
 regions_app = typer.Typer(help="Poor villages and counties: designation, status, exit "

@@ -9,8 +9,8 @@ from typing import Annotated
 import typer
 from rich.table import Table as RichTable
 
+from ..access.accounts import user_named
 from ..store import Store, audit_entry
-from ..web.accounts import user_named
 from .common import DbOption, console, prefix_of
 
 warn_app = typer.Typer(help="Relapse early warning: who may fall below the line next year.",

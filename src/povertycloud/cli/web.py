@@ -10,8 +10,8 @@ from typing import Annotated
 import typer
 from rich.table import Table as RichTable
 
+from ..access.accounts import ROLES, User, create_user, list_users
 from ..store import Store
-from ..web.accounts import ROLES, User, create_user, list_users
 from .common import DbOption, console
 
 users_app = typer.Typer(help="Accounts of the web platform.", no_args_is_help=True)

@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..identification.config import Reader, RuleSet, header, load, shipped
+from ..access.accounts import ROLES
+from ..rulefiles import Reader, RuleSet, header, load, shipped
 from ..standard.codes import LEVELS
-from ..web.accounts import ROLES
 
 DEFAULT = "procedures.yaml"
 HOUSEHOLD_KINDS = ("enrol", "exit", "monitor", "relapse", "remove", "end_monitoring")

@@ -11,9 +11,9 @@ from typing import Any
 
 import duckdb
 
+from ..access.accounts import User
 from ..sqltext import date_literal, literal
 from ..store import records
-from ..web.accounts import User
 from .procedures import Procedures, load_procedures
 from .reevaluation import REASONS
 

@@ -19,10 +19,10 @@ from pathlib import Path
 import duckdb
 
 from ..errors import PovertyCloudError
-from ..identification.config import Reader, RuleSet, header, load, shipped
 from ..identification.runs import latest_year, require_identification
 from ..lines import PovertyLines, load_lines
 from ..pipeline.rollups import status_as_of_sql
+from ..rulefiles import Reader, RuleSet, header, load, shipped
 from ..sqltext import date_literal, literal
 from ..standard.codes import EVENT_KINDS
 from ..store import Store, scalar
@@ -117,7 +117,8 @@ def reevaluate(store: Store, year: int | None = None, as_of: dt.date | None = No
     as_of = as_of or dt.date(year, 12, 31)
     require_identification(store.con, year)
     select = proposals_sql(t, lines, year, as_of, events_since)
-    with store.transaction() as con:
+    with store.transaction():
+        con = store.con
         # a temporary table made in the transaction: a failure rolls it back too
         con.execute(f"CREATE TEMP TABLE reevaluated AS {select}")
         households = scalar(con, "SELECT count(*) FROM reevaluated")

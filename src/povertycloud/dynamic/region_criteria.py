@@ -19,15 +19,15 @@ from typing import Any
 import duckdb
 
 from ..errors import PovertyCloudError
-from ..identification.config import LINE, Reader, RuleSet, header, load, shipped
+from ..history import versions_as_of_sql
 from ..identification.runs import require_identification
 from ..pipeline.rollups import rollups_sql, status_as_of_sql
 from ..reports.rollups import moved_placement_sql, survey_year
+from ..rulefiles import LINE, Reader, RuleSet, header, load, shipped
 from ..sqltext import literal
 from ..standard.regions import PREFIX_LENGTH, level_of, sql_ancestor
 from ..standard.regions import problem as code_problem
 from ..store import Store, records, scalar
-from .history import versions_as_of_sql
 
 DEFAULT = "region_exit.yaml"
 JUDGED = ("village", "county")  # the levels with a status and exit criteria

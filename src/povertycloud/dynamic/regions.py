@@ -21,10 +21,10 @@ from typing import Any
 
 import duckdb
 
+from ..access.accounts import User
 from ..errors import PovertyCloudError
 from ..sqltext import date_literal
 from ..store import Store, atomic, audit_entry, inserted, records, scalar
-from ..web.accounts import User
 from .region_criteria import JUDGED, ExitRules, Source, criteria, load_exit_rules, rollup_sql
 from .workflow import propose
 

@@ -27,8 +27,8 @@ import pyarrow as pa
 from sklearn.metrics import roc_auc_score
 
 from ..errors import PovertyCloudError
-from ..identification.config import LINE, Reader, RuleSet, header, load, shipped
 from ..lines import PovertyLines, national
+from ..rulefiles import LINE, Reader, RuleSet, header, load, shipped
 from ..store import Store, records
 from .warning_features import (
     FEATURE_NAMES,
@@ -316,7 +316,8 @@ def score(store: Store, rules: WarningRules | None = None, lines: PovertyLines |
 def _keep(store: Store, table: pa.Table, year: int) -> None:
     others = (f"SELECT * FROM {TABLE} WHERE year <> {int(year)} UNION ALL "
               if TABLE in store.tables() else "")
-    with store.transaction() as con:
+    with store.transaction():
+        con = store.con
         con.register("new_risk", table)
         con.execute(f"""
 CREATE OR REPLACE TABLE {TABLE} AS {others}

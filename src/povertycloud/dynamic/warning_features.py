@@ -19,8 +19,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy.special import expit
 
-from ..identification.profile import DERIVED
 from ..lines import PovertyLines
+from ..profile.household import DERIVED
 
 Bools = npt.NDArray[np.bool_]
 Floats = npt.NDArray[np.float64]

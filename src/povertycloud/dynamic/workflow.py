@@ -20,12 +20,12 @@ from typing import Any
 
 import duckdb
 
+from ..access.accounts import User
+from ..disclosure import complaints
 from ..errors import PovertyCloudError
+from ..history import supersede
 from ..sqltext import date_literal
 from ..store import atomic, audit_entry, records, scalar
-from ..web import complaints
-from ..web.accounts import User
-from .history import supersede
 from .procedures import Procedure, Procedures, Step, load_procedures
 from .reevaluation import REASONS
 

@@ -15,8 +15,9 @@ import duckdb
 import pyarrow as pa
 
 from ..errors import PovertyCloudError
-from ..identification.config import Reader, RuleSet, header, load, shipped
-from ..identification.expressions import (
+from ..linkage.config import Column, LinkConfig, default_blocking
+from ..linkage.link import link
+from ..profile.expressions import (
     BOOLEAN,
     NUMBER,
     STRING,
@@ -24,8 +25,7 @@ from ..identification.expressions import (
     FieldType,
     compile_expression,
 )
-from ..linkage.config import Column, LinkConfig, default_blocking
-from ..linkage.link import link
+from ..rulefiles import Reader, RuleSet, header, load, shipped
 from ..sqltext import literal
 from ..standard import codes
 from ..standard.fields import Kind, Table
@@ -122,7 +122,8 @@ def link_feeds(store: Store, sources: dict[str, Source], u_pairs: int | None = N
 
 
 def _keep_links(store: Store, source: str, pairs: pa.Table) -> None:
-    with store.transaction() as con:
+    with store.transaction():
+        con = store.con
         con.register("new_links", pairs)
         con.execute("DELETE FROM feed_links WHERE source = ?", [source])
         con.execute("INSERT INTO feed_links SELECT ?, CAST(left_key AS BIGINT), "
@@ -135,7 +136,8 @@ def raise_flags(store: Store, rules: ConflictRules) -> dict[str, int]:
     """New flags per rule (a record already flagged by a rule is not flagged again)."""
     counts = {}
     tables = store.tables()
-    with store.transaction() as con:
+    with store.transaction():
+        con = store.con
         for rule in rules.rules:
             feed = f"feed_{rule.source}"
             if feed not in tables:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import duckdb
 
-from ..dynamic.history import supersede
+from ..history import supersede
 from ..sqltext import literal
 from ..store import Store, inserted
 from .sources import Signal, Source
@@ -24,7 +24,8 @@ def send_signals(store: Store, sources: dict[str, Source]) -> dict[str, int]:
     birth already in the registry adds nothing)."""
     counts = {}
     tables = store.tables()
-    with store.transaction() as con:
+    with store.transaction():
+        con = store.con
         for source in sources.values():
             if source.signal is None or source.table.name not in tables:
                 continue

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..identification.config import Reader, load, shipped
+from ..rulefiles import Reader, load, shipped
 from ..standard.codes import EVENT_KINDS
 from ..standard.fields import Field, Kind, Table
 

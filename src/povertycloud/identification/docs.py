@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .expressions import FieldType
-from .profile import (
+from ..profile.expressions import FieldType
+from ..profile.household import (
     DERIVED,
     EVENT_COUNTS,
     MEMBER_COUNTS,

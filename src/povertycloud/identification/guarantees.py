@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..profile.expressions import BOOLEAN, ExpressionError, FieldType, compile_expression
+from ..profile.household import MEMBER_TYPES, profile_types
+from ..rulefiles import Reader, RuleSet, header, load, shipped
 from ..sqltext import join_present, literal
-from .config import Reader, RuleSet, header, load, shipped
-from .expressions import BOOLEAN, ExpressionError, FieldType, compile_expression
-from .profile import MEMBER_TYPES, profile_types
 
 DEFAULT = "guarantees.yaml"
 

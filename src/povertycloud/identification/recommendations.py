@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..profile.expressions import BOOLEAN, STRING, ExpressionError, FieldType, compile_expression
+from ..profile.household import profile_types
+from ..rulefiles import Reader, RuleSet, header, load, shipped
 from ..sqltext import join_present, literal
 from ..standard.codes import CAUSES
-from .config import Reader, RuleSet, header, load, shipped
-from .expressions import BOOLEAN, STRING, ExpressionError, FieldType, compile_expression
-from .profile import profile_types
 
 DEFAULT = "measures.yaml"
 

@@ -52,7 +52,8 @@ def identify(store: Store, rules: Rules, year: int, engine: str = "duckdb",
     execute(store, engine, identify_plan(rules, year, run_id), progress)
     households = int(store.con.execute("SELECT count(*) FROM identification WHERE year = ?",
                                        [year]).fetchone()[0])  # type: ignore[index]
-    with store.transaction() as con:
+    with store.transaction():
+        con = store.con
         if con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = ? AND "
                        "table_name = 'identification_scores'", [store.catalog]
                        ).fetchone() != (0,):  # earlier versions kept it as a table

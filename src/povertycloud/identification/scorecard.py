@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..profile.expressions import BOOLEAN, ExpressionError, FieldType, compile_expression
+from ..profile.household import profile_types
+from ..rulefiles import Reader, RuleSet, header, load, shipped
 from ..sqltext import literal
-from .config import Reader, RuleSet, header, load, shipped
-from .expressions import BOOLEAN, ExpressionError, FieldType, compile_expression
-from .profile import profile_types
 
 DEFAULT = "scorecard.yaml"
 

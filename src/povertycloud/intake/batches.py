@@ -11,9 +11,9 @@ from typing import cast
 
 import duckdb
 
-from ..dynamic.history import Subject, supersede
 from ..errors import Issue, PovertyCloudError, ValidationFailed
 from ..feeds.sources import ddl as feed_ddl
+from ..history import Subject, supersede
 from ..sqltext import date_literal
 from ..standard.fields import Table
 from ..standard.tables import table as standard_table

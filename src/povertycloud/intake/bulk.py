@@ -9,9 +9,8 @@ from pathlib import Path
 
 from ..errors import PovertyCloudError
 from ..sqltext import literal
-from ..standard.tables import TABLES
+from ..standard.tables import TABLES, table_path
 from ..store import Store
-from ..synth import table_path
 
 
 def load_directory(store: Store, root: Path,
@@ -22,7 +21,8 @@ def load_directory(store: Store, root: Path,
     if not found:
         raise PovertyCloudError(f"{root}: no table of the standard found")
     loaded: dict[str, int] = {}
-    with store.transaction() as con:
+    with store.transaction():
+        con = store.con
         for name, path in found.items():
             if progress:
                 progress(name)

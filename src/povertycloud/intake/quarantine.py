@@ -63,7 +63,8 @@ def reprocess(store: Store, batch_id: int, fixed: Path) -> BatchReport:
         return report
     keys = " AND ".join(f"json_extract_string(q.record, {quote(k)}) = "
                         f"CAST(t.{k} AS VARCHAR)" for k in table.primary_key)
-    with store.transaction() as con:
+    with store.transaction():
+        con = store.con
         con.execute(f"UPDATE quarantine q SET resolved_by = ? WHERE q.batch_id = ? AND "
                     f"q.resolved_by IS NULL AND EXISTS (SELECT 1 FROM {table.name} t "
                     f"WHERE t.batch_id = ? AND {keys})",

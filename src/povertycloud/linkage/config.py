@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..identification.config import Reader, load
+from ..rulefiles import Reader, load
 
 KINDS = ("id_number", "identifier", "name", "date", "address", "exact")
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..engines import Engine
 from ..errors import PovertyCloudError
-from ..identification import profile
+from ..profile import household as profile
 from . import indicators, rollups
 from .plan import Plan, Progress, Step, register_inputs, run_plan, write_outputs
 

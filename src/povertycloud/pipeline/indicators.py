@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from ..identification.expressions import BOOLEAN, compile_expression
-from ..identification.profile import profile_types
 from ..lines import PovertyLines, national
+from ..profile.expressions import BOOLEAN, compile_expression
+from ..profile.household import profile_types
 from ..standard.tables import HOUSEHOLD_YEARS
 
 LAST_YEAR = int(HOUSEHOLD_YEARS.field("year").maximum or 2035)

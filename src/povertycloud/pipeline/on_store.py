@@ -16,9 +16,8 @@ from ..engines import check_engine, get_engine
 from ..engines.duckdb import DuckDBEngine
 from ..errors import PovertyCloudError
 from ..sqltext import literal
-from ..standard.tables import TABLES
+from ..standard.tables import TABLES, table_path
 from ..store import Store
-from ..synth import table_path
 from . import OUTPUTS, batch_plan
 from .plan import Plan, Progress, register_inputs, run_plan, write_outputs
 
@@ -91,7 +90,8 @@ def _keep(store: Store, plan: Plan, source: Callable[[str], str],
           progress: Progress | None) -> dict[str, int]:
     """Copy the outputs into the store's own tables, in one transaction."""
     counts = {}
-    with store.transaction() as con:
+    with store.transaction():
+        con = store.con
         for name in plan.outputs:
             if progress:
                 progress(f"keep {name}")

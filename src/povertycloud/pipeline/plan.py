@@ -14,7 +14,7 @@ import pyarrow as pa
 
 from ..engines import Engine
 from ..errors import PovertyCloudError
-from ..synth import table_path
+from ..standard.tables import table_path
 
 Progress = Callable[[str], None]
 

@@ -83,7 +83,8 @@ WHERE h.id_a <> b.id_number""")
 
 
 def _keep_pairs(store: Store, pairs: pa.Table) -> int:
-    with store.transaction() as con:
+    with store.transaction():
+        con = store.con
         con.register("found_pairs", pairs)
         new = inserted(con, "INSERT INTO registry_duplicates (person_id, duplicate_id, "
                             "match_probability, matched_on, found_at) SELECT person_id, "

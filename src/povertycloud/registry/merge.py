@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import duckdb
 
-from ..dynamic.history import supersede
 from ..errors import PovertyCloudError
 from ..feeds.checks import village_of_person
+from ..history import supersede
 from ..store import atomic, audit_entry
 
 # tables whose rows name a person and its household, moved to the person kept

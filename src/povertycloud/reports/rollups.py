@@ -7,8 +7,8 @@ import datetime as dt
 import duckdb
 import pyarrow as pa
 
-from ..dynamic.history import versions_as_of_sql
 from ..errors import PovertyCloudError
+from ..history import versions_as_of_sql
 from ..pipeline.on_store import has_outputs
 from ..pipeline.rollups import rollups_sql, status_as_of_sql, stored_status_as_of_sql
 from ..standard.codes import LEVELS

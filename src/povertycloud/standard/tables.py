@@ -6,6 +6,8 @@ This module is the one definition; ``docs/data-standard.md`` is generated from i
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from ..errors import UnknownNameError
 from . import codes
 from .fields import Field, Kind, Table
@@ -225,3 +227,10 @@ def table(name: str) -> Table:
     except KeyError:
         known = ", ".join(TABLES)
         raise UnknownNameError(f"unknown table {name!r}; the standard has: {known}") from None
+
+
+def table_path(root: Path, name: str) -> Path:
+    """Where the table ``name`` lives under a folder of the standard's Parquet files (as
+    the synthetic generator or an export writes them): ground truth under ``truth/``."""
+    sub = "truth" if TABLES[name].ground_truth else ""
+    return root / sub / f"{name}.parquet"

@@ -1,5 +1,7 @@
-"""The store: one DuckDB file, schema-versioned, with batch imports and exports."""
+"""The store: one DuckDB file, schema-versioned, the only door to the data."""
 
-from .store import Store, atomic, audit_entry, inserted, records, scalar
+from .queries import Queries
+from .store import Params, Result, Row, Store, atomic, audit_entry, inserted, records, scalar
 
-__all__ = ["Store", "atomic", "audit_entry", "inserted", "records", "scalar"]
+__all__ = ["Params", "Queries", "Result", "Row", "Store", "atomic", "audit_entry", "inserted",
+           "records", "scalar"]

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from importlib import resources
 
-import duckdb
-
 MIGRATIONS: tuple[str, ...] = (
     "0001_standard_1_0_0.sql",
     "0002_web.sql",
@@ -22,6 +20,6 @@ MIGRATIONS: tuple[str, ...] = (
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-def apply(con: duckdb.DuckDBPyConnection, name: str) -> None:
-    """Run the statements of the migration file ``name``."""
-    con.execute(resources.files(__package__).joinpath("sql", name).read_text("utf-8"))
+def migration_sql(name: str) -> str:
+    """The statements of the migration file ``name``."""
+    return resources.files(__package__).joinpath("sql", name).read_text("utf-8")

@@ -1,79 +1,74 @@
-"""The embedded store: one DuckDB file holding the registry, its batches and quarantine."""
+"""The store: the one door through which every statement reaches the database.
+
+Domain code, reports, the web and the command line hold a :class:`Store` and ask it for
+rows, records, a scalar or a transaction; none of them holds a database connection. Each
+statement is logged at debug level with its time (never its parameters, which may be ID
+numbers), and one slower than the store's threshold is logged as a warning.
+"""
 
 from __future__ import annotations
 
+import logging
 import os
-from collections.abc import Iterator
+import time
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import duckdb
+import pyarrow as pa
 
 from .. import __version__
 from ..errors import StoreError
 from ..standard.tables import VERSION as STANDARD_VERSION
-from .migrations import MIGRATIONS, SCHEMA_VERSION, apply
+from .migrations import MIGRATIONS, SCHEMA_VERSION, migration_sql
 
 MEMORY_LIMIT = "6GB"  # DuckDB's working memory for a store; more spills to disk
 MEMORY_VARIABLE = "POVERTYCLOUD_MEMORY_LIMIT"
+SLOW_VARIABLE = "POVERTYCLOUD_SLOW_STATEMENT_MS"  # statements slower than this are warned of
+SLOW_DEFAULT_MS = 10_000.0
+
+log = logging.getLogger("povertycloud.store")
+Params = Sequence[Any] | dict[str, Any] | None
+Row = tuple[Any, ...]
 
 
-@contextmanager
-def atomic(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
-    """One transaction on ``con`` (a store's connection or a cursor of it): everything
-    inside happens, or nothing does."""
-    con.execute("BEGIN TRANSACTION")
-    try:
-        yield con
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    con.execute("COMMIT")
+class Result(Protocol):
+    """What a statement gives back: its rows, fetched once."""
+
+    @property
+    def description(self) -> Any: ...
+
+    def fetchone(self) -> Row | None: ...
+
+    def fetchall(self) -> list[Row]: ...
 
 
-def audit_entry(con: duckdb.DuckDBPyConnection, action: str, *, username: str | None = None,
-                role: str | None = None, user_id: int | None = None,
-                object_kind: str | None = None, object_id: str | None = None,
-                region_code: str | None = None, detail: str | None = None,
-                client: str | None = None) -> None:
-    """One line of the audit log (who did what to which object, in which region); never
-    a sensitive value."""
-    con.execute(
-        "INSERT INTO audit_log (logged_at, user_id, username, role, action, object_kind, "
-        "object_id, region_code, detail, client) VALUES (now(), ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [user_id, username, role, action, object_kind, object_id, region_code, detail,
-         client])
+def _slow_threshold() -> float:
+    return float(os.environ.get(SLOW_VARIABLE, SLOW_DEFAULT_MS))
 
 
-def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> int:
-    """The integer a query of one value gives (0 when it gives no row)."""
-    row = con.execute(sql, params or []).fetchone()
-    return int(row[0]) if row and row[0] is not None else 0
-
-
-def inserted(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None
-             ) -> int:
-    """Run an INSERT; the rows it added."""
-    return scalar(con, sql, params)
-
-
-def records(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    """The rows of an executed query as dicts keyed by column name."""
-    names = [d[0] for d in cursor.description or []]
-    return [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+def _summary(sql: str) -> str:
+    """The statement as logged: one line, cut short (parameters are never logged)."""
+    text = " ".join(sql.split())
+    return text if len(text) <= 300 else text[:297] + "..."
 
 
 class Store:
     """A povertycloud store in one DuckDB file.
 
     Open an existing store with ``Store(path)``; ``Store.create(path)`` makes a new one.
-    Opening a store of an older schema migrates it; a newer one is refused.
+    Opening a store of an older schema migrates it; a newer one is refused. A thread that
+    needs its own handle on the same store (a web request) takes ``store.cursor()``.
     """
 
-    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+    def __init__(self, path: Path, *, read_only: bool = False,
+                 slow_ms: float | None = None) -> None:
         self.path = Path(path)
+        self.slow_ms = _slow_threshold() if slow_ms is None else slow_ms
         self._in_transaction = False
+        self._owner = True
         if not self.path.exists():
             raise StoreError(f"no store at {self.path}: create one with "
                              f"`povertycloud synth --db {self.path}` or "
@@ -101,11 +96,120 @@ class Store:
         con.close()
         return cls(path)
 
+    def cursor(self) -> Store:
+        """A handle of its own on the same store, for one thread (a web request):
+        its own transactions, the same data. Close it when done."""
+        other = object.__new__(Store)
+        other.path, other.slow_ms = self.path, self.slow_ms
+        other._in_transaction, other._owner = False, False
+        other.con = self.con.cursor()
+        return other
+
+    # -- statements ---------------------------------------------------------------------
+
+    def execute(self, sql: str, params: Params = None) -> Result:
+        """Run one statement (or several, without parameters); its result to fetch."""
+        started = time.perf_counter()
+        try:
+            result = self.con.execute(sql, params) if params else self.con.execute(sql)
+        finally:
+            self._timed(sql, started)
+        return result
+
+    def _timed(self, sql: str, started: float) -> None:
+        elapsed = (time.perf_counter() - started) * 1000
+        if elapsed >= self.slow_ms:
+            log.warning("slow statement (%.0f ms): %s", elapsed, _summary(sql))
+        elif log.isEnabledFor(logging.DEBUG):
+            log.debug("%.1f ms: %s", elapsed, _summary(sql))
+
+    def rows(self, sql: str, params: Params = None) -> list[Row]:
+        """Every row of a query."""
+        return self.execute(sql, params).fetchall()
+
+    def one(self, sql: str, params: Params = None) -> Row | None:
+        """The first row of a query, or None."""
+        return self.execute(sql, params).fetchone()
+
+    def records(self, sql: str, params: Params = None) -> list[dict[str, Any]]:
+        """Every row of a query as a dict keyed by column name."""
+        result = self.execute(sql, params)
+        names = [d[0] for d in result.description or []]
+        return [dict(zip(names, r, strict=True)) for r in result.fetchall()]
+
+    def record(self, sql: str, params: Params = None) -> dict[str, Any] | None:
+        """The first row of a query as a dict, or None."""
+        found = self.records(sql, params)
+        return found[0] if found else None
+
+    def value(self, sql: str, params: Params = None) -> Any:
+        """The first column of the first row (None when there is no row)."""
+        row = self.one(sql, params)
+        return row[0] if row else None
+
+    def scalar(self, sql: str, params: Params = None) -> int:
+        """The integer a query of one value gives (0 when it gives no row or NULL);
+        an ``INSERT`` gives the rows it added."""
+        found = self.value(sql, params)
+        return int(found) if found is not None else 0
+
+    def column(self, sql: str, params: Params = None) -> list[Any]:
+        """The first column of every row."""
+        return [r[0] for r in self.rows(sql, params)]
+
+    def arrow(self, sql: str, params: Params = None) -> pa.Table:
+        """The rows of a query as an Arrow table (columnar, for bulk work)."""
+        started = time.perf_counter()
+        try:
+            relation = self.con.execute(sql, params) if params else self.con.execute(sql)
+            return relation.to_arrow_table()
+        finally:
+            self._timed(sql, started)
+
+    def register(self, name: str, table: pa.Table) -> None:
+        """Expose an in-memory Arrow table to this handle's queries as ``name``."""
+        self.con.register(name, table)
+
+    def unregister(self, name: str) -> None:
+        self.con.unregister(name)
+
+    @contextmanager
+    def registered(self, name: str, table: pa.Table) -> Iterator[str]:
+        """``table`` readable as ``name`` inside the block only."""
+        self.register(name, table)
+        try:
+            yield name
+        finally:
+            self.unregister(name)
+
+    # -- transactions -------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[Store]:
+        """Everything inside happens, or nothing does. Inside another transaction of
+        this handle it joins that one (DuckDB has no nested transactions): the outer
+        one commits or rolls back everything."""
+        if self._in_transaction:
+            yield self
+            return
+        self._in_transaction = True
+        try:
+            self.execute("BEGIN TRANSACTION")
+            try:
+                yield self
+            except BaseException:
+                self.execute("ROLLBACK")
+                raise
+            self.execute("COMMIT")
+        finally:
+            self._in_transaction = False
+
+    # -- the catalogue ------------------------------------------------------------------
+
     @property
     def schema_version(self) -> int:
-        row = self.con.execute(
-            "SELECT value FROM pc_meta WHERE key = 'schema_version'").fetchone()
-        return int(row[0]) if row else 0
+        found = self.value("SELECT value FROM pc_meta WHERE key = 'schema_version'")
+        return int(found) if found is not None else 0
 
     def _check_version(self, read_only: bool) -> None:
         try:
@@ -129,44 +233,59 @@ class Store:
         """Apply the migrations this store lacks, all in one transaction."""
         with self.transaction():
             for migration in MIGRATIONS[self.schema_version:]:
-                apply(self.con, migration)
-            self.con.execute("INSERT OR REPLACE INTO pc_meta VALUES ('schema_version', ?)",
-                             [str(SCHEMA_VERSION)])
-            self.con.execute("INSERT OR REPLACE INTO pc_meta VALUES ('standard_version', ?)",
-                             [STANDARD_VERSION])
-
-    @contextmanager
-    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """Everything inside happens, or nothing does. Inside another transaction of
-        this store it joins that one (DuckDB has no nested transactions): the outer
-        one commits or rolls back everything."""
-        if self._in_transaction:
-            yield self.con
-            return
-        self._in_transaction = True
-        try:
-            with atomic(self.con):
-                yield self.con
-        finally:
-            self._in_transaction = False
+                self.execute(migration_sql(migration))
+            self.execute("INSERT OR REPLACE INTO pc_meta VALUES ('schema_version', ?)",
+                         [str(SCHEMA_VERSION)])
+            self.execute("INSERT OR REPLACE INTO pc_meta VALUES ('standard_version', ?)",
+                         [STANDARD_VERSION])
 
     @property
     def catalog(self) -> str:
         """The name DuckDB gives this store's database (its file name without suffix)."""
-        row = self.con.execute("SELECT current_database()").fetchone()
-        return str(row[0]) if row else ""
+        return str(self.value("SELECT current_database()") or "")
 
     def tables(self) -> set[str]:
-        """Names of the tables the store holds."""
-        return {r[0] for r in self.con.execute("SHOW TABLES").fetchall()}
+        """Names of the tables and views the store holds."""
+        return set(self.column("SHOW TABLES"))
+
+    def has_table(self, name: str) -> bool:
+        """Whether the store holds a table ``name`` (temporary tables do not count)."""
+        return bool(self.scalar(
+            "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+            "AND schema_name = 'main' AND table_name = ?", [name]))
+
+    def has_view(self, name: str) -> bool:
+        """Whether the store holds a view ``name``."""
+        return bool(self.scalar(
+            "SELECT count(*) FROM duckdb_views() WHERE database_name = current_database() "
+            "AND schema_name = 'main' AND view_name = ?", [name]))
+
+    def columns(self, relation: str) -> dict[str, str]:
+        """The columns of a table, view or query, name to SQL type, in order."""
+        return dict(self.rows(f"SELECT column_name, column_type FROM (DESCRIBE {relation})"))
 
     def count(self, table: str) -> int:
-        row = self.con.execute(f"SELECT count(*) FROM {table}").fetchone()
-        return int(row[0]) if row else 0
+        return self.scalar(f"SELECT count(*) FROM {table}")
+
+    def latest_year(self, table: str = "household_years") -> int | None:
+        """The latest ``year`` in ``table`` (None when it has no row)."""
+        found = self.value(f"SELECT max(year) FROM {table}")
+        return int(found) if found is not None else None
 
     def next_batch_id(self) -> int:
-        row = self.con.execute("SELECT coalesce(max(batch_id), 0) + 1 FROM batches").fetchone()
-        return int(row[0]) if row else 1
+        return self.scalar("SELECT coalesce(max(batch_id), 0) + 1 FROM batches")
+
+    def audit(self, action: str, *, username: str | None = None, role: str | None = None,
+              user_id: int | None = None, object_kind: str | None = None,
+              object_id: str | None = None, region_code: str | None = None,
+              detail: str | None = None, client: str | None = None) -> None:
+        """One line of the audit log (who did what to which object, in which region);
+        never a sensitive value."""
+        self.execute(
+            "INSERT INTO audit_log (logged_at, user_id, username, role, action, object_kind, "
+            "object_id, region_code, detail, client) VALUES (now(), ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [user_id, username, role, action, object_kind, object_id, region_code, detail,
+             client])
 
     def close(self) -> None:
         self.con.close()
@@ -176,3 +295,48 @@ class Store:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+# -- the helpers of connections, kept while modules move to the store's methods -----------
+
+@contextmanager
+def atomic(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """One transaction on ``con``: everything inside happens, or nothing does."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+def audit_entry(con: duckdb.DuckDBPyConnection, action: str, *, username: str | None = None,
+                role: str | None = None, user_id: int | None = None,
+                object_kind: str | None = None, object_id: str | None = None,
+                region_code: str | None = None, detail: str | None = None,
+                client: str | None = None) -> None:
+    """One line of the audit log on a connection (see :meth:`Store.audit`)."""
+    con.execute(
+        "INSERT INTO audit_log (logged_at, user_id, username, role, action, object_kind, "
+        "object_id, region_code, detail, client) VALUES (now(), ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [user_id, username, role, action, object_kind, object_id, region_code, detail,
+         client])
+
+
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> int:
+    """The integer a query of one value gives (0 when it gives no row)."""
+    row = con.execute(sql, params or []).fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+def inserted(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None
+             ) -> int:
+    """Run an INSERT; the rows it added."""
+    return scalar(con, sql, params)
+
+
+def records(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """The rows of an executed query as dicts keyed by column name."""
+    names = [d[0] for d in cursor.description or []]
+    return [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]

@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow.parquet as pq
 
-from ..standard.tables import TABLES
+from ..standard.tables import TABLES, table_path
 from . import county, regions
 from .config import SynthConfig
 from .panel import Villages
@@ -22,12 +22,6 @@ from .panel import Villages
 __all__ = ["SynthConfig", "generate", "table_path"]
 
 Progress = Callable[[int, int], None]
-
-
-def table_path(root: Path, name: str) -> Path:
-    """Where the table ``name`` lives under a generated (or exported) directory."""
-    sub = "truth" if TABLES[name].ground_truth else ""
-    return root / sub / f"{name}.parquet"
 
 
 def generate(config: SynthConfig, out_dir: Path,

@@ -20,7 +20,7 @@ import numpy as np
 import pyarrow as pa
 
 from ..sqltext import literal
-from ..synth import table_path
+from ..standard.tables import table_path
 
 SCHOOL_YEARS = ("CASE education WHEN 'primary' THEN 6 WHEN 'junior_secondary' THEN 9 "
                 "WHEN 'senior_secondary' THEN 12 WHEN 'vocational' THEN 12 "

@@ -12,10 +12,20 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Requ
 from openpyxl import Workbook
 from pydantic import BaseModel, Field
 
+from ..access import audit, sessions
+from ..access.accounts import (
+    PERMISSIONS,
+    ROLES,
+    AccountError,
+    authenticate,
+    create_user,
+    list_users,
+)
+from ..disclosure import complaints, portal
 from ..errors import PovertyCloudError
 from ..feeds.checks import open_flags, report, verify
-from . import audit, complaints, figures, households, search, sessions
-from .accounts import PERMISSIONS, ROLES, AccountError, authenticate, create_user, list_users
+from ..registry import households, search
+from ..reports import figures
 from .platform import (
     DB,
     Viewer,
@@ -330,12 +340,12 @@ def add_user(body: NewUser, me: Me, con: DB, csrf: CsrfHeader = None) -> dict[st
 @router.get("/public/regions/{code}", tags=["public"])
 def public_region(code: RegionCode, con: DB) -> dict[str, Any]:
     """Published figures of a region and the regions below; counts below 10 hidden."""
-    return figures.public_region(con, code)
+    return portal.public_region(con, code)
 
 
 @router.get("/public/regions/{code}/map", tags=["public"])
 def public_map(code: RegionCode, con: DB) -> dict[str, Any]:
-    return figures.boundaries(con, code, figures.public_region(con, code)["children"])
+    return figures.boundaries(con, code, portal.public_region(con, code)["children"])
 
 
 @router.post("/announcements", tags=["announcements"], status_code=201)
@@ -359,7 +369,7 @@ def announce(body: NewAnnouncement, me: Me, con: DB, csrf: CsrfHeader = None
 def announcements(con: DB, region: Annotated[str | None, Query(pattern=r"^\d{12}$")] = None
                   ) -> list[dict[str, Any]]:
     """The latest announcements; with ``region``, those of that region, above and below."""
-    return figures.announcements(con, region)
+    return portal.announcements(con, region)
 
 
 def file_complaint(request: Request, con: Any, body: NewComplaint) -> str:

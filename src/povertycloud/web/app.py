@@ -23,10 +23,9 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .. import __version__
-from ..errors import PovertyCloudError
+from ..disclosure.complaints import ComplaintError
+from ..errors import NotFound, PovertyCloudError
 from . import api, department, dynamic, dynamic_pages, pages
-from .complaints import ComplaintError
-from .figures import NotFound
 from .platform import LoginRequired, Platform, WebConfig
 
 STATIC = resources.files(__package__).joinpath("static")

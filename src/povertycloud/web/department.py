@@ -12,19 +12,20 @@ import duckdb
 from fastapi import APIRouter, Depends, Header, HTTPException, Path
 from pydantic import BaseModel
 
+from ..access import audit
+from ..access.accounts import User
+from ..access.privacy import mask_id_number
 from ..errors import PovertyCloudError
 from ..feeds.checks import decide, village_of_person
 from ..feeds.sources import load_sources
 from ..intake.quarantine import table_of
+from ..registry import search
 from ..registry.duplicates import open_pairs
 from ..registry.merge import mark_distinct, merge
+from ..reports.figures import tables
 from ..standard.fields import Table
 from ..store import records, scalar
-from . import audit, search
-from .accounts import User
-from .figures import tables
 from .platform import DB, Viewer, allowed, check_csrf, viewer
-from .privacy import mask_id_number
 
 router = APIRouter(prefix="/api", tags=["department data"])
 Me = Annotated[Viewer, Depends(viewer)]

@@ -20,14 +20,18 @@ import duckdb
 from fastapi import APIRouter, Depends, Form, Header, HTTPException, Path, Query, Request
 from pydantic import BaseModel, Field
 
+from ..access import audit
+from ..access.accounts import User
+from ..disclosure import complaints
 from ..dynamic import proposals, region_criteria, regions, workflow
 from ..dynamic.procedures import KINDS, Procedure, Procedures, load_procedures
 from ..dynamic.timeline import timeline
 from ..errors import PovertyCloudError
 from ..identification.runs import latest_identified
+from ..registry import households
+from ..reports import figures
 from ..standard.regions import PREFIX_LENGTH
-from . import api, audit, complaints, figures, households, i18n
-from .accounts import User
+from . import api, i18n
 from .pages import (
     province_code,
 )

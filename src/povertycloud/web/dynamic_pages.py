@@ -10,7 +10,7 @@ import duckdb
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
-from . import complaints
+from ..disclosure import complaints
 from .dynamic import (
     TEXT,
     Maybe,

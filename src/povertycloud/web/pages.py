@@ -13,8 +13,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from . import api, audit, complaints, department, figures, i18n, sessions
-from .accounts import ROLES, AccountError, create_user, list_users
+from ..access import audit, sessions
+from ..access.accounts import ROLES, AccountError, create_user, list_users
+from ..disclosure import complaints
+from ..disclosure import portal as publication
+from ..errors import NotFound
+from ..reports import figures
+from . import api, department, i18n
 from .platform import DB, Viewer, allowed, check_csrf, in_jurisdiction, optional_viewer, viewer
 
 router = APIRouter(include_in_schema=False)
@@ -281,7 +286,7 @@ def add_user(request: Request, me: Me, con: DB,
 def province_code(con: Any) -> str:
     row = con.execute("SELECT min(code) FROM regions WHERE level = 'province'").fetchone()
     if not row or row[0] is None:
-        raise figures.NotFound("the store has no regions yet")
+        raise NotFound("the store has no regions yet")
     return str(row[0])
 
 
@@ -292,10 +297,10 @@ def portal_home(con: DB) -> Response:
 
 @router.get("/portal/regions/{code}")
 def portal(request: Request, code: RegionCode, me: Maybe, con: DB) -> Response:
-    published = figures.public_region(con, code)
+    published = publication.public_region(con, code)
     return render(request, "portal.html", me, region=published,
                   crumbs=figures.breadcrumbs(con, code, province_code(con)),
-                  announcements=figures.announcements(con, code))
+                  announcements=publication.announcements(con, code))
 
 
 @router.get("/portal/complaint")

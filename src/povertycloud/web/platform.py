@@ -11,10 +11,12 @@ from typing import Annotated
 import duckdb
 from fastapi import Depends, Header, HTTPException, Request
 
+from ..access import sessions
+from ..access.accounts import User
 from ..identification.scorecard import Scorecard, load_scorecard
+from ..registry import search
+from ..reports import figures
 from ..store import Store
-from . import figures, search, sessions
-from .accounts import User
 from .limits import RateLimit
 
 

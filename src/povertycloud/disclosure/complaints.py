@@ -10,10 +10,11 @@ from typing import Any
 
 import duckdb
 
+from ..access.accounts import User
+from ..access.privacy import mask_phone
+from ..errors import NotFound
+from ..reports.figures import region
 from ..store import records
-from .accounts import User
-from .figures import NotFound, region
-from .privacy import mask_phone
 
 CATEGORIES = ("identification", "assistance", "funds", "conduct", "other")
 DEADLINE_DAYS = 15

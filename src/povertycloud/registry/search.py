@@ -17,9 +17,9 @@ import duckdb
 import pyarrow as pa
 from pypinyin import lazy_pinyin
 
+from ..access.privacy import mask_id_number
+from ..reports.figures import tables
 from ..store import atomic, records
-from .figures import tables
-from .privacy import mask_id_number
 
 INDEX = "web_people_search"
 LIMIT = 50

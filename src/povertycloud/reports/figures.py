@@ -14,21 +14,13 @@ from typing import Any
 
 import duckdb
 
-from ..errors import PovertyCloudError
-from ..reports.rollups import periods_current, rollup_as_of_sql
+from ..errors import NotFound, PovertyCloudError
 from ..standard.codes import LEVELS
-from ..standard.regions import PREFIX_LENGTH, level_of, sql_ancestor
+from ..standard.regions import sql_ancestor
 from ..store import atomic, records, scalar
+from .rollups import periods_current, rollup_as_of_sql
 
 FIGURES = "web_identification_figures"
-PUBLIC_MIN = 10  # counts of fewer people or households are not published
-PUBLIC_COLUMNS = ("households", "people", "households_registered_poor",
-                  "people_registered_poor", "households_exited", "people_exited",
-                  "households_monitored", "people_monitored")
-
-
-class NotFound(PovertyCloudError):
-    """An unknown region, household or record."""
 
 
 def tables(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -101,7 +93,7 @@ def breadcrumbs(con: duckdb.DuckDBPyConnection, code: str, top: str) -> list[dic
     return trail[::-1]
 
 
-def _latest_as_of(con: duckdb.DuckDBPyConnection) -> Any:
+def latest_as_of(con: duckdb.DuckDBPyConnection) -> Any:
     if "region_rollups" not in tables(con):
         raise PovertyCloudError("the store has no region roll-ups yet: run "
                                 "`povertycloud pipeline --db STORE` first")
@@ -116,9 +108,9 @@ def registry_rows(con: duckdb.DuckDBPyConnection, as_of: dt.date | None
     changed since the pipeline ran), else the registry's history rolled up live."""
     if as_of is None or (periods_current(con) and con.execute(
             "SELECT count(*) FROM region_rollups WHERE as_of = ?", [as_of]).fetchone() != (0,)):
-        day = as_of or _latest_as_of(con)
+        day = as_of or latest_as_of(con)
         return "(SELECT * FROM region_rollups WHERE as_of = ?)", [day], day
-    _latest_as_of(con)  # the pipeline has run
+    latest_as_of(con)  # the pipeline has run
     return f"({rollup_as_of_sql(con, as_of)})", [], as_of
 
 
@@ -186,52 +178,3 @@ def boundaries(con: duckdb.DuckDBPyConnection, code: str, figures: list[dict[str
             features.append({"type": "Feature", "id": child, "properties": props,
                              "geometry": json.loads(boundary)})
     return {"type": "FeatureCollection", "features": features}
-
-
-def suppress(row: dict[str, Any], columns: tuple[str, ...] = PUBLIC_COLUMNS) -> dict[str, Any]:
-    """``row`` with each count below ``PUBLIC_MIN`` replaced by None, and the incidence
-    hidden when the count it rests on is."""
-    out = dict(row)
-    for column in columns:
-        if column in out and out[column] is not None and out[column] < PUBLIC_MIN:
-            out[column] = None
-    if "registered_incidence" in out and (out.get("people_registered_poor") is None
-                                          or out.get("people") is None):
-        out["registered_incidence"] = None
-    return out
-
-
-def public_region(con: duckdb.DuckDBPyConnection, code: str) -> dict[str, Any]:
-    """What the portal publishes for a region: registry counts, suppressed, and its
-    children likewise."""
-    info = region(con, code)
-    as_of = _latest_as_of(con)
-    keep = ", ".join((*PUBLIC_COLUMNS, "registered_incidence"))
-    own = records(con.execute(f"SELECT {keep} FROM region_rollups WHERE region_code = ? "
-                           "AND as_of = ?", [code, as_of]))
-    below = records(con.execute(
-        f"SELECT g.code, g.name, g.level, {keep} FROM regions g LEFT JOIN region_rollups r "
-        "ON r.region_code = g.code AND r.as_of = ? WHERE g.parent_code = ? ORDER BY g.code",
-        [as_of, code]))
-    history = records(con.execute(f"SELECT as_of, {keep} FROM region_rollups "
-                               "WHERE region_code = ? ORDER BY as_of", [code]))
-    return info | {"as_of": as_of, "figures": suppress(own[0]) if own else None,
-                   "children": [suppress(c) for c in below],
-                   "trend": [suppress(h) for h in history]}
-
-
-def announcements(con: duckdb.DuckDBPyConnection, code: str | None = None
-                  ) -> list[dict[str, Any]]:
-    """The latest 50 announcements; with ``code``, those of its region, the regions above
-    it and the regions below it."""
-    where, params = "", []
-    if code:
-        region(con, code)  # an unknown region is a 404, not an empty list
-        own = " ".join(f"WHEN '{level}' THEN {n}" for level, n in PREFIX_LENGTH.items())
-        where = (f"WHERE starts_with(a.region_code, ?) "  # below (or at) the region
-                 f"OR starts_with(?, left(a.region_code, CASE g.level {own} END))")  # above
-        params = [code[:PREFIX_LENGTH[level_of(code)]], code]
-    return records(con.execute(
-        "SELECT a.announcement_id, a.published_at, a.region_code, g.name AS region_name, "
-        "a.title, a.body FROM announcements a JOIN regions g ON g.code = a.region_code "
-        f"{where} ORDER BY a.published_at DESC LIMIT 50", params))

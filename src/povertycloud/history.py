@@ -14,9 +14,9 @@ from typing import Literal
 
 import duckdb
 
-from ..errors import PovertyCloudError
-from ..pipeline.rollups import status_as_of_sql
-from ..sqltext import date_literal, literal
+from .errors import PovertyCloudError
+from .pipeline.rollups import status_as_of_sql
+from .sqltext import date_literal, literal
 
 Subject = Literal["households", "people"]
 HISTORY: dict[Subject, tuple[str, str]] = {  # table: (its history, its key)

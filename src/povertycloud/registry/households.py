@@ -8,12 +8,13 @@ from typing import Any
 
 import duckdb
 
+from ..access.privacy import mask_id_number, mask_phone
 from ..dynamic.timeline import HEALTH_EVENTS, timeline
+from ..errors import NotFound
 from ..identification.scorecard import Scorecard
+from ..reports.figures import tables
 from ..standard.tables import TABLES
 from ..store import records
-from .figures import NotFound, tables
-from .privacy import mask_id_number, mask_phone
 
 SENSITIVE_PEOPLE = tuple(f.name for f in TABLES["people"].fields if f.sensitive)
 HIDDEN = "***"

@@ -12,8 +12,8 @@ from typing import Any
 
 import yaml
 
-from ..errors import PovertyCloudError
-from ..sqltext import NAME
+from .errors import PovertyCloudError
+from .sqltext import NAME
 
 LINE = "__line__"
 
