@@ -92,14 +92,14 @@ def test_verification_gives_each_rule_its_precision(store: Store) -> None:
     ids = [r[0] for r in store.con.execute("SELECT flag_id FROM conflict_flags WHERE "
                                            "rule = 'vehicle' ORDER BY flag_id").fetchall()]
     assert len(ids) >= 3
-    verify(store.con, ids[0], "confirmed", "王干部")
-    verify(store.con, ids[1], "confirmed", "王干部")
-    verify(store.con, ids[2], "false_alarm", "李干部")
+    verify(store, ids[0], "confirmed", "王干部")
+    verify(store, ids[1], "confirmed", "王干部")
+    verify(store, ids[2], "false_alarm", "李干部")
     with pytest.raises(PovertyCloudError, match="already verified: confirmed"):
-        verify(store.con, ids[0], "false_alarm", "x")
+        verify(store, ids[0], "false_alarm", "x")
     with pytest.raises(PovertyCloudError, match="outcome must be one of"):
-        verify(store.con, ids[3] if len(ids) > 3 else ids[0], "maybe", "x")
-    vehicle = next(r for r in report(store.con) if r[0] == "vehicle")
+        verify(store, ids[3] if len(ids) > 3 else ids[0], "maybe", "x")
+    vehicle = next(r for r in report(store) if r[0] == "vehicle")
     assert vehicle[1:4] == (len(ids), 3, 2)
     assert vehicle[4] == pytest.approx(2 / 3)
 
@@ -126,13 +126,13 @@ def test_the_review_queue_and_audited_decisions(store: Store) -> None:
     queue = review_queue(store)
     assert len(queue) == len(load_sources())  # one pair of each feed
     first, second = queue[0], queue[1]
-    decide(store.con, str(first["source"]), int(first["record_id"]),
+    decide(store, str(first["source"]), int(first["record_id"]),
            int(first["person_id"]), True, "王干部")
-    decide(store.con, str(second["source"]), int(second["record_id"]),
+    decide(store, str(second["source"]), int(second["record_id"]),
            int(second["person_id"]), False, "李干部")
     assert len(review_queue(store)) == len(queue) - 2
     with pytest.raises(PovertyCloudError, match="not under review"):
-        decide(store.con, str(first["source"]), int(first["record_id"]),
+        decide(store, str(first["source"]), int(first["record_id"]),
                int(first["person_id"]), False, "x")
     logged = store.con.execute("SELECT username, action FROM audit_log ORDER BY audit_id"
                                ).fetchall()
@@ -209,7 +209,7 @@ def test_of_two_decisions_on_a_pair_at_once_one_wins(store: Store) -> None:
     first.execute("UPDATE feed_links SET decision = 'match' WHERE source = ? AND "
                   "record_id = ? AND decision = 'review'", [pair["source"], pair["record_id"]])
     with pytest.raises(duckdb.TransactionException):
-        decide(store.con.cursor(), str(pair["source"]), int(pair["record_id"]),
+        decide(store.cursor(), str(pair["source"]), int(pair["record_id"]),
                int(pair["person_id"]), False, "李干部")
     first.execute("COMMIT")
     assert store.con.execute("SELECT count(*) FROM audit_log").fetchone() == (0,)

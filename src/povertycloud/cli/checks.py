@@ -66,7 +66,7 @@ def verify_command(
 ) -> None:
     """Record the field verification of a flag."""
     with Store(db) as store:
-        verify(store.con, flag, outcome, by)
+        verify(store, flag, outcome, by)
     console.print(f"Flag {flag}: {outcome}")
 
 
@@ -74,7 +74,7 @@ def verify_command(
 def report_command(db: DbOption) -> None:
     """Flags per rule and each rule's precision from the verified outcomes."""
     with Store(db, read_only=True) as store:
-        rows = report(store.con)
+        rows = report(store)
     table = RichTable("rule", "flags", "verified", "confirmed", "precision",
                       title="Conflict checks")
     for rule, flags, verified, confirmed, precision in rows:
@@ -109,6 +109,6 @@ def review(
     if source is None or record is None or person is None or not by:
         raise typer.BadParameter("a decision needs --source, --record, --person and --by")
     with Store(db) as store:
-        decide(store.con, source, record, person, accept, by)
+        decide(store, source, record, person, accept, by)
     console.print(f"{source} record {record} and person {person}: "
                   f"{'accepted as a match' if accept else 'rejected'}")

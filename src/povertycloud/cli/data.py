@@ -12,7 +12,7 @@ from rich.table import Table as RichTable
 from ..errors import PovertyCloudError
 from ..feeds.sources import load_sources
 from ..intake import export_table, import_file, write_template
-from ..intake.batches import BatchReport
+from ..intake.batches import BatchReport, recent_batches
 from ..intake.quarantine import export_quarantine, reprocess
 from ..intake.survey import import_submissions, write_xlsform
 from ..standard.tables import TABLES
@@ -149,8 +149,7 @@ def info(db: Annotated[Path, typer.Argument(help="The store.")]) -> None:
         console.print(tables)
         batches = RichTable("batch", "table", "source", "in", "accepted", "quarantined",
                             "received", title="Latest batches")
-        for row in store.con.execute("SELECT * EXCLUDE (checksum) FROM batches "
-                                     "ORDER BY batch_id DESC LIMIT 10").fetchall():
+        for row in recent_batches(store):
             batches.add_row(*(f"{v:,}" if isinstance(v, int) else str(v) for v in row))
         console.print(batches)
 

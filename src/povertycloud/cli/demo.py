@@ -61,7 +61,7 @@ def demo(
                 run_on_store(store, "duckdb",
                              lambda s: bar.update(task, description=f"Pipeline: {s}"))
                 bar.update(task, description="Pipeline: done", total=1, completed=1)
-        year = int(store.con.execute("SELECT max(year) FROM household_years").fetchone()[0])  # type: ignore[index]
+        year = store.latest_year("household_years") or 0
         if not identified(store, year):
             with progress_bar() as bar:
                 task = bar.add_task("Identification", total=None)
@@ -86,8 +86,7 @@ def _department_checks(store: Store) -> None:
     """Link the departments' feeds, raise the conflict flags, apply the signals, register
     a few people twice and find them, once (a store built before the demo had feeds has
     none)."""
-    if "feed_public_security_deaths" not in store.tables() or store.con.execute(
-            "SELECT count(*) FROM feed_links").fetchone() != (0,):
+    if "feed_public_security_deaths" not in store.tables() or store.count("feed_links"):
         return
     sources = load_sources()
     with progress_bar() as bar:
@@ -122,7 +121,7 @@ def _dynamic(store: Store, year: int) -> None:
     """Once: designate the poor regions, re-evaluate the households, score the relapse
     risk, and walk a few of the first village's proposals (one decided, one on public
     notice, one waiting for its appraisal) so each page has something to show."""
-    if store.con.execute("SELECT count(*) FROM reevaluations").fetchone() != (0,):
+    if store.count("reevaluations"):
         return
     today = dt.date.today()
     with progress_bar() as bar:
@@ -142,14 +141,14 @@ def _walk_first_village(store: Store, today: dt.date) -> None:
              ("field_officer", "village_officer", "township_officer", "county_officer")}
     village = users["village_officer"].region_code
     for (procedure, _), steps in WALKS.items():
-        row = store.con.execute(
+        first = store.value(
             "SELECT min(proposal_id) FROM proposals WHERE region_code = ? AND procedure = ? "
-            "AND version = 0", [village, procedure]).fetchone()
-        if not row or row[0] is None:
+            "AND version = 0", [village, procedure])
+        if first is None:
             continue
         for step, who, ago in steps:  # replayed on the days they were taken
             with clock_at(today - dt.timedelta(days=ago)):
-                act(store.con, int(row[0]), step, users[who],
+                act(store.con, int(first), step, users[who],
                     note="demo: minutes of the meeting" if step == "appraisal" else None)
 
 
@@ -179,8 +178,7 @@ def _level_to_show(store: Store, as_of: dt.date) -> tuple[str, list[dict[str, An
 
 
 def _summary(store: Store, folder: Path) -> None:
-    years = [int(y) for (y,) in store.con.execute(
-        "SELECT DISTINCT year FROM household_indicators ORDER BY 1").fetchall()]
+    years = store.column("SELECT DISTINCT year FROM household_indicators ORDER BY 1")
     trend = RichTable("year end", "households", "people", "reg. poor", "exited", "monitored",
                       "inc. %", "below line", title="Province, year by year (people)")
     latest: dict[str, Any] = {}

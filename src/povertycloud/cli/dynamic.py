@@ -230,9 +230,8 @@ def as_of_command(
     check_table_output(out, overwrite)
     with Store(db, read_only=True) as store:
         column = "village_code" if table == "households" else "CAST(household_id AS VARCHAR)"
-        rows = store.con.execute(f"SELECT * FROM ({queries[table]}) WHERE starts_with("
-                                 f"{column}, ?) ORDER BY 1", [prefix_of(region)]
-                                 ).to_arrow_table()
+        rows = store.arrow(f"SELECT * FROM ({queries[table]}) WHERE starts_with("
+                           f"{column}, ?) ORDER BY 1", [prefix_of(region)])
     write_table(rows, out)
     console.print(f"Wrote {rows.num_rows:,} {table} as of {day} to {out}")
 

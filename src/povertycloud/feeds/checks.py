@@ -11,7 +11,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pyarrow as pa
 
 from ..errors import PovertyCloudError
@@ -29,7 +28,7 @@ from ..rulefiles import Reader, RuleSet, header, load, shipped
 from ..sqltext import literal
 from ..standard import codes
 from ..standard.fields import Kind, Table
-from ..store import Store, atomic, audit_entry, inserted, records
+from ..store import Store
 from .sources import Source, load_sources
 
 DEFAULT = "conflicts.yaml"
@@ -103,14 +102,14 @@ def link_feeds(store: Store, sources: dict[str, Source], u_pairs: int | None = N
     feed); returns the matches per source. ``u_pairs`` trades the model's precision for
     time (the demo takes fewer)."""
     tables = store.tables()
-    people = store.con.sql(
+    people = store.arrow(
         "SELECT p.person_id, p.id_number, p.name, p.birth_date, h.address "
-        "FROM people p JOIN households h USING (household_id)").to_arrow_table()
+        "FROM people p JOIN households h USING (household_id)")
     out = {}
     for source in sources.values():
         if source.table.name not in tables:
             continue
-        records = store.con.sql(f"SELECT * FROM {source.table.name}").to_arrow_table()
+        records = store.arrow(f"SELECT * FROM {source.table.name}")
         config = link_config(source)
         if u_pairs is not None:
             config = replace(config, u_pairs=u_pairs)
@@ -122,14 +121,11 @@ def link_feeds(store: Store, sources: dict[str, Source], u_pairs: int | None = N
 
 
 def _keep_links(store: Store, source: str, pairs: pa.Table) -> None:
-    with store.transaction():
-        con = store.con
-        con.register("new_links", pairs)
-        con.execute("DELETE FROM feed_links WHERE source = ?", [source])
-        con.execute("INSERT INTO feed_links SELECT ?, CAST(left_key AS BIGINT), "
-                    "CAST(right_key AS BIGINT), match_probability, matched_on, decision, "
-                    "now() FROM new_links", [source])
-        con.unregister("new_links")
+    with store.transaction(), store.registered("new_links", pairs):
+        store.execute("DELETE FROM feed_links WHERE source = ?", [source])
+        store.execute("INSERT INTO feed_links SELECT ?, CAST(left_key AS BIGINT), "
+                      "CAST(right_key AS BIGINT), match_probability, matched_on, decision, "
+                      "now() FROM new_links", [source])
 
 
 def raise_flags(store: Store, rules: ConflictRules) -> dict[str, int]:
@@ -137,13 +133,12 @@ def raise_flags(store: Store, rules: ConflictRules) -> dict[str, int]:
     counts = {}
     tables = store.tables()
     with store.transaction():
-        con = store.con
         for rule in rules.rules:
             feed = f"feed_{rule.source}"
             if feed not in tables:
                 counts[rule.id] = 0
                 continue
-            counts[rule.id] = inserted(con, f"""
+            counts[rule.id] = store.scalar(f"""
 INSERT INTO conflict_flags (rule, rules_version, source, record_id, person_id,
   household_id, evidence, raised_at)
 SELECT {literal(rule.id)}, {literal(rules.label)}, {literal(rule.source)}, record_id,
@@ -161,88 +156,86 @@ WHERE ({rule.when}) AND NOT COALESCE(({rule.exempt}), FALSE)
     return counts
 
 
-def verify(con: duckdb.DuckDBPyConnection, flag_id: int, outcome: str, by: str) -> None:
+def verify(store: Store, flag_id: int, outcome: str, by: str) -> None:
     """Record a field officer's verification of a flag (one statement: two officers at
     once cannot both record one)."""
     if outcome not in OUTCOMES:
         raise PovertyCloudError(f"outcome must be one of {', '.join(OUTCOMES)}")
-    found = con.execute("SELECT outcome FROM conflict_flags WHERE flag_id = ?",
-                        [flag_id]).fetchone()
+    found = store.one("SELECT outcome FROM conflict_flags WHERE flag_id = ?", [flag_id])
     if found is None:
         raise PovertyCloudError(f"no flag {flag_id}")
     if found[0] is not None:
         raise PovertyCloudError(f"flag {flag_id} was already verified: {found[0]}")
-    con.execute("UPDATE conflict_flags SET outcome = ?, verified_at = ?, verified_by = ? "
-                "WHERE flag_id = ? AND outcome IS NULL",
-                [outcome, dt.datetime.now(), by, flag_id])
+    store.execute("UPDATE conflict_flags SET outcome = ?, verified_at = ?, verified_by = ? "
+                  "WHERE flag_id = ? AND outcome IS NULL",
+                  [outcome, dt.datetime.now(), by, flag_id])
 
 
-def open_flags(con: duckdb.DuckDBPyConnection, prefix: str) -> list[dict[str, Any]]:
+def open_flags(store: Store, prefix: str) -> list[dict[str, Any]]:
     """Flags of households whose village lies under ``prefix``, unverified first."""
-    return records(con.execute(
+    return store.records(
         "SELECT c.flag_id, c.rule, c.source, c.record_id, c.household_id, h.village_code, "
         "c.evidence, c.raised_at, c.outcome, c.verified_by FROM conflict_flags c "
         "JOIN households h USING (household_id) WHERE starts_with(h.village_code, ?) "
-        "ORDER BY c.outcome IS NOT NULL, c.flag_id", [prefix]))
+        "ORDER BY c.outcome IS NOT NULL, c.flag_id", [prefix])
 
 
 def review_queue(store: Store, source: str | None = None) -> list[dict[str, Any]]:
     """Pairs whose probability lies between the review and match thresholds, waiting
     for an officer: the feed's record beside the registry's person."""
     where = "l.decision = 'review'" + (" AND l.source = ?" if source else "")
-    return records(store.con.execute(
+    return store.records(
         "SELECT l.source, l.record_id, l.person_id, round(l.match_probability, 3) AS p, "
         "p.name AS registry_name, p.birth_date AS registry_birth_date FROM feed_links l "
         f"JOIN people p USING (person_id) WHERE {where} ORDER BY l.match_probability DESC",
-        [source] if source else []))
+        [source] if source else [])
 
 
-def decide(con: duckdb.DuckDBPyConnection, source: str, record_id: int, person_id: int,
+def decide(store: Store, source: str, record_id: int, person_id: int,
            accept: bool, by: str, role: str | None = None) -> str:
     """An officer's decision on a pair under review: a match, or rejected; written with
     who decided, and the person's village, to the audit log in the same transaction. Of
     two decisions at once, one wins and the other finds the pair decided."""
     decision = "match" if accept else "rejected"
-    with atomic(con):
+    with store.transaction():
         # the count, not RETURNING: DuckDB 1.5 misses the conflict of an UPDATE ...
         # RETURNING with another transaction's update of the row
-        changed = con.execute(
+        changed = store.scalar(
             "UPDATE feed_links SET decision = ? WHERE source = ? AND record_id = ? AND "
             "person_id = ? AND decision = 'review'",
-            [decision, source, record_id, person_id]).fetchone()
-        if not changed or not changed[0]:
-            raise PovertyCloudError(_not_under_review(con, source, record_id, person_id))
-        audit_entry(con, f"review_{decision}", username=by, role=role,
+            [decision, source, record_id, person_id])
+        if not changed:
+            raise PovertyCloudError(_not_under_review(store, source, record_id, person_id))
+        store.audit(f"review_{decision}", username=by, role=role,
                     object_kind="feed_link", object_id=f"{source}/{record_id}",
-                    region_code=village_of_person(con, person_id),
+                    region_code=village_of_person(store, person_id),
                     detail=f"person {person_id}")
     return decision
 
 
-def village_of_person(con: duckdb.DuckDBPyConnection, person_id: int) -> str | None:
-    row = con.execute("SELECT h.village_code FROM people p JOIN households h USING "
-                      "(household_id) WHERE p.person_id = ?", [person_id]).fetchone()
-    return str(row[0]) if row else None
+def village_of_person(store: Store, person_id: int) -> str | None:
+    found = store.value("SELECT h.village_code FROM people p JOIN households h USING "
+                        "(household_id) WHERE p.person_id = ?", [person_id])
+    return str(found) if found is not None else None
 
 
-def _not_under_review(con: duckdb.DuckDBPyConnection, source: str, record_id: int,
-                      person_id: int) -> str:
-    found = con.execute("SELECT decision FROM feed_links WHERE source = ? AND record_id = ? "
-                        "AND person_id = ?", [source, record_id, person_id]).fetchone()
+def _not_under_review(store: Store, source: str, record_id: int, person_id: int) -> str:
+    found = store.one("SELECT decision FROM feed_links WHERE source = ? AND record_id = ? "
+                      "AND person_id = ?", [source, record_id, person_id])
     if found is None:
         return f"no pair of {source} record {record_id} and person {person_id}"
     return f"that pair is not under review (it is a {found[0]})"
 
 
-def report(con: duckdb.DuckDBPyConnection, prefix: str = ""
+def report(store: Store, prefix: str = ""
            ) -> list[tuple[str, int, int, int, float | None]]:
     """Per rule, over the flags of households under ``prefix``: flags, verified,
     confirmed, and precision (confirmed among verified flags that were not exempt)."""
-    rows = con.execute("""
+    rows = store.rows("""
 SELECT c.rule, count(*), count(c.outcome), count(*) FILTER (WHERE c.outcome = 'confirmed'),
   count(*) FILTER (WHERE c.outcome = 'confirmed')
     / nullif(count(*) FILTER (WHERE c.outcome IN ('confirmed', 'false_alarm')), 0)
 FROM conflict_flags c JOIN households h USING (household_id)
-WHERE starts_with(h.village_code, ?) GROUP BY c.rule ORDER BY c.rule""", [prefix]).fetchall()
+WHERE starts_with(h.village_code, ?) GROUP BY c.rule ORDER BY c.rule""", [prefix])
     return [(str(r), int(n), int(v), int(c), float(p) if p is not None else None)
             for r, n, v, c, p in rows]

@@ -6,11 +6,9 @@ registry is kept in ``registry_changes`` with the row as it was before."""
 
 from __future__ import annotations
 
-import duckdb
-
 from ..history import supersede
 from ..sqltext import literal
-from ..store import Store, inserted
+from ..store import Store
 from .sources import Signal, Source
 
 # a newborn's relation to the head, from that of the parent who registered the birth
@@ -25,16 +23,15 @@ def send_signals(store: Store, sources: dict[str, Source]) -> dict[str, int]:
     counts = {}
     tables = store.tables()
     with store.transaction():
-        con = store.con
         for source in sources.values():
             if source.signal is None or source.table.name not in tables:
                 continue
             if source.signal.event == "birth":
-                counts[source.id] = _add_births(con, source)
+                counts[source.id] = _add_births(store, source)
                 continue
             if source.signal.event == "death":
-                _record_deaths(con, source)
-            counts[source.id] = _add_events(con, source, source.signal)
+                _record_deaths(store, source)
+            counts[source.id] = _add_events(store, source, source.signal)
     return counts
 
 
@@ -45,9 +42,9 @@ def _matched(source: Source, date: str) -> str:
             f"{literal(source.id)} AND l.decision = 'match' AND f.{date} IS NOT NULL")
 
 
-def _add_events(con: duckdb.DuckDBPyConnection, source: Source, signal: Signal) -> int:
+def _add_events(store: Store, source: Source, signal: Signal) -> int:
     amount = f"f.{signal.amount}" if signal.amount else "0"
-    return _insert_events(con, f"""
+    return _insert_events(store, f"""
 SELECT household_id, person_id, event_date, {literal(signal.event)} AS kind, amount,
   batch_id
 FROM (SELECT DISTINCT ON (p.household_id, f.{signal.date}) p.household_id, p.person_id,
@@ -58,10 +55,10 @@ WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.household_id = x.household_id
                   AND e.kind = {literal(signal.event)} AND e.event_date = x.event_date)""")
 
 
-def _insert_events(con: duckdb.DuckDBPyConnection, select: str) -> int:
+def _insert_events(store: Store, select: str) -> int:
     """Add the events ``select`` gives (household_id, person_id, event_date, kind,
     amount, batch_id), numbered after the last; returns how many."""
-    return inserted(con, f"""
+    return store.scalar(f"""
 INSERT INTO events (event_id, household_id, person_id, event_date, kind, amount_yuan,
   batch_id, recorded_at)
 SELECT (SELECT coalesce(max(event_id), 0) FROM events)
@@ -70,25 +67,25 @@ SELECT (SELECT coalesce(max(event_id), 0) FROM events)
 FROM ({select})""")
 
 
-def _record_deaths(con: duckdb.DuckDBPyConnection, source: Source) -> None:
+def _record_deaths(store: Store, source: Source) -> None:
     """People the registry has alive get the death date of their earliest record."""
     assert source.signal is not None
     date = source.signal.date
-    con.execute(f"""
+    store.execute(f"""
 CREATE TEMP TABLE deaths AS
 SELECT p.person_id, p.household_id, CAST(to_json(p) AS VARCHAR) AS before,
   min(f.{date}) AS death_date, arg_min(f.record_id, f.{date}) AS record_id
 {_matched(source, date)} AND p.death_date IS NULL
 GROUP BY p.person_id, p.household_id, before""")
-    _keep_changes(con, "death", source, "deaths", "before")
-    supersede(con, "people", "SELECT person_id, death_date AS valid_to FROM deaths", "death",
+    _keep_changes(store, "death", source, "deaths", "before")
+    supersede(store.con, "people", "SELECT person_id, death_date AS valid_to FROM deaths", "death",
               f"feed {source.id}", late=True)
-    con.execute("UPDATE people SET death_date = d.death_date FROM deaths d "
+    store.execute("UPDATE people SET death_date = d.death_date FROM deaths d "
                 "WHERE people.person_id = d.person_id")
-    con.execute("DROP TABLE deaths")
+    store.execute("DROP TABLE deaths")
 
 
-def _add_births(con: duckdb.DuckDBPyConnection, source: Source) -> int:
+def _add_births(store: Store, source: Source) -> int:
     """Each child not yet in the registry joins the parent's household (the next member
     serial, never one a merged or removed member had), with a birth event; a child
     sent twice is added once. Returns the events added."""
@@ -96,7 +93,7 @@ def _add_births(con: duckdb.DuckDBPyConnection, source: Source) -> int:
     date = source.signal.date
     relation = " ".join(f"WHEN {literal(k)} THEN {literal(v)}"
                         for k, v in CHILD_RELATION.items())
-    con.execute(f"""
+    store.execute(f"""
 CREATE TEMP TABLE births AS
 SELECT household_id * 100 + serial AS person_id, * EXCLUDE (serial) FROM (
 SELECT (SELECT max(q.person_id) % 100 FROM (
@@ -111,7 +108,7 @@ FROM (SELECT DISTINCT ON (f.child_id_number) p.household_id, f.child_id_number A
         AND NOT EXISTS (SELECT 1 FROM people q WHERE q.id_number = f.child_id_number)
       ORDER BY f.child_id_number, f.record_id) b)
 WHERE serial <= 99  -- a household of a hundred members is an error to look at""")
-    con.execute("""
+    store.execute("""
 INSERT INTO people BY NAME
 SELECT person_id, household_id, id_number, name, sex, birth_date, ethnicity, relation,
   'none' AS education, FALSE AS in_school, FALSE AS chronic_illness,
@@ -119,18 +116,18 @@ SELECT person_id, household_id, id_number, name, sex, birth_date, ethnicity, rel
   'none' AS labour_capacity, 0 AS migrant_months, FALSE AS medical_insurance,
   FALSE AS critical_illness_insurance, FALSE AS pension_insurance,
   FALSE AS min_living_guarantee, batch_id, now() AS recorded_at FROM births""")
-    _keep_changes(con, "birth", source, "births", "NULL")
-    added = _insert_events(con, "SELECT household_id, person_id, birth_date AS event_date, "
+    _keep_changes(store, "birth", source, "births", "NULL")
+    added = _insert_events(store, "SELECT household_id, person_id, birth_date AS event_date, "
                                 "'birth' AS kind, 0 AS amount, batch_id FROM births")
-    con.execute("DROP TABLE births")
+    store.execute("DROP TABLE births")
     return added
 
 
-def _keep_changes(con: duckdb.DuckDBPyConnection, change: str, source: Source, rows: str,
+def _keep_changes(store: Store, change: str, source: Source, rows: str,
                   before: str) -> None:
     """A ``registry_changes`` row for each row of ``rows`` (person_id, household_id,
     record_id), caused by that record of ``source``; ``before`` is the row as it was."""
-    con.execute(f"""
+    store.execute(f"""
 INSERT INTO registry_changes (change, person_id, household_id, before, source, record_id,
   changed_by, changed_at)
 SELECT {literal(change)}, person_id, household_id, {before}, {literal(source.id)},

@@ -37,7 +37,7 @@ def evaluate_causes(store: Store, rules: CauseRules, year: int) -> CauseScores:
     plan = Plan(identification.INPUTS, steps, ("cause_results",),
                 {"poverty_lines": poverty_lines()})
     with preview(store, plan) as result:
-        store.con.execute(f"""CREATE OR REPLACE TEMP TABLE _cause_eval AS
+        store.execute(f"""CREATE OR REPLACE TEMP TABLE _cause_eval AS
             SELECT t.household_id, t.primary_cause AS truth, c.primary_cause AS guess,
                    ';' || t.causes || ';' AS truths, ';' || c.causes || ';' AS guesses
             FROM truth_household_years t JOIN {result("cause_results")} c
@@ -46,13 +46,12 @@ def evaluate_causes(store: Store, rules: CauseRules, year: int) -> CauseScores:
     try:
         return _scores(store)
     finally:
-        store.con.execute("DROP TABLE IF EXISTS temp.main._cause_eval")
+        store.execute("DROP TABLE IF EXISTS temp.main._cause_eval")
 
 
 def _scores(store: Store) -> CauseScores:
-    q = store.con.execute
-    n, hits = q("SELECT count(*), sum((truth = guess)::INT) FROM _cause_eval").fetchone() \
-        or (0, 0)
+    q = store.one
+    n, hits = q("SELECT count(*), sum((truth = guess)::INT) FROM _cause_eval") or (0, 0)
     if not n:
         raise PovertyCloudError("no truly poor household to evaluate in that year")
     per_cause: dict[str, tuple[int, float]] = {}
@@ -60,15 +59,14 @@ def _scores(store: Store) -> CauseScores:
     for cause in CAUSES:
         tp, fp, fn = q(f"""SELECT sum((truth = '{cause}' AND guess = '{cause}')::INT),
             sum((truth <> '{cause}' AND guess = '{cause}')::INT),
-            sum((truth = '{cause}' AND guess <> '{cause}')::INT) FROM _cause_eval"""
-                       ).fetchone() or (0, 0, 0)
+            sum((truth = '{cause}' AND guess <> '{cause}')::INT) FROM _cause_eval""") or (0, 0, 0)
         if tp + fn:  # the cause occurs in the truth
             per_cause[cause] = (int(tp + fn), _f1(tp, fp, fn))
             primary_f1s.append(_f1(tp, fp, fn))
         has, said = f"truths LIKE '%;{cause};%'", f"guesses LIKE '%;{cause};%'"
         tp, fp, fn = q(f"""SELECT sum(({has} AND {said})::INT),
             sum((NOT {has} AND {said})::INT), sum(({has} AND NOT {said})::INT)
-            FROM _cause_eval""").fetchone() or (0, 0, 0)
+            FROM _cause_eval""") or (0, 0, 0)
         if tp + fn:
             multi_f1s.append(_f1(tp, fp, fn))
     return CauseScores(int(n), hits / n, sum(primary_f1s) / len(primary_f1s),

@@ -26,16 +26,14 @@ SELECT household_id, year, score, band, COLUMNS('^[si]_') FROM identification"""
 
 
 def latest_year(store: Store) -> int:
-    row = store.con.execute("SELECT max(year) FROM household_years").fetchone()
-    if not row or row[0] is None:
+    year = store.latest_year("household_years")
+    if year is None:
         raise PovertyCloudError(f"{store.path} has no household_years to identify")
-    return int(row[0])
+    return year
 
 
 def check_year(store: Store, year: int) -> None:
-    row = store.con.execute("SELECT count(*) FROM household_years WHERE year = ?",
-                            [year]).fetchone()
-    if not row or not row[0]:
+    if not store.scalar("SELECT count(*) FROM household_years WHERE year = ?", [year]):
         raise PovertyCloudError(f"{store.path} has no survey of {year}")
 
 
@@ -45,46 +43,39 @@ def identify(store: Store, rules: Rules, year: int, engine: str = "duckdb",
     earlier run for that year), recording the rule versions used; returns the number of
     households identified (and so scored)."""
     check_year(store, year)
-    store.con.execute(RUNS_DDL)
-    row = store.con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM identification_runs"
-                            ).fetchone()
-    run_id = int(row[0]) if row else 1
+    store.execute(RUNS_DDL)
+    run_id = store.scalar("SELECT coalesce(max(run_id), 0) + 1 FROM identification_runs")
     execute(store, engine, identify_plan(rules, year, run_id), progress)
-    households = int(store.con.execute("SELECT count(*) FROM identification WHERE year = ?",
-                                       [year]).fetchone()[0])  # type: ignore[index]
+    households = store.scalar("SELECT count(*) FROM identification WHERE year = ?", [year])
     with store.transaction():
-        con = store.con
-        if con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = ? AND "
-                       "table_name = 'identification_scores'", [store.catalog]
-                       ).fetchone() != (0,):  # earlier versions kept it as a table
-            con.execute("DROP TABLE identification_scores")
-        con.execute(SCORES_VIEW)
-        con.execute("INSERT INTO identification_runs VALUES (?, ?, ?, ?, now(), ?)",
-                    [run_id, year, engine, households,
-                     json.dumps(rules.versions(), ensure_ascii=False)])
+        if store.has_table("identification_scores"):  # earlier versions kept it as a table
+            store.execute("DROP TABLE identification_scores")
+        store.execute(SCORES_VIEW)
+        store.execute("INSERT INTO identification_runs VALUES (?, ?, ?, ?, now(), ?)",
+                      [run_id, year, engine, households,
+                       json.dumps(rules.versions(), ensure_ascii=False)])
     return {"identification": households, "identification_scores": households}
 
 
 def summary(store: Store, year: int) -> dict[str, list[tuple[Any, ...]]]:
     """Counts by proposal, band, primary cause, measure and priority, for printing."""
     _require(store, year)
-    q = store.con.execute
+    q = store.rows
     where = f"WHERE year = {year}"
     return {
         "proposal": q(f"SELECT proposal, count(*), sum(members) FROM identification {where} "
-                      "GROUP BY 1 ORDER BY 1").fetchall(),
+                      "GROUP BY 1 ORDER BY 1"),
         "band": q(f"SELECT band, count(*), round(avg(score), 1) FROM identification {where} "
-                  "GROUP BY 1 ORDER BY 3").fetchall(),
+                  "GROUP BY 1 ORDER BY 3"),
         "primary_cause": q(f"SELECT primary_cause, count(*) FROM identification {where} "
-                           "AND primary_cause IS NOT NULL GROUP BY 1 ORDER BY 2 DESC"
-                           ).fetchall(),
+                           "AND primary_cause IS NOT NULL GROUP BY 1 ORDER BY 2 DESC"),
         "measures": q(f"SELECT m, count(*) FROM (SELECT unnest(string_split(measures, ';')) "
                       f"AS m FROM identification {where} AND measures <> '') "
-                      "GROUP BY 1 ORDER BY 2 DESC").fetchall(),
+                      "GROUP BY 1 ORDER BY 2 DESC"),
         "priority": q(f"SELECT priority, count(*) FROM identification {where} "
-                      "GROUP BY 1 ORDER BY 1").fetchall(),
+                      "GROUP BY 1 ORDER BY 1"),
         "guarantees": q(f"SELECT guarantees_failed, count(*) FROM identification {where} "
-                        "GROUP BY 1 ORDER BY 1").fetchall(),
+                        "GROUP BY 1 ORDER BY 1"),
     }
 
 
@@ -115,7 +106,7 @@ JOIN {result("identification")} w ON w.household_id = o.household_id AND w.year 
 LEFT JOIN regions g ON g.code = {region}
 WHERE o.year = {year}
 GROUP BY {region} ORDER BY {region}"""
-        return store.con.sql(sql).to_arrow_table()
+        return store.arrow(sql)
 
 
 def whatif_households(store: Store, rules: Rules, year: int) -> pa.Table:
@@ -123,27 +114,26 @@ def whatif_households(store: Store, rules: Rules, year: int) -> pa.Table:
     _require(store, year)
     official = f'"{store.catalog}".main.identification'
     with preview(store, identify_plan(rules, year)) as result:
-        return store.con.sql(f"""
+        return store.arrow(f"""
 SELECT o.household_id, o.village_code, o.proposal AS proposal_official,
   w.proposal AS proposal_whatif, o.band AS band_official, w.band AS band_whatif,
   o.score AS score_official, w.score AS score_whatif
 FROM {official} o
 JOIN {result("identification")} w ON w.household_id = o.household_id AND w.year = o.year
 WHERE o.year = {year} AND (o.proposal <> w.proposal OR o.band <> w.band)
-ORDER BY o.household_id""").to_arrow_table()
+ORDER BY o.household_id""")
 
 
 def explain(store: Store, rules: Rules, household_id: int, year: int) -> dict[str, Any]:
     """Why a household scored what it did: points per set and per indicator, with the
     levels it could earn, its guarantees, causes and measures."""
     _require(store, year)
-    rows = store.con.sql("SELECT * FROM identification_scores WHERE household_id = ? "
-                         "AND year = ?", params=[household_id, year]).to_arrow_table()
-    if rows.num_rows == 0:
+    scores = store.record("SELECT * FROM identification_scores WHERE household_id = ? "
+                          "AND year = ?", [household_id, year])
+    if scores is None:
         raise PovertyCloudError(f"household {household_id} has no identification in {year}")
-    scores = rows.to_pylist()[0]
-    result = store.con.sql("SELECT * FROM identification WHERE household_id = ? AND "
-                           "year = ?", params=[household_id, year]).to_arrow_table()
+    result = store.record("SELECT * FROM identification WHERE household_id = ? AND "
+                          "year = ?", [household_id, year])
     card = rules.scorecard
     sets = []
     for set_id, label in card.sets:
@@ -154,11 +144,12 @@ def explain(store: Store, rules: Rules, household_id: int, year: int) -> dict[st
                      "max": sum(i.max for i in card.indicators_of(set_id)),
                      "indicators": indicators})
     return {"household_id": household_id, "year": year, "score": scores["score"],
-            "band": scores["band"], "sets": sets, "identification": result.to_pylist()[0]}
+            "band": scores["band"], "sets": sets, "identification": result}
 
 
 def identified(store: Store | duckdb.DuckDBPyConnection, year: int) -> bool:
     """Whether the store holds an identification of ``year``."""
+    # TRANSITION: callers in dynamic/ and web/ still pass a connection
     con = store.con if isinstance(store, Store) else store
     if not _has_identification(con):
         return False
@@ -180,9 +171,9 @@ def latest_identified(store: Store | duckdb.DuckDBPyConnection) -> int | None:
     return int(row[0]) if row and row[0] is not None else None
 
 
-def require_identification(con: duckdb.DuckDBPyConnection, year: int) -> None:
+def require_identification(store: Store | duckdb.DuckDBPyConnection, year: int) -> None:
     """Refuse work that reads the identification of ``year`` when there is none."""
-    if not identified(con, year):
+    if not identified(store, year):
         raise PovertyCloudError(f"the households of {year} have not been identified: run "
                                 f"`povertycloud identify --year {year}` first")
 

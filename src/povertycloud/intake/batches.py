@@ -9,15 +9,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
 
-import duckdb
-
 from ..errors import Issue, PovertyCloudError, ValidationFailed
 from ..feeds.sources import ddl as feed_ddl
 from ..history import Subject, supersede
 from ..sqltext import date_literal
 from ..standard.fields import Table
 from ..standard.tables import table as standard_table
-from ..store import Store, scalar
+from ..store import Store
 from . import checks, readers
 
 STAGING = "_staging"
@@ -52,35 +50,40 @@ def import_file(store: Store, table_name: str | Table, path: Path, *,
         raise PovertyCloudError(f"only {' and '.join(UPDATABLE)} can be updated; "
                                 f"{table.name} rows are added")
     path = Path(path)
-    con = store.con
     if not isinstance(table_name, str):
-        con.execute(feed_ddl(table))
-    columns = readers.stage(con, path, STAGING)
+        store.execute(feed_ddl(table))
+    columns = readers.stage(store, path, STAGING)
     _check_columns(table, columns, path)
     checksum = hashlib.sha256(path.read_bytes()).hexdigest()
-    rows_in = scalar(con, f"SELECT count(*) FROM {STAGING}")
+    rows_in = store.scalar(f"SELECT count(*) FROM {STAGING}")
     name = label or str(path)
     report = BatchReport(table.name, name, rows_in)
-    earlier = con.execute("SELECT batch_id FROM batches WHERE table_name = ? AND checksum = ?",
+    earlier = store.execute("SELECT batch_id FROM batches WHERE table_name = ? AND checksum = ?",
                           [table.name, checksum]).fetchone()
     if earlier:
         report.duplicate_of = int(earlier[0])
         return report
-    issues = _find_issues(con, table, name, updating=update_from is not None)
-    report.reasons = _reason_counts(con)
-    bad_rows = scalar(con, "SELECT count(DISTINCT _row) FROM _issues")
+    issues = _find_issues(store, table, name, updating=update_from is not None)
+    report.reasons = _reason_counts(store)
+    bad_rows = store.scalar("SELECT count(DISTINCT _row) FROM _issues")
     if bad_rows and not keep_good:
-        raise ValidationFailed(issues, scalar(con, "SELECT count(*) FROM _issues"))
+        raise ValidationFailed(issues, store.scalar("SELECT count(*) FROM _issues"))
     with store.transaction():
         report.batch_id = store.next_batch_id()
         if update_from is not None:
-            report.updated = _update_known(con, table, report.batch_id, update_from, name)
-        report.accepted = _insert_good(con, table, report.batch_id)
-        report.quarantined = _quarantine(con, table, report.batch_id, name)
-        con.execute("INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, now())",
+            report.updated = _update_known(store, table, report.batch_id, update_from, name)
+        report.accepted = _insert_good(store, table, report.batch_id)
+        report.quarantined = _quarantine(store, table, report.batch_id, name)
+        store.execute("INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, now())",
                     [report.batch_id, table.name, name, checksum, rows_in,
                      report.accepted, report.quarantined])
     return report
+
+
+def recent_batches(store: Store, limit: int = 10) -> list[tuple[object, ...]]:
+    """The latest batches taken in, newest first (without their checksums)."""
+    return store.rows("SELECT * EXCLUDE (checksum) FROM batches ORDER BY batch_id DESC "
+                      "LIMIT ?", [limit])
 
 
 def _check_columns(table: Table, columns: list[str], path: Path) -> None:
@@ -96,12 +99,12 @@ def _check_columns(table: Table, columns: list[str], path: Path) -> None:
             f"{', '.join(map(repr, missing))}")
 
 
-def _find_issues(con: duckdb.DuckDBPyConnection, table: Table, source: str,
+def _find_issues(store: Store, table: Table, source: str,
                  updating: bool = False) -> list[Issue]:
-    present = {r[0] for r in con.execute(f"DESCRIBE {STAGING}").fetchall()}
+    present = {r[0] for r in store.execute(f"DESCRIBE {STAGING}").fetchall()}
     for f in table.fields:
         if f.name not in present:  # optional and absent: as if empty everywhere
-            con.execute(f'ALTER TABLE {STAGING} ADD COLUMN "{f.name}" VARCHAR')
+            store.execute(f'ALTER TABLE {STAGING} ADD COLUMN "{f.name}" VARCHAR')
     # One pass over the file: a column of problems per field, unpivoted (NULLs drop out).
     problems = ", ".join(f'{checks.field_problem(f)} AS "{f.name}"' for f in table.fields)
     names = ", ".join(f'"{f.name}"' for f in table.fields)
@@ -110,18 +113,18 @@ def _find_issues(con: duckdb.DuckDBPyConnection, table: Table, source: str,
     parts += [f"SELECT _row, {checks.quote(name)}, {checks.quote(reason)} FROM {STAGING} "
               f"WHERE ({checks.field_problem(table.field(name))}) IS NULL AND ({cond})"
               for name, cond, reason in checks.cross_field_rules(table)]
-    parts += _reference_rules(con, table)
+    parts += _reference_rules(store, table)
     parts += _key_rules(table)[:1 if updating else 2]
     if updating:
         parts += _status_rules(table)
-    con.execute("CREATE OR REPLACE TEMP TABLE _issues AS " + " UNION ALL ".join(parts))
-    _propagate_to_children(con, table)
-    rows = con.execute("SELECT _row, field, reason FROM _issues ORDER BY _row, field "
+    store.execute("CREATE OR REPLACE TEMP TABLE _issues AS " + " UNION ALL ".join(parts))
+    _propagate_to_children(store, table)
+    rows = store.execute("SELECT _row, field, reason FROM _issues ORDER BY _row, field "
                        "LIMIT 20").fetchall()
     return [Issue(source, int(r), str(f), str(reason)) for r, f, reason in rows]
 
 
-def _reference_rules(con: duckdb.DuckDBPyConnection, table: Table) -> list[str]:
+def _reference_rules(store: Store, table: Table) -> list[str]:
     rules = []
     for f in table.fields:
         if not f.references:
@@ -140,7 +143,7 @@ def _reference_rules(con: duckdb.DuckDBPyConnection, table: Table) -> list[str]:
     return rules
 
 
-def _propagate_to_children(con: duckdb.DuckDBPyConnection, table: Table) -> None:
+def _propagate_to_children(store: Store, table: Table) -> None:
     """A row that refers to a bad row of the same file is bad too (a village whose
     township is quarantined), down to any depth."""
     for f in table.fields:
@@ -151,7 +154,7 @@ def _propagate_to_children(con: duckdb.DuckDBPyConnection, table: Table) -> None
             continue
         reason = checks.quote("refers to row(s) of this file that have problems")
         while True:
-            added = con.execute(
+            added = store.execute(
                 f"INSERT INTO _issues SELECT s._row, {checks.quote(f.name)}, {reason} "
                 f"FROM {STAGING} s WHERE s._row NOT IN (SELECT _row FROM _issues) "
                 f"AND EXISTS (SELECT 1 FROM {STAGING} o WHERE o.{column} = s.{f.name} "
@@ -194,8 +197,8 @@ def _status_rules(table: Table) -> list[str]:
             for c in names]
 
 
-def _reason_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    rows = con.execute("SELECT field || ': ' || reason, count(*) FROM _issues "
+def _reason_counts(store: Store) -> dict[str, int]:
+    rows = store.execute("SELECT field || ': ' || reason, count(*) FROM _issues "
                        "GROUP BY ALL ORDER BY 2 DESC").fetchall()
     return {str(k): int(n) for k, n in rows}
 
@@ -207,43 +210,43 @@ def _good_rows(table: Table) -> str:
             "WHERE _row NOT IN (SELECT _row FROM _issues)")
 
 
-def _update_known(con: duckdb.DuckDBPyConnection, table: Table, batch_id: int,
+def _update_known(store: Store, table: Table, batch_id: int,
                   valid_from: dt.date, source: str) -> int:
     """Replace the stored rows whose key the file has and whose values differ, each
     row as it was kept in the history until ``valid_from``; drops those rows from the
     staging table (identical ones too: nothing to add). Returns the rows replaced."""
     key = table.primary_key[0]
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _known AS SELECT g.* FROM ({_good_rows(table)}) "
+    store.execute(f"CREATE OR REPLACE TEMP TABLE _known AS SELECT g.* FROM ({_good_rows(table)}) "
                 f"g JOIN {table.name} t USING ({key})")
     differ = " OR ".join(f"t.{f.name} IS DISTINCT FROM k.{f.name}"
                          for f in table.fields if f.name != key)
     changed = f"SELECT k.{key} FROM _known k JOIN {table.name} t USING ({key}) WHERE {differ}"
     ends = f"SELECT {key}, {date_literal(valid_from)} AS valid_to FROM ({changed})"
-    supersede(con, cast(Subject, table.name), ends, f"batch {batch_id}", source)
+    supersede(store.con, cast(Subject, table.name), ends, f"batch {batch_id}", source)
     sets = ", ".join(f"{f.name} = k.{f.name}" for f in table.fields if f.name != key)
-    updated = con.execute(f"UPDATE {table.name} SET {sets}, batch_id = {batch_id}, "
+    updated = store.execute(f"UPDATE {table.name} SET {sets}, batch_id = {batch_id}, "
                           f"recorded_at = now() FROM _known k WHERE {table.name}.{key} = "
                           f"k.{key} AND k.{key} IN ({changed})").fetchone()
-    con.execute(f"DELETE FROM {STAGING} WHERE _row IN (SELECT _row FROM _known)")
-    con.execute("DROP TABLE _known")
+    store.execute(f"DELETE FROM {STAGING} WHERE _row IN (SELECT _row FROM _known)")
+    store.execute("DROP TABLE _known")
     return int(updated[0]) if updated else 0
 
 
-def _insert_good(con: duckdb.DuckDBPyConnection, table: Table, batch_id: int) -> int:
+def _insert_good(store: Store, table: Table, batch_id: int) -> int:
     """Append the good rows; returns the rows of the batch in the table."""
-    con.execute(f"INSERT INTO {table.name} ({', '.join(table.names)}, batch_id, recorded_at) "
+    store.execute(f"INSERT INTO {table.name} ({', '.join(table.names)}, batch_id, recorded_at) "
                 f"SELECT {', '.join(table.names)}, {batch_id}, now() FROM ({_good_rows(table)}) "
                 "ORDER BY _row")
-    return scalar(con, f"SELECT count(*) FROM {table.name} WHERE batch_id = {batch_id}")
+    return store.scalar(f"SELECT count(*) FROM {table.name} WHERE batch_id = {batch_id}")
 
 
-def _quarantine(con: duckdb.DuckDBPyConnection, table: Table, batch_id: int,
+def _quarantine(store: Store, table: Table, batch_id: int,
                 source: str) -> int:
     record = ", ".join(f"{checks.quote(n)}: \"{n}\"" for n in table.names)
-    con.execute(
+    store.execute(
         f"INSERT INTO quarantine (batch_id, table_name, source, row_number, problems, record, "
         f"quarantined_at) SELECT {batch_id}, {checks.quote(table.name)}, ?, s._row, "
         f"i.problems, CAST(to_json({{{record}}}) AS VARCHAR), now() FROM {STAGING} s JOIN "
         f"(SELECT _row, string_agg(field || ': ' || reason, '; ' ORDER BY field) AS problems "
         f"FROM _issues GROUP BY _row) i USING (_row)", [source])
-    return scalar(con, f"SELECT count(*) FROM quarantine WHERE batch_id = {batch_id}")
+    return store.scalar(f"SELECT count(*) FROM quarantine WHERE batch_id = {batch_id}")

@@ -22,16 +22,15 @@ def load_directory(store: Store, root: Path,
         raise PovertyCloudError(f"{root}: no table of the standard found")
     loaded: dict[str, int] = {}
     with store.transaction():
-        con = store.con
         for name, path in found.items():
             if progress:
                 progress(name)
             batch = store.next_batch_id()
             columns = ", ".join(TABLES[name].names)
-            con.execute(f"INSERT INTO {name} ({columns}, batch_id, recorded_at) "
+            store.execute(f"INSERT INTO {name} ({columns}, batch_id, recorded_at) "
                         f"SELECT {columns}, {batch}, now() FROM read_parquet({literal(path)})")
             rows = store.count(f"{name} WHERE batch_id = {batch}")
-            con.execute("INSERT INTO batches VALUES (?, ?, ?, NULL, ?, ?, 0, now())",
+            store.execute("INSERT INTO batches VALUES (?, ?, ?, NULL, ?, ?, 0, now())",
                         [batch, name, str(path), rows, rows])
             loaded[name] = rows
     return loaded

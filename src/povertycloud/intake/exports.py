@@ -31,18 +31,18 @@ def export_table(store: Store, table_name: str, path: Path, *, overwrite: bool =
     kind = file_format(path)
     query = f"SELECT {', '.join(table.names)} FROM {table.name}" + \
         (f" WHERE {where}" if where else "") + f" ORDER BY {', '.join(table.primary_key)}"
-    rows = int(store.con.execute(f"SELECT count(*) FROM ({query})").fetchone()[0])  # type: ignore[index]
+    rows = store.scalar(f"SELECT count(*) FROM ({query})")
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".partial")
     if kind == "excel":
         if rows > EXCEL_MAX_ROWS:
             raise PovertyCloudError(f"{table.name} has {rows:,} rows, more than Excel holds; "
                                     "export to Parquet or CSV instead")
-        book = _workbook(table, store.con.execute(query).fetchall())
+        book = _workbook(table, store.rows(query))
         book.save(tmp)
     else:
         fmt = "PARQUET" if kind == "parquet" else "CSV, HEADER"
-        store.con.execute(f"COPY ({query}) TO {literal(tmp)} (FORMAT {fmt})")
+        store.execute(f"COPY ({query}) TO {literal(tmp)} (FORMAT {fmt})")
     tmp.replace(path)
     return rows
 

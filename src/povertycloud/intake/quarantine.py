@@ -28,7 +28,7 @@ def table_of(name: str) -> Table:
 
 
 def _pending(store: Store, batch_id: int) -> tuple[Table, list[tuple[int, str, str]]]:
-    rows = store.con.execute(
+    rows = store.execute(
         "SELECT table_name, row_number, problems, record FROM quarantine WHERE batch_id = ? "
         "AND resolved_by IS NULL ORDER BY row_number", [batch_id]).fetchall()
     if not rows:
@@ -45,11 +45,10 @@ def export_quarantine(store: Store, batch_id: int, out: Path, overwrite: bool = 
     if out.exists() and not overwrite:
         raise OutputExistsError(f"{out} exists; choose another path or add --overwrite")
     table, pending = _pending(store, batch_id)
-    con = store.con
-    records = con.execute(
+    records = store.arrow(
         "SELECT " + ", ".join(f"json_extract_string(r, {quote(n)}) AS {n}"
                               for n in table.names) + " FROM (SELECT unnest(?) AS r)",
-        [[record for _, _, record in pending]]).to_arrow_table()
+        [[record for _, _, record in pending]])
     pacsv.write_csv(records.cast(pa.schema([(n, pa.string()) for n in table.names])), out)
     return [(i + 2, row, problems) for i, (row, problems, _) in enumerate(pending)]
 
@@ -64,8 +63,7 @@ def reprocess(store: Store, batch_id: int, fixed: Path) -> BatchReport:
     keys = " AND ".join(f"json_extract_string(q.record, {quote(k)}) = "
                         f"CAST(t.{k} AS VARCHAR)" for k in table.primary_key)
     with store.transaction():
-        con = store.con
-        con.execute(f"UPDATE quarantine q SET resolved_by = ? WHERE q.batch_id = ? AND "
+        store.execute(f"UPDATE quarantine q SET resolved_by = ? WHERE q.batch_id = ? AND "
                     f"q.resolved_by IS NULL AND EXISTS (SELECT 1 FROM {table.name} t "
                     f"WHERE t.batch_id = ? AND {keys})",
                     [report.batch_id, batch_id, report.batch_id])

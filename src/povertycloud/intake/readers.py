@@ -8,12 +8,12 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import numpy as np
 import pyarrow as pa
 
 from ..errors import PovertyCloudError
 from ..sqltext import literal
+from ..store import Store
 
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".xlsx": "excel", ".json": "json"}
 
@@ -27,7 +27,7 @@ def file_format(path: Path) -> str:
             f"{', '.join(FORMATS)}") from None
 
 
-def stage(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> list[str]:
+def stage(store: Store, path: Path, name: str) -> list[str]:
     """Create the temporary table ``name`` from ``path``; returns the file's columns."""
     if not path.exists():
         raise PovertyCloudError(f"{path}: no such file")
@@ -47,26 +47,26 @@ def stage(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> list[str]:
     else:
         table = _excel_table(path)
         source, first, lines = f"{name}_arrow", 2, table["_row"]
-        con.register(source, table.drop_columns("_row"))
+        store.register(source, table.drop_columns("_row"))
     numbered = f"SELECT *, row_number() OVER () AS _n FROM {source}"
     row = f"CAST(_n + {first - 1} AS BIGINT)"
     if lines is not None:
-        con.register(f"{name}_lines", pa.table({"_n": pa.array(range(1, len(lines) + 1),
+        store.register(f"{name}_lines", pa.table({"_n": pa.array(range(1, len(lines) + 1),
                                                               pa.int64()), "_line": lines}))
         numbered = f"SELECT * FROM ({numbered}) JOIN {name}_lines USING (_n)"
         row = "CAST(_line AS BIGINT)"
     try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT "
+        store.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT "
                     f"CAST(COLUMNS(* EXCLUDE (_n{', _line' if lines is not None else ''})) "
                     f"AS VARCHAR), {row} AS _row FROM ({numbered}) ORDER BY _n")
-    except duckdb.Error as exc:
+    except store.Error as exc:
         reason = str(exc).split("\n")[0]  # not the SQL DuckDB quotes after it
         raise PovertyCloudError(f"{path}: cannot be read as {kind} (truncated, or not "
                                 f"{kind}?): {reason}") from None
     finally:
         if text != path:
             text.unlink(missing_ok=True)
-    columns = [r[0] for r in con.execute(f"DESCRIBE {name}").fetchall()]
+    columns = [r[0] for r in store.execute(f"DESCRIBE {name}").fetchall()]
     return [c for c in columns if c != "_row"]
 
 

@@ -10,7 +10,7 @@ import duckdb
 from ..errors import PovertyCloudError
 from ..feeds.checks import village_of_person
 from ..history import supersede
-from ..store import atomic, audit_entry
+from ..store import Store, atomic, audit_entry
 
 # tables whose rows name a person and its household, moved to the person kept
 REFERENCES = ("events", "conflict_flags")
@@ -24,7 +24,7 @@ def merge(con: duckdb.DuckDBPyConnection, keep: int, duplicate: int, by: str,
         raise PovertyCloudError("a person cannot be merged into itself")
     with atomic(con):
         _check_both(con, keep, duplicate)
-        region = village_of_person(con, duplicate)
+        region = village_of_person(Store.wrap(con), duplicate)
         con.execute("""
 INSERT INTO registry_changes (change, person_id, household_id, before, source, record_id,
   changed_by, changed_at)
@@ -55,7 +55,8 @@ def mark_distinct(con: duckdb.DuckDBPyConnection, keep: int, duplicate: int, by:
         _check_both(con, keep, duplicate)
         _decided(con, keep, duplicate, "distinct", by)
         audit_entry(con, "distinct_persons", username=by, role=role, object_kind="person",
-                    object_id=str(duplicate), region_code=village_of_person(con, duplicate),
+                    object_id=str(duplicate),
+                    region_code=village_of_person(Store.wrap(con), duplicate),
                     detail=f"apart from {keep}")
 
 

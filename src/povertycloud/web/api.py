@@ -26,6 +26,7 @@ from ..errors import PovertyCloudError
 from ..feeds.checks import open_flags, report, verify
 from ..registry import households, search
 from ..reports import figures
+from ..store import Store
 from .platform import (
     DB,
     Viewer,
@@ -273,7 +274,7 @@ def answer_complaint(complaint_id: Annotated[int, Path(ge=1, le=2**63 - 1)], bod
 def flags(me: Me, con: DB) -> list[dict[str, Any]]:
     """Conflict flags on households of one's jurisdiction: the verification tasks."""
     allowed(me, "verify")
-    return open_flags(con, me.user.prefix)
+    return open_flags(Store.wrap(con), me.user.prefix)
 
 
 @router.get("/flags/precision", tags=["verification"])
@@ -282,7 +283,7 @@ def flag_precision(me: Me, con: DB) -> list[dict[str, Any]]:
     precision the field outcomes give (confirmed among confirmed and false alarms)."""
     allowed(me, "verify")
     return [dict(zip(("rule", "flags", "verified", "confirmed", "precision"), row,
-                     strict=True)) for row in report(con, me.user.prefix)]
+                     strict=True)) for row in report(Store.wrap(con), me.user.prefix)]
 
 
 @router.post("/flags/{flag_id}/verify", tags=["verification"])
@@ -296,7 +297,7 @@ def verify_flag(flag_id: Annotated[int, Path(ge=1, le=2**63 - 1)], body: Verific
     if row is None or not me.user.covers(str(row[0])):
         raise HTTPException(404, f"no flag {flag_id} in your jurisdiction")
     try:
-        verify(con, flag_id, body.outcome, me.user.username)
+        verify(Store.wrap(con), flag_id, body.outcome, me.user.username)
     except PovertyCloudError as exc:
         raise HTTPException(409, str(exc)) from None
     audit.record(con, me.user, "verify_flag", "flag", str(flag_id), str(row[0]),

@@ -24,7 +24,7 @@ from ..registry.duplicates import open_pairs
 from ..registry.merge import mark_distinct, merge
 from ..reports.figures import tables
 from ..standard.fields import Table
-from ..store import records, scalar
+from ..store import Store, records, scalar
 from .platform import DB, Viewer, allowed, check_csrf, viewer
 
 router = APIRouter(prefix="/api", tags=["department data"])
@@ -196,12 +196,12 @@ def review(source: SourceId, record_id: RecordId, person_id: RecordId, body: Dec
     """Accept (a match) or reject a pair under review, of one's jurisdiction (audited)."""
     check_csrf(me, csrf)
     allowed(me, "review")
-    village = village_of_person(con, person_id)
+    village = village_of_person(Store.wrap(con), person_id)
     if village is None or not me.user.covers(village):
         raise HTTPException(404, f"no person {person_id} in your jurisdiction")
     try:
-        decision = decide(con, source, record_id, person_id, body.accept, me.user.username,
-                          me.user.role)
+        decision = decide(Store.wrap(con), source, record_id, person_id, body.accept,
+                          me.user.username, me.user.role)
     except PovertyCloudError as exc:
         status = 404 if str(exc).startswith("no pair") else 409
         raise HTTPException(status, str(exc)) from None
@@ -234,7 +234,7 @@ def same_person(keep: RecordId, duplicate: RecordId, body: SamePerson, me: Me, c
     allowed(me, "review")
     proposed = con.execute("SELECT 1 FROM registry_duplicates WHERE person_id = ? AND "
                            "duplicate_id = ?", [keep, duplicate]).fetchone()
-    villages = [village_of_person(con, p) for p in (keep, duplicate)]
+    villages = [village_of_person(Store.wrap(con), p) for p in (keep, duplicate)]
     if proposed is None or not all(v and me.user.covers(v) for v in villages):
         raise HTTPException(404, f"no proposed pair {keep}/{duplicate} in your jurisdiction")
     try:
