@@ -139,5 +139,5 @@ def test_named_queries_are_read_from_the_file_beside_their_package(
     assert queries.names() == ["first", "second"]
     assert queries["first"] == "SELECT 1"
     assert queries["second"] == "SELECT 2\nFROM t"
-    with pytest.raises(PovertyCloudError, match="somedomain/queries.sql has no query named x"):
+    with pytest.raises(PovertyCloudError, match=r"somedomain/queries\.sql has no query named x"):
         queries["x"]
