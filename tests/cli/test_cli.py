@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -254,6 +255,14 @@ def test_store_init_then_info(empty_store: Path) -> None:
     for name in (*TABLES, "batches", "quarantine"):
         assert name in info.out, name
     assert query(empty_store, "SELECT count(*) FROM batches") == [(0,)]
+
+
+def test_log_sql_logs_each_statement_with_its_time(empty_store: Path) -> None:
+    quiet = ok(empty_store.parent, "store", "info", empty_store.name)
+    assert "povertycloud.store" not in quiet.err
+    logged = ok(empty_store.parent, "--log-sql", "store", "info", empty_store.name)
+    assert re.search(r"povertycloud\.store DEBUG [0-9.]+ ms: SELECT count\(\*\) FROM batches",
+                     logged.err), logged.err
 
 
 def test_store_init_refuses_an_existing_file(tmp_path: Path, empty_store: Path) -> None:

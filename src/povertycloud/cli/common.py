@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,6 +31,17 @@ EngineOption = Annotated[str, typer.Option(
     "--engine", help="Engine for the batch pipeline: duckdb (default) or spark.")]
 OverwriteOption = Annotated[bool, typer.Option(
     "--overwrite", help="Replace the output if it exists.")]
+
+
+def log_statements(verbose: bool) -> None:
+    """Send the store's log (slow statements; every statement when ``verbose``) to
+    standard error."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    log = logging.getLogger("povertycloud.store")
+    log.handlers[:] = [handler]
+    log.setLevel(logging.DEBUG if verbose else logging.WARNING)
+    log.propagate = False
 
 
 @contextmanager

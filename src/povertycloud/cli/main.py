@@ -24,7 +24,7 @@ from . import (
     warn,
     web,
 )
-from .common import errors
+from .common import errors, log_statements
 
 app = typer.Typer(
     name="povertycloud",
@@ -73,8 +73,13 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
-                                       help="Show the version and exit.")) -> None:
+                                       help="Show the version and exit."),
+          log_sql: bool = typer.Option(
+              False, "--log-sql", help="Log every statement the store runs, with its time "
+              "(never its parameters), to standard error. Statements slower than "
+              "POVERTYCLOUD_SLOW_STATEMENT_MS (default 10000) are always logged.")) -> None:
     """An open platform for targeted poverty alleviation."""
+    log_statements(verbose=log_sql)
 
 
 def main() -> None:
