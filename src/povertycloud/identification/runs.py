@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 import duckdb
@@ -11,6 +10,7 @@ import pyarrow as pa
 
 from ..errors import PovertyCloudError
 from ..pipeline.on_store import execute, preview
+from ..progress import Progress
 from ..sqltext import literal
 from ..standard.codes import LEVELS
 from ..standard.regions import sql_ancestor
@@ -38,7 +38,7 @@ def check_year(store: Store, year: int) -> None:
 
 
 def identify(store: Store, rules: Rules, year: int, engine: str = "duckdb",
-             progress: Callable[[str], None] | None = None) -> dict[str, int]:
+             progress: Progress | None = None) -> dict[str, int]:
     """Identify every household surveyed in ``year`` and keep the results (replacing an
     earlier run for that year), recording the rule versions used; returns the number of
     households identified (and so scored)."""

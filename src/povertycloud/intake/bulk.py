@@ -4,17 +4,17 @@ files from elsewhere go through :func:`povertycloud.intake.batches.import_file`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import PovertyCloudError
+from ..progress import Progress
 from ..sqltext import literal
 from ..standard.tables import TABLES, table_path
 from ..store import Store
 
 
 def load_directory(store: Store, root: Path,
-                   progress: Callable[[str], None] | None = None) -> dict[str, int]:
+                   progress: Progress | None = None) -> dict[str, int]:
     """Append every table found under ``root``; returns rows loaded per table."""
     found = {name: table_path(root, name) for name in TABLES
              if table_path(root, name).exists()}

@@ -6,7 +6,6 @@ memory stays flat from a thousand to ten million people; ground truth goes to ``
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +13,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow.parquet as pq
 
+from ..progress import Counter
 from ..standard.tables import TABLES, table_path
 from . import county, regions
 from .config import SynthConfig
@@ -21,11 +21,10 @@ from .panel import Villages
 
 __all__ = ["SynthConfig", "generate", "table_path"]
 
-Progress = Callable[[int, int], None]
 
 
 def generate(config: SynthConfig, out_dir: Path,
-             progress: Progress | None = None) -> dict[str, int]:
+             progress: Counter | None = None) -> dict[str, int]:
     """Write the province to ``out_dir`` (which must not exist); returns rows per table."""
     out_dir.mkdir(parents=True)
     (out_dir / "truth").mkdir()
