@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Self
 
 import pyarrow as pa
 
@@ -115,6 +115,12 @@ class Engine(ABC):
 
     def close(self) -> None:  # noqa: B027  (optional: most engines hold nothing)
         """Release what the engine holds and made."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def transpile(sql: str, dialect: str) -> str:

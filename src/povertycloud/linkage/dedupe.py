@@ -14,8 +14,7 @@ from .probabilistic import settings, train
 def dedupe(table: pa.Table, config: LinkConfig) -> pa.Table:
     """Pairs of ``table`` (``unique_id`` and the compared columns, a name's pinyin
     included) from the review threshold up: left_key, right_key, match_probability."""
-    engine = get_engine()
-    try:
+    with get_engine() as engine:
         engine.register_arrow("dedupe_records", table)
         linker = Linker(engine.splink_api().register("dedupe_records",
                                                      dataset_display_name="records"),
@@ -26,5 +25,3 @@ def dedupe(table: pa.Table, config: LinkConfig) -> pa.Table:
         predicted = linker.inference.predict(threshold_match_probability=config.review)
         return engine.query(f"SELECT unique_id_l AS left_key, unique_id_r AS right_key, "
                             f"match_probability FROM {predicted.physical_name}")
-    finally:
-        engine.close()

@@ -9,11 +9,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 
 from .. import engines
-from ..engines import Engine
+from ..engines import DuckDBEngine, Engine
 from ..errors import PovertyCloudError
 from ..sqltext import literal
 from .config import LinkConfig
@@ -40,15 +39,11 @@ def read_table(path: Path) -> pa.Table:
     path = Path(path)
     if not path.exists():
         raise LinkError(f"{path} does not exist")
-    con = duckdb.connect()
-    try:
+    with DuckDBEngine() as reader:  # DuckDB's readers, in this process
         if path.suffix.lower() == ".parquet":
-            return con.sql(f"SELECT * FROM read_parquet({literal(path)})").to_arrow_table()
+            return reader.query(f"SELECT * FROM read_parquet({literal(path)})")
         if path.suffix.lower() == ".csv":
-            return con.sql(f"SELECT * FROM read_csv({literal(path)}, all_varchar = true)"
-                           ).to_arrow_table()
-    finally:
-        con.close()
+            return reader.query(f"SELECT * FROM read_csv({literal(path)}, all_varchar = true)")
     raise LinkError(f"{path}: link reads .parquet or .csv files")
 
 
@@ -90,14 +85,11 @@ def link(left: pa.Table, right: pa.Table, config: LinkConfig,
     the records left for the probabilistic stage never leave it."""
     started = time.perf_counter()
     a, b = _typed_alike(_prepared(left, config, "left"), _prepared(right, config, "right"))
-    runner = engines.get_engine(engine)
-    try:
+    with engines.get_engine(engine) as runner:
         runner.register_arrow("link_left", a)
         runner.register_arrow("link_right", b)
         by_id = _link_on_id(runner, config)
         scored = _link_the_rest(runner, config)
-    finally:
-        runner.close()
     pairs = _decided(by_id, scored.pairs, config)
     return Linked(pairs, by_id.num_rows, scored.candidates, time.perf_counter() - started,
                   scored.train_seconds + scored.predict_seconds)
@@ -117,11 +109,11 @@ def _link_on_id(engine: Engine, config: LinkConfig) -> pa.Table:
 def _link_the_rest(engine: Engine, config: LinkConfig) -> Scored:
     """Probabilistic linkage of the records no ID-number pair names."""
     engine.materialize("link_rest_left", unmatched_sql("link_left", "unique_id",
-                                                        "link_by_id", "left"))
+                                                       "link_by_id", "left"))
     engine.materialize("link_rest_right", unmatched_sql("link_right", "unique_id",
-                                                         "link_by_id", "right"))
+                                                        "link_by_id", "right"))
     rest = engine.query("SELECT (SELECT count(*) FROM link_rest_left) AS l, "
-                         "(SELECT count(*) FROM link_rest_right) AS r").to_pylist()[0]
+                        "(SELECT count(*) FROM link_rest_right) AS r").to_pylist()[0]
     if not (rest["l"] and rest["r"]):
         return Scored(pa.table({"left_key": [], "right_key": [],
                                 "match_probability": pa.array([], pa.float64())}), 0, 0, 0)
@@ -130,11 +122,10 @@ def _link_the_rest(engine: Engine, config: LinkConfig) -> Scored:
 
 def _decided(by_id: pa.Table, scored: pa.Table, config: LinkConfig) -> pa.Table:
     """Both stages' pairs, each a match or for review, ordered by left key."""
-    con = duckdb.connect()
-    try:
-        con.register("by_id", by_id)
-        con.register("scored", scored)
-        return con.sql(f"""
+    with engines.get_engine() as engine:  # in this process: the pairs are here
+        engine.register_arrow("by_id", by_id)
+        engine.register_arrow("scored", scored)
+        return engine.query(f"""
 SELECT CAST(left_key AS VARCHAR) AS left_key, CAST(right_key AS VARCHAR) AS right_key,
   1.0 AS match_probability, 'id_number' AS matched_on, 'match' AS decision FROM by_id
 UNION ALL
@@ -142,7 +133,5 @@ SELECT CAST(left_key AS VARCHAR), CAST(right_key AS VARCHAR),
   CAST(match_probability AS DOUBLE), 'probabilistic',
   CASE WHEN match_probability >= {config.match} THEN 'match' ELSE 'review' END
 FROM scored
-ORDER BY left_key, match_probability DESC""").to_arrow_table()
-    finally:
-        con.close()
+ORDER BY left_key, match_probability DESC""")
 

@@ -34,12 +34,9 @@ def run_on_store(store: Store, engine_name: str = engines.DEFAULT,
 def execute(store: Store, engine_name: str, plan: Plan,
             progress: Progress | None = None) -> dict[str, int]:
     """Run ``plan`` over ``store`` on the named engine and keep its outputs."""
-    engine = engines.for_store(store, engine_name)
-    try:
+    with engines.for_store(store, engine_name) as engine:
         run = _in_store if engine.in_store else _through_parquet
         return run(store, engine, plan, progress)
-    finally:
-        engine.close()
 
 
 def _in_store(store: Store, engine: Engine, plan: Plan,
