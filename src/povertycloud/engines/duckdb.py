@@ -20,10 +20,13 @@ class DuckDBEngine(Engine):
     dialect = Dialect()  # the canonical one
     in_store = True
 
-    def __init__(self, con: duckdb.DuckDBPyConnection | None = None) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection | None = None, *,
+                 threads: int | None = None) -> None:
         self.owned = con is None
         self.con = con if con is not None else duckdb.connect()
         self.con.execute("SET enable_progress_bar = false")
+        if threads is not None:  # one thread: sums of doubles the same to the last bit
+            self.con.execute(f"SET threads = {int(threads)}")
 
     @classmethod
     def for_store(cls, store: StoreConnection) -> DuckDBEngine:
@@ -43,7 +46,12 @@ class DuckDBEngine(Engine):
         self.con.register(name, table)  # no copy: a temporary view until dropped
 
     def write_parquet(self, name: str, path: Path) -> None:
-        self.con.execute(f"COPY {name} TO {literal(path)} (FORMAT PARQUET)")
+        self.write(name, path, "PARQUET")
+
+    def write(self, name: str, path: Path, fmt: str) -> None:
+        """Write the view or table ``name`` to ``path`` in DuckDB's ``COPY`` format
+        ``fmt`` (``PARQUET``, or ``CSV, HEADER``)."""
+        self.con.execute(f"COPY {name} TO {literal(path)} (FORMAT {fmt})")
 
     def _create_view(self, name: str, sql: str) -> None:
         self.drop(name)

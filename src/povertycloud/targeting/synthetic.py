@@ -15,11 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import pyarrow as pa
 
-from ..sqltext import literal
+from ..engines import DuckDBEngine
 from ..standard.tables import table_path
 
 SCHOOL_YEARS = ("CASE education WHEN 'primary' THEN 6 WHEN 'junior_secondary' THEN 9 "
@@ -125,17 +124,11 @@ def household_features(province_dir: Path, year: int) -> tuple[pa.Table, pa.Tabl
     """The features and the truth (``household_id``, ``true_income_per_capita``,
     ``true_welfare``, ``true_poor``) of every household of a generated province in
     ``year``, both in ``household_id`` order."""
-    con = duckdb.connect()
-    try:
-        con.execute("SET enable_progress_bar = false")
-        con.execute("SET threads = 1")  # parallel sums of doubles vary in their last bits
+    with DuckDBEngine(threads=1) as engine:  # parallel sums of doubles vary in their last bits
         for name in ("household_years", "people", "households", "regions", "events"):
-            _view(con, name, table_path(province_dir, name))
-        _view(con, "truth", table_path(province_dir, "truth_household_years"))
-        return (con.sql(features_sql(year)).to_arrow_table(),
-                con.sql(truth_sql(year)).to_arrow_table())
-    finally:
-        con.close()
+            engine.register_parquet(name, table_path(province_dir, name))
+        engine.register_parquet("truth", table_path(province_dir, "truth_household_years"))
+        return engine.query(features_sql(year)), engine.query(truth_sql(year))
 
 
 @dataclass(frozen=True)
@@ -159,7 +152,3 @@ def split(province_dir: Path, year: int, share: float, seed: int = 0) -> Split:
     rate = float(np.mean(truth.column("true_poor").to_numpy(zero_copy_only=False)))
     return Split(features, truth, features.filter(t).append_column("welfare", welfare),
                  features.filter(p), truth.filter(p), rate)
-
-
-def _view(con: duckdb.DuckDBPyConnection, name: str, path: Path) -> None:
-    con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet({literal(path)})")
