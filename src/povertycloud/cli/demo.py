@@ -149,7 +149,7 @@ def _walk_first_village(store: Store, today: dt.date) -> None:
             continue
         for step, who, ago in steps:  # replayed on the days they were taken
             with clock_at(today - dt.timedelta(days=ago)):
-                act(store.con, int(row[0]), step, users[who],
+                act(store, int(row[0]), step, users[who],
                     note="demo: minutes of the meeting" if step == "appraisal" else None)
 
 

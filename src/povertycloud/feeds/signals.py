@@ -33,7 +33,7 @@ def send_signals(store: Store, sources: dict[str, Source]) -> dict[str, int]:
                 counts[source.id] = _add_births(con, source)
                 continue
             if source.signal.event == "death":
-                _record_deaths(con, source)
+                _record_deaths(store, source)
             counts[source.id] = _add_events(con, source, source.signal)
     return counts
 
@@ -70,8 +70,9 @@ SELECT (SELECT coalesce(max(event_id), 0) FROM events)
 FROM ({select})""")
 
 
-def _record_deaths(con: duckdb.DuckDBPyConnection, source: Source) -> None:
+def _record_deaths(store: Store, source: Source) -> None:
     """People the registry has alive get the death date of their earliest record."""
+    con = store.con
     assert source.signal is not None
     date = source.signal.date
     con.execute(f"""
@@ -81,7 +82,7 @@ SELECT p.person_id, p.household_id, CAST(to_json(p) AS VARCHAR) AS before,
 {_matched(source, date)} AND p.death_date IS NULL
 GROUP BY p.person_id, p.household_id, before""")
     _keep_changes(con, "death", source, "deaths", "before")
-    supersede(con, "people", "SELECT person_id, death_date AS valid_to FROM deaths", "death",
+    supersede(store, "people", "SELECT person_id, death_date AS valid_to FROM deaths", "death",
               f"feed {source.id}", late=True)
     con.execute("UPDATE people SET death_date = d.death_date FROM deaths d "
                 "WHERE people.person_id = d.person_id")

@@ -74,7 +74,7 @@ def import_file(store: Store, table_name: str | Table, path: Path, *,
     with store.transaction():
         report.batch_id = store.next_batch_id()
         if update_from is not None:
-            report.updated = _update_known(con, table, report.batch_id, update_from, name)
+            report.updated = _update_known(store, table, report.batch_id, update_from, name)
         report.accepted = _insert_good(con, table, report.batch_id)
         report.quarantined = _quarantine(con, table, report.batch_id, name)
         con.execute("INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, now())",
@@ -207,11 +207,12 @@ def _good_rows(table: Table) -> str:
             "WHERE _row NOT IN (SELECT _row FROM _issues)")
 
 
-def _update_known(con: duckdb.DuckDBPyConnection, table: Table, batch_id: int,
-                  valid_from: dt.date, source: str) -> int:
+def _update_known(store: Store, table: Table, batch_id: int, valid_from: dt.date,
+                  source: str) -> int:
     """Replace the stored rows whose key the file has and whose values differ, each
     row as it was kept in the history until ``valid_from``; drops those rows from the
     staging table (identical ones too: nothing to add). Returns the rows replaced."""
+    con = store.con
     key = table.primary_key[0]
     con.execute(f"CREATE OR REPLACE TEMP TABLE _known AS SELECT g.* FROM ({_good_rows(table)}) "
                 f"g JOIN {table.name} t USING ({key})")
@@ -219,7 +220,7 @@ def _update_known(con: duckdb.DuckDBPyConnection, table: Table, batch_id: int,
                          for f in table.fields if f.name != key)
     changed = f"SELECT k.{key} FROM _known k JOIN {table.name} t USING ({key}) WHERE {differ}"
     ends = f"SELECT {key}, {date_literal(valid_from)} AS valid_to FROM ({changed})"
-    supersede(con, cast(Subject, table.name), ends, f"batch {batch_id}", source)
+    supersede(store, cast(Subject, table.name), ends, f"batch {batch_id}", source)
     sets = ", ".join(f"{f.name} = k.{f.name}" for f in table.fields if f.name != key)
     updated = con.execute(f"UPDATE {table.name} SET {sets}, batch_id = {batch_id}, "
                           f"recorded_at = now() FROM _known k WHERE {table.name}.{key} = "
