@@ -135,7 +135,7 @@ WHERE household_id % 100 = 42 AND village_code <> site""")
                          "FROM temp.main.moved", "moved", "benchmark")
         con.execute("UPDATE households h SET village_code = m.village_code "
                     "FROM temp.main.moved m WHERE m.household_id = h.household_id")
-        moved = scalar(con, "SELECT count(*) FROM temp.main.moved")
+        moved = con.scalar("SELECT count(*) FROM temp.main.moved")
     assert kept == moved, (kept, moved)
     return moved
 

@@ -43,8 +43,8 @@ def main() -> None:
     province = replace(rules, capacity_scope="province")
     with Store(db) as store:
         households = store.count("households")
-        by_village = evaluate(store.con, rules)
-        one_list = evaluate(store.con, province)
+        by_village = evaluate(store, rules)
+        one_list = evaluate(store, province)
         scored = score(store, rules)
         reasons = Counter(code for (text,) in store.con.execute(
             "SELECT reasons FROM relapse_risk WHERE on_list AND year = ?", [scored.year]

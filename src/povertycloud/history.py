@@ -12,11 +12,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-import duckdb
-
 from .errors import PovertyCloudError
 from .pipeline.rollups import status_as_of_sql
 from .sqltext import date_literal, literal
+from .store import Store
 
 Subject = Literal["households", "people"]
 HISTORY: dict[Subject, tuple[str, str]] = {  # table: (its history, its key)
@@ -26,7 +25,11 @@ HISTORY: dict[Subject, tuple[str, str]] = {  # table: (its history, its key)
 PERIOD = ("valid_from", "valid_to", "change", "changed_by", "changed_at")
 
 
-def supersede(con: duckdb.DuckDBPyConnection, table: Subject, ends: str, change: str,
+class OutOfOrder(PovertyCloudError):
+    """A change older than the current version of the row it changes."""
+
+
+def supersede(store: Store, table: Subject, ends: str, change: str,
               by: str, late: bool = False) -> int:
     """Keep the current version of each row ``ends`` names, valid until the date it
     gives. ``ends`` is a query of (key, valid_to); call this before changing the rows.
@@ -38,17 +41,16 @@ def supersede(con: duckdb.DuckDBPyConnection, table: Subject, ends: str, change:
 FROM {table} t JOIN ({ends}) e ON e.{key} = t.{key}
 LEFT JOIN (SELECT {key}, max(valid_to) AS valid_from FROM {history} GROUP BY {key}) v
   ON v.{key} = t.{key}"""
-    early = con.execute(f"SELECT t.{key}, e.valid_to, v.valid_from {versions} "
-                        "WHERE e.valid_to < v.valid_from LIMIT 1").fetchone()
+    early = store.one(f"SELECT t.{key}, e.valid_to, v.valid_from {versions} "
+                      "WHERE e.valid_to < v.valid_from LIMIT 1")
     if early and not late:
-        raise PovertyCloudError(f"{table} {early[0]}: a change from {early[1]} is older than "
+        raise OutOfOrder(f"{table} {early[0]}: a change from {early[1]} is older than "
                                 f"its current version, valid from {early[2]}")
-    rows = con.execute(f"""
+    return store.scalar(f"""
 INSERT INTO {history} BY NAME
 SELECT t.*, v.valid_from, greatest(e.valid_to, coalesce(v.valid_from, e.valid_to))
   AS valid_to, {literal(change)} AS change, {literal(by)} AS changed_by,
-  now() AS changed_at {versions}""").fetchone()
-    return int(rows[0]) if rows else 0
+  now() AS changed_at {versions}""")
 
 
 def versions_as_of_sql(table: Subject, day: dt.date) -> str:

@@ -28,7 +28,7 @@ MOVED = dt.date(2019, 6, 30)
 
 
 def _move(store: Store, household: int, village: str, on: dt.date) -> None:
-    supersede(store.con, "households", f"SELECT {household} AS household_id, "
+    supersede(store, "households", f"SELECT {household} AS household_id, "
               f"DATE '{on}' AS valid_to", "moved", "test")
     store.con.execute("UPDATE households SET village_code = ? WHERE household_id = ?",
                       [village, household])
@@ -76,7 +76,7 @@ def test_a_merged_person_stays_in_the_registry_of_the_days_before(dyn_store: Sto
     keep, duplicate = (int(r[0]) for r in s.con.execute(
         "SELECT person_id FROM people WHERE death_date IS NULL ORDER BY person_id LIMIT 2"
     ).fetchall())
-    merge(s.con, keep, duplicate, "tester")
+    merge(s, keep, duplicate, "tester")
     yesterday, today = dt.date.today() - dt.timedelta(days=1), dt.date.today()
     count = "SELECT count(*) FROM ({}) WHERE person_id = ?"
     assert s.con.execute(count.format(people_as_of_sql(yesterday)), [duplicate]
@@ -116,7 +116,7 @@ def test_a_timeline_tells_the_households_story_newest_first(dyn_store: Store) ->
     _move(s, household, second, MOVED)
     s.con.execute("INSERT INTO events SELECT max(event_id) + 1, ?, NULL, DATE '2020-05-01', "
                   "'serious_illness', 5000, 1, now() FROM events", [household])
-    entries = timeline(s.con, household)
+    entries = timeline(s, household)
     dates = [e["date"] for e in entries]
     assert dates == sorted(dates, reverse=True)
     kinds = {e["kind"] for e in entries}
@@ -124,7 +124,7 @@ def test_a_timeline_tells_the_households_story_newest_first(dyn_store: Store) ->
     texts = " ".join(e["text"] for e in entries)
     assert "changed village_code (moved)" in texts
     assert "serious illness" not in texts and "health (hidden)" in texts
-    assert "serious illness" in " ".join(e["text"] for e in timeline(s.con, household, True))
+    assert "serious illness" in " ".join(e["text"] for e in timeline(s, household, True))
 
 
 def test_a_field_update_replaces_rows_and_keeps_their_past(dyn_store: Store,

@@ -264,7 +264,7 @@ def walk(store: Store, proposal: int, until: str | None = None) -> dt.date:
         if step == until:
             break
         with clock_at(day):  # each step on its day
-            act(store.con, proposal, step, officer, on=day, note=note)
+            act(store, proposal, step, officer, on=day, note=note)
         day += dt.timedelta(days=8 if step == "notice" else 1)
     return day
 
@@ -296,7 +296,7 @@ def test_a_rejected_exit_returns_the_village_to_poor(store: Store, province: Pro
     proposal = propose_exit(store, user(store, "village_officer"), province.village,
                             PROPOSED, AS_OF, YEAR)
     day = walk(store, proposal, until="township_review")
-    act(store.con, proposal, "township_review", user(store, "township_officer"), on=day,
+    act(store, proposal, "township_review", user(store, "township_officer"), on=day,
         reject="the village road is not finished")
     after = region_status(store, province.village, day)
     assert (after["status"], after["since"], after["proposal_id"]) == ("poor", day, proposal)

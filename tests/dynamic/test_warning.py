@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import pytest
 from typer.testing import CliRunner
@@ -49,33 +48,31 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def con(db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The store's connection inside a transaction that is rolled back."""
-    with Store(db) as store:
-        store.con.execute("BEGIN TRANSACTION")
-        yield store.con
-        store.con.execute("ROLLBACK")
+def store(db: Path) -> Iterator[Store]:
+    """The store inside a transaction that is rolled back."""
+    with Store(db) as opened:
+        opened.execute("BEGIN TRANSACTION")
+        yield opened
+        opened.execute("ROLLBACK")
 
 
-def _pc(con: duckdb.DuckDBPyConnection, household: int, year: int) -> float:
-    row = con.execute("SELECT wage_income, business_income, property_income, transfer_income, "
-                      "members FROM household_years WHERE household_id = ? AND year = ?",
-                      [household, year]).fetchone()
+def _pc(store: Store, household: int, year: int) -> float:
+    row = store.one("SELECT wage_income, business_income, property_income, transfer_income, "
+                    "members FROM household_years WHERE household_id = ? AND year = ?",
+                    [household, year])
     assert row is not None
     return float(sum(row[:4])) / row[4]
 
 
-def _set_income(con: duckdb.DuckDBPyConnection, household: int, year: int, total: int) -> None:
-    con.execute("UPDATE household_years SET wage_income = ?, business_income = 0, "
-                "property_income = 0, transfer_income = 0 WHERE household_id = ? AND year = ?",
-                [total, household, year])
+def _set_income(store: Store, household: int, year: int, total: int) -> None:
+    store.execute("UPDATE household_years SET wage_income = ?, business_income = 0, "
+                  "property_income = 0, transfer_income = 0 WHERE household_id = ? AND year = ?",
+                  [total, household, year])
 
 
-def _members(con: duckdb.DuckDBPyConnection, household: int, year: int) -> int:
-    row = con.execute("SELECT members FROM household_years WHERE household_id = ? AND year = ?",
-                      [household, year]).fetchone()
-    assert row is not None
-    return int(row[0])
+def _members(store: Store, household: int, year: int) -> int:
+    return store.scalar("SELECT members FROM household_years WHERE household_id = ? AND year = ?",
+                        [household, year])
 
 
 # -- rules ----------------------------------------------------------------------------------
@@ -104,27 +101,27 @@ def test_a_bad_rule_file_is_refused_naming_the_field(tmp_path: Path, old: str, n
 
 # -- features and labels --------------------------------------------------------------------
 
-def test_features_use_no_data_after_the_origin_year(con: duckdb.DuckDBPyConnection) -> None:
-    first = examples(con, [2016], LINES)
+def test_features_use_no_data_after_the_origin_year(store: Store) -> None:
+    first = examples(store, [2016], LINES)
     household = int(first.household_id[first.label == 0][0])
-    person = con.execute("SELECT min(person_id) FROM people WHERE household_id = ? AND NOT "
-                         "serious_illness AND death_date IS NULL AND person_id NOT IN (SELECT "
-                         "person_id FROM events WHERE person_id IS NOT NULL)", [household]
-                         ).fetchone()
+    person = store.execute("SELECT min(person_id) FROM people WHERE household_id = ? AND NOT "
+                           "serious_illness AND death_date IS NULL AND person_id NOT IN (SELECT "
+                           "person_id FROM events WHERE person_id IS NOT NULL)", [household]
+                           ).fetchone()
     assert person is not None and person[0] is not None
-    _set_income(con, household, 2018, 200_000)  # at the line in 2018 whatever happens
-    before = {y: examples(con, [y], LINES) for y in (2016, 2018)}
+    _set_income(store, household, 2018, 200_000)  # at the line in 2018 whatever happens
+    before = {y: examples(store, [y], LINES) for y in (2016, 2018)}
     # after 2016: incomes cut, a serious illness in 2018 (the member is ill now, as the
     # registry's people say), a disaster, every household exited
-    con.execute("UPDATE household_years SET wage_income = 0, business_income = 0, "
-                "transfer_income = 0 WHERE year > 2016 AND household_id <> ?", [household])
-    con.execute("UPDATE people SET serious_illness = true WHERE person_id = ?", [person[0]])
-    con.execute("INSERT INTO events SELECT (SELECT max(event_id) FROM events) + n, ?, ?, "
-                "DATE '2018-05-01', kind, 20000, 1, now() FROM (VALUES (1, 'serious_illness'), "
-                "(2, 'disaster')) k(n, kind)", [household, person[0]])
-    con.execute("INSERT OR IGNORE INTO status_changes SELECT household_id, DATE '2017-06-01', "
-                "'exited', 'test', 1, now() FROM households")
-    after = {y: examples(con, [y], LINES) for y in (2016, 2018)}
+    store.execute("UPDATE household_years SET wage_income = 0, business_income = 0, "
+                  "transfer_income = 0 WHERE year > 2016 AND household_id <> ?", [household])
+    store.execute("UPDATE people SET serious_illness = true WHERE person_id = ?", [person[0]])
+    store.execute("INSERT INTO events SELECT (SELECT max(event_id) FROM events) + n, ?, ?, "
+                  "DATE '2018-05-01', kind, 20000, 1, now() FROM (VALUES (1, 'serious_illness'), "
+                  "(2, 'disaster')) k(n, kind)", [household, person[0]])
+    store.execute("INSERT OR IGNORE INTO status_changes SELECT household_id, DATE '2017-06-01', "
+                  "'exited', 'test', 1, now() FROM households")
+    after = {y: examples(store, [y], LINES) for y in (2016, 2018)}
     assert np.array_equal(before[2016].household_id, after[2016].household_id)
     assert np.array_equal(before[2016].x, after[2016].x, equal_nan=True)
     assert after[2016].label.sum() > before[2016].label.sum()  # the labels did change
@@ -136,31 +133,31 @@ def test_features_use_no_data_after_the_origin_year(con: duckdb.DuckDBPyConnecti
         assert after[2018].x[row[2018], column] == (1 if name == "status_exited" else was + 1)
 
 
-def test_labels_follow_the_line(con: duckdb.DuckDBPyConnection) -> None:
-    ex = examples(con, [2017], LINES)
+def test_labels_follow_the_line(store: Store) -> None:
+    ex = examples(store, [2017], LINES)
     # hand-checked on untouched households: at or above the line in 2017, below in 2018?
     for household, label in list(zip(ex.household_id, ex.label, strict=True))[:40]:
-        assert _pc(con, int(household), 2017) >= LINES.line_for(2017)
-        assert label == float(_pc(con, int(household), 2018) < LINES.line_for(2018))
+        assert _pc(store, int(household), 2017) >= LINES.line_for(2017)
+        assert label == float(_pc(store, int(household), 2018) < LINES.line_for(2018))
     household = int(ex.household_id[0])
     line16, line17 = LINES.line_for(2016), LINES.line_for(2017)
-    members16, members17 = _members(con, household, 2016), _members(con, household, 2017)
-    _set_income(con, household, 2016, members16 * line16)  # exactly at the line: not poor
-    _set_income(con, household, 2017, members17 * line17 - 1)  # just below: poor
-    ex = examples(con, [2016], LINES)
+    members16, members17 = _members(store, household, 2016), _members(store, household, 2017)
+    _set_income(store, household, 2016, members16 * line16)  # exactly at the line: not poor
+    _set_income(store, household, 2017, members17 * line17 - 1)  # just below: poor
+    ex = examples(store, [2016], LINES)
     assert ex.label[ex.household_id == household].tolist() == [1.0]
-    _set_income(con, household, 2017, members17 * line17)
-    ex = examples(con, [2016], LINES)
+    _set_income(store, household, 2017, members17 * line17)
+    ex = examples(store, [2016], LINES)
     assert ex.label[ex.household_id == household].tolist() == [0.0]
-    _set_income(con, household, 2016, members16 * line16 - 1)  # poor in 2016: not at risk
-    assert household not in examples(con, [2016], LINES).household_id
+    _set_income(store, household, 2016, members16 * line16 - 1)  # poor in 2016: not at risk
+    assert household not in examples(store, [2016], LINES).household_id
 
 
 # -- evaluation -------------------------------------------------------------------------------
 
 def test_evaluation_out_of_sample_model_and_baseline(db: Path) -> None:
     with Store(db, read_only=True) as store:
-        result = evaluate(store.con)
+        result = evaluate(store)
     assert result.train_years == (2014, 2015, 2016, 2017)
     assert [y.year for y in result.years] == [2018, 2019]
     for y in result.years:
@@ -174,15 +171,15 @@ def test_evaluation_out_of_sample_model_and_baseline(db: Path) -> None:
 def test_an_origin_year_without_a_next_year_is_refused(db: Path) -> None:
     with Store(db) as store:
         with pytest.raises(WarningError, match="origin year 2020 has no next year"):
-            evaluate(store.con, test_years=[2019, 2020])
+            evaluate(store, test_years=[2019, 2020])
         with pytest.raises(WarningError, match="no labelled origin year before 2014"):
             score(store, year=2014)
         with pytest.raises(WarningError, match="no survey of 2031"):
             score(store, year=2031)
 
 
-def test_province_capacity_is_one_list(con: duckdb.DuckDBPyConnection) -> None:
-    ex = examples(con, [2019], LINES)
+def test_province_capacity_is_one_list(store: Store) -> None:
+    ex = examples(store, [2019], LINES)
     rules = replace(load_warning(), capacity_scope="province", capacity_share=0.1)
     scores = np.random.default_rng(0).random(len(ex))
     ranks, on_list = listed(ex, scores, rules)
@@ -197,11 +194,10 @@ def test_scores_lists_and_reasons(db: Path) -> None:
     with Store(db) as store:
         done = score(store, year=2019)
         score(store)  # 2020, keeping 2019
-        con = store.con
-        assert scored_years(con) == [2019, 2020]
-        assert done.households == scalar(con, "SELECT count(*) FROM relapse_risk WHERE "
+        assert scored_years(store) == [2019, 2020]
+        assert done.households == store.scalar("SELECT count(*) FROM relapse_risk WHERE "
                                                "year = 2019")
-        villages = con.execute(
+        villages = store.execute(
             "SELECT village_code, count(*), count(*) FILTER (WHERE on_list), "
             "min(risk) FILTER (WHERE on_list), max(risk) FILTER (WHERE NOT on_list), "
             "max(rank_in_village) FILTER (WHERE on_list) FROM relapse_risk WHERE year = 2020 "
@@ -210,28 +206,23 @@ def test_scores_lists_and_reasons(db: Path) -> None:
             assert on == math.ceil(0.05 * households) == last
             assert highest_off is None or lowest_on >= highest_off
         county = villages[0][0][:6]
-        rows = monitoring_list(con, county, limit=10_000)
-        on_list_in_county = scalar(con, "SELECT count(*) FROM relapse_risk WHERE year = 2020 "
-                                        "AND on_list AND starts_with(village_code, ?)", [county])
+        rows = monitoring_list(store, county, limit=10_000)
+        on_list_in_county = store.scalar("SELECT count(*) FROM relapse_risk WHERE year = 2020 "
+                                          "AND on_list AND starts_with(village_code, ?)",
+                                          [county])
         assert len(rows) == on_list_in_county > 0
         assert {r["year"] for r in rows} == {2020}
         assert all(r["village_code"].startswith(county) and r["village_name"] for r in rows)
         assert not {"id_number", "phone", "name"} & set(rows[0])
-        assert len(monitoring_list(con, county, year=2019, limit=3)) == 3
-        assert monitoring_list(con, "99") == []
-        reasons = [json.loads(r[0]) for r in con.execute("SELECT reasons FROM relapse_risk"
-                                                         ).fetchall()]
+        assert len(monitoring_list(store, county, year=2019, limit=3)) == 3
+        assert monitoring_list(store, "99") == []
+        reasons = [json.loads(r[0]) for r in store.execute("SELECT reasons FROM relapse_risk"
+                                                           ).fetchall()]
     codes = {code for row in reasons for code in row}
     assert codes <= set(REASONS) and "income_near_line" in codes
     assert all(len(row) <= 3 for row in reasons)
     documented = DOC.read_text(encoding="utf-8")
     assert all(f"`{code}`" in documented for code in REASONS)
-
-
-def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> int:
-    row = con.execute(sql, params or []).fetchone()
-    assert row is not None
-    return int(row[0])
 
 
 # -- the command ------------------------------------------------------------------------------
@@ -258,9 +249,8 @@ def test_the_warn_commands(db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyP
     said = runner.invoke(app, ["warn", "list", "--db", str(db), "--health-as", "officer"])
     assert said.exit_code == 0 and "health (hidden)" not in said.output
     with Store(db, read_only=True) as store:
-        assert store.con.execute("SELECT count(*) FROM audit_log WHERE action = "
-                                 "'read_monitoring_list' AND username = 'officer'"
-                                 ).fetchone() == (1,)
+        assert store.scalar("SELECT count(*) FROM audit_log WHERE action = "
+                            "'read_monitoring_list' AND username = 'officer'") == 1
     bad = tmp_path / "warning.yaml"
     bad.write_text(shipped("warning.yaml").read_text(encoding="utf-8").replace(
         "scope: village", "scope: everywhere"), encoding="utf-8")

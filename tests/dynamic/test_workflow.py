@@ -29,7 +29,7 @@ def first_proposal(store: Store, kind: str) -> dict[str, Any]:
     row = store.con.execute("SELECT proposal_id FROM proposals WHERE kind = ? "
                             "ORDER BY proposal_id LIMIT 1", [kind]).fetchone()
     assert row is not None
-    found = proposals.get(store.con, int(row[0]))
+    found = proposals.get(store, int(row[0]))
     assert found is not None
     return found
 
@@ -42,10 +42,10 @@ def state(store: Store, pid: int) -> tuple[Any, ...]:
             store.con.execute("SELECT count(*) FROM household_history").fetchone())
 
 
-def take(con: Any, pid: int, step: str, user: User, on: dt.date, **extra: Any) -> Any:
+def take(store: Store, pid: int, step: str, user: User, on: dt.date, **extra: Any) -> Any:
     """Take a step on its own day (a notice is published the day it is recorded)."""
     with workflow.clock_at(on):
-        return workflow.act(con, pid, step, user, on=on, **extra)
+        return workflow.act(store, pid, step, user, on=on, **extra)
 
 
 def walk(store: Store, users: dict[str, User], pid: int, until: str | None = None) -> None:
@@ -53,7 +53,7 @@ def walk(store: Store, users: dict[str, User], pid: int, until: str | None = Non
     for step, who, offset, extra in WALK:
         if step == until:
             return
-        take(store.con, pid, step, users[who], DAY + dt.timedelta(days=offset), **extra)
+        take(store, pid, step, users[who], DAY + dt.timedelta(days=offset), **extra)
 
 
 def test_an_exit_walks_to_its_decision(dyn_store: Store) -> None:
@@ -62,8 +62,8 @@ def test_an_exit_walks_to_its_decision(dyn_store: Store) -> None:
     users = officers(s, p["region_code"])
     walk(s, users, p["proposal_id"])
     on = DAY + dt.timedelta(days=10)
-    workflow.act(s.con, p["proposal_id"], "county_approval", users["county"], on=on)
-    taken = workflow.act(s.con, p["proposal_id"], "announcement", users["county"], on=on)
+    workflow.act(s, p["proposal_id"], "county_approval", users["county"], on=on)
+    taken = workflow.act(s, p["proposal_id"], "announcement", users["county"], on=on)
     assert (taken.state, taken.step, taken.version) == ("approved", "approved", 6)
     household = p["household_id"]
     assert s.con.execute("SELECT registration_status, exit_year FROM households WHERE "
@@ -73,7 +73,7 @@ def test_an_exit_walks_to_its_decision(dyn_store: Store) -> None:
     before = s.con.execute(f"SELECT registration_status FROM ({households_as_of_sql(DAY)}) "
                            "WHERE household_id = ?", [household]).fetchone()
     assert before == ("registered_poor",)
-    steps = proposals.get(s.con, p["proposal_id"])["steps"]  # type: ignore[index]
+    steps = proposals.get(s, p["proposal_id"])["steps"]  # type: ignore[index]
     assert [(x["step"], x["actor"]) for x in steps] == [
         ("consent", "field"), ("appraisal", "village"), ("notice", "village"),
         ("township_review", "township"), ("county_approval", "county"),
@@ -100,7 +100,7 @@ def test_a_refused_step_changes_nothing(dyn_store: Store, step: str, who: str,
         message = "not a step of the monitoring procedure"
     before = state(s, p["proposal_id"])
     with pytest.raises(WorkflowError, match=message):
-        workflow.act(s.con, p["proposal_id"], step, users[who], on=DAY, **extra)
+        workflow.act(s, p["proposal_id"], step, users[who], on=DAY, **extra)
     assert state(s, p["proposal_id"]) == before
 
 
@@ -110,17 +110,17 @@ def test_notices_minutes_and_the_wait(dyn_store: Store) -> None:
     pid, users = p["proposal_id"], officers(s, p["region_code"])
     walk(s, users, pid, until="appraisal")
     with pytest.raises(WorkflowError, match="needs its minutes"):
-        workflow.act(s.con, pid, "appraisal", users["village"], on=DAY)
-    workflow.act(s.con, pid, "appraisal", users["village"], on=DAY, note="minutes")
+        workflow.act(s, pid, "appraisal", users["village"], on=DAY)
+    workflow.act(s, pid, "appraisal", users["village"], on=DAY, note="minutes")
     before = state(s, pid)
     with pytest.raises(WorkflowError, match="notice of 6 days is shorter than the 7 days"):
-        take(s.con, pid, "notice", users["village"], DAY, days=6)
+        take(s, pid, "notice", users["village"], DAY, days=6)
     assert state(s, pid) == before
-    take(s.con, pid, "notice", users["village"], DAY, days=8)
+    take(s, pid, "notice", users["village"], DAY, days=8)
     with pytest.raises(WorkflowError, match="runs until 2026-03-09"):
-        workflow.act(s.con, pid, "township_review", users["township"],
+        workflow.act(s, pid, "township_review", users["township"],
                      on=DAY + dt.timedelta(days=7))
-    workflow.act(s.con, pid, "township_review", users["township"],
+    workflow.act(s, pid, "township_review", users["township"],
                  on=DAY + dt.timedelta(days=8))
 
 
@@ -129,17 +129,17 @@ def test_an_objection_sends_the_proposal_back_to_the_appraisal(dyn_store: Store)
     p = first_proposal(s, "enrol")
     pid, users = p["proposal_id"], officers(s, p["region_code"])
     with pytest.raises(WorkflowError, match="not on public notice"):
-        workflow.object_to(s.con, pid, DAY, body="they have a car")
+        workflow.object_to(s, pid, DAY, body="they have a car")
     assert s.con.execute("SELECT count(*) FROM complaints").fetchone() == (0,)
     walk(s, users, pid, until="township_review")
-    code = workflow.object_to(s.con, pid, DAY + dt.timedelta(days=3), body="they have a car")
-    after = proposals.get(s.con, pid)
+    code = workflow.object_to(s, pid, DAY + dt.timedelta(days=3), body="they have a car")
+    after = proposals.get(s, pid)
     assert after is not None
     assert (after["step"], after["notice_until"]) == ("appraisal", None)
     assert after["steps"][-1]["outcome"] == "reopened"
     assert after["objections"][0]["tracking_code"] == code
     with pytest.raises(WorkflowError, match="not on public notice"):
-        workflow.object_to(s.con, pid, DAY + dt.timedelta(days=4), body="again")
+        workflow.object_to(s, pid, DAY + dt.timedelta(days=4), body="again")
 
 
 def test_an_approval_of_ones_own_proposal_is_refused(dyn_store: Store) -> None:
@@ -147,18 +147,18 @@ def test_an_approval_of_ones_own_proposal_is_refused(dyn_store: Store) -> None:
     p = first_proposal(s, "enrol")
     users = officers(s, p["region_code"])
     s.con.execute("DELETE FROM proposals; DELETE FROM open_proposals")
-    pid = workflow.propose(s.con, users["county"], "enrol", reasons=["seen_on_a_visit"],
+    pid = workflow.propose(s, users["county"], "enrol", reasons=["seen_on_a_visit"],
                            household_id=p["household_id"], note="a car in the yard", on=DAY)
     with pytest.raises(WorkflowError, match="already an open proposal"):
-        workflow.propose(s.con, users["county2"], "enrol", reasons=["income_below_line"],
+        workflow.propose(s, users["county2"], "enrol", reasons=["income_below_line"],
                          household_id=p["household_id"], on=DAY)
     walk(s, users, pid)
     on = DAY + dt.timedelta(days=10)
     before = state(s, pid)
     with pytest.raises(WorkflowError, match=r"county proposed \d+ and may not approve it"):
-        workflow.act(s.con, pid, "county_approval", users["county"], on=on)
+        workflow.act(s, pid, "county_approval", users["county"], on=on)
     assert state(s, pid) == before
-    workflow.act(s.con, pid, "county_approval", users["county2"], on=on)
+    workflow.act(s, pid, "county_approval", users["county2"], on=on)
 
 
 def test_a_rejection_keeps_its_reasons_and_changes_no_status(dyn_store: Store) -> None:
@@ -167,18 +167,18 @@ def test_a_rejection_keeps_its_reasons_and_changes_no_status(dyn_store: Store) -
     pid, users = p["proposal_id"], officers(s, p["region_code"])
     walk(s, users, pid, until="appraisal")
     with pytest.raises(WorkflowError, match="needs its reasons"):
-        workflow.act(s.con, pid, "appraisal", users["village"], on=DAY, reject=" ")
+        workflow.act(s, pid, "appraisal", users["village"], on=DAY, reject=" ")
     statuses = s.con.execute("SELECT count(*) FROM status_changes").fetchone()
-    workflow.act(s.con, pid, "appraisal", users["village"], on=DAY,
+    workflow.act(s, pid, "appraisal", users["village"], on=DAY,
                  reject="the son lost his job in March")
-    after = proposals.get(s.con, pid)
+    after = proposals.get(s, pid)
     assert after is not None
     assert (after["state"], after["decision_reason"]) == ("rejected",
                                                           "the son lost his job in March")
     assert after["reasons"] == p["reasons"]
     assert s.con.execute("SELECT count(*) FROM status_changes").fetchone() == statuses
     with pytest.raises(WorkflowError, match="already rejected"):
-        workflow.act(s.con, pid, "notice", users["village"], on=DAY)
+        workflow.act(s, pid, "notice", users["village"], on=DAY)
 
 
 def test_overdue_proposals_are_listed(dyn_store: Store) -> None:
@@ -187,10 +187,10 @@ def test_overdue_proposals_are_listed(dyn_store: Store) -> None:
     due = p["due_on"]
     region = p["region_code"]
     assert p["proposal_id"] not in {r["proposal_id"] for r in proposals.listing(
-        s.con, region, on=due, overdue=True)}
-    late = proposals.listing(s.con, region, on=due + dt.timedelta(days=1), overdue=True)
+        s, region, on=due, overdue=True)}
+    late = proposals.listing(s, region, on=due + dt.timedelta(days=1), overdue=True)
     assert p["proposal_id"] in {r["proposal_id"] for r in late}
-    inbox = proposals.inbox(s.con, officers(s, region)["field"], due + dt.timedelta(days=1))
+    inbox = proposals.inbox(s, officers(s, region)["field"], due + dt.timedelta(days=1))
     assert next(r for r in inbox if r["proposal_id"] == p["proposal_id"])["overdue"]
 
 
@@ -206,7 +206,7 @@ def test_two_approvals_at_once_one_wins(dyn_store: Store) -> None:
     holder.execute("UPDATE proposals SET version = version + 1 WHERE proposal_id = ?", [pid])
     before = state(s, pid)
     with pytest.raises(WorkflowError, match="changed by someone else"):
-        workflow.act(s.con.cursor(), pid, "county_approval", users["county"], on=on)
+        workflow.act(s.cursor(), pid, "county_approval", users["county"], on=on)
     holder.execute("ROLLBACK")
     assert state(s, pid) == before
     # two county officers approve in two threads at once: exactly one approval is recorded
@@ -214,7 +214,7 @@ def test_two_approvals_at_once_one_wins(dyn_store: Store) -> None:
     start = threading.Barrier(2)
 
     def approve(user: User) -> None:
-        cursor = s.con.cursor()
+        cursor = s.cursor()
         start.wait()
         try:
             workflow.act(cursor, pid, "county_approval", user, on=on)
@@ -241,11 +241,11 @@ def test_steps_are_dated_between_the_last_step_and_today(dyn_store: Store) -> No
     before = state(s, pid)
     tomorrow = workflow.today() + dt.timedelta(days=1)
     with pytest.raises(WorkflowError, match="cannot be dated in the future"):
-        workflow.act(s.con, pid, "notice", users["village"], on=tomorrow)
+        workflow.act(s, pid, "notice", users["village"], on=tomorrow)
     with pytest.raises(WorkflowError, match="published the day it is recorded"):
-        workflow.act(s.con, pid, "notice", users["village"], on=DAY + dt.timedelta(days=1))
+        workflow.act(s, pid, "notice", users["village"], on=DAY + dt.timedelta(days=1))
     with pytest.raises(WorkflowError, match="before the proposal's last step"):
-        take(s.con, pid, "notice", users["village"], DAY - dt.timedelta(days=1))
+        take(s, pid, "notice", users["village"], DAY - dt.timedelta(days=1))
     assert state(s, pid) == before
 
 
@@ -253,14 +253,14 @@ def test_a_notice_may_not_run_past_the_deadline(dyn_store: Store) -> None:
     s = dyn_store
     p = first_proposal(s, "monitor")  # 15 days, a notice of at least 5
     pid, users = p["proposal_id"], officers(s, p["region_code"])
-    workflow.act(s.con, pid, "consent", users["field"], on=DAY)
-    workflow.act(s.con, pid, "appraisal", users["village"], on=DAY, note="minutes")
+    workflow.act(s, pid, "consent", users["field"], on=DAY)
+    workflow.act(s, pid, "appraisal", users["village"], on=DAY, note="minutes")
     with pytest.raises(WorkflowError, match="leaves no day before the deadline"):
-        take(s.con, pid, "notice", users["village"], DAY, days=16)
+        take(s, pid, "notice", users["village"], DAY, days=16)
     late = p["due_on"] + dt.timedelta(days=1)  # overdue: the configured notice, no longer
     with pytest.raises(WorkflowError, match="overdue: its notice runs the configured 5 days"):
-        take(s.con, pid, "notice", users["village"], late, days=6)
-    take(s.con, pid, "notice", users["village"], late)
+        take(s, pid, "notice", users["village"], late, days=6)
+    take(s, pid, "notice", users["village"], late)
 
 
 def test_only_officers_propose_and_only_from_the_right_status(dyn_store: Store) -> None:
@@ -271,13 +271,13 @@ def test_only_officers_propose_and_only_from_the_right_status(dyn_store: Store) 
                                 [household]).fetchone()[0])  # type: ignore[index]
     users = officers(s, village)
     with pytest.raises(workflow.NotYours, match="may not make proposals"):
-        workflow.propose(s.con, users["auditor"], "enrol", reasons=["income_below_line"],
+        workflow.propose(s, users["auditor"], "enrol", reasons=["income_below_line"],
                          household_id=household)
     with pytest.raises(WorkflowError, match="starts from registered_poor"):
-        workflow.propose(s.con, users["village"], "exit", reasons=["guarantees_met"],
+        workflow.propose(s, users["village"], "exit", reasons=["guarantees_met"],
                          household_id=household)
     with pytest.raises(WorkflowError, match="reasons are codes"):
-        workflow.propose(s.con, users["village"], "enrol", reasons=["his wife is ill"],
+        workflow.propose(s, users["village"], "enrol", reasons=["his wife is ill"],
                          household_id=household)
     assert s.con.execute("SELECT count(*) FROM proposals").fetchone() == (0,)
 

@@ -7,7 +7,6 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from povertycloud.errors import PovertyCloudError
@@ -24,7 +23,7 @@ from povertycloud.feeds.signals import send_signals
 from povertycloud.feeds.sources import load_sources
 from povertycloud.intake import import_file, load_directory
 from povertycloud.rulefiles import RuleFileError
-from povertycloud.store import Store
+from povertycloud.store import Store, StoreConflict
 from povertycloud.synth.feeds import write_feeds
 
 
@@ -208,7 +207,7 @@ def test_of_two_decisions_on_a_pair_at_once_one_wins(store: Store) -> None:
     first.execute("BEGIN TRANSACTION")
     first.execute("UPDATE feed_links SET decision = 'match' WHERE source = ? AND "
                   "record_id = ? AND decision = 'review'", [pair["source"], pair["record_id"]])
-    with pytest.raises(duckdb.TransactionException):
+    with pytest.raises(StoreConflict):
         decide(store.cursor(), str(pair["source"]), int(pair["record_id"]),
                int(pair["person_id"]), False, "李干部")
     first.execute("COMMIT")

@@ -10,7 +10,6 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from povertycloud.errors import PovertyCloudError
@@ -18,6 +17,7 @@ from povertycloud.intake import load_directory
 from povertycloud.registry.duplicates import find_duplicates, open_pairs
 from povertycloud.registry.merge import mark_distinct, merge
 from povertycloud.store import Store
+from povertycloud.store.store import StoreConflict
 from povertycloud.synth.duplicates import register_twice
 
 Truth = list[tuple[int, int, str]]
@@ -76,7 +76,7 @@ def test_a_merge_keeps_the_row_moves_the_references_and_is_audited(
                       "FROM people WHERE person_id = ?", [duplicate])
     row = store.con.execute("SELECT name, id_number FROM people WHERE person_id = ?",
                             [duplicate]).fetchone()
-    merge(store.con, keep, duplicate, "王干部", "officer")
+    merge(store, keep, duplicate, "王干部", "officer")
     assert store.con.execute("SELECT count(*) FROM people WHERE person_id = ?",
                              [duplicate]).fetchone() == (0,)
     assert store.con.execute(
@@ -96,24 +96,24 @@ def test_a_merge_keeps_the_row_moves_the_references_and_is_audited(
                              ).fetchall() == [("王干部", "officer", "merge_person",
                                                str(duplicate), True)]
     with pytest.raises(PovertyCloudError, match=f"already merged into {keep}"):
-        merge(store.con, keep, duplicate, "王干部")
-    assert all(d != duplicate for _, d, *_ in open_pairs(store.con))
+        merge(store, keep, duplicate, "王干部")
+    assert all(d != duplicate for _, d, *_ in open_pairs(store))
 
 
 def test_pairs_kept_apart_are_not_proposed_again(store: Store,
                                                  twice: tuple[Path, Truth]) -> None:
     keep, duplicate, _ = twice[1][1]
-    mark_distinct(store.con, keep, duplicate, "李干部")
+    mark_distinct(store, keep, duplicate, "李干部")
     find_duplicates(store)
     assert store.con.execute("SELECT decision FROM registry_duplicates WHERE person_id = ? "
                              "AND duplicate_id = ?", [keep, duplicate]).fetchone() == (
         "distinct",)
     with pytest.raises(PovertyCloudError, match="already decided: distinct"):
-        merge(store.con, keep, duplicate, "x")
+        merge(store, keep, duplicate, "x")
     with pytest.raises(PovertyCloudError, match="no person 1 in the registry"):
-        merge(store.con, keep, 1, "x")
+        merge(store, keep, 1, "x")
     with pytest.raises(PovertyCloudError, match="into itself"):
-        merge(store.con, keep, keep, "x")
+        merge(store, keep, keep, "x")
 
 
 def test_the_commands(twice: tuple[Path, Truth], tmp_path: Path) -> None:
@@ -142,8 +142,8 @@ def test_a_merge_conflicts_with_another_touching_the_same_person(
     other = store.con.cursor()
     other.execute("BEGIN TRANSACTION")
     other.execute("UPDATE people SET recorded_at = now() WHERE person_id = ?", [keep])
-    with pytest.raises(duckdb.TransactionException):
-        merge(store.con.cursor(), keep, duplicate, "王干部")
+    with pytest.raises(StoreConflict):
+        merge(store.cursor(), keep, duplicate, "王干部")
     other.execute("ROLLBACK")
     assert store.con.execute("SELECT count(*) FROM people WHERE person_id IN (?, ?)",
                              [keep, duplicate]).fetchone() == (2,)

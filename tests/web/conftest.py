@@ -125,7 +125,7 @@ def _dynamic(store: Store, regions: Regions, users: dict[str, User]) -> Regions:
     for step, username, note in (("consent", "field_officer", None),
                                  ("appraisal", "village_officer", "minutes: agreed"),
                                  ("notice", "village_officer", None)):
-        workflow.act(store.con, on_notice, step, users[username], note=note)
+        workflow.act(store, on_notice, step, users[username], note=note)
     [(other,)] = q("SELECT min(proposal_id) FROM proposals WHERE starts_with(region_code, ?)",
                    [regions.other_county[:6]]).fetchall()
     return replace(regions, proposal=walk, on_notice=on_notice, other_proposal=other)

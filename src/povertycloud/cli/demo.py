@@ -148,7 +148,7 @@ def _walk_first_village(store: Store, today: dt.date) -> None:
             continue
         for step, who, ago in steps:  # replayed on the days they were taken
             with clock_at(today - dt.timedelta(days=ago)):
-                act(store.con, int(first), step, users[who],
+                act(store, int(first), step, users[who],
                     note="demo: minutes of the meeting" if step == "appraisal" else None)
 
 

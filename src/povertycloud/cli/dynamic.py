@@ -59,7 +59,7 @@ def reevaluate_command(
         start = None
         if events:
             start = (dt.datetime.combine(parse_date(since), dt.time()) if since
-                     else last_run(store.con))
+                     else last_run(store))
             if start is None:
                 raise PovertyCloudError("no earlier re-evaluation: give --since DATE")
         result = reevaluate(store, chosen, parse_date(as_of) if as_of else None,
@@ -89,7 +89,7 @@ def list_command(
 ) -> None:
     """Proposals under a region, soonest deadline first."""
     with Store(db, read_only=True) as store:
-        rows = read.listing(store.con, prefix_of(region), state=None if state == "all" else state,
+        rows = read.listing(store, prefix_of(region), state=None if state == "all" else state,
                             kind=kind, on=_day(on), overdue=overdue)
     _print_proposals(rows, f"Proposals ({len(rows):,}, at most 500 shown)")
 
@@ -98,7 +98,7 @@ def list_command(
 def inbox_command(db: DbOption, as_user: AsOption, on: OnOption = None) -> None:
     """The proposals waiting for this user's step."""
     with Store(db, read_only=True) as store:
-        rows = read.inbox(store.con, user_named(store.con, as_user), _day(on))
+        rows = read.inbox(store, user_named(store.con, as_user), _day(on))
     _print_proposals(rows, f"Waiting for {as_user} ({len(rows):,})")
 
 
@@ -106,7 +106,7 @@ def inbox_command(db: DbOption, as_user: AsOption, on: OnOption = None) -> None:
 def show_command(db: DbOption, proposal: Annotated[int, typer.Argument()]) -> None:
     """One proposal: reasons, evidence, the steps taken, objections."""
     with Store(db, read_only=True) as store:
-        p = read.get(store.con, proposal)
+        p = read.get(store, proposal)
     if p is None:
         raise PovertyCloudError(f"no proposal {proposal}")
     console.print(f"[bold]Proposal {proposal}[/]: {read.KIND_TEXT[p['kind']]} of "
@@ -136,7 +136,7 @@ def step_command(
     outside the user's role or jurisdiction, an approval of one's own proposal, or a
     notice shorter than configured)."""
     with Store(db) as store:
-        taken = workflow.act(store.con, proposal, step, user_named(store.con, as_user),
+        taken = workflow.act(store, proposal, step, user_named(store.con, as_user),
                              on=_day(on), note=note, reject=reject, days=days)
     console.print(f"Proposal {proposal}: {step} done; now {taken.state}"
                   + (f", next {taken.step}" if taken.state == "open" else ""))
@@ -158,7 +158,7 @@ def propose_command(
     """An officer's own proposal for a household (which that officer may then not
     approve)."""
     with Store(db) as store:
-        pid = workflow.propose(store.con, user_named(store.con, as_user), kind, reasons=reason,
+        pid = workflow.propose(store, user_named(store.con, as_user), kind, reasons=reason,
                                household_id=household, note=note, on=_day(on))
     console.print(f"Proposal {pid} made")
 
@@ -173,7 +173,7 @@ def notices_command(
     """The publicity list: proposals on public notice, in the whitelisted fields only
     (no ID number, phone, bank account or health detail)."""
     with Store(db, read_only=True) as store:
-        rows = read.notice_board(store.con, prefix_of(region), _day(on))
+        rows = read.notice_board(store, prefix_of(region), _day(on))
     for row in rows:
         row["reasons"] = "; ".join(row["reasons"])
     if out is not None:
@@ -207,7 +207,7 @@ def household_command(
 ) -> None:
     """A household's timeline, newest first (health events hidden)."""
     with Store(db, read_only=True) as store:
-        entries = timeline(store.con, household)
+        entries = timeline(store, household)
     if not entries:
         raise PovertyCloudError(f"nothing is recorded of household {household}")
     for e in entries:

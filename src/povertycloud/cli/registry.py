@@ -35,7 +35,7 @@ def duplicates(
             found = find_duplicates(store)
             console.print(f"{found.by_id:,} pairs share an ID number, {found.probable:,} "
                           f"more are alike; {found.new:,} new ({found.seconds:.1f} s)")
-        pairs = open_pairs(store.con, within)
+        pairs = open_pairs(store, within)
     table = RichTable("keep", "duplicate", "probability", "on", "names", "born",
                       "households", title=f"Pairs to decide ({len(pairs):,})")
     for keep, dup, p, on, name_a, name_b, born_a, born_b, hh_a, hh_b in pairs[:200]:
@@ -50,7 +50,7 @@ def merge_command(db: DbOption, keep: KeepOption, duplicate: DuplicateOption,
     """Merge a person registered twice: the duplicate's events, feed links and flags
     move to the person kept, its row is kept in registry_changes (audited)."""
     with Store(db) as store:
-        merge(store.con, keep, duplicate, by)
+        merge(store, keep, duplicate, by)
     console.print(f"Person {duplicate} merged into {keep}")
 
 
@@ -59,5 +59,5 @@ def distinct_command(db: DbOption, keep: KeepOption, duplicate: DuplicateOption,
                      by: ByOption) -> None:
     """Record that a proposed pair is two people (audited; not proposed again)."""
     with Store(db) as store:
-        mark_distinct(store.con, keep, duplicate, by)
+        mark_distinct(store, keep, duplicate, by)
     console.print(f"Persons {keep} and {duplicate} kept apart")

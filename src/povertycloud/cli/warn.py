@@ -34,7 +34,7 @@ def evaluate_command(
 
     loaded = load_warning(rules)
     with Store(db, read_only=True) as store, console.status("Training and testing..."):
-        result = evaluate(store.con, loaded, test_years=test_year)
+        result = evaluate(store, loaded, test_years=test_year)
     scope = f"{loaded.capacity_share:.0%} of each {loaded.capacity_scope}"
     table = RichTable("origin → next", "households", "falls", "listed", "AUC model",
                       "AUC baseline", "recall model", "recall baseline", "flagged by rules",
@@ -89,9 +89,9 @@ def list_command(
     from ..dynamic.warning import WarningError, monitoring_list, scored_years, with_health
 
     with Store(db, read_only=health_as is None) as store:
-        if not scored_years(store.con):
+        if not scored_years(store):
             raise WarningError(f"no scores yet: run `povertycloud warn score --db {db}` first")
-        rows = monitoring_list(store.con, prefix_of(region), year, limit)
+        rows = monitoring_list(store, prefix_of(region), year, limit)
         reader = user_named(store.con, health_as) if health_as else None
         if reader is not None and not reader.may("unmask"):
             raise WarningError(f"{reader.username} ({reader.role}) may not see health details")

@@ -9,11 +9,9 @@ import datetime as dt
 import json
 from typing import Any
 
-import duckdb
-
 from ..access.accounts import User
 from ..sqltext import date_literal, literal
-from ..store import records
+from ..store import Store
 from .procedures import Procedures, load_procedures
 from .reevaluation import REASONS
 
@@ -51,27 +49,27 @@ def reason_texts(codes_json: str, public: bool = False) -> list[str]:
     return [words.get(code, code) for code in codes]
 
 
-def get(con: duckdb.DuckDBPyConnection, proposal_id: int, on: dt.date | None = None
+def get(store: Store, proposal_id: int, on: dt.date | None = None
         ) -> dict[str, Any] | None:
     """One proposal with its steps and objections (overdue or waiting on ``on``, default
     today), or None."""
-    found = records(con.execute(f"SELECT {LIST_COLUMNS}, p.evidence FROM proposals p "
-                                "LEFT JOIN regions g ON g.code = p.region_code "
-                                "WHERE p.proposal_id = ?", [proposal_id]))
-    if not found:
+    found = store.record(f"SELECT {LIST_COLUMNS}, p.evidence FROM proposals p "
+                         "LEFT JOIN regions g ON g.code = p.region_code "
+                         "WHERE p.proposal_id = ?", [proposal_id])
+    if found is None:
         return None
-    p = _timed(found[0], on or dt.date.today())
+    p = _timed(found, on or dt.date.today())
     p["reason_texts"] = reason_texts(p["reasons"])
-    p["steps"] = records(con.execute("SELECT * FROM proposal_steps WHERE proposal_id = ? "
-                                     "ORDER BY seq", [proposal_id]))
-    p["objections"] = records(con.execute(
+    p["steps"] = store.records("SELECT * FROM proposal_steps WHERE proposal_id = ? "
+                               "ORDER BY seq", [proposal_id])
+    p["objections"] = store.records(
         "SELECT o.received_on, c.tracking_code, c.subject, c.status FROM objections o "
         "JOIN complaints c ON c.complaint_id = o.complaint_id WHERE o.proposal_id = ? "
-        "ORDER BY o.received_on", [proposal_id]))
+        "ORDER BY o.received_on", [proposal_id])
     return p
 
 
-def listing(con: duckdb.DuckDBPyConnection, prefix: str, *, state: str | None = "open",
+def listing(store: Store, prefix: str, *, state: str | None = "open",
             kind: str | None = None, on: dt.date | None = None, overdue: bool = False,
             steps: list[tuple[str, str]] | None = None, limit: int = 500
             ) -> list[dict[str, Any]]:
@@ -91,10 +89,10 @@ def listing(con: duckdb.DuckDBPyConnection, prefix: str, *, state: str | None = 
         pairs = " OR ".join(f"(p.procedure = {literal(a)} AND p.step = {literal(b)})"
                             for a, b in steps)
         where.append(f"({pairs or 'FALSE'})")
-    rows = records(con.execute(
+    rows = store.records(
         f"SELECT {LIST_COLUMNS} FROM proposals p LEFT JOIN regions g ON g.code = p.region_code "
         f"WHERE {' AND '.join(where)} ORDER BY p.due_on, p.proposal_id LIMIT {int(limit)}",
-        params))
+        params)
     return [_timed(row, on) for row in rows]
 
 
@@ -106,21 +104,21 @@ def _timed(row: dict[str, Any], on: dt.date) -> dict[str, Any]:
     return row
 
 
-def inbox(con: duckdb.DuckDBPyConnection, user: User, on: dt.date | None = None,
+def inbox(store: Store, user: User, on: dt.date | None = None,
           procedures: Procedures | None = None, limit: int = 500) -> list[dict[str, Any]]:
     """The open proposals whose next step ``user`` may take, each marked overdue or not."""
     procedures = procedures or load_procedures()
     mine = [(p.procedure, s.step) for p in procedures.procedures for s in p.steps
             if s.level == user.level and user.role in s.roles]
-    return listing(con, user.prefix, on=on, steps=mine, limit=limit)
+    return listing(store, user.prefix, on=on, steps=mine, limit=limit)
 
 
-def notice_board(con: duckdb.DuckDBPyConnection, prefix: str, on: dt.date | None = None
+def notice_board(store: Store, prefix: str, on: dt.date | None = None
                  ) -> list[dict[str, Any]]:
     """Proposals on public notice on ``on`` in regions under ``prefix``, in the
     whitelisted fields only."""
     day = date_literal(on or dt.date.today())
-    rows = records(con.execute(f"""
+    rows = store.records(f"""
 SELECT p.proposal_id, p.region_code, g.name AS region_name, p.kind, p.reasons,
   p.notice_from, p.notice_until, head.name AS head_name, size.members
 FROM proposals p
@@ -131,7 +129,7 @@ LEFT JOIN (SELECT household_id, count(*) AS members FROM people WHERE death_date
            GROUP BY household_id) size ON size.household_id = p.household_id
 WHERE p.state = 'open' AND starts_with(p.region_code, ?)
   AND p.notice_from <= {day} AND p.notice_until >= {day}
-ORDER BY p.region_code, p.proposal_id""", [prefix]))
+ORDER BY p.region_code, p.proposal_id""", [prefix])
     for row in rows:
         row["kind_text"] = KIND_TEXT.get(row["kind"], row["kind"])
         row["reasons"] = reason_texts(row.pop("reasons"), public=True)

@@ -16,16 +16,15 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
-
 from ..errors import PovertyCloudError
 from ..identification.runs import latest_year, require_identification
 from ..lines import PovertyLines, load_lines
 from ..pipeline.rollups import status_as_of_sql
+from ..profile.income import net_income_sql
 from ..rulefiles import Reader, RuleSet, header, load, shipped
 from ..sqltext import date_literal, literal
 from ..standard.codes import EVENT_KINDS
-from ..store import Store, scalar
+from ..store import Store
 from .procedures import Procedures, load_procedures
 
 DEFAULT = "reevaluation.yaml"
@@ -115,44 +114,40 @@ def reevaluate(store: Store, year: int | None = None, as_of: dt.date | None = No
     procedures = procedures or load_procedures()
     year = year if year is not None else latest_year(store)
     as_of = as_of or dt.date(year, 12, 31)
-    require_identification(store.con, year)
+    require_identification(store, year)
     select = proposals_sql(t, lines, year, as_of, events_since)
     with store.transaction():
-        con = store.con
         # a temporary table made in the transaction: a failure rolls it back too
-        con.execute(f"CREATE TEMP TABLE reevaluated AS {select}")
-        households = scalar(con, "SELECT count(*) FROM reevaluated")
-        counts = Counter(dict(con.execute(
-            "SELECT kind, count(*) FROM reevaluated WHERE kind IS NOT NULL GROUP BY 1"
-        ).fetchall()))
-        run_id = None if dry_run else _keep(con, procedures, t, lines, year, as_of,
+        store.execute(f"CREATE TEMP TABLE reevaluated AS {select}")
+        households = store.scalar("SELECT count(*) FROM reevaluated")
+        counts: Counter[str] = Counter(dict(store.rows(
+            "SELECT kind, count(*) FROM reevaluated WHERE kind IS NOT NULL GROUP BY 1")))
+        run_id = None if dry_run else _keep(store, procedures, t, lines, year, as_of,
                                              events_since, by, started, households,
                                              sum(counts.values()), on or dt.date.today())
-        con.execute("DROP TABLE temp.main.reevaluated")
+        store.execute("DROP TABLE temp.main.reevaluated")
     return Reevaluation(run_id, year, as_of, households, counts,
                         time.perf_counter() - clock)
 
 
-def _keep(con: duckdb.DuckDBPyConnection, procedures: Procedures, t: Thresholds,
+def _keep(store: Store, procedures: Procedures, t: Thresholds,
           lines: PovertyLines, year: int, as_of: dt.date, since: dt.datetime | None, by: str,
           started: dt.datetime, households: int, proposals: int, on: dt.date) -> int:
     rules = json.dumps({"reevaluation": t.label, "procedures": procedures.label,
                         "poverty_lines": lines.label}, ensure_ascii=False)
-    row = con.execute(
+    run_id = store.scalar(
         "INSERT INTO reevaluations (trigger, year, as_of, rules, households, proposals, "
         "run_by, started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "RETURNING reevaluation_id",
         ["events" if since else "yearly", year, as_of, rules, households, proposals, by,
-         started, dt.datetime.now()]).fetchone()
-    assert row is not None
-    run_id = int(row[0])
+         started, dt.datetime.now()])
     cases = " ".join(f"WHEN {literal(k)} THEN {literal(p.procedure)}"
                      for p in procedures.procedures for k in p.kinds)
     firsts = " ".join(f"WHEN {literal(p.procedure)} THEN {literal(p.steps[0].step)}"
                       for p in procedures.procedures)
     deadlines = " ".join(f"WHEN {literal(p.procedure)} THEN {p.deadline_days}"
                          for p in procedures.procedures)
-    con.execute(f"""
+    store.execute(f"""
 INSERT INTO proposals (subject, household_id, region_code, kind, monitor_kind, reasons,
   evidence, procedure, rules, step, state, origin, reevaluation_id, proposed_by,
   proposed_on, due_on, version)
@@ -162,8 +157,8 @@ SELECT 'household', household_id, village_code, kind, monitor_kind, reasons, evi
   {date_literal(on)} + CAST(CASE procedure {deadlines} END AS INTEGER), 0
 FROM (SELECT *, CASE kind {cases} END AS procedure FROM reevaluated
       WHERE kind IS NOT NULL ORDER BY village_code, household_id)""")
-    con.execute("INSERT INTO open_proposals SELECT 'household ' || household_id, proposal_id "
-                "FROM proposals WHERE reevaluation_id = ?", [run_id])
+    store.execute("INSERT INTO open_proposals SELECT 'household ' || household_id, "
+                  "proposal_id FROM proposals WHERE reevaluation_id = ?", [run_id])
     return run_id
 
 
@@ -185,8 +180,7 @@ income AS (
     count(*) FILTER (WHERE year >= {first}) AS years_seen,
     max(net) FILTER (WHERE year = {year - 1}) AS net_before
   FROM (SELECT household_id, year, net, net / members / line AS ratio
-        FROM (SELECT y.household_id, y.year, y.members, l.line, y.wage_income
-                + y.business_income + y.property_income + y.transfer_income AS net
+        FROM (SELECT y.household_id, y.year, y.members, l.line, {net_income_sql("y")} AS net
               FROM household_years y JOIN lines l ON l.year = y.year))
   GROUP BY household_id),
 status AS ({status_as_of_sql(as_of)}),
@@ -299,10 +293,10 @@ def _touched_sql(since: dt.datetime) -> str:
 OVERLAP = dt.timedelta(days=1)  # longer than any transaction that writes registry data
 
 
-def last_run(con: duckdb.DuckDBPyConnection) -> dt.datetime | None:
+def last_run(store: Store) -> dt.datetime | None:
     """Where an events run starts by default: a day before the last run started. Data
     is stamped when its transaction began, so a long import begun before that run but
     committed after it is still caught; looking at a household twice does no harm (one
     with a proposal is left to it)."""
-    row = con.execute("SELECT max(started_at) FROM reevaluations").fetchone()
-    return row[0] - OVERLAP if row and row[0] else None
+    started: dt.datetime | None = store.value("SELECT max(started_at) FROM reevaluations")
+    return started - OVERLAP if started else None

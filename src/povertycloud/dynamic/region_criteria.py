@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
 from ..errors import PovertyCloudError
 from ..history import versions_as_of_sql
 from ..identification.runs import require_identification
@@ -27,7 +25,7 @@ from ..rulefiles import LINE, Reader, RuleSet, header, load, shipped
 from ..sqltext import literal
 from ..standard.regions import PREFIX_LENGTH, level_of, sql_ancestor
 from ..standard.regions import problem as code_problem
-from ..store import Store, records, scalar
+from ..store import Store
 
 DEFAULT = "region_exit.yaml"
 JUDGED = ("village", "county")  # the levels with a status and exit criteria
@@ -38,8 +36,6 @@ LABELS = {"registered_incidence": "registered incidence",
 # the columns an assessments table needs for the approval criterion
 ASSESSMENT_COLUMNS = ("region_code", "assessed_on", "households_surveyed",
                       "households_approving")
-
-Source = Store | duckdb.DuckDBPyConnection
 
 
 @dataclass(frozen=True)
@@ -104,13 +100,13 @@ def _percent(r: Reader, key: str, default: Any = ...) -> float:
     return value
 
 
-def criteria(source: Source, code: str, as_of: dt.date, year: int,
+def criteria(store: Store, code: str, as_of: dt.date, year: int,
              rules: ExitRules | None = None) -> dict[str, Any]:
     """The exit criteria of one village or county as of ``as_of``, the estimates from the
     identification of survey ``year``."""
     if code_problem(code) or level_of(code) not in JUDGED:
         raise PovertyCloudError(f"{code!r} is not a village or county code")
-    found = [r for r in criteria_for(source, as_of, year, level_of(code),
+    found = [r for r in criteria_for(store, as_of, year, level_of(code),
                                      code[:PREFIX_LENGTH[level_of(code)]], rules)
              if r["region_code"] == code]
     if not found:
@@ -118,18 +114,17 @@ def criteria(source: Source, code: str, as_of: dt.date, year: int,
     return found[0]
 
 
-def criteria_for(source: Source, as_of: dt.date, year: int, level: str, prefix: str = "",
+def criteria_for(store: Store, as_of: dt.date, year: int, level: str, prefix: str = "",
                  rules: ExitRules | None = None) -> list[dict[str, Any]]:
     """The exit criteria of every village (or county) whose code starts with ``prefix``;
     each with its figures, its criteria (value, limit, passed) and ``met``."""
     if level not in JUDGED:
         raise PovertyCloudError(f"exit criteria are for {' and '.join(JUDGED)}, not {level}")
-    con = source.con if isinstance(source, Store) else source
     rules = rules or load_exit_rules()
-    survey = survey_year(con, as_of)
-    require_identification(con, year)
-    figures = _figures(con, as_of, survey, year, level, prefix)
-    approval = _approval(con, as_of, level, prefix)
+    survey = survey_year(store.con, as_of)
+    require_identification(store, year)
+    figures = _figures(store, as_of, survey, year, level, prefix)
+    approval = _approval(store, as_of, level, prefix)
     out = []
     for row in figures:
         row |= {"as_of": as_of, "year": year, "survey_year": survey,
@@ -141,19 +136,14 @@ def criteria_for(source: Source, as_of: dt.date, year: int, level: str, prefix: 
     return out
 
 
-def _has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    return bool(scalar(con, "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND "
-                       "database_name = current_database() AND schema_name = 'main'", [table]))
-
-
-def _figures(con: duckdb.DuckDBPyConnection, as_of: dt.date, survey: int, year: int,
+def _figures(store: Store, as_of: dt.date, survey: int, year: int,
              level: str, prefix: str) -> list[dict[str, Any]]:
     """People and registered poor (the roll-up) and the estimate counts by region, each
     household in the village it was in on ``as_of`` (as the roll-up places it). A
     monitored household counts as exited if it ever exited (unstable exit), else as not
     registered (marginal); registered poor households are in neither group."""
     region = sql_ancestor("w.village_code", level)
-    return records(con.execute(f"""
+    return store.records(f"""
 WITH status AS ({status_as_of_sql(as_of)}),
 placement AS ({placement_sql(as_of, prefix)}),
 exited AS (SELECT DISTINCT household_id FROM status_changes
@@ -186,7 +176,7 @@ FROM ({rollup_sql(as_of, survey)}) r
 LEFT JOIN regions g ON g.code = r.region_code
 LEFT JOIN estimates e ON e.region_code = r.region_code
 WHERE r.level = ? AND starts_with(r.region_code, ?)
-ORDER BY r.region_code""", [as_of, year, level, prefix]))
+ORDER BY r.region_code""", [as_of, year, level, prefix])
 
 
 def placement_sql(as_of: dt.date, prefix: str = "") -> str:
@@ -203,22 +193,19 @@ def rollup_sql(as_of: dt.date, survey: int) -> str:
     return rollups_sql(as_of, survey, placement=moved_placement_sql(as_of))
 
 
-def _approval(con: duckdb.DuckDBPyConnection, as_of: dt.date, level: str, prefix: str
+def _approval(store: Store, as_of: dt.date, level: str, prefix: str
               ) -> dict[str, tuple[int, int]]:
     """(approving, surveyed) households by region from the assessments up to ``as_of``;
     empty without assessment data."""
-    if not _has_table(con, "assessments"):
+    if not store.has_table("assessments"):
         return {}
-    columns = {r[0] for r in con.execute(
-        "SELECT column_name FROM duckdb_columns() WHERE table_name = 'assessments' AND "
-        "database_name = current_database() AND schema_name = 'main'").fetchall()}
-    if not set(ASSESSMENT_COLUMNS) <= columns:
+    if not set(ASSESSMENT_COLUMNS) <= set(store.columns("assessments")):
         raise PovertyCloudError(f"the assessments table needs the columns "
                                 f"{', '.join(ASSESSMENT_COLUMNS)} for the approval rate")
-    rows = con.execute(
+    rows = store.rows(
         f"SELECT {sql_ancestor('region_code', level)}, sum(households_approving), "
         "sum(households_surveyed) FROM assessments WHERE assessed_on <= ? AND "
-        "starts_with(region_code, ?) GROUP BY 1", [as_of, prefix]).fetchall()
+        "starts_with(region_code, ?) GROUP BY 1", [as_of, prefix])
     return {str(code): (int(yes), int(all_)) for code, yes, all_ in rows}
 
 

@@ -19,35 +19,32 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import duckdb
-
 from ..access.accounts import User
 from ..errors import PovertyCloudError
 from ..sqltext import date_literal
-from ..store import Store, atomic, audit_entry, inserted, records, scalar
-from .region_criteria import JUDGED, ExitRules, Source, criteria, load_exit_rules, rollup_sql
+from ..store import Store
+from .region_criteria import JUDGED, ExitRules, criteria, load_exit_rules, rollup_sql
 from .workflow import propose
 
 NOT_DESIGNATED = "not_poor"
 STATUSES = ("poor", "exit_proposed", "exited", "consolidating", NOT_DESIGNATED)
 
 
-def designate(source: Source, year: int, by: str, rules: ExitRules | None = None) -> int:
+def designate(store: Store, year: int, by: str, rules: ExitRules | None = None) -> int:
     """Make poor, from 31 December of ``year``, every village and county without a status
     whose registered incidence that day is at least the configured threshold. Regions
     with any status already are left alone, so running it again changes nothing.
     Returns the regions designated."""
-    con = _con(source)
     rules = rules or load_exit_rules()
     day = dt.date(year, 12, 31)
-    survey = scalar(con, "SELECT max(year) FROM household_indicators WHERE year <= ?", [year])
+    survey = store.scalar("SELECT max(year) FROM household_indicators WHERE year <= ?", [year])
     if not survey:
         raise PovertyCloudError(f"no annual survey on or before {day}: run the pipeline")
     incidence = "100.0 * r.people_registered_poor / r.people"
     thresholds = " OR ".join(f"(r.level = '{level}' AND {incidence} >= {limit})"
                              for level, limit in rules.designation.items())
-    with atomic(con):
-        count = inserted(con, f"""
+    with store.transaction():
+        count = store.scalar(f"""
 INSERT INTO region_status_changes (region_code, effective_date, status, reason, recorded_by,
   recorded_at)
 SELECT r.region_code, ?, 'poor', 'designated: registered incidence ' ||
@@ -55,8 +52,8 @@ SELECT r.region_code, ?, 'poor', 'designated: registered incidence ' ||
 FROM ({rollup_sql(day, survey)}) r
 WHERE r.people > 0 AND ({thresholds})
   AND r.region_code NOT IN (SELECT region_code FROM region_status_changes)""",
-                         [day, year, by])
-        audit_entry(con, "designate_regions", username=by, object_kind="region",
+                             [day, year, by])
+        store.audit("designate_regions", username=by, object_kind="region",
                     detail=f"{count} villages and counties poor from {day} ({rules.label})")
     return count
 
@@ -84,27 +81,27 @@ FROM regions g LEFT JOIN latest l ON l.region_code = g.code
 WHERE g.level IN ({judged})"""
 
 
-def status_as_of(source: Source, day: dt.date, prefix: str = "",
+def status_as_of(store: Store, day: dt.date, prefix: str = "",
                  rules: ExitRules | None = None) -> list[dict[str, Any]]:
     """The status of every village and county whose code starts with ``prefix`` on
     ``day``, counties first."""
     rules = rules or load_exit_rules()
-    return records(_con(source).execute(
+    return store.records(
         f"SELECT * FROM ({region_status_sql(day, rules.consolidation_years)}) "
         "WHERE starts_with(region_code, ?) ORDER BY level = 'village', region_code",
-        [prefix]))
+        [prefix])
 
 
-def region_status(source: Source, code: str, day: dt.date,
+def region_status(store: Store, code: str, day: dt.date,
                   rules: ExitRules | None = None) -> dict[str, Any]:
     """One village's or county's status on ``day``."""
-    found = [r for r in status_as_of(source, day, code, rules) if r["region_code"] == code]
+    found = [r for r in status_as_of(store, day, code, rules) if r["region_code"] == code]
     if not found:
         raise PovertyCloudError(f"{code!r} is not a village or county of the store")
     return found[0]
 
 
-def propose_exit(source: Source, user: User, code: str, on: dt.date, as_of: dt.date,
+def propose_exit(store: Store, user: User, code: str, on: dt.date, as_of: dt.date,
                  year: int, rules: ExitRules | None = None) -> int:
     """Propose the exit of a poor village or county meeting every exit criterion as of
     ``as_of`` (estimates from the identification of ``year``); the proposal's evidence
@@ -116,16 +113,16 @@ def propose_exit(source: Source, user: User, code: str, on: dt.date, as_of: dt.d
     if as_of > on:
         raise PovertyCloudError(f"the criteria of a proposal made on {on} cannot be judged "
                                 f"as of a later day ({as_of})")
-    status = region_status(source, code, on, rules)
+    status = region_status(store, code, on, rules)
     if status["status"] != "poor":
         raise PovertyCloudError(f"{code} ({status['region_name']}) is {status['status']} "
                                 f"on {on}: only a poor region can be proposed for exit")
-    judged = criteria(source, code, as_of, year, rules)
+    judged = criteria(store, code, as_of, year, rules)
     failed = [c for c in judged["criteria"] if c["passed"] is False]
     if failed:
         raise PovertyCloudError(f"{code} ({judged['region_name']}) does not meet the exit "
                                 f"criteria as of {as_of}: {'; '.join(map(_said, failed))}")
-    return propose(_con(source), user, f"{status['level']}_exit",
+    return propose(store, user, f"{status['level']}_exit",
                    reasons=["exit_criteria_met"], region_code=code, evidence=judged,
                    note="; ".join(_said(c) for c in judged["criteria"]), on=on)
 
@@ -135,7 +132,3 @@ def _said(c: dict[str, Any]) -> str:
     if c["value"] is None:
         return f"{c['label']}: {c['note']}"
     return f"{c['label']} {c['value']:.2f} % {c['comparison']} {c['limit']:g} %"
-
-
-def _con(source: Source) -> duckdb.DuckDBPyConnection:
-    return source.con if isinstance(source, Store) else source

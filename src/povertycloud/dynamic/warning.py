@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import lightgbm as lgb
 import numpy as np
 import numpy.typing as npt
@@ -29,7 +28,7 @@ from sklearn.metrics import roc_auc_score
 from ..errors import PovertyCloudError
 from ..lines import PovertyLines, national
 from ..rulefiles import LINE, Reader, RuleSet, header, load, shipped
-from ..store import Store, records
+from ..store import Store
 from .warning_features import (
     FEATURE_NAMES,
     FEATURES,
@@ -220,23 +219,23 @@ class Evaluation:
     score_seconds: float  # scoring and explaining the test years
 
 
-def evaluate(con: duckdb.DuckDBPyConnection, rules: WarningRules | None = None,
+def evaluate(store: Store, rules: WarningRules | None = None,
              lines: PovertyLines | None = None, test_years: Sequence[int] | None = None
              ) -> Evaluation:
     """Train on the labelled origin years before the first test year, then score model
     and baseline on each test year (by default the rules' last ``test_years``)."""
     rules, lines = rules or load_warning(), lines or national()
-    labelled = labelled_years(con)
+    labelled = labelled_years(store)
     tests = sorted(set(test_years)) if test_years else labelled[-rules.test_years:]
     if not tests:
         raise WarningError("the panel needs two consecutive survey years at least")
     for year in tests:
         if year not in labelled:
-            raise WarningError(why_unlabelled(con, year))
+            raise WarningError(why_unlabelled(store, year))
     train = [y for y in labelled if y < tests[0]]
     if not train:
         raise WarningError(f"no origin year before {tests[0]} to train on")
-    ex = examples(con, [*train, *tests], lines)
+    ex = examples(store, [*train, *tests], lines)
     started = time.perf_counter()
     booster = fit(ex.select(np.isin(ex.year, train)), rules)
     fitted = time.perf_counter()
@@ -290,14 +289,14 @@ def score(store: Store, rules: WarningRules | None = None, lines: PovertyLines |
     other origin years stay), in one transaction."""
     rules, lines = rules or load_warning(), lines or national()
     started = time.perf_counter()
-    years = panel_years(store.con)
+    years = panel_years(store)
     year = year if year is not None else (years[-1] if years else 0)
     if year not in years:
-        raise WarningError(why_unlabelled(store.con, year))
-    train = [y for y in labelled_years(store.con) if y < year]
+        raise WarningError(why_unlabelled(store, year))
+    train = [y for y in labelled_years(store) if y < year]
     if not train:
         raise WarningError(f"no labelled origin year before {year} to learn from")
-    ex = examples(store.con, [*train, year], lines)
+    ex = examples(store, [*train, year], lines)
     booster = fit(ex.select(ex.year < year), rules)
     target = ex.select(ex.year == year)
     scores = risk(booster, target.x, rules)
@@ -315,30 +314,25 @@ def score(store: Store, rules: WarningRules | None = None, lines: PovertyLines |
 
 def _keep(store: Store, table: pa.Table, year: int) -> None:
     others = (f"SELECT * FROM {TABLE} WHERE year <> {int(year)} UNION ALL "
-              if TABLE in store.tables() else "")
-    with store.transaction():
-        con = store.con
-        con.register("new_risk", table)
-        con.execute(f"""
+              if store.has_table(TABLE) else "")
+    with store.transaction(), store.registered("new_risk", table):
+        store.execute(f"""
 CREATE OR REPLACE TABLE {TABLE} AS {others}
 SELECT CAST(household_id AS BIGINT) AS household_id, CAST(year AS BIGINT) AS year,
   CAST(village_code AS VARCHAR) AS village_code, CAST(risk AS DOUBLE) AS risk,
   CAST(rank_in_village AS BIGINT) AS rank_in_village, CAST(on_list AS BOOLEAN) AS on_list,
   CAST(reasons AS VARCHAR) AS reasons, CAST(model AS VARCHAR) AS model
 FROM new_risk""")
-        con.unregister("new_risk")
 
 
-def scored_years(con: duckdb.DuckDBPyConnection) -> list[int]:
+def scored_years(store: Store) -> list[int]:
     """The origin years relapse_risk holds (none before `povertycloud warn score`)."""
-    if not con.execute("SELECT 1 FROM duckdb_tables() WHERE table_name = ? AND "
-                       "schema_name = 'main'", [TABLE]).fetchall():
+    if not store.has_table(TABLE):
         return []
-    return [int(r[0]) for r in con.execute(
-        f"SELECT DISTINCT year FROM {TABLE} ORDER BY year").fetchall()]
+    return [int(y) for y in store.column(f"SELECT DISTINCT year FROM {TABLE} ORDER BY year")]
 
 
-def monitoring_list(con: duckdb.DuckDBPyConnection, prefix: str, year: int | None = None,
+def monitoring_list(store: Store, prefix: str, year: int | None = None,
                     limit: int = 500) -> list[dict[str, Any]]:
     """The households on the monitoring lists of the villages whose code starts with
     ``prefix``, for origin year ``year`` (default: the latest scored), by village and
@@ -347,16 +341,16 @@ def monitoring_list(con: duckdb.DuckDBPyConnection, prefix: str, year: int | Non
     beyond the reason codes."""
     if not prefix.isdigit() and prefix != "":
         raise WarningError(f"a region code is digits, not {prefix!r}")
-    if not scored_years(con):
+    if not scored_years(store):
         return []
-    rows = records(con.execute(f"""
+    rows = store.records(f"""
 SELECT r.year, r.household_id, r.village_code, g.name AS village_name, r.risk,
   r.rank_in_village, r.reasons, h.registration_status, r.model
 FROM {TABLE} r JOIN households h USING (household_id)
 LEFT JOIN regions g ON g.code = r.village_code
 WHERE r.on_list AND starts_with(r.village_code, ?)
   AND r.year = coalesce(?, (SELECT max(year) FROM {TABLE}))
-ORDER BY r.village_code, r.rank_in_village LIMIT ?""", [prefix, year, max(int(limit), 0)]))
+ORDER BY r.village_code, r.rank_in_village LIMIT ?""", [prefix, year, max(int(limit), 0)])
     for row in rows:
         row["reasons"] = json.loads(row["reasons"])
     return rows

@@ -2,7 +2,7 @@
 for every household at or above the line in t, described by the registry's data of years
 up to t only, and labelled by whether its income falls below the line of t + 1.
 
-Per-capita income is the household profile's (`identification/profile.py`): the four
+Net income and income per head are the household profile's (`profile/income.py`): the four
 incomes of the survey over its members. People hold their current attributes, except
 what can be dated: a member counts in t if born by t and not dead before t, and is
 seriously ill in t as the illness and recovery events up to t say.
@@ -14,13 +14,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import duckdb
 import numpy as np
 import numpy.typing as npt
 from scipy.special import expit
 
 from ..lines import PovertyLines
-from ..profile.household import DERIVED
+from ..profile.income import income_per_capita_sql, net_income_sql
+from ..store import Store
 
 Bools = npt.NDArray[np.bool_]
 Floats = npt.NDArray[np.float64]
@@ -140,21 +140,21 @@ class Examples:
                         self.rigid_share[mask])
 
 
-def panel_years(con: duckdb.DuckDBPyConnection) -> list[int]:
+def panel_years(store: Store) -> list[int]:
     """The survey years of household_years, in order."""
-    return [int(r[0]) for r in con.execute(
-        "SELECT DISTINCT year FROM household_years ORDER BY year").fetchall()]
+    return [int(y) for y in store.column(
+        "SELECT DISTINCT year FROM household_years ORDER BY year")]
 
 
-def labelled_years(con: duckdb.DuckDBPyConnection) -> list[int]:
+def labelled_years(store: Store) -> list[int]:
     """The origin years whose next year is in the panel."""
-    years = panel_years(con)
+    years = panel_years(store)
     return [y for y in years if y + 1 in years]
 
 
-def why_unlabelled(con: duckdb.DuckDBPyConnection, year: int) -> str:
+def why_unlabelled(store: Store, year: int) -> str:
     """Why the origin ``year`` has no labels (or no survey)."""
-    years = panel_years(con)
+    years = panel_years(store)
     if not years:
         return "the store has no household_years"
     span = f"the panel covers {years[0]}–{years[-1]}"
@@ -164,8 +164,7 @@ def why_unlabelled(con: duckdb.DuckDBPyConnection, year: int) -> str:
     return f"no survey of {year} in household_years ({span})"
 
 
-def examples(con: duckdb.DuckDBPyConnection, years: Sequence[int],
-             lines: PovertyLines) -> Examples:
+def examples(store: Store, years: Sequence[int], lines: PovertyLines) -> Examples:
     """The examples of the origin ``years``."""
     if not years:
         raise ValueError("no origin year")
@@ -176,8 +175,9 @@ def examples(con: duckdb.DuckDBPyConnection, years: Sequence[int],
                       features=",\n  ".join(f"CAST({expr} AS DOUBLE) AS {name}"
                                             for name, (expr, _) in FEATURES.items()),
                       events=_event_columns(), rigid=RIGID_SHARE,
-                      net=DERIVED["net_income"][1], pc=DERIVED["income_per_capita"][1])
-    data = con.execute(sql).fetchnumpy()
+                      net=net_income_sql(), pc=income_per_capita_sql())
+    table = store.arrow(sql)
+    data = {name: table.column(name).to_numpy() for name in table.column_names}
     return Examples(
         np.asarray(data["household_id"], dtype=np.int64),
         np.asarray(data["year"], dtype=np.int64),

@@ -18,14 +18,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-import duckdb
-
 from ..access.accounts import User
 from ..disclosure import complaints
 from ..errors import PovertyCloudError
-from ..history import supersede
+from ..history import OutOfOrder, supersede
 from ..sqltext import date_literal
-from ..store import atomic, audit_entry, records, scalar
+from ..store import Store, StoreConflict
 from .procedures import Procedure, Procedures, Step, load_procedures
 from .reevaluation import REASONS
 
@@ -82,7 +80,7 @@ class Taken:
     version: int
 
 
-def act(con: duckdb.DuckDBPyConnection, proposal_id: int, step: str, user: User, *,
+def act(store: Store, proposal_id: int, step: str, user: User, *,
         on: dt.date | None = None, note: str | None = None, reject: str | None = None,
         days: int | None = None, procedures: Procedures | None = None) -> Taken:
     """Take ``step`` of a proposal as ``user`` on ``on`` (default today): ``note`` is the
@@ -91,29 +89,28 @@ def act(con: duckdb.DuckDBPyConnection, proposal_id: int, step: str, user: User,
     on = on or today()
     procedures = procedures or load_procedures()
     try:
-        with atomic(con):
-            p = _load(con, proposal_id)
-            _check_day(con, p, on)
+        with store.transaction():
+            p = _load(store, proposal_id)
+            _check_day(store, p, on)
             procedure = procedures.get(p["procedure"])
             spec = _check(p, procedure, step, user, on, note, reject)
-            taken = _take(con, p, procedure, spec, user, on, note, reject, days)
-            audit_entry(con, "proposal_step", username=user.username, role=user.role,
+            taken = _take(store, p, procedure, spec, user, on, note, reject, days)
+            store.audit("proposal_step", username=user.username, role=user.role,
                         user_id=user.user_id, object_kind="proposal",
                         object_id=str(proposal_id), region_code=p["region_code"],
                         detail=f"{step}: {'rejected' if reject else 'done'}")
             return taken
-    except duckdb.TransactionException as exc:
+    except StoreConflict as exc:
         raise WorkflowError(f"proposal {proposal_id} was changed by someone else at the same "
                             f"time; nothing was done, reload it and try again ({exc})"
                             ) from None
 
 
-def _load(con: duckdb.DuckDBPyConnection, proposal_id: int) -> dict[str, Any]:
-    found = records(con.execute("SELECT * FROM proposals WHERE proposal_id = ?",
-                                [proposal_id]))
-    if not found:
+def _load(store: Store, proposal_id: int) -> dict[str, Any]:
+    found = store.record("SELECT * FROM proposals WHERE proposal_id = ?", [proposal_id])
+    if found is None:
         raise WorkflowError(f"no proposal {proposal_id}")
-    return found[0]
+    return found
 
 
 def _check(p: dict[str, Any], procedure: Procedure, step: str, user: User, on: dt.date,
@@ -147,15 +144,15 @@ def _check(p: dict[str, Any], procedure: Procedure, step: str, user: User, on: d
     return spec
 
 
-def _check_day(con: duckdb.DuckDBPyConnection, p: dict[str, Any], on: dt.date) -> None:
+def _check_day(store: Store, p: dict[str, Any], on: dt.date) -> None:
     """A step is dated between the proposal's last event and today: never in the future
     (a notice cannot be skipped by dating the next step later), never before. A notice
     is published on the day itself (:func:`_check`)."""
     if on > today():
         raise WorkflowError(f"a step cannot be dated in the future ({on}; today is {today()})")
-    last = con.execute("SELECT max(acted_on) FROM proposal_steps WHERE proposal_id = ?",
-                       [p["proposal_id"]]).fetchone()
-    earliest = max(p["proposed_on"], last[0] if last and last[0] else p["proposed_on"])
+    last = store.value("SELECT max(acted_on) FROM proposal_steps WHERE proposal_id = ?",
+                       [p["proposal_id"]])
+    earliest = max(p["proposed_on"], last or p["proposed_on"])
     if on < earliest:
         raise WorkflowError(f"{on} is before the proposal's last step or its making "
                             f"({earliest})")
@@ -174,7 +171,7 @@ def why_not(user: User, p: dict[str, Any], spec: Step) -> str | None:
     return None
 
 
-def _take(con: duckdb.DuckDBPyConnection, p: dict[str, Any], procedure: Procedure,
+def _take(store: Store, p: dict[str, Any], procedure: Procedure,
           spec: Step, user: User, on: dt.date, note: str | None, reject: str | None,
           days: int | None) -> Taken:
     changes: dict[str, Any] = {"notice_from": None, "notice_until": None}
@@ -200,121 +197,122 @@ def _take(con: duckdb.DuckDBPyConnection, p: dict[str, Any], procedure: Procedur
         changes |= {"step": "approved", "state": "approved", "decided_on": on}
     else:
         changes |= {"step": following}
-    version = _advance(con, p, changes)
-    _record(con, p["proposal_id"], version, spec.step, "rejected" if reject else "done",
+    version = _advance(store, p, changes)
+    _record(store, p["proposal_id"], version, spec.step, "rejected" if reject else "done",
             user, on, reject if reject is not None else note)
     if "state" in changes:  # decided: the household or region may have a new proposal
-        con.execute("DELETE FROM open_proposals WHERE proposal_id = ?", [p["proposal_id"]])
+        store.execute("DELETE FROM open_proposals WHERE proposal_id = ?", [p["proposal_id"]])
     if changes.get("state") == "approved":
-        decide(con, p, on, user.username)
+        decide(store, p, on, user.username)
     elif reject is not None and p["subject"] != "household":
-        region_status(con, p["region_code"], "poor", on, f"exit rejected: {reject}",
+        region_status(store, p["region_code"], "poor", on, f"exit rejected: {reject}",
                       p["proposal_id"], user.username)
     return Taken(p["proposal_id"], changes.get("step", p["step"]),
                  changes.get("state", "open"), version)
 
 
-def _advance(con: duckdb.DuckDBPyConnection, p: dict[str, Any], changes: dict[str, Any]
+def _advance(store: Store, p: dict[str, Any], changes: dict[str, Any]
              ) -> int:
     """Write ``changes`` if the proposal is still at the version read; its new version.
     A concurrent step on the same row makes DuckDB refuse one of the two updates."""
     sets = ", ".join(f"{column} = ?" for column in changes)
-    row = con.execute(f"UPDATE proposals SET {sets}, version = version + 1 "
-                      "WHERE proposal_id = ? AND version = ?",
-                      [*changes.values(), p["proposal_id"], p["version"]]).fetchone()
-    if not row or row[0] != 1:
+    updated = store.scalar(f"UPDATE proposals SET {sets}, version = version + 1 "
+                           "WHERE proposal_id = ? AND version = ?",
+                           [*changes.values(), p["proposal_id"], p["version"]])
+    if updated != 1:
         raise WorkflowError(f"proposal {p['proposal_id']} changed since it was read; "
                             "reload it")
     return int(p["version"]) + 1
 
 
-def _record(con: duckdb.DuckDBPyConnection, proposal_id: int, seq: int, step: str,
+def _record(store: Store, proposal_id: int, seq: int, step: str,
             outcome: str, user: User | None, on: dt.date, note: str | None) -> None:
-    con.execute("INSERT INTO proposal_steps VALUES (?, ?, ?, ?, ?, ?, ?, ?, now(), ?)",
-                [proposal_id, seq, step, outcome, user.username if user else "public",
-                 user.role if user else None, user.region_code if user else None, on,
-                 note])
+    store.execute("INSERT INTO proposal_steps VALUES (?, ?, ?, ?, ?, ?, ?, ?, now(), ?)",
+                  [proposal_id, seq, step, outcome, user.username if user else "public",
+                   user.role if user else None, user.region_code if user else None, on,
+                   note])
 
 
-def decide(con: duckdb.DuckDBPyConnection, p: dict[str, Any], on: dt.date, by: str) -> None:
+def decide(store: Store, p: dict[str, Any], on: dt.date, by: str) -> None:
     """Apply an approved proposal: the new status from ``on``, the row before kept."""
     reason = f"{p['kind'].replace('_', ' ')} (proposal {p['proposal_id']})"
     if p["subject"] != "household":
-        region_status(con, p["region_code"], "exited", on, reason, p["proposal_id"], by)
+        region_status(store, p["region_code"], "exited", on, reason, p["proposal_id"], by)
         return
     household = p["household_id"]
-    now = con.execute("SELECT registration_status FROM households WHERE household_id = ?",
-                      [household]).fetchone()
+    now = store.one("SELECT registration_status FROM households WHERE household_id = ?",
+                    [household])
     if now is None or now[0] not in FROM_STATUS[p["kind"]]:
         raise WorkflowError(f"household {household} is now {now[0] if now else 'gone'}: a "
                             f"proposal to {p['kind']} no longer fits; reject it")
-    status = NEW_STATUS.get(p["kind"]) or _after_monitoring(con, household)
-    if con.execute("SELECT count(*) FROM status_changes WHERE household_id = ? AND "
-                   "effective_date = ?", [household, on]).fetchone() != (0,):
+    status = NEW_STATUS.get(p["kind"]) or _after_monitoring(store, household)
+    if store.scalar("SELECT count(*) FROM status_changes WHERE household_id = ? AND "
+                    "effective_date = ?", [household, on]):
         raise WorkflowError(f"household {household} already changed status on {on}; "
                             "decide this proposal another day")
     try:
-        supersede(con, "households", f"SELECT {int(household)} AS household_id, "
+        supersede(store, "households", f"SELECT {int(household)} AS household_id, "
                   f"{date_literal(on)} AS valid_to", f"proposal {p['proposal_id']}", by)
-    except PovertyCloudError as exc:
+    except OutOfOrder as exc:
         raise WorkflowError(str(exc)) from None
     registered = "registered_poor" if status == "registered_poor" else None
-    con.execute(
+    store.execute(
         "UPDATE households SET registration_status = ?, "
         "registration_year = CASE WHEN ? IS NOT NULL THEN ? ELSE registration_year END, "
         "exit_year = CASE WHEN ? = 'exited' AND ? = 'exit' THEN ? ELSE exit_year END, "
         "recorded_at = now() WHERE household_id = ?",
         ["not_registered" if status == "removed" else status, registered, on.year, status,
          p["kind"], on.year, household])
-    con.execute("INSERT INTO status_changes VALUES (?, ?, ?, ?, ?, now())",
-                [household, on, status, reason, WORKFLOW_BATCH])
+    store.execute("INSERT INTO status_changes VALUES (?, ?, ?, ?, ?, now())",
+                  [household, on, status, reason, WORKFLOW_BATCH])
 
 
-def region_status(con: duckdb.DuckDBPyConnection, region: str, status: str, on: dt.date,
+def region_status(store: Store, region: str, status: str, on: dt.date,
                   reason: str, proposal_id: int | None, by: str) -> None:
     """A village's or county's new status from ``on``."""
-    con.execute("INSERT INTO region_status_changes (region_code, effective_date, status, "
-                "reason, proposal_id, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, now())",
-                [region, on, status, reason, proposal_id, by])
+    store.execute("INSERT INTO region_status_changes (region_code, effective_date, status, "
+                  "reason, proposal_id, recorded_by, recorded_at) "
+                  "VALUES (?, ?, ?, ?, ?, ?, now())",
+                  [region, on, status, reason, proposal_id, by])
 
 
-def _after_monitoring(con: duckdb.DuckDBPyConnection, household: int) -> str:
+def _after_monitoring(store: Store, household: int) -> str:
     """The status a household returns to when its monitoring ends."""
-    row = con.execute("SELECT bool_or(status = 'exited') FROM status_changes "
-                      "WHERE household_id = ?", [household]).fetchone()
-    return "exited" if row and row[0] else "not_registered"
+    exited = store.value("SELECT bool_or(status = 'exited') FROM status_changes "
+                         "WHERE household_id = ?", [household])
+    return "exited" if exited else "not_registered"
 
 
-def object_to(con: duckdb.DuckDBPyConnection, proposal_id: int, on: dt.date, *,
+def object_to(store: Store, proposal_id: int, on: dt.date, *,
               body: str, contact: str | None = None, client: str | None = None,
               procedures: Procedures | None = None) -> str:
     """An objection from the public while the proposal is on notice: filed as a complaint
     of its region (tracking code returned), and the proposal goes back to the step before
     the notice for a new review, in one transaction; refused when not on notice."""
     procedures = procedures or load_procedures()
-    with atomic(con):
-        p = _load(con, proposal_id)
+    with store.transaction():
+        p = _load(store, proposal_id)
         if p["state"] != "open" or p["notice_from"] is None or not (
                 p["notice_from"] <= on <= p["notice_until"]):
             raise WorkflowError(f"proposal {proposal_id} is not on public notice")
-        code = complaints.file(con, p["region_code"], "identification",
+        code = complaints.file(store.con, p["region_code"], "identification",
                                f"异议 Objection to proposal {proposal_id}", body, contact)
-        complaint = scalar(con, "SELECT complaint_id FROM complaints WHERE tracking_code = ?",
-                           [code])
+        complaint = store.scalar("SELECT complaint_id FROM complaints WHERE tracking_code = ?",
+                                 [code])
         procedure = procedures.get(p["procedure"])
         notice = next(s.step for s in procedure.steps if s.notice_days)
         back = procedure.before(notice)
-        version = _advance(con, p, {"step": back, "notice_from": None, "notice_until": None})
-        con.execute("INSERT INTO objections VALUES (?, ?, ?)", [proposal_id, complaint, on])
-        _record(con, proposal_id, version, back, "reopened", None, on,
+        version = _advance(store, p, {"step": back, "notice_from": None, "notice_until": None})
+        store.execute("INSERT INTO objections VALUES (?, ?, ?)", [proposal_id, complaint, on])
+        _record(store, proposal_id, version, back, "reopened", None, on,
                 f"objection (complaint {code}) during the notice")
-        audit_entry(con, "object_to_proposal", object_kind="proposal",
+        store.audit("object_to_proposal", object_kind="proposal",
                     object_id=str(proposal_id), region_code=p["region_code"],
                     detail=f"complaint {code}", client=client)
         return code
 
 
-def propose(con: duckdb.DuckDBPyConnection, user: User, kind: str, *, reasons: list[str],
+def propose(store: Store, user: User, kind: str, *, reasons: list[str],
             household_id: int | None = None, region_code: str | None = None,
             evidence: dict[str, Any] | None = None, note: str | None = None,
             on: dt.date | None = None, procedures: Procedures | None = None) -> int:
@@ -336,14 +334,14 @@ def propose(con: duckdb.DuckDBPyConnection, user: User, kind: str, *, reasons: l
         raise WorkflowError(f"reasons are codes, some of {', '.join(REASONS)}; not "
                             f"{', '.join(map(repr, unknown)) or 'none'} (free text goes in "
                             "the note)")
-    subject, region = _subject(con, kind, household_id, region_code)
+    subject, region = _subject(store, kind, household_id, region_code)
     if not user.covers(region):
         raise NotYours(f"{region} is outside {user.username}'s jurisdiction "
                        f"({user.region_code})")
     kept = (evidence or {}) | ({"note": note} if note else {})
     try:
-        with atomic(con):
-            row = con.execute(
+        with store.transaction():
+            proposal_id = store.scalar(
                 "INSERT INTO proposals (subject, household_id, region_code, kind, reasons, "
                 "evidence, procedure, rules, step, state, origin, proposed_by, proposed_on, "
                 "due_on, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', 'officer', ?, ?, "
@@ -351,18 +349,17 @@ def propose(con: duckdb.DuckDBPyConnection, user: User, kind: str, *, reasons: l
                 [subject, household_id, region, kind, json.dumps(reasons),
                  json.dumps(kept, ensure_ascii=False, default=str), procedure.procedure,
                  procedures.label, procedure.steps[0].step, user.username, on,
-                 on + dt.timedelta(days=procedure.deadline_days)]).fetchone()
-            assert row is not None
-            con.execute("INSERT INTO open_proposals VALUES (?, ?)",
-                        [_open_key(household_id, region), row[0]])
+                 on + dt.timedelta(days=procedure.deadline_days)])
+            store.execute("INSERT INTO open_proposals VALUES (?, ?)",
+                          [_open_key(household_id, region), proposal_id])
             if subject != "household":
-                region_status(con, region, "exit_proposed", on, "exit proposed",
-                              int(row[0]), user.username)
-            audit_entry(con, "propose", username=user.username, role=user.role,
-                        user_id=user.user_id, object_kind="proposal", object_id=str(row[0]),
-                        region_code=region, detail=kind)
-            return int(row[0])
-    except (duckdb.ConstraintException, duckdb.TransactionException):
+                region_status(store, region, "exit_proposed", on, "exit proposed",
+                              proposal_id, user.username)
+            store.audit("propose", username=user.username, role=user.role,
+                        user_id=user.user_id, object_kind="proposal",
+                        object_id=str(proposal_id), region_code=region, detail=kind)
+            return proposal_id
+    except StoreConflict:
         raise WorkflowError(f"there is already an open proposal for "
                             f"{household_id or region}") from None
 
@@ -372,25 +369,25 @@ def _open_key(household_id: int | None, region: str) -> str:
     return f"household {household_id}" if household_id is not None else f"region {region}"
 
 
-def _subject(con: duckdb.DuckDBPyConnection, kind: str, household_id: int | None,
+def _subject(store: Store, kind: str, household_id: int | None,
              region_code: str | None) -> tuple[str, str]:
     """(subject, region) of a new proposal, checking the household or region exists."""
     if kind in FROM_STATUS:
-        row = con.execute("SELECT village_code, registration_status FROM households "
-                          "WHERE household_id = ?", [household_id]).fetchone()
+        row = store.one("SELECT village_code, registration_status FROM households "
+                        "WHERE household_id = ?", [household_id])
         if household_id is None or row is None:
             raise WorkflowError(f"no household {household_id}")
         if row[1] not in FROM_STATUS[kind]:
             raise WorkflowError(f"household {household_id} is {row[1]}: a proposal to "
                                 f"{kind} starts from {' or '.join(FROM_STATUS[kind])}")
-        alive = con.execute("SELECT count(*) FROM people WHERE household_id = ? AND "
-                            "death_date IS NULL", [household_id]).fetchone()
-        if kind != "remove" and alive == (0,):
+        alive = store.scalar("SELECT count(*) FROM people WHERE household_id = ? AND "
+                             "death_date IS NULL", [household_id])
+        if kind != "remove" and not alive:
             raise WorkflowError(f"no member of household {household_id} is alive: only its "
                                 "removal can be proposed")
         return "household", str(row[0])
     level = kind.removesuffix("_exit")
-    row = con.execute("SELECT level FROM regions WHERE code = ?", [region_code]).fetchone()
-    if row is None or row[0] != level:
+    found = store.value("SELECT level FROM regions WHERE code = ?", [region_code])
+    if found != level:
         raise WorkflowError(f"a {kind} needs a {level} code, not {region_code!r}")
     return level, str(region_code)

@@ -78,7 +78,7 @@ SELECT p.person_id, p.household_id, CAST(to_json(p) AS VARCHAR) AS before,
 {_matched(source, date)} AND p.death_date IS NULL
 GROUP BY p.person_id, p.household_id, before""")
     _keep_changes(store, "death", source, "deaths", "before")
-    supersede(store.con, "people", "SELECT person_id, death_date AS valid_to FROM deaths", "death",
+    supersede(store, "people", "SELECT person_id, death_date AS valid_to FROM deaths", "death",
               f"feed {source.id}", late=True)
     store.execute("UPDATE people SET death_date = d.death_date FROM deaths d "
                 "WHERE people.person_id = d.person_id")

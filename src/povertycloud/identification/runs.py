@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import duckdb
 import pyarrow as pa
 
 from ..errors import PovertyCloudError
@@ -147,31 +146,18 @@ def explain(store: Store, rules: Rules, household_id: int, year: int) -> dict[st
             "band": scores["band"], "sets": sets, "identification": result}
 
 
-def identified(store: Store | duckdb.DuckDBPyConnection, year: int) -> bool:
+def identified(store: Store, year: int) -> bool:
     """Whether the store holds an identification of ``year``."""
-    # TRANSITION: callers in dynamic/ and web/ still pass a connection
-    con = store.con if isinstance(store, Store) else store
-    if not _has_identification(con):
-        return False
-    row = con.execute("SELECT count(*) FROM identification WHERE year = ?", [year]).fetchone()
-    return bool(row and row[0])
+    return store.has_table("identification") and bool(
+        store.scalar("SELECT count(*) FROM identification WHERE year = ?", [year]))
 
 
-def _has_identification(con: duckdb.DuckDBPyConnection) -> bool:
-    return con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = "
-                       "'identification' AND schema_name = 'main'").fetchone() != (0,)
-
-
-def latest_identified(store: Store | duckdb.DuckDBPyConnection) -> int | None:
+def latest_identified(store: Store) -> int | None:
     """The latest year the store holds an identification of, or None."""
-    con = store.con if isinstance(store, Store) else store
-    if not _has_identification(con):
-        return None
-    row = con.execute("SELECT max(year) FROM identification").fetchone()
-    return int(row[0]) if row and row[0] is not None else None
+    return store.latest_year("identification") if store.has_table("identification") else None
 
 
-def require_identification(store: Store | duckdb.DuckDBPyConnection, year: int) -> None:
+def require_identification(store: Store, year: int) -> None:
     """Refuse work that reads the identification of ``year`` when there is none."""
     if not identified(store, year):
         raise PovertyCloudError(f"the households of {year} have not been identified: run "

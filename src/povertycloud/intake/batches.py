@@ -222,7 +222,7 @@ def _update_known(store: Store, table: Table, batch_id: int,
                          for f in table.fields if f.name != key)
     changed = f"SELECT k.{key} FROM _known k JOIN {table.name} t USING ({key}) WHERE {differ}"
     ends = f"SELECT {key}, {date_literal(valid_from)} AS valid_to FROM ({changed})"
-    supersede(store.con, cast(Subject, table.name), ends, f"batch {batch_id}", source)
+    supersede(store, cast(Subject, table.name), ends, f"batch {batch_id}", source)
     sets = ", ".join(f"{f.name} = k.{f.name}" for f in table.fields if f.name != key)
     updated = store.execute(f"UPDATE {table.name} SET {sets}, batch_id = {batch_id}, "
                           f"recorded_at = now() FROM _known k WHERE {table.name}.{key} = "

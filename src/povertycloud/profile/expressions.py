@@ -81,8 +81,8 @@ class _Compiler:
             return Compiled("TRUE" if value else "FALSE", BOOLEAN)
         if isinstance(value, int):  # 64-bit, so products of constants cannot overflow
             return Compiled(f"CAST({value} AS BIGINT)", NUMBER)
-        if isinstance(value, float):
-            return Compiled(repr(value), NUMBER)
+        if isinstance(value, float):  # a double, as in Python (a bare 0.25 is a DECIMAL)
+            return Compiled(f"CAST({value!r} AS DOUBLE)", NUMBER)
         if isinstance(value, str):
             return Compiled(literal(value), STRING)
         raise ExpressionError(f"constant {value!r} is not allowed")

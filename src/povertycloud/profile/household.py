@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from ..standard import codes
 from ..standard.tables import HOUSEHOLD_YEARS, REGIONS
 from .expressions import BOOLEAN, NUMBER, STRING, FieldType, compile_expression
+from .income import income_per_capita_sql, net_income_sql
 
 # Fields of one member in one year, for member conditions, with their SQL over people p
 # ({year}: the survey year).
@@ -63,11 +64,8 @@ EVENT_COUNTS = {"illness_events": "serious_illness", "disaster_events": "disaste
                 "death_events": "death", "job_loss_events": "job_loss"}
 
 DERIVED: dict[str, tuple[FieldType, str]] = {
-    "net_income": (FieldType(NUMBER), "(hy.wage_income + hy.business_income "
-                   "+ hy.property_income + hy.transfer_income)"),
-    "income_per_capita": (FieldType(NUMBER), "ROUND(CAST(hy.wage_income + hy.business_income"
-                          " + hy.property_income + hy.transfer_income AS DOUBLE) "
-                          "/ hy.members, 2)"),
+    "net_income": (FieldType(NUMBER), net_income_sql()),
+    "income_per_capita": (FieldType(NUMBER), income_per_capita_sql()),
     "poverty_line": (FieldType(NUMBER), "l.line"),
     "land_per_capita": (FieldType(NUMBER), "CAST(hy.land_mu AS DOUBLE) / hy.members"),
     "housing_area_per_capita": (FieldType(NUMBER),

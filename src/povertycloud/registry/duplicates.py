@@ -10,14 +10,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..linkage.config import Column, LinkConfig
 from ..linkage.dedupe import dedupe
 from ..linkage.pinyin import pinyin_column
 from ..standard.ids import sql_valid
-from ..store import Store, inserted
+from ..store import Store
 
 COLUMNS = (Column("id_number", "id_number", "id_number"), Column("name", "name", "name"),
            Column("birth_date", "birth_date", "date"), Column("sex", "sex", "exact"),
@@ -36,67 +36,51 @@ class Found:
     seconds: float
 
 
-def living_people(con: duckdb.DuckDBPyConnection) -> pa.Table:
-    people = con.sql(
+def living_people(store: Store) -> pa.Table:
+    people = store.arrow(
         "SELECT p.person_id AS unique_id, p.id_number, p.name, p.birth_date, p.sex, "
         "h.address, p.batch_id FROM people p JOIN households h USING (household_id) "
-        "WHERE p.death_date IS NULL").to_arrow_table()
+        "WHERE p.death_date IS NULL")
     return people.append_column("name_pinyin", pinyin_column(people.column("name")))
 
 
 def find_duplicates(store: Store) -> Found:
     """Propose the pairs of the registry that may be one person."""
     started = time.perf_counter()
-    people = living_people(store.con)
-    con = duckdb.connect()
-    try:
-        con.register("people", people)
-        con.execute(f"""
-CREATE TABLE by_id AS SELECT
-  CASE WHEN {_KEEP} THEN a.unique_id ELSE b.unique_id END AS person_id,
+    people = living_people(store)
+    scored = dedupe(people.drop_columns(["batch_id"]), CONFIG)
+    with store.registered("living", people), store.registered("scored", scored):
+        pairs = store.arrow(f"""
+WITH half AS MATERIALIZED (  -- pairs first: the optimizer must not join people to people
+  SELECT s.*, a.id_number AS id_a FROM scored s JOIN living a ON a.unique_id = s.left_key)
+SELECT CASE WHEN {_KEEP} THEN a.unique_id ELSE b.unique_id END AS person_id,
   CASE WHEN {_KEEP} THEN b.unique_id ELSE a.unique_id END AS duplicate_id,
   1.0 AS match_probability, 'id_number' AS matched_on
-FROM people a JOIN people b ON a.id_number = b.id_number AND a.unique_id < b.unique_id
-WHERE {sql_valid("a.id_number")}""")
-        scored = dedupe(people.drop_columns(["batch_id"]), CONFIG)
-        con.register("scored", scored)
-        con.execute(f"""
-CREATE TABLE found AS
-WITH half AS MATERIALIZED (  -- pairs first: the optimizer must not join people to people
-  SELECT s.*, a.id_number AS id_a FROM scored s JOIN people a ON a.unique_id = s.left_key)
-SELECT * FROM by_id UNION ALL
+FROM living a JOIN living b ON a.id_number = b.id_number AND a.unique_id < b.unique_id
+WHERE {sql_valid("a.id_number")}
+UNION ALL
 SELECT CASE WHEN {_KEEP} THEN a.unique_id ELSE b.unique_id END,
   CASE WHEN {_KEEP} THEN b.unique_id ELSE a.unique_id END, h.match_probability,
   'probabilistic'
-FROM half h JOIN people a ON a.unique_id = h.left_key
-JOIN people b ON b.unique_id = h.right_key
+FROM half h JOIN living a ON a.unique_id = h.left_key
+JOIN living b ON b.unique_id = h.right_key
 WHERE h.id_a <> b.id_number""")
-        pairs = con.sql("SELECT * FROM found").to_arrow_table()
-        counts = con.execute("SELECT count(*) FILTER (WHERE matched_on = 'id_number'), "
-                             "count(*) FILTER (WHERE matched_on <> 'id_number') FROM found"
-                             ).fetchone()
-    finally:
-        con.close()
+    by_id = pc.sum(pc.equal(pairs.column("matched_on"), "id_number")).as_py() or 0
     new = _keep_pairs(store, pairs)
-    assert counts is not None
-    return Found(int(counts[0]), int(counts[1]), new, time.perf_counter() - started)
+    return Found(by_id, pairs.num_rows - by_id, new, time.perf_counter() - started)
 
 
 def _keep_pairs(store: Store, pairs: pa.Table) -> int:
-    with store.transaction():
-        con = store.con
-        con.register("found_pairs", pairs)
-        new = inserted(con, "INSERT INTO registry_duplicates (person_id, duplicate_id, "
+    with store.transaction(), store.registered("found_pairs", pairs):
+        return store.scalar("INSERT INTO registry_duplicates (person_id, duplicate_id, "
                             "match_probability, matched_on, found_at) SELECT person_id, "
                             "duplicate_id, match_probability, matched_on, now() "
                             "FROM found_pairs ON CONFLICT DO NOTHING")
-        con.unregister("found_pairs")
-    return new
 
 
-def open_pairs(con: duckdb.DuckDBPyConnection, prefix: str = "") -> list[tuple[object, ...]]:
+def open_pairs(store: Store, prefix: str = "") -> list[tuple[object, ...]]:
     """Undecided pairs of people both living under ``prefix``, most probable first."""
-    return con.execute("""
+    return store.rows("""
 SELECT d.person_id, d.duplicate_id, round(d.match_probability, 3), d.matched_on,
   a.name, b.name, a.birth_date, b.birth_date, a.household_id, b.household_id
 FROM registry_duplicates d JOIN people a ON a.person_id = d.person_id
@@ -105,4 +89,4 @@ JOIN households ha ON ha.household_id = a.household_id
 JOIN households hb ON hb.household_id = b.household_id
 WHERE d.decision IS NULL AND starts_with(ha.village_code, ?)
   AND starts_with(hb.village_code, ?)
-ORDER BY d.match_probability DESC, d.person_id""", [prefix, prefix]).fetchall()
+ORDER BY d.match_probability DESC, d.person_id""", [prefix, prefix])

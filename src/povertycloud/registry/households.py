@@ -14,7 +14,7 @@ from ..errors import NotFound
 from ..identification.scorecard import Scorecard
 from ..reports.figures import tables
 from ..standard.tables import TABLES
-from ..store import records
+from ..store import Store, records
 
 SENSITIVE_PEOPLE = tuple(f.name for f in TABLES["people"].fields if f.sensitive)
 HIDDEN = "***"
@@ -28,10 +28,11 @@ def village_of(con: duckdb.DuckDBPyConnection, household_id: int) -> str:
     return str(row[0])
 
 
-def household_file(con: duckdb.DuckDBPyConnection, household_id: int, card: Scorecard,
+def household_file(store: Store, household_id: int, card: Scorecard,
                    unmasked: bool = False) -> dict[str, Any]:
     """Everything the platform knows of one household, sensitive values masked unless
     ``unmasked``."""
+    con = store.con
     found = records(con.execute(
         "SELECT h.*, g.name AS village_name FROM households h JOIN regions g "
         "ON g.code = h.village_code WHERE household_id = ?", [household_id]))
@@ -66,7 +67,7 @@ def household_file(con: duckdb.DuckDBPyConnection, household_id: int, card: Scor
     household.pop("recorded_at", None)
     return {"household": household, "members": members, "surveys": surveys,
             "identification": identification, "history": history, "events": events,
-            "timeline": timeline(con, household_id, unmasked), "unmasked": unmasked}
+            "timeline": timeline(store, household_id, unmasked), "unmasked": unmasked}
 
 
 def _identification(con: duckdb.DuckDBPyConnection, household_id: int, card: Scorecard

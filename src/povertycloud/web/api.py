@@ -29,6 +29,7 @@ from ..reports import figures
 from ..store import Store
 from .platform import (
     DB,
+    Cursor,
     Viewer,
     allowed,
     check_csrf,
@@ -198,33 +199,34 @@ def export(table: list[dict[str, Any]], stem: str, kind: str) -> Response:
 # -- households and search --------------------------------------------------------------------
 
 
-def open_household(request: Request, me: Viewer, con: Any, household_id: int,
+def open_household(request: Request, me: Viewer, store: Store, household_id: int,
                    unmask: bool) -> dict[str, Any]:
     """The household file for ``me``; the reading is audited (which fields, never values)."""
     allowed(me, "households")
-    village = households.village_of(con, household_id)
+    village = households.village_of(store.con, household_id)
     in_jurisdiction(me.user, village)
     if unmask:
         allowed(me, "unmask")
-    record = households.household_file(con, household_id, platform(request).card, unmask)
+    record = households.household_file(store, household_id, platform(request).card, unmask)
     fields = "all sensitive fields" if unmask else "masked file"
-    audit.record(con, me.user, "unmask_household" if unmask else "read_household",
+    audit.record(store.con, me.user, "unmask_household" if unmask else "read_household",
                  "household", str(household_id), village, fields, client(request))
     return record
 
 
 @router.get("/households/{household_id}", tags=["households"])
-def household(request: Request, household_id: HouseholdId, me: Me, con: DB) -> dict[str, Any]:
+def household(request: Request, household_id: HouseholdId, me: Me, store: Cursor
+              ) -> dict[str, Any]:
     """The household file with sensitive values masked."""
-    return open_household(request, me, con, household_id, unmask=False)
+    return open_household(request, me, store, household_id, unmask=False)
 
 
 @router.post("/households/{household_id}/unmask", tags=["households"])
-def household_unmasked(request: Request, household_id: HouseholdId, me: Me, con: DB,
-                       csrf: CsrfHeader = None) -> dict[str, Any]:
+def household_unmasked(request: Request, household_id: HouseholdId, me: Me,
+                       store: Cursor, csrf: CsrfHeader = None) -> dict[str, Any]:
     """The household file with every value shown; audited."""
     check_csrf(me, csrf)
-    return open_household(request, me, con, household_id, unmask=True)
+    return open_household(request, me, store, household_id, unmask=True)
 
 
 def find_people(request: Request, me: Viewer, con: Any, query: str) -> list[dict[str, Any]]:

@@ -25,6 +25,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from .. import __version__
 from ..disclosure.complaints import ComplaintError
 from ..errors import NotFound, PovertyCloudError
+from ..store import StoreConflict
 from . import api, department, dynamic, dynamic_pages, pages
 from .platform import LoginRequired, Platform, WebConfig
 
@@ -128,8 +129,9 @@ def create_app(config: WebConfig) -> FastAPI:
                              for e in exc.errors())
         return answer(request, 422, problems)
 
+    @app.exception_handler(StoreConflict)
     @app.exception_handler(duckdb.TransactionException)
-    async def conflict(request: Request, _: duckdb.TransactionException) -> Response:
+    async def conflict(request: Request, _: Exception) -> Response:
         return answer(request, 409, "changed by someone else at the same time; try again")
 
     @app.exception_handler(NotFound)

@@ -25,7 +25,7 @@ from ..registry.merge import mark_distinct, merge
 from ..reports.figures import tables
 from ..standard.fields import Table
 from ..store import Store, records, scalar
-from .platform import DB, Viewer, allowed, check_csrf, viewer
+from .platform import DB, Cursor, Viewer, allowed, check_csrf, viewer
 
 router = APIRouter(prefix="/api", tags=["department data"])
 Me = Annotated[Viewer, Depends(viewer)]
@@ -215,34 +215,34 @@ DUPLICATE_COLUMNS = ("person_id", "duplicate_id", "p", "matched_on", "name", "du
 
 
 @router.get("/duplicates")
-def duplicates(me: Me, con: DB) -> list[dict[str, Any]]:
+def duplicates(me: Me, store: Cursor) -> list[dict[str, Any]]:
     """Pairs of the registry that may be one person registered twice, both living in
     one's jurisdiction (`povertycloud registry duplicates` finds them)."""
     allowed(me, "review")
-    if "registry_duplicates" not in tables(con):
+    if not store.has_table("registry_duplicates"):
         return []
     return [dict(zip(DUPLICATE_COLUMNS, row, strict=True))
-            for row in open_pairs(con, me.user.prefix)[:500]]
+            for row in open_pairs(store, me.user.prefix)[:500]]
 
 
 @router.post("/duplicates/{keep}/{duplicate}")
-def same_person(keep: RecordId, duplicate: RecordId, body: SamePerson, me: Me, con: DB,
-                csrf: CsrfHeader = None) -> dict[str, Any]:
+def same_person(keep: RecordId, duplicate: RecordId, body: SamePerson, me: Me,
+                store: Cursor, csrf: CsrfHeader = None) -> dict[str, Any]:
     """Merge a proposed pair (history kept) or keep them apart, when both live in one's
     jurisdiction (audited)."""
     check_csrf(me, csrf)
     allowed(me, "review")
-    proposed = con.execute("SELECT 1 FROM registry_duplicates WHERE person_id = ? AND "
-                           "duplicate_id = ?", [keep, duplicate]).fetchone()
-    villages = [village_of_person(Store.wrap(con), p) for p in (keep, duplicate)]
+    proposed = store.one("SELECT 1 FROM registry_duplicates WHERE person_id = ? AND "
+                         "duplicate_id = ?", [keep, duplicate])
+    villages = [village_of_person(store, p) for p in (keep, duplicate)]
     if proposed is None or not all(v and me.user.covers(v) for v in villages):
         raise HTTPException(404, f"no proposed pair {keep}/{duplicate} in your jurisdiction")
     try:
         if body.merge:
-            merge(con, keep, duplicate, me.user.username, me.user.role)
-            search.forget(con, duplicate)
+            merge(store, keep, duplicate, me.user.username, me.user.role)
+            search.forget(store.con, duplicate)
         else:
-            mark_distinct(con, keep, duplicate, me.user.username, me.user.role)
+            mark_distinct(store, keep, duplicate, me.user.username, me.user.role)
     except PovertyCloudError as exc:
         raise HTTPException(409, str(exc)) from None
     return {"person_id": keep, "duplicate_id": duplicate,

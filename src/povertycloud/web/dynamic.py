@@ -16,7 +16,6 @@ import json
 from functools import lru_cache
 from typing import Annotated, Any
 
-import duckdb
 from fastapi import APIRouter, Depends, Form, Header, HTTPException, Path, Query, Request
 from pydantic import BaseModel, Field
 
@@ -31,12 +30,13 @@ from ..identification.runs import latest_identified
 from ..registry import households
 from ..reports import figures
 from ..standard.regions import PREFIX_LENGTH
+from ..store import Store
 from . import api, i18n
 from .pages import (
     province_code,
 )
 from .platform import (
-    DB,
+    Cursor,
     Viewer,
     allowed,
     check_csrf,
@@ -98,29 +98,29 @@ def _readable(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def inbox_of(me: Viewer, con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+def inbox_of(me: Viewer, store: Store) -> list[dict[str, Any]]:
     """The open proposals whose next step ``me`` may take: overdue first, then those
     ready, then those whose notice still runs; soonest deadline first within each."""
     allowed(me, "workflow")
-    rows = [_readable(r) for r in proposals.inbox(con, me.user, today(), procedures())]
+    rows = [_readable(r) for r in proposals.inbox(store, me.user, today(), procedures())]
     return sorted(rows, key=lambda r: (not r["overdue"], r["waiting"],
                                        r["due_on"] or dt.date.max, r["proposal_id"]))
 
 
-def listing_of(me: Viewer, con: duckdb.DuckDBPyConnection, state: str, kind: str | None,
+def listing_of(me: Viewer, store: Store, state: str, kind: str | None,
                overdue: bool) -> list[dict[str, Any]]:
     allowed(me, "workflow")
-    rows = proposals.listing(con, me.user.prefix, state=None if state == "all" else state,
+    rows = proposals.listing(store, me.user.prefix, state=None if state == "all" else state,
                              kind=kind, on=today(), overdue=overdue)
     return [_readable(r) for r in rows]
 
 
-def proposal_of(me: Viewer, con: duckdb.DuckDBPyConnection, proposal_id: int
+def proposal_of(me: Viewer, store: Store, proposal_id: int
                 ) -> dict[str, Any]:
     """One proposal of ``me``'s jurisdiction (else 404) with its procedure's steps, who
     took each and when, and its next step with whether ``me`` may take it."""
     allowed(me, "workflow")
-    p = proposals.get(con, proposal_id, today())
+    p = proposals.get(store, proposal_id, today())
     if p is None or not me.user.covers(p["region_code"]):
         raise HTTPException(404, f"no proposal {proposal_id} in your jurisdiction")
     procedure = procedures().get(p["procedure"])
@@ -166,14 +166,14 @@ def _next_step(p: dict[str, Any], procedure: Procedure, user: User
 # -- proposals: acting ------------------------------------------------------------------------
 
 
-def take_step(me: Viewer, con: duckdb.DuckDBPyConnection, proposal_id: int,
+def take_step(me: Viewer, store: Store, proposal_id: int,
               body: StepTaken) -> dict[str, Any]:
     """Take the proposal's next step as ``me``; refused (403: not this user's step;
     409: out of order, decided, notice running or too short, no minutes) with the
     workflow's reason, nothing changed."""
-    proposal_of(me, con, proposal_id)  # 404 outside the jurisdiction
+    proposal_of(me, store, proposal_id)  # 404 outside the jurisdiction
     try:
-        taken = workflow.act(con, proposal_id, body.step, me.user, on=today(),
+        taken = workflow.act(store, proposal_id, body.step, me.user, on=today(),
                              note=body.note, reject=body.reject, days=body.days,
                              procedures=procedures())
     except workflow.NotYours as exc:
@@ -186,19 +186,19 @@ def take_step(me: Viewer, con: duckdb.DuckDBPyConnection, proposal_id: int,
 # -- the public notice board ------------------------------------------------------------------
 
 
-def notice_region(con: duckdb.DuckDBPyConnection, code: str | None) -> dict[str, Any]:
+def notice_region(store: Store, code: str | None) -> dict[str, Any]:
     """The region a notice board is asked for (the province by default)."""
-    return figures.region(con, code or province_code(con))
+    return figures.region(store.con, code or province_code(store.con))
 
 
-def notices_in(con: duckdb.DuckDBPyConnection, region: dict[str, Any]
+def notices_in(store: Store, region: dict[str, Any]
                ) -> list[dict[str, Any]]:
     """What is on public notice today under ``region``: the whitelisted fields only."""
-    return proposals.notice_board(con, region["code"][:PREFIX_LENGTH[region["level"]]],
+    return proposals.notice_board(store, region["code"][:PREFIX_LENGTH[region["level"]]],
                                   today())
 
 
-def object_to(request: Request, con: duckdb.DuckDBPyConnection, proposal_id: int,
+def object_to(request: Request, store: Store, proposal_id: int,
               body: Objection) -> str:
     """File an objection to a proposal on notice: a complaint of its village (tracking
     code returned) that sends the proposal back for review, in one transaction. Refused
@@ -207,7 +207,7 @@ def object_to(request: Request, con: duckdb.DuckDBPyConnection, proposal_id: int
     if web.complaint_limit.blocked(key):
         raise HTTPException(429, "too many complaints from here; try again later")
     try:
-        code = workflow.object_to(con, proposal_id, today(), body=body.body,
+        code = workflow.object_to(store, proposal_id, today(), body=body.body,
                                   contact=body.contact or None, client=client(request),
                                   procedures=procedures())
     except complaints.ComplaintError as exc:
@@ -223,13 +223,13 @@ def object_to(request: Request, con: duckdb.DuckDBPyConnection, proposal_id: int
 # -- timeline, monitoring, region statuses ----------------------------------------------------
 
 
-def _entries(con: duckdb.DuckDBPyConnection, household_id: int, unmasked: bool
+def _entries(store: Store, household_id: int, unmasked: bool
              ) -> list[dict[str, Any]]:
     return [{k: v for k, v in e.items() if k != "order"}
-            for e in timeline(con, household_id, unmasked=unmasked)]
+            for e in timeline(store, household_id, unmasked=unmasked)]
 
 
-def monitoring_of(me: Viewer, con: duckdb.DuckDBPyConnection, year: int | None
+def monitoring_of(me: Viewer, store: Store, year: int | None
                   ) -> list[dict[str, Any]]:
     """The relapse monitoring lists of the villages of ``me``'s jurisdiction."""
     allowed(me, "monitoring")
@@ -237,26 +237,26 @@ def monitoring_of(me: Viewer, con: duckdb.DuckDBPyConnection, year: int | None
     from ..dynamic.warning import monitoring_list, with_health
     from ..dynamic.warning_features import REASONS
 
-    rows = monitoring_list(con, me.user.prefix, year)
+    rows = monitoring_list(store, me.user.prefix, year)
     # health reasons shown only to who may see them
     shown = with_health(rows, me.user.may("unmask"))
     for row in rows:
         row["reason_texts"] = [REASONS.get(code, code) for code in row["reasons"]]
     if shown:  # reading health details is audited
-        audit.record(con, me.user, "read_monitoring_list", "region", me.user.region_code,
+        audit.record(store.con, me.user, "read_monitoring_list", "region", me.user.region_code,
                      me.user.region_code, f"{shown} households with health reasons")
     return rows
 
 
-def region_statuses(me: Viewer, con: duckdb.DuckDBPyConnection, year: int | None
+def region_statuses(me: Viewer, store: Store, year: int | None
                     ) -> dict[str, Any]:
     """Villages' and counties' statuses today under ``me``'s jurisdiction, each with its
     exit criteria (estimated from the identification of ``year``, default the latest)."""
     allowed(me, "dashboard")
     day = today()
-    year = year if year is not None else latest_identified(con)
-    rows = regions.status_as_of(con, day, me.user.prefix)
-    judged, problem = _criteria(con, day, year, me.user.prefix)
+    year = year if year is not None else latest_identified(store)
+    rows = regions.status_as_of(store, day, me.user.prefix)
+    judged, problem = _criteria(store, day, year, me.user.prefix)
     for r in rows:
         found = judged.get(r["region_code"])
         r["met"] = found["met"] if found else None
@@ -264,14 +264,14 @@ def region_statuses(me: Viewer, con: duckdb.DuckDBPyConnection, year: int | None
     return {"as_of": day, "year": year, "criteria_note": problem, "regions": rows}
 
 
-def _criteria(con: duckdb.DuckDBPyConnection, day: dt.date, year: int | None, prefix: str
+def _criteria(store: Store, day: dt.date, year: int | None, prefix: str
               ) -> tuple[dict[str, dict[str, Any]], str | None]:
     """The exit criteria by region code, or why there are none."""
     if year is None:
         return {}, "no identification yet: the criteria need one"
     try:
         found = [r for level in region_criteria.JUDGED
-                 for r in region_criteria.criteria_for(con, day, year, level, prefix)]
+                 for r in region_criteria.criteria_for(store, day, year, level, prefix)]
     except PovertyCloudError as exc:
         return {}, str(exc)
     return {r["region_code"]: r for r in found}, None
@@ -295,77 +295,77 @@ def words(lang: str) -> dict[str, Any]:
 
 
 @router.get("/api/inbox", tags=[TAG])
-def api_inbox(me: Me, con: DB) -> list[dict[str, Any]]:
+def api_inbox(me: Me, store: Cursor) -> list[dict[str, Any]]:
     """The open proposals whose next step is yours: overdue first; ``waiting`` while
     their notice runs (until ``notice_until``)."""
-    return inbox_of(me, con)
+    return inbox_of(me, store)
 
 
 @router.get("/api/proposals", tags=[TAG])
-def api_proposals(me: Me, con: DB,
+def api_proposals(me: Me, store: Cursor,
                   state: Annotated[str, Query(pattern="^(open|approved|rejected|all)$")]
                   = "open",
                   kind: Annotated[str | None, Query(pattern="^(" + "|".join(KINDS) + ")$")]
                   = None,
                   overdue: bool = False) -> list[dict[str, Any]]:
     """Proposals of your jurisdiction, soonest deadline first (500 at most)."""
-    return listing_of(me, con, state, kind, overdue)
+    return listing_of(me, store, state, kind, overdue)
 
 
 @router.get("/api/proposals/{proposal_id}", tags=[TAG])
-def api_proposal(proposal_id: ProposalId, me: Me, con: DB) -> dict[str, Any]:
+def api_proposal(proposal_id: ProposalId, me: Me, store: Cursor) -> dict[str, Any]:
     """A proposal: reasons, evidence, its procedure's steps (who did what when, which is
     next and whether you may take it), objections."""
-    return proposal_of(me, con, proposal_id)
+    return proposal_of(me, store, proposal_id)
 
 
 @router.post("/api/proposals/{proposal_id}/steps", tags=[TAG])
-def api_take_step(proposal_id: ProposalId, body: StepTaken, me: Me, con: DB,
+def api_take_step(proposal_id: ProposalId, body: StepTaken, me: Me, store: Cursor,
                   csrf: CsrfHeader = None) -> dict[str, Any]:
     """Take the proposal's next step (audited); a refusal (403 or 409) says why and
     changes nothing."""
     check_csrf(me, csrf)
-    return take_step(me, con, proposal_id, body)
+    return take_step(me, store, proposal_id, body)
 
 
 @router.get("/api/households/{household_id}/timeline", tags=[TAG])
-def api_timeline(request: Request, household_id: api.HouseholdId, me: Me, con: DB
+def api_timeline(request: Request, household_id: api.HouseholdId, me: Me, store: Cursor
                  ) -> list[dict[str, Any]]:
     """Everything that happened to a household, dated, newest first; health events
     masked (audited like the file)."""
     allowed(me, "households")
-    village = households.village_of(con, household_id)
+    village = households.village_of(store.con, household_id)
     in_jurisdiction(me.user, village)
-    audit.record(con, me.user, "read_timeline", "household", str(household_id), village,
+    audit.record(store.con, me.user, "read_timeline", "household", str(household_id), village,
                  "masked timeline", client(request))
-    return _entries(con, household_id, unmasked=False)
+    return _entries(store, household_id, unmasked=False)
 
 
 @router.get("/api/monitoring", tags=[TAG])
-def api_monitoring(me: Me, con: DB, year: Year = None) -> list[dict[str, Any]]:
+def api_monitoring(me: Me, store: Cursor, year: Year = None) -> list[dict[str, Any]]:
     """The relapse early warning's monitoring lists of your villages (origin ``year``,
     default the latest scored), by village and rank."""
-    return monitoring_of(me, con, year)
+    return monitoring_of(me, store, year)
 
 
 @router.get("/api/regions/status", tags=[TAG])
-def api_region_statuses(me: Me, con: DB, year: Year = None) -> dict[str, Any]:
+def api_region_statuses(me: Me, store: Cursor, year: Year = None) -> dict[str, Any]:
     """Statuses of the villages and counties of your jurisdiction today, with their exit
     criteria (estimates from the identification of ``year``, default the latest)."""
-    return region_statuses(me, con, year)
+    return region_statuses(me, store, year)
 
 
 @router.get("/api/public/notices", tags=["public"])
-def api_notices(con: DB, region: RegionCode = None) -> list[dict[str, Any]]:
+def api_notices(store: Cursor, region: RegionCode = None) -> list[dict[str, Any]]:
     """Proposals on public notice under ``region`` (default the province): head of
     household, village, members, the change and its reasons, the notice period."""
-    return notices_in(con, notice_region(con, region))
+    return notices_in(store, notice_region(store, region))
 
 
 @router.post("/api/public/notices/{proposal_id}/objections", tags=["public"],
              status_code=201)
-def api_object(request: Request, proposal_id: ProposalId, body: Objection, con: DB
+def api_object(request: Request, proposal_id: ProposalId, body: Objection, store: Cursor
                ) -> dict[str, str]:
     """Object to a proposal while its notice runs: filed as a complaint (tracking code
     returned); the proposal goes back for review."""
-    return {"tracking_code": object_to(request, con, proposal_id, body)}
+    return {"tracking_code": object_to(request, store, proposal_id, body)}

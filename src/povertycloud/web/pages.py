@@ -20,7 +20,16 @@ from ..disclosure import portal as publication
 from ..errors import NotFound
 from ..reports import figures
 from . import api, department, i18n
-from .platform import DB, Viewer, allowed, check_csrf, in_jurisdiction, optional_viewer, viewer
+from .platform import (
+    DB,
+    Cursor,
+    Viewer,
+    allowed,
+    check_csrf,
+    in_jurisdiction,
+    optional_viewer,
+    viewer,
+)
 
 router = APIRouter(include_in_schema=False)
 _env = Environment(loader=FileSystemLoader(str(resources.files(__package__).joinpath(
@@ -149,16 +158,17 @@ def announce(me: Me, con: DB,
 
 
 @router.get("/households/{household_id}")
-def household(request: Request, household_id: api.HouseholdId, me: Me, con: DB) -> Response:
-    record = api.open_household(request, me, con, household_id, unmask=False)
+def household(request: Request, household_id: api.HouseholdId, me: Me, store: Cursor
+              ) -> Response:
+    record = api.open_household(request, me, store, household_id, unmask=False)
     return render(request, "household.html", me, file=record)
 
 
 @router.post("/households/{household_id}/unmask")
-def household_unmasked(request: Request, household_id: api.HouseholdId, me: Me, con: DB,
-                       csrf_token: Token = "") -> Response:
+def household_unmasked(request: Request, household_id: api.HouseholdId, me: Me,
+                       store: Cursor, csrf_token: Token = "") -> Response:
     check_csrf(me, csrf_token)
-    record = api.open_household(request, me, con, household_id, unmask=True)
+    record = api.open_household(request, me, store, household_id, unmask=True)
     return render(request, "household.html", me, file=record)
 
 
@@ -221,15 +231,16 @@ def batch_page(request: Request, batch_id: department.BatchId, me: Me, con: DB) 
 
 
 @router.get("/reviews")
-def reviews_page(request: Request, me: Me, con: DB) -> Response:
-    return render(request, "reviews.html", me, pairs=department.reviews(me, con),
-                  duplicates=department.duplicates(me, con))
+def reviews_page(request: Request, me: Me, store: Cursor) -> Response:
+    return render(request, "reviews.html", me, pairs=department.reviews(me, store.con),
+                  duplicates=department.duplicates(me, store))
 
 
 @router.post("/duplicates/{keep}/{duplicate}")
-def same_person(keep: department.RecordId, duplicate: department.RecordId, me: Me, con: DB,
-                merge: Annotated[bool, Form()], csrf_token: Token = "") -> Response:
-    department.same_person(keep, duplicate, department.SamePerson(merge=merge), me, con,
+def same_person(keep: department.RecordId, duplicate: department.RecordId, me: Me,
+                store: Cursor, merge: Annotated[bool, Form()], csrf_token: Token = ""
+                ) -> Response:
+    department.same_person(keep, duplicate, department.SamePerson(merge=merge), me, store,
                            csrf_token)
     return RedirectResponse("/reviews", 303)
 

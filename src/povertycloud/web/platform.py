@@ -71,13 +71,21 @@ def platform(request: Request) -> Platform:
     return found
 
 
-def database(request: Request) -> Iterator[duckdb.DuckDBPyConnection]:
+def store_cursor(request: Request) -> Iterator[Store]:
     """A cursor of the store for one request (each thread its own)."""
-    cursor = platform(request).store.con.cursor()
+    cursor = platform(request).store.cursor()
     try:
         yield cursor
     finally:
         cursor.close()
+
+
+Cursor = Annotated[Store, Depends(store_cursor)]
+
+
+def database(cursor: Cursor) -> duckdb.DuckDBPyConnection:
+    """The request's store cursor as a connection, for code not yet given the store."""
+    return cursor.con
 
 
 DB = Annotated[duckdb.DuckDBPyConnection, Depends(database)]
