@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import pyarrow as pa
-import sqlglot
-from sqlglot import exp
+
+if TYPE_CHECKING:
+    from sqlglot import exp
 
 CANONICAL_DIALECT = "duckdb"
 
@@ -20,6 +21,8 @@ CANONICAL_DIALECT = "duckdb"
 def _portable(tree: exp.Expression) -> exp.Expression:
     """Undo sqlglot's reading of DuckDB's CONCAT_WS as treating NULL as '' (it skips NULL
     parts, as Spark's does), which would add empty parts elsewhere."""
+    from sqlglot import exp
+
     for node in tree.find_all(exp.ConcatWs):
         node.set("coalesce", None)
     return tree
@@ -35,6 +38,8 @@ class Engine(ABC):
         """``sql`` in this engine's dialect."""
         if self.dialect == CANONICAL_DIALECT:
             return sql
+        import sqlglot  # only engines of another dialect need it
+
         return ";\n".join(_portable(tree).sql(self.dialect)
                            for tree in sqlglot.parse(sql, read=CANONICAL_DIALECT) if tree)
 

@@ -16,7 +16,6 @@ import pyarrow as pa
 
 from ..errors import PovertyCloudError
 from ..linkage.config import Column, LinkConfig, default_blocking
-from ..linkage.link import link
 from ..profile.expressions import (
     BOOLEAN,
     NUMBER,
@@ -102,6 +101,8 @@ def link_feeds(store: Store, sources: dict[str, Source], u_pairs: int | None = N
     """Link every feed the store holds to its people (replacing earlier links of that
     feed); returns the matches per source. ``u_pairs`` trades the model's precision for
     time (the demo takes fewer)."""
+    from ..linkage.link import link  # Splink loads when a feed is linked
+
     tables = store.tables()
     people = store.con.sql(
         "SELECT p.person_id, p.id_number, p.name, p.birth_date, h.address "
