@@ -8,19 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table as RichTable
 
-from ..feeds.checks import (
-    OUTCOMES,
-    decide,
-    link_feeds,
-    load_conflicts,
-    raise_flags,
-    report,
-    review_queue,
-    verify,
-)
-from ..feeds.signals import send_signals
-from ..feeds.sources import load_sources
-from ..store import Store
+from ..feeds.checks import OUTCOMES
 from .common import DbOption, console
 
 checks_app = typer.Typer(help="Conflict checks (exclusion rules) on department feeds.",
@@ -33,6 +21,10 @@ RulesOption = Annotated[Path | None, typer.Option(
 def run(db: DbOption, rules: RulesOption = None) -> None:
     """Link every feed in the store to the registry's people (ID number first, then
     probabilistically) and raise a flag, with its evidence, wherever a rule holds."""
+    from ..feeds.checks import link_feeds, load_conflicts, raise_flags
+    from ..feeds.sources import load_sources
+    from ..store import Store
+
     sources = load_sources()
     conflict_rules = load_conflicts(rules, sources)
     with Store(db) as store:
@@ -51,6 +43,10 @@ def signals(db: DbOption) -> None:
     """Turn matched death, birth, serious-illness and disaster records into dated events
     on the households; deaths and births also update the registry (run after `checks
     run`, which links the feeds)."""
+    from ..feeds.signals import send_signals
+    from ..feeds.sources import load_sources
+    from ..store import Store
+
     with Store(db) as store:
         added = send_signals(store, load_sources())
     for source, count in added.items():
@@ -65,6 +61,9 @@ def verify_command(
     by: Annotated[str, typer.Option(help="Who verified it in the field.")],
 ) -> None:
     """Record the field verification of a flag."""
+    from ..feeds.checks import verify
+    from ..store import Store
+
     with Store(db) as store:
         verify(store.con, flag, outcome, by)
     console.print(f"Flag {flag}: {outcome}")
@@ -73,6 +72,9 @@ def verify_command(
 @checks_app.command("report")
 def report_command(db: DbOption) -> None:
     """Flags per rule and each rule's precision from the verified outcomes."""
+    from ..feeds.checks import report
+    from ..store import Store
+
     with Store(db, read_only=True) as store:
         rows = report(store.con)
     table = RichTable("rule", "flags", "verified", "confirmed", "precision",
@@ -97,6 +99,9 @@ def review(
 ) -> None:
     """List the pairs under review (probability between the review and match
     thresholds), or accept or reject one (audited)."""
+    from ..feeds.checks import decide, review_queue
+    from ..store import Store
+
     if accept is None:
         with Store(db, read_only=True) as store:
             queue = review_queue(store, source)

@@ -7,20 +7,11 @@ import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any
 
-import pyarrow as pa
 import typer
 from rich.table import Table as RichTable
 
-from ..access.accounts import user_named
-from ..dynamic import proposals as read
-from ..dynamic import workflow
-from ..dynamic.reevaluation import REASONS, last_run, reevaluate
-from ..dynamic.timeline import timeline
+from ..dynamic.reevaluation import REASONS
 from ..errors import PovertyCloudError
-from ..history import households_as_of_sql, people_as_of_sql
-from ..identification.plan import load_rules
-from ..identification.runs import identified, identify, latest_year
-from ..store import Store
 from .analysis import check_table_output, write_table
 from .common import DbOption, OverwriteOption, console, parse_date, prefix_of
 
@@ -51,6 +42,11 @@ def reevaluate_command(
     """Re-evaluate households (the yearly dynamic adjustment, or after events) and
     propose enrolments, exits, monitoring, relapses, removals and ends of monitoring;
     each proposal then walks its procedure (`povertycloud workflow`)."""
+    from ..dynamic.reevaluation import last_run, reevaluate
+    from ..identification.plan import load_rules
+    from ..identification.runs import identified, identify, latest_year
+    from ..store import Store
+
     with Store(db) as store:
         chosen = year or latest_year(store)
         if not identified(store, chosen):
@@ -88,6 +84,9 @@ def list_command(
     on: OnOption = None,
 ) -> None:
     """Proposals under a region, soonest deadline first."""
+    from ..dynamic import proposals as read
+    from ..store import Store
+
     with Store(db, read_only=True) as store:
         rows = read.listing(store.con, prefix_of(region), state=None if state == "all" else state,
                             kind=kind, on=_day(on), overdue=overdue)
@@ -97,6 +96,10 @@ def list_command(
 @workflow_app.command("inbox")
 def inbox_command(db: DbOption, as_user: AsOption, on: OnOption = None) -> None:
     """The proposals waiting for this user's step."""
+    from ..access.accounts import user_named
+    from ..dynamic import proposals as read
+    from ..store import Store
+
     with Store(db, read_only=True) as store:
         rows = read.inbox(store.con, user_named(store.con, as_user), _day(on))
     _print_proposals(rows, f"Waiting for {as_user} ({len(rows):,})")
@@ -105,6 +108,9 @@ def inbox_command(db: DbOption, as_user: AsOption, on: OnOption = None) -> None:
 @workflow_app.command("show")
 def show_command(db: DbOption, proposal: Annotated[int, typer.Argument()]) -> None:
     """One proposal: reasons, evidence, the steps taken, objections."""
+    from ..dynamic import proposals as read
+    from ..store import Store
+
     with Store(db, read_only=True) as store:
         p = read.get(store.con, proposal)
     if p is None:
@@ -135,6 +141,10 @@ def step_command(
     """Take the next step of a proposal (refused, with the reason, when out of order,
     outside the user's role or jurisdiction, an approval of one's own proposal, or a
     notice shorter than configured)."""
+    from ..access.accounts import user_named
+    from ..dynamic import workflow
+    from ..store import Store
+
     with Store(db) as store:
         taken = workflow.act(store.con, proposal, step, user_named(store.con, as_user),
                              on=_day(on), note=note, reject=reject, days=days)
@@ -157,6 +167,10 @@ def propose_command(
 ) -> None:
     """An officer's own proposal for a household (which that officer may then not
     approve)."""
+    from ..access.accounts import user_named
+    from ..dynamic import workflow
+    from ..store import Store
+
     with Store(db) as store:
         pid = workflow.propose(store.con, user_named(store.con, as_user), kind, reasons=reason,
                                household_id=household, note=note, on=_day(on))
@@ -172,6 +186,11 @@ def notices_command(
 ) -> None:
     """The publicity list: proposals on public notice, in the whitelisted fields only
     (no ID number, phone, bank account or health detail)."""
+    import pyarrow as pa
+
+    from ..dynamic import proposals as read
+    from ..store import Store
+
     with Store(db, read_only=True) as store:
         rows = read.notice_board(store.con, prefix_of(region), _day(on))
     for row in rows:
@@ -206,6 +225,9 @@ def household_command(
     db: DbOption, household: Annotated[int, typer.Argument()],
 ) -> None:
     """A household's timeline, newest first (health events hidden)."""
+    from ..dynamic.timeline import timeline
+    from ..store import Store
+
     with Store(db, read_only=True) as store:
         entries = timeline(store.con, household)
     if not entries:
@@ -223,6 +245,9 @@ def as_of_command(
 ) -> None:
     """Export the registry as it was on a date: each row's version of that day, with
     the status each household held then."""
+    from ..history import households_as_of_sql, people_as_of_sql
+    from ..store import Store
+
     day = parse_date(date)
     queries = {"households": households_as_of_sql(day), "people": people_as_of_sql(day)}
     if table not in queries:

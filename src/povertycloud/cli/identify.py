@@ -4,21 +4,17 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table as RichTable
 
-from ..engines import check_engine
-from ..identification.plan import Rules, load_rules
-from ..identification.runs import explain as explain_household
-from ..identification.runs import identify as identify_run
-from ..identification.runs import latest_year, summary, whatif_households
-from ..identification.runs import whatif as whatif_run
-from ..intake.exports import check_output
-from ..store import Store
 from .analysis import TABLE_FORMATS, write_table
 from .common import DbOption, EngineOption, OverwriteOption, console, progress_bar
+
+if TYPE_CHECKING:
+    from ..identification.plan import Rules
+    from ..store import Store
 
 rules_app = typer.Typer(help="Check rule files; measure cause rules against ground truth.",
                         no_args_is_help=True)
@@ -34,6 +30,8 @@ LinesOption = Annotated[Path | None, typer.Option(help="Poverty lines by year (Y
 
 def _rules(scorecard: Path | None, guarantees: Path | None, causes: Path | None,
            measures: Path | None, lines: Path | None) -> Rules:
+    from ..identification.plan import load_rules
+
     return load_rules(scorecard, guarantees, causes, measures, lines)
 
 
@@ -45,6 +43,11 @@ def identify(
     """Identify every household of a survey year: income test, guarantees, scorecard,
     causes, recommended measures and priority, stored with the rule versions used.
     Rule files default to the shipped ones."""
+    from ..engines import check_engine
+    from ..identification.runs import identify as identify_run
+    from ..identification.runs import latest_year
+    from ..store import Store
+
     rules = _rules(scorecard, guarantees, causes, measures, lines)  # errors before any work
     check_engine(engine)
     started = time.perf_counter()
@@ -63,6 +66,8 @@ def identify(
 
 
 def print_summary(store: Store, year: int) -> None:
+    from ..identification.runs import summary
+
     data = summary(store, year)
     proposals = RichTable("proposal", "households", "people", title=f"Identification {year}")
     for name, households, people in data["proposal"]:
@@ -93,6 +98,11 @@ def whatif(
 ) -> None:
     """Replay changed rules (a scorecard, a line...) over the whole registry and report,
     per region, who would enter and who would leave. Official results are not touched."""
+    from ..identification.runs import latest_year, whatif_households
+    from ..identification.runs import whatif as whatif_run
+    from ..intake.exports import check_output
+    from ..store import Store
+
     rules = _rules(scorecard, guarantees, causes, measures, lines)
     if out is not None:
         check_output(out, overwrite)
@@ -125,6 +135,10 @@ def explain(
     year: YearOption = None, scorecard: ScorecardOption = None,
 ) -> None:
     """Why a household scored what it did: points per set and per indicator."""
+    from ..identification.runs import explain as explain_household
+    from ..identification.runs import latest_year
+    from ..store import Store
+
     rules = _rules(scorecard, None, None, None, None)
     with Store(db, read_only=True) as store:
         year = year if year is not None else latest_year(store)
@@ -166,6 +180,8 @@ def evaluate_causes(
 
     from ..identification.causes import load_causes
     from ..identification.evaluation import evaluate_causes as evaluate
+    from ..identification.runs import latest_year
+    from ..store import Store
 
     rules = load_causes(causes)
     with Store(db) as store:

@@ -7,9 +7,6 @@ from typing import Annotated
 import typer
 from rich.table import Table as RichTable
 
-from ..registry.duplicates import find_duplicates, open_pairs
-from ..registry.merge import mark_distinct, merge
-from ..store import Store
 from .common import DbOption, console
 
 registry_app = typer.Typer(help="Duplicates within the registry: find, merge, keep apart.",
@@ -30,6 +27,9 @@ def duplicates(
     """Propose pairs of living people that may be one person (the same valid ID
     number, or alike by name and pinyin, birth date, sex, ID number and address), and
     list those waiting for a decision."""
+    from ..registry.duplicates import find_duplicates, open_pairs
+    from ..store import Store
+
     with Store(db, read_only=not find) as store:
         if find:
             found = find_duplicates(store)
@@ -49,6 +49,9 @@ def merge_command(db: DbOption, keep: KeepOption, duplicate: DuplicateOption,
                   by: ByOption) -> None:
     """Merge a person registered twice: the duplicate's events, feed links and flags
     move to the person kept, its row is kept in registry_changes (audited)."""
+    from ..registry.merge import merge
+    from ..store import Store
+
     with Store(db) as store:
         merge(store.con, keep, duplicate, by)
     console.print(f"Person {duplicate} merged into {keep}")
@@ -58,6 +61,9 @@ def merge_command(db: DbOption, keep: KeepOption, duplicate: DuplicateOption,
 def distinct_command(db: DbOption, keep: KeepOption, duplicate: DuplicateOption,
                      by: ByOption) -> None:
     """Record that a proposed pair is two people (audited; not proposed again)."""
+    from ..registry.merge import mark_distinct
+    from ..store import Store
+
     with Store(db) as store:
         mark_distinct(store.con, keep, duplicate, by)
     console.print(f"Persons {keep} and {duplicate} kept apart")

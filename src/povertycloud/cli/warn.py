@@ -9,8 +9,6 @@ from typing import Annotated
 import typer
 from rich.table import Table as RichTable
 
-from ..access.accounts import user_named
-from ..store import Store, audit_entry
 from .common import DbOption, console, prefix_of
 
 warn_app = typer.Typer(help="Relapse early warning: who may fall below the line next year.",
@@ -31,6 +29,7 @@ def evaluate_command(
     """Train on early years and compare the model with the rules' baseline on later
     ones: AUC, and recall at the monitoring capacity, per test year."""
     from ..dynamic.warning import evaluate, load_warning
+    from ..store import Store
 
     loaded = load_warning(rules)
     with Store(db, read_only=True) as store, console.status("Training and testing..."):
@@ -63,6 +62,7 @@ def score_command(
     below it the next year, with reasons, and write relapse_risk with each village's
     monitoring list."""
     from ..dynamic.warning import load_warning, score
+    from ..store import Store
 
     loaded = load_warning(rules)
     with Store(db) as store, console.status("Training and scoring..."):
@@ -86,7 +86,9 @@ def list_command(
                             "read is audited). Hidden otherwise.")] = None,
 ) -> None:
     """The monitoring list: the households each village should watch, riskiest first."""
+    from ..access.accounts import user_named
     from ..dynamic.warning import WarningError, monitoring_list, scored_years, with_health
+    from ..store import Store, audit_entry
 
     with Store(db, read_only=health_as is None) as store:
         if not scored_years(store.con):

@@ -8,18 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import numpy.typing as npt
-import pyarrow.parquet as pq
-
-from ..standard.tables import TABLES, table_path
-from . import county, regions
 from .config import SynthConfig
-from .panel import Villages
 
-__all__ = ["SynthConfig", "generate", "table_path"]
+if TYPE_CHECKING:
+    import numpy.typing as npt
+
+    from . import regions
+    from .panel import Villages
+
+__all__ = ["SynthConfig", "generate"]
 
 Progress = Callable[[int, int], None]
 
@@ -27,6 +26,12 @@ Progress = Callable[[int, int], None]
 def generate(config: SynthConfig, out_dir: Path,
              progress: Progress | None = None) -> dict[str, int]:
     """Write the province to ``out_dir`` (which must not exist); returns rows per table."""
+    import numpy as np  # NumPy, Arrow and Shapely load when a province is generated
+    import pyarrow.parquet as pq
+
+    from ..standard.tables import TABLES, table_path
+    from . import county, regions
+
     out_dir.mkdir(parents=True)
     (out_dir / "truth").mkdir()
     root = np.random.SeedSequence(config.seed)
@@ -60,6 +65,10 @@ def generate(config: SynthConfig, out_dir: Path,
 
 
 def _villages(v: regions.Villages, idx: npt.NDArray[Any]) -> Villages:
+    import numpy as np
+
+    from .panel import Villages
+
     def pick(values: list[Any]) -> npt.NDArray[Any]:
         picked: npt.NDArray[Any] = np.asarray(values)[idx]
         return picked
