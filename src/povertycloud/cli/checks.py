@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table as RichTable
 
-from ..feeds.checks import OUTCOMES
+from ..feeds.outcomes import OUTCOMES
 from .common import DbOption, console
 
 checks_app = typer.Typer(help="Conflict checks (exclusion rules) on department feeds.",

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table as RichTable
 
-from ..dynamic.reevaluation import REASONS
+from ..dynamic.reasons import REASONS
 from ..errors import PovertyCloudError
 from .analysis import check_table_output, write_table
 from .common import DbOption, OverwriteOption, console, parse_date, prefix_of

@@ -27,7 +27,7 @@ from ..history import supersede
 from ..sqltext import date_literal
 from ..store import atomic, audit_entry, records, scalar
 from .procedures import Procedure, Procedures, Step, load_procedures
-from .reevaluation import REASONS
+from .reasons import REASONS
 
 # the registry status each kind of household proposal leads to
 NEW_STATUS = {"enrol": "registered_poor", "exit": "exited", "monitor": "monitored",

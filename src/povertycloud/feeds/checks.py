@@ -29,10 +29,10 @@ from ..sqltext import literal
 from ..standard import codes
 from ..standard.fields import Kind, Table
 from ..store import Store, atomic, audit_entry, inserted, records
+from .outcomes import OUTCOMES
 from .sources import Source, load_sources
 
 DEFAULT = "conflicts.yaml"
-OUTCOMES = ("confirmed", "false_alarm", "exempt")
 _TYPES = {Kind.INTEGER: NUMBER, Kind.NUMBER: NUMBER, Kind.BOOLEAN: BOOLEAN}
 PERSON_FIELDS = {"registration_status": FieldType(STRING, codes.REGISTRATION),
                  "person_alive": FieldType(BOOLEAN),
