@@ -12,7 +12,15 @@ from rich.table import Table as RichTable
 
 from ..errors import OutputExistsError, PovertyCloudError
 from ..sqltext import literal
-from .common import DbOption, EngineOption, OverwriteOption, console, parse_date, progress_bar
+from .common import (
+    DbOption,
+    EngineOption,
+    OverwriteOption,
+    console,
+    open_store,
+    parse_date,
+    progress_bar,
+)
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -34,18 +42,17 @@ def pipeline(
     from ..engines import check_engine, get_engine
     from ..pipeline import run_on_parquet
     from ..pipeline.on_store import run_on_store
-    from ..store import Store
 
     check_engine(engine)
     if db is not None and not db.exists():
-        Store(db)  # the error that says how to create one, before any progress is shown
+        open_store(db)  # the error that says how to create one, before any progress is shown
     started = time.perf_counter()
     with progress_bar() as bar:
         task = bar.add_task(f"Pipeline on {engine}", total=None)
         def step(name: str) -> None:
             bar.update(task, description=f"Pipeline on {engine}: {name}")
         if db is not None and input is None and output is None:
-            with Store(db) as store:
+            with open_store(db) as store:
                 counts = run_on_store(store, engine, step)
         elif db is None and input is not None and output is not None:
             if output.exists():
@@ -85,7 +92,6 @@ def rollup(
     from ..intake.exports import check_output
     from ..reports import rollup as rollup_query
     from ..reports import rollup_geojson
-    from ..store import Store
 
     date = parse_date(as_of) if as_of else None
     if out is not None:
@@ -94,7 +100,7 @@ def rollup(
         check_output(geojson, overwrite)
     if geojson is not None and level is None:
         raise typer.BadParameter("--geojson needs --level")
-    with Store(db, read_only=True) as store:
+    with open_store(db, read_only=True) as store:
         table = rollup_query(store, date, level, within)
         if geojson is not None and level is not None:
             geojson.write_text(json.dumps(rollup_geojson(store, date, level, within),

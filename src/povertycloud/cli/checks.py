@@ -9,7 +9,7 @@ import typer
 from rich.table import Table as RichTable
 
 from ..feeds.outcomes import OUTCOMES
-from .common import DbOption, console
+from .common import DbOption, console, open_store
 
 checks_app = typer.Typer(help="Conflict checks (exclusion rules) on department feeds.",
                          no_args_is_help=True)
@@ -23,11 +23,10 @@ def run(db: DbOption, rules: RulesOption = None) -> None:
     probabilistically) and raise a flag, with its evidence, wherever a rule holds."""
     from ..feeds.checks import link_feeds, load_conflicts, raise_flags
     from ..feeds.sources import load_sources
-    from ..store import Store
 
     sources = load_sources()
     conflict_rules = load_conflicts(rules, sources)
-    with Store(db) as store:
+    with open_store(db) as store:
         linked = link_feeds(store, sources)
         raised = raise_flags(store, conflict_rules)
     for source, matches in linked.items():
@@ -45,9 +44,8 @@ def signals(db: DbOption) -> None:
     run`, which links the feeds)."""
     from ..feeds.signals import send_signals
     from ..feeds.sources import load_sources
-    from ..store import Store
 
-    with Store(db) as store:
+    with open_store(db) as store:
         added = send_signals(store, load_sources())
     for source, count in added.items():
         console.print(f"{source}: {count:,} events added")
@@ -62,9 +60,8 @@ def verify_command(
 ) -> None:
     """Record the field verification of a flag."""
     from ..feeds.checks import verify
-    from ..store import Store
 
-    with Store(db) as store:
+    with open_store(db) as store:
         verify(store.con, flag, outcome, by)
     console.print(f"Flag {flag}: {outcome}")
 
@@ -73,9 +70,8 @@ def verify_command(
 def report_command(db: DbOption) -> None:
     """Flags per rule and each rule's precision from the verified outcomes."""
     from ..feeds.checks import report
-    from ..store import Store
 
-    with Store(db, read_only=True) as store:
+    with open_store(db, read_only=True) as store:
         rows = report(store.con)
     table = RichTable("rule", "flags", "verified", "confirmed", "precision",
                       title="Conflict checks")
@@ -100,10 +96,9 @@ def review(
     """List the pairs under review (probability between the review and match
     thresholds), or accept or reject one (audited)."""
     from ..feeds.checks import decide, review_queue
-    from ..store import Store
 
     if accept is None:
-        with Store(db, read_only=True) as store:
+        with open_store(db, read_only=True) as store:
             queue = review_queue(store, source)
         table = RichTable("source", "record", "person", "probability", "registry name",
                           "born", title=f"Pairs to review ({len(queue):,})")
@@ -113,7 +108,7 @@ def review(
         return
     if source is None or record is None or person is None or not by:
         raise typer.BadParameter("a decision needs --source, --record, --person and --by")
-    with Store(db) as store:
+    with open_store(db) as store:
         decide(store.con, source, record, person, accept, by)
     console.print(f"{source} record {record} and person {person}: "
                   f"{'accepted as a match' if accept else 'rejected'}")

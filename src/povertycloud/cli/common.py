@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -19,6 +19,9 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
+if TYPE_CHECKING:
+    from ..store import Store
+
 console = Console()
 errors = Console(stderr=True)
 
@@ -27,6 +30,14 @@ EngineOption = Annotated[str, typer.Option(
     "--engine", help="Engine for the batch pipeline: duckdb (default) or spark.")]
 OverwriteOption = Annotated[bool, typer.Option(
     "--overwrite", help="Replace the output if it exists.")]
+
+
+def open_store(db: Path, *, read_only: bool = False) -> Store:
+    """The store ``db``; DuckDB loads with the first command that opens one, not with
+    `povertycloud --help`."""
+    from ..store import Store
+
+    return Store(db, read_only=read_only)
 
 
 @contextmanager

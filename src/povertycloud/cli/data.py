@@ -11,7 +11,7 @@ from rich.table import Table as RichTable
 
 from ..errors import PovertyCloudError
 from ..standard.tables import TABLES
-from .common import DbOption, OverwriteOption, console, parse_date
+from .common import DbOption, OverwriteOption, console, open_store, parse_date
 
 if TYPE_CHECKING:
     from ..intake.batches import BatchReport
@@ -40,9 +40,8 @@ def import_(
     all or nothing, unless --keep-good. With --update (households, people), rows already
     in the store are replaced from --valid-from (default today), their past kept."""
     from ..intake import import_file
-    from ..store import Store
 
-    with Store(db) as store:
+    with open_store(db) as store:
         report = import_file(store, table, file, keep_good=keep_good,
                              update_from=_update_from(update, valid_from))
     print_report(report, file)
@@ -85,7 +84,6 @@ def intake(
     batch delivered twice changes nothing."""
     from ..feeds.sources import load_sources
     from ..intake import import_file
-    from ..store import Store
 
     known = load_sources(sources)
     if source not in known:
@@ -96,7 +94,7 @@ def intake(
         raise PovertyCloudError(f"{file}: sent in schema version {schema_version}, but "
                                 f"source {source} is at version {expected}; nothing "
                                 "imported")
-    with Store(db) as store:
+    with open_store(db) as store:
         report = import_file(store, known[source].table, file, keep_good=keep_good)
     print_report(report, file)
 
@@ -123,9 +121,8 @@ def export(
 ) -> None:
     """Export a table of the store in the standard's columns."""
     from ..intake import export_table
-    from ..store import Store
 
-    with Store(db, read_only=True) as store:
+    with open_store(db, read_only=True) as store:
         rows = export_table(store, table, out, overwrite=overwrite)
     console.print(f"Wrote {rows:,} rows of {table} to {out}")
 
@@ -154,9 +151,7 @@ def init(db: Annotated[Path, typer.Argument(help="Path of the new store.")]) -> 
 @store_app.command("info")
 def info(db: Annotated[Path, typer.Argument(help="The store.")]) -> None:
     """Show a store's schema version, tables and latest batches."""
-    from ..store import Store
-
-    with Store(db, read_only=True) as store:
+    with open_store(db, read_only=True) as store:
         console.print(f"{db}: schema version {store.schema_version}")
         tables = RichTable("table", "rows", title="Tables")
         for name in sorted(store.tables()):
@@ -184,9 +179,8 @@ def quarantine_export(
     """Write a batch's quarantined rows to a CSV to fix, and list what is wrong with each
     (by the row of the CSV written and of the original file)."""
     from ..intake.quarantine import export_quarantine
-    from ..store import Store
 
-    with Store(db, read_only=True) as store:
+    with open_store(db, read_only=True) as store:
         rows = export_quarantine(store, batch, out, overwrite)
     table = RichTable("row here", "row in the batch", "problems",
                       title=f"{len(rows):,} rows to fix, in {out}")
@@ -204,9 +198,8 @@ def quarantine_reprocess(
     """Take in the fixed rows of a batch's quarantine: accepted rows are marked resolved;
     rows still wrong are quarantined again under the new batch."""
     from ..intake.quarantine import reprocess
-    from ..store import Store
 
-    with Store(db) as store:
+    with open_store(db) as store:
         report = reprocess(store, batch, file)
     print_report(report, file)
 
@@ -247,9 +240,8 @@ def survey_import(
     neither does (unless --keep-good). With --update, members already registered are
     updated (their past kept in the history)."""
     from ..intake.survey import import_submissions
-    from ..store import Store
 
-    with Store(db) as store:
+    with open_store(db) as store:
         reports = import_submissions(store, export, members=members, keep_good=keep_good,
                                      update_from=_update_from(update, valid_from))
     for report in reports:

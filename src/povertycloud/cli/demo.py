@@ -13,7 +13,7 @@ from rich.panel import Panel
 from rich.table import Table as RichTable
 
 from ..synth import SynthConfig
-from .common import console, progress_bar
+from .common import console, open_store, progress_bar
 from .identify import print_summary
 from .synth import build_store
 from .web import PortOption, demo_users, run_server
@@ -35,7 +35,6 @@ def demo(
     from ..identification.plan import load_rules
     from ..identification.runs import identified, identify
     from ..pipeline.on_store import has_outputs, run_on_store
-    from ..store import Store
 
     started = time.perf_counter()
     db = folder / "province.duckdb"
@@ -46,7 +45,7 @@ def demo(
     else:
         console.print(f"Building a demo province of {people:,} people at {db}")
         build_store(SynthConfig(people=people, seed=seed), db, feeds=True)
-    with Store(db) as store:
+    with open_store(db) as store:
         if not has_outputs(store):
             with progress_bar() as bar:
                 task = bar.add_task("Pipeline", total=None)

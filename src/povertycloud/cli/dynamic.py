@@ -13,7 +13,7 @@ from rich.table import Table as RichTable
 from ..dynamic.reasons import REASONS
 from ..errors import PovertyCloudError
 from .analysis import check_table_output, write_table
-from .common import DbOption, OverwriteOption, console, parse_date, prefix_of
+from .common import DbOption, OverwriteOption, console, open_store, parse_date, prefix_of
 
 workflow_app = typer.Typer(help="Proposals and the procedure they walk: inbox, steps, "
                            "notices, objections, deadlines.", no_args_is_help=True)
@@ -45,9 +45,8 @@ def reevaluate_command(
     from ..dynamic.reevaluation import last_run, reevaluate
     from ..identification.plan import load_rules
     from ..identification.runs import identified, identify, latest_year
-    from ..store import Store
 
-    with Store(db) as store:
+    with open_store(db) as store:
         chosen = year or latest_year(store)
         if not identified(store, chosen):
             console.print(f"Identifying the households of {chosen} first ...")
@@ -85,9 +84,8 @@ def list_command(
 ) -> None:
     """Proposals under a region, soonest deadline first."""
     from ..dynamic import proposals as read
-    from ..store import Store
 
-    with Store(db, read_only=True) as store:
+    with open_store(db, read_only=True) as store:
         rows = read.listing(store.con, prefix_of(region), state=None if state == "all" else state,
                             kind=kind, on=_day(on), overdue=overdue)
     _print_proposals(rows, f"Proposals ({len(rows):,}, at most 500 shown)")
@@ -98,9 +96,8 @@ def inbox_command(db: DbOption, as_user: AsOption, on: OnOption = None) -> None:
     """The proposals waiting for this user's step."""
     from ..access.accounts import user_named
     from ..dynamic import proposals as read
-    from ..store import Store
 
-    with Store(db, read_only=True) as store:
+    with open_store(db, read_only=True) as store:
         rows = read.inbox(store.con, user_named(store.con, as_user), _day(on))
     _print_proposals(rows, f"Waiting for {as_user} ({len(rows):,})")
 
@@ -109,9 +106,8 @@ def inbox_command(db: DbOption, as_user: AsOption, on: OnOption = None) -> None:
 def show_command(db: DbOption, proposal: Annotated[int, typer.Argument()]) -> None:
     """One proposal: reasons, evidence, the steps taken, objections."""
     from ..dynamic import proposals as read
-    from ..store import Store
 
-    with Store(db, read_only=True) as store:
+    with open_store(db, read_only=True) as store:
         p = read.get(store.con, proposal)
     if p is None:
         raise PovertyCloudError(f"no proposal {proposal}")
@@ -143,9 +139,8 @@ def step_command(
     notice shorter than configured)."""
     from ..access.accounts import user_named
     from ..dynamic import workflow
-    from ..store import Store
 
-    with Store(db) as store:
+    with open_store(db) as store:
         taken = workflow.act(store.con, proposal, step, user_named(store.con, as_user),
                              on=_day(on), note=note, reject=reject, days=days)
     console.print(f"Proposal {proposal}: {step} done; now {taken.state}"
@@ -169,9 +164,8 @@ def propose_command(
     approve)."""
     from ..access.accounts import user_named
     from ..dynamic import workflow
-    from ..store import Store
 
-    with Store(db) as store:
+    with open_store(db) as store:
         pid = workflow.propose(store.con, user_named(store.con, as_user), kind, reasons=reason,
                                household_id=household, note=note, on=_day(on))
     console.print(f"Proposal {pid} made")
@@ -189,9 +183,8 @@ def notices_command(
     import pyarrow as pa
 
     from ..dynamic import proposals as read
-    from ..store import Store
 
-    with Store(db, read_only=True) as store:
+    with open_store(db, read_only=True) as store:
         rows = read.notice_board(store.con, prefix_of(region), _day(on))
     for row in rows:
         row["reasons"] = "; ".join(row["reasons"])
@@ -226,9 +219,8 @@ def household_command(
 ) -> None:
     """A household's timeline, newest first (health events hidden)."""
     from ..dynamic.timeline import timeline
-    from ..store import Store
 
-    with Store(db, read_only=True) as store:
+    with open_store(db, read_only=True) as store:
         entries = timeline(store.con, household)
     if not entries:
         raise PovertyCloudError(f"nothing is recorded of household {household}")
@@ -246,14 +238,13 @@ def as_of_command(
     """Export the registry as it was on a date: each row's version of that day, with
     the status each household held then."""
     from ..history import households_as_of_sql, people_as_of_sql
-    from ..store import Store
 
     day = parse_date(date)
     queries = {"households": households_as_of_sql(day), "people": people_as_of_sql(day)}
     if table not in queries:
         raise PovertyCloudError("--table is households or people")
     check_table_output(out, overwrite)
-    with Store(db, read_only=True) as store:
+    with open_store(db, read_only=True) as store:
         column = "village_code" if table == "households" else "CAST(household_id AS VARCHAR)"
         rows = store.con.execute(f"SELECT * FROM ({queries[table]}) WHERE starts_with("
                                  f"{column}, ?) ORDER BY 1", [prefix_of(region)]

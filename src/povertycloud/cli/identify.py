@@ -10,7 +10,7 @@ import typer
 from rich.table import Table as RichTable
 
 from .analysis import TABLE_FORMATS, write_table
-from .common import DbOption, EngineOption, OverwriteOption, console, progress_bar
+from .common import DbOption, EngineOption, OverwriteOption, console, open_store, progress_bar
 
 if TYPE_CHECKING:
     from ..identification.plan import Rules
@@ -46,12 +46,11 @@ def identify(
     from ..engines import check_engine
     from ..identification.runs import identify as identify_run
     from ..identification.runs import latest_year
-    from ..store import Store
 
     rules = _rules(scorecard, guarantees, causes, measures, lines)  # errors before any work
     check_engine(engine)
     started = time.perf_counter()
-    with Store(db) as store:
+    with open_store(db) as store:
         year = year if year is not None else latest_year(store)
         with progress_bar() as bar:
             task = bar.add_task(f"Identifying {year} on {engine}", total=None)
@@ -101,14 +100,13 @@ def whatif(
     from ..identification.runs import latest_year, whatif_households
     from ..identification.runs import whatif as whatif_run
     from ..intake.exports import check_output
-    from ..store import Store
 
     rules = _rules(scorecard, guarantees, causes, measures, lines)
     if out is not None:
         check_output(out, overwrite)
         if out.suffix.lower() not in TABLE_FORMATS:
             raise typer.BadParameter(f"{out}: write .csv, .parquet or .xlsx")
-    with Store(db) as store:
+    with open_store(db) as store:
         year = year if year is not None else latest_year(store)
         report = whatif_run(store, rules, year, level)
         changed = whatif_households(store, rules, year) if out is not None else None
@@ -137,10 +135,9 @@ def explain(
     """Why a household scored what it did: points per set and per indicator."""
     from ..identification.runs import explain as explain_household
     from ..identification.runs import latest_year
-    from ..store import Store
 
     rules = _rules(scorecard, None, None, None, None)
-    with Store(db, read_only=True) as store:
+    with open_store(db, read_only=True) as store:
         year = year if year is not None else latest_year(store)
         why = explain_household(store, rules, household, year)
     ident = why["identification"]
@@ -181,10 +178,9 @@ def evaluate_causes(
     from ..identification.causes import load_causes
     from ..identification.evaluation import evaluate_causes as evaluate
     from ..identification.runs import latest_year
-    from ..store import Store
 
     rules = load_causes(causes)
-    with Store(db) as store:
+    with open_store(db) as store:
         year = year if year is not None else latest_year(store)
         scores = evaluate(store, rules, year)
     if json_out:

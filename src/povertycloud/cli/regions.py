@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table as RichTable
 
-from .common import DbOption, console, parse_date, prefix_of
+from .common import DbOption, console, open_store, parse_date, prefix_of
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -32,9 +32,8 @@ def designate_command(
     """Make poor every village and county without a status whose registered incidence
     at the end of --year reaches the threshold of rules/region_exit.yaml."""
     from ..dynamic.regions import designate
-    from ..store import Store
 
-    with Store(db) as store:
+    with open_store(db) as store:
         count = designate(store, year, by)
     console.print(f"{count:,} villages and counties designated poor from {year}-12-31")
 
@@ -46,10 +45,9 @@ def status_command(db: DbOption, region: RegionOption = "",
     """The status of each village and county: poor, exit_proposed, exited,
     consolidating, or not_poor when never designated."""
     from ..dynamic.regions import status_as_of
-    from ..store import Store
 
     day = parse_date(on) if on else dt.date.today()
-    with Store(db, read_only=True) as store:
+    with open_store(db, read_only=True) as store:
         rows = status_as_of(store, day, prefix_of(region))
     table = RichTable("region", "name", "level", "status", "since", "consolidating until",
                       "proposal", title=f"Villages and counties on {day} ({len(rows):,})")
@@ -68,11 +66,10 @@ def criteria_command(db: DbOption, level: Annotated[str, typer.Option(
     """The exit criteria of each village or county: value, limit and whether it holds.
     Wrong-exit and missed rates are estimates from the registry's identification."""
     from ..dynamic.region_criteria import JUDGED, criteria_for
-    from ..store import Store
 
     if level not in JUDGED:
         raise typer.BadParameter(f"--level is village or county, not {level!r}")
-    with Store(db, read_only=True) as store:
+    with open_store(db, read_only=True) as store:
         year, day = _when(store, year, as_of)
         rows = criteria_for(store, day, year, level, prefix_of(region))
     names = [c["label"] for c in rows[0]["criteria"]] if rows else []
@@ -97,10 +94,9 @@ def propose_exit_command(
     the proposal then walks its procedure (village_exit or county_exit)."""
     from ..access.accounts import user_named
     from ..dynamic.regions import propose_exit
-    from ..store import Store
 
     day = parse_date(on) if on else dt.date.today()
-    with Store(db) as store:
+    with open_store(db) as store:
         year, judged_on = _when(store, year, as_of)
         user = user_named(store.con, username)
         proposal = propose_exit(store, user, code, day, judged_on, year)

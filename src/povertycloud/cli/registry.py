@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table as RichTable
 
-from .common import DbOption, console
+from .common import DbOption, console, open_store
 
 registry_app = typer.Typer(help="Duplicates within the registry: find, merge, keep apart.",
                            no_args_is_help=True)
@@ -28,9 +28,8 @@ def duplicates(
     number, or alike by name and pinyin, birth date, sex, ID number and address), and
     list those waiting for a decision."""
     from ..registry.duplicates import find_duplicates, open_pairs
-    from ..store import Store
 
-    with Store(db, read_only=not find) as store:
+    with open_store(db, read_only=not find) as store:
         if find:
             found = find_duplicates(store)
             console.print(f"{found.by_id:,} pairs share an ID number, {found.probable:,} "
@@ -50,9 +49,8 @@ def merge_command(db: DbOption, keep: KeepOption, duplicate: DuplicateOption,
     """Merge a person registered twice: the duplicate's events, feed links and flags
     move to the person kept, its row is kept in registry_changes (audited)."""
     from ..registry.merge import merge
-    from ..store import Store
 
-    with Store(db) as store:
+    with open_store(db) as store:
         merge(store.con, keep, duplicate, by)
     console.print(f"Person {duplicate} merged into {keep}")
 
@@ -62,8 +60,7 @@ def distinct_command(db: DbOption, keep: KeepOption, duplicate: DuplicateOption,
                      by: ByOption) -> None:
     """Record that a proposed pair is two people (audited; not proposed again)."""
     from ..registry.merge import mark_distinct
-    from ..store import Store
 
-    with Store(db) as store:
+    with open_store(db) as store:
         mark_distinct(store.con, keep, duplicate, by)
     console.print(f"Persons {keep} and {duplicate} kept apart")

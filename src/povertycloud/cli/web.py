@@ -11,7 +11,7 @@ import typer
 from rich.table import Table as RichTable
 
 from ..access.accounts import ROLES
-from .common import DbOption, console
+from .common import DbOption, console, open_store
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -34,11 +34,10 @@ def serve(db: DbOption, host: HostOption = "127.0.0.1", port: PortOption = 8000,
 def run_server(db: Path, host: str, port: int, secure_cookies: bool = False) -> None:
     import uvicorn
 
-    from ..store import Store
     from ..web.app import create_app
     from ..web.platform import WebConfig
 
-    Store(db).close()  # a missing or newer store is reported before the server starts
+    open_store(db).close()  # a missing or newer store is reported before the server starts
     app = create_app(WebConfig(db=db, secure_cookies=secure_cookies))
     console.print(f"Serving {db} at http://{host}:{port}/ (Ctrl+C to stop)")
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
@@ -55,10 +54,9 @@ def add(db: DbOption,
         ) -> None:
     """Add a user of the web platform."""
     from ..access.accounts import create_user
-    from ..store import Store
 
     secret = password or typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    with Store(db) as store:
+    with open_store(db) as store:
         user = create_user(store.con, username, secret, role, region, name)
     console.print(f"Added {user.username} ({user.role}, {user.region_code})")
 
@@ -67,9 +65,8 @@ def add(db: DbOption,
 def list_(db: DbOption) -> None:
     """List the users of the web platform."""
     from ..access.accounts import User, list_users
-    from ..store import Store
 
-    with Store(db, read_only=True) as store:
+    with open_store(db, read_only=True) as store:
         top = store.con.execute("SELECT min(code) FROM regions WHERE level = 'province'"
                                 ).fetchone()
         everyone = User(0, "", "", "admin", str(top[0])) if top and top[0] else None
