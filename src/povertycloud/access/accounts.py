@@ -8,14 +8,16 @@ roles are the same at any level. What each role may do is the table ``PERMISSION
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import duckdb
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
+from functools import cache
+from typing import TYPE_CHECKING
 
 from ..errors import PovertyCloudError
 from ..standard.regions import PREFIX_LENGTH, level_of
 from ..standard.regions import problem as code_problem
+
+if TYPE_CHECKING:
+    import duckdb
+    from argon2 import PasswordHasher
 
 ROLES = ("officer", "field_officer", "auditor", "assessor", "admin")
 PERMISSIONS: dict[str, frozenset[str]] = {
@@ -31,7 +33,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
                         "review", "workflow", "monitoring"}),
 }
 MIN_PASSWORD = 10
-_hasher = PasswordHasher()
+
+
+@cache
+def _hasher() -> PasswordHasher:
+    from argon2 import PasswordHasher  # loads when a password is first hashed
+
+    return PasswordHasher()
 
 
 class AccountError(PovertyCloudError):
@@ -87,7 +95,7 @@ def create_user(con: duckdb.DuckDBPyConnection, username: str, password: str, ro
     row = con.execute(
         f"INSERT INTO users (username, display_name, role, region_code, password_hash) "
         f"VALUES (?, ?, ?, ?, ?) RETURNING {_COLUMNS}",
-        [username, display_name or username, role, region_code, _hasher.hash(password)]
+        [username, display_name or username, role, region_code, _hasher().hash(password)]
     ).fetchone()
     assert row is not None
     return User(*row)
@@ -96,13 +104,15 @@ def create_user(con: duckdb.DuckDBPyConnection, username: str, password: str, ro
 def authenticate(con: duckdb.DuckDBPyConnection, username: str, password: str
                  ) -> User | None:
     """The active user with this name and password, or None."""
+    from argon2.exceptions import InvalidHashError, VerificationError
+
     row = con.execute(f"SELECT {_COLUMNS}, password_hash FROM users "
                       "WHERE username = ? AND active", [username]).fetchone()
     if row is None:
-        _hasher.hash(password)  # the same work either way: no timing hint of who exists
+        _hasher().hash(password)  # the same work either way: no timing hint of who exists
         return None
     try:
-        _hasher.verify(row[-1], password)
+        _hasher().verify(row[-1], password)
     except (VerificationError, InvalidHashError):
         return None
     return User(*row[:-1])

@@ -5,22 +5,25 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pyarrow as pa
 import typer
 from rich.table import Table as RichTable
 
-from ..engines import check_engine, get_engine
 from ..errors import OutputExistsError, PovertyCloudError
-from ..intake.exports import check_output
-from ..pipeline import run_on_parquet
-from ..pipeline.on_store import run_on_store
-from ..reports import rollup as rollup_query
-from ..reports import rollup_geojson
 from ..sqltext import literal
-from ..store import Store
-from .common import DbOption, EngineOption, OverwriteOption, console, parse_date, progress_bar
+from .common import (
+    DbOption,
+    EngineOption,
+    OverwriteOption,
+    console,
+    open_store,
+    parse_date,
+    progress_bar,
+)
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 TABLE_FORMATS = {".csv": "CSV, HEADER", ".parquet": "PARQUET", ".xlsx": "excel"}
 
@@ -36,16 +39,20 @@ def pipeline(
 ) -> None:
     """Run the batch pipeline (household indicators, region roll-ups for each year) on
     DuckDB or Spark."""
+    from ..engines import check_engine, get_engine
+    from ..pipeline import run_on_parquet
+    from ..pipeline.on_store import run_on_store
+
     check_engine(engine)
     if db is not None and not db.exists():
-        Store(db)  # the error that says how to create one, before any progress is shown
+        open_store(db)  # the error that says how to create one, before any progress is shown
     started = time.perf_counter()
     with progress_bar() as bar:
         task = bar.add_task(f"Pipeline on {engine}", total=None)
         def step(name: str) -> None:
             bar.update(task, description=f"Pipeline on {engine}: {name}")
         if db is not None and input is None and output is None:
-            with Store(db) as store:
+            with open_store(db) as store:
                 counts = run_on_store(store, engine, step)
         elif db is None and input is not None and output is not None:
             if output.exists():
@@ -82,6 +89,10 @@ def rollup(
 ) -> None:
     """Households and people by status and by indicator, at every level, as of a date
     (or now)."""
+    from ..intake.exports import check_output
+    from ..reports import rollup as rollup_query
+    from ..reports import rollup_geojson
+
     date = parse_date(as_of) if as_of else None
     if out is not None:
         check_table_output(out, overwrite)
@@ -89,7 +100,7 @@ def rollup(
         check_output(geojson, overwrite)
     if geojson is not None and level is None:
         raise typer.BadParameter("--geojson needs --level")
-    with Store(db, read_only=True) as store:
+    with open_store(db, read_only=True) as store:
         table = rollup_query(store, date, level, within)
         if geojson is not None and level is not None:
             geojson.write_text(json.dumps(rollup_geojson(store, date, level, within),
@@ -105,6 +116,8 @@ def rollup(
 def check_table_output(out: Path, overwrite: bool) -> None:
     """Refuse, before any work, an output that exists (unless ``overwrite``) or that is
     not .csv, .parquet or .xlsx."""
+    from ..intake.exports import check_output
+
     check_output(out, overwrite)
     if out.suffix.lower() not in TABLE_FORMATS:
         raise PovertyCloudError(f"{out}: write .csv, .parquet or .xlsx")

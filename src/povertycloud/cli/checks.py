@@ -8,20 +8,8 @@ from typing import Annotated
 import typer
 from rich.table import Table as RichTable
 
-from ..feeds.checks import (
-    OUTCOMES,
-    decide,
-    link_feeds,
-    load_conflicts,
-    raise_flags,
-    report,
-    review_queue,
-    verify,
-)
-from ..feeds.signals import send_signals
-from ..feeds.sources import load_sources
-from ..store import Store
-from .common import DbOption, console
+from ..feeds.outcomes import OUTCOMES
+from .common import DbOption, console, open_store
 
 checks_app = typer.Typer(help="Conflict checks (exclusion rules) on department feeds.",
                          no_args_is_help=True)
@@ -33,9 +21,12 @@ RulesOption = Annotated[Path | None, typer.Option(
 def run(db: DbOption, rules: RulesOption = None) -> None:
     """Link every feed in the store to the registry's people (ID number first, then
     probabilistically) and raise a flag, with its evidence, wherever a rule holds."""
+    from ..feeds.checks import link_feeds, load_conflicts, raise_flags
+    from ..feeds.sources import load_sources
+
     sources = load_sources()
     conflict_rules = load_conflicts(rules, sources)
-    with Store(db) as store:
+    with open_store(db) as store:
         linked = link_feeds(store, sources)
         raised = raise_flags(store, conflict_rules)
     for source, matches in linked.items():
@@ -51,7 +42,10 @@ def signals(db: DbOption) -> None:
     """Turn matched death, birth, serious-illness and disaster records into dated events
     on the households; deaths and births also update the registry (run after `checks
     run`, which links the feeds)."""
-    with Store(db) as store:
+    from ..feeds.signals import send_signals
+    from ..feeds.sources import load_sources
+
+    with open_store(db) as store:
         added = send_signals(store, load_sources())
     for source, count in added.items():
         console.print(f"{source}: {count:,} events added")
@@ -65,7 +59,9 @@ def verify_command(
     by: Annotated[str, typer.Option(help="Who verified it in the field.")],
 ) -> None:
     """Record the field verification of a flag."""
-    with Store(db) as store:
+    from ..feeds.checks import verify
+
+    with open_store(db) as store:
         verify(store, flag, outcome, by)
     console.print(f"Flag {flag}: {outcome}")
 
@@ -73,7 +69,9 @@ def verify_command(
 @checks_app.command("report")
 def report_command(db: DbOption) -> None:
     """Flags per rule and each rule's precision from the verified outcomes."""
-    with Store(db, read_only=True) as store:
+    from ..feeds.checks import report
+
+    with open_store(db, read_only=True) as store:
         rows = report(store)
     table = RichTable("rule", "flags", "verified", "confirmed", "precision",
                       title="Conflict checks")
@@ -97,8 +95,10 @@ def review(
 ) -> None:
     """List the pairs under review (probability between the review and match
     thresholds), or accept or reject one (audited)."""
+    from ..feeds.checks import decide, review_queue
+
     if accept is None:
-        with Store(db, read_only=True) as store:
+        with open_store(db, read_only=True) as store:
             queue = review_queue(store, source)
         table = RichTable("source", "record", "person", "probability", "registry name",
                           "born", title=f"Pairs to review ({len(queue):,})")
@@ -108,7 +108,7 @@ def review(
         return
     if source is None or record is None or person is None or not by:
         raise typer.BadParameter("a decision needs --source, --record, --person and --by")
-    with Store(db) as store:
+    with open_store(db) as store:
         decide(store, source, record, person, accept, by)
     console.print(f"{source} record {record} and person {person}: "
                   f"{'accepted as a match' if accept else 'rejected'}")

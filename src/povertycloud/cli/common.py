@@ -7,7 +7,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -20,8 +20,8 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from ..standard.regions import PREFIX_LENGTH, level_of
-from ..standard.regions import problem as code_problem
+if TYPE_CHECKING:
+    from ..store import Store
 
 console = Console()
 errors = Console(stderr=True)
@@ -42,6 +42,12 @@ def log_statements(verbose: bool) -> None:
     log.handlers[:] = [handler]
     log.setLevel(logging.DEBUG if verbose else logging.WARNING)
     log.propagate = False
+def open_store(db: Path, *, read_only: bool = False) -> Store:
+    """The store ``db``; DuckDB loads with the first command that opens one, not with
+    `povertycloud --help`."""
+    from ..store import Store
+
+    return Store(db, read_only=read_only)
 
 
 @contextmanager
@@ -62,6 +68,9 @@ def parse_date(text: str) -> dt.date:
 def prefix_of(region: str) -> str:
     """The digits regions under ``region`` start with: a full code's own digits, else
     the prefix as given."""
+    from ..standard.regions import PREFIX_LENGTH, level_of
+    from ..standard.regions import problem as code_problem
+
     if not region.isdigit() and region:
         raise typer.BadParameter(f"--region is a region code or its leading digits, "
                                  f"not {region!r}")

@@ -4,20 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table as RichTable
 
 from ..errors import PovertyCloudError
-from ..feeds.sources import load_sources
-from ..intake import export_table, import_file, write_template
-from ..intake.batches import BatchReport, recent_batches
-from ..intake.quarantine import export_quarantine, reprocess
-from ..intake.survey import import_submissions, write_xlsform
 from ..standard.tables import TABLES
-from ..store import Store
-from .common import DbOption, OverwriteOption, console, parse_date
+from .common import DbOption, OverwriteOption, console, open_store, parse_date
+
+if TYPE_CHECKING:
+    from ..intake.batches import BatchReport
 
 store_app = typer.Typer(help="Create and inspect stores.", no_args_is_help=True)
 
@@ -42,7 +39,9 @@ def import_(
     """Validate a file against the standard and append it to the store as one batch:
     all or nothing, unless --keep-good. With --update (households, people), rows already
     in the store are replaced from --valid-from (default today), their past kept."""
-    with Store(db) as store:
+    from ..intake import import_file
+
+    with open_store(db) as store:
         report = import_file(store, table, file, keep_good=keep_good,
                              update_from=_update_from(update, valid_from))
     print_report(report, file)
@@ -83,6 +82,9 @@ def intake(
     """Take in a batch of another department's data: checked against its source's
     schema, all or nothing unless --keep-good, into the table feed_<source>; the same
     batch delivered twice changes nothing."""
+    from ..feeds.sources import load_sources
+    from ..intake import import_file
+
     known = load_sources(sources)
     if source not in known:
         raise PovertyCloudError(f"unknown source {source!r}; the sources are "
@@ -92,7 +94,7 @@ def intake(
         raise PovertyCloudError(f"{file}: sent in schema version {schema_version}, but "
                                 f"source {source} is at version {expected}; nothing "
                                 "imported")
-    with Store(db) as store:
+    with open_store(db) as store:
         report = import_file(store, known[source].table, file, keep_good=keep_good)
     print_report(report, file)
 
@@ -101,6 +103,8 @@ def sources_(sources: Annotated[Path | None, typer.Option(
         help="Registry of sources (YAML); the shipped one by default.")] = None) -> None:
     """List the registered data sources: department, table, schema version, frequency,
     owner."""
+    from ..feeds.sources import load_sources
+
     table = RichTable("source", "department", "table", "schema", "frequency", "owner",
                       title="Data sources")
     for s in load_sources(sources).values():
@@ -116,7 +120,9 @@ def export(
     overwrite: OverwriteOption = False,
 ) -> None:
     """Export a table of the store in the standard's columns."""
-    with Store(db, read_only=True) as store:
+    from ..intake import export_table
+
+    with open_store(db, read_only=True) as store:
         rows = export_table(store, table, out, overwrite=overwrite)
     console.print(f"Wrote {rows:,} rows of {table} to {out}")
 
@@ -127,6 +133,8 @@ def template(
     overwrite: OverwriteOption = False,
 ) -> None:
     """Write an empty Excel template of a table for field use, with drop-down lists."""
+    from ..intake import write_template
+
     write_template(table, out, overwrite=overwrite)
     console.print(f"Wrote the {table} template to {out}")
 
@@ -134,6 +142,8 @@ def template(
 @store_app.command("init")
 def init(db: Annotated[Path, typer.Argument(help="Path of the new store.")]) -> None:
     """Create an empty store at the current schema version."""
+    from ..store import Store
+
     Store.create(db).close()
     console.print(f"Created an empty store at {db}")
 
@@ -141,7 +151,9 @@ def init(db: Annotated[Path, typer.Argument(help="Path of the new store.")]) -> 
 @store_app.command("info")
 def info(db: Annotated[Path, typer.Argument(help="The store.")]) -> None:
     """Show a store's schema version, tables and latest batches."""
-    with Store(db, read_only=True) as store:
+    from ..intake.batches import recent_batches
+
+    with open_store(db, read_only=True) as store:
         console.print(f"{db}: schema version {store.schema_version}")
         tables = RichTable("table", "rows", title="Tables")
         for name in sorted(store.tables()):
@@ -167,7 +179,9 @@ def quarantine_export(
 ) -> None:
     """Write a batch's quarantined rows to a CSV to fix, and list what is wrong with each
     (by the row of the CSV written and of the original file)."""
-    with Store(db, read_only=True) as store:
+    from ..intake.quarantine import export_quarantine
+
+    with open_store(db, read_only=True) as store:
         rows = export_quarantine(store, batch, out, overwrite)
     table = RichTable("row here", "row in the batch", "problems",
                       title=f"{len(rows):,} rows to fix, in {out}")
@@ -184,7 +198,9 @@ def quarantine_reprocess(
 ) -> None:
     """Take in the fixed rows of a batch's quarantine: accepted rows are marked resolved;
     rows still wrong are quarantined again under the new batch."""
-    with Store(db) as store:
+    from ..intake.quarantine import reprocess
+
+    with open_store(db) as store:
         report = reprocess(store, batch, file)
     print_report(report, file)
 
@@ -200,6 +216,8 @@ def survey_xlsform(
 ) -> None:
     """Write the annual household survey as an XLSForm, from the data standard, to load
     into ODK Central or KoboToolbox."""
+    from ..intake.survey import write_xlsform
+
     write_xlsform(out, overwrite)
     console.print(f"Wrote the household survey form to {out}")
 
@@ -222,7 +240,9 @@ def survey_import(
     as a batch of household_years and its members as a batch of people: both land, or
     neither does (unless --keep-good). With --update, members already registered are
     updated (their past kept in the history)."""
-    with Store(db) as store:
+    from ..intake.survey import import_submissions
+
+    with open_store(db) as store:
         reports = import_submissions(store, export, members=members, keep_good=keep_good,
                                      update_from=_update_from(update, valid_from))
     for report in reports:

@@ -6,33 +6,20 @@ import datetime as dt
 import json
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.panel import Panel
 from rich.table import Table as RichTable
 
-from ..access.accounts import user_named
-from ..dynamic.reevaluation import reevaluate
-from ..dynamic.regions import designate
-from ..dynamic.warning import score
-from ..dynamic.workflow import act, clock_at
-from ..feeds.checks import link_feeds, load_conflicts, raise_flags
-from ..feeds.signals import send_signals
-from ..feeds.sources import load_sources
-from ..identification.plan import load_rules
-from ..identification.runs import identified, identify
-from ..pipeline.indicators import FLAGS
-from ..pipeline.on_store import has_outputs, run_on_store
-from ..registry.duplicates import find_duplicates
-from ..reports import rollup, rollup_geojson
-from ..store import Store
 from ..synth import SynthConfig
-from ..synth.duplicates import register_twice
-from .common import console, progress_bar
+from .common import console, open_store, progress_bar
 from .identify import print_summary
 from .synth import build_store
 from .web import PortOption, demo_users, run_server
+
+if TYPE_CHECKING:
+    from ..store import Store
 
 
 def demo(
@@ -45,6 +32,10 @@ def demo(
 ) -> None:
     """Build a demo province into a local store, run the pipeline and the identification,
     print a summary and the demo users, and serve the platform at http://127.0.0.1:8000."""
+    from ..identification.plan import load_rules
+    from ..identification.runs import identified, identify
+    from ..pipeline.on_store import has_outputs, run_on_store
+
     started = time.perf_counter()
     db = folder / "province.duckdb"
     if rebuild:
@@ -54,7 +45,7 @@ def demo(
     else:
         console.print(f"Building a demo province of {people:,} people at {db}")
         build_store(SynthConfig(people=people, seed=seed), db, feeds=True)
-    with Store(db) as store:
+    with open_store(db) as store:
         if not has_outputs(store):
             with progress_bar() as bar:
                 task = bar.add_task("Pipeline", total=None)
@@ -86,6 +77,12 @@ def _department_checks(store: Store) -> None:
     """Link the departments' feeds, raise the conflict flags, apply the signals, register
     a few people twice and find them, once (a store built before the demo had feeds has
     none)."""
+    from ..feeds.checks import link_feeds, load_conflicts, raise_flags
+    from ..feeds.signals import send_signals
+    from ..feeds.sources import load_sources
+    from ..registry.duplicates import find_duplicates
+    from ..synth.duplicates import register_twice
+
     if "feed_public_security_deaths" not in store.tables() or store.count("feed_links"):
         return
     sources = load_sources()
@@ -121,6 +118,10 @@ def _dynamic(store: Store, year: int) -> None:
     """Once: designate the poor regions, re-evaluate the households, score the relapse
     risk, and walk a few of the first village's proposals (one decided, one on public
     notice, one waiting for its appraisal) so each page has something to show."""
+    from ..dynamic.reevaluation import reevaluate
+    from ..dynamic.regions import designate
+    from ..dynamic.warning import score
+
     if store.count("reevaluations"):
         return
     today = dt.date.today()
@@ -137,6 +138,9 @@ def _dynamic(store: Store, year: int) -> None:
 
 
 def _walk_first_village(store: Store, today: dt.date) -> None:
+    from ..access.accounts import user_named
+    from ..dynamic.workflow import act, clock_at
+
     users = {u: user_named(store.con, u) for u in
              ("field_officer", "village_officer", "township_officer", "county_officer")}
     village = users["village_officer"].region_code
@@ -170,6 +174,8 @@ def _accounts(store: Store, folder: Path) -> None:
 
 def _level_to_show(store: Store, as_of: dt.date) -> tuple[str, list[dict[str, Any]]]:
     """The highest level with at least five regions (villages at the least)."""
+    from ..reports import rollup
+
     for level in ("prefecture", "county", "township", "village"):
         rows = rollup(store, as_of, level).to_pylist()
         if len(rows) >= 5 or level == "village":
@@ -178,6 +184,9 @@ def _level_to_show(store: Store, as_of: dt.date) -> tuple[str, list[dict[str, An
 
 
 def _summary(store: Store, folder: Path) -> None:
+    from ..pipeline.indicators import FLAGS
+    from ..reports import rollup, rollup_geojson
+
     years = store.column("SELECT DISTINCT year FROM household_indicators ORDER BY 1")
     trend = RichTable("year end", "households", "people", "reg. poor", "exited", "monitored",
                       "inc. %", "below line", title="Province, year by year (people)")

@@ -7,22 +7,13 @@ import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any
 
-import pyarrow as pa
 import typer
 from rich.table import Table as RichTable
 
-from ..access.accounts import user_named
-from ..dynamic import proposals as read
-from ..dynamic import workflow
-from ..dynamic.reevaluation import REASONS, last_run, reevaluate
-from ..dynamic.timeline import timeline
+from ..dynamic.reasons import REASONS
 from ..errors import PovertyCloudError
-from ..history import households_as_of_sql, people_as_of_sql
-from ..identification.plan import load_rules
-from ..identification.runs import identified, identify, latest_year
-from ..store import Store
 from .analysis import check_table_output, write_table
-from .common import DbOption, OverwriteOption, console, parse_date, prefix_of
+from .common import DbOption, OverwriteOption, console, open_store, parse_date, prefix_of
 
 workflow_app = typer.Typer(help="Proposals and the procedure they walk: inbox, steps, "
                            "notices, objections, deadlines.", no_args_is_help=True)
@@ -51,7 +42,11 @@ def reevaluate_command(
     """Re-evaluate households (the yearly dynamic adjustment, or after events) and
     propose enrolments, exits, monitoring, relapses, removals and ends of monitoring;
     each proposal then walks its procedure (`povertycloud workflow`)."""
-    with Store(db) as store:
+    from ..dynamic.reevaluation import last_run, reevaluate
+    from ..identification.plan import load_rules
+    from ..identification.runs import identified, identify, latest_year
+
+    with open_store(db) as store:
         chosen = year or latest_year(store)
         if not identified(store, chosen):
             console.print(f"Identifying the households of {chosen} first ...")
@@ -88,7 +83,9 @@ def list_command(
     on: OnOption = None,
 ) -> None:
     """Proposals under a region, soonest deadline first."""
-    with Store(db, read_only=True) as store:
+    from ..dynamic import proposals as read
+
+    with open_store(db, read_only=True) as store:
         rows = read.listing(store, prefix_of(region), state=None if state == "all" else state,
                             kind=kind, on=_day(on), overdue=overdue)
     _print_proposals(rows, f"Proposals ({len(rows):,}, at most 500 shown)")
@@ -97,7 +94,10 @@ def list_command(
 @workflow_app.command("inbox")
 def inbox_command(db: DbOption, as_user: AsOption, on: OnOption = None) -> None:
     """The proposals waiting for this user's step."""
-    with Store(db, read_only=True) as store:
+    from ..access.accounts import user_named
+    from ..dynamic import proposals as read
+
+    with open_store(db, read_only=True) as store:
         rows = read.inbox(store, user_named(store.con, as_user), _day(on))
     _print_proposals(rows, f"Waiting for {as_user} ({len(rows):,})")
 
@@ -105,7 +105,9 @@ def inbox_command(db: DbOption, as_user: AsOption, on: OnOption = None) -> None:
 @workflow_app.command("show")
 def show_command(db: DbOption, proposal: Annotated[int, typer.Argument()]) -> None:
     """One proposal: reasons, evidence, the steps taken, objections."""
-    with Store(db, read_only=True) as store:
+    from ..dynamic import proposals as read
+
+    with open_store(db, read_only=True) as store:
         p = read.get(store, proposal)
     if p is None:
         raise PovertyCloudError(f"no proposal {proposal}")
@@ -135,7 +137,10 @@ def step_command(
     """Take the next step of a proposal (refused, with the reason, when out of order,
     outside the user's role or jurisdiction, an approval of one's own proposal, or a
     notice shorter than configured)."""
-    with Store(db) as store:
+    from ..access.accounts import user_named
+    from ..dynamic import workflow
+
+    with open_store(db) as store:
         taken = workflow.act(store, proposal, step, user_named(store.con, as_user),
                              on=_day(on), note=note, reject=reject, days=days)
     console.print(f"Proposal {proposal}: {step} done; now {taken.state}"
@@ -157,7 +162,10 @@ def propose_command(
 ) -> None:
     """An officer's own proposal for a household (which that officer may then not
     approve)."""
-    with Store(db) as store:
+    from ..access.accounts import user_named
+    from ..dynamic import workflow
+
+    with open_store(db) as store:
         pid = workflow.propose(store, user_named(store.con, as_user), kind, reasons=reason,
                                household_id=household, note=note, on=_day(on))
     console.print(f"Proposal {pid} made")
@@ -172,7 +180,11 @@ def notices_command(
 ) -> None:
     """The publicity list: proposals on public notice, in the whitelisted fields only
     (no ID number, phone, bank account or health detail)."""
-    with Store(db, read_only=True) as store:
+    import pyarrow as pa
+
+    from ..dynamic import proposals as read
+
+    with open_store(db, read_only=True) as store:
         rows = read.notice_board(store, prefix_of(region), _day(on))
     for row in rows:
         row["reasons"] = "; ".join(row["reasons"])
@@ -206,7 +218,9 @@ def household_command(
     db: DbOption, household: Annotated[int, typer.Argument()],
 ) -> None:
     """A household's timeline, newest first (health events hidden)."""
-    with Store(db, read_only=True) as store:
+    from ..dynamic.timeline import timeline
+
+    with open_store(db, read_only=True) as store:
         entries = timeline(store, household)
     if not entries:
         raise PovertyCloudError(f"nothing is recorded of household {household}")
@@ -223,12 +237,14 @@ def as_of_command(
 ) -> None:
     """Export the registry as it was on a date: each row's version of that day, with
     the status each household held then."""
+    from ..history import households_as_of_sql, people_as_of_sql
+
     day = parse_date(date)
     queries = {"households": households_as_of_sql(day), "people": people_as_of_sql(day)}
     if table not in queries:
         raise PovertyCloudError("--table is households or people")
     check_table_output(out, overwrite)
-    with Store(db, read_only=True) as store:
+    with open_store(db, read_only=True) as store:
         column = "village_code" if table == "households" else "CAST(household_id AS VARCHAR)"
         rows = store.arrow(f"SELECT * FROM ({queries[table]}) WHERE starts_with("
                            f"{column}, ?) ORDER BY 1", [prefix_of(region)])

@@ -4,21 +4,17 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table as RichTable
 
-from ..engines import check_engine
-from ..identification.plan import Rules, load_rules
-from ..identification.runs import explain as explain_household
-from ..identification.runs import identify as identify_run
-from ..identification.runs import latest_year, summary, whatif_households
-from ..identification.runs import whatif as whatif_run
-from ..intake.exports import check_output
-from ..store import Store
 from .analysis import TABLE_FORMATS, write_table
-from .common import DbOption, EngineOption, OverwriteOption, console, progress_bar
+from .common import DbOption, EngineOption, OverwriteOption, console, open_store, progress_bar
+
+if TYPE_CHECKING:
+    from ..identification.plan import Rules
+    from ..store import Store
 
 rules_app = typer.Typer(help="Check rule files; measure cause rules against ground truth.",
                         no_args_is_help=True)
@@ -34,6 +30,8 @@ LinesOption = Annotated[Path | None, typer.Option(help="Poverty lines by year (Y
 
 def _rules(scorecard: Path | None, guarantees: Path | None, causes: Path | None,
            measures: Path | None, lines: Path | None) -> Rules:
+    from ..identification.plan import load_rules
+
     return load_rules(scorecard, guarantees, causes, measures, lines)
 
 
@@ -45,10 +43,14 @@ def identify(
     """Identify every household of a survey year: income test, guarantees, scorecard,
     causes, recommended measures and priority, stored with the rule versions used.
     Rule files default to the shipped ones."""
+    from ..engines import check_engine
+    from ..identification.runs import identify as identify_run
+    from ..identification.runs import latest_year
+
     rules = _rules(scorecard, guarantees, causes, measures, lines)  # errors before any work
     check_engine(engine)
     started = time.perf_counter()
-    with Store(db) as store:
+    with open_store(db) as store:
         year = year if year is not None else latest_year(store)
         with progress_bar() as bar:
             task = bar.add_task(f"Identifying {year} on {engine}", total=None)
@@ -63,6 +65,8 @@ def identify(
 
 
 def print_summary(store: Store, year: int) -> None:
+    from ..identification.runs import summary
+
     data = summary(store, year)
     proposals = RichTable("proposal", "households", "people", title=f"Identification {year}")
     for name, households, people in data["proposal"]:
@@ -93,12 +97,16 @@ def whatif(
 ) -> None:
     """Replay changed rules (a scorecard, a line...) over the whole registry and report,
     per region, who would enter and who would leave. Official results are not touched."""
+    from ..identification.runs import latest_year, whatif_households
+    from ..identification.runs import whatif as whatif_run
+    from ..intake.exports import check_output
+
     rules = _rules(scorecard, guarantees, causes, measures, lines)
     if out is not None:
         check_output(out, overwrite)
         if out.suffix.lower() not in TABLE_FORMATS:
             raise typer.BadParameter(f"{out}: write .csv, .parquet or .xlsx")
-    with Store(db) as store:
+    with open_store(db) as store:
         year = year if year is not None else latest_year(store)
         report = whatif_run(store, rules, year, level)
         changed = whatif_households(store, rules, year) if out is not None else None
@@ -125,8 +133,11 @@ def explain(
     year: YearOption = None, scorecard: ScorecardOption = None,
 ) -> None:
     """Why a household scored what it did: points per set and per indicator."""
+    from ..identification.runs import explain as explain_household
+    from ..identification.runs import latest_year
+
     rules = _rules(scorecard, None, None, None, None)
-    with Store(db, read_only=True) as store:
+    with open_store(db, read_only=True) as store:
         year = year if year is not None else latest_year(store)
         why = explain_household(store, rules, household, year)
     ident = why["identification"]
@@ -166,9 +177,10 @@ def evaluate_causes(
 
     from ..identification.causes import load_causes
     from ..identification.evaluation import evaluate_causes as evaluate
+    from ..identification.runs import latest_year
 
     rules = load_causes(causes)
-    with Store(db) as store:
+    with open_store(db) as store:
         year = year if year is not None else latest_year(store)
         scores = evaluate(store, rules, year)
     if json_out:

@@ -5,14 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
 import typer
 
-from ..engines import check_engine
 from ..errors import OutputExistsError
-from ..linkage.config import load_link_config
-from ..linkage.link import LinkError, link, read_table
 from .common import OverwriteOption, console
 
 
@@ -32,6 +27,13 @@ def link_command(
     then probabilistically (Splink) on names (characters and pinyin), dates, addresses
     and identifiers. Writes one row per pair at or above the review threshold: left_key,
     right_key, match_probability, matched_on, decision (match or review)."""
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    from ..engines import check_engine
+    from ..linkage.config import load_link_config
+    from ..linkage.link import LinkError, link, read_table
+
     check_engine(engine)
     if out.suffix.lower() not in (".parquet", ".csv"):
         raise LinkError(f"{out}: write .parquet or .csv")

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table as RichTable
 
-from ..access.accounts import user_named
-from ..dynamic.region_criteria import JUDGED, criteria_for
-from ..dynamic.regions import designate, propose_exit, status_as_of
-from ..identification.runs import latest_identified, latest_year
-from ..store import Store
-from .common import DbOption, console, parse_date, prefix_of
+from .common import DbOption, console, open_store, parse_date, prefix_of
+
+if TYPE_CHECKING:
+    from ..store import Store
 
 regions_app = typer.Typer(help="Poor villages and counties: designation, status, exit "
                                "criteria and exit proposals.", no_args_is_help=True)
@@ -33,7 +31,9 @@ def designate_command(
 ) -> None:
     """Make poor every village and county without a status whose registered incidence
     at the end of --year reaches the threshold of rules/region_exit.yaml."""
-    with Store(db) as store:
+    from ..dynamic.regions import designate
+
+    with open_store(db) as store:
         count = designate(store, year, by)
     console.print(f"{count:,} villages and counties designated poor from {year}-12-31")
 
@@ -44,8 +44,10 @@ def status_command(db: DbOption, region: RegionOption = "",
                        help="The day (YYYY-MM-DD); default today.")] = None) -> None:
     """The status of each village and county: poor, exit_proposed, exited,
     consolidating, or not_poor when never designated."""
+    from ..dynamic.regions import status_as_of
+
     day = parse_date(on) if on else dt.date.today()
-    with Store(db, read_only=True) as store:
+    with open_store(db, read_only=True) as store:
         rows = status_as_of(store, day, prefix_of(region))
     table = RichTable("region", "name", "level", "status", "since", "consolidating until",
                       "proposal", title=f"Villages and counties on {day} ({len(rows):,})")
@@ -63,9 +65,11 @@ def criteria_command(db: DbOption, level: Annotated[str, typer.Option(
                      year: YearOption = None) -> None:
     """The exit criteria of each village or county: value, limit and whether it holds.
     Wrong-exit and missed rates are estimates from the registry's identification."""
+    from ..dynamic.region_criteria import JUDGED, criteria_for
+
     if level not in JUDGED:
         raise typer.BadParameter(f"--level is village or county, not {level!r}")
-    with Store(db, read_only=True) as store:
+    with open_store(db, read_only=True) as store:
         year, day = _when(store, year, as_of)
         rows = criteria_for(store, day, year, level, prefix_of(region))
     names = [c["label"] for c in rows[0]["criteria"]] if rows else []
@@ -88,8 +92,11 @@ def propose_exit_command(
 ) -> None:
     """Propose the exit of a poor village or county that meets every exit criterion;
     the proposal then walks its procedure (village_exit or county_exit)."""
+    from ..access.accounts import user_named
+    from ..dynamic.regions import propose_exit
+
     day = parse_date(on) if on else dt.date.today()
-    with Store(db) as store:
+    with open_store(db) as store:
         year, judged_on = _when(store, year, as_of)
         user = user_named(store.con, username)
         proposal = propose_exit(store, user, code, day, judged_on, year)
@@ -98,6 +105,8 @@ def propose_exit_command(
 
 def _when(store: Store, year: int | None, as_of: str | None) -> tuple[int, dt.date]:
     """(identification year, day judged) from the options and their defaults."""
+    from ..identification.runs import latest_identified, latest_year
+
     if year is None:  # the latest identified, else the latest surveyed
         year = latest_identified(store) or latest_year(store)
     return year, parse_date(as_of) if as_of else dt.date(year, 12, 31)

@@ -7,10 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table as RichTable
 
-from ..registry.duplicates import find_duplicates, open_pairs
-from ..registry.merge import mark_distinct, merge
-from ..store import Store
-from .common import DbOption, console
+from .common import DbOption, console, open_store
 
 registry_app = typer.Typer(help="Duplicates within the registry: find, merge, keep apart.",
                            no_args_is_help=True)
@@ -30,7 +27,9 @@ def duplicates(
     """Propose pairs of living people that may be one person (the same valid ID
     number, or alike by name and pinyin, birth date, sex, ID number and address), and
     list those waiting for a decision."""
-    with Store(db, read_only=not find) as store:
+    from ..registry.duplicates import find_duplicates, open_pairs
+
+    with open_store(db, read_only=not find) as store:
         if find:
             found = find_duplicates(store)
             console.print(f"{found.by_id:,} pairs share an ID number, {found.probable:,} "
@@ -49,7 +48,9 @@ def merge_command(db: DbOption, keep: KeepOption, duplicate: DuplicateOption,
                   by: ByOption) -> None:
     """Merge a person registered twice: the duplicate's events, feed links and flags
     move to the person kept, its row is kept in registry_changes (audited)."""
-    with Store(db) as store:
+    from ..registry.merge import merge
+
+    with open_store(db) as store:
         merge(store, keep, duplicate, by)
     console.print(f"Person {duplicate} merged into {keep}")
 
@@ -58,6 +59,8 @@ def merge_command(db: DbOption, keep: KeepOption, duplicate: DuplicateOption,
 def distinct_command(db: DbOption, keep: KeepOption, duplicate: DuplicateOption,
                      by: ByOption) -> None:
     """Record that a proposed pair is two people (audited; not proposed again)."""
-    with Store(db) as store:
+    from ..registry.merge import mark_distinct
+
+    with open_store(db) as store:
         mark_distinct(store, keep, duplicate, by)
     console.print(f"Persons {keep} and {duplicate} kept apart")

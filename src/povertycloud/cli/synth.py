@@ -6,17 +6,16 @@ import shutil
 import tempfile
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ..errors import OutputExistsError
-from ..feeds.sources import load_sources
-from ..intake import import_file, load_directory
-from ..store import Store
-from ..synth import SynthConfig, generate
-from ..synth.feeds import write_feeds
+from ..synth import SynthConfig
 from .common import console, progress_bar
+
+if TYPE_CHECKING:
+    from ..store import Store
 
 
 def synth(
@@ -38,6 +37,8 @@ def synth(
 ) -> None:
     """Generate a deterministic synthetic province: regions with boundaries, households,
     people, a yearly panel with shocks, registry history and ground truth."""
+    from ..synth.feeds import write_feeds
+
     if (out is None) == (db is None):
         raise typer.BadParameter("give exactly one of --out and --db")
     if feeds and out is None:
@@ -62,6 +63,8 @@ def synth(
 
 
 def _generate(config: SynthConfig, out: Path) -> dict[str, int]:
+    from ..synth import generate
+
     with progress_bar() as bar:
         task = bar.add_task("Generating counties", total=None)
         def advance(done: int, total: int) -> None:
@@ -70,6 +73,10 @@ def _generate(config: SynthConfig, out: Path) -> dict[str, int]:
 
 
 def _load_feeds(store: Store, province: Path, seed: int) -> dict[str, int]:
+    from ..feeds.sources import load_sources
+    from ..intake import import_file
+    from ..synth.feeds import write_feeds
+
     write_feeds(province, province / "feeds", seed)
     counts = {}
     for source in load_sources().values():
@@ -82,6 +89,9 @@ def _load_feeds(store: Store, province: Path, seed: int) -> dict[str, int]:
 def build_store(config: SynthConfig, db: Path, feeds: bool = False) -> dict[str, int]:
     """Generate into a new store (with the departments' feeds taken in, if ``feeds``);
     on any failure nothing is left at ``db``."""
+    from ..intake import load_directory
+    from ..store import Store
+
     db.parent.mkdir(parents=True, exist_ok=True)
     partial = db.with_name(db.name + ".partial")
     partial.unlink(missing_ok=True)

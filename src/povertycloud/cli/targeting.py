@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 from rich.table import Table as RichTable
 
-from ..intake.exports import check_output
 from .common import OverwriteOption, console
 
 targeting_app = typer.Typer(help="Model-based targeting where income is not verified.",
@@ -37,6 +36,7 @@ def fit_predict(
     """Learn welfare from every other column of T (OLS proxy-means test, quantile
     regression and gradient boosting, chosen by cross-validation) and write
     `predicted_welfare` for every row of P."""
+    from ..intake.exports import check_output
     from ..targeting import fit_predict as run
     from ..targeting.io import read_table, write_table
 

@@ -9,9 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table as RichTable
 
-from ..access.accounts import user_named
-from ..store import Store, audit_entry
-from .common import DbOption, console, prefix_of
+from .common import DbOption, console, open_store, prefix_of
 
 warn_app = typer.Typer(help="Relapse early warning: who may fall below the line next year.",
                        no_args_is_help=True)
@@ -33,7 +31,7 @@ def evaluate_command(
     from ..dynamic.warning import evaluate, load_warning
 
     loaded = load_warning(rules)
-    with Store(db, read_only=True) as store, console.status("Training and testing..."):
+    with open_store(db, read_only=True) as store, console.status("Training and testing..."):
         result = evaluate(store, loaded, test_years=test_year)
     scope = f"{loaded.capacity_share:.0%} of each {loaded.capacity_scope}"
     table = RichTable("origin → next", "households", "falls", "listed", "AUC model",
@@ -65,7 +63,7 @@ def score_command(
     from ..dynamic.warning import load_warning, score
 
     loaded = load_warning(rules)
-    with Store(db) as store, console.status("Training and scoring..."):
+    with open_store(db) as store, console.status("Training and scoring..."):
         done = score(store, loaded, year=year)
     console.print(f"Scored {done.households:,} households of {done.year} (risk of falling "
                   f"below the line in {done.year + 1}) with {done.model}, trained on "
@@ -86,9 +84,11 @@ def list_command(
                             "read is audited). Hidden otherwise.")] = None,
 ) -> None:
     """The monitoring list: the households each village should watch, riskiest first."""
+    from ..access.accounts import user_named
     from ..dynamic.warning import WarningError, monitoring_list, scored_years, with_health
+    from ..store import audit_entry
 
-    with Store(db, read_only=health_as is None) as store:
+    with open_store(db, read_only=health_as is None) as store:
         if not scored_years(store):
             raise WarningError(f"no scores yet: run `povertycloud warn score --db {db}` first")
         rows = monitoring_list(store, prefix_of(region), year, limit)

@@ -5,14 +5,16 @@ from __future__ import annotations
 import secrets
 import string
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table as RichTable
 
-from ..access.accounts import ROLES, User, create_user, list_users
-from ..store import Store
-from .common import DbOption, console
+from ..access.accounts import ROLES
+from .common import DbOption, console, open_store
+
+if TYPE_CHECKING:
+    from ..store import Store
 
 users_app = typer.Typer(help="Accounts of the web platform.", no_args_is_help=True)
 HostOption = Annotated[str, typer.Option(help="Address to listen on (127.0.0.1: this "
@@ -35,7 +37,7 @@ def run_server(db: Path, host: str, port: int, secure_cookies: bool = False) -> 
     from ..web.app import create_app
     from ..web.platform import WebConfig
 
-    Store(db).close()  # a missing or newer store is reported before the server starts
+    open_store(db).close()  # a missing or newer store is reported before the server starts
     app = create_app(WebConfig(db=db, secure_cookies=secure_cookies))
     console.print(f"Serving {db} at http://{host}:{port}/ (Ctrl+C to stop)")
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
@@ -51,8 +53,10 @@ def add(db: DbOption,
         name: Annotated[str | None, typer.Option(help="Name shown on screen.")] = None,
         ) -> None:
     """Add a user of the web platform."""
+    from ..access.accounts import create_user
+
     secret = password or typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    with Store(db) as store:
+    with open_store(db) as store:
         user = create_user(store.con, username, secret, role, region, name)
     console.print(f"Added {user.username} ({user.role}, {user.region_code})")
 
@@ -60,7 +64,9 @@ def add(db: DbOption,
 @users_app.command("list")
 def list_(db: DbOption) -> None:
     """List the users of the web platform."""
-    with Store(db, read_only=True) as store:
+    from ..access.accounts import User, list_users
+
+    with open_store(db, read_only=True) as store:
         top = store.con.execute("SELECT min(code) FROM regions WHERE level = 'province'"
                                 ).fetchone()
         everyone = User(0, "", "", "admin", str(top[0])) if top and top[0] else None
@@ -74,6 +80,8 @@ def list_(db: DbOption) -> None:
 def demo_users(store: Store) -> list[tuple[str, str, str, str]]:
     """One user per role and officer level, in the first region of each level; returns
     (username, password, role, region) of those created (none when they exist)."""
+    from ..access.accounts import create_user
+
     if store.con.execute("SELECT count(*) FROM users").fetchone() != (0,):
         return []
     firsts = dict(store.con.execute("SELECT level, min(code) FROM regions GROUP BY level"

@@ -13,7 +13,7 @@ from ..access.accounts import User
 from ..sqltext import date_literal, literal
 from ..store import Store
 from .procedures import Procedures, load_procedures
-from .reevaluation import REASONS
+from .reasons import REASONS
 
 KIND_TEXT = {"enrol": "enrolment as a poor household", "exit": "exit from poverty",
              "monitor": "monitoring against relapse", "relapse": "return to the registry",

@@ -17,13 +17,11 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import lightgbm as lgb
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
-from sklearn.metrics import roc_auc_score
 
 from ..errors import PovertyCloudError
 from ..lines import PovertyLines, national
@@ -43,6 +41,9 @@ from .warning_features import (
     panel_years,
     why_unlabelled,
 )
+
+if TYPE_CHECKING:
+    import lightgbm as lgb
 
 Bools = npt.NDArray[np.bool_]
 Floats = npt.NDArray[np.float64]
@@ -130,6 +131,8 @@ def _number(r: Reader, key: str, kind: type, low: float, high: float) -> int | f
 
 def fit(train: Examples, rules: WarningRules) -> lgb.Booster:
     """The model learnt from the labelled ``train`` examples."""
+    import lightgbm as lgb
+
     known = ~np.isnan(train.label)
     if len(np.unique(train.label[known])) < 2:
         raise WarningError("the training years need households that fell below the line "
@@ -261,6 +264,8 @@ def _auc(label: Floats, scores: Floats) -> float:
     known = ~np.isnan(label)
     if len(np.unique(label[known])) < 2:
         return math.nan
+    from sklearn.metrics import roc_auc_score
+
     return float(roc_auc_score(label[known], scores[known]))
 
 

@@ -16,7 +16,6 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from scipy.special import expit
 
 from ..lines import PovertyLines
 from ..profile.income import income_per_capita_sql, net_income_sql
@@ -196,6 +195,8 @@ def baseline_flags(ex: Examples, factor: float, expense_share: float) -> Bools:
 def baseline_scores(ex: Examples, factor: float, expense_share: float) -> Floats:
     """The baseline as a ranking: flagged households first, each group by income ratio,
     the lowest first."""
+    from scipy.special import expit
+
     flagged = baseline_flags(ex, factor, expense_share).astype(np.float64)
     return flagged + np.asarray(expit(-ex.ratio), dtype=np.float64)
 

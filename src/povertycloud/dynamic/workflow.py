@@ -25,7 +25,7 @@ from ..history import OutOfOrder, supersede
 from ..sqltext import date_literal
 from ..store import Store, StoreConflict
 from .procedures import Procedure, Procedures, Step, load_procedures
-from .reevaluation import REASONS
+from .reasons import REASONS
 
 # the registry status each kind of household proposal leads to
 NEW_STATUS = {"enrol": "registered_poor", "exit": "exited", "monitor": "monitored",

@@ -15,7 +15,6 @@ import pyarrow as pa
 
 from ..errors import PovertyCloudError
 from ..linkage.config import Column, LinkConfig, default_blocking
-from ..linkage.link import link
 from ..profile.expressions import (
     BOOLEAN,
     NUMBER,
@@ -29,10 +28,10 @@ from ..sqltext import literal
 from ..standard import codes
 from ..standard.fields import Kind, Table
 from ..store import Store
+from .outcomes import OUTCOMES
 from .sources import Source, load_sources
 
 DEFAULT = "conflicts.yaml"
-OUTCOMES = ("confirmed", "false_alarm", "exempt")
 _TYPES = {Kind.INTEGER: NUMBER, Kind.NUMBER: NUMBER, Kind.BOOLEAN: BOOLEAN}
 PERSON_FIELDS = {"registration_status": FieldType(STRING, codes.REGISTRATION),
                  "person_alive": FieldType(BOOLEAN),
@@ -101,6 +100,8 @@ def link_feeds(store: Store, sources: dict[str, Source], u_pairs: int | None = N
     """Link every feed the store holds to its people (replacing earlier links of that
     feed); returns the matches per source. ``u_pairs`` trades the model's precision for
     time (the demo takes fewer)."""
+    from ..linkage.link import link  # Splink loads when a feed is linked
+
     tables = store.tables()
     people = store.arrow(
         "SELECT p.person_id, p.id_number, p.name, p.birth_date, h.address "

@@ -15,7 +15,6 @@ import unicodedata
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from pypinyin import lazy_pinyin
 
 # Surnames whose reading differs from the character's everyday one.
 SURNAMES = {"单": "shan", "曾": "zeng", "解": "xie", "区": "ou", "仇": "qiu", "朴": "piao",
@@ -25,6 +24,8 @@ SURNAMES = {"单": "shan", "曾": "zeng", "解": "xie", "区": "ou", "仇": "qiu
 
 def _reading(char: str) -> str | None:
     """How one character sounds, or None when it is not pronounced."""
+    from pypinyin import lazy_pinyin  # its dictionaries take 0.2 s to load
+
     han = lazy_pinyin(char, errors="ignore")
     if han:
         return str(han[0])

@@ -14,7 +14,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..linkage.config import Column, LinkConfig
-from ..linkage.dedupe import dedupe
 from ..linkage.pinyin import pinyin_column
 from ..standard.ids import sql_valid
 from ..store import Store
@@ -46,6 +45,8 @@ def living_people(store: Store) -> pa.Table:
 
 def find_duplicates(store: Store) -> Found:
     """Propose the pairs of the registry that may be one person."""
+    from ..linkage.dedupe import dedupe  # Splink loads when duplicates are looked for
+
     started = time.perf_counter()
     people = living_people(store)
     scored = dedupe(people.drop_columns(["batch_id"]), CONFIG)

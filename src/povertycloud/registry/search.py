@@ -15,7 +15,6 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
-from pypinyin import lazy_pinyin
 
 from ..access.privacy import mask_id_number
 from ..reports.figures import tables
@@ -31,6 +30,8 @@ _LATIN = re.compile(r"^[A-Za-z ]+$")
 def refresh(con: duckdb.DuckDBPyConnection) -> bool:
     """(Re)build the search table when people or households changed; returns whether it
     did."""
+    from pypinyin import lazy_pinyin
+
     stamp = con.execute(
         "SELECT (SELECT count(*) || ':' || coalesce(max(batch_id), 0) FROM people) || ':' || "
         "(SELECT count(*) || ':' || coalesce(max(batch_id), 0) FROM households)").fetchone()

@@ -7,8 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cache
+from typing import TYPE_CHECKING
 
-import pyarrow as pa
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 
 class Kind(StrEnum):
@@ -25,17 +28,23 @@ class Kind(StrEnum):
     GEOJSON = "geojson"
 
 
-ARROW_TYPES: dict[Kind, pa.DataType] = {
-    Kind.STRING: pa.string(),
-    Kind.INTEGER: pa.int64(),
-    Kind.NUMBER: pa.float64(),
-    Kind.BOOLEAN: pa.bool_(),
-    Kind.DATE: pa.date32(),
-    Kind.ENUM: pa.string(),
-    Kind.ID_NUMBER: pa.string(),
-    Kind.REGION_CODE: pa.string(),
-    Kind.GEOJSON: pa.string(),
-}
+@cache
+def arrow_types() -> dict[Kind, pa.DataType]:
+    """The Arrow type of each kind (Arrow loads when a type is first asked for)."""
+    import pyarrow as pa
+
+    return {
+        Kind.STRING: pa.string(),
+        Kind.INTEGER: pa.int64(),
+        Kind.NUMBER: pa.float64(),
+        Kind.BOOLEAN: pa.bool_(),
+        Kind.DATE: pa.date32(),
+        Kind.ENUM: pa.string(),
+        Kind.ID_NUMBER: pa.string(),
+        Kind.REGION_CODE: pa.string(),
+        Kind.GEOJSON: pa.string(),
+    }
+
 
 SQL_TYPES: dict[Kind, str] = {
     Kind.STRING: "VARCHAR",
@@ -69,7 +78,7 @@ class Field:
 
     @property
     def arrow_type(self) -> pa.DataType:
-        return ARROW_TYPES[self.kind]
+        return arrow_types()[self.kind]
 
     @property
     def sql_type(self) -> str:
@@ -100,5 +109,7 @@ class Table:
 
     @property
     def arrow_schema(self) -> pa.Schema:
+        import pyarrow as pa
+
         return pa.schema([pa.field(f.name, f.arrow_type, nullable=not f.required)
                           for f in self.fields])

@@ -7,25 +7,30 @@ memory stays flat from a thousand to ten million people; ground truth goes to ``
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
-
-import numpy as np
-import numpy.typing as npt
-import pyarrow.parquet as pq
+from typing import TYPE_CHECKING, Any
 
 from ..progress import Counter
-from ..standard.tables import TABLES, table_path
-from . import county, regions
 from .config import SynthConfig
-from .panel import Villages
 
-__all__ = ["SynthConfig", "generate", "table_path"]
+if TYPE_CHECKING:
+    import numpy.typing as npt
+
+    from . import regions
+    from .panel import Villages
+
+__all__ = ["SynthConfig", "generate"]
 
 
 
 def generate(config: SynthConfig, out_dir: Path,
              progress: Counter | None = None) -> dict[str, int]:
     """Write the province to ``out_dir`` (which must not exist); returns rows per table."""
+    import numpy as np  # NumPy, Arrow and Shapely load when a province is generated
+    import pyarrow.parquet as pq
+
+    from ..standard.tables import TABLES, table_path
+    from . import county, regions
+
     out_dir.mkdir(parents=True)
     (out_dir / "truth").mkdir()
     root = np.random.SeedSequence(config.seed)
@@ -59,6 +64,10 @@ def generate(config: SynthConfig, out_dir: Path,
 
 
 def _villages(v: regions.Villages, idx: npt.NDArray[Any]) -> Villages:
+    import numpy as np
+
+    from .panel import Villages
+
     def pick(values: list[Any]) -> npt.NDArray[Any]:
         picked: npt.NDArray[Any] = np.asarray(values)[idx]
         return picked

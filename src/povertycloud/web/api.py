@@ -9,7 +9,6 @@ import io
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request, Response
-from openpyxl import Workbook
 from pydantic import BaseModel, Field
 
 from ..access import audit, sessions
@@ -182,6 +181,8 @@ def export(table: list[dict[str, Any]], stem: str, kind: str) -> Response:
         writer.writerows(table)
         data, media = ("\ufeff" + out.getvalue()).encode(), "text/csv; charset=utf-8"
     else:
+        from openpyxl import Workbook
+
         book = Workbook()
         sheet = book.active
         assert sheet is not None
