@@ -29,7 +29,7 @@ def twice(small_province: Path, tmp_path_factory: pytest.TempPathFactory
     db = tmp_path_factory.mktemp("registry") / "store.duckdb"
     with Store.create(db) as store:
         load_directory(store, small_province)
-        truth = register_twice(store.con, share=0.02, seed=3)
+        truth = register_twice(store, share=0.02, seed=3)
         find_duplicates(store)
     return db, truth
 

@@ -93,7 +93,7 @@ def _department_checks(store: Store) -> None:
         raised = raise_flags(store, load_conflicts(None, sources))
         send_signals(store, sources)
         bar.update(task, description="Department data: people registered twice")
-        register_twice(store.con, share=DEMO_TWICE)
+        register_twice(store, share=DEMO_TWICE)
         find_duplicates(store)
         bar.update(task, description=f"Department data: {sum(raised.values()):,} flags",
                    total=1, completed=1)

@@ -6,16 +6,15 @@ name, sex and birth date. The truth is returned: (person_id, duplicate_id, kind)
 
 from __future__ import annotations
 
-import duckdb
-
 from ..standard.ids import sql_check_digit
+from ..store import Store
 
 
-def register_twice(con: duckdb.DuckDBPyConnection, share: float = 0.002,
+def register_twice(store: Store, share: float = 0.002,
                    seed: int = 1) -> list[tuple[int, int, str]]:
-    """Add the second registrations to the store's ``people`` (through ``con``)."""
+    """Add the second registrations to the store's ``people``."""
     per_million = int(share * 1_000_000)
-    con.execute(f"""
+    store.execute(f"""
 CREATE TEMP TABLE twice AS
 WITH next_door AS (
   SELECT household_id, lead(household_id) OVER (PARTITION BY village_code
@@ -42,8 +41,7 @@ SELECT * EXCLUDE (raw, id_number, person_id), person_id AS original,
     || {sql_check_digit("(left(raw, 14) || lpad(substr(raw, 15), 3, '0'))")} END
     AS id_number
 FROM mistyped m""")
-    con.execute("INSERT INTO people BY NAME SELECT * EXCLUDE (original, kind) FROM twice")
-    truth = con.execute("SELECT original, person_id, kind FROM twice ORDER BY original"
-                        ).fetchall()
-    con.execute("DROP TABLE twice")
+    store.execute("INSERT INTO people BY NAME SELECT * EXCLUDE (original, kind) FROM twice")
+    truth = store.rows("SELECT original, person_id, kind FROM twice ORDER BY original")
+    store.execute("DROP TABLE twice")
     return [(int(a), int(b), str(k)) for a, b, k in truth]

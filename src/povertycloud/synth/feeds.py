@@ -19,13 +19,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 from pypinyin import lazy_pinyin
 
-from ..sqltext import literal
+from ..engines import DuckDBEngine, Engine
 from ..standard.ids import birth_date, check_digit, sql_check_digit
 
 FAULTS = ("none", "typo", "homophone", "pinyin", "transposed_id", "missing_id",
@@ -153,34 +152,31 @@ def write_feeds(province: Path, out: Path, seed: int = 20141,
     ``out/<feed>.parquet``, and its truth to ``out/truth/<feed>_links.parquet``; returns
     records per feed. A share ``fault_rate`` of the records carries one fault."""
     (out / "truth").mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect()
-    try:
+    with DuckDBEngine() as engine:
         for table in ("people", "households", "events"):
-            con.execute(f"CREATE VIEW {table} AS SELECT * FROM "
-                        f"read_parquet({literal(str(province / f'{table}.parquet'))})")
+            engine.register_parquet(table, province / f"{table}.parquet")
         counts = {}
         for k, feed in enumerate(FEEDS):
             rng = np.random.default_rng([seed, 7, k])
-            rows = con.sql(feed.select).to_arrow_table()
+            rows = engine.query(feed.select)
             keep = rng.random(rows.num_rows) < feed.share
-            records, truth = _with_faults(rows.filter(pa.array(keep)), rng, fault_rate, con)
+            records, truth = _with_faults(rows.filter(pa.array(keep)), rng, fault_rate,
+                                          engine)
             pq.write_table(records, out / f"{feed.name}.parquet")
             pq.write_table(truth, out / "truth" / f"{feed.name}_links.parquet")
             counts[feed.name] = records.num_rows
         return counts
-    finally:
-        con.close()
 
 
 def _with_faults(rows: pa.Table, rng: np.random.Generator, fault_rate: float,
-                 con: duckdb.DuckDBPyConnection) -> tuple[pa.Table, pa.Table]:
+                 engine: Engine) -> tuple[pa.Table, pa.Table]:
     data = rows.to_pylist()
     n = len(data)
     faulty = rng.random(n) < fault_rate
     kinds = np.where(faulty, rng.integers(1, len(FAULTS), n), 0)
-    spellings = _homophones(con)
-    addresses = [r[0] for r in con.execute(
-        "SELECT address FROM households USING SAMPLE 1000 ROWS (reservoir, 1)").fetchall()]
+    spellings = _homophones(engine)
+    addresses = engine.query("SELECT address FROM households "
+                             "USING SAMPLE 1000 ROWS (reservoir, 1)").column(0).to_pylist()
     records: list[dict[str, object]] = []
     links: list[dict[str, object]] = []
     for row, kind in zip(data, kinds, strict=True):
@@ -230,10 +226,10 @@ def _spoil(row: dict[str, object], fault: str, rng: np.random.Generator,
         row["address"] = addresses[int(rng.integers(len(addresses)))]
 
 
-def _homophones(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+def _homophones(engine: Engine) -> dict[str, list[str]]:
     """Characters of the province's names grouped by pinyin (homophones)."""
-    chars = [r[0] for r in con.execute(
-        "SELECT DISTINCT unnest(string_split(name, '')) FROM people").fetchall()]
+    chars = engine.query("SELECT DISTINCT unnest(string_split(name, '')) AS c FROM people"
+                         ).column(0).to_pylist()
     groups: dict[str, list[str]] = defaultdict(list)
     for c in sorted(chars):
         groups[lazy_pinyin(c)[0]].append(c)
