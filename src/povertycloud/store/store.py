@@ -34,6 +34,11 @@ Params = Sequence[Any] | dict[str, Any] | None
 Row = tuple[Any, ...]
 
 
+class StoreConflict(StoreError):
+    """A write that conflicts with another transaction (two writers changed the same row
+    at once) or with a stored row (a key already taken): nothing of it was written."""
+
+
 class Result(Protocol):
     """What a statement gives back: its rows, fetched once."""
 
@@ -108,10 +113,13 @@ class Store:
     # -- statements ---------------------------------------------------------------------
 
     def execute(self, sql: str, params: Params = None) -> Result:
-        """Run one statement (or several, without parameters); its result to fetch."""
+        """Run one statement (or several, without parameters); its result to fetch. A
+        conflicting write raises :class:`StoreConflict`."""
         started = time.perf_counter()
         try:
             result = self.con.execute(sql, params) if params else self.con.execute(sql)
+        except (duckdb.TransactionException, duckdb.ConstraintException) as exc:
+            raise StoreConflict(str(exc)) from exc
         finally:
             self._timed(sql, started)
         return result
