@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 import duckdb
 import pyarrow as pa
@@ -68,6 +68,8 @@ class Store:
     needs its own handle on the same store (a web request) takes ``store.cursor()``.
     """
 
+    Error: ClassVar[type[Exception]] = duckdb.Error  # what a failed statement raises
+
     def __init__(self, path: Path, *, read_only: bool = False,
                  slow_ms: float | None = None) -> None:
         self.path = Path(path)
@@ -104,10 +106,17 @@ class Store:
     def cursor(self) -> Store:
         """A handle of its own on the same store, for one thread (a web request):
         its own transactions, the same data. Close it when done."""
-        other = object.__new__(Store)
-        other.path, other.slow_ms = self.path, self.slow_ms
+        return Store.wrap(self.con.cursor(), self.path, self.slow_ms)
+
+    @classmethod
+    def wrap(cls, con: duckdb.DuckDBPyConnection, path: Path = Path(),
+             slow_ms: float | None = None) -> Store:
+        """TRANSITION: a store handle over a connection some caller already holds."""
+        other = object.__new__(cls)
+        other.path = path
+        other.slow_ms = _slow_threshold() if slow_ms is None else slow_ms
         other._in_transaction, other._owner = False, False
-        other.con = self.con.cursor()
+        other.con = con
         return other
 
     # -- statements ---------------------------------------------------------------------
