@@ -63,5 +63,5 @@ def officers(store: Store, village: str) -> dict[str, User]:
             "county2": ("officer", village[:6] + "000000"),
             "auditor": ("auditor", village[:6] + "000000"),
             "elsewhere": ("officer", str(other[0]))}
-    return {name: create_user(store.con, name, PASSWORD, role, code)
+    return {name: create_user(store, name, PASSWORD, role, code)
             for name, (role, code) in plan.items()}

@@ -55,7 +55,7 @@ def province(identified_db: Path, tmp_path_factory: pytest.TempPathFactory) -> P
         failing = next(r["region_code"] for r in rows if not r["met"])
         other = next(r["region_code"] for r in rows if r["region_code"][:9] != village[:9])
         for level, digits in (("village", 12), ("township", 9), ("county", 6)):
-            create_user(store.con, f"{level}_officer", "correct horse battery", "officer",
+            create_user(store, f"{level}_officer", "correct horse battery", "officer",
                         village[:digits].ljust(12, "0"))
     return Province(db, designated, village, failing, other)
 

@@ -30,7 +30,7 @@ from povertycloud.pipeline.on_store import run_on_store
 from povertycloud.store import Store
 from povertycloud.synth import SynthConfig
 from povertycloud.web.app import create_app
-from povertycloud.web.platform import WebConfig
+from povertycloud.web.deps import WebConfig
 
 PASSWORD = "correct horse battery"
 
@@ -92,7 +92,7 @@ def web_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Regions]:
         run_on_store(store)
         identify(store, load_rules(), 2020)
         regions = _regions(store)
-        users = {username: create_user(store.con, username, PASSWORD, role,
+        users = {username: create_user(store, username, PASSWORD, role,
                                        getattr(regions, level))
                  for username, (role, level) in USERS.items()}
         regions = _dynamic(store, regions, users)
@@ -186,10 +186,10 @@ def as_user(client: TestClient) -> Callable[[str], dict[str, str]]:
 @pytest.fixture
 def sql(client: TestClient) -> Callable[..., list[tuple[Any, ...]]]:
     """Rows of a query on the application's own store (to check what it kept)."""
-    con = client.app.state.platform.store.con  # type: ignore[attr-defined]
+    store = client.app.state.platform.store  # type: ignore[attr-defined]
 
     def query(text: str, *params: Any) -> list[tuple[Any, ...]]:
-        return list(con.execute(text, list(params)).fetchall())
+        return store.rows(text, list(params))
     return query
 
 

@@ -72,12 +72,11 @@ def state_of(sql: Sql, proposal: int) -> list[tuple[Any, ...]]:
 def propose(client: TestClient, username: str, household: int) -> int:
     """A proposal of ``username``'s own (the platform has no page for it: officers'
     proposals come from the command line)."""
-    con = client.app.state.platform.store.con  # type: ignore[attr-defined]
-    [(user_id,)] = con.execute("SELECT user_id FROM users WHERE username = ?",
-                               [username]).fetchall()
-    user = get_user(con, user_id)
+    store = client.app.state.platform.store  # type: ignore[attr-defined]
+    user_id = store.scalar("SELECT user_id FROM users WHERE username = ?", [username])
+    user = get_user(store, user_id)
     assert user is not None
-    return workflow.propose(con, user, "enrol", reasons=["income_below_line"],
+    return workflow.propose(store.con, user, "enrol", reasons=["income_below_line"],
                             household_id=household)
 
 

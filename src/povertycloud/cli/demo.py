@@ -138,7 +138,7 @@ def _dynamic(store: Store, year: int) -> None:
 
 
 def _walk_first_village(store: Store, today: dt.date) -> None:
-    users = {u: user_named(store.con, u) for u in
+    users = {u: user_named(store, u) for u in
              ("field_officer", "village_officer", "township_officer", "county_officer")}
     village = users["village_officer"].region_code
     for (procedure, _), steps in WALKS.items():

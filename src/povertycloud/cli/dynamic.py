@@ -98,7 +98,7 @@ def list_command(
 def inbox_command(db: DbOption, as_user: AsOption, on: OnOption = None) -> None:
     """The proposals waiting for this user's step."""
     with Store(db, read_only=True) as store:
-        rows = read.inbox(store.con, user_named(store.con, as_user), _day(on))
+        rows = read.inbox(store.con, user_named(store, as_user), _day(on))
     _print_proposals(rows, f"Waiting for {as_user} ({len(rows):,})")
 
 
@@ -136,7 +136,7 @@ def step_command(
     outside the user's role or jurisdiction, an approval of one's own proposal, or a
     notice shorter than configured)."""
     with Store(db) as store:
-        taken = workflow.act(store.con, proposal, step, user_named(store.con, as_user),
+        taken = workflow.act(store.con, proposal, step, user_named(store, as_user),
                              on=_day(on), note=note, reject=reject, days=days)
     console.print(f"Proposal {proposal}: {step} done; now {taken.state}"
                   + (f", next {taken.step}" if taken.state == "open" else ""))
@@ -158,7 +158,7 @@ def propose_command(
     """An officer's own proposal for a household (which that officer may then not
     approve)."""
     with Store(db) as store:
-        pid = workflow.propose(store.con, user_named(store.con, as_user), kind, reasons=reason,
+        pid = workflow.propose(store.con, user_named(store, as_user), kind, reasons=reason,
                                household_id=household, note=note, on=_day(on))
     console.print(f"Proposal {pid} made")
 

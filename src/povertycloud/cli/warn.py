@@ -92,7 +92,7 @@ def list_command(
         if not scored_years(store.con):
             raise WarningError(f"no scores yet: run `povertycloud warn score --db {db}` first")
         rows = monitoring_list(store.con, prefix_of(region), year, limit)
-        reader = user_named(store.con, health_as) if health_as else None
+        reader = user_named(store, health_as) if health_as else None
         if reader is not None and not reader.may("unmask"):
             raise WarningError(f"{reader.username} ({reader.role}) may not see health details")
         shown = with_health(rows, reader is not None)

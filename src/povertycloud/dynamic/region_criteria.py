@@ -126,7 +126,7 @@ def criteria_for(source: Source, as_of: dt.date, year: int, level: str, prefix: 
         raise PovertyCloudError(f"exit criteria are for {' and '.join(JUDGED)}, not {level}")
     con = source.con if isinstance(source, Store) else source
     rules = rules or load_exit_rules()
-    survey = survey_year(con, as_of)
+    survey = survey_year(Store.wrap(con), as_of)
     require_identification(con, year)
     figures = _figures(con, as_of, survey, year, level, prefix)
     approval = _approval(con, as_of, level, prefix)

@@ -25,7 +25,7 @@ from ..disclosure import complaints
 from ..errors import PovertyCloudError
 from ..history import supersede
 from ..sqltext import date_literal
-from ..store import atomic, audit_entry, records, scalar
+from ..store import Store, atomic, audit_entry, records, scalar
 from .procedures import Procedure, Procedures, Step, load_procedures
 from .reevaluation import REASONS
 
@@ -297,7 +297,7 @@ def object_to(con: duckdb.DuckDBPyConnection, proposal_id: int, on: dt.date, *,
         if p["state"] != "open" or p["notice_from"] is None or not (
                 p["notice_from"] <= on <= p["notice_until"]):
             raise WorkflowError(f"proposal {proposal_id} is not on public notice")
-        code = complaints.file(con, p["region_code"], "identification",
+        code = complaints.file(Store.wrap(con), p["region_code"], "identification",
                                f"异议 Objection to proposal {proposal_id}", body, contact)
         complaint = scalar(con, "SELECT complaint_id FROM complaints WHERE tracking_code = ?",
                            [code])
