@@ -25,7 +25,7 @@ class Verification(BaseModel):
     outcome: str = Field(pattern="^(confirmed|false_alarm|exempt)$")
 
 
-def verify_flag(me: Viewer, store: Store, flag_id: int, outcome: str) -> None:
+def record_outcome(me: Viewer, store: Store, flag_id: int, outcome: str) -> None:
     allowed(me, "verify")
     village = village_of_flag(store, flag_id)
     if village is None or not me.user.covers(village):
@@ -53,11 +53,11 @@ def flag_precision(me: Me, store: DB) -> list[dict[str, Any]]:
 
 
 @api.post("/flags/{flag_id}/verify")
-def verify_api(flag_id: Id, body: Verification, me: Me, store: DB, csrf: CsrfHeader = None
+def verify_flag(flag_id: Id, body: Verification, me: Me, store: DB, csrf: CsrfHeader = None
                ) -> dict[str, str]:
     """Record the field verification of a flag of one's jurisdiction (audited)."""
     check_csrf(me, csrf)
-    verify_flag(me, store, flag_id, body.outcome)
+    record_outcome(me, store, flag_id, body.outcome)
     return {"flag_id": str(flag_id), "outcome": body.outcome}
 
 
@@ -73,5 +73,5 @@ def verify_form(flag_id: Id, me: Me, store: DB, outcome: Annotated[str, Form(max
                 csrf_token: FormToken = "") -> Response:
     verdict = Verification(outcome=outcome)  # a wrong outcome is a 422, as in the API
     check_csrf(me, csrf_token)
-    verify_flag(me, store, flag_id, verdict.outcome)
+    record_outcome(me, store, flag_id, verdict.outcome)
     return RedirectResponse("/flags", 303)

@@ -62,7 +62,7 @@ def household_unmasked(request: Request, household_id: HouseholdId, me: Me, stor
 
 
 @api.get("/households/{household_id}/timeline")
-def household_timeline(request: Request, household_id: HouseholdId, me: Me, store: DB
+def api_timeline(request: Request, household_id: HouseholdId, me: Me, store: DB
                        ) -> list[dict[str, Any]]:
     """Everything that happened to a household, dated, newest first; health events
     masked (audited like the file)."""

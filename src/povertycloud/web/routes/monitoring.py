@@ -17,7 +17,7 @@ pages = APIRouter(include_in_schema=False)
 
 
 @api.get("/monitoring")
-def monitoring(me: Me, store: DB, year: Year = None) -> list[dict[str, Any]]:
+def api_monitoring(me: Me, store: DB, year: Year = None) -> list[dict[str, Any]]:
     """The relapse early warning's monitoring lists of your villages (origin ``year``,
     default the latest scored), by village and rank."""
     allowed(me, "monitoring")

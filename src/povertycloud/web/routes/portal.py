@@ -37,7 +37,7 @@ class NewAnnouncement(BaseModel):
     body: str = Field(min_length=1, max_length=4000)
 
 
-def announce(me: Viewer, store: Store, body: NewAnnouncement, csrf: str | None
+def publish(me: Viewer, store: Store, body: NewAnnouncement, csrf: str | None
              ) -> dict[str, Any]:
     check_csrf(me, csrf)
     allowed(me, "announce")
@@ -67,10 +67,10 @@ def announcements(store: DB, region: Annotated[str | None, Query(pattern=r"^\d{1
 
 
 @api.post("/announcements", tags=["announcements"], status_code=201)
-def announce_api(body: NewAnnouncement, me: Me, store: DB, csrf: CsrfHeader = None
+def announce(body: NewAnnouncement, me: Me, store: DB, csrf: CsrfHeader = None
                  ) -> dict[str, Any]:
     """Publish an announcement on the portal for a region of one's jurisdiction."""
-    return announce(me, store, body, csrf)
+    return publish(me, store, body, csrf)
 
 
 @pages.get("/portal")
@@ -92,6 +92,6 @@ def announce_form(me: Me, store: DB,
                   title: Annotated[str, Form(min_length=1, max_length=200)],
                   body: Annotated[str, Form(min_length=1, max_length=4000)],
                   csrf_token: FormToken = "") -> Response:
-    announce(me, store, NewAnnouncement(region_code=region_code, title=title, body=body),
+    publish(me, store, NewAnnouncement(region_code=region_code, title=title, body=body),
              csrf_token)
     return RedirectResponse(f"/portal/regions/{region_code}", 303)

@@ -103,7 +103,7 @@ def object_to(request: Request, store: Store, proposal_id: int, body: Objection)
 
 
 @api.get("/inbox")
-def inbox(me: Me, store: DB) -> list[dict[str, Any]]:
+def api_inbox(me: Me, store: DB) -> list[dict[str, Any]]:
     """The open proposals whose next step is yours: overdue first; ``waiting`` while
     their notice runs (until ``notice_until``)."""
     allowed(me, "workflow")
@@ -111,7 +111,7 @@ def inbox(me: Me, store: DB) -> list[dict[str, Any]]:
 
 
 @api.get("/proposals")
-def proposals(me: Me, store: DB,
+def api_proposals(me: Me, store: DB,
               state: Annotated[str, Query(pattern="^(open|approved|rejected|all)$")] = "open",
               kind: Annotated[str | None, Query(pattern="^(" + "|".join(KINDS) + ")$")]
               = None,
@@ -122,14 +122,14 @@ def proposals(me: Me, store: DB,
 
 
 @api.get("/proposals/{proposal_id}")
-def proposal(proposal_id: Id, me: Me, store: DB) -> dict[str, Any]:
+def api_proposal(proposal_id: Id, me: Me, store: DB) -> dict[str, Any]:
     """A proposal: reasons, evidence, its procedure's steps (who did what when, which is
     next and whether you may take it), objections."""
     return proposal_of(me, store, proposal_id)
 
 
 @api.post("/proposals/{proposal_id}/steps")
-def step(proposal_id: Id, body: StepTaken, me: Me, store: DB, csrf: CsrfHeader = None
+def api_take_step(proposal_id: Id, body: StepTaken, me: Me, store: DB, csrf: CsrfHeader = None
          ) -> dict[str, Any]:
     """Take the proposal's next step (audited); a refusal (403 or 409) says why and
     changes nothing."""
@@ -138,14 +138,14 @@ def step(proposal_id: Id, body: StepTaken, me: Me, store: DB, csrf: CsrfHeader =
 
 
 @api.get("/public/notices", tags=["public"])
-def notices(store: DB, region: RegionQuery = None) -> list[dict[str, Any]]:
+def api_notices(store: DB, region: RegionQuery = None) -> list[dict[str, Any]]:
     """Proposals on public notice under ``region`` (default the province): head of
     household, village, members, the change and its reasons, the notice period."""
     return casefile.notices_in(store, casefile.notice_region(store, region))
 
 
 @api.post("/public/notices/{proposal_id}/objections", tags=["public"], status_code=201)
-def objection(request: Request, proposal_id: Id, body: Objection, store: DB
+def api_object(request: Request, proposal_id: Id, body: Objection, store: DB
               ) -> dict[str, str]:
     """Object to a proposal while its notice runs: filed as a complaint (tracking code
     returned); the proposal goes back for review."""

@@ -13,7 +13,8 @@ from pydantic import BaseModel
 from ...errors import PovertyCloudError
 from ...feeds.checks import decide, village_of_person
 from ...feeds.reviews import review_pairs
-from ...registry import same_person
+from ...registry.same_person import check_pair, open_duplicates
+from ...registry.same_person import decide as decide_duplicate
 from ...store import Store
 from ..deps import DB, CsrfHeader, FormToken, Me, Viewer, allowed, check_csrf
 from ..render import render
@@ -32,7 +33,7 @@ class SamePerson(BaseModel):
     merge: bool  # true: merge the duplicate into the person kept; false: two people
 
 
-def review(me: Viewer, store: Store, source: str, record_id: int, person_id: int,
+def decide_review(me: Viewer, store: Store, source: str, record_id: int, person_id: int,
            accept: bool) -> str:
     allowed(me, "review")
     village = village_of_person(store.con, person_id)
@@ -48,9 +49,9 @@ def review(me: Viewer, store: Store, source: str, record_id: int, person_id: int
 
 def decide_pair(me: Viewer, store: Store, keep: int, duplicate: int, merge: bool) -> str:
     allowed(me, "review")
-    same_person.check_pair(store, me.user, keep, duplicate)
+    check_pair(store, me.user, keep, duplicate)
     try:
-        return same_person.decide(store, me.user, keep, duplicate, merge)
+        return decide_duplicate(store, me.user, keep, duplicate, merge)
     except PovertyCloudError as exc:
         raise HTTPException(409, str(exc)) from None
 
@@ -63,11 +64,11 @@ def reviews(me: Me, store: DB) -> list[dict[str, Any]]:
 
 
 @api.post("/reviews/{source}/{record_id}/{person_id}")
-def review_api(source: SourceId, record_id: RecordId, person_id: RecordId, body: Decision,
+def review(source: SourceId, record_id: RecordId, person_id: RecordId, body: Decision,
                me: Me, store: DB, csrf: CsrfHeader = None) -> dict[str, Any]:
     """Accept (a match) or reject a pair under review, of one's jurisdiction (audited)."""
     check_csrf(me, csrf)
-    decision = review(me, store, source, record_id, person_id, body.accept)
+    decision = decide_review(me, store, source, record_id, person_id, body.accept)
     return {"source": source, "record_id": record_id, "person_id": person_id,
             "decision": decision}
 
@@ -77,11 +78,11 @@ def duplicates(me: Me, store: DB) -> list[dict[str, Any]]:
     """Pairs of the registry that may be one person registered twice, both living in
     one's jurisdiction (`povertycloud registry duplicates` finds them)."""
     allowed(me, "review")
-    return same_person.open_duplicates(store, me.user.prefix)
+    return open_duplicates(store, me.user.prefix)
 
 
 @api.post("/duplicates/{keep}/{duplicate}")
-def same_person_api(keep: RecordId, duplicate: RecordId, body: SamePerson, me: Me, store: DB,
+def same_person(keep: RecordId, duplicate: RecordId, body: SamePerson, me: Me, store: DB,
                     csrf: CsrfHeader = None) -> dict[str, Any]:
     """Merge a proposed pair (history kept) or keep them apart, when both live in one's
     jurisdiction (audited)."""
@@ -94,7 +95,7 @@ def same_person_api(keep: RecordId, duplicate: RecordId, body: SamePerson, me: M
 def reviews_page(request: Request, me: Me, store: DB) -> Response:
     allowed(me, "review")
     return render(request, "reviews.html", me, pairs=review_pairs(store, me.user.prefix),
-                  duplicates=same_person.open_duplicates(store, me.user.prefix))
+                  duplicates=open_duplicates(store, me.user.prefix))
 
 
 @pages.post("/duplicates/{keep}/{duplicate}")
@@ -110,5 +111,5 @@ def review_form(source: SourceId, record_id: RecordId, person_id: RecordId, me: 
                 store: DB, accept: Annotated[bool, Form()], csrf_token: FormToken = ""
                 ) -> Response:
     check_csrf(me, csrf_token)
-    review(me, store, source, record_id, person_id, accept)
+    decide_review(me, store, source, record_id, person_id, accept)
     return RedirectResponse("/reviews", 303)
