@@ -34,11 +34,11 @@ def main() -> None:
     db.parent.mkdir(parents=True, exist_ok=True)
     build_store(SynthConfig(people=args.people), db)
     with Store(db) as store:
-        truth = register_twice(store.con, share=args.share)
-        people = store.con.execute("SELECT count(*) FROM people WHERE death_date IS NULL"
-                                   ).fetchone()
+        truth = register_twice(store, share=args.share)
+        people = store.execute("SELECT count(*) FROM people WHERE death_date IS NULL"
+                               ).fetchone()
         found = find_duplicates(store)
-        pairs = {(a, b): (p, on) for a, b, p, on in store.con.execute(
+        pairs = {(a, b): (p, on) for a, b, p, on in store.execute(
             "SELECT person_id, duplicate_id, match_probability, matched_on "
             "FROM registry_duplicates").fetchall()}
     assert people is not None

@@ -50,7 +50,7 @@ from povertycloud.identification.plan import load_rules
 from povertycloud.identification.runs import identify
 from povertycloud.store import Store
 with Store(Path(sys.argv[1])) as store:
-    store.con.execute(f"SET threads = {int(sys.argv[3])}")
+    store.execute(f"SET threads = {int(sys.argv[3])}")
     started = time.perf_counter()
     identify(store, load_rules(), int(sys.argv[2]))
     print(time.perf_counter() - started)
@@ -101,10 +101,10 @@ def main() -> None:
     p_runs = ", ".join(f"{s:.1f}" for s, _, _ in pandas)
     with Store(db, read_only=True) as store:
         people = store.count("people")
-        alive = store.con.execute(f"SELECT count(*) FROM ({member_rows_sql(args.year)})"
-                                  ).fetchone()[0]  # type: ignore[index]
-        households = store.con.execute("SELECT count(*) FROM identification WHERE year = ?",
-                                       [args.year]).fetchone()[0]  # type: ignore[index]
+        alive = store.execute(f"SELECT count(*) FROM ({member_rows_sql(args.year)})"
+                              ).fetchone()[0]  # type: ignore[index]
+        households = store.execute("SELECT count(*) FROM identification WHERE year = ?",
+                                   [args.year]).fetchone()[0]  # type: ignore[index]
 
     scaling = thread_scaling(db, args.year)
     rate = people / seconds

@@ -60,8 +60,8 @@ def main() -> None:
         report = import_file(store, table, path)
         seconds = time.perf_counter() - started
         started = time.perf_counter()
-        store.con.execute(f"CREATE TABLE copied AS SELECT * FROM read_parquet("
-                          f"{literal(path)})")
+        store.execute(f"CREATE TABLE copied AS SELECT * FROM read_parquet("
+                      f"{literal(path)})")
         baseline = time.perf_counter() - started
     rate, base_rate = report.rows_in / seconds, report.rows_in / baseline
     print(f"{report.rows_in:,} rows: intake {seconds:.1f} s ({rate:,.0f} rows/s), "

@@ -35,12 +35,12 @@ def profile_of_the_poor(store: Store, year: int) -> pa.Table:
     plan = Plan(identification.INPUTS, steps, ("cause_results",),
                 {"poverty_lines": poverty_lines()})
     with preview(store, plan) as result:
-        return store.con.sql(f"""
+        return store.arrow(f"""
             SELECT p.*, c.primary_cause AS rule_primary, t.primary_cause AS truth
             FROM household_profile p
             JOIN {result("cause_results")} c USING (household_id, year)
             JOIN truth_household_years t USING (household_id, year)
-            WHERE t.true_poor""").to_arrow_table()
+            WHERE t.true_poor""")
 
 
 def features(table: pa.Table) -> npt.NDArray[np.float64]:

@@ -37,18 +37,17 @@ def main() -> None:
     args = parser.parse_args()
     db, setup = build_store(args.people)
     with Store(db, read_only=True) as store:
-        con = store.con
-        con.execute(FEED)
+        store.execute(FEED)
         people, records = store.count("people"), store.count("feed")
         runs = []
         for _ in range(3):
-            con.execute("DROP TABLE IF EXISTS temp.pairs")
+            store.execute("DROP TABLE IF EXISTS temp.pairs")
             started = time.perf_counter()
-            con.execute("CREATE TEMP TABLE pairs AS "
-                        + id_pairs_sql("people", "feed", "person_id", "record_id"))
+            store.execute("CREATE TEMP TABLE pairs AS "
+                          + id_pairs_sql("people", "feed", "person_id", "record_id"))
             runs.append(time.perf_counter() - started)
         pairs = store.count("pairs")
-        correct = con.execute(
+        correct = store.execute(
             "SELECT count(*) FROM pairs p JOIN people x ON x.person_id = p.left_key "
             "JOIN feed f ON f.record_id = p.right_key WHERE x.name = f.name").fetchone()
     seconds = sorted(runs)[1]

@@ -40,7 +40,7 @@ from povertycloud.identification.runs import identify
 from povertycloud.lines import load_lines
 from povertycloud.reports.rollups import rollup
 from povertycloud.standard.regions import sql_ancestor
-from povertycloud.store import Store, scalar
+from povertycloud.store import Store
 
 TARGET = 60.0  # seconds for a province of 10 million people
 AS_OF = dt.date(2019, 1, 1)  # before the moves
@@ -71,8 +71,8 @@ def remove(db: Path) -> None:
 
 
 def identified(store: Store, year: int) -> bool:
-    return "identification" in store.tables() and scalar(
-        store.con, f"SELECT count(*) FROM identification WHERE year = {year}") > 0
+    return "identification" in store.tables() and store.scalar(
+        f"SELECT count(*) FROM identification WHERE year = {year}") > 0
 
 
 def kinds_row(counts: Counter[str]) -> str:
@@ -85,16 +85,15 @@ def profile(store: Store, db: Path, year: int) -> str:
     CPU seconds summed by kind."""
     out = Path(f"{db}.profile.json")
     sql = proposals_sql(load_thresholds(), load_lines(), year, dt.date(year, 12, 31))
-    con = store.con
-    con.execute("PRAGMA enable_profiling = 'json'")
-    con.execute(f"PRAGMA profiling_output = '{out}'")
+    store.execute("PRAGMA enable_profiling = 'json'")
+    store.execute(f"PRAGMA profiling_output = '{out}'")
     started = time.perf_counter()
     try:
-        con.execute(f"CREATE TEMP TABLE profiled AS {sql}")
+        store.execute(f"CREATE TEMP TABLE profiled AS {sql}")
     finally:
-        con.execute("PRAGMA disable_profiling")
+        store.execute("PRAGMA disable_profiling")
     seconds = time.perf_counter() - started
-    con.execute("DROP TABLE temp.main.profiled")
+    store.execute("DROP TABLE temp.main.profiled")
     tree = json.loads(out.read_text(encoding="utf-8"))
     out.unlink()
     kinds: dict[str, float] = {}
@@ -149,9 +148,9 @@ def village_counts(store: Store, as_of: dt.date | None) -> dict[str, int]:
 def check_history(store: Store, before: dict[str, int], moved: int) -> None:
     """The as-of roll-up places the moved households in their old villages, the current
     one in the resettlement sites."""
-    after = dict(store.con.execute(
+    after = dict(store.execute(
         "SELECT village_code, count(*) FROM households GROUP BY 1").fetchall())
-    sites = {v for (v,) in store.con.execute(
+    sites = {v for (v,) in store.execute(
         "SELECT DISTINCT village_code FROM temp.main.moved").fetchall()}
     then, now = village_counts(store, AS_OF), village_counts(store, None)
     assert then == before, "the as-of roll-up does not place households as before the moves"
@@ -189,7 +188,7 @@ def main() -> None:
         setup.append(f"opening the copy (schema migration): "
                      f"{time.perf_counter() - started:.1f} s")
         with store:
-            year = scalar(store.con, "SELECT max(year) FROM household_years")
+            year = store.scalar("SELECT max(year) FROM household_years")
             people = store.count("people")
             if not identified(store, year):
                 started = time.perf_counter()
@@ -210,13 +209,13 @@ def main() -> None:
             started = time.perf_counter()
             real = reevaluate(store, year)
             real_seconds = time.perf_counter() - started
-            written = Counter(dict(store.con.execute(
+            written = Counter(dict(store.execute(
                 "SELECT kind, count(*) FROM proposals WHERE reevaluation_id = ? GROUP BY 1",
                 [real.reevaluation_id]).fetchall()))
             assert written == real.proposals == dry_counts, (written, real.proposals)
             print(f"real run: {real_seconds:.1f} s, {sum(written.values()):,} proposals")
 
-            before = dict(store.con.execute(
+            before = dict(store.execute(
                 "SELECT village_code, count(*) FROM households GROUP BY 1").fetchall())
             started = time.perf_counter()
             moved = move_households(store)
@@ -241,17 +240,16 @@ def main() -> None:
         db, _ = copy_of(source, "command")
         try:
             with Store(db) as store:  # migrated and stripped of identification beforehand
-                scores_table = scalar(store.con, "SELECT count(*) FROM duckdb_tables() "
-                                      "WHERE table_name = 'identification_scores'")
-                store.con.execute(f"DROP {'TABLE' if scores_table else 'VIEW'} IF EXISTS "
-                                  "identification_scores")
-                store.con.execute("DROP TABLE IF EXISTS identification")
-                store.con.execute("DROP TABLE IF EXISTS identification_runs")
+                scores_table = store.has_table("identification_scores")
+                store.execute(f"DROP {'TABLE' if scores_table else 'VIEW'} IF EXISTS "
+                              "identification_scores")
+                store.execute("DROP TABLE IF EXISTS identification")
+                store.execute("DROP TABLE IF EXISTS identification_runs")
             launched = dt.datetime.now()
             wall, peak = run_measured([CLI, "reevaluate", "--db", str(db)])
             ended = launched + dt.timedelta(seconds=wall)
             with Store(db, read_only=True) as store:
-                run = store.con.execute(
+                run = store.execute(
                     "SELECT reevaluation_id, started_at, households FROM reevaluations"
                 ).fetchall()
                 assert len(run) == 1, run
@@ -259,11 +257,11 @@ def main() -> None:
                 # finished_at is now() of the transaction that records it: the end of the
                 # identification (its run record is written last), the start of the
                 # re-evaluation's own transaction
-                row = store.con.execute("SELECT max(finished_at) FROM identification_runs"
-                                        ).fetchone()
+                row = store.execute("SELECT max(finished_at) FROM identification_runs"
+                                    ).fetchone()
                 assert row is not None
                 identified_at = row[0]
-                by_command = Counter(dict(store.con.execute(
+                by_command = Counter(dict(store.execute(
                     "SELECT kind, count(*) FROM proposals WHERE reevaluation_id = ? "
                     "GROUP BY 1", [run_id]).fetchall()))
                 assert identified(store, year)

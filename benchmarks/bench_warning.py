@@ -46,7 +46,7 @@ def main() -> None:
         by_village = evaluate(store, rules)
         one_list = evaluate(store, province)
         scored = score(store, rules)
-        reasons = Counter(code for (text,) in store.con.execute(
+        reasons = Counter(code for (text,) in store.execute(
             "SELECT reasons FROM relapse_risk WHERE on_list AND year = ?", [scored.year]
         ).fetchall() for code in json.loads(text))
     where = (f"a province of {args.people:,} people (seed {args.seed})" if args.db is None

@@ -62,8 +62,8 @@ def search_terms(store: Store) -> dict[str, list[str]]:
     """Names, their pinyin and ID numbers of 10 people picked at random."""
     from pypinyin import lazy_pinyin
 
-    picked = store.con.execute("SELECT name, id_number FROM people USING SAMPLE 10 ROWS "
-                               "(reservoir, 1)").fetchall()
+    picked = store.rows("SELECT name, id_number FROM people USING SAMPLE 10 ROWS "
+                        "(reservoir, 1)")
     return {"name": [n for n, _ in picked],
             "pinyin": ["".join(lazy_pinyin(n)) for n, _ in picked],
             "ID number": [i for _, i in picked]}
@@ -73,21 +73,18 @@ def prepare(db: Path) -> tuple[dict[str, list[str]], str, dict[str, list[str]]]:
     """Identify the store if needed, add the benchmark user, drop the server's summed
     figures and pinyin index (so its start-up is timed cold); sample regions per level."""
     with Store(db) as store:
-        store.con.execute(f"DROP TABLE IF EXISTS {figures.FIGURES}")
-        store.con.execute(f"DROP TABLE IF EXISTS {search.INDEX}")
+        store.execute(f"DROP TABLE IF EXISTS {figures.FIGURES}")
+        store.execute(f"DROP TABLE IF EXISTS {search.INDEX}")
         year = latest_year(store)
         if not identified(store, year):
             identify(store, load_rules(), year)
-        if store.con.execute("SELECT count(*) FROM users WHERE username = ?", [USER]
-                             ).fetchone() == (0,):
-            province = store.con.execute("SELECT min(code) FROM regions WHERE "
-                                         "level = 'province'").fetchone()
-            create_user(store.con, USER, PASSWORD, "admin", str(province[0]))  # type: ignore[index]
+        if not store.scalar("SELECT count(*) FROM users WHERE username = ?", [USER]):
+            create_user(store, USER, PASSWORD, "admin", figures.province(store))
         rng = random.Random(1)
         sample = {}
         for level in ("province", "prefecture", "county", "township", "village"):
-            codes = [r[0] for r in store.con.execute(
-                "SELECT code FROM regions WHERE level = ? ORDER BY code", [level]).fetchall()]
+            codes = store.column("SELECT code FROM regions WHERE level = ? ORDER BY code",
+                                 [level])
             sample[level] = rng.sample(codes, min(20, len(codes)))
         terms = search_terms(store)
     return sample, sample["province"][0], terms

@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
+import pyarrow as pa
+
 from .errors import PovertyCloudError
 from .pipeline.rollups import status_as_of_sql
 from .sqltext import date_literal, literal
@@ -78,3 +80,18 @@ def households_as_of_sql(day: dt.date) -> str:
 SELECT h.* REPLACE (coalesce(s.status, 'not_registered') AS registration_status)
 FROM ({versions_as_of_sql('households', day)}) h
 LEFT JOIN ({status_as_of_sql(day)}) s ON s.household_id = h.household_id"""
+
+
+AS_OF = {"households": (households_as_of_sql, "village_code"),
+         "people": (people_as_of_sql, "CAST(household_id AS VARCHAR)")}
+
+
+def registry_as_of(store: Store, table: str, day: dt.date, prefix: str = "") -> pa.Table:
+    """The households or people (``table``) as they were on ``day``, of the villages
+    whose code starts with ``prefix``, in the order of their key."""
+    if table not in AS_OF:
+        raise PovertyCloudError(f"the registry as of a day is {' or '.join(AS_OF)}, "
+                                f"not {table!r}")
+    sql, village = AS_OF[table]
+    return store.arrow(f"SELECT * FROM ({sql(day)}) WHERE starts_with({village}, ?) "
+                       "ORDER BY 1", [prefix])

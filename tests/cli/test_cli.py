@@ -596,7 +596,7 @@ def test_demo_builds_once_then_reuses_the_store(tmp_path: Path) -> None:
         username, password = line.split("\t")[:2]
         assert username in first.said and password in first.said
         with Store(db, read_only=True) as store:
-            assert authenticate(store.con, username, password) is not None
+            assert authenticate(store, username, password) is not None
 
 
 def test_intake_checks_the_schema_version_and_reports(tmp_path: Path) -> None:

@@ -54,8 +54,8 @@ def officers(store: Store, village: str) -> dict[str, User]:
     """Users over ``village``: field officer and officers at village, township and
     county level, a second county officer, an auditor, and an officer of another
     village; keyed by name."""
-    other = store.con.execute("SELECT min(code) FROM regions WHERE level = 'village' AND "
-                              "code <> ?", [village]).fetchone()
+    other = store.execute("SELECT min(code) FROM regions WHERE level = 'village' AND "
+                          "code <> ?", [village]).fetchone()
     assert other is not None
     plan = {"field": ("field_officer", village), "village": ("officer", village),
             "township": ("officer", village[:9] + "000"),
@@ -63,5 +63,5 @@ def officers(store: Store, village: str) -> dict[str, User]:
             "county2": ("officer", village[:6] + "000000"),
             "auditor": ("auditor", village[:6] + "000000"),
             "elsewhere": ("officer", str(other[0]))}
-    return {name: create_user(store.con, name, PASSWORD, role, code)
+    return {name: create_user(store, name, PASSWORD, role, code)
             for name, (role, code) in plan.items()}

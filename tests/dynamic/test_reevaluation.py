@@ -21,15 +21,15 @@ LATER = dt.date(2021, 12, 31)  # a year after the panel: no status is still cool
 def pick(store: Store, status: str, nth: int = 0) -> int:
     """A household whose status on LATER is ``status``, made quiet: no events, every
     guarantee met, incomes of 2019 and 2020 set by the test."""
-    row = store.con.execute(
+    row = store.execute(
         "SELECT household_id FROM households WHERE registration_status = ? "
         "AND household_id IN (SELECT household_id FROM household_years WHERE year = 2020) "
         "ORDER BY household_id LIMIT 1 OFFSET ?", [status, nth]).fetchone()
     assert row is not None
     household = int(row[0])
-    store.con.execute("DELETE FROM events WHERE household_id = ?", [household])
-    store.con.execute("UPDATE identification SET guarantees_failed = 0 WHERE household_id = ?",
-                      [household])
+    store.execute("DELETE FROM events WHERE household_id = ?", [household])
+    store.execute("UPDATE identification SET guarantees_failed = 0 WHERE household_id = ?",
+                  [household])
     return household
 
 
@@ -37,15 +37,15 @@ def set_income(store: Store, household: int, **ratios: float) -> None:
     """Per-capita income as multiples of each year's line (keywords y2019=, y2020=)."""
     for key, ratio in ratios.items():
         year = int(key[1:])
-        store.con.execute(
+        store.execute(
             "UPDATE household_years SET wage_income = CAST(round(? * ? * members) AS BIGINT), "
             "business_income = 0, property_income = 0, transfer_income = 0 "
             "WHERE household_id = ? AND year = ?", [ratio, line_for(year), household, year])
 
 
 def proposal(store: Store, household: int) -> tuple[str, str | None, list[str]] | None:
-    row = store.con.execute("SELECT kind, monitor_kind, reasons FROM proposals "
-                            "WHERE household_id = ?", [household]).fetchone()
+    row = store.execute("SELECT kind, monitor_kind, reasons FROM proposals "
+                        "WHERE household_id = ?", [household]).fetchone()
     return (row[0], row[1], json.loads(row[2])) if row else None
 
 
@@ -57,17 +57,17 @@ def test_each_kind_from_a_household_that_fits_it(dyn_store: Store) -> None:
     set_income(s, exit_, y2019=1.1, y2020=1.3)
     set_income(s, relapse, y2019=1.4, y2020=0.7)
     dead = pick(s, "registered_poor", 1)
-    s.con.execute("UPDATE people SET death_date = DATE '2021-03-01' WHERE household_id = ?",
-                  [dead])
+    s.execute("UPDATE people SET death_date = DATE '2021-03-01' WHERE household_id = ?",
+              [dead])
     flagged = pick(s, "registered_poor", 2)
     set_income(s, flagged, y2019=0.5, y2020=0.5)
-    s.con.execute("INSERT INTO conflict_flags (rule, rules_version, source, record_id, "
-                  "person_id, household_id, evidence, raised_at, outcome) VALUES ('vehicle', "
-                  "'t', 'transport_vehicles', 1, 1, ?, '{}', now(), 'confirmed')", [flagged])
+    s.execute("INSERT INTO conflict_flags (rule, rules_version, source, record_id, "
+              "person_id, household_id, evidence, raised_at, outcome) VALUES ('vehicle', "
+              "'t', 'transport_vehicles', 1, 1, ?, '{}', now(), 'confirmed')", [flagged])
     hardship = pick(s, "not_registered", 1)
     set_income(s, hardship, y2019=3.0, y2020=3.0)
-    s.con.execute("INSERT INTO events SELECT max(event_id) + 1, ?, NULL, DATE '2021-06-01', "
-                  "'disaster', 1000000, 1, now() FROM events", [hardship])
+    s.execute("INSERT INTO events SELECT max(event_id) + 1, ?, NULL, DATE '2021-06-01', "
+              "'disaster', 1000000, 1, now() FROM events", [hardship])
     result = reevaluate(s, 2020, LATER)
     assert result.reevaluation_id is not None and result.proposals.total() > 0
     assert proposal(s, enrol) == ("enrol", None, ["income_below_line"])
@@ -85,9 +85,9 @@ def test_exit_needs_every_recent_year_and_every_guarantee(dyn_store: Store) -> N
     set_income(s, unstable, y2019=0.9, y2020=1.5)
     for household in (failing, unknown):
         set_income(s, household, y2019=1.5, y2020=1.5)
-    s.con.execute("UPDATE identification SET guarantees_failed = 1 WHERE household_id = ?",
-                  [failing])
-    s.con.execute("DELETE FROM identification WHERE household_id = ?", [unknown])
+    s.execute("UPDATE identification SET guarantees_failed = 1 WHERE household_id = ?",
+              [failing])
+    s.execute("DELETE FROM identification WHERE household_id = ?", [unknown])
     reevaluate(s, 2020, LATER)
     assert proposal(s, unstable) is None
     assert proposal(s, failing) is None
@@ -97,11 +97,11 @@ def test_exit_needs_every_recent_year_and_every_guarantee(dyn_store: Store) -> N
 def test_a_household_that_moved_away_is_removed(dyn_store: Store) -> None:
     s = dyn_store
     moved, members_left = pick(s, "registered_poor"), pick(s, "monitored")
-    s.con.execute("INSERT INTO events SELECT max(event_id) + 1, ?, NULL, DATE '2021-05-01', "
-                  "'moved_away', 0, 1, now() FROM events", [moved])
-    s.con.execute("INSERT INTO events SELECT (SELECT max(event_id) FROM events) + row_number() "
-                  "OVER (), household_id, person_id, DATE '2021-05-01', 'moved_away', 0, 1, "
-                  "now() FROM people WHERE household_id = ?", [members_left])
+    s.execute("INSERT INTO events SELECT max(event_id) + 1, ?, NULL, DATE '2021-05-01', "
+              "'moved_away', 0, 1, now() FROM events", [moved])
+    s.execute("INSERT INTO events SELECT (SELECT max(event_id) FROM events) + row_number() "
+              "OVER (), household_id, person_id, DATE '2021-05-01', 'moved_away', 0, 1, "
+              "now() FROM people WHERE household_id = ?", [members_left])
     reevaluate(s, 2020, LATER)
     assert proposal(s, moved) == ("remove", None, ["moved_away"])
     assert proposal(s, members_left) == ("remove", None, ["no_member_alive"])
@@ -111,8 +111,8 @@ def test_a_household_with_no_member_alive_is_not_enrolled(dyn_store: Store) -> N
     s = dyn_store
     household = pick(s, "not_registered")
     set_income(s, household, y2019=0.5, y2020=0.5)
-    s.con.execute("UPDATE people SET death_date = DATE '2021-03-01' WHERE household_id = ?",
-                  [household])
+    s.execute("UPDATE people SET death_date = DATE '2021-03-01' WHERE household_id = ?",
+              [household])
     reevaluate(s, 2020, LATER)
     assert proposal(s, household) is None
 
@@ -138,11 +138,11 @@ def test_a_recent_decision_is_not_reversed_within_the_cool_down(dyn_store: Store
     s = dyn_store
     household = pick(s, "registered_poor")
     set_income(s, household, y2019=1.3, y2020=1.3)
-    s.con.execute("INSERT INTO status_changes VALUES (?, DATE '2021-10-01', 'registered_poor', "
-                  "'test', 0, now())", [household])
+    s.execute("INSERT INTO status_changes VALUES (?, DATE '2021-10-01', 'registered_poor', "
+              "'test', 0, now())", [household])
     reevaluate(s, 2020, LATER)
     assert proposal(s, household) is None  # enrolled in October: no exit in December
-    s.con.execute("DELETE FROM proposals; DELETE FROM open_proposals")
+    s.execute("DELETE FROM proposals; DELETE FROM open_proposals")
     reevaluate(s, 2020, dt.date(2022, 10, 2))
     assert proposal(s, household) == ("exit", None,
                                       ["income_stably_above_line", "guarantees_met"])
@@ -155,10 +155,10 @@ def test_proposals_agree_with_the_rules_household_by_household(dyn_store: Store)
     s = dyn_store
     reevaluate(s, 2020, LATER)
     t = load_thresholds()
-    ratios = {(h, y): net / m / line_for(y) for h, y, net, m in s.con.execute(
+    ratios = {(h, y): net / m / line_for(y) for h, y, net, m in s.execute(
         "SELECT household_id, year, wage_income + business_income + property_income + "
         "transfer_income, members FROM household_years WHERE year >= 2019").fetchall()}
-    rows = s.con.execute("""
+    rows = s.execute("""
 SELECT h.household_id, h.registration_status, i.guarantees_failed, p.kind,
   (SELECT count(*) FROM people q WHERE q.household_id = h.household_id
    AND (q.death_date IS NULL OR q.death_date > DATE '2021-12-31')) AS alive,
@@ -197,20 +197,20 @@ def test_a_run_after_events_looks_only_at_households_touched(dyn_store: Store) -
     assert reevaluate(s, 2020, LATER, events_since=since).households == 0
     household = pick(s, "not_registered")
     set_income(s, household, y2019=3.0, y2020=3.0)
-    s.con.execute("INSERT INTO events SELECT max(event_id) + 1, ?, NULL, DATE '2021-11-01', "
-                  "'serious_illness', 900000, 1, now() FROM events", [household])
+    s.execute("INSERT INTO events SELECT max(event_id) + 1, ?, NULL, DATE '2021-11-01', "
+              "'serious_illness', 900000, 1, now() FROM events", [household])
     result = reevaluate(s, 2020, LATER, events_since=since)
     assert result.households == 1
     assert proposal(s, household) == ("monitor", "sudden_hardship", ["sudden_hardship"])
-    row = s.con.execute("SELECT trigger, proposals FROM reevaluations ORDER BY 1").fetchall()
+    row = s.execute("SELECT trigger, proposals FROM reevaluations ORDER BY 1").fetchall()
     assert row == [("events", 0), ("events", 1)]
 
 
 def test_a_dry_run_writes_nothing(dyn_store: Store) -> None:
     result = reevaluate(dyn_store, 2020, LATER, dry_run=True)
     assert result.reevaluation_id is None and result.proposals.total() > 0
-    assert dyn_store.con.execute("SELECT (SELECT count(*) FROM proposals) + "
-                                 "(SELECT count(*) FROM reevaluations)").fetchone() == (0,)
+    assert dyn_store.execute("SELECT (SELECT count(*) FROM proposals) + "
+                             "(SELECT count(*) FROM reevaluations)").fetchone() == (0,)
 
 
 def test_a_year_not_identified_is_refused(dyn_store: Store) -> None:
@@ -239,8 +239,8 @@ def test_a_household_decided_after_the_as_of_day_is_left_alone(dyn_store: Store)
     s = dyn_store
     household = pick(s, "not_registered")
     set_income(s, household, y2019=0.5, y2020=0.5)
-    s.con.execute("INSERT INTO status_changes VALUES (?, DATE '2022-02-01', 'registered_poor', "
-                  "'decided later', 0, now())", [household])
+    s.execute("INSERT INTO status_changes VALUES (?, DATE '2022-02-01', 'registered_poor', "
+              "'decided later', 0, now())", [household])
     reevaluate(s, 2020, LATER)
     assert proposal(s, household) is None
 
@@ -249,9 +249,9 @@ def test_a_household_removed_for_moving_is_not_proposed_again(dyn_store: Store) 
     s = dyn_store
     household = pick(s, "registered_poor")
     set_income(s, household, y2019=0.5, y2020=0.5)
-    s.con.execute("INSERT INTO events SELECT max(event_id) + 1, ?, NULL, DATE '2021-05-01', "
-                  "'moved_away', 0, 1, now() FROM events", [household])
-    s.con.execute("INSERT INTO status_changes VALUES (?, DATE '2021-06-01', 'removed', "
-                  "'moved away', 0, now())", [household])
+    s.execute("INSERT INTO events SELECT max(event_id) + 1, ?, NULL, DATE '2021-05-01', "
+              "'moved_away', 0, 1, now() FROM events", [household])
+    s.execute("INSERT INTO status_changes VALUES (?, DATE '2021-06-01', 'removed', "
+              "'moved away', 0, now())", [household])
     reevaluate(s, 2020, LATER)
     assert proposal(s, household) is None

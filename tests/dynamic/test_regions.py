@@ -55,7 +55,7 @@ def province(identified_db: Path, tmp_path_factory: pytest.TempPathFactory) -> P
         failing = next(r["region_code"] for r in rows if not r["met"])
         other = next(r["region_code"] for r in rows if r["region_code"][:9] != village[:9])
         for level, digits in (("village", 12), ("township", 9), ("county", 6)):
-            create_user(store.con, f"{level}_officer", "correct horse battery", "officer",
+            create_user(store, f"{level}_officer", "correct horse battery", "officer",
                         village[:digits].ljust(12, "0"))
     return Province(db, designated, village, failing, other)
 
@@ -69,8 +69,8 @@ def store(province: Province, tmp_path: Path) -> Iterator[Store]:
 
 
 def user(store: Store, username: str) -> User:
-    row = store.con.execute("SELECT user_id, username, display_name, role, region_code "
-                            "FROM users WHERE username = ?", [username]).fetchone()
+    row = store.execute("SELECT user_id, username, display_name, role, region_code "
+                        "FROM users WHERE username = ?", [username]).fetchone()
     assert row is not None
     return User(*row)
 
@@ -90,8 +90,8 @@ def test_designation_makes_poor_the_regions_at_the_threshold_once(store: Store,
         for r in criteria_for(store, dt.date(DESIGNATED, 12, 31), YEAR, level):
             if 100 * r["registered_poor_people"] / r["people"] >= threshold[level]:
                 expected.add(r["region_code"])
-    rows = store.con.execute("SELECT region_code, effective_date, status "
-                             "FROM region_status_changes").fetchall()
+    rows = store.execute("SELECT region_code, effective_date, status "
+                         "FROM region_status_changes").fetchall()
     assert {r[0] for r in rows} == expected
     assert len(rows) == province.designated == len(expected)
     assert {(r[1], r[2]) for r in rows} == {(dt.date(DESIGNATED, 12, 31), "poor")}
@@ -102,10 +102,10 @@ def test_designation_makes_poor_the_regions_at_the_threshold_once(store: Store,
 
 def test_never_designated_regions_show_as_not_poor(store: Store) -> None:
     statuses = status_as_of(store, PROPOSED)
-    designated = {r[0] for r in store.con.execute(
+    designated = {r[0] for r in store.execute(
         "SELECT region_code FROM region_status_changes").fetchall()}
     assert {r["level"] for r in statuses} == {"village", "county"}
-    assert len(statuses) == store.con.execute(
+    assert len(statuses) == store.execute(
         "SELECT count(*) FROM regions WHERE level IN ('village', 'county')").fetchone()[0]  # type: ignore[index]
     for r in statuses:
         assert (r["status"] == "not_poor") == (r["region_code"] not in designated)
@@ -117,7 +117,7 @@ def test_never_designated_regions_show_as_not_poor(store: Store) -> None:
 
 def hand_figures(store: Store, village: str) -> dict[str, int]:
     """The figures of one village from the raw tables, in Python."""
-    q = store.con.execute
+    q = store.execute
     changes: dict[int, list[tuple[dt.date, str]]] = {}
     for household, day, held in q("SELECT household_id, effective_date, status "
                                   "FROM status_changes").fetchall():
@@ -212,10 +212,10 @@ def test_no_assessment_data_is_not_a_failure(store: Store, province: Province) -
 @pytest.mark.parametrize(("approving", "met"), [(89, False), (90, True)])
 def test_approval_from_assessment_data(store: Store, province: Province, approving: int,
                                        met: bool) -> None:
-    store.con.execute("CREATE TABLE assessments (region_code VARCHAR, assessed_on DATE, "
-                      "households_surveyed BIGINT, households_approving BIGINT)")
-    store.con.execute("INSERT INTO assessments VALUES (?, ?, 100, ?), (?, ?, 100, 0)",
-                      [province.village, AS_OF, approving, province.village,
+    store.execute("CREATE TABLE assessments (region_code VARCHAR, assessed_on DATE, "
+                  "households_surveyed BIGINT, households_approving BIGINT)")
+    store.execute("INSERT INTO assessments VALUES (?, ?, 100, ?), (?, ?, 100, 0)",
+                  [province.village, AS_OF, approving, province.village,
                        AS_OF + dt.timedelta(days=1)])  # the later survey is not yet known
     judged = criteria(store, province.village, AS_OF, YEAR)
     approval = by_name(judged["criteria"], "approval")
@@ -287,7 +287,7 @@ def test_a_met_village_walks_the_procedure_to_exit_then_consolidates(
         "poor", "exit_proposed", "consolidating", "consolidating", "exited"]
     assert region_status(store, province.village, announced)["consolidating_until"] == (
         end - dt.timedelta(days=1))
-    [(state, evidence)] = store.con.execute(
+    [(state, evidence)] = store.execute(
         "SELECT state, evidence FROM proposals WHERE proposal_id = ?", [proposal]).fetchall()
     assert state == "approved" and province.village in evidence
 

@@ -242,8 +242,8 @@ def test_the_warn_commands(db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert "Monitoring list" in said.output and "health (hidden)" in said.output
     assert not any(code in said.output for code in HEALTH_REASONS)
     with Store(db) as store:
-        create_user(store.con, "officer", "a-long-password", "officer", "520000000000")
-        create_user(store.con, "auditor", "a-long-password", "auditor", "520000000000")
+        create_user(store, "officer", "a-long-password", "officer", "520000000000")
+        create_user(store, "auditor", "a-long-password", "auditor", "520000000000")
     refused = runner.invoke(app, ["warn", "list", "--db", str(db), "--health-as", "auditor"])
     assert "may not see health details" in str(refused.exception)
     said = runner.invoke(app, ["warn", "list", "--db", str(db), "--health-as", "officer"])

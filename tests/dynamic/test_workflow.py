@@ -26,8 +26,8 @@ WALK = [("consent", "field", 0, {}), ("appraisal", "village", 0, {"note": "minut
 
 def first_proposal(store: Store, kind: str) -> dict[str, Any]:
     reevaluate(store, 2020, dt.date(2021, 12, 31), on=DAY)
-    row = store.con.execute("SELECT proposal_id FROM proposals WHERE kind = ? "
-                            "ORDER BY proposal_id LIMIT 1", [kind]).fetchone()
+    row = store.execute("SELECT proposal_id FROM proposals WHERE kind = ? "
+                        "ORDER BY proposal_id LIMIT 1", [kind]).fetchone()
     assert row is not None
     found = proposals.get(store, int(row[0]))
     assert found is not None
@@ -36,10 +36,10 @@ def first_proposal(store: Store, kind: str) -> dict[str, Any]:
 
 def state(store: Store, pid: int) -> tuple[Any, ...]:
     """Everything a refused step must leave as it was."""
-    return (store.con.execute("SELECT * FROM proposals WHERE proposal_id = ?", [pid])
-            .fetchall(), store.con.execute("SELECT count(*) FROM proposal_steps").fetchone(),
-            store.con.execute("SELECT count(*) FROM status_changes").fetchone(),
-            store.con.execute("SELECT count(*) FROM household_history").fetchone())
+    return (store.execute("SELECT * FROM proposals WHERE proposal_id = ?", [pid])
+            .fetchall(), store.execute("SELECT count(*) FROM proposal_steps").fetchone(),
+            store.execute("SELECT count(*) FROM status_changes").fetchone(),
+            store.execute("SELECT count(*) FROM household_history").fetchone())
 
 
 def take(store: Store, pid: int, step: str, user: User, on: dt.date, **extra: Any) -> Any:
@@ -66,20 +66,20 @@ def test_an_exit_walks_to_its_decision(dyn_store: Store) -> None:
     taken = workflow.act(s, p["proposal_id"], "announcement", users["county"], on=on)
     assert (taken.state, taken.step, taken.version) == ("approved", "approved", 6)
     household = p["household_id"]
-    assert s.con.execute("SELECT registration_status, exit_year FROM households WHERE "
-                         "household_id = ?", [household]).fetchone() == ("exited", 2026)
-    assert s.con.execute("SELECT status FROM status_changes WHERE household_id = ? AND "
-                         "effective_date = ?", [household, on]).fetchone() == ("exited",)
-    before = s.con.execute(f"SELECT registration_status FROM ({households_as_of_sql(DAY)}) "
-                           "WHERE household_id = ?", [household]).fetchone()
+    assert s.execute("SELECT registration_status, exit_year FROM households WHERE "
+                     "household_id = ?", [household]).fetchone() == ("exited", 2026)
+    assert s.execute("SELECT status FROM status_changes WHERE household_id = ? AND "
+                     "effective_date = ?", [household, on]).fetchone() == ("exited",)
+    before = s.execute(f"SELECT registration_status FROM ({households_as_of_sql(DAY)}) "
+                       "WHERE household_id = ?", [household]).fetchone()
     assert before == ("registered_poor",)
     steps = proposals.get(s, p["proposal_id"])["steps"]  # type: ignore[index]
     assert [(x["step"], x["actor"]) for x in steps] == [
         ("consent", "field"), ("appraisal", "village"), ("notice", "village"),
         ("township_review", "township"), ("county_approval", "county"),
         ("announcement", "county")]
-    assert s.con.execute("SELECT count(*) FROM audit_log WHERE action = 'proposal_step' AND "
-                         "object_id = ?", [str(p["proposal_id"])]).fetchone() == (6,)
+    assert s.execute("SELECT count(*) FROM audit_log WHERE action = 'proposal_step' AND "
+                     "object_id = ?", [str(p["proposal_id"])]).fetchone() == (6,)
 
 
 @pytest.mark.parametrize(("step", "who", "extra", "message"), [
@@ -130,7 +130,7 @@ def test_an_objection_sends_the_proposal_back_to_the_appraisal(dyn_store: Store)
     pid, users = p["proposal_id"], officers(s, p["region_code"])
     with pytest.raises(WorkflowError, match="not on public notice"):
         workflow.object_to(s, pid, DAY, body="they have a car")
-    assert s.con.execute("SELECT count(*) FROM complaints").fetchone() == (0,)
+    assert s.execute("SELECT count(*) FROM complaints").fetchone() == (0,)
     walk(s, users, pid, until="township_review")
     code = workflow.object_to(s, pid, DAY + dt.timedelta(days=3), body="they have a car")
     after = proposals.get(s, pid)
@@ -146,7 +146,7 @@ def test_an_approval_of_ones_own_proposal_is_refused(dyn_store: Store) -> None:
     s = dyn_store
     p = first_proposal(s, "enrol")
     users = officers(s, p["region_code"])
-    s.con.execute("DELETE FROM proposals; DELETE FROM open_proposals")
+    s.execute("DELETE FROM proposals; DELETE FROM open_proposals")
     pid = workflow.propose(s, users["county"], "enrol", reasons=["seen_on_a_visit"],
                            household_id=p["household_id"], note="a car in the yard", on=DAY)
     with pytest.raises(WorkflowError, match="already an open proposal"):
@@ -168,7 +168,7 @@ def test_a_rejection_keeps_its_reasons_and_changes_no_status(dyn_store: Store) -
     walk(s, users, pid, until="appraisal")
     with pytest.raises(WorkflowError, match="needs its reasons"):
         workflow.act(s, pid, "appraisal", users["village"], on=DAY, reject=" ")
-    statuses = s.con.execute("SELECT count(*) FROM status_changes").fetchone()
+    statuses = s.execute("SELECT count(*) FROM status_changes").fetchone()
     workflow.act(s, pid, "appraisal", users["village"], on=DAY,
                  reject="the son lost his job in March")
     after = proposals.get(s, pid)
@@ -176,7 +176,7 @@ def test_a_rejection_keeps_its_reasons_and_changes_no_status(dyn_store: Store) -
     assert (after["state"], after["decision_reason"]) == ("rejected",
                                                           "the son lost his job in March")
     assert after["reasons"] == p["reasons"]
-    assert s.con.execute("SELECT count(*) FROM status_changes").fetchone() == statuses
+    assert s.execute("SELECT count(*) FROM status_changes").fetchone() == statuses
     with pytest.raises(WorkflowError, match="already rejected"):
         workflow.act(s, pid, "notice", users["village"], on=DAY)
 
@@ -201,7 +201,7 @@ def test_two_approvals_at_once_one_wins(dyn_store: Store) -> None:
     walk(s, users, pid)
     on = DAY + dt.timedelta(days=10)
     # one transaction holds the proposal's row: the other's step conflicts, changes nothing
-    holder = s.con.cursor()
+    holder = s.cursor()
     holder.execute("BEGIN TRANSACTION")
     holder.execute("UPDATE proposals SET version = version + 1 WHERE proposal_id = ?", [pid])
     before = state(s, pid)
@@ -229,8 +229,8 @@ def test_two_approvals_at_once_one_wins(dyn_store: Store) -> None:
     for t in threads:
         t.join()
     assert outcomes.count("done") == 1, outcomes
-    assert s.con.execute("SELECT count(*) FROM proposal_steps WHERE proposal_id = ? AND "
-                         "step = 'county_approval'", [pid]).fetchone() == (1,)
+    assert s.execute("SELECT count(*) FROM proposal_steps WHERE proposal_id = ? AND "
+                     "step = 'county_approval'", [pid]).fetchone() == (1,)
 
 
 def test_steps_are_dated_between_the_last_step_and_today(dyn_store: Store) -> None:
@@ -265,10 +265,10 @@ def test_a_notice_may_not_run_past_the_deadline(dyn_store: Store) -> None:
 
 def test_only_officers_propose_and_only_from_the_right_status(dyn_store: Store) -> None:
     s = dyn_store
-    household = int(s.con.execute("SELECT min(household_id) FROM households WHERE "
-                                  "registration_status = 'not_registered'").fetchone()[0])  # type: ignore[index]
-    village = str(s.con.execute("SELECT village_code FROM households WHERE household_id = ?",
-                                [household]).fetchone()[0])  # type: ignore[index]
+    household = int(s.execute("SELECT min(household_id) FROM households WHERE "
+                              "registration_status = 'not_registered'").fetchone()[0])  # type: ignore[index]
+    village = str(s.execute("SELECT village_code FROM households WHERE household_id = ?",
+                            [household]).fetchone()[0])  # type: ignore[index]
     users = officers(s, village)
     with pytest.raises(workflow.NotYours, match="may not make proposals"):
         workflow.propose(s, users["auditor"], "enrol", reasons=["income_below_line"],
@@ -279,7 +279,7 @@ def test_only_officers_propose_and_only_from_the_right_status(dyn_store: Store) 
     with pytest.raises(WorkflowError, match="reasons are codes"):
         workflow.propose(s, users["village"], "enrol", reasons=["his wife is ill"],
                          household_id=household)
-    assert s.con.execute("SELECT count(*) FROM proposals").fetchone() == (0,)
+    assert s.execute("SELECT count(*) FROM proposals").fetchone() == (0,)
 
 
 def test_the_public_notice_words_only_whitelisted_reasons() -> None:

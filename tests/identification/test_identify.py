@@ -71,14 +71,14 @@ def store(identified: Path, tmp_path: Path) -> Iterator[Store]:
 
 
 def one(store: Store, sql: str, params: list[Any] | None = None) -> Any:
-    row = store.con.execute(sql, params or []).fetchone()
+    row = store.execute(sql, params or []).fetchone()
     assert row is not None
     return row[0]
 
 
 def checksum(store: Store, table: str, where: str = "") -> tuple[Any, ...]:
     """Rows and a digest of every value of ``table``."""
-    row = store.con.execute(
+    row = store.execute(
         f"SELECT count(*), md5(string_agg(t::VARCHAR, '|' ORDER BY t::VARCHAR)) "
         f"FROM {table} t {where}").fetchone()
     assert row is not None
@@ -86,7 +86,7 @@ def checksum(store: Store, table: str, where: str = "") -> tuple[Any, ...]:
 
 
 def tables(store: Store) -> set[str]:
-    return {r[0] for r in store.con.execute("SHOW TABLES").fetchall()}
+    return {r[0] for r in store.execute("SHOW TABLES").fetchall()}
 
 
 def temporary_objects(store: Store) -> int:
@@ -132,8 +132,8 @@ def test_one_row_per_household_of_each_year(identified: Path, table: str) -> Non
 
 def test_each_run_is_recorded_with_the_rule_versions(identified: Path, rules: Rules) -> None:
     with Store(identified, read_only=True) as store:
-        runs = store.con.execute("SELECT run_id, year, engine, households, rules, finished_at "
-                                 "FROM identification_runs ORDER BY run_id").fetchall()
+        runs = store.execute("SELECT run_id, year, engine, households, rules, finished_at "
+                             "FROM identification_runs ORDER BY run_id").fetchall()
         assert [r[:4] for r in runs] == [(1, 2019, "duckdb", households_of(store, 2019)),
                                         (2, 2020, "duckdb", households_of(store, 2020))]
         assert all(r[5] is not None for r in runs)
@@ -142,8 +142,8 @@ def test_each_run_is_recorded_with_the_rule_versions(identified: Path, rules: Ru
         assert versions["scorecard"].startswith(f"{rules.scorecard.label} (")
         for run in runs:
             assert json.loads(run[4]) == versions
-        stamped = store.con.execute("SELECT DISTINCT year, run_id FROM identification "
-                                    "ORDER BY year").fetchall()
+        stamped = store.execute("SELECT DISTINCT year, run_id FROM identification "
+                                "ORDER BY year").fetchall()
         assert stamped == [(r[1], r[0]) for r in runs]  # each row names the run of its rules
 
 
@@ -159,20 +159,20 @@ def test_a_second_run_replaces_its_year_and_keeps_the_others(store: Store, rules
     after = {year: checksum(store, t, f"WHERE year = {year}")
              for year in (2019, 2020) for t in RESULTS}
     assert after == before  # the same rules give the same rows, and 2019 is untouched
-    assert store.con.execute("SELECT run_id, year FROM identification_runs ORDER BY run_id"
-                             ).fetchall() == [(1, 2019), (2, 2020), (3, 2020)]
+    assert store.execute("SELECT run_id, year FROM identification_runs ORDER BY run_id"
+                         ).fetchall() == [(1, 2019), (2, 2020), (3, 2020)]
 
 
 def test_a_run_with_other_rules_replaces_only_its_year(store: Store, tmp_path: Path) -> None:
     text = shipped("scorecard.yaml").read_text(encoding="utf-8")
     widened = write(tmp_path, widen_first_band(text), "scorecard.yaml")
     before_2019 = checksum(store, "identification", "WHERE year = 2019")
-    bands_2020 = dict(store.con.execute("SELECT band, count(*) FROM identification "
-                                        "WHERE year = 2020 GROUP BY 1").fetchall())
+    bands_2020 = dict(store.execute("SELECT band, count(*) FROM identification "
+                                    "WHERE year = 2020 GROUP BY 1").fetchall())
     identify(store, load_rules(scorecard=widened), 2020)
     assert checksum(store, "identification", "WHERE year = 2019") == before_2019
-    now = dict(store.con.execute("SELECT band, count(*) FROM identification "
-                                 "WHERE year = 2020 GROUP BY 1").fetchall())
+    now = dict(store.execute("SELECT band, count(*) FROM identification "
+                             "WHERE year = 2020 GROUP BY 1").fetchall())
     assert now["impoverished"] > bands_2020["impoverished"]
     assert sum(now.values()) == sum(bands_2020.values())
     assert one(store, "SELECT min(score) FROM identification WHERE year = 2020 AND "
@@ -228,8 +228,8 @@ def test_proposals_follow_the_rules(identified: Path, rules: Rules) -> None:
         assert one(store, f"SELECT count(*) {joined} WHERE i.income_below_line IS DISTINCT FROM "
                           "(y.wage_income + y.business_income + y.property_income + "
                           "y.transfer_income < i.poverty_line * y.members)") == 0
-        proposals = dict(store.con.execute("SELECT proposal, count(*) FROM identification "
-                                           "GROUP BY 1").fetchall())
+        proposals = dict(store.execute("SELECT proposal, count(*) FROM identification "
+                                       "GROUP BY 1").fetchall())
         assert set(proposals) == {"poor", "at_risk", "not_poor"}
 
 
@@ -237,8 +237,8 @@ def test_lines_guarantees_causes_and_measures_are_consistent(identified: Path) -
     checks = [c.column for c in load_rules().guarantees.checks]
     failed = " + ".join(f"(NOT {c})::INT" for c in checks)
     with Store(identified, read_only=True) as store:
-        assert store.con.execute("SELECT year, list(DISTINCT poverty_line) FROM identification "
-                                 "GROUP BY 1 ORDER BY 1").fetchall() == [
+        assert store.execute("SELECT year, list(DISTINCT poverty_line) FROM identification "
+                             "GROUP BY 1 ORDER BY 1").fetchall() == [
             (2019, [line_for(2019)]), (2020, [line_for(2020)])]
         assert one(store, f"SELECT count(*) FROM identification WHERE guarantees_failed <> "
                           f"{failed}") == 0
@@ -259,23 +259,23 @@ def test_income_equal_to_the_line_is_not_poor(registry: Path, rules: Rules, tmp_
                                               ) -> None:
     line = line_for(2020)
     with Store(copy_of(registry, tmp_path)) as store:
-        at, below, guarantee, unregistered = (r[0] for r in store.con.execute(
+        at, below, guarantee, unregistered = (r[0] for r in store.execute(
             "SELECT household_id FROM household_years WHERE year = 2020 "
             "ORDER BY household_id LIMIT 4").fetchall())
         income = "wage_income = ? * members + ?, business_income = 0, property_income = 0, " \
                  "transfer_income = 0"
         for household, extra in ((at, 0), (below, -1), (guarantee, 1), (unregistered, 1)):
-            store.con.execute(f"UPDATE household_years SET {income} WHERE household_id = ? "
-                              "AND year = 2020", [line, extra, household])
-        store.con.execute("UPDATE household_years SET food_secure = household_id NOT IN (?, ?) "
-                          "WHERE year = 2020 AND household_id IN (?, ?, ?, ?)",
-                          [guarantee, unregistered, at, below, guarantee, unregistered])
-        store.con.execute("UPDATE households SET registration_status = CASE household_id "
-                          "WHEN ? THEN 'registered_poor' ELSE 'not_registered' END "
-                          "WHERE household_id IN (?, ?, ?, ?)",
-                          [guarantee, at, below, guarantee, unregistered])
+            store.execute(f"UPDATE household_years SET {income} WHERE household_id = ? "
+                          "AND year = 2020", [line, extra, household])
+        store.execute("UPDATE household_years SET food_secure = household_id NOT IN (?, ?) "
+                      "WHERE year = 2020 AND household_id IN (?, ?, ?, ?)",
+                      [guarantee, unregistered, at, below, guarantee, unregistered])
+        store.execute("UPDATE households SET registration_status = CASE household_id "
+                      "WHEN ? THEN 'registered_poor' ELSE 'not_registered' END "
+                      "WHERE household_id IN (?, ?, ?, ?)",
+                      [guarantee, at, below, guarantee, unregistered])
         identify(store, rules, 2020)
-        got = {r[0]: r[1:] for r in store.con.execute(
+        got = {r[0]: r[1:] for r in store.execute(
             "SELECT household_id, income_per_capita, income_below_line, g_food, proposal "
             "FROM identification WHERE year = 2020 AND household_id IN (?, ?, ?, ?)",
             [at, below, guarantee, unregistered]).fetchall()}
@@ -325,7 +325,7 @@ def test_whatif_with_bands_moved_reports_entering_and_changes_nothing(
 
 def test_whatif_by_village(store: Store, rules: Rules) -> None:
     report = whatif(store, rules, 2020, level="village").to_pylist()
-    villages = store.con.execute(
+    villages = store.execute(
         "SELECT h.village_code, count(*) FROM household_years y JOIN households h "
         "USING (household_id) WHERE y.year = 2020 GROUP BY 1 ORDER BY 1").fetchall()
     assert [(r["region_code"], r["households"]) for r in report] == villages
@@ -336,7 +336,7 @@ def test_whatif_by_village(store: Store, rules: Rules) -> None:
 
 def test_explain_sets_sum_to_the_score(identified: Path, rules: Rules) -> None:
     with Store(identified, read_only=True) as store:
-        sample = store.con.execute(
+        sample = store.execute(
             "SELECT household_id, score, band, proposal FROM identification WHERE year = 2020 "
             "ORDER BY hash(household_id) LIMIT 25").fetchall()
         bands = {s[2] for s in sample}

@@ -150,7 +150,7 @@ def with_households(source: Source, tmp_path: Path) -> Iterator[Store]:
 
 def _people(source: Source, n: int) -> list[tuple[Any, ...]]:
     names = ", ".join(TABLES["people"].names)
-    return source.store.con.execute(
+    return source.store.execute(
         f"SELECT {names} FROM people ORDER BY person_id LIMIT {n}").fetchall()
 
 
@@ -178,7 +178,7 @@ def test_a_filled_template_imports(source: Source, with_households: Store,
     report = import_file(with_households, "people", path)
     assert (report.rows_in, report.accepted, report.quarantined) == (2, 2, 0)
     names = ", ".join(TABLES["people"].names)
-    assert with_households.con.execute(
+    assert with_households.execute(
         f"SELECT {names} FROM people ORDER BY person_id").fetchall() == people
 
 
@@ -194,7 +194,7 @@ def test_a_template_filled_by_hand_imports(source: Source, with_households: Stor
     _fill(path, typed)
     assert import_file(with_households, "people", path).accepted == 2
     names = ", ".join(TABLES["people"].names)
-    assert with_households.con.execute(
+    assert with_households.execute(
         f"SELECT {names} FROM people ORDER BY person_id").fetchall() == people
 
 

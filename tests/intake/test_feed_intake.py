@@ -34,8 +34,8 @@ def store(tmp_path: Path) -> Store:
 
 
 def rows_of(store: Store) -> list[tuple[object, ...]]:
-    return store.con.execute(f"SELECT * EXCLUDE (batch_id, recorded_at) FROM feed_{SOURCE} "
-                             "ORDER BY record_id").fetchall()
+    return store.execute(f"SELECT * EXCLUDE (batch_id, recorded_at) FROM feed_{SOURCE} "
+                         "ORDER BY record_id").fetchall()
 
 
 def test_the_shipped_registry_describes_each_feed() -> None:
@@ -81,7 +81,7 @@ def test_mixed_encodings_are_refused_and_nothing_is_kept(store: Store, tmp_path:
                      + "2,李四,2020-01-03\n".encode("gbk"))
     with pytest.raises(PovertyCloudError, match="mixed encodings: row 2 is UTF-8, row 3 is GBK"):
         import_file(store, load_sources()[SOURCE].table, path)
-    assert store.con.execute("SELECT count(*) FROM batches").fetchone() == (0,)
+    assert store.execute("SELECT count(*) FROM batches").fetchone() == (0,)
 
 
 def test_bad_rows_are_quarantined_with_their_reasons(store: Store, tmp_path: Path) -> None:
@@ -94,8 +94,8 @@ def test_bad_rows_are_quarantined_with_their_reasons(store: Store, tmp_path: Pat
     assert rows_of(store) == []
     report = import_file(store, table, path, keep_good=True)
     assert (report.accepted, report.quarantined) == (1, 1)
-    [(row, problems)] = store.con.execute("SELECT row_number, problems FROM quarantine"
-                                          ).fetchall()
+    [(row, problems)] = store.execute("SELECT row_number, problems FROM quarantine"
+                                      ).fetchall()
     assert row == 3 and "name" in problems and "death_date" in problems
 
 
@@ -124,7 +124,7 @@ def test_a_truncated_file_is_refused(store: Store, tmp_path: Path, tail: bytes,
     path.write_bytes("record_id,name,death_date\n1,张三,2020-01-02\n".encode() + tail)
     with pytest.raises(PovertyCloudError, match=re.escape(message)):
         import_file(store, load_sources()[SOURCE].table, path)
-    assert store.con.execute("SELECT count(*) FROM batches").fetchone() == (0,)
+    assert store.execute("SELECT count(*) FROM batches").fetchone() == (0,)
 
 
 def test_quarantined_rows_are_fixed_and_taken_in_again(store: Store, tmp_path: Path
@@ -146,7 +146,7 @@ def test_quarantined_rows_are_fixed_and_taken_in_again(store: Store, tmp_path: P
     second = reprocess(store, first.batch_id or 0, fix)
     assert (second.accepted, second.quarantined) == (1, 1)
     assert [r[0] for r in rows_of(store)] == [1, 2]
-    left = store.con.execute("SELECT batch_id, row_number, resolved_by FROM quarantine "
-                             "ORDER BY batch_id, row_number").fetchall()
+    left = store.execute("SELECT batch_id, row_number, resolved_by FROM quarantine "
+                         "ORDER BY batch_id, row_number").fetchall()
     assert left == [(first.batch_id, 3, second.batch_id), (first.batch_id, 4, None),
                     (second.batch_id, 3, None)]

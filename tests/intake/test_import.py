@@ -104,8 +104,8 @@ def _write_csv(path: Path, header: list[str], rows: list[Row]) -> Path:
 
 def _rows(store: Store, table: str) -> list[tuple[Any, ...]]:
     t = TABLES[table]
-    return store.con.execute(f"SELECT {', '.join(t.names)} FROM {table} "
-                             f"ORDER BY {', '.join(t.primary_key)}").fetchall()
+    return store.execute(f"SELECT {', '.join(t.names)} FROM {table} "
+                         f"ORDER BY {', '.join(t.primary_key)}").fetchall()
 
 
 def _counts(store: Store) -> dict[str, int]:
@@ -123,8 +123,8 @@ def test_regions_round_trip(source: Source, empty: Store, suffix: str) -> None:
     assert report == BatchReport("regions", str(path), rows_in=n, accepted=n, quarantined=0,
                                  batch_id=1, duplicate_of=None, reasons={})
     assert _rows(empty, "regions") == _rows(source.store, "regions")
-    assert empty.con.execute("SELECT * EXCLUDE (checksum, received_at) FROM batches"
-                             ).fetchall() == [(1, "regions", str(path), n, n, 0)]
+    assert empty.execute("SELECT * EXCLUDE (checksum, received_at) FROM batches"
+                         ).fetchall() == [(1, "regions", str(path), n, n, 0)]
 
 
 def test_households_import_after_regions(source: Source, base: Store) -> None:
@@ -257,12 +257,12 @@ def test_keep_good_quarantines_a_bad_person(source: Source, with_people: Store,
     assert report.reasons[f"{case.field}: {case.reason}"] == bad
     # The good rows went in, and nothing else.
     good = [r["person_id"] for i, r in enumerate(rows, start=2) if i not in case.bad_rows]
-    stored = with_people.con.execute(
+    stored = with_people.execute(
         "SELECT CAST(person_id AS VARCHAR) FROM people WHERE batch_id = ? ORDER BY person_id",
         [report.batch_id]).fetchall()
     assert [r[0] for r in stored] == sorted(good)
     # Each bad row is quarantined with its problems and its record as JSON.
-    quarantined = with_people.con.execute(
+    quarantined = with_people.execute(
         "SELECT table_name, source, row_number, problems, record FROM quarantine "
         "WHERE batch_id = ? ORDER BY row_number", [report.batch_id]).fetchall()
     assert [q[2] for q in quarantined] == list(case.bad_rows)
@@ -272,7 +272,7 @@ def test_keep_good_quarantines_a_bad_person(source: Source, with_people: Store,
         original = {k: v or None for k, v in rows[row_number - 2].items()}
         assert json.loads(record) == original
     # The batch records the same counts, and other tables are untouched.
-    assert with_people.con.execute(
+    assert with_people.execute(
         "SELECT table_name, source, rows_in, rows_accepted, rows_quarantined FROM batches "
         "WHERE batch_id = ?", [report.batch_id]).fetchall() == [
         ("people", str(path), 6, 6 - bad, bad)]
@@ -347,7 +347,7 @@ def _region(code: str, level: str, parent: str, name: str = "新村") -> Row:
 
 def _a_township(source: Source) -> tuple[str, str]:
     """A stored township and its county."""
-    row = source.store.con.execute(
+    row = source.store.execute(
         "SELECT code, parent_code FROM regions WHERE level = 'township' ORDER BY code LIMIT 1"
     ).fetchone()
     assert row is not None
@@ -408,7 +408,7 @@ def test_keep_good_does_not_keep_a_child_of_a_quarantined_parent(
             _region(township[:9] + "001", "village", township)]
     path = _write_csv(tmp_path / "regions.csv", REGIONS, rows)
     import_file(base, "regions", path, keep_good=True)
-    assert base.con.execute(
+    assert base.execute(
         "SELECT count(*) FROM regions c WHERE parent_code IS NOT NULL AND NOT EXISTS "
         "(SELECT 1 FROM regions p WHERE p.code = c.parent_code)").fetchone() == (0,)
 
@@ -469,7 +469,7 @@ def test_a_missing_optional_column_is_allowed(source: Source, empty: Store,
                                  lambda h: [c for c in h if c != "boundary"])
     report = import_file(empty, "regions", path)
     assert report.accepted == source.store.count("regions")
-    assert empty.con.execute("SELECT count(boundary) FROM regions").fetchone() == (0,)
+    assert empty.execute("SELECT count(boundary) FROM regions").fetchone() == (0,)
 
 
 def test_a_missing_file_is_refused(empty: Store, tmp_path: Path) -> None:

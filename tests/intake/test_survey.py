@@ -63,7 +63,7 @@ def odk_export(rows: list[dict[str, object]], path: Path) -> Path:
 def store(small_province: Path, tmp_path: Path) -> Store:
     store = Store.create(tmp_path / "store.duckdb")
     load_directory(store, small_province)
-    store.con.execute("DELETE FROM household_years WHERE year = 2020")
+    store.execute("DELETE FROM household_years WHERE year = 2020")
     return store
 
 
@@ -74,8 +74,8 @@ def test_submissions_become_a_batch_of_household_years(small_province: Path, sto
     export = odk_export(survey, tmp_path / "household_survey.csv")
     [report] = import_submissions(store, export)
     assert report.accepted == len(survey) and report.source == str(export)
-    kept = store.con.execute("SELECT household_id, members, food_secure FROM household_years "
-                             "WHERE year = 2020 ORDER BY household_id").fetchall()
+    kept = store.execute("SELECT household_id, members, food_secure FROM household_years "
+                         "WHERE year = 2020 ORDER BY household_id").fetchall()
     assert kept == sorted((r["household_id"], r["members"], r["food_secure"]) for r in survey)
     assert import_submissions(store, export)[0].duplicate_of == report.batch_id
 
@@ -128,8 +128,8 @@ def members_survey(small_province: Path, store: Store, households: int | None = 
     ids = {r["household_id"] for r in survey}
     people = [p for p in pq.read_table(small_province / "people.parquet").to_pylist()
               if p["household_id"] in ids]
-    store.con.execute("DELETE FROM people WHERE list_contains(?, person_id)",
-                      [[p["person_id"] for p in people]])
+    store.execute("DELETE FROM people WHERE list_contains(?, person_id)",
+                  [[p["person_id"] for p in people]])
     return survey, people
 
 
@@ -149,8 +149,8 @@ def test_members_in_odk_central_format_land_with_their_households(
     assert (households.accepted, found.accepted) == (len(survey), len(people))
     assert (found.table, found.source) == ("people", str(members))
     assert store.count("people") == before + len(people)
-    kept = store.con.execute("SELECT person_id, household_id, sex, in_school, death_date "
-                             f"FROM people WHERE batch_id = {found.batch_id}").fetchall()
+    kept = store.execute("SELECT person_id, household_id, sex, in_school, death_date "
+                         f"FROM people WHERE batch_id = {found.batch_id}").fetchall()
     assert sorted(kept) == sorted((p["person_id"], p["household_id"], p["sex"],
                                    p["in_school"], p["death_date"]) for p in people)
     again = import_submissions(store, export, members=members)
@@ -176,8 +176,8 @@ def test_a_bad_member_is_named_and_nothing_lands(small_province: Path, store: St
     households, found = import_submissions(store, export, members=members, keep_good=True)
     assert (households.accepted, found.accepted, found.quarantined) == \
         (len(survey), len(people) - 2, 2)
-    quarantined = store.con.execute("SELECT source, row_number, problems FROM quarantine "
-                                    f"WHERE batch_id = {found.batch_id} ORDER BY 2").fetchall()
+    quarantined = store.execute("SELECT source, row_number, problems FROM quarantine "
+                                f"WHERE batch_id = {found.batch_id} ORDER BY 2").fetchall()
     assert [(s, n, p.split(":")[0]) for s, n, p in quarantined] == \
         [(str(members), 3, "sex"), (str(members), 4, "id_number")]
 

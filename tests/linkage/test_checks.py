@@ -39,8 +39,8 @@ def checked(small_province: Path, tmp_path_factory: pytest.TempPathFactory) -> P
         load_directory(store, small_province)
         for source in sources.values():
             import_file(store, source.table, folder / "feeds" / f"{source.id}.parquet")
-        store.con.execute("UPDATE people SET death_date = NULL WHERE person_id = (SELECT "
-                          "min(person_id) FROM people WHERE death_date IS NOT NULL)")
+        store.execute("UPDATE people SET death_date = NULL WHERE person_id = (SELECT "
+                      "min(person_id) FROM people WHERE death_date IS NOT NULL)")
         link_feeds(store, sources)
         raise_flags(store, load_conflicts(None, sources))
     return db
@@ -55,7 +55,7 @@ def store(checked: Path, tmp_path: Path) -> Iterator[Store]:
 
 
 def test_flags_follow_the_rules_and_carry_their_evidence(store: Store) -> None:
-    flags = store.con.execute(
+    flags = store.execute(
         "SELECT c.rule, c.evidence, h.registration_status, p.death_date FROM conflict_flags c "
         "JOIN households h USING (household_id) JOIN people p USING (person_id)").fetchall()
     rules = {r for r, *_ in flags}
@@ -76,20 +76,20 @@ def test_flags_follow_the_rules_and_carry_their_evidence(store: Store) -> None:
             assert record["kind"] == "commercial"
         else:
             assert rule == "large_tax" and record["income_yuan"] >= 60_000
-    [(deaths,)] = store.con.execute("SELECT count(*) FROM conflict_flags WHERE rule = "
-                                    "'death'").fetchall()
+    [(deaths,)] = store.execute("SELECT count(*) FROM conflict_flags WHERE rule = "
+                                "'death'").fetchall()
     assert deaths == 1
 
 
 def test_running_again_raises_nothing_new(store: Store) -> None:
-    before = store.con.execute("SELECT count(*) FROM conflict_flags").fetchone()
+    before = store.execute("SELECT count(*) FROM conflict_flags").fetchone()
     assert set(raise_flags(store, load_conflicts()).values()) == {0}
-    assert store.con.execute("SELECT count(*) FROM conflict_flags").fetchone() == before
+    assert store.execute("SELECT count(*) FROM conflict_flags").fetchone() == before
 
 
 def test_verification_gives_each_rule_its_precision(store: Store) -> None:
-    ids = [r[0] for r in store.con.execute("SELECT flag_id FROM conflict_flags WHERE "
-                                           "rule = 'vehicle' ORDER BY flag_id").fetchall()]
+    ids = [r[0] for r in store.execute("SELECT flag_id FROM conflict_flags WHERE "
+                                       "rule = 'vehicle' ORDER BY flag_id").fetchall()]
     assert len(ids) >= 3
     verify(store, ids[0], "confirmed", "王干部")
     verify(store, ids[1], "confirmed", "王干部")
@@ -120,8 +120,8 @@ def test_bad_rules_name_file_and_line(tmp_path: Path, old: str, new: str,
 
 
 def test_the_review_queue_and_audited_decisions(store: Store) -> None:
-    store.con.execute("UPDATE feed_links SET decision = 'review' WHERE record_id IN "
-                      "(SELECT min(record_id) FROM feed_links GROUP BY source)")
+    store.execute("UPDATE feed_links SET decision = 'review' WHERE record_id IN "
+                  "(SELECT min(record_id) FROM feed_links GROUP BY source)")
     queue = review_queue(store)
     assert len(queue) == len(load_sources())  # one pair of each feed
     first, second = queue[0], queue[1]
@@ -133,8 +133,8 @@ def test_the_review_queue_and_audited_decisions(store: Store) -> None:
     with pytest.raises(PovertyCloudError, match="not under review"):
         decide(store, str(first["source"]), int(first["record_id"]),
                int(first["person_id"]), False, "x")
-    logged = store.con.execute("SELECT username, action FROM audit_log ORDER BY audit_id"
-                               ).fetchall()
+    logged = store.execute("SELECT username, action FROM audit_log ORDER BY audit_id"
+                           ).fetchall()
     assert logged == [("王干部", "review_match"), ("李干部", "review_rejected")]
 
 
@@ -146,17 +146,17 @@ def test_signals_become_events_on_the_household(small_province: Path, tmp_path: 
         load_directory(store, small_province)
         for source in sources.values():
             import_file(store, source.table, tmp_path / "feeds" / f"{source.id}.parquet")
-        removed = store.con.execute(
+        removed = store.execute(
             "SELECT household_id, kind, event_date, amount_yuan FROM events WHERE kind IN "
             "('serious_illness', 'disaster') ORDER BY event_id LIMIT 20").fetchall()
-        store.con.execute("DELETE FROM events WHERE event_id IN (SELECT event_id FROM events "
-                          "WHERE kind IN ('serious_illness', 'disaster') ORDER BY event_id "
-                          "LIMIT 20)")
+        store.execute("DELETE FROM events WHERE event_id IN (SELECT event_id FROM events "
+                      "WHERE kind IN ('serious_illness', 'disaster') ORDER BY event_id "
+                      "LIMIT 20)")
         link_feeds(store, sources)
         added = send_signals(store, sources)
         assert added["medical_insurance_claims"] + added["disaster_reports"] == len(
             {(h, k, d) for h, k, d, _ in removed})
-        back = store.con.execute(
+        back = store.execute(
             "SELECT household_id, kind, event_date, amount_yuan FROM events WHERE batch_id > "
             "(SELECT min(batch_id) FROM batches WHERE table_name LIKE 'feed_%') - 1 AND "
             "kind IN ('serious_illness', 'disaster') ORDER BY household_id, event_date"
@@ -169,41 +169,41 @@ def test_signals_become_events_on_the_household(small_province: Path, tmp_path: 
 def test_deaths_and_births_update_the_registry(store: Store, tmp_path: Path) -> None:
     """The death the registry missed is recorded, with the row before; the births of
     2021 join their mothers' households; births it has, and a second run, add nothing."""
-    [(alive_dead,)] = store.con.execute(
+    [(alive_dead,)] = store.execute(
         "SELECT f.person_id FROM feed_links f JOIN people p USING (person_id) WHERE "
         "f.source = 'public_security_deaths' AND p.death_date IS NULL").fetchall()
-    people = store.con.execute("SELECT count(*) FROM people").fetchone()
-    new = store.con.execute("SELECT child_id_number, child_name, child_birth_date, l.person_id "
-                            "FROM feed_public_security_births f JOIN feed_links l ON "
-                            "l.source = 'public_security_births' AND l.record_id = f.record_id "
-                            "WHERE child_birth_date >= DATE '2021-01-01'").fetchall()
+    people = store.execute("SELECT count(*) FROM people").fetchone()
+    new = store.execute("SELECT child_id_number, child_name, child_birth_date, l.person_id "
+                        "FROM feed_public_security_births f JOIN feed_links l ON "
+                        "l.source = 'public_security_births' AND l.record_id = f.record_id "
+                        "WHERE child_birth_date >= DATE '2021-01-01'").fetchall()
     assert new and people
     added = send_signals(store, load_sources())
     assert added["public_security_births"] == len(new)
-    children = store.con.execute(
+    children = store.execute(
         "SELECT c.id_number, c.name, c.birth_date, m.person_id, c.relation, "
         "c.person_id // 100 = c.household_id FROM people c JOIN people m ON "
         "m.household_id = c.household_id AND m.person_id <> c.person_id "
         "WHERE c.birth_date >= DATE '2021-01-01'").fetchall()
     assert {c[:4] for c in children} >= set(new)
     assert {c[4] for c in children} <= {"child", "grandchild"} and all(c[5] for c in children)
-    assert store.con.execute("SELECT count(*) FROM people").fetchone() == (people[0] + len(new),)
-    [(died, before)] = store.con.execute(
+    assert store.execute("SELECT count(*) FROM people").fetchone() == (people[0] + len(new),)
+    [(died, before)] = store.execute(
         "SELECT p.death_date, r.before FROM registry_changes r JOIN people p USING "
         "(person_id) WHERE r.change = 'death'").fetchall()
     assert died is not None and json.loads(before)["person_id"] == alive_dead
     assert json.loads(before)["death_date"] is None
-    assert store.con.execute("SELECT count(*) FROM registry_changes WHERE change = 'birth'"
-                             ).fetchone() == (len(new),)
+    assert store.execute("SELECT count(*) FROM registry_changes WHERE change = 'birth'"
+                         ).fetchone() == (len(new),)
     assert set(send_signals(store, load_sources()).values()) == {0}
 
 
 def test_of_two_decisions_on_a_pair_at_once_one_wins(store: Store) -> None:
-    store.con.execute("UPDATE feed_links SET decision = 'review' WHERE source = "
-                      "'transport_vehicles' AND record_id = (SELECT min(record_id) FROM "
-                      "feed_links WHERE source = 'transport_vehicles')")
+    store.execute("UPDATE feed_links SET decision = 'review' WHERE source = "
+                  "'transport_vehicles' AND record_id = (SELECT min(record_id) FROM "
+                  "feed_links WHERE source = 'transport_vehicles')")
     [pair] = review_queue(store, "transport_vehicles")
-    first = store.con.cursor()
+    first = store.cursor()
     first.execute("BEGIN TRANSACTION")
     first.execute("UPDATE feed_links SET decision = 'match' WHERE source = ? AND "
                   "record_id = ? AND decision = 'review'", [pair["source"], pair["record_id"]])
@@ -211,4 +211,4 @@ def test_of_two_decisions_on_a_pair_at_once_one_wins(store: Store) -> None:
         decide(store.cursor(), str(pair["source"]), int(pair["record_id"]),
                int(pair["person_id"]), False, "李干部")
     first.execute("COMMIT")
-    assert store.con.execute("SELECT count(*) FROM audit_log").fetchone() == (0,)
+    assert store.execute("SELECT count(*) FROM audit_log").fetchone() == (0,)

@@ -43,7 +43,7 @@ def store(twice: tuple[Path, Truth], tmp_path: Path) -> Iterator[Store]:
 
 
 def proposed(store: Store) -> dict[tuple[int, int], tuple[float, str]]:
-    return {(int(a), int(b)): (float(p), str(on)) for a, b, p, on in store.con.execute(
+    return {(int(a), int(b)): (float(p), str(on)) for a, b, p, on in store.execute(
         "SELECT person_id, duplicate_id, match_probability, matched_on "
         "FROM registry_duplicates").fetchall()}
 
@@ -71,29 +71,29 @@ def test_finding_again_proposes_nothing_new(store: Store) -> None:
 def test_a_merge_keeps_the_row_moves_the_references_and_is_audited(
         store: Store, twice: tuple[Path, Truth]) -> None:
     keep, duplicate, _ = twice[1][0]
-    store.con.execute("INSERT INTO events SELECT 999999, household_id, person_id, "
-                      "DATE '2020-05-01', 'serious_illness', 1000, batch_id, now() "
-                      "FROM people WHERE person_id = ?", [duplicate])
-    row = store.con.execute("SELECT name, id_number FROM people WHERE person_id = ?",
-                            [duplicate]).fetchone()
+    store.execute("INSERT INTO events SELECT 999999, household_id, person_id, "
+                  "DATE '2020-05-01', 'serious_illness', 1000, batch_id, now() "
+                  "FROM people WHERE person_id = ?", [duplicate])
+    row = store.execute("SELECT name, id_number FROM people WHERE person_id = ?",
+                        [duplicate]).fetchone()
     merge(store, keep, duplicate, "王干部", "officer")
-    assert store.con.execute("SELECT count(*) FROM people WHERE person_id = ?",
-                             [duplicate]).fetchone() == (0,)
-    assert store.con.execute(
+    assert store.execute("SELECT count(*) FROM people WHERE person_id = ?",
+                         [duplicate]).fetchone() == (0,)
+    assert store.execute(
         "SELECT e.person_id, e.household_id = p.household_id FROM events e JOIN people p "
         "ON p.person_id = e.person_id WHERE event_id = 999999").fetchone() == (keep, True)
-    [(before, kept, by)] = store.con.execute(
+    [(before, kept, by)] = store.execute(
         "SELECT before, record_id, changed_by FROM registry_changes WHERE change = 'merge'"
     ).fetchall()
     assert row is not None
     assert (json.loads(before)["name"], json.loads(before)["id_number"]) == row
     assert (kept, by) == (keep, "王干部")
-    assert store.con.execute("SELECT decision, decided_by FROM registry_duplicates WHERE "
-                             "duplicate_id = ?", [duplicate]).fetchone() == ("merged", "王干部")
-    assert store.con.execute("SELECT username, role, action, object_id, region_code = "
-                             "(SELECT village_code FROM households WHERE household_id = ?) "
-                             "FROM audit_log", [json.loads(before)["household_id"]]
-                             ).fetchall() == [("王干部", "officer", "merge_person",
+    assert store.execute("SELECT decision, decided_by FROM registry_duplicates WHERE "
+                         "duplicate_id = ?", [duplicate]).fetchone() == ("merged", "王干部")
+    assert store.execute("SELECT username, role, action, object_id, region_code = "
+                         "(SELECT village_code FROM households WHERE household_id = ?) "
+                         "FROM audit_log", [json.loads(before)["household_id"]]
+                         ).fetchall() == [("王干部", "officer", "merge_person",
                                                str(duplicate), True)]
     with pytest.raises(PovertyCloudError, match=f"already merged into {keep}"):
         merge(store, keep, duplicate, "王干部")
@@ -105,8 +105,8 @@ def test_pairs_kept_apart_are_not_proposed_again(store: Store,
     keep, duplicate, _ = twice[1][1]
     mark_distinct(store, keep, duplicate, "李干部")
     find_duplicates(store)
-    assert store.con.execute("SELECT decision FROM registry_duplicates WHERE person_id = ? "
-                             "AND duplicate_id = ?", [keep, duplicate]).fetchone() == (
+    assert store.execute("SELECT decision FROM registry_duplicates WHERE person_id = ? "
+                         "AND duplicate_id = ?", [keep, duplicate]).fetchone() == (
         "distinct",)
     with pytest.raises(PovertyCloudError, match="already decided: distinct"):
         merge(store, keep, duplicate, "x")
@@ -139,12 +139,12 @@ def test_a_merge_conflicts_with_another_touching_the_same_person(
     """Another transaction holding the person (merging it elsewhere, say): this merge
     fails and changes nothing."""
     keep, duplicate, _ = twice[1][2]
-    other = store.con.cursor()
+    other = store.cursor()
     other.execute("BEGIN TRANSACTION")
     other.execute("UPDATE people SET recorded_at = now() WHERE person_id = ?", [keep])
     with pytest.raises(StoreConflict):
         merge(store.cursor(), keep, duplicate, "王干部")
     other.execute("ROLLBACK")
-    assert store.con.execute("SELECT count(*) FROM people WHERE person_id IN (?, ?)",
-                             [keep, duplicate]).fetchone() == (2,)
-    assert store.con.execute("SELECT count(*) FROM registry_changes").fetchone() == (0,)
+    assert store.execute("SELECT count(*) FROM people WHERE person_id IN (?, ?)",
+                         [keep, duplicate]).fetchone() == (2,)
+    assert store.execute("SELECT count(*) FROM registry_changes").fetchone() == (0,)

@@ -99,7 +99,7 @@ def test_the_standards_stored_shape_changes_only_with_a_migration() -> None:
 
 @pytest.mark.parametrize("name", list(TABLES))
 def test_store_tables_have_the_standards_primary_key(store: Store, name: str) -> None:
-    rows = store.con.execute(
+    rows = store.execute(
         "SELECT constraint_column_names FROM duckdb_constraints() "
         "WHERE table_name = ? AND constraint_type = 'PRIMARY KEY'", [name]).fetchall()
     assert [tuple(r[0]) for r in rows] == [TABLES[name].primary_key]
@@ -143,7 +143,7 @@ def test_opening_a_missing_store_says_how_to_create_one(tmp_path: Path) -> None:
 def test_reopening_keeps_the_data(tmp_path: Path) -> None:
     path = tmp_path / "store.duckdb"
     with Store.create(path) as s:
-        s.con.execute("INSERT INTO batches VALUES (1, 'regions', 'x.csv', NULL, 0, 0, 0, now())")
+        s.execute("INSERT INTO batches VALUES (1, 'regions', 'x.csv', NULL, 0, 0, 0, now())")
     with Store(path) as s:
         assert s.schema_version == SCHEMA_VERSION
         assert s.count("batches") == 1

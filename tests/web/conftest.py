@@ -30,7 +30,7 @@ from povertycloud.pipeline.on_store import run_on_store
 from povertycloud.store import Store
 from povertycloud.synth import SynthConfig
 from povertycloud.web.app import create_app
-from povertycloud.web.platform import WebConfig
+from povertycloud.web.deps import WebConfig
 
 PASSWORD = "correct horse battery"
 
@@ -66,7 +66,7 @@ USERS = {
 
 
 def _regions(store: Store) -> Regions:
-    q = store.con.execute
+    q = store.execute
     province = q("SELECT min(code) FROM regions WHERE level = 'province'").fetchone()[0]  # type: ignore[index]
     counties = [r[0] for r in q("SELECT code FROM regions WHERE level = 'county' ORDER BY code"
                                 ).fetchall()]
@@ -92,18 +92,18 @@ def web_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Regions]:
         run_on_store(store)
         identify(store, load_rules(), 2020)
         regions = _regions(store)
-        users = {username: create_user(store.con, username, PASSWORD, role,
+        users = {username: create_user(store, username, PASSWORD, role,
                                        getattr(regions, level))
                  for username, (role, level) in USERS.items()}
         regions = _dynamic(store, regions, users)
         for household in (regions.household, regions.other_household):  # flags 1 and 2
-            store.con.execute(
+            store.execute(
                 "INSERT INTO conflict_flags (rule, rules_version, source, record_id, "
                 "person_id, household_id, evidence, raised_at) SELECT 'vehicle', 'test', "
                 "'transport_vehicles', 1, min(person_id), household_id, '{}', now() "
                 "FROM people WHERE household_id = ? GROUP BY household_id", [household])
         batch, head = _feed_with_pairs_to_review(store, db.parent, regions)
-        [(duplicate,)] = store.con.execute(
+        [(duplicate,)] = store.execute(
             "INSERT INTO registry_duplicates SELECT ?, min(p.person_id), 0.8, "
             "'probabilistic', now(), NULL, NULL, NULL FROM people p JOIN households h "
             "USING (household_id) WHERE h.village_code = ? AND p.household_id <> ? "
@@ -117,7 +117,7 @@ def _dynamic(store: Store, regions: Regions, users: dict[str, User]) -> Regions:
     reevaluate(store)
     designate(store, 2020, "test")
     warning.score(store, rules=replace(warning.load_warning(), rounds=20))
-    q = store.con.execute
+    q = store.execute
     walk, on_notice = (q("SELECT min(proposal_id) FROM proposals WHERE region_code = ? AND "
                          "procedure = ?", [regions.village, procedure]).fetchone()[0]  # type: ignore[index]
                        for procedure in ("monitoring", "household"))
@@ -136,8 +136,8 @@ def _feed_with_pairs_to_review(store: Store, folder: Path, regions: Regions
     """A vehicle batch of two good rows and a bad one (quarantined), each good record
     paired for review with the head of a household: records 1 (``household``) and 2
     (``other_household``)."""
-    heads = [store.con.execute("SELECT person_id, name FROM people WHERE household_id = ? "
-                               "ORDER BY person_id LIMIT 1", [h]).fetchone()
+    heads = [store.execute("SELECT person_id, name FROM people WHERE household_id = ? "
+                           "ORDER BY person_id LIMIT 1", [h]).fetchone()
              for h in (regions.household, regions.other_household)]
     rows = [f"{i},{name},,某地,60000,2019-05-0{i}" for i, (_, name) in enumerate(heads, 1)]
     feed = folder / "vehicles.csv"
@@ -147,8 +147,8 @@ def _feed_with_pairs_to_review(store: Store, folder: Path, regions: Regions
     batch = import_file(store, load_sources()["transport_vehicles"].table, feed,
                         keep_good=True).batch_id
     for record_id, (person_id, _) in enumerate(heads, 1):
-        store.con.execute("INSERT INTO feed_links VALUES ('transport_vehicles', ?, ?, 0.7, "
-                          "'probabilistic', 'review', now())", [record_id, person_id])
+        store.execute("INSERT INTO feed_links VALUES ('transport_vehicles', ?, ?, 0.7, "
+                      "'probabilistic', 'review', now())", [record_id, person_id])
     assert batch is not None
     return batch, int(heads[0][0])
 
@@ -186,10 +186,10 @@ def as_user(client: TestClient) -> Callable[[str], dict[str, str]]:
 @pytest.fixture
 def sql(client: TestClient) -> Callable[..., list[tuple[Any, ...]]]:
     """Rows of a query on the application's own store (to check what it kept)."""
-    con = client.app.state.platform.store.con  # type: ignore[attr-defined]
+    store = client.app.state.platform.store  # type: ignore[attr-defined]
 
     def query(text: str, *params: Any) -> list[tuple[Any, ...]]:
-        return list(con.execute(text, list(params)).fetchall())
+        return store.rows(text, list(params))
     return query
 
 

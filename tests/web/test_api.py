@@ -70,8 +70,8 @@ def test_every_route_for_every_role(client: TestClient, as_user: Headers, region
     filed = client.post("/api/public/complaints", json={
         "region_code": regions.village, "category": "other", "subject": "s", "body": "b"})
     code = filed.json()["tracking_code"]
-    complaint = client.app.state.platform.store.con.execute(  # type: ignore[attr-defined]
-        "SELECT complaint_id FROM complaints WHERE tracking_code = ?", [code]).fetchone()[0]
+    complaint = client.app.state.platform.store.scalar(  # type: ignore[attr-defined]
+        "SELECT complaint_id FROM complaints WHERE tracking_code = ?", [code])
     headers = as_user(username)
     for path in ("/api/me", f"/api/public/regions/{regions.village}",
                  f"/api/public/regions/{regions.village}/map", "/api/public/announcements",

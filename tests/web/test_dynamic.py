@@ -73,9 +73,8 @@ def propose(client: TestClient, username: str, household: int) -> int:
     """A proposal of ``username``'s own (the platform has no page for it: officers'
     proposals come from the command line)."""
     store = client.app.state.platform.store  # type: ignore[attr-defined]
-    [(user_id,)] = store.con.execute("SELECT user_id FROM users WHERE username = ?",
-                                     [username]).fetchall()
-    user = get_user(store.con, user_id)
+    user_id = store.scalar("SELECT user_id FROM users WHERE username = ?", [username])
+    user = get_user(store, user_id)
     assert user is not None
     return workflow.propose(store, user, "enrol", reasons=["income_below_line"],
                             household_id=household)

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 
 from povertycloud.web.app import create_app
-from povertycloud.web.platform import WebConfig
+from povertycloud.web.deps import WebConfig
 
 PASSWORD = "correct horse battery"
 # The schema is read when the module loads; the store is set before the first request.

@@ -16,8 +16,9 @@ from ..standard.regions import PREFIX_LENGTH, level_of
 from ..standard.regions import problem as code_problem
 
 if TYPE_CHECKING:
-    import duckdb
     from argon2 import PasswordHasher
+
+    from ..store import Store
 
 ROLES = ("officer", "field_officer", "auditor", "assessor", "admin")
 PERMISSIONS: dict[str, frozenset[str]] = {
@@ -74,7 +75,7 @@ class User:
 _COLUMNS = "user_id, username, display_name, role, region_code"
 
 
-def create_user(con: duckdb.DuckDBPyConnection, username: str, password: str, role: str,
+def create_user(store: Store, username: str, password: str, role: str,
                 region_code: str, display_name: str | None = None) -> User:
     """Add an active user; the password is kept only as its argon2 hash."""
     if role not in ROLES:
@@ -86,28 +87,25 @@ def create_user(con: duckdb.DuckDBPyConnection, username: str, password: str, ro
         raise AccountError(f"a password needs at least {MIN_PASSWORD} characters")
     if problem := code_problem(region_code):
         raise AccountError(f"region {region_code!r}: {problem}")
-    if con.execute("SELECT count(*) FROM regions WHERE code = ?", [region_code]
-                   ).fetchone() == (0,):
+    if not store.scalar("SELECT count(*) FROM regions WHERE code = ?", [region_code]):
         raise AccountError(f"region {region_code} is not in the store")
-    if con.execute("SELECT count(*) FROM users WHERE username = ?", [username]
-                   ).fetchone() != (0,):
+    if store.scalar("SELECT count(*) FROM users WHERE username = ?", [username]):
         raise AccountError(f"user {username!r} already exists")
-    row = con.execute(
+    row = store.one(
         f"INSERT INTO users (username, display_name, role, region_code, password_hash) "
         f"VALUES (?, ?, ?, ?, ?) RETURNING {_COLUMNS}",
-        [username, display_name or username, role, region_code, _hasher().hash(password)]
-    ).fetchone()
+        [username, display_name or username, role, region_code, _hasher().hash(password)])
     assert row is not None
     return User(*row)
 
 
-def authenticate(con: duckdb.DuckDBPyConnection, username: str, password: str
+def authenticate(store: Store, username: str, password: str
                  ) -> User | None:
     """The active user with this name and password, or None."""
     from argon2.exceptions import InvalidHashError, VerificationError
 
-    row = con.execute(f"SELECT {_COLUMNS}, password_hash FROM users "
-                      "WHERE username = ? AND active", [username]).fetchone()
+    row = store.one(f"SELECT {_COLUMNS}, password_hash FROM users "
+                    "WHERE username = ? AND active", [username])
     if row is None:
         _hasher().hash(password)  # the same work either way: no timing hint of who exists
         return None
@@ -118,23 +116,23 @@ def authenticate(con: duckdb.DuckDBPyConnection, username: str, password: str
     return User(*row[:-1])
 
 
-def get_user(con: duckdb.DuckDBPyConnection, user_id: int) -> User | None:
-    row = con.execute(f"SELECT {_COLUMNS} FROM users WHERE user_id = ? AND active",
-                      [user_id]).fetchone()
+def get_user(store: Store, user_id: int) -> User | None:
+    row = store.one(f"SELECT {_COLUMNS} FROM users WHERE user_id = ? AND active",
+                    [user_id])
     return User(*row) if row else None
 
 
-def user_named(con: duckdb.DuckDBPyConnection, username: str) -> User:
+def user_named(store: Store, username: str) -> User:
     """The active user of that name (the command line acts as a user too)."""
-    row = con.execute(f"SELECT {_COLUMNS} FROM users WHERE username = ? AND active",
-                      [username]).fetchone()
+    row = store.one(f"SELECT {_COLUMNS} FROM users WHERE username = ? AND active",
+                    [username])
     if row is None:
         raise AccountError(f"no active user {username!r}: see `povertycloud users list`")
     return User(*row)
 
 
-def list_users(con: duckdb.DuckDBPyConnection, within: User) -> list[User]:
+def list_users(store: Store, within: User) -> list[User]:
     """The users whose jurisdiction lies in ``within``'s."""
-    rows = con.execute(f"SELECT {_COLUMNS} FROM users WHERE starts_with(region_code, ?) "
-                       "ORDER BY region_code, username", [within.prefix]).fetchall()
+    rows = store.rows(f"SELECT {_COLUMNS} FROM users WHERE starts_with(region_code, ?) "
+                      "ORDER BY region_code, username", [within.prefix])
     return [User(*r) for r in rows]

@@ -7,23 +7,20 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import duckdb
-
-from ..store import audit_entry, records
+from ..store import Store
 from .accounts import User
 
 
-def record(con: duckdb.DuckDBPyConnection, user: User | None, action: str,
-           object_kind: str | None = None, object_id: str | None = None,
-           region_code: str | None = None, detail: str | None = None,
-           client: str | None = None) -> None:
-    audit_entry(con, action, username=user.username if user else None,
+def record(store: Store, user: User | None, action: str, object_kind: str | None = None,
+           object_id: str | None = None, region_code: str | None = None,
+           detail: str | None = None, client: str | None = None) -> None:
+    store.audit(action, username=user.username if user else None,
                 role=user.role if user else None, user_id=user.user_id if user else None,
                 object_kind=object_kind, object_id=object_id, region_code=region_code,
                 detail=detail, client=client)
 
 
-def search(con: duckdb.DuckDBPyConnection, within: User, username: str | None = None,
+def search(store: Store, within: User, username: str | None = None,
            action: str | None = None, object_id: str | None = None,
            since: dt.date | None = None, limit: int = 200) -> list[dict[str, Any]]:
     """Entries about ``within``'s jurisdiction (or by its users), newest first."""
@@ -37,7 +34,7 @@ def search(con: duckdb.DuckDBPyConnection, within: User, username: str | None = 
     if since:
         where.append("a.logged_at >= ?")
         params.append(since)
-    return records(con.execute(
+    return store.records(
         "SELECT a.audit_id, a.logged_at, a.username, a.role, a.action, a.object_kind, "
         "a.object_id, a.region_code, a.detail FROM audit_log a LEFT JOIN users u USING (user_id) "
-        f"WHERE {' AND '.join(where)} ORDER BY a.audit_id DESC LIMIT {int(limit)}", params))
+        f"WHERE {' AND '.join(where)} ORDER BY a.audit_id DESC LIMIT {int(limit)}", params)

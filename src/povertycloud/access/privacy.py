@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from ..standard.fields import Table
+
+HIDDEN = "***"  # a sensitive value other than an ID number or a phone
+
 
 def mask_id_number(value: str | None) -> str | None:
     """The first six (the region) and last four characters: 520121********123X; a value
@@ -21,3 +27,15 @@ def mask_phone(value: str | None) -> str | None:
     if len(value) <= 7:
         return "*" * len(value)
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+def masked_record(table: Table, record: dict[str, Any]) -> dict[str, Any]:
+    """``record`` with the values of ``table``'s sensitive fields masked."""
+    sensitive = {f.name for f in table.fields if f.sensitive}
+    return {k: _masked(k, v) if k in sensitive else v for k, v in record.items()}
+
+
+def _masked(name: str, value: Any) -> Any:
+    if value in (None, ""):
+        return value
+    return mask_id_number(str(value)) if name.endswith("id_number") else HIDDEN

@@ -9,8 +9,7 @@ import hashlib
 import hmac
 import secrets
 
-import duckdb
-
+from ..store import Store
 from .accounts import User, get_user
 
 COOKIE = "pc_session"
@@ -20,28 +19,28 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def start(con: duckdb.DuckDBPyConnection, user: User, hours: float) -> tuple[str, str]:
+def start(store: Store, user: User, hours: float) -> tuple[str, str]:
     """A new session for ``user``: its token (for the cookie) and CSRF token."""
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     now = dt.datetime.now()
-    con.execute("DELETE FROM sessions WHERE expires_at <= ?", [now])
-    con.execute("INSERT INTO sessions VALUES (?, ?, ?, ?, ?)",
+    store.execute("DELETE FROM sessions WHERE expires_at <= ?", [now])
+    store.execute("INSERT INTO sessions VALUES (?, ?, ?, ?, ?)",
                 [_digest(token), user.user_id, csrf, now, now + dt.timedelta(hours=hours)])
     return token, csrf
 
 
-def resume(con: duckdb.DuckDBPyConnection, token: str) -> tuple[User, str] | None:
+def resume(store: Store, token: str) -> tuple[User, str] | None:
     """The user and CSRF token of a live session, or None."""
-    row = con.execute("SELECT user_id, csrf_token FROM sessions WHERE token_hash = ? "
-                      "AND expires_at > ?", [_digest(token), dt.datetime.now()]).fetchone()
+    row = store.one("SELECT user_id, csrf_token FROM sessions WHERE token_hash = ? "
+                    "AND expires_at > ?", [_digest(token), dt.datetime.now()])
     if row is None:
         return None
-    user = get_user(con, int(row[0]))
+    user = get_user(store, int(row[0]))
     return (user, str(row[1])) if user else None
 
 
-def end(con: duckdb.DuckDBPyConnection, token: str) -> None:
-    con.execute("DELETE FROM sessions WHERE token_hash = ?", [_digest(token)])
+def end(store: Store, token: str) -> None:
+    store.execute("DELETE FROM sessions WHERE token_hash = ?", [_digest(token)])
 
 
 def same(given: str | None, expected: str) -> bool:

@@ -11,7 +11,6 @@ import typer
 from rich.table import Table as RichTable
 
 from ..errors import OutputExistsError, PovertyCloudError
-from ..sqltext import literal
 from .common import (
     DbOption,
     EngineOption,
@@ -23,10 +22,7 @@ from .common import (
 )
 
 if TYPE_CHECKING:
-    import pyarrow as pa
-
-TABLE_FORMATS = {".csv": "CSV, HEADER", ".parquet": "PARQUET", ".xlsx": "excel"}
-
+    pass
 
 def pipeline(
     db: Annotated[Path | None, typer.Option(help="Run over this store and keep the results "
@@ -89,7 +85,7 @@ def rollup(
 ) -> None:
     """Households and people by status and by indicator, at every level, as of a date
     (or now)."""
-    from ..intake.exports import check_output
+    from ..intake.exports import check_output, check_table_output, write_table
     from ..reports import rollup as rollup_query
     from ..reports import rollup_geojson
 
@@ -111,38 +107,6 @@ def rollup(
         console.print(f"Wrote {table.num_rows:,} regions to {out}")
     else:
         _print_rollup(table)
-
-
-def check_table_output(out: Path, overwrite: bool) -> None:
-    """Refuse, before any work, an output that exists (unless ``overwrite``) or that is
-    not .csv, .parquet or .xlsx."""
-    from ..intake.exports import check_output
-
-    check_output(out, overwrite)
-    if out.suffix.lower() not in TABLE_FORMATS:
-        raise PovertyCloudError(f"{out}: write .csv, .parquet or .xlsx")
-
-
-def write_table(table: pa.Table, out: Path) -> None:
-    """Write an Arrow table to .csv, .parquet or .xlsx by the file's suffix."""
-    import duckdb
-
-    suffix = out.suffix.lower()
-    if suffix == ".xlsx":
-        from openpyxl import Workbook
-
-        book = Workbook()
-        sheet = book.active
-        sheet.append(table.column_names)
-        for row in table.to_pylist():
-            sheet.append(list(row.values()))
-        book.save(out)
-        return
-    fmt = TABLE_FORMATS[suffix]
-    con = duckdb.connect()
-    con.register("result", table)
-    con.execute(f"COPY result TO {literal(out)} (FORMAT {fmt})")
-    con.close()
 
 
 def _print_rollup(table) -> None:  # type: ignore[no-untyped-def]

@@ -139,20 +139,19 @@ def _dynamic(store: Store, year: int) -> None:
 
 def _walk_first_village(store: Store, today: dt.date) -> None:
     from ..access.accounts import user_named
+    from ..dynamic.proposals import first_of
     from ..dynamic.workflow import act, clock_at
 
-    users = {u: user_named(store.con, u) for u in
+    users = {u: user_named(store, u) for u in
              ("field_officer", "village_officer", "township_officer", "county_officer")}
     village = users["village_officer"].region_code
     for (procedure, _), steps in WALKS.items():
-        first = store.value(
-            "SELECT min(proposal_id) FROM proposals WHERE region_code = ? AND procedure = ? "
-            "AND version = 0", [village, procedure])
+        first = first_of(store, village, procedure)
         if first is None:
             continue
         for step, who, ago in steps:  # replayed on the days they were taken
             with clock_at(today - dt.timedelta(days=ago)):
-                act(store, int(first), step, users[who],
+                act(store, first, step, users[who],
                     note="demo: minutes of the meeting" if step == "appraisal" else None)
 
 
@@ -186,8 +185,9 @@ def _level_to_show(store: Store, as_of: dt.date) -> tuple[str, list[dict[str, An
 def _summary(store: Store, folder: Path) -> None:
     from ..pipeline.indicators import FLAGS
     from ..reports import rollup, rollup_geojson
+    from ..reports.rollups import surveyed_years
 
-    years = store.column("SELECT DISTINCT year FROM household_indicators ORDER BY 1")
+    years = surveyed_years(store)
     trend = RichTable("year end", "households", "people", "reg. poor", "exited", "monitored",
                       "inc. %", "below line", title="Province, year by year (people)")
     latest: dict[str, Any] = {}

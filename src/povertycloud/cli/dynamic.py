@@ -12,7 +12,6 @@ from rich.table import Table as RichTable
 
 from ..dynamic.reasons import REASONS
 from ..errors import PovertyCloudError
-from .analysis import check_table_output, write_table
 from .common import DbOption, OverwriteOption, console, open_store, parse_date, prefix_of
 
 workflow_app = typer.Typer(help="Proposals and the procedure they walk: inbox, steps, "
@@ -98,7 +97,7 @@ def inbox_command(db: DbOption, as_user: AsOption, on: OnOption = None) -> None:
     from ..dynamic import proposals as read
 
     with open_store(db, read_only=True) as store:
-        rows = read.inbox(store, user_named(store.con, as_user), _day(on))
+        rows = read.inbox(store, user_named(store, as_user), _day(on))
     _print_proposals(rows, f"Waiting for {as_user} ({len(rows):,})")
 
 
@@ -141,7 +140,7 @@ def step_command(
     from ..dynamic import workflow
 
     with open_store(db) as store:
-        taken = workflow.act(store, proposal, step, user_named(store.con, as_user),
+        taken = workflow.act(store, proposal, step, user_named(store, as_user),
                              on=_day(on), note=note, reject=reject, days=days)
     console.print(f"Proposal {proposal}: {step} done; now {taken.state}"
                   + (f", next {taken.step}" if taken.state == "open" else ""))
@@ -166,7 +165,7 @@ def propose_command(
     from ..dynamic import workflow
 
     with open_store(db) as store:
-        pid = workflow.propose(store, user_named(store.con, as_user), kind, reasons=reason,
+        pid = workflow.propose(store, user_named(store, as_user), kind, reasons=reason,
                                household_id=household, note=note, on=_day(on))
     console.print(f"Proposal {pid} made")
 
@@ -183,6 +182,7 @@ def notices_command(
     import pyarrow as pa
 
     from ..dynamic import proposals as read
+    from ..intake.exports import check_table_output, write_table
 
     with open_store(db, read_only=True) as store:
         rows = read.notice_board(store, prefix_of(region), _day(on))
@@ -237,17 +237,15 @@ def as_of_command(
 ) -> None:
     """Export the registry as it was on a date: each row's version of that day, with
     the status each household held then."""
-    from ..history import households_as_of_sql, people_as_of_sql
+    from ..history import AS_OF, registry_as_of
+    from ..intake.exports import check_table_output, write_table
 
     day = parse_date(date)
-    queries = {"households": households_as_of_sql(day), "people": people_as_of_sql(day)}
-    if table not in queries:
+    if table not in AS_OF:
         raise PovertyCloudError("--table is households or people")
     check_table_output(out, overwrite)
     with open_store(db, read_only=True) as store:
-        column = "village_code" if table == "households" else "CAST(household_id AS VARCHAR)"
-        rows = store.arrow(f"SELECT * FROM ({queries[table]}) WHERE starts_with("
-                           f"{column}, ?) ORDER BY 1", [prefix_of(region)])
+        rows = registry_as_of(store, table, day, prefix_of(region))
     write_table(rows, out)
     console.print(f"Wrote {rows.num_rows:,} {table} as of {day} to {out}")
 

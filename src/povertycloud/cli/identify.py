@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table as RichTable
 
-from .analysis import TABLE_FORMATS, write_table
 from .common import DbOption, EngineOption, OverwriteOption, console, open_store, progress_bar
 
 if TYPE_CHECKING:
@@ -99,13 +98,11 @@ def whatif(
     per region, who would enter and who would leave. Official results are not touched."""
     from ..identification.runs import latest_year, whatif_households
     from ..identification.runs import whatif as whatif_run
-    from ..intake.exports import check_output
+    from ..intake.exports import check_table_output, write_table
 
     rules = _rules(scorecard, guarantees, causes, measures, lines)
     if out is not None:
-        check_output(out, overwrite)
-        if out.suffix.lower() not in TABLE_FORMATS:
-            raise typer.BadParameter(f"{out}: write .csv, .parquet or .xlsx")
+        check_table_output(out, overwrite)
     with open_store(db) as store:
         year = year if year is not None else latest_year(store)
         report = whatif_run(store, rules, year, level)

@@ -98,7 +98,7 @@ def propose_exit_command(
     day = parse_date(on) if on else dt.date.today()
     with open_store(db) as store:
         year, judged_on = _when(store, year, as_of)
-        user = user_named(store.con, username)
+        user = user_named(store, username)
         proposal = propose_exit(store, user, code, day, judged_on, year)
     console.print(f"Proposal {proposal}: exit of {code}, proposed on {day}")
 

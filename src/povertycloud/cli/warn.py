@@ -85,22 +85,17 @@ def list_command(
 ) -> None:
     """The monitoring list: the households each village should watch, riskiest first."""
     from ..access.accounts import user_named
-    from ..dynamic.warning import WarningError, monitoring_list, scored_years, with_health
-    from ..store import audit_entry
+    from ..dynamic.monitoring import monitoring_for
+    from ..dynamic.warning import WarningError, scored_years
 
     with open_store(db, read_only=health_as is None) as store:
         if not scored_years(store):
             raise WarningError(f"no scores yet: run `povertycloud warn score --db {db}` first")
-        rows = monitoring_list(store, prefix_of(region), year, limit)
-        reader = user_named(store.con, health_as) if health_as else None
+        reader = user_named(store, health_as) if health_as else None
         if reader is not None and not reader.may("unmask"):
             raise WarningError(f"{reader.username} ({reader.role}) may not see health details")
-        shown = with_health(rows, reader is not None)
-        if reader is not None and shown:
-            audit_entry(store.con, "read_monitoring_list", username=reader.username,
-                        role=reader.role, user_id=reader.user_id, object_kind="region",
-                        object_id=region or "all", region_code=reader.region_code,
-                        detail=f"{shown} households with health reasons (command line)")
+        rows = monitoring_for(store, region or "all", prefix_of(region), reader, year, limit,
+                              via=" (command line)")
     table = RichTable("village", "rank", "household", "risk", "status", "reasons",
                       title=f"Monitoring list ({len(rows):,} households)")
     for r in rows:

@@ -35,7 +35,7 @@ def run_server(db: Path, host: str, port: int, secure_cookies: bool = False) -> 
     import uvicorn
 
     from ..web.app import create_app
-    from ..web.platform import WebConfig
+    from ..web.deps import WebConfig
 
     open_store(db).close()  # a missing or newer store is reported before the server starts
     app = create_app(WebConfig(db=db, secure_cookies=secure_cookies))
@@ -57,7 +57,7 @@ def add(db: DbOption,
 
     secret = password or typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     with open_store(db) as store:
-        user = create_user(store.con, username, secret, role, region, name)
+        user = create_user(store, username, secret, role, region, name)
     console.print(f"Added {user.username} ({user.role}, {user.region_code})")
 
 
@@ -65,12 +65,14 @@ def add(db: DbOption,
 def list_(db: DbOption) -> None:
     """List the users of the web platform."""
     from ..access.accounts import User, list_users
+    from ..errors import NotFound
+    from ..reports.figures import province
 
     with open_store(db, read_only=True) as store:
-        top = store.con.execute("SELECT min(code) FROM regions WHERE level = 'province'"
-                                ).fetchone()
-        everyone = User(0, "", "", "admin", str(top[0])) if top and top[0] else None
-        found = list_users(store.con, everyone) if everyone else []
+        try:
+            found = list_users(store, User(0, "", "", "admin", province(store)))
+        except NotFound:  # no regions, so no users yet
+            found = []
     table = RichTable("username", "role", "region", title="Users")
     for u in found:
         table.add_row(u.username, u.role, u.region_code)
@@ -81,11 +83,11 @@ def demo_users(store: Store) -> list[tuple[str, str, str, str]]:
     """One user per role and officer level, in the first region of each level; returns
     (username, password, role, region) of those created (none when they exist)."""
     from ..access.accounts import create_user
+    from ..reports.figures import first_regions
 
-    if store.con.execute("SELECT count(*) FROM users").fetchone() != (0,):
+    if store.count("users"):
         return []
-    firsts = dict(store.con.execute("SELECT level, min(code) FROM regions GROUP BY level"
-                                    ).fetchall())
+    firsts = first_regions(store)
     plan = [(f"{level}_officer", "officer", firsts[level])
             for level in ("province", "prefecture", "county", "township", "village")]
     plan += [("field_officer", "field_officer", firsts["village"]),
@@ -96,6 +98,6 @@ def demo_users(store: Store) -> list[tuple[str, str, str, str]]:
     for username, role, region in plan:
         password = "".join(secrets.choice(string.ascii_letters + string.digits)
                            for _ in range(12))
-        create_user(store.con, username, password, role, region)
+        create_user(store, username, password, role, region)
         made.append((username, password, role, region))
     return made

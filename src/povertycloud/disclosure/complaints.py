@@ -8,13 +8,11 @@ import datetime as dt
 import secrets
 from typing import Any
 
-import duckdb
-
 from ..access.accounts import User
 from ..access.privacy import mask_phone
 from ..errors import NotFound
 from ..reports.figures import region
-from ..store import records
+from ..store import Store
 
 CATEGORIES = ("identification", "assistance", "funds", "conduct", "other")
 DEADLINE_DAYS = 15
@@ -30,10 +28,10 @@ def _tracking_code() -> str:
     return "TS-" + "".join(secrets.choice(_ALPHABET) for _ in range(10))
 
 
-def file(con: duckdb.DuckDBPyConnection, region_code: str, category: str, subject: str,
+def file(store: Store, region_code: str, category: str, subject: str,
          body: str, contact: str | None, now: dt.datetime | None = None) -> str:
     """Record a complaint about ``region_code``; returns its tracking code."""
-    region(con, region_code)
+    region(store, region_code)
     if category not in CATEGORIES:
         raise ComplaintError(f"category must be one of {', '.join(CATEGORIES)}")
     fields = {"subject": subject.strip(), "body": body.strip(),
@@ -45,7 +43,7 @@ def file(con: duckdb.DuckDBPyConnection, region_code: str, category: str, subjec
         raise ComplaintError("subject and body are required")
     now = now or dt.datetime.now()
     code = _tracking_code()
-    con.execute(
+    store.execute(
         "INSERT INTO complaints (tracking_code, filed_at, region_code, category, subject, body, "
         "contact, status, due_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?)",
         [code, now, region_code, category, fields["subject"], fields["body"],
@@ -53,48 +51,46 @@ def file(con: duckdb.DuckDBPyConnection, region_code: str, category: str, subjec
     return code
 
 
-def track(con: duckdb.DuckDBPyConnection, tracking_code: str) -> dict[str, Any]:
+def track(store: Store, tracking_code: str) -> dict[str, Any]:
     """What the public sees of a complaint: its status, dates and answer."""
-    found = records(con.execute(
+    found = store.record(
         "SELECT c.tracking_code, c.filed_at, c.category, c.subject, c.status, c.due_at, "
         "c.answered_at, c.answer, g.name AS region_name FROM complaints c "
         "JOIN regions g ON g.code = c.region_code WHERE tracking_code = ?",
-        [tracking_code.strip().upper()]))
-    if not found:
+        [tracking_code.strip().upper()])
+    if found is None:
         raise NotFound(f"no complaint {tracking_code!r}")
-    return found[0]
+    return found
 
 
-def inbox(con: duckdb.DuckDBPyConnection, user: User, now: dt.datetime | None = None
+def inbox(store: Store, user: User, now: dt.datetime | None = None
           ) -> list[dict[str, Any]]:
     """Complaints within ``user``'s jurisdiction, open and overdue first, with whether
     each is overdue and whether it belongs to the user's own office."""
     now = now or dt.datetime.now()
-    found = records(con.execute(
+    found = store.records(
         "SELECT c.complaint_id, c.tracking_code, c.filed_at, c.region_code, g.name AS "
         "region_name, c.category, c.subject, c.status, c.due_at, c.answered_at, "
         "c.status = 'open' AND c.due_at < ? AS overdue FROM complaints c "
         "JOIN regions g ON g.code = c.region_code WHERE starts_with(c.region_code, ?) "
-        "ORDER BY c.status <> 'open', c.due_at", [now, user.prefix]))
+        "ORDER BY c.status <> 'open', c.due_at", [now, user.prefix])
     for r in found:
         r["own"] = r["region_code"] == user.region_code
     return found
 
 
-def get(con: duckdb.DuckDBPyConnection, user: User, complaint_id: int) -> dict[str, Any]:
-    found = records(con.execute("SELECT * FROM complaints WHERE complaint_id = ?",
-                             [complaint_id]))
-    if not found or not user.covers(found[0]["region_code"]):
+def get(store: Store, user: User, complaint_id: int) -> dict[str, Any]:
+    complaint = store.record("SELECT * FROM complaints WHERE complaint_id = ?", [complaint_id])
+    if complaint is None or not user.covers(complaint["region_code"]):
         raise NotFound(f"no complaint {complaint_id} in your jurisdiction")
-    complaint = found[0]
     complaint["contact"] = mask_phone(complaint["contact"])
     return complaint
 
 
-def answer(con: duckdb.DuckDBPyConnection, user: User, complaint_id: int, text: str,
+def answer(store: Store, user: User, complaint_id: int, text: str,
            now: dt.datetime | None = None) -> dict[str, Any]:
     """Answer an open complaint of the user's jurisdiction."""
-    complaint = get(con, user, complaint_id)
+    complaint = get(store, user, complaint_id)
     text = text.strip()
     if not text:
         raise ComplaintError("the answer is empty")
@@ -102,7 +98,7 @@ def answer(con: duckdb.DuckDBPyConnection, user: User, complaint_id: int, text: 
         raise ComplaintError(f"the answer is longer than {LIMITS['body']} characters")
     if complaint["status"] != "open":
         raise ComplaintError(f"complaint {complaint_id} is already {complaint['status']}")
-    con.execute("UPDATE complaints SET status = 'answered', answered_at = ?, answer = ?, "
-                "answered_by = ? WHERE complaint_id = ? AND status = 'open'",
-                [now or dt.datetime.now(), text, user.user_id, complaint_id])
-    return get(con, user, complaint_id)
+    store.execute("UPDATE complaints SET status = 'answered', answered_at = ?, answer = ?, "
+                  "answered_by = ? WHERE complaint_id = ? AND status = 'open'",
+                  [now or dt.datetime.now(), text, user.user_id, complaint_id])
+    return get(store, user, complaint_id)

@@ -69,6 +69,13 @@ def get(store: Store, proposal_id: int, on: dt.date | None = None
     return p
 
 
+def first_of(store: Store, region_code: str, procedure: str) -> int | None:
+    """The first proposal of ``region_code`` walking ``procedure``, or None."""
+    found = store.value("SELECT min(proposal_id) FROM proposals WHERE region_code = ? AND "
+                        "procedure = ? AND version = 0", [region_code, procedure])
+    return int(found) if found is not None else None
+
+
 def listing(store: Store, prefix: str, *, state: str | None = "open",
             kind: str | None = None, on: dt.date | None = None, overdue: bool = False,
             steps: list[tuple[str, str]] | None = None, limit: int = 500

@@ -121,7 +121,7 @@ def criteria_for(store: Store, as_of: dt.date, year: int, level: str, prefix: st
     if level not in JUDGED:
         raise PovertyCloudError(f"exit criteria are for {' and '.join(JUDGED)}, not {level}")
     rules = rules or load_exit_rules()
-    survey = survey_year(store.con, as_of)
+    survey = survey_year(store, as_of)
     require_identification(store, year)
     figures = _figures(store, as_of, survey, year, level, prefix)
     approval = _approval(store, as_of, level, prefix)

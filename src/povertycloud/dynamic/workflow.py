@@ -295,7 +295,7 @@ def object_to(store: Store, proposal_id: int, on: dt.date, *,
         if p["state"] != "open" or p["notice_from"] is None or not (
                 p["notice_from"] <= on <= p["notice_until"]):
             raise WorkflowError(f"proposal {proposal_id} is not on public notice")
-        code = complaints.file(store.con, p["region_code"], "identification",
+        code = complaints.file(store, p["region_code"], "identification",
                                f"异议 Objection to proposal {proposal_id}", body, contact)
         complaint = store.scalar("SELECT complaint_id FROM complaints WHERE tracking_code = ?",
                                  [code])

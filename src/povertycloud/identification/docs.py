@@ -19,7 +19,7 @@ def render_rule_fields() -> str:
     lines = [
         "# Fields for rules",
         "",
-        "Generated from `src/povertycloud/identification/profile.py` by `povertycloud docs`; "
+        "Generated from `src/povertycloud/profile/household.py` by `povertycloud docs`; "
         "do not edit by hand. The rule language is described in "
         "[identification.md](identification.md).",
         "",

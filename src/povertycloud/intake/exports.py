@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyarrow as pa
+
+from ..engines import DuckDBEngine
 from ..errors import OutputExistsError, PovertyCloudError
 from ..sqltext import literal
 from ..standard.fields import Field, Kind, Table
@@ -20,6 +23,35 @@ def check_output(path: Path, overwrite: bool) -> None:
     """Refuse to write over an existing file unless asked to."""
     if path.exists() and not overwrite:
         raise OutputExistsError(f"{path} exists; choose another path or pass --overwrite")
+
+
+TABLE_FORMATS = {".csv": "CSV, HEADER", ".parquet": "PARQUET", ".xlsx": "excel"}
+
+
+def check_table_output(out: Path, overwrite: bool) -> None:
+    """Refuse, before any work, an output that exists (unless ``overwrite``) or that is
+    not .csv, .parquet or .xlsx."""
+    check_output(out, overwrite)
+    if out.suffix.lower() not in TABLE_FORMATS:
+        raise PovertyCloudError(f"{out}: write .csv, .parquet or .xlsx")
+
+
+def write_table(table: pa.Table, out: Path) -> None:
+    """Write a result (an Arrow table) to .csv, .parquet or .xlsx by the file's suffix."""
+    suffix = out.suffix.lower()
+    if suffix == ".xlsx":
+        from openpyxl import Workbook
+
+        book = Workbook()
+        sheet = book.active
+        sheet.append(table.column_names)
+        for row in table.to_pylist():
+            sheet.append(list(row.values()))
+        book.save(out)
+        return
+    with DuckDBEngine() as engine:
+        engine.register_arrow("result", table)
+        engine.write("result", out, TABLE_FORMATS[suffix])
 
 
 def export_table(store: Store, table_name: str, path: Path, *, overwrite: bool = False,

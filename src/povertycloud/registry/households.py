@@ -6,42 +6,36 @@ from __future__ import annotations
 
 from typing import Any
 
-import duckdb
-
-from ..access.privacy import mask_id_number, mask_phone
+from ..access.privacy import HIDDEN, mask_id_number, mask_phone
 from ..dynamic.timeline import HEALTH_EVENTS, timeline
 from ..errors import NotFound
 from ..identification.scorecard import Scorecard
-from ..reports.figures import tables
 from ..standard.tables import TABLES
-from ..store import Store, records
+from ..store import Store
 
 SENSITIVE_PEOPLE = tuple(f.name for f in TABLES["people"].fields if f.sensitive)
-HIDDEN = "***"
 
 
-def village_of(con: duckdb.DuckDBPyConnection, household_id: int) -> str:
-    row = con.execute("SELECT village_code FROM households WHERE household_id = ?",
-                      [household_id]).fetchone()
-    if row is None:
+def village_of(store: Store, household_id: int) -> str:
+    found = store.value("SELECT village_code FROM households WHERE household_id = ?",
+                        [household_id])
+    if found is None:
         raise NotFound(f"no household {household_id}")
-    return str(row[0])
+    return str(found)
 
 
 def household_file(store: Store, household_id: int, card: Scorecard,
                    unmasked: bool = False) -> dict[str, Any]:
     """Everything the platform knows of one household, sensitive values masked unless
     ``unmasked``."""
-    con = store.con
-    found = records(con.execute(
+    household = store.record(
         "SELECT h.*, g.name AS village_name FROM households h JOIN regions g "
-        "ON g.code = h.village_code WHERE household_id = ?", [household_id]))
-    if not found:
+        "ON g.code = h.village_code WHERE household_id = ?", [household_id])
+    if household is None:
         raise NotFound(f"no household {household_id}")
-    household = found[0]
-    members = records(con.execute(
+    members = store.records(
         "SELECT * EXCLUDE (batch_id, recorded_at) FROM people WHERE household_id = ? "
-        "ORDER BY relation <> 'head', birth_date", [household_id]))
+        "ORDER BY relation <> 'head', birth_date", [household_id])
     if not unmasked:
         household["phone"] = mask_phone(household["phone"])
         household["address"] = HIDDEN if household["address"] else household["address"]
@@ -50,16 +44,16 @@ def household_file(store: Store, household_id: int, card: Scorecard,
             for name in SENSITIVE_PEOPLE:
                 if name != "id_number":
                     m[name] = HIDDEN
-    surveys = records(con.execute(
+    surveys = store.records(
         "SELECT * EXCLUDE (batch_id, recorded_at) FROM household_years "
-        "WHERE household_id = ? ORDER BY year DESC", [household_id]))
-    identification = _identification(con, household_id, card)
-    history = records(con.execute(
+        "WHERE household_id = ? ORDER BY year DESC", [household_id])
+    identification = _identification(store, household_id, card)
+    history = store.records(
         "SELECT effective_date, status, reason FROM status_changes WHERE household_id = ? "
-        "ORDER BY effective_date", [household_id]))
-    events = records(con.execute(
+        "ORDER BY effective_date", [household_id])
+    events = store.records(
         "SELECT event_date, kind, person_id, amount_yuan FROM events WHERE household_id = ? "
-        "ORDER BY event_date", [household_id]))
+        "ORDER BY event_date", [household_id])
     if not unmasked:
         for e in events:
             e["kind"] = HIDDEN if e["kind"] in HEALTH_EVENTS else e["kind"]
@@ -70,15 +64,14 @@ def household_file(store: Store, household_id: int, card: Scorecard,
             "timeline": timeline(store, household_id, unmasked), "unmasked": unmasked}
 
 
-def _identification(con: duckdb.DuckDBPyConnection, household_id: int, card: Scorecard
+def _identification(store: Store, household_id: int, card: Scorecard
                     ) -> dict[str, Any] | None:
-    if "identification" not in tables(con):
+    if not store.has_table("identification"):
         return None
-    found = records(con.execute("SELECT * FROM identification WHERE household_id = ? "
-                             "ORDER BY year DESC LIMIT 1", [household_id]))
-    if not found:
+    result = store.record("SELECT * FROM identification WHERE household_id = ? "
+                          "ORDER BY year DESC LIMIT 1", [household_id])
+    if result is None:
         return None
-    result = found[0]
     sets = []
     for set_id, label in card.sets:
         indicators = [{"id": i.id, "label": i.label, "points": result.get(i.column),

@@ -13,12 +13,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import duckdb
 import pyarrow as pa
 
 from ..access.privacy import mask_id_number
-from ..reports.figures import tables
-from ..store import atomic, records
+from ..store import Store
 
 INDEX = "web_people_search"
 LIMIT = 50
@@ -27,24 +25,22 @@ _DIGITS = re.compile(r"^\d{1,18}$")
 _LATIN = re.compile(r"^[A-Za-z ]+$")
 
 
-def refresh(con: duckdb.DuckDBPyConnection) -> bool:
+def refresh(store: Store) -> bool:
     """(Re)build the search table when people or households changed; returns whether it
     did."""
     from pypinyin import lazy_pinyin
 
-    stamp = con.execute(
+    stamp = str(store.value(
         "SELECT (SELECT count(*) || ':' || coalesce(max(batch_id), 0) FROM people) || ':' || "
-        "(SELECT count(*) || ':' || coalesce(max(batch_id), 0) FROM households)").fetchone()
-    kept = con.execute("SELECT value FROM pc_meta WHERE key = 'web_search_people'").fetchone()
-    if stamp and kept and kept[0] == stamp[0] and INDEX in tables(con):
+        "(SELECT count(*) || ':' || coalesce(max(batch_id), 0) FROM households)"))
+    kept = store.value("SELECT value FROM pc_meta WHERE key = 'web_search_people'")
+    if kept == stamp and store.has_table(INDEX):
         return False
-    chars = [r[0] for r in con.execute(
-        "SELECT DISTINCT unnest(string_split(name, '')) FROM people").fetchall()]
+    chars = store.column("SELECT DISTINCT unnest(string_split(name, '')) FROM people")
     readings = [lazy_pinyin(c, errors=lambda x: x.lower())[0].lower() for c in chars]
-    con.register("char_pinyin", pa.table({"ch": chars, "py": readings}))
-    try:
-        with atomic(con):
-            con.execute(f"""CREATE OR REPLACE TABLE {INDEX} AS
+    with store.registered("char_pinyin", pa.table({"ch": chars, "py": readings})), \
+            store.transaction():
+        store.execute(f"""CREATE OR REPLACE TABLE {INDEX} AS
 WITH spelled AS (
   SELECT name, string_agg(py, '' ORDER BY pos) AS pinyin,
     string_agg(left(py, 1), '' ORDER BY pos) AS initials
@@ -56,19 +52,16 @@ SELECT p.person_id, p.name, p.id_number, hash(p.id_number) AS id_key, p.relation
   p.household_id, h.village_code, h.registration_status, s.pinyin, s.initials
 FROM people p JOIN households h USING (household_id) LEFT JOIN spelled s USING (name)
 ORDER BY p.name, p.person_id""")
-            for column in ("name", "pinyin", "initials", "id_key"):
-                con.execute(f"CREATE INDEX {INDEX}_{column} ON {INDEX} ({column})")
-            con.execute("INSERT OR REPLACE INTO pc_meta VALUES ('web_search_people', ?)",
-                        [stamp[0] if stamp else ""])
-    finally:
-        con.unregister("char_pinyin")
+        for column in ("name", "pinyin", "initials", "id_key"):
+            store.execute(f"CREATE INDEX {INDEX}_{column} ON {INDEX} ({column})")
+        store.execute("INSERT OR REPLACE INTO pc_meta VALUES ('web_search_people', ?)", [stamp])
     return True
 
 
-def forget(con: duckdb.DuckDBPyConnection, person_id: int) -> None:
+def forget(store: Store, person_id: int) -> None:
     """Take a person merged away out of the search at once (not at the next start)."""
-    if INDEX in tables(con):
-        con.execute(f"DELETE FROM {INDEX} WHERE person_id = ?", [person_id])
+    if store.has_table(INDEX):
+        store.execute(f"DELETE FROM {INDEX} WHERE person_id = ?", [person_id])
 
 
 def kind_of(query: str) -> str:
@@ -81,7 +74,7 @@ def kind_of(query: str) -> str:
     return "pinyin" if _LATIN.match(text) else "name"
 
 
-def search(con: duckdb.DuckDBPyConnection, query: str, prefix: str) -> list[dict[str, Any]]:
+def search(store: Store, query: str, prefix: str) -> list[dict[str, Any]]:
     """People (with their household and village) matching ``query`` whose village lies
     under ``prefix``; ID numbers in the results are masked."""
     text = query.strip()
@@ -102,12 +95,12 @@ def search(con: duckdb.DuckDBPyConnection, query: str, prefix: str) -> list[dict
                   "AND name = ?)"]
         params = [text, text, text]
     each = " UNION ".join(f"SELECT * FROM {INDEX} WHERE {w}" for w in wheres)
-    found = records(con.execute(f"""
+    found = store.records(f"""
 SELECT s.person_id, s.name, s.id_number, s.relation, s.household_id, s.village_code,
   g.name AS village_name, s.registration_status
 FROM ({each}) s JOIN regions g ON g.code = s.village_code
 WHERE starts_with(s.village_code, ?)
-ORDER BY s.name, s.person_id LIMIT {LIMIT}""", [*params, prefix]))
+ORDER BY s.name, s.person_id LIMIT {LIMIT}""", [*params, prefix])
     for r in found:
         r["id_number"] = mask_id_number(r["id_number"])
     return found

@@ -9,43 +9,36 @@ every level at once, so a dashboard reads a few hundred rows, never the househol
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
-
-import duckdb
 
 from ..errors import NotFound, PovertyCloudError
 from ..standard.codes import LEVELS
 from ..standard.regions import sql_ancestor
-from ..store import atomic, records, scalar
-from .rollups import periods_current, rollup_as_of_sql
+from ..store import Store
+from .maps import region_features
+from .rollups import rollup_rows
 
 FIGURES = "web_identification_figures"
 
 
-def tables(con: duckdb.DuckDBPyConnection) -> set[str]:
-    """The store's own tables (not views, not temporary objects)."""
-    return {r[0] for r in con.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' "
-        "AND database_name = current_database()").fetchall()}
-
-
-def _latest_run(con: duckdb.DuckDBPyConnection) -> int:
-    if "identification_runs" not in tables(con):
+def _latest_run(store: Store) -> int:
+    if not store.has_table("identification_runs"):
         return 0
-    return scalar(con, "SELECT coalesce(max(run_id), 0) FROM identification_runs")
+    return store.scalar("SELECT coalesce(max(run_id), 0) FROM identification_runs")
 
 
-def refresh(con: duckdb.DuckDBPyConnection) -> bool:
+def refresh(store: Store) -> bool:
     """Sum the identification per region if a run happened since the last sums; returns
     whether it did."""
-    run = _latest_run(con)
-    kept = con.execute("SELECT value FROM pc_meta WHERE key = 'web_figures_run'").fetchone()
-    if kept is not None and int(kept[0]) == run and FIGURES in tables(con):
+    run = _latest_run(store)
+    kept = store.value("SELECT value FROM pc_meta WHERE key = 'web_figures_run'")
+    if kept is not None and int(kept) == run and store.has_table(FIGURES):
         return False
-    with atomic(con):
-        con.execute(f"CREATE OR REPLACE TABLE {FIGURES} AS {_figures_sql() if run else _EMPTY}")
-        con.execute("INSERT OR REPLACE INTO pc_meta VALUES ('web_figures_run', ?)", [str(run)])
+    with store.transaction():
+        store.execute(f"CREATE OR REPLACE TABLE {FIGURES} AS "
+                      f"{_figures_sql() if run else _EMPTY}")
+        store.execute("INSERT OR REPLACE INTO pc_meta VALUES ('web_figures_run', ?)",
+                      [str(run)])
     return True
 
 
@@ -72,20 +65,34 @@ UNION ALL SELECT year, village_code, 'guarantee', substr(name, 3), count(*), sum
     return f"WITH v AS ({per_village}) {levels} ORDER BY region_code, year"
 
 
-def region(con: duckdb.DuckDBPyConnection, code: str) -> dict[str, Any]:
-    row = records(con.execute("SELECT code, name, level, parent_code FROM regions WHERE code = ?",
-                           [code]))
-    if not row:
+def region(store: Store, code: str) -> dict[str, Any]:
+    found = store.record("SELECT code, name, level, parent_code FROM regions WHERE code = ?",
+                         [code])
+    if found is None:
         raise NotFound(f"no region {code}")
-    return row[0]
+    return found
 
 
-def breadcrumbs(con: duckdb.DuckDBPyConnection, code: str, top: str) -> list[dict[str, Any]]:
+def province(store: Store) -> str:
+    """The code of the store's province, the top of every tree."""
+    found = store.value("SELECT min(code) FROM regions WHERE level = 'province'")
+    if found is None:
+        raise NotFound("the store has no regions yet")
+    return str(found)
+
+
+def first_regions(store: Store) -> dict[str, str]:
+    """The first region (the lowest code) of each level."""
+    return {str(level): str(code) for level, code in
+            store.rows("SELECT level, min(code) FROM regions GROUP BY level")}
+
+
+def breadcrumbs(store: Store, code: str, top: str) -> list[dict[str, Any]]:
     """The regions from ``top`` down to ``code``."""
     trail = []
     current: str | None = code
     while current:
-        r = region(con, current)
+        r = region(store, current)
         trail.append(r)
         if current == top:
             break
@@ -93,62 +100,55 @@ def breadcrumbs(con: duckdb.DuckDBPyConnection, code: str, top: str) -> list[dic
     return trail[::-1]
 
 
-def latest_as_of(con: duckdb.DuckDBPyConnection) -> Any:
-    if "region_rollups" not in tables(con):
+def latest_as_of(store: Store) -> Any:
+    if not store.has_table("region_rollups"):
         raise PovertyCloudError("the store has no region roll-ups yet: run "
                                 "`povertycloud pipeline --db STORE` first")
-    row = con.execute("SELECT max(as_of) FROM region_rollups").fetchone()
-    return row[0] if row else None
+    return store.value("SELECT max(as_of) FROM region_rollups")
 
 
-def registry_rows(con: duckdb.DuckDBPyConnection, as_of: dt.date | None
-                  ) -> tuple[str, list[Any], Any]:
+def registry_rows(store: Store, as_of: dt.date | None) -> tuple[str, list[Any], Any]:
     """(a FROM item of region roll-up rows, its parameters, the day they are of): the
-    pipeline's figures at the last year's end (or at a stored year's end while no status
-    changed since the pipeline ran), else the registry's history rolled up live."""
-    if as_of is None or (periods_current(con) and con.execute(
-            "SELECT count(*) FROM region_rollups WHERE as_of = ?", [as_of]).fetchone() != (0,)):
-        day = as_of or latest_as_of(con)
+    roll-up on ``as_of`` (see :func:`~.rollups.rollup_rows`), by default the pipeline's
+    figures at the last year's end."""
+    day = latest_as_of(store)  # the pipeline has run
+    if as_of is None:
         return "(SELECT * FROM region_rollups WHERE as_of = ?)", [day], day
-    latest_as_of(con)  # the pipeline has run
-    return f"({rollup_as_of_sql(con, as_of)})", [], as_of
+    rows, params = rollup_rows(store, as_of)
+    return rows, params, as_of
 
 
-def summary(con: duckdb.DuckDBPyConnection, code: str, as_of: dt.date | None = None
-            ) -> dict[str, Any]:
+def summary(store: Store, code: str, as_of: dt.date | None = None) -> dict[str, Any]:
     """Headline figures of a region: the registry at the last year's end (or on
     ``as_of``), and the latest identification by proposal, band, primary cause and
     failing guarantee."""
-    info = region(con, code)
-    rows, params, day = registry_rows(con, as_of)
-    registry = records(con.execute(f"SELECT * EXCLUDE (region_code, level) FROM {rows} "
-                                   "WHERE region_code = ?", [*params, code]))
-    year_row = con.execute(f"SELECT max(year) FROM {FIGURES} WHERE region_code = ?",
-                           [code]).fetchone()
-    year = year_row[0] if year_row else None
+    info = region(store, code)
+    rows, params, day = registry_rows(store, as_of)
+    registry = store.record(f"SELECT * EXCLUDE (region_code, level) FROM {rows} "
+                            "WHERE region_code = ?", [*params, code])
+    year = store.value(f"SELECT max(year) FROM {FIGURES} WHERE region_code = ?", [code])
     breakdown: dict[str, list[dict[str, Any]]] = {}
-    for r in records(con.execute(f"SELECT dimension, key, households, people FROM {FIGURES} "
-                              "WHERE region_code = ? AND year = ? ORDER BY dimension, "
-                              "households DESC", [code, year])):
+    for r in store.records(f"SELECT dimension, key, households, people FROM {FIGURES} "
+                           "WHERE region_code = ? AND year = ? ORDER BY dimension, "
+                           "households DESC", [code, year]):
         breakdown.setdefault(r.pop("dimension"), []).append(r)
-    return info | {"as_of": day, "registry": registry[0] if registry else None,
-                   "identification_year": year, "identification": breakdown}
+    return info | {"as_of": day, "registry": registry, "identification_year": year,
+                   "identification": breakdown}
 
 
-def trend(con: duckdb.DuckDBPyConnection, code: str) -> list[dict[str, Any]]:
+def trend(store: Store, code: str) -> list[dict[str, Any]]:
     """The registry figures of a region at each year's end."""
-    region(con, code)
-    return records(con.execute("SELECT * EXCLUDE (region_code, level) FROM region_rollups "
-                            "WHERE region_code = ? ORDER BY as_of", [code]))
+    region(store, code)
+    return store.records("SELECT * EXCLUDE (region_code, level) FROM region_rollups "
+                         "WHERE region_code = ? ORDER BY as_of", [code])
 
 
-def children(con: duckdb.DuckDBPyConnection, code: str, as_of: dt.date | None = None
-             ) -> list[dict[str, Any]]:
+def children(store: Store, code: str, as_of: dt.date | None = None) -> list[dict[str, Any]]:
     """The regions directly below ``code`` with their figures at the last year's end (or
     on ``as_of``) and their latest identification by proposal."""
-    region(con, code)
-    rows, params, _ = registry_rows(con, as_of)
-    return records(con.execute(f"""
+    region(store, code)
+    rows, params, _ = registry_rows(store, as_of)
+    return store.records(f"""
 SELECT g.code, g.name, g.level, r.households, r.people, r.households_registered_poor,
   r.people_registered_poor, r.households_exited, r.households_monitored,
   r.registered_incidence,
@@ -161,20 +161,12 @@ LEFT JOIN (SELECT region_code,
            FROM {FIGURES} WHERE dimension = 'proposal'
              AND year = (SELECT max(year) FROM {FIGURES}) GROUP BY region_code) f
   ON f.region_code = g.code
-WHERE g.parent_code = ? ORDER BY g.code""", [*params, code]))
+WHERE g.parent_code = ? ORDER BY g.code""", [*params, code])
 
 
-def boundaries(con: duckdb.DuckDBPyConnection, code: str, figures: list[dict[str, Any]]
-               ) -> dict[str, Any]:
+def boundaries(store: Store, code: str, figures: list[dict[str, Any]]) -> dict[str, Any]:
     """GeoJSON of the regions below ``code`` carrying ``figures`` (rows with ``code``)."""
     by_code = {f["code"]: f for f in figures}
-    features = []
-    for child, boundary in con.execute(
-            "SELECT code, boundary FROM regions WHERE parent_code = ? AND boundary IS NOT NULL "
-            "ORDER BY code", [code]).fetchall():
-        if child in by_code:
-            props = {k: v for k, v in by_code[child].items()
-                     if isinstance(v, int | float | str) or v is None}
-            features.append({"type": "Feature", "id": child, "properties": props,
-                             "geometry": json.loads(boundary)})
-    return {"type": "FeatureCollection", "features": features}
+    return region_features(store, "parent_code = ?", [code], lambda child, _: {
+        k: v for k, v in by_code[child].items() if isinstance(v, int | float | str) or v is None
+    } if child in by_code else None)

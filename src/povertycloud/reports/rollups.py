@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-import duckdb
 import pyarrow as pa
 
 from ..errors import PovertyCloudError
@@ -22,16 +22,21 @@ CURRENT_PLACE = ("SELECT household_id, village_code FROM households "
                  f"WHERE household_id IN ({MOVED})")
 
 
-def survey_year(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> int:
+def surveyed_years(store: Store) -> list[int]:
+    """The years of the pipeline's household indicators, in order."""
+    return [int(y) for y in
+            store.column("SELECT DISTINCT year FROM household_indicators ORDER BY 1")]
+
+
+def survey_year(store: Store, as_of: dt.date) -> int:
     """The latest survey year on or before ``as_of``."""
-    if con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = "
-                   "'household_indicators'").fetchone() == (0,):
+    if not store.has_table("household_indicators"):
         raise PovertyCloudError("no pipeline results yet: run `povertycloud pipeline` first")
-    row = con.execute("SELECT max(year) FROM household_indicators WHERE year <= ?",
-                      [as_of.year]).fetchone()
-    if not row or row[0] is None:
+    found = store.value("SELECT max(year) FROM household_indicators WHERE year <= ?",
+                        [as_of.year])
+    if found is None:
         raise PovertyCloudError(f"no annual survey on or before {as_of}")
-    return int(row[0])
+    return int(found)
 
 
 def moved_placement_sql(as_of: dt.date) -> str:
@@ -41,30 +46,46 @@ def moved_placement_sql(as_of: dt.date) -> str:
             f"({versions_as_of_sql('households', as_of)}) WHERE household_id IN ({MOVED})")
 
 
-def rollup_as_of_sql(con: duckdb.DuckDBPyConnection, as_of: dt.date | None) -> str:
+def rollup_as_of_sql(store: Store, as_of: dt.date | None) -> str:
     """The roll-up of every region on ``as_of`` (see :func:`rollup`), or the current one.
     While no household has a history, each is where the survey's indicators place it."""
-    moved = con.execute("SELECT count(*) FROM household_history").fetchone() != (0,)
+    moved = _moved(store)
     if as_of is None:
         today = dt.date.today()
-        return rollups_sql(today, survey_year(con, today), CURRENT_STATUS,
+        return rollups_sql(today, survey_year(store, today), CURRENT_STATUS,
                            CURRENT_PLACE if moved else None)
-    return rollups_sql(as_of, survey_year(con, as_of), _status(con, as_of),
+    return rollups_sql(as_of, survey_year(store, as_of), _status(store, as_of),
                        moved_placement_sql(as_of) if moved else None)
 
 
-def periods_current(con: duckdb.DuckDBPyConnection) -> bool:
+def rollup_rows(store: Store, as_of: dt.date | None) -> tuple[str, list[Any]]:
+    """Every region's roll-up on ``as_of`` as a FROM item and its parameters: the
+    pipeline's stored figures when ``as_of`` is one of its year ends and no status changed
+    since it ran nor any household moved, else rolled up from the registry's history
+    (``as_of`` None: the current roll-up). The command line and the pages both read region
+    figures through here."""
+    if as_of is not None and periods_current(store) and not _moved(store) and store.scalar(
+            "SELECT count(*) FROM region_rollups WHERE as_of = ?", [as_of]):
+        return "(SELECT * FROM region_rollups WHERE as_of = ?)", [as_of]
+    return f"({rollup_as_of_sql(store, as_of)})", []
+
+
+def _moved(store: Store) -> bool:
+    """Whether any household has a history (moved, so the survey may place it wrong)."""
+    return bool(store.one(f"SELECT 1 FROM ({MOVED}) LIMIT 1"))
+
+
+def periods_current(store: Store) -> bool:
     """Whether the pipeline's outputs still hold every status change (status_changes is
     only ever added to, one row per household and day)."""
-    row = con.execute("SELECT (SELECT count(*) FROM status_changes) = "
-                      "(SELECT count(*) FROM status_periods)").fetchone()
-    return bool(row and row[0])
+    return bool(store.value("SELECT (SELECT count(*) FROM status_changes) = "
+                            "(SELECT count(*) FROM status_periods)"))
 
 
-def _status(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> str:
+def _status(store: Store, as_of: dt.date) -> str:
     """Statuses on ``as_of``: from the pipeline's periods while current, else from
     status_changes itself."""
-    return stored_status_as_of_sql(as_of) if periods_current(con) else status_as_of_sql(as_of)
+    return stored_status_as_of_sql(as_of) if periods_current(store) else status_as_of_sql(as_of)
 
 
 def rollup(store: Store, as_of: dt.date | None, level: str | None = None,
@@ -89,9 +110,10 @@ def rollup(store: Store, as_of: dt.date | None, level: str | None = None,
     if within:
         filters.append("starts_with(r.region_code, rtrim(?, '0'))")
         params.append(within)
-    sql = (f"SELECT r.as_of, r.region_code, g.name AS region_name, "
-           f"r.* EXCLUDE (as_of, region_code) FROM ({rollup_as_of_sql(store.con, as_of)}) r "
-           f"LEFT JOIN regions g ON g.code = r.region_code "
-           f"WHERE {' AND '.join(filters)} ORDER BY r.region_code")
-    return store.con.sql(sql, params=params).to_arrow_table()
+    rows, first = rollup_rows(store, as_of)
+    return store.arrow(f"SELECT r.as_of, r.region_code, g.name AS region_name, "
+                       f"r.* EXCLUDE (as_of, region_code) FROM {rows} r "
+                       f"LEFT JOIN regions g ON g.code = r.region_code "
+                       f"WHERE {' AND '.join(filters)} ORDER BY r.region_code",
+                       [*first, *params])
 

@@ -69,13 +69,13 @@ class Store:
     """
 
     Error: ClassVar[type[Exception]] = duckdb.Error  # what a failed statement raises
+    con: duckdb.DuckDBPyConnection  # for the engines only (tests/architecture/test_one_door.py)
 
     def __init__(self, path: Path, *, read_only: bool = False,
                  slow_ms: float | None = None) -> None:
         self.path = Path(path)
         self.slow_ms = _slow_threshold() if slow_ms is None else slow_ms
         self._in_transaction = False
-        self._owner = True
         if not self.path.exists():
             raise StoreError(f"no store at {self.path}: create one with "
                              f"`povertycloud synth --db {self.path}` or "
@@ -106,18 +106,11 @@ class Store:
     def cursor(self) -> Store:
         """A handle of its own on the same store, for one thread (a web request):
         its own transactions, the same data. Close it when done."""
-        return Store.wrap(self.con.cursor(), self.path, self.slow_ms)
-
-    @classmethod
-    def wrap(cls, con: duckdb.DuckDBPyConnection, path: Path = Path(),
-             slow_ms: float | None = None) -> Store:
-        """TRANSITION: a store handle over a connection some caller already holds."""
-        other = object.__new__(cls)
-        other.path = path
-        other.slow_ms = _slow_threshold() if slow_ms is None else slow_ms
-        other._in_transaction, other._owner = False, False
-        other.con = con
-        return other
+        handle = object.__new__(Store)
+        handle.path, handle.slow_ms = self.path, self.slow_ms
+        handle._in_transaction = False
+        handle.con = self.con.cursor()
+        return handle
 
     # -- statements ---------------------------------------------------------------------
 
@@ -312,48 +305,3 @@ class Store:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-# -- the helpers of connections, kept while modules move to the store's methods -----------
-
-@contextmanager
-def atomic(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
-    """One transaction on ``con``: everything inside happens, or nothing does."""
-    con.execute("BEGIN TRANSACTION")
-    try:
-        yield con
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    con.execute("COMMIT")
-
-
-def audit_entry(con: duckdb.DuckDBPyConnection, action: str, *, username: str | None = None,
-                role: str | None = None, user_id: int | None = None,
-                object_kind: str | None = None, object_id: str | None = None,
-                region_code: str | None = None, detail: str | None = None,
-                client: str | None = None) -> None:
-    """One line of the audit log on a connection (see :meth:`Store.audit`)."""
-    con.execute(
-        "INSERT INTO audit_log (logged_at, user_id, username, role, action, object_kind, "
-        "object_id, region_code, detail, client) VALUES (now(), ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [user_id, username, role, action, object_kind, object_id, region_code, detail,
-         client])
-
-
-def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> int:
-    """The integer a query of one value gives (0 when it gives no row)."""
-    row = con.execute(sql, params or []).fetchone()
-    return int(row[0]) if row and row[0] is not None else 0
-
-
-def inserted(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None
-             ) -> int:
-    """Run an INSERT; the rows it added."""
-    return scalar(con, sql, params)
-
-
-def records(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    """The rows of an executed query as dicts keyed by column name."""
-    names = [d[0] for d in cursor.description or []]
-    return [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]

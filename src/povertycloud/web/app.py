@@ -13,7 +13,6 @@ from contextlib import asynccontextmanager
 from importlib import resources
 from typing import Any
 
-import duckdb
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -26,8 +25,9 @@ from .. import __version__
 from ..disclosure.complaints import ComplaintError
 from ..errors import NotFound, PovertyCloudError
 from ..store import StoreConflict
-from . import api, department, dynamic, dynamic_pages, pages
-from .platform import LoginRequired, Platform, WebConfig
+from .deps import LoginRequired, Platform, WebConfig
+from .render import error_page
+from .routes import ROUTERS
 
 STATIC = resources.files(__package__).joinpath("static")
 SECURITY_HEADERS = {
@@ -82,11 +82,8 @@ def create_app(config: WebConfig) -> FastAPI:
     app = FastAPI(title="povertycloud", version=__version__, lifespan=lifespan,
                   description="Targeted poverty alleviation: registry figures, household "
                               "files, search, complaints and the public portal.")
-    app.include_router(dynamic.router)  # before api's /api/regions/{code}
-    app.include_router(dynamic_pages.router)
-    app.include_router(api.router)
-    app.include_router(department.router)
-    app.include_router(pages.router)
+    for router in ROUTERS:
+        app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     app.add_middleware(BodyLimit, limit=config.max_body)
 
@@ -104,7 +101,7 @@ def create_app(config: WebConfig) -> FastAPI:
     def answer(request: Request, status: int, message: str) -> Response:
         if request.url.path.startswith("/api"):
             return JSONResponse({"detail": message}, status)
-        return pages.error_page(request, status, message)
+        return error_page(request, status, message)
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, _: LoginRequired) -> Response:
@@ -130,8 +127,7 @@ def create_app(config: WebConfig) -> FastAPI:
         return answer(request, 422, problems)
 
     @app.exception_handler(StoreConflict)
-    @app.exception_handler(duckdb.TransactionException)
-    async def conflict(request: Request, _: Exception) -> Response:
+    async def conflict(request: Request, _: StoreConflict) -> Response:
         return answer(request, 409, "changed by someone else at the same time; try again")
 
     @app.exception_handler(NotFound)

@@ -1,5 +1,7 @@
-"""What the web application holds for its lifetime: the store, settings and rate limits,
-and how each request gets its user (from the session cookie or a bearer token)."""
+"""The dependencies of the routes: what the web application holds for its lifetime (the
+store, settings and rate limits), each request's store handle and user (from the session
+cookie or a bearer token), the checks of role, jurisdiction and CSRF token, and the typed
+aliases the routes declare their parameters with."""
 
 from __future__ import annotations
 
@@ -8,8 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
 
-import duckdb
-from fastapi import Depends, Header, HTTPException, Request
+from fastapi import Depends, Form, Header, HTTPException, Query, Request
+from fastapi import Path as InPath
+from starlette.convertors import Convertor, register_url_convertor
 
 from ..access import sessions
 from ..access.accounts import User
@@ -47,8 +50,8 @@ class Platform:
         self.login_limit = RateLimit(self.config.login_attempts, self.config.login_window)
         self.complaint_limit = RateLimit(self.config.complaints_per_window,
                                          self.config.complaint_window)
-        figures.refresh(self.store.con)
-        search.refresh(self.store.con)
+        figures.refresh(self.store)
+        search.refresh(self.store)
 
     def close(self) -> None:
         self.store.close()
@@ -71,27 +74,19 @@ def platform(request: Request) -> Platform:
     return found
 
 
-def store_cursor(request: Request) -> Iterator[Store]:
-    """A cursor of the store for one request (each thread its own)."""
-    cursor = platform(request).store.cursor()
+def database(request: Request) -> Iterator[Store]:
+    """A handle of the store for one request (each thread its own)."""
+    handle = platform(request).store.cursor()
     try:
-        yield cursor
+        yield handle
     finally:
-        cursor.close()
+        handle.close()
 
 
-Cursor = Annotated[Store, Depends(store_cursor)]
+DB = Annotated[Store, Depends(database)]
 
 
-def database(cursor: Cursor) -> duckdb.DuckDBPyConnection:
-    """The request's store cursor as a connection, for code not yet given the store."""
-    return cursor.con
-
-
-DB = Annotated[duckdb.DuckDBPyConnection, Depends(database)]
-
-
-def optional_viewer(request: Request, con: DB,
+def optional_viewer(request: Request, store: DB,
                     authorization: Annotated[str | None, Header()] = None) -> Viewer | None:
     if authorization and authorization.lower().startswith("bearer "):
         token, by_cookie = authorization[7:].strip(), False
@@ -99,7 +94,7 @@ def optional_viewer(request: Request, con: DB,
         token, by_cookie = request.cookies.get(sessions.COOKIE, ""), True
     if not token:
         return None
-    found = sessions.resume(con, token)
+    found = sessions.resume(store, token)
     return Viewer(found[0], found[1], by_cookie, token) if found else None
 
 
@@ -128,3 +123,28 @@ def check_csrf(found: Viewer, given: str | None) -> None:
 
 def client(request: Request) -> str:
     return request.client.host if request.client else "unknown"
+
+
+class Digits(Convertor[str]):
+    """A path segment of digits, as region codes are: ``/api/regions/{code:digits}`` is
+    not taken for ``/api/regions/status``, whichever router comes first (the parameter's
+    own pattern still answers a code of the wrong length with 422)."""
+
+    regex = "[0-9]+"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("digits", Digits())
+
+Me = Annotated[Viewer, Depends(viewer)]
+Maybe = Annotated[Viewer | None, Depends(optional_viewer)]
+CsrfHeader = Annotated[str | None, Header(alias="X-CSRF-Token")]
+FormToken = Annotated[str, Form(max_length=128)]  # a form's CSRF (or pre-login) token
+RegionCode = Annotated[str, InPath(pattern=r"^\d{12}$", description="12-digit region code")]
+Id = Annotated[int, InPath(ge=1, le=2**63 - 1)]  # a stored row's number
+Year = Annotated[int | None, Query(ge=1949, le=2100)]

@@ -1,0 +1,31 @@
+"""The relapse monitoring lists as an officer reads them: health reasons shown only to
+who may unmask (that read audited), every reason in words."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..access import audit
+from ..access.accounts import User
+from ..store import Store
+
+
+def monitoring_for(store: Store, region: str, prefix: str, reader: User | None,
+                   year: int | None = None, limit: int = 500, via: str = ""
+                   ) -> list[dict[str, Any]]:
+    """The monitoring lists of ``region``'s villages (those under ``prefix``), origin
+    ``year`` (default the latest scored), by village and rank, read by ``reader``: health
+    reasons are shown only if the reader may unmask, and that read is audited (``via``
+    says where from, for the log)."""
+    # imported here: the model's libraries load on the first list, not at every start
+    from .warning import monitoring_list, with_health
+    from .warning_features import REASONS
+
+    rows = monitoring_list(store, prefix, year, limit)
+    shown = with_health(rows, reader is not None and reader.may("unmask"))
+    for row in rows:
+        row["reason_texts"] = [REASONS.get(code, code) for code in row["reasons"]]
+    if shown and reader is not None:  # reading health details is audited
+        audit.record(store, reader, "read_monitoring_list", "region", region,
+                     reader.region_code, f"{shown} households with health reasons{via}")
+    return rows

@@ -1,0 +1,90 @@
+"""Households: the household file (masked, or unmasked by who may, audited either way)
+and its timeline."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import Response
+
+from ...access import audit
+from ...dynamic.timeline import timeline
+from ...registry import households
+from ...store import Store
+from ..deps import (
+    DB,
+    CsrfHeader,
+    FormToken,
+    Me,
+    Viewer,
+    allowed,
+    check_csrf,
+    client,
+    in_jurisdiction,
+    platform,
+)
+from ..render import render
+
+api = APIRouter(prefix="/api", tags=["households"])
+pages = APIRouter(include_in_schema=False)
+HouseholdId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+
+
+def open_household(request: Request, me: Viewer, store: Store, household_id: int,
+                   unmask: bool) -> dict[str, Any]:
+    """The household file for ``me``; the reading is audited (which fields, never values)."""
+    allowed(me, "households")
+    village = households.village_of(store, household_id)
+    in_jurisdiction(me.user, village)
+    if unmask:
+        allowed(me, "unmask")
+    record = households.household_file(store, household_id, platform(request).card, unmask)
+    fields = "all sensitive fields" if unmask else "masked file"
+    audit.record(store, me.user, "unmask_household" if unmask else "read_household",
+                 "household", str(household_id), village, fields, client(request))
+    return record
+
+
+@api.get("/households/{household_id}")
+def household(request: Request, household_id: HouseholdId, me: Me, store: DB
+              ) -> dict[str, Any]:
+    """The household file with sensitive values masked."""
+    return open_household(request, me, store, household_id, unmask=False)
+
+
+@api.post("/households/{household_id}/unmask")
+def household_unmasked(request: Request, household_id: HouseholdId, me: Me, store: DB,
+                       csrf: CsrfHeader = None) -> dict[str, Any]:
+    """The household file with every value shown; audited."""
+    check_csrf(me, csrf)
+    return open_household(request, me, store, household_id, unmask=True)
+
+
+@api.get("/households/{household_id}/timeline")
+def api_timeline(request: Request, household_id: HouseholdId, me: Me, store: DB
+                       ) -> list[dict[str, Any]]:
+    """Everything that happened to a household, dated, newest first; health events
+    masked (audited like the file)."""
+    allowed(me, "households")
+    village = households.village_of(store, household_id)
+    in_jurisdiction(me.user, village)
+    audit.record(store, me.user, "read_timeline", "household", str(household_id), village,
+                 "masked timeline", client(request))
+    return [{k: v for k, v in e.items() if k != "order"}
+            for e in timeline(store, household_id, unmasked=False)]
+
+
+@pages.get("/households/{household_id}")
+def household_page(request: Request, household_id: HouseholdId, me: Me, store: DB
+                   ) -> Response:
+    record = open_household(request, me, store, household_id, unmask=False)
+    return render(request, "household.html", me, file=record)
+
+
+@pages.post("/households/{household_id}/unmask")
+def household_unmasked_page(request: Request, household_id: HouseholdId, me: Me, store: DB,
+                            csrf_token: FormToken = "") -> Response:
+    check_csrf(me, csrf_token)
+    record = open_household(request, me, store, household_id, unmask=True)
+    return render(request, "household.html", me, file=record)
