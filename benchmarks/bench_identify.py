@@ -131,8 +131,10 @@ def main() -> None:
     print(f"pandas (read, profile, rules) / DuckDB: {ratio:.1f}; "
           f"whole pandas process / DuckDB: {p_seconds / seconds:.1f}")
     notes = "\n".join(f"- {s}" for s in setup) or "- store reused from an earlier run"
-    write_section("identify", f"""
-## Identification of one survey year, DuckDB against pandas
+    default = args.people == 10_000_000  # other sizes keep a section of their own
+    write_section("identify" if default else f"identify-{args.people}", f"""
+##{"" if default else "#"} Identification of one survey year, DuckDB against pandas{
+    "" if default else f", at {args.people:,} people"}
 
 Command: `.venv/bin/python benchmarks/bench_identify.py --people {args.people} --year {args.year}`
 ({dt.date.today()}, {machine()}; load average before the run {load}). The store holds

@@ -141,3 +141,14 @@ def test_named_queries_are_read_from_the_file_beside_their_package(
     assert queries["second"] == "SELECT 2\nFROM t"
     with pytest.raises(PovertyCloudError, match=r"somedomain/queries\.sql has no query named x"):
         queries["x"]
+
+
+def test_every_shipped_named_query_parses_and_is_used() -> None:
+    package = Path(__file__).resolve().parents[2] / "src" / "povertycloud"
+    files = sorted(package.glob("*/queries.sql"))
+    assert files  # access/ and feeds/ keep theirs beside their code
+    code = "\n".join(p.read_text("utf-8") for p in package.rglob("*.py"))
+    for file in files:
+        queries = Queries(f"povertycloud.{file.parent.name}")
+        for name in queries.names():
+            assert f'QUERIES["{name}"]' in code, f"{file}: {name} is never used"

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from ..errors import PovertyCloudError
 from ..standard.regions import PREFIX_LENGTH, level_of
 from ..standard.regions import problem as code_problem
+from ..store import Queries
 
 if TYPE_CHECKING:
     from argon2 import PasswordHasher
@@ -72,7 +73,7 @@ class User:
         return region_code.startswith(self.prefix)
 
 
-_COLUMNS = "user_id, username, display_name, role, region_code"
+QUERIES = Queries(__package__)
 
 
 def create_user(store: Store, username: str, password: str, role: str,
@@ -87,14 +88,12 @@ def create_user(store: Store, username: str, password: str, role: str,
         raise AccountError(f"a password needs at least {MIN_PASSWORD} characters")
     if problem := code_problem(region_code):
         raise AccountError(f"region {region_code!r}: {problem}")
-    if not store.scalar("SELECT count(*) FROM regions WHERE code = ?", [region_code]):
+    if not store.scalar(QUERIES["region_exists"], [region_code]):
         raise AccountError(f"region {region_code} is not in the store")
-    if store.scalar("SELECT count(*) FROM users WHERE username = ?", [username]):
+    if store.scalar(QUERIES["username_taken"], [username]):
         raise AccountError(f"user {username!r} already exists")
-    row = store.one(
-        f"INSERT INTO users (username, display_name, role, region_code, password_hash) "
-        f"VALUES (?, ?, ?, ?, ?) RETURNING {_COLUMNS}",
-        [username, display_name or username, role, region_code, _hasher().hash(password)])
+    row = store.one(QUERIES["add_user"], [username, display_name or username, role,
+                                          region_code, _hasher().hash(password)])
     assert row is not None
     return User(*row)
 
@@ -104,8 +103,7 @@ def authenticate(store: Store, username: str, password: str
     """The active user with this name and password, or None."""
     from argon2.exceptions import InvalidHashError, VerificationError
 
-    row = store.one(f"SELECT {_COLUMNS}, password_hash FROM users "
-                    "WHERE username = ? AND active", [username])
+    row = store.one(QUERIES["user_with_hash"], [username])
     if row is None:
         _hasher().hash(password)  # the same work either way: no timing hint of who exists
         return None
@@ -117,15 +115,13 @@ def authenticate(store: Store, username: str, password: str
 
 
 def get_user(store: Store, user_id: int) -> User | None:
-    row = store.one(f"SELECT {_COLUMNS} FROM users WHERE user_id = ? AND active",
-                    [user_id])
+    row = store.one(QUERIES["user_by_id"], [user_id])
     return User(*row) if row else None
 
 
 def user_named(store: Store, username: str) -> User:
     """The active user of that name (the command line acts as a user too)."""
-    row = store.one(f"SELECT {_COLUMNS} FROM users WHERE username = ? AND active",
-                    [username])
+    row = store.one(QUERIES["user_by_name"], [username])
     if row is None:
         raise AccountError(f"no active user {username!r}: see `povertycloud users list`")
     return User(*row)
@@ -133,6 +129,5 @@ def user_named(store: Store, username: str) -> User:
 
 def list_users(store: Store, within: User) -> list[User]:
     """The users whose jurisdiction lies in ``within``'s."""
-    rows = store.rows(f"SELECT {_COLUMNS} FROM users WHERE starts_with(region_code, ?) "
-                      "ORDER BY region_code, username", [within.prefix])
+    rows = store.rows(QUERIES["users_within"], [within.prefix])
     return [User(*r) for r in rows]

@@ -9,10 +9,11 @@ import hashlib
 import hmac
 import secrets
 
-from ..store import Store
+from ..store import Queries, Store
 from .accounts import User, get_user
 
 COOKIE = "pc_session"
+QUERIES = Queries(__package__)
 
 
 def _digest(token: str) -> str:
@@ -23,16 +24,15 @@ def start(store: Store, user: User, hours: float) -> tuple[str, str]:
     """A new session for ``user``: its token (for the cookie) and CSRF token."""
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     now = dt.datetime.now()
-    store.execute("DELETE FROM sessions WHERE expires_at <= ?", [now])
-    store.execute("INSERT INTO sessions VALUES (?, ?, ?, ?, ?)",
-                [_digest(token), user.user_id, csrf, now, now + dt.timedelta(hours=hours)])
+    store.execute(QUERIES["forget_expired_sessions"], [now])
+    store.execute(QUERIES["start_session"],
+                  [_digest(token), user.user_id, csrf, now, now + dt.timedelta(hours=hours)])
     return token, csrf
 
 
 def resume(store: Store, token: str) -> tuple[User, str] | None:
     """The user and CSRF token of a live session, or None."""
-    row = store.one("SELECT user_id, csrf_token FROM sessions WHERE token_hash = ? "
-                    "AND expires_at > ?", [_digest(token), dt.datetime.now()])
+    row = store.one(QUERIES["live_session"], [_digest(token), dt.datetime.now()])
     if row is None:
         return None
     user = get_user(store, int(row[0]))
@@ -40,7 +40,7 @@ def resume(store: Store, token: str) -> tuple[User, str] | None:
 
 
 def end(store: Store, token: str) -> None:
-    store.execute("DELETE FROM sessions WHERE token_hash = ?", [_digest(token)])
+    store.execute(QUERIES["end_session"], [_digest(token)])
 
 
 def same(given: str | None, expected: str) -> bool:

@@ -27,7 +27,7 @@ from ..rulefiles import Reader, RuleSet, header, load, shipped
 from ..sqltext import literal
 from ..standard import codes
 from ..standard.fields import Kind, Table
-from ..store import Store
+from ..store import Queries, Store
 from .outcomes import OUTCOMES
 from .sources import Source, load_sources
 
@@ -36,6 +36,7 @@ _TYPES = {Kind.INTEGER: NUMBER, Kind.NUMBER: NUMBER, Kind.BOOLEAN: BOOLEAN}
 PERSON_FIELDS = {"registration_status": FieldType(STRING, codes.REGISTRATION),
                  "person_alive": FieldType(BOOLEAN),
                  "relation": FieldType(STRING, codes.RELATIONS)}
+QUERIES = Queries(__package__)  # feeds/queries.sql
 
 
 @dataclass(frozen=True)
@@ -162,34 +163,23 @@ def verify(store: Store, flag_id: int, outcome: str, by: str) -> None:
     once cannot both record one)."""
     if outcome not in OUTCOMES:
         raise PovertyCloudError(f"outcome must be one of {', '.join(OUTCOMES)}")
-    found = store.one("SELECT outcome FROM conflict_flags WHERE flag_id = ?", [flag_id])
+    found = store.one(QUERIES["flag_outcome"], [flag_id])
     if found is None:
         raise PovertyCloudError(f"no flag {flag_id}")
     if found[0] is not None:
         raise PovertyCloudError(f"flag {flag_id} was already verified: {found[0]}")
-    store.execute("UPDATE conflict_flags SET outcome = ?, verified_at = ?, verified_by = ? "
-                  "WHERE flag_id = ? AND outcome IS NULL",
-                  [outcome, dt.datetime.now(), by, flag_id])
+    store.execute(QUERIES["record_outcome"], [outcome, dt.datetime.now(), by, flag_id])
 
 
 def open_flags(store: Store, prefix: str) -> list[dict[str, Any]]:
     """Flags of households whose village lies under ``prefix``, unverified first."""
-    return store.records(
-        "SELECT c.flag_id, c.rule, c.source, c.record_id, c.household_id, h.village_code, "
-        "c.evidence, c.raised_at, c.outcome, c.verified_by FROM conflict_flags c "
-        "JOIN households h USING (household_id) WHERE starts_with(h.village_code, ?) "
-        "ORDER BY c.outcome IS NOT NULL, c.flag_id", [prefix])
+    return store.records(QUERIES["open_flags"], [prefix])
 
 
 def review_queue(store: Store, source: str | None = None) -> list[dict[str, Any]]:
     """Pairs whose probability lies between the review and match thresholds, waiting
     for an officer: the feed's record beside the registry's person."""
-    where = "l.decision = 'review'" + (" AND l.source = ?" if source else "")
-    return store.records(
-        "SELECT l.source, l.record_id, l.person_id, round(l.match_probability, 3) AS p, "
-        "p.name AS registry_name, p.birth_date AS registry_birth_date FROM feed_links l "
-        f"JOIN people p USING (person_id) WHERE {where} ORDER BY l.match_probability DESC",
-        [source] if source else [])
+    return store.records(QUERIES["review_queue"], {"source": source})
 
 
 def decide(store: Store, source: str, record_id: int, person_id: int,
@@ -199,12 +189,8 @@ def decide(store: Store, source: str, record_id: int, person_id: int,
     two decisions at once, one wins and the other finds the pair decided."""
     decision = "match" if accept else "rejected"
     with store.transaction():
-        # the count, not RETURNING: DuckDB 1.5 misses the conflict of an UPDATE ...
-        # RETURNING with another transaction's update of the row
-        changed = store.scalar(
-            "UPDATE feed_links SET decision = ? WHERE source = ? AND record_id = ? AND "
-            "person_id = ? AND decision = 'review'",
-            [decision, source, record_id, person_id])
+        changed = store.scalar(QUERIES["decide_pair"],
+                               [decision, source, record_id, person_id])
         if not changed:
             raise PovertyCloudError(_not_under_review(store, source, record_id, person_id))
         store.audit(f"review_{decision}", username=by, role=role,
@@ -215,14 +201,12 @@ def decide(store: Store, source: str, record_id: int, person_id: int,
 
 
 def village_of_person(store: Store, person_id: int) -> str | None:
-    found = store.value("SELECT h.village_code FROM people p JOIN households h USING "
-                        "(household_id) WHERE p.person_id = ?", [person_id])
+    found = store.value(QUERIES["village_of_person"], [person_id])
     return str(found) if found is not None else None
 
 
 def _not_under_review(store: Store, source: str, record_id: int, person_id: int) -> str:
-    found = store.one("SELECT decision FROM feed_links WHERE source = ? AND record_id = ? "
-                      "AND person_id = ?", [source, record_id, person_id])
+    found = store.one(QUERIES["pair_decision"], [source, record_id, person_id])
     if found is None:
         return f"no pair of {source} record {record_id} and person {person_id}"
     return f"that pair is not under review (it is a {found[0]})"
@@ -232,11 +216,6 @@ def report(store: Store, prefix: str = ""
            ) -> list[tuple[str, int, int, int, float | None]]:
     """Per rule, over the flags of households under ``prefix``: flags, verified,
     confirmed, and precision (confirmed among verified flags that were not exempt)."""
-    rows = store.rows("""
-SELECT c.rule, count(*), count(c.outcome), count(*) FILTER (WHERE c.outcome = 'confirmed'),
-  count(*) FILTER (WHERE c.outcome = 'confirmed')
-    / nullif(count(*) FILTER (WHERE c.outcome IN ('confirmed', 'false_alarm')), 0)
-FROM conflict_flags c JOIN households h USING (household_id)
-WHERE starts_with(h.village_code, ?) GROUP BY c.rule ORDER BY c.rule""", [prefix])
+    rows = store.rows(QUERIES["precision_by_rule"], [prefix])
     return [(str(r), int(n), int(v), int(c), float(p) if p is not None else None)
             for r, n, v, c, p in rows]

@@ -6,15 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from ..store import Store
-from .checks import report
+from .checks import QUERIES, report
 
 PRECISION_COLUMNS = ("rule", "flags", "verified", "confirmed", "precision")
 
 
 def village_of_flag(store: Store, flag_id: int) -> str | None:
     """The village of the flagged household, or None for an unknown flag."""
-    found = store.value("SELECT h.village_code FROM conflict_flags c JOIN households h "
-                        "USING (household_id) WHERE c.flag_id = ?", [flag_id])
+    found = store.value(QUERIES["village_of_flag"], [flag_id])
     return None if found is None else str(found)
 
 

@@ -117,21 +117,27 @@ class Store:
     def execute(self, sql: str, params: Params = None) -> Result:
         """Run one statement (or several, without parameters); its result to fetch. A
         conflicting write raises :class:`StoreConflict`."""
-        started = time.perf_counter()
+        with self._timed(sql):
+            return self._run(sql, params)
+
+    def _run(self, sql: str, params: Params) -> duckdb.DuckDBPyConnection:
         try:
-            result = self.con.execute(sql, params) if params else self.con.execute(sql)
+            return self.con.execute(sql, params) if params else self.con.execute(sql)
         except (duckdb.TransactionException, duckdb.ConstraintException) as exc:
             raise StoreConflict(str(exc)) from exc
-        finally:
-            self._timed(sql, started)
-        return result
 
-    def _timed(self, sql: str, started: float) -> None:
-        elapsed = (time.perf_counter() - started) * 1000
-        if elapsed >= self.slow_ms:
-            log.warning("slow statement (%.0f ms): %s", elapsed, _summary(sql))
-        elif log.isEnabledFor(logging.DEBUG):
-            log.debug("%.1f ms: %s", elapsed, _summary(sql))
+    @contextmanager
+    def _timed(self, sql: str) -> Iterator[None]:
+        """Log the statement with its time: at debug level, or as a warning when slow."""
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            elapsed = (time.perf_counter() - started) * 1000
+            if elapsed >= self.slow_ms:
+                log.warning("slow statement (%.0f ms): %s", elapsed, _summary(sql))
+            elif log.isEnabledFor(logging.DEBUG):
+                log.debug("%.1f ms: %s", elapsed, _summary(sql))
 
     def rows(self, sql: str, params: Params = None) -> list[Row]:
         """Every row of a query."""
@@ -169,12 +175,8 @@ class Store:
 
     def arrow(self, sql: str, params: Params = None) -> pa.Table:
         """The rows of a query as an Arrow table (columnar, for bulk work)."""
-        started = time.perf_counter()
-        try:
-            relation = self.con.execute(sql, params) if params else self.con.execute(sql)
-            return relation.to_arrow_table()
-        finally:
-            self._timed(sql, started)
+        with self._timed(sql):
+            return self._run(sql, params).to_arrow_table()
 
     def register(self, name: str, table: pa.Table) -> None:
         """Expose an in-memory Arrow table to this handle's queries as ``name``."""

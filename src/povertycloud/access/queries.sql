@@ -1,0 +1,40 @@
+-- The statements of accounts and sessions (access/accounts.py, access/sessions.py).
+
+-- name: region_exists
+SELECT count(*) FROM regions WHERE code = ?;
+
+-- name: username_taken
+SELECT count(*) FROM users WHERE username = ?;
+
+-- name: add_user
+INSERT INTO users (username, display_name, role, region_code, password_hash)
+VALUES (?, ?, ?, ?, ?)
+RETURNING user_id, username, display_name, role, region_code;
+
+-- name: user_with_hash
+SELECT user_id, username, display_name, role, region_code, password_hash
+FROM users WHERE username = ? AND active;
+
+-- name: user_by_id
+SELECT user_id, username, display_name, role, region_code
+FROM users WHERE user_id = ? AND active;
+
+-- name: user_by_name
+SELECT user_id, username, display_name, role, region_code
+FROM users WHERE username = ? AND active;
+
+-- name: users_within
+SELECT user_id, username, display_name, role, region_code
+FROM users WHERE starts_with(region_code, ?) ORDER BY region_code, username;
+
+-- name: forget_expired_sessions
+DELETE FROM sessions WHERE expires_at <= ?;
+
+-- name: start_session
+INSERT INTO sessions VALUES (?, ?, ?, ?, ?);
+
+-- name: live_session
+SELECT user_id, csrf_token FROM sessions WHERE token_hash = ? AND expires_at > ?;
+
+-- name: end_session
+DELETE FROM sessions WHERE token_hash = ?;
