@@ -33,32 +33,41 @@ def main() -> None:
         setup.append(f"`pipeline --db` (DuckDB): {seconds:.0f} s, peak {peak / 2**30:.2f} GiB")
     with Store(db, read_only=True) as store:
         people = store.count("people")
-        times, rows = [], 0
-        for i in range(args.runs + 1):
-            as_of = dt.date(2014 + i % 7, 12, 31)
-            started = time.perf_counter()
-            rows = rollup(store, as_of).num_rows
-            if i:  # the first run warms the caches
-                times.append(time.perf_counter() - started)
-    line = (f"| {people:,} | {rows:,} | {statistics.median(times) * 1000:.0f} ms | "
-            f"{max(times) * 1000:.0f} ms |")
-    print(line)
+        lines = [_timed(store, people, args.runs, 12, 31, "year end: the pipeline's figures"),
+                 _timed(store, people, args.runs, 6, 30, "mid-year: rolled up from the "
+                        "registry and the status history")]
+    print("\n".join(lines))
     notes = "\n".join(f"- {s}" for s in setup) or "- store reused from an earlier run"
     write_section("rollups", f"""
 ## Roll-ups at every level, DuckDB
 
 Command: `.venv/bin/python benchmarks/bench_rollups.py --people {args.people} --runs {args.runs}`
-({dt.date.today()}, {machine()}). One call of `rollup(store, as_of)` computes every level
-(province to village) as of a year end, from the stored household indicators and the
-status history; {args.runs} timed runs after one warm-up. Target: at most 1 second.
+({dt.date.today()}, {machine()}). One call of `rollup(store, as_of)` gives every level
+(province to village) as of a day; {args.runs} timed runs after one warm-up, the days in
+2014-2020. At a year end the pipeline's stored figures answer (while no status changed
+and no household moved since it ran); on any other day every level is rolled up from
+the stored household indicators and the status history, which is the work the target
+is about. Target: at most 1 second.
 
-| people | regions returned | median | slowest |
-|---|---|---|---|
-{line}
+| as of | people | regions returned | median | slowest |
+|---|---|---|---|---|
+{chr(10).join(lines)}
 
 Setup in this run:
 {notes}
 """)
+
+
+def _timed(store: Store, people: int, runs: int, month: int, day: int, label: str) -> str:
+    times, rows = [], 0
+    for i in range(runs + 1):
+        as_of = dt.date(2014 + i % 7, month, day)
+        started = time.perf_counter()
+        rows = rollup(store, as_of).num_rows
+        if i:  # the first run warms the caches
+            times.append(time.perf_counter() - started)
+    return (f"| {label} | {people:,} | {rows:,} | {statistics.median(times) * 1000:.0f} ms | "
+            f"{max(times) * 1000:.0f} ms |")
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from .common import console
 
 
 def docs(
+    ctx: typer.Context,
     folder: Annotated[Path, typer.Option("--dir", help="The docs folder.")] = Path("docs"),
     check: Annotated[bool, typer.Option(
         "--check", help="Fail if the files differ from what the code generates.")] = False,
@@ -24,7 +25,8 @@ def docs(
 
     stale = []
     for name, text in (("data-standard.md", render_standard()),
-                       ("rule-fields.md", render_rule_fields()), ("cli.md", render_cli())):
+                       ("rule-fields.md", render_rule_fields()),
+                       ("cli.md", render_cli(ctx.find_root().command))):
         path = folder / name
         if check:
             if not path.exists() or path.read_text(encoding="utf-8") != text:

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import typer.main
 
-
-def render_cli() -> str:
-    from .main import app
-
-    root = typer.main.get_command(app)
+def render_cli(root: Any) -> str:
+    """The reference of the command ``root`` (the Click command Typer built)."""
     lines = ["# Command-line reference", "",
              "Generated from the code by `povertycloud docs`; do not edit by hand.", ""]
     lines += _command(root, "povertycloud", level=2)

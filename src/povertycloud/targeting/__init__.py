@@ -10,18 +10,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..errors import PovertyCloudError
+from .errors import TargetingError
 
 if TYPE_CHECKING:
     from .evaluation import Metrics, evaluate
     from .selection import TargetingReport, fit_predict
 
 __all__ = ["Metrics", "TargetingError", "TargetingReport", "evaluate", "fit_predict"]
-
-
-class TargetingError(PovertyCloudError):
-    """Input that targeting cannot use: a missing or non-numeric welfare column, duplicated
-    ids, no features in common, too few labelled rows."""
 
 
 def __getattr__(name: str) -> Any:

@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.stats import spearmanr
 
-from . import TargetingError
+from .errors import TargetingError
 
 ArrayLike = npt.ArrayLike
 

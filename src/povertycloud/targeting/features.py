@@ -22,7 +22,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import TargetingError
+from .errors import TargetingError
 
 Floats = npt.NDArray[np.float64]
 MISSING = "(missing)"

@@ -9,7 +9,7 @@ import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 
 from ..intake.exports import check_output
-from . import TargetingError
+from .errors import TargetingError
 
 FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv"}
 

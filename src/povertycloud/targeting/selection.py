@@ -10,7 +10,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import TargetingError
+from .errors import TargetingError
 from .evaluation import Metrics, cut, evaluate
 from .features import FeatureSet, Floats
 from .models import CANDIDATES, Model
