@@ -94,10 +94,10 @@ def list_command(
 def inbox_command(db: DbOption, as_user: AsOption, on: OnOption = None) -> None:
     """The proposals waiting for this user's step."""
     from ..access.accounts import user_named
-    from ..dynamic import proposals as read
+    from ..dynamic.casefile import inbox
 
     with open_store(db, read_only=True) as store:
-        rows = read.inbox(store, user_named(store, as_user), _day(on))
+        rows = inbox(store, user_named(store, as_user), _day(on))
     _print_proposals(rows, f"Waiting for {as_user} ({len(rows):,})")
 
 

@@ -41,10 +41,11 @@ def _readable(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def inbox(store: Store, user: User) -> list[dict[str, Any]]:
-    """The open proposals whose next step ``user`` may take: overdue first, then those
-    ready, then those whose notice still runs; soonest deadline first within each."""
-    rows = [_readable(r) for r in proposals.inbox(store, user, today(), procedures())]
+def inbox(store: Store, user: User, on: dt.date | None = None) -> list[dict[str, Any]]:
+    """The open proposals whose next step ``user`` may take on ``on`` (default today):
+    overdue first, then those ready, then those whose notice still runs; soonest deadline
+    first within each."""
+    rows = [_readable(r) for r in proposals.inbox(store, user, on or today(), procedures())]
     return sorted(rows, key=lambda r: (not r["overdue"], r["waiting"],
                                        r["due_on"] or dt.date.max, r["proposal_id"]))
 
