@@ -39,14 +39,15 @@ def check_year(store: Store, year: int) -> None:
 def identify(store: Store, rules: Rules, year: int, engine: str = "duckdb",
              progress: Progress | None = None) -> dict[str, int]:
     """Identify every household surveyed in ``year`` and keep the results (replacing an
-    earlier run for that year), recording the rule versions used; returns the number of
-    households identified (and so scored)."""
+    earlier run for that year), recording the rule versions used, all in one transaction;
+    returns the number of households identified (and so scored)."""
     check_year(store, year)
-    store.execute(RUNS_DDL)
-    run_id = store.scalar("SELECT coalesce(max(run_id), 0) + 1 FROM identification_runs")
-    execute(store, engine, identify_plan(rules, year, run_id), progress)
-    households = store.scalar("SELECT count(*) FROM identification WHERE year = ?", [year])
-    with store.transaction():
+    with store.transaction():  # all of it, or nothing: a crash leaves the run before
+        store.execute(RUNS_DDL)
+        run_id = store.scalar("SELECT coalesce(max(run_id), 0) + 1 FROM identification_runs")
+        execute(store, engine, identify_plan(rules, year, run_id), progress)
+        households = store.scalar("SELECT count(*) FROM identification WHERE year = ?",
+                                  [year])
         if store.has_table("identification_scores"):  # earlier versions kept it as a table
             store.execute("DROP TABLE identification_scores")
         store.execute(SCORES_VIEW)

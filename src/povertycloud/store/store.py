@@ -28,6 +28,10 @@ MEMORY_LIMIT = "6GB"  # DuckDB's working memory for a store; more spills to disk
 MEMORY_VARIABLE = "POVERTYCLOUD_MEMORY_LIMIT"
 SLOW_VARIABLE = "POVERTYCLOUD_SLOW_STATEMENT_MS"  # statements slower than this are warned of
 SLOW_DEFAULT_MS = 10_000.0
+# For crash tests: the process dies (as by kill -9) before its N-th write or commit.
+CRASH_VARIABLE = "POVERTYCLOUD_CRASH_AT_WRITE"
+WRITES = ("INSERT", "UPDATE", "DELETE", "CREATE", "DROP", "ALTER", "COPY", "COMMIT")
+_writes = 0  # writes and commits of this process, for CRASH_VARIABLE
 
 log = logging.getLogger("povertycloud.store")
 Params = Sequence[Any] | dict[str, Any] | None
@@ -52,6 +56,16 @@ class Result(Protocol):
 
 def _slow_threshold() -> float:
     return float(os.environ.get(SLOW_VARIABLE, SLOW_DEFAULT_MS))
+
+
+def _crash_point(sql: str) -> None:
+    """Die before this statement if it is the write or commit ``CRASH_VARIABLE`` names."""
+    global _writes
+    crash_at = os.environ.get(CRASH_VARIABLE)
+    if crash_at and sql.lstrip().upper().startswith(WRITES):
+        _writes += 1
+        if _writes == int(crash_at):
+            os._exit(137)  # no cleanup, no rollback: what a kill leaves
 
 
 def _summary(sql: str) -> str:
@@ -121,6 +135,7 @@ class Store:
             return self._run(sql, params)
 
     def _run(self, sql: str, params: Params) -> duckdb.DuckDBPyConnection:
+        _crash_point(sql)
         try:
             return self.con.execute(sql, params) if params else self.con.execute(sql)
         except (duckdb.TransactionException, duckdb.ConstraintException) as exc:
