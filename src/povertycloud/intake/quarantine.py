@@ -55,16 +55,16 @@ def export_quarantine(store: Store, batch_id: int, out: Path, overwrite: bool = 
 
 def reprocess(store: Store, batch_id: int, fixed: Path) -> BatchReport:
     """Take in the fixed rows of a batch's quarantine; rows still wrong are quarantined
-    again under the new batch, and those accepted are marked resolved."""
+    again under the new batch, and those accepted are marked resolved, in one
+    transaction."""
     table, _ = _pending(store, batch_id)
-    report = import_file(store, table, fixed, keep_good=True)
-    if report.batch_id is None:
-        return report
     keys = " AND ".join(f"json_extract_string(q.record, {quote(k)}) = "
                         f"CAST(t.{k} AS VARCHAR)" for k in table.primary_key)
-    with store.transaction():
-        store.execute(f"UPDATE quarantine q SET resolved_by = ? WHERE q.batch_id = ? AND "
-                    f"q.resolved_by IS NULL AND EXISTS (SELECT 1 FROM {table.name} t "
-                    f"WHERE t.batch_id = ? AND {keys})",
-                    [report.batch_id, batch_id, report.batch_id])
+    with store.transaction():  # taken in and marked resolved together, or neither
+        report = import_file(store, table, fixed, keep_good=True)
+        if report.batch_id is not None:
+            store.execute(f"UPDATE quarantine q SET resolved_by = ? WHERE q.batch_id = ? AND "
+                          f"q.resolved_by IS NULL AND EXISTS (SELECT 1 FROM {table.name} t "
+                          f"WHERE t.batch_id = ? AND {keys})",
+                          [report.batch_id, batch_id, report.batch_id])
     return report
