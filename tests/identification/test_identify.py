@@ -6,11 +6,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import shutil
-import subprocess
-import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +22,10 @@ from povertycloud.lines import line_for
 from povertycloud.pipeline.on_store import run_on_store
 from povertycloud.rulefiles import RuleFileError, shipped
 from povertycloud.store import Store
-from povertycloud.store.store import CRASH_VARIABLE
 from povertycloud.synth import SynthConfig, generate
 
 RESULTS = ("identification", "identification_scores")
+CrashTest = Callable[..., tuple[Any, Any, int]]  # the crash_test fixture (tests/conftest.py)
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +59,6 @@ def identified(registry: Path, rules: Rules, tmp_path_factory: pytest.TempPathFa
 
 
 def copy_of(db: Path, folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
     target = folder / "store.duckdb"
     shutil.copy(db, target)
     return target
@@ -106,19 +102,6 @@ def households_of(store: Store, year: int) -> int:
 
 # -- identify ---------------------------------------------------------------------------------
 
-CLI = Path(sys.executable).parent / "povertycloud"
-
-
-def identify_process(db: Path, crash_at: int | None = None) -> int:
-    """`povertycloud identify --year 2020` as a process, killed (as by kill -9) before its
-    ``crash_at``-th write or commit; its exit code."""
-    env = {k: v for k, v in os.environ.items() if k != CRASH_VARIABLE}
-    if crash_at is not None:
-        env[CRASH_VARIABLE] = str(crash_at)
-    return subprocess.run([str(CLI), "identify", "--db", str(db), "--year", "2020"],
-                          env=env, capture_output=True, timeout=300, check=False).returncode
-
-
 def run_state(db: Path) -> tuple[Any, ...]:
     """What an identification run of 2020 leaves: its rows, its record, its view."""
     with Store(db, read_only=True) as store:
@@ -129,24 +112,14 @@ def run_state(db: Path) -> tuple[Any, ...]:
 
 
 def test_identify_killed_at_any_write_leaves_the_store_as_it_was(
-        identified: Path, tmp_path: Path) -> None:
+        identified: Path, tmp_path: Path, crash_test: CrashTest) -> None:
     """Killed before each of its writes and commits in turn, `identify` leaves exactly
     the state before; run again, it gives what an uninterrupted run gives."""
-    whole = copy_of(identified, tmp_path / "whole")
-    before = run_state(whole)
-    assert identify_process(whole) == 0
-    after = run_state(whole)
+    before, after, writes = crash_test(
+        identified, tmp_path, lambda db: ["identify", "--db", str(db), "--year", "2020"],
+        run_state)
     assert after[1] != before[1]  # the run was recorded
-    crash_at = 1
-    while True:
-        db = copy_of(identified, tmp_path / f"killed-{crash_at}")
-        if identify_process(db, crash_at) == 0:  # fewer writes than that: it finished
-            break
-        assert run_state(db) == before, f"killed before write {crash_at}"
-        assert identify_process(db) == 0
-        assert run_state(db) == after, f"re-run after a kill before write {crash_at}"
-        crash_at += 1
-    assert crash_at > 3  # the table, the results, the view, the record, the commit
+    assert writes > 3  # the table, the results, the view, the record, the commit
 
 
 def test_identify_returns_the_rows_it_kept(registry: Path, rules: Rules, tmp_path: Path
