@@ -16,8 +16,78 @@ from povertycloud.store.store import CRASH_VARIABLE
 from povertycloud.synth import SynthConfig, generate
 
 CLI = Path(sys.executable).parent / "povertycloud"
+TABLE_VARIABLE = "POVERTYCLOUD_RELIABILITY_TABLE"  # where to write the table (./dev reliability)
 KillTest = Callable[[Path, Path, Callable[[Path], list[str]], Callable[[Path], Any]],
                     tuple[Any, Any, int]]
+
+
+class Reliability:
+    """A test's record of what it tried: kills of a command (tried, held: the store
+    before or after and a correct re-run) and bad inputs (refused cleanly or not)."""
+
+    def __init__(self, record: Callable[[str, object], None]) -> None:
+        self._record = record
+
+    def kills(self, command: str, tried: int, held: int) -> None:
+        self._record("reliability", ("kills", command, tried, held))
+
+    def bad_input(self, command: str, case: str, refused: bool) -> None:
+        self._record("reliability", ("bad input", command, case, refused))
+
+
+_tried: list[tuple[Any, ...]] = []
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that records kills or bad inputs is marked ``reliability``."""
+    for item in items:
+        if {"reliability", "crash_test", "refuse"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.reliability)
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Gathers the tests' reliability records (in the controller under xdist too)."""
+    if report.when == "call":
+        _tried.extend(v for k, v in report.user_properties if k == "reliability")
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    target = os.environ.get(TABLE_VARIABLE)
+    if target and _tried and not hasattr(session.config, "workerinput"):
+        Path(target).write_text(reliability_table(_tried), encoding="utf-8")
+
+
+def reliability_table(tried: list[tuple[Any, ...]]) -> str:
+    """docs/reliability.md from the records of one test run."""
+    kills: dict[str, list[int]] = {}
+    bad: dict[str, list[tuple[str, bool]]] = {}
+    for kind, command, *rest in tried:
+        if kind == "kills":
+            total = kills.setdefault(command, [0, 0])
+            total[0] += rest[0]
+            total[1] += rest[1]
+        else:
+            bad.setdefault(command, []).append((rest[0], rest[1]))
+    lines = ["# Reliability", "",
+             "Written by the test suite: `./dev reliability` runs the tests marked "
+             "`reliability` and rewrites this page from what they saw. Do not edit by hand.",
+             "", "## Kills", "",
+             "Each writing command killed (as by `kill -9`, through "
+             "`POVERTYCLOUD_CRASH_AT_WRITE`) before each of its writes and commits in "
+             "turn. *Held*: the store was exactly as before, and a re-run gave what an "
+             "uninterrupted run gives.", "",
+             "| command | kills tried | held |", "|---|---:|---:|"]
+    lines += [f"| `{c}` | {t} | {h} |" for c, (t, h) in sorted(kills.items())]
+    total_t, total_h = (sum(v[i] for v in kills.values()) for i in (0, 1))
+    lines += [f"| **all** | **{total_t}** | **{total_h}** |", "", "## Bad inputs", "",
+              "*Refused cleanly*: a one-line message naming the file, row and field (or "
+              "the setting), a non-zero exit, no traceback, and the store unchanged.", "",
+              "| command | case | refused cleanly |", "|---|---|---|"]
+    lines += [f"| `{c}` | {case} | {'yes' if ok else '**no**'} |"
+              for c, cases in sorted(bad.items()) for case, ok in sorted(cases)]
+    n_ok = sum(ok for cases in bad.values() for _, ok in cases)
+    lines += ["", f"{n_ok} of {sum(map(len, bad.values()))} bad inputs refused cleanly.", ""]
+    return "\n".join(lines)
 
 
 @pytest.fixture(scope="session")
@@ -39,11 +109,14 @@ def run_killed(args: list[str], crash_at: int | None = None) -> int:
 
 
 def kill_at_each_write(source: Path, folder: Path, command: Callable[[Path], list[str]],
-                       state: Callable[[Path], Any]) -> tuple[Any, Any, int]:
+                       state: Callable[[Path], Any],
+                       tally: Callable[[int, int], None] | None = None
+                       ) -> tuple[Any, Any, int]:
     """Run ``command`` (its arguments for a store) on copies of the store ``source``,
     killed before each of its writes and commits in turn: each kill must leave ``state``
     as it was before, and a re-run must give what an uninterrupted run gives. Returns
-    the state before, the state after, and the writes it was killed at."""
+    the state before, the state after, and the writes it was killed at; ``tally`` is
+    told the kills tried and held, also when one did not hold."""
     def copy(name: str) -> Path:
         target = folder / name
         shutil.copy(source, target)
@@ -54,17 +127,83 @@ def kill_at_each_write(source: Path, folder: Path, command: Callable[[Path], lis
     assert run_killed(command(whole)) == 0
     after = state(whole)
     crash_at = 1
-    while True:
-        db = copy(f"killed-{crash_at}.duckdb")
-        if run_killed(command(db), crash_at) == 0:  # fewer writes than that: it finished
-            return before, after, crash_at - 1
-        assert state(db) == before, f"killed before write {crash_at}"
-        assert run_killed(command(db)) == 0
-        assert state(db) == after, f"re-run after a kill before write {crash_at}"
-        crash_at += 1
+    try:
+        while True:
+            db = copy(f"killed-{crash_at}.duckdb")
+            if run_killed(command(db), crash_at) == 0:  # fewer writes than that: it finished
+                crash_at -= 1
+                return before, after, crash_at
+            assert state(db) == before, f"killed before write {crash_at}"
+            assert run_killed(command(db)) == 0
+            assert state(db) == after, f"re-run after a kill before write {crash_at}"
+            db.unlink()
+            crash_at += 1
+    except AssertionError:
+        if tally:
+            tally(crash_at, crash_at - 1)
+        raise
+    finally:
+        if tally and sys.exc_info()[0] is None:
+            tally(crash_at, crash_at)
 
 
-@pytest.fixture(scope="session")
-def crash_test() -> KillTest:
-    """:func:`kill_at_each_write`, for the tests of commands that must be all or nothing."""
-    return kill_at_each_write
+@pytest.fixture
+def reliability(record_property: Callable[[str, object], None]) -> Reliability:
+    """Where a test records what it tried against the platform (kills, bad inputs), for
+    the table of docs/reliability.md."""
+    return Reliability(record_property)
+
+
+def store_state(db: Path) -> dict[str, tuple[int, int]]:
+    """Every table of the store ``db``: its rows and a checksum of them; a missing
+    store is ``{}``."""
+    from povertycloud.store import Store
+
+    if not db.exists():
+        return {}
+    with Store(db, read_only=True) as store:
+        return {t: store.one(f"SELECT count(*), coalesce(sum(hash(t)::HUGEINT), 0) "
+                             f"FROM {t} t") for t in store.tables()}
+
+
+class Refusal:
+    """``povertycloud ARGS`` run to be refused: what it printed and whether the refusal
+    was clean (a one-line message naming each of ``names``, a non-zero exit, no
+    traceback, the store ``db`` as it was), recorded as a bad input of the command."""
+
+    def __init__(self, reliability: Reliability) -> None:
+        self._reliability = reliability
+
+    def __call__(self, case: str, args: list[str], names: tuple[str, ...] = (),
+                 db: Path | None = None, env: dict[str, str] | None = None) -> str:
+        before = store_state(db) if db else None
+        done = subprocess.run([str(CLI), *args], capture_output=True, text=True,
+                              timeout=300, check=False,
+                              env={**os.environ, **(env or {})})
+        message = done.stderr.strip()
+        clean = (done.returncode != 0 and "Traceback" not in done.stderr
+                 and len(message.splitlines()) == 1 and all(n in message for n in names)
+                 and (db is None or store_state(db) == before))
+        command = " ".join(a for a in args[:2] if not a.startswith("-"))
+        self._reliability.bad_input(command, case, clean)
+        assert clean, f"{case}: exit {done.returncode}, stderr:\n{done.stderr}"
+        return message
+
+
+@pytest.fixture
+def refuse(reliability: Reliability) -> Refusal:
+    """:class:`Refusal`: run a command on bad input and assert it was refused cleanly."""
+    return Refusal(reliability)
+
+
+@pytest.fixture
+def crash_test(reliability: Reliability, request: pytest.FixtureRequest) -> KillTest:
+    """:func:`kill_at_each_write`, for the tests of commands that must be all or nothing;
+    the kills are tallied under the command's name (its first two arguments that are
+    not options)."""
+    def run(source: Path, folder: Path, command: Callable[[Path], list[str]],
+            state: Callable[[Path], Any]) -> tuple[Any, Any, int]:
+        name = " ".join(a for a in command(folder / "x")[:2] if not a.startswith("-"))
+        return kill_at_each_write(source, folder, command, state,
+                                  lambda tried, held: reliability.kills(name, tried, held))
+    return run

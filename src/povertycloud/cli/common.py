@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from ..store import Store
 
 console = Console()
-errors = Console(stderr=True)
+errors = Console(stderr=True, soft_wrap=True)  # a message stays one line, as grep sees it
 
 DbOption = Annotated[Path, typer.Option("--db", help="The store: one DuckDB file.")]
 EngineOption = Annotated[str, typer.Option(
