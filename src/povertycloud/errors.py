@@ -61,4 +61,5 @@ class ValidationFailed(PovertyCloudError):
             lines.append(f"... and {more} more")
         head = (f"{total} problem(s) found; nothing was imported "
                 "(use --keep-good to quarantine bad rows)")
-        super().__init__(head + ":\n  " + "\n  ".join(lines))
+        # one problem on the line of the message, more each on a line of its own
+        super().__init__(head + (": " if total == 1 else ":\n  ") + "\n  ".join(lines))

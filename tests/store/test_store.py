@@ -28,9 +28,11 @@ SCHEMA_FINGERPRINTS = {
     4: "2e3152bdc63ca38c9b7da79608bbc3c3ac00c1511208a1748edec720859ab6e5",  # resolved_by
     5: "2e3152bdc63ca38c9b7da79608bbc3c3ac00c1511208a1748edec720859ab6e5",  # registry changes
     6: "2e3152bdc63ca38c9b7da79608bbc3c3ac00c1511208a1748edec720859ab6e5",  # dynamic management
+    7: "2e3152bdc63ca38c9b7da79608bbc3c3ac00c1511208a1748edec720859ab6e5",  # feed_history
 }
 WEB_TABLES = {"users", "sessions", "audit_log", "complaints", "announcements",
               "feed_links", "conflict_flags",  # the feed checks' tables
+              "feed_history",  # feed records corrected
               "registry_changes", "registry_duplicates",  # changes outside batches
               "household_history", "person_history", "reevaluations", "proposals",
               "proposal_steps", "objections", "region_status_changes",

@@ -54,14 +54,18 @@ def _update_from(update: bool, valid_from: str | None) -> dt.date | None:
 
 
 def print_report(report: BatchReport, file: Path) -> None:
-    """What became of a batch: rows in, accepted, quarantined by reason."""
+    """What became of a batch: rows in, accepted (of them updated or corrected), unchanged,
+    quarantined by reason."""
     if report.duplicate_of is not None:
         console.print(f"{file} was already imported as batch {report.duplicate_of}; "
                       "nothing changed")
         return
+    replaced = "corrected" if report.table not in TABLES else "updated"
     console.print(f"Batch {report.batch_id}: {report.rows_in:,} rows in, "
-                  f"[green]{report.accepted:,} accepted[/], "
-                  f"[yellow]{report.quarantined:,} quarantined[/]")
+                  f"[green]{report.accepted:,} accepted[/]"
+                  + (f" ({report.updated:,} {replaced})" if report.updated else "")
+                  + (f", {report.unchanged:,} unchanged" if report.unchanged else "")
+                  + f", [yellow]{report.quarantined:,} quarantined[/]")
     for reason, count in report.reasons.items():
         console.print(f"  {count:,} × {reason}", highlight=False)
 

@@ -1,10 +1,17 @@
 """Import a file into the store as one batch: validated as a whole, then all or nothing,
-or, when asked, the good rows kept and the bad ones quarantined with their reasons."""
+or, when asked, the good rows kept and the bad ones quarantined with their reasons.
+
+A department's feed is corrected by delivering the record again: a record whose key is
+stored replaces it when its values differ (the record before kept in ``feed_history``)
+and is counted unchanged when they do not. The registry's households and people are
+updated so only when asked (``update_from``), their past kept in its valid-time history.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
@@ -14,12 +21,16 @@ from ..feeds.sources import ddl as feed_ddl
 from ..history import Subject, supersede
 from ..sqltext import date_literal
 from ..standard.fields import Table
+from ..standard.tables import TABLES
 from ..standard.tables import table as standard_table
 from ..store import Store
 from . import checks, readers
 
 STAGING = "_staging"
 UPDATABLE = ("households", "people")  # kept with their history (dynamic.history)
+# Keeps the stored versions of the rows a query of keys names, before the batch (its id
+# given) replaces them.
+Keeper = Callable[[Store, Table, str, int], object]
 
 
 @dataclass
@@ -34,17 +45,21 @@ class BatchReport:
     batch_id: int | None = None
     duplicate_of: int | None = None
     reasons: dict[str, int] = field(default_factory=dict)
-    updated: int = 0  # rows of the store replaced (``update_from``); counted in accepted
+    updated: int = 0  # rows of the store replaced (an update, a correction); in accepted
+    unchanged: int = 0  # rows the store held already, the same: not in accepted
 
 
 def import_file(store: Store, table_name: str | Table, path: Path, *,
                 keep_good: bool = False, label: str | None = None,
-                update_from: dt.date | None = None) -> BatchReport:
+                update_from: dt.date | None = None,
+                today: dt.date | None = None) -> BatchReport:
     """Validate ``path`` against the standard's ``table_name`` (or a table defined
     elsewhere, such as a department's feed, created when missing) and append it; errors
-    and the record of the batch name it ``label`` (the path by default). With
+    and the record of the batch name it ``label`` (the path by default). Dates after
+    ``today`` (the day of the import, by default the real one) are refused. With
     ``update_from`` (households and people only), a row whose key is in the store
-    replaces that row from that day, the row before kept in the history."""
+    replaces that row from that day, the row before kept in the history; a feed's
+    record whose key is in the store corrects it (see the module's notes)."""
     table = standard_table(table_name) if isinstance(table_name, str) else table_name
     if update_from is not None and table.name not in UPDATABLE:
         raise PovertyCloudError(f"only {' and '.join(UPDATABLE)} can be updated; "
@@ -63,16 +78,20 @@ def import_file(store: Store, table_name: str | Table, path: Path, *,
     if earlier:
         report.duplicate_of = int(earlier[0])
         return report
-    issues = _find_issues(store, table, name, updating=update_from is not None)
+    keeper = _correction_keeper(table, update_from, name)
+    issues = _find_issues(store, table, name, today or dt.date.today(),
+                          updating=update_from is not None, correcting=keeper is not None)
     report.reasons = _reason_counts(store)
     bad_rows = store.scalar("SELECT count(DISTINCT _row) FROM _issues")
     if bad_rows and not keep_good:
         raise ValidationFailed(issues, store.scalar("SELECT count(*) FROM _issues"))
     with store.transaction():
         report.batch_id = store.next_batch_id()
-        if update_from is not None:
-            report.updated = _update_known(store, table, report.batch_id, update_from, name)
-        report.accepted = _insert_good(store, table, report.batch_id)
+        if keeper is not None:
+            report.updated, report.unchanged = _update_known(store, table, report.batch_id,
+                                                             keeper)
+        report.accepted = _insert_good(store, table, report.batch_id,
+                                       new_only=keeper is not None)
         report.quarantined = _quarantine(store, table, report.batch_id, name)
         store.execute("INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, now())",
                     [report.batch_id, table.name, name, checksum, rows_in,
@@ -99,8 +118,14 @@ def _check_columns(table: Table, columns: list[str], path: Path) -> None:
             f"{', '.join(map(repr, missing))}")
 
 
-def _find_issues(store: Store, table: Table, source: str,
-                 updating: bool = False) -> list[Issue]:
+def kept_keys(table: Table) -> str:
+    """A query of the keys of the rows of the file just imported that were not
+    quarantined: taken in, or found unchanged in the store."""
+    return f"SELECT {', '.join(table.primary_key)} FROM ({_good_rows(table)})"
+
+
+def _find_issues(store: Store, table: Table, source: str, today: dt.date,
+                 updating: bool = False, correcting: bool = False) -> list[Issue]:
     present = {r[0] for r in store.execute(f"DESCRIBE {STAGING}").fetchall()}
     for f in table.fields:
         if f.name not in present:  # optional and absent: as if empty everywhere
@@ -112,9 +137,9 @@ def _find_issues(store: Store, table: Table, source: str,
              f"UNPIVOT (reason FOR field IN ({names}))"]
     parts += [f"SELECT _row, {checks.quote(name)}, {checks.quote(reason)} FROM {STAGING} "
               f"WHERE ({checks.field_problem(table.field(name))}) IS NULL AND ({cond})"
-              for name, cond, reason in checks.cross_field_rules(table)]
+              for name, cond, reason in checks.cross_field_rules(table, today)]
     parts += _reference_rules(store, table)
-    parts += _key_rules(table)[:1 if updating else 2]
+    parts += _key_rules(table)[:1 if correcting else 2]
     if updating:
         parts += _status_rules(table)
     store.execute("CREATE OR REPLACE TEMP TABLE _issues AS " + " UNION ALL ".join(parts))
@@ -210,33 +235,61 @@ def _good_rows(table: Table) -> str:
             "WHERE _row NOT IN (SELECT _row FROM _issues)")
 
 
+def _correction_keeper(table: Table, update_from: dt.date | None,
+                       source: str) -> Keeper | None:
+    """How the rows a batch replaces are kept: in the registry's history until
+    ``update_from`` when updating, in ``feed_history`` for a feed; None when stored
+    keys are refused."""
+    if update_from is not None:
+        def keep_history(store: Store, table: Table, changed: str, batch_id: int) -> int:
+            ends = f"SELECT *, {date_literal(update_from)} AS valid_to FROM ({changed})"
+            return supersede(store, cast(Subject, table.name), ends, f"batch {batch_id}",
+                             source)
+        return keep_history
+    return None if table.name in TABLES else _keep_feed_records
+
+
+def _keep_feed_records(store: Store, table: Table, changed: str, batch_id: int) -> int:
+    """Copy the feed's records that ``changed`` names into ``feed_history``, as JSON,
+    with the batch that corrects them."""
+    key = table.primary_key[0]
+    record = ", ".join(f"{checks.quote(n)}: t.\"{n}\"" for n in table.names)
+    return store.scalar(
+        f"INSERT INTO feed_history SELECT {checks.quote(table.name)}, "
+        f"CAST(t.{key} AS VARCHAR), CAST(to_json({{{record}}}) AS VARCHAR), t.batch_id, "
+        f"t.recorded_at, {batch_id}, now() FROM {table.name} t WHERE t.{key} IN ({changed})")
+
+
 def _update_known(store: Store, table: Table, batch_id: int,
-                  valid_from: dt.date, source: str) -> int:
+                  keep: Keeper) -> tuple[int, int]:
     """Replace the stored rows whose key the file has and whose values differ, each
-    row as it was kept in the history until ``valid_from``; drops those rows from the
-    staging table (identical ones too: nothing to add). Returns the rows replaced."""
+    row as it was given to ``keep`` first. Returns the rows replaced and the rows
+    found as they are stored."""
     key = table.primary_key[0]
     store.execute(f"CREATE OR REPLACE TEMP TABLE _known AS SELECT g.* FROM ({_good_rows(table)}) "
                 f"g JOIN {table.name} t USING ({key})")
     differ = " OR ".join(f"t.{f.name} IS DISTINCT FROM k.{f.name}"
                          for f in table.fields if f.name != key)
     changed = f"SELECT k.{key} FROM _known k JOIN {table.name} t USING ({key}) WHERE {differ}"
-    ends = f"SELECT {key}, {date_literal(valid_from)} AS valid_to FROM ({changed})"
-    supersede(store, cast(Subject, table.name), ends, f"batch {batch_id}", source)
-    sets = ", ".join(f"{f.name} = k.{f.name}" for f in table.fields if f.name != key)
+    keep(store, table, changed, batch_id)
+    sets = ", ".join(f'"{f.name}" = k."{f.name}"' for f in table.fields if f.name != key)
     updated = store.execute(f"UPDATE {table.name} SET {sets}, batch_id = {batch_id}, "
                           f"recorded_at = now() FROM _known k WHERE {table.name}.{key} = "
                           f"k.{key} AND k.{key} IN ({changed})").fetchone()
-    store.execute(f"DELETE FROM {STAGING} WHERE _row IN (SELECT _row FROM _known)")
+    known = store.scalar("SELECT count(*) FROM _known")
     store.execute("DROP TABLE _known")
-    return int(updated[0]) if updated else 0
+    replaced = int(updated[0]) if updated else 0
+    return replaced, known - replaced
 
 
-def _insert_good(store: Store, table: Table, batch_id: int) -> int:
-    """Append the good rows; returns the rows of the batch in the table."""
+def _insert_good(store: Store, table: Table, batch_id: int, new_only: bool = False) -> int:
+    """Append the good rows (``new_only``: those whose key is not stored); returns the
+    rows of the batch in the table."""
+    key = ", ".join(table.primary_key)
+    new = (f"WHERE ({key}) NOT IN (SELECT ({key}) FROM {table.name})" if new_only else "")
     store.execute(f"INSERT INTO {table.name} ({', '.join(table.names)}, batch_id, recorded_at) "
                 f"SELECT {', '.join(table.names)}, {batch_id}, now() FROM ({_good_rows(table)}) "
-                "ORDER BY _row")
+                f"{new} ORDER BY _row")
     return store.scalar(f"SELECT count(*) FROM {table.name} WHERE batch_id = {batch_id}")
 
 

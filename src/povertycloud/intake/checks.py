@@ -6,7 +6,9 @@ table rules (keys, references, agreement between fields) are queries of their ow
 
 from __future__ import annotations
 
-from ..sqltext import literal
+import datetime as dt
+
+from ..sqltext import date_literal, literal
 from ..standard import ids
 from ..standard.fields import Field, Kind, Table
 from ..standard.regions import PREFIX_LENGTH, sql_ancestor, sql_level
@@ -17,15 +19,20 @@ FALSE_WORDS = ("false", "f", "0", "no", "n", "否")
 PROVINCES = ("11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35",
              "36", "37", "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54",
              "61", "62", "63", "64", "65", "71", "81", "82")
+# C0 controls (NUL, tab, line breaks...), DEL and the C1 controls: a text value is one line
+CONTROL = r"[\x00-\x1F\x7F-\x9F]"
+BIRTH, DEATH = "birth_date", "death_date"  # a life's dates, where a table has them
 
 
 quote = literal
 
 
 def value(f: Field, alias: str = "") -> str:
-    """The field's trimmed text, NULL when empty; ``alias`` qualifies the column."""
+    """The field's text without the spaces around it, NULL when empty (an ID number's
+    check letter x in upper case); ``alias`` qualifies the column."""
     column = f'{alias}."{f.name}"' if alias else f'"{f.name}"'
-    return f"NULLIF(TRIM({column}), '')"
+    text = f"NULLIF(TRIM({column}), '')"
+    return f"upper({text})" if f.kind is Kind.ID_NUMBER else text
 
 
 def _in(expr: str, options: tuple[str, ...]) -> str:
@@ -72,7 +79,8 @@ def _type_rules(f: Field, v: str) -> list[tuple[str, str]]:
         return [(f"TRY(json_extract_string({v}, '$.type')) IS NULL "
                  f"OR json_extract_string({v}, '$.type') NOT IN ('Polygon', 'MultiPolygon')",
                  "must be a GeoJSON Polygon or MultiPolygon")]
-    return []
+    return [(f"regexp_matches({v}, {quote(CONTROL)})",  # text
+             "contains a control character (a line break, tab, NUL...)")]
 
 
 def _zero_above_sql(v: str) -> str:
@@ -119,8 +127,31 @@ def typed(f: Field, alias: str = "", *, lenient: bool = False) -> str:
     return f"{'TRY_CAST' if lenient else 'CAST'}({v} AS {f.sql_type})"
 
 
-def cross_field_rules(table: Table) -> list[tuple[str, str, str]]:
-    """(field, condition on the staging row, reason) for rules across fields of one row."""
+def cross_field_rules(table: Table, today: dt.date) -> list[tuple[str, str, str]]:
+    """(field, condition on the staging row, reason) for rules across fields of one row
+    and against ``today``, the day of the import."""
+    return [*_date_rules(table, today), *_table_rules(table)]
+
+
+def _date_rules(table: Table, today: dt.date) -> list[tuple[str, str, str]]:
+    """No date after ``today``; no death before the birth (the record's birth date, or
+    else the one its ID number gives when the number is valid)."""
+    rules = [(f.name, f"TRY_CAST({value(f)} AS DATE) > {date_literal(today)}",
+              f"is in the future (after {today})") for f in table.fields if f.kind is Kind.DATE]
+    births = []
+    if BIRTH in table.names:
+        births.append(f"TRY_CAST({value(table.field(BIRTH))} AS DATE)")
+    if "id_number" in table.names:
+        idn = value(table.field("id_number"))
+        births.append(f"CASE WHEN {ids.sql_valid(idn)} THEN CAST(TRY_STRPTIME("
+                      f"substring({idn}, 7, 8), '%Y%m%d') AS DATE) END")
+    if DEATH in table.names and births:
+        rules.append((DEATH, f"TRY_CAST({value(table.field(DEATH))} AS DATE) < "
+                      f"coalesce({', '.join(births)})", "is before the birth date"))
+    return rules
+
+
+def _table_rules(table: Table) -> list[tuple[str, str, str]]:
     if table.name == "regions":
         code, parent = value(table.field("code")), value(table.field("parent_code"))
         parent_level = _parent_level_sql(code)

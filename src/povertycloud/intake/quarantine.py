@@ -1,5 +1,6 @@
 """Fixing quarantined rows: export them as they came, fix the file, take it in again;
-the rows it brings in are marked resolved by that batch."""
+the rows it brings in are marked resolved by that batch, in every batch that had
+quarantined them (a fix in several rounds leaves nothing stale)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ import pyarrow.csv as pacsv
 
 from ..errors import OutputExistsError, PovertyCloudError
 from ..feeds.sources import load_sources
-from ..standard.fields import Table
+from ..standard.fields import Field, Table
 from ..standard.tables import TABLES
 from ..store import Store
-from .batches import BatchReport, import_file
+from .batches import BatchReport, import_file, kept_keys
 from .checks import quote
 
 
@@ -54,17 +55,24 @@ def export_quarantine(store: Store, batch_id: int, out: Path, overwrite: bool = 
 
 
 def reprocess(store: Store, batch_id: int, fixed: Path) -> BatchReport:
-    """Take in the fixed rows of a batch's quarantine; rows still wrong are quarantined
-    again under the new batch, and those accepted are marked resolved, in one
-    transaction."""
+    """Take in the fixed rows of a batch's quarantine, in one transaction: rows still
+    wrong are quarantined again under the new batch; a row taken in (or found as the
+    store holds it) resolves, by its key, every quarantined row of the table with that
+    key, whichever batch quarantined it (the batch fixed and those fixed before it)."""
     table, _ = _pending(store, batch_id)
-    keys = " AND ".join(f"json_extract_string(q.record, {quote(k)}) = "
-                        f"CAST(t.{k} AS VARCHAR)" for k in table.primary_key)
+    keys = " AND ".join(f"{_key_of_record(table.field(k))} = k.{k}"
+                        for k in table.primary_key)
     with store.transaction():  # taken in and marked resolved together, or neither
         report = import_file(store, table, fixed, keep_good=True)
         if report.batch_id is not None:
-            store.execute(f"UPDATE quarantine q SET resolved_by = ? WHERE q.batch_id = ? AND "
-                          f"q.resolved_by IS NULL AND EXISTS (SELECT 1 FROM {table.name} t "
-                          f"WHERE t.batch_id = ? AND {keys})",
-                          [report.batch_id, batch_id, report.batch_id])
+            store.execute(f"UPDATE quarantine q SET resolved_by = ? WHERE q.table_name = ? "
+                          f"AND q.resolved_by IS NULL AND q.batch_id <> ? AND EXISTS "
+                          f"(SELECT 1 FROM ({kept_keys(table)}) k WHERE {keys})",
+                          [report.batch_id, table.name, report.batch_id])
     return report
+
+
+def _key_of_record(f: Field) -> str:
+    """A quarantined record's value of the key field ``f``, typed as the table's."""
+    text = f"NULLIF(TRIM(json_extract_string(q.record, {quote(f.name)})), '')"
+    return f"TRY_CAST({text} AS {f.sql_type})"

@@ -43,10 +43,12 @@ def batches(store: Store, table: str | None = None) -> list[dict[str, Any]]:
 
 
 def batch_report(store: Store, batch_id: int) -> dict[str, Any]:
-    """One batch: its counts and its quarantined rows counted by reason."""
+    """One batch: its counts (the rows unchanged: held by the store as they came) and its
+    quarantined rows counted by reason."""
     report = store.record(
         "SELECT batch_id, table_name, source AS file, checksum, rows_in, rows_accepted, "
-        "rows_quarantined, received_at FROM batches WHERE batch_id = ?", [batch_id])
+        "rows_in - rows_accepted - rows_quarantined AS rows_unchanged, rows_quarantined, "
+        "received_at FROM batches WHERE batch_id = ?", [batch_id])
     if report is None:
         raise NotFound(f"no batch {batch_id}")
     report["reasons"] = store.records(

@@ -31,6 +31,7 @@ MESSAGES: dict[str, tuple[str, str]] = {  # id: (Chinese, English)
     "quarantined": ("隔离", "Quarantined"), "last_received": ("最近接收", "Last received"),
     "file": ("文件", "File"), "reasons": ("隔离原因", "Reasons"), "reason": ("原因", "Reason"),
     "resolved": ("已修正", "Resolved"), "quarantine": ("隔离数据", "Quarantined rows"),
+    "unchanged": ("未变", "Unchanged"),
     "quarantine_fix": ("导出修正后重新导入:", "To fix them, export, correct and reprocess:"),
     "row": ("行", "Row"), "record": ("记录", "Record"),
     "reviews": ("比对复核", "Linkage review"), "registry_person": ("系统内人员", "Registry person"),
