@@ -24,7 +24,11 @@ def render_standard() -> str:
         "resident ID numbers of 18 characters with a province prefix, a valid birth date and "
         "the GB 11643 check digit, agreeing with sex and birth date; region codes of 12 "
         "digits whose level and parent agree with the code; references to existing rows; no "
-        "duplicate keys, in the file or against the store.",
+        "duplicate keys, in the file or against the store; no date after the day of the "
+        "import; no death before the birth; no control character in text (a text value is "
+        "one line: line breaks, tabs, NUL and the other C0 and C1 controls and DEL are "
+        "refused). Spaces around a value are dropped, and an ID number's check letter x is "
+        "written X.",
         "",
         "## Tables",
         "",
