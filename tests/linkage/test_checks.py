@@ -198,6 +198,19 @@ def test_deaths_and_births_update_the_registry(store: Store, tmp_path: Path) -> 
     assert set(send_signals(store, load_sources()).values()) == {0}
 
 
+def test_a_death_before_the_registered_birth_is_not_applied(store: Store) -> None:
+    """The death the registry missed, dated (by the department) before the person's
+    registered birth: the link or the date is wrong, so neither the death date nor a
+    death event is written."""
+    store.execute("UPDATE feed_public_security_deaths f SET death_date = p.birth_date - 1 "
+                  "FROM feed_links l, people p WHERE l.source = 'public_security_deaths' "
+                  "AND l.record_id = f.record_id AND p.person_id = l.person_id "
+                  "AND p.death_date IS NULL")
+    events = store.count("events")
+    send_signals(store, {"public_security_deaths": load_sources()["public_security_deaths"]})
+    assert store.count("registry_changes") == 0 and store.count("events") == events
+
+
 def test_of_two_decisions_on_a_pair_at_once_one_wins(store: Store) -> None:
     store.execute("UPDATE feed_links SET decision = 'review' WHERE source = "
                   "'transport_vehicles' AND record_id = (SELECT min(record_id) FROM "

@@ -36,10 +36,12 @@ def send_signals(store: Store, sources: dict[str, Source]) -> dict[str, int]:
 
 
 def _matched(source: Source, date: str) -> str:
-    """The source's records matched to a person, with that person's row (``p.``)."""
+    """The source's records matched to a person, with that person's row (``p.``); not
+    a record dated before the person's registered birth (its link or its date is
+    wrong: a death cannot precede the birth)."""
     return (f"FROM feed_links l JOIN {source.table.name} f ON f.record_id = l.record_id "
             f"JOIN people p ON p.person_id = l.person_id WHERE l.source = "
-            f"{literal(source.id)} AND l.decision = 'match' AND f.{date} IS NOT NULL")
+            f"{literal(source.id)} AND l.decision = 'match' AND f.{date} >= p.birth_date")
 
 
 def _add_events(store: Store, source: Source, signal: Signal) -> int:
