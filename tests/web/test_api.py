@@ -435,7 +435,8 @@ def test_department_data_and_its_quarantine(client: TestClient, as_user: Headers
                     if s["source"] == "transport_vehicles")
     assert (vehicles["batches"], vehicles["rows"], vehicles["quarantined"]) == (1, 2, 1)
     report = client.get(f"/api/batches/{regions.batch}", headers=officer).json()
-    assert (report["rows_in"], report["rows_accepted"], report["rows_quarantined"]) == (3, 2, 1)
+    assert (report["rows_in"], report["rows_accepted"], report["rows_unchanged"],
+            report["rows_quarantined"]) == (3, 2, 0, 1)
     assert report["reasons"] == [
         {"reason": "registered_on: is not a date (YYYY-MM-DD)", "rows": 1},
         {"reason": "value_yuan: is below the minimum 0", "rows": 1}]
