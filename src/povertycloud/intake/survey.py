@@ -163,11 +163,14 @@ def _csv(path: Path) -> tuple[list[str], Rows]:
         if text != path:
             text.unlink(missing_ok=True)
     first = content.split("\n", 1)[0]
-    reader = csv.DictReader(io.StringIO(content),
-                            delimiter=";" if first.count(";") > first.count(",") else ",")
-    rows = [(reader.line_num, {c: v or "" for c, v in r.items() if c is not None})
-            for r in reader]
-    return list(reader.fieldnames or []), rows
+    reader = csv.reader(io.StringIO(content),
+                        delimiter=";" if first.count(";") > first.count(",") else ",")
+    header, rows, end = next(reader, []), [], 1
+    for values in reader:  # each row at the line it starts on (a value may span lines)
+        start, end = end + 1, reader.line_num
+        if values:
+            rows.append((start, dict(zip(header, values, strict=False))))
+    return header, rows
 
 
 def _xlsx(path: Path, sheet: str | None) -> tuple[list[str], Rows]:
@@ -187,8 +190,8 @@ def _xlsx(path: Path, sheet: str | None) -> tuple[list[str], Rows]:
 def _require(label: str, header: list[str], wanted: list[str], what: str) -> None:
     missing = [w for w in wanted if w not in header]
     if missing:
-        raise PovertyCloudError(f"{label}, row 1 (header): not a {what}: no "
-                                f"{', '.join(missing)}")
+        raise PovertyCloudError(f"{label}, {readers.unit(label)} 1 (header): not a "
+                                f"{what}: no {', '.join(missing)}")
 
 
 def _answers(row: dict[str, str], fields: tuple[Field, ...]) -> dict[str, str]:
@@ -226,8 +229,8 @@ def _members(source: tuple[Path, str | None], export: Path, header: list[str],
     link = next((c for c in LINKS if c in columns), None)
     if link is None or LINKS[link] not in header:
         raise PovertyCloudError(
-            f"{label}, row 1 (header): cannot link the members to the submissions of "
-            f"{export}: use ODK Central's PARENT_KEY and KEY, or KoboToolbox's "
+            f"{label}, {readers.unit(label)} 1 (header): cannot link the members to the "
+            f"submissions of {export}: use ODK Central's PARENT_KEY and KEY, or KoboToolbox's "
             "_parent_index and _index columns")
     households = {r.get(LINKS[link], ""): r.get("household_id", "").strip()
                   for _, r in submissions}
@@ -245,8 +248,8 @@ def _refuse_orphans(label: str, link: str, parents: list[tuple[int, str]],
     if orphans:
         number, key = orphans[0]
         more = f" (and {len(orphans) - 1} more row(s))" if len(orphans) > 1 else ""
-        raise PovertyCloudError(f"{label}, row {number}: {link} {key!r} is not a "
-                                f"submission in {export}{more}")
+        raise PovertyCloudError(f"{label}, {readers.unit(label)} {number}: {link} {key!r} "
+                                f"is not a submission in {export}{more}")
 
 
 def _person(row: dict[str, str], household_id: str) -> dict[str, str]:
@@ -266,7 +269,7 @@ def _write(path: Path, columns: list[str], rows: Rows) -> Path:
         for number, row in rows:
             target.write("\r\n" * (number - last - 1))
             writer.writerow([row[c] for c in columns])
-            last = number
+            last = number + sum(row[c].count("\n") for c in columns)  # its last line
     return path
 
 
