@@ -144,9 +144,11 @@ def _read(path: Path, sheet: str | None = None) -> tuple[list[str], Rows]:
     """Header and numbered rows of a CSV export (comma or semicolon separated, UTF-8 or
     GBK) or of a sheet of an XLSX export (the first by default), with the columns named
     without their group prefixes (``group-field``, ``group/field``)."""
-    if not path.exists():
-        raise PovertyCloudError(f"{path}: no such file")
-    header, rows = _xlsx(path, sheet) if path.suffix.lower() == ".xlsx" else _csv(path)
+    excel = path.suffix.lower() == ".xlsx"
+    readers.check_file(path, "excel" if excel else "csv")
+    header, rows = _xlsx(path, sheet) if excel else _csv(path)
+    if not rows:
+        raise PovertyCloudError(f"{_label((path, sheet))}: no rows")
     return [_short(c) for c in header], [(n, {_short(c): v for c, v in r.items()})
                                          for n, r in rows]
 
@@ -165,11 +167,16 @@ def _csv(path: Path) -> tuple[list[str], Rows]:
     first = content.split("\n", 1)[0]
     reader = csv.reader(io.StringIO(content),
                         delimiter=";" if first.count(";") > first.count(",") else ",")
-    header, rows, end = next(reader, []), [], 1
-    for values in reader:  # each row at the line it starts on (a value may span lines)
-        start, end = end + 1, reader.line_num
-        if values:
-            rows.append((start, dict(zip(header, values, strict=False))))
+    header: list[str] = []
+    rows: Rows = []
+    try:
+        header, end = next(reader, []), 1
+        for values in reader:  # each row at the line it starts on (a value may span lines)
+            start, end = end + 1, reader.line_num
+            if values:
+                rows.append((start, dict(zip(header, values, strict=False))))
+    except csv.Error as exc:  # a value over the size limit
+        raise PovertyCloudError(f"{path}, line {reader.line_num}: {exc}") from None
     return header, rows
 
 
