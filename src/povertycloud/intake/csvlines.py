@@ -32,10 +32,11 @@ class Layout:
         return bool(np.array_equal(self.lines, np.arange(2, len(self.lines) + 2)))
 
 
-def layout(path: Path) -> Layout:
-    """The header and the data records' lines of the UTF-8 CSV ``path``, not empty
-    (comma separated, values quoted with ``"`` and quotes inside doubled: RFC 4180)."""
-    data = np.memmap(path, dtype=np.uint8, mode="r")
+def layout(text: Path, path: Path) -> Layout:
+    """The header and the data records' lines of the CSV ``path``, read from ``text``
+    (itself, or its UTF-8 copy), not empty: comma separated, values quoted with ``"``
+    and quotes inside doubled (RFC 4180)."""
+    data = np.memmap(text, dtype=np.uint8, mode="r")
     scan = _Scan(data)
     for offset in range(0, data.size, CHUNK):
         scan.chunk(offset)

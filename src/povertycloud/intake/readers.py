@@ -100,10 +100,7 @@ def stage(store: Store, path: Path, name: str) -> list[str]:
 def _csv_source(text: Path, path: Path) -> tuple[str, int, pa.Array | None]:
     """The CSV ``text`` (``path`` as UTF-8) as a table function, its first data row's
     line, and each row's line where not just its number + 1."""
-    try:
-        found = csvlines.layout(text)
-    except PovertyCloudError as exc:  # named after the copy: name the user's file
-        raise PovertyCloudError(str(exc).replace(str(text), str(path), 1)) from None
+    found = csvlines.layout(text, path)
     columns = ", ".join(f"{literal(c)}: 'VARCHAR'" for c in found.header)
     source = (f"read_csv({literal(text)}, header = true, auto_detect = false, "
               f"columns = {{{columns}}}, delim = ',', quote = '\"', escape = '\"', "
