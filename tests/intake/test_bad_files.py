@@ -48,12 +48,17 @@ def text(name: str, content: str, encoding: str = "utf-8", errors: str = "strict
     return write
 
 
-def workbook(name: str) -> Write:
+def workbook(name: str, rows: int = 1, cut: bool = False) -> Write:
+    """A workbook of the feed's columns and ``rows`` rows, its second half cut off."""
     def write(folder: Path) -> Path:
         book = Workbook()
         book.active.append(["record_id", "name", "death_date"])
-        book.active.append(["1", "张三", "2020-01-02"])
+        for n in range(rows):
+            book.active.append([str(n + 1), "张三", "2020-01-02"])
         book.save(folder / name)
+        if cut:
+            whole = (folder / name).read_bytes()
+            (folder / name).write_bytes(whole[:len(whole) // 2])
         return folder / name
     return write
 
@@ -79,6 +84,10 @@ BAD_FILES: dict[str, tuple[Write, tuple[str, ...]]] = {
     "a workbook renamed .csv": (workbook("renamed.csv"), ("not a CSV file",)),
     "binary garbage": (text("garbage.csv", "\udcff" * 4000, "utf-8", "surrogateescape"),
                        ("line 1", "neither UTF-8 nor GBK")),
+    "a workbook with a header and no rows": (workbook("header.xlsx", rows=0), ("no rows",)),
+    "a workbook cut off": (workbook("cut.xlsx", cut=True), ("cannot be read as excel",)),
+    "JSON cut off": (text("cut.json", '[{"record_id": "1", "name": "张'),
+                     ("cannot be read as json",)),
     "a Parquet file that is not one": (text("bad.parquet", "not parquet"),
                                        ("not a Parquet file",)),
     "JSON: one object, not a list": (text("one.json", '{"record_id": "1"}'),
@@ -99,7 +108,8 @@ BAD_FILES: dict[str, tuple[Write, tuple[str, ...]]] = {
 
 # what survey import reads too (its exports are CSV or XLSX, any other name read as CSV)
 SURVEY_CASES = ["an empty file", "a folder", "a CSV renamed .xlsx", "a workbook renamed .csv",
-                "binary garbage", "a 10 MB value"]
+                "binary garbage", "a 10 MB value", "a workbook cut off",
+                "a workbook with a header and no rows"]
 
 
 @pytest.mark.parametrize(("case", "command"), [

@@ -9,6 +9,8 @@ import codecs
 import datetime as dt
 import tempfile
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -176,19 +178,27 @@ def _is_utf8(path: Path) -> bool:
     return True
 
 
-def _excel_table(path: Path) -> pa.Table:
+@contextmanager
+def workbook(path: Path) -> Iterator[Any]:
+    """The workbook ``path`` open to read, closed after; refused, naming it, when it is
+    a zip but not a workbook, or cut off."""
     from openpyxl import load_workbook
 
     try:
         book = load_workbook(path, read_only=True, data_only=True)
-        try:
-            header, rows = sheet_rows(book["data"] if "data" in book.sheetnames
-                                      else book.worksheets[0])
-        finally:
-            book.close()
-    except (zipfile.BadZipFile, KeyError, OSError) as exc:  # a zip, but not a workbook
+    except (zipfile.BadZipFile, KeyError, OSError) as exc:
         raise PovertyCloudError(f"{path}: cannot be read as excel (truncated, or not "
                                 f"a .xlsx workbook?): {exc}") from None
+    try:
+        yield book
+    finally:
+        book.close()
+
+
+def _excel_table(path: Path) -> pa.Table:
+    with workbook(path) as book:
+        header, rows = sheet_rows(book["data"] if "data" in book.sheetnames
+                                  else book.worksheets[0])
     columns = {h: [r[i] if i < len(r) else None for _, r in rows]
                for i, h in enumerate(header) if h}
     arrays = {h: pa.array(v, type=pa.string()) for h, v in columns.items()}

@@ -12,7 +12,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 
 from ..errors import OutputExistsError, PovertyCloudError, ValidationFailed
 from ..standard.fields import Field, Kind, Table
@@ -181,16 +181,13 @@ def _csv(path: Path) -> tuple[list[str], Rows]:
 
 
 def _xlsx(path: Path, sheet: str | None) -> tuple[list[str], Rows]:
-    book = load_workbook(path, read_only=True, data_only=True)
-    try:
+    with readers.workbook(path) as book:
         if sheet is not None and sheet not in book.sheetnames:
             raise PovertyCloudError(f"{path}: no sheet {sheet!r} (the repeat group of the "
                                     "members); the workbook has: " + ", ".join(book.sheetnames))
         header, cells = readers.sheet_rows(book[sheet] if sheet else book.worksheets[0])
-        rows = [(n, {h: c or "" for h, c in zip(header, row, strict=False) if h})
-                for n, row in cells]
-    finally:
-        book.close()
+    rows = [(n, {h: c or "" for h, c in zip(header, row, strict=False) if h})
+            for n, row in cells]
     return header, rows
 
 
@@ -212,9 +209,8 @@ def _members_source(export: Path, members: Path | None) -> tuple[Path, str | Non
     if members is not None:
         return members, REPEAT if members.suffix.lower() == ".xlsx" else None
     if export.suffix.lower() == ".xlsx":
-        book = load_workbook(export, read_only=True)
-        found = REPEAT in book.sheetnames
-        book.close()
+        with readers.workbook(export) as book:
+            found = REPEAT in book.sheetnames
         return (export, REPEAT) if found else None
     beside = export.with_name(f"{export.stem}-{REPEAT}.csv")  # ODK Central's file name
     return (beside, None) if beside.exists() else None
