@@ -12,7 +12,7 @@ import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import pyarrow as pa
 
@@ -160,8 +160,17 @@ def as_utf8(path: Path) -> Path:
     if not gbk:
         return path
     copy = Path(tempfile.mkstemp(prefix="povertycloud-", suffix=".csv")[1])
-    copy.write_text(path.read_bytes().decode("gb18030"), encoding="utf-8")
+    decoder = codecs.getincrementaldecoder("gb18030")()
+    with path.open("rb") as raw, copy.open("w", encoding="utf-8", newline="") as out:
+        for block in _blocks(raw):
+            out.write(decoder.decode(block))
+        out.write(decoder.decode(b"", final=True))
     return copy
+
+
+def _blocks(file: BinaryIO) -> Iterator[bytes]:
+    """``file`` read a block at a time (16 MiB)."""
+    return iter(lambda: file.read(1 << 24), b"")
 
 
 def _is_utf8(path: Path) -> bool:
@@ -170,7 +179,7 @@ def _is_utf8(path: Path) -> bool:
     decoder = codecs.getincrementaldecoder("utf-8")()
     with path.open("rb") as raw:
         try:
-            for block in iter(lambda: raw.read(1 << 24), b""):
+            for block in _blocks(raw):
                 decoder.decode(block)
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
