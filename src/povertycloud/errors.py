@@ -38,15 +38,16 @@ class OutputExistsError(PovertyCloudError):
 
 @dataclass(frozen=True)
 class Issue:
-    """One problem in one row of an input file."""
+    """One problem in one row of an input file, at its line (a CSV's) or row."""
 
     source: str
     row: int
     field: str
     reason: str
+    unit: str = "row"
 
     def __str__(self) -> str:
-        return f"{self.source}, row {self.row}, field {self.field!r}: {self.reason}"
+        return f"{self.source}, {self.unit} {self.row}, field {self.field!r}: {self.reason}"
 
 
 class ValidationFailed(PovertyCloudError):

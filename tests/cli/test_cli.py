@@ -371,8 +371,8 @@ def test_import_of_a_bad_csv_names_file_row_and_field(store_with_regions: Path) 
     folder = store_with_regions.parent
     result = fails(folder, "import", "households", "bad.csv", "--db", "new.duckdb")
     assert "2 problem(s) found; nothing was imported" in result.said
-    assert "bad.csv, row 3, field 'household_id': is not a whole number" in result.said
-    assert "bad.csv, row 5, field 'registration_status': must be one of" in result.said
+    assert "bad.csv, line 3, field 'household_id': is not a whole number" in result.said
+    assert "bad.csv, line 5, field 'registration_status': must be one of" in result.said
     assert query(store_with_regions, "SELECT count(*) FROM households") == [(0,)]
     assert query(store_with_regions, "SELECT count(*) FROM batches") == [(1,)]
 

@@ -81,7 +81,7 @@ def test_mixed_encodings_are_refused_and_nothing_is_kept(store: Store, tmp_path:
     header = "record_id,name,death_date\n"
     path.write_bytes(header.encode() + "1,张三,2020-01-02\n".encode()
                      + "2,李四,2020-01-03\n".encode("gbk"))
-    with pytest.raises(PovertyCloudError, match="mixed encodings: row 2 is UTF-8, row 3 is GBK"):
+    with pytest.raises(PovertyCloudError, match="mixed encodings: line 2 is UTF-8, line 3 is GBK"):
         import_file(store, load_sources()[SOURCE].table, path)
     assert store.execute("SELECT count(*) FROM batches").fetchone() == (0,)
 
@@ -117,7 +117,7 @@ def test_a_bad_registry_names_file_and_line(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("tail", "message"), [
-    (b'99,"abc"', "cannot be read as csv (truncated, or not csv?)"),
+    (b'99,"abc"', "cut.csv, line 3: 2 values, but the header (line 1) has 3 columns"),
     ("99,张".encode()[:-1], "the file ends inside a character: truncated?"),
 ])
 def test_a_truncated_file_is_refused(store: Store, tmp_path: Path, tail: bytes,

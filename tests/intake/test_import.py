@@ -32,7 +32,7 @@ from .conftest import source_store
 PEOPLE = TABLES["people"].names
 REGIONS = TABLES["regions"].names
 EARLIER = 3  # people already in the store before a bad file comes
-BAD_ROW = 4  # the bad row of a bad file, as the user counts rows (header is row 1)
+BAD_ROW = 4  # the bad line of a bad CSV, as editors count lines (header is line 1)
 CONTROL = "contains a control character (a line break, tab, NUL...)"
 
 Row = dict[str, str]
@@ -254,9 +254,9 @@ def test_a_bad_person_fails_the_whole_file(source: Source, with_people: Store, t
     before = _counts(with_people)
     with pytest.raises(ValidationFailed) as caught:
         import_file(with_people, "people", path)
-    line = f"{path}, row {BAD_ROW}, field {case.field!r}: {case.reason}"
+    line = f"{path}, line {BAD_ROW}, field {case.field!r}: {case.reason}"
     assert any(shown.endswith(f" {line}") for shown in str(caught.value).splitlines())
-    assert Issue(str(path), BAD_ROW, case.field, case.reason) in caught.value.issues
+    assert Issue(str(path), BAD_ROW, case.field, case.reason, "line") in caught.value.issues
     assert {i.row for i in caught.value.issues} == set(case.bad_rows)
     assert _counts(with_people) == before
 
@@ -320,7 +320,7 @@ def test_a_decimal_in_an_integer_field_is_refused(source: Source, with_people: S
     case = Case(_set(migrant_months="7.6"), "migrant_months", "is not a whole number")
     path, _ = _bad_people(source, tmp_path, case)
     before = _counts(with_people)
-    with pytest.raises(ValidationFailed, match=f"row {BAD_ROW}, field 'migrant_months'"):
+    with pytest.raises(ValidationFailed, match=f"line {BAD_ROW}, field 'migrant_months'"):
         import_file(with_people, "people", path)
     assert _counts(with_people) == before
 
@@ -398,8 +398,8 @@ def test_a_bad_region_fails_the_whole_file(source: Source, base: Store, tmp_path
     before = _counts(base)
     with pytest.raises(ValidationFailed) as caught:
         import_file(base, "regions", path)
-    assert caught.value.issues == [Issue(str(path), 3, field, reason)]
-    assert f"{path}, row 3, field {field!r}: {reason}" in str(caught.value)
+    assert caught.value.issues == [Issue(str(path), 3, field, reason, "line")]
+    assert f"{path}, line 3, field {field!r}: {reason}" in str(caught.value)
     assert _counts(base) == before
 
 
@@ -413,7 +413,7 @@ def test_a_village_code_with_zero_county_digits_is_refused(base: Store,
     before = _counts(base)
     with pytest.raises(ValidationFailed) as caught:
         import_file(base, "regions", path)
-    assert f"{path}, row 3, field 'code'" in str(caught.value)
+    assert f"{path}, line 3, field 'code'" in str(caught.value)
     assert _counts(base) == before
 
 
@@ -466,7 +466,7 @@ def test_an_unknown_column_is_refused(source: Source, empty: Store, tmp_path: Pa
     with pytest.raises(PovertyCloudError) as caught:
         import_file(empty, "regions", path)
     assert not isinstance(caught.value, ValidationFailed)
-    assert str(caught.value).startswith(f"{path}, row 1 (header): unknown column(s) 'colour'")
+    assert str(caught.value).startswith(f"{path}, line 1 (header): unknown column(s) 'colour'")
     assert _counts(empty)["batches"] == 0
 
 
@@ -475,7 +475,7 @@ def test_a_missing_required_column_is_refused(source: Source, empty: Store,
     path = _regions_with_columns(source, tmp_path, lambda h: [c for c in h if c != "name"])
     with pytest.raises(PovertyCloudError) as caught:
         import_file(empty, "regions", path)
-    assert str(caught.value) == (f"{path}, row 1 (header): missing required column(s) "
+    assert str(caught.value) == (f"{path}, line 1 (header): missing required column(s) "
                                  "'name'")
     assert _counts(empty)["batches"] == 0
 
@@ -536,7 +536,7 @@ def test_dates_are_checked_against_the_day_of_the_import(source: Source, base: S
     with pytest.raises(ValidationFailed) as caught:
         import_file(base, "people", path, today=dt.date(2021, 5, 31))
     assert caught.value.issues == [Issue(str(path), 3, "birth_date",
-                                         "is in the future (after 2021-05-31)")]
+                                         "is in the future (after 2021-05-31)", "line")]
     assert import_file(base, "people", path, today=dt.date(2021, 6, 1)).accepted == 2
 
 

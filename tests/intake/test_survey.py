@@ -88,7 +88,7 @@ def test_bad_submissions_name_the_export_row_and_field(small_province: Path, sto
     export = odk_export(survey, tmp_path / "household_survey.csv")
     with pytest.raises(ValidationFailed) as caught:
         import_submissions(store, export)
-    assert f"{export}, row 3, field 'members'" in str(caught.value)
+    assert f"{export}, line 3, field 'members'" in str(caught.value)
     other = tmp_path / "other.csv"
     other.write_text("a,b\n1,2\n", encoding="utf-8")
     with pytest.raises(PovertyCloudError, match="not a submissions export"):
@@ -170,8 +170,8 @@ def test_a_bad_member_is_named_and_nothing_lands(small_province: Path, store: St
     with pytest.raises(ValidationFailed) as caught:
         import_submissions(store, export, members=members)
     message = str(caught.value)
-    assert f"{members}, row 3, field 'sex': must be one of: male, female" in message
-    assert f"{members}, row 4, field 'id_number': check digit does not match" in message
+    assert f"{members}, line 3, field 'sex': must be one of: male, female" in message
+    assert f"{members}, line 4, field 'id_number': check digit does not match" in message
     assert counts(store) == before  # neither the households nor the good members
     households, found = import_submissions(store, export, members=members, keep_good=True)
     assert (households.accepted, found.accepted, found.quarantined) == \
@@ -192,7 +192,7 @@ def test_a_member_of_no_submission_in_the_export_is_refused(
     orphan = next(i for i, p in enumerate(people, start=2)
                   if p["household_id"] != survey[0]["household_id"])
     before = counts(store)
-    with pytest.raises(PovertyCloudError, match=rf"members.csv, row {orphan}: PARENT_KEY "
+    with pytest.raises(PovertyCloudError, match=rf"members.csv, line {orphan}: PARENT_KEY "
                                                 "'uuid:6' is not a submission in"):
         import_submissions(store, export, members=members)
     assert counts(store) == before

@@ -75,7 +75,7 @@ def test_import_refuses_a_bad_value(province: tuple[Path, list[Row]], db: Path,
     path = _write(tmp_path / "people.csv", TABLES["people"].names,
                   [people[0], change(people[1]), people[2]])
     message = refuse(f"import: {case}", ["import", "people", str(path), "--db", str(db)],
-                     names=(str(path), "row 3", f"field '{field}'", reason), db=db)
+                     names=(str(path), "line 3", f"field '{field}'", reason), db=db)
     assert message.startswith("error: 1 problem(s) found; nothing was imported")
 
 
@@ -107,7 +107,7 @@ def test_intake_refuses_a_bad_value(db: Path, tmp_path: Path, refuse: Callable[.
     path = _write(tmp_path / "deaths.csv", DEATHS.names, [_death(1), record])
     refuse(f"intake: {case}", ["intake", "--source", "public_security_deaths", str(path),
                                "--db", str(db)],
-           names=(str(path), "row 3", f"field '{field}'", reason), db=db)
+           names=(str(path), "line 3", f"field '{field}'", reason), db=db)
 
 
 @pytest.mark.parametrize("case", list(FEEDS))

@@ -69,7 +69,8 @@ def import_file(store: Store, table_name: str | Table, path: Path, *,
         store.execute(feed_ddl(table))
     columns = readers.stage(store, path, STAGING)
     _check_columns(table, columns, path)
-    checksum = hashlib.sha256(path.read_bytes()).hexdigest()
+    with path.open("rb") as file:
+        checksum = hashlib.file_digest(file, "sha256").hexdigest()
     rows_in = store.scalar(f"SELECT count(*) FROM {STAGING}")
     name = label or str(path)
     report = BatchReport(table.name, name, rows_in)
@@ -109,12 +110,13 @@ def _check_columns(table: Table, columns: list[str], path: Path) -> None:
     unknown = [c for c in columns if c not in table.names]
     if unknown:
         raise PovertyCloudError(
-            f"{path}, row 1 (header): unknown column(s) {', '.join(map(repr, unknown))}; "
+            f"{path}, {readers.unit(str(path))} 1 (header): unknown column(s) "
+            f"{', '.join(map(repr, unknown))}; "
             f"the {table.name} table has: {', '.join(table.names)}")
     missing = [f.name for f in table.fields if f.required and f.name not in columns]
     if missing:
         raise PovertyCloudError(
-            f"{path}, row 1 (header): missing required column(s) "
+            f"{path}, {readers.unit(str(path))} 1 (header): missing required column(s) "
             f"{', '.join(map(repr, missing))}")
 
 
@@ -146,7 +148,8 @@ def _find_issues(store: Store, table: Table, source: str, today: dt.date,
     _propagate_to_children(store, table)
     rows = store.execute("SELECT _row, field, reason FROM _issues ORDER BY _row, field "
                        "LIMIT 20").fetchall()
-    return [Issue(source, int(r), str(f), str(reason)) for r, f, reason in rows]
+    return [Issue(source, int(r), str(f), str(reason), readers.unit(source))
+            for r, f, reason in rows]
 
 
 def _reference_rules(store: Store, table: Table) -> list[str]:

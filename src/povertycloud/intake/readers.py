@@ -1,19 +1,25 @@
-"""Read an input file into a staging table of text columns, numbered as the user counts
-rows: in CSV and Excel the header is row 1, so data starts at row 2; in Parquet at row 1."""
+"""Read an input file into a staging table of text columns, each row numbered where the
+user finds it: in a CSV the line it starts on, as editors count lines (the header is
+line 1); in a workbook its sheet row (the header is row 1); in Parquet and JSON its
+place, from 1. A file that cannot be read is refused with one line naming it."""
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import tempfile
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
-import numpy as np
 import pyarrow as pa
 
 from ..errors import PovertyCloudError
 from ..sqltext import literal
 from ..store import Store
+from . import csvlines
 
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".xlsx": "excel", ".json": "json"}
 
@@ -27,27 +33,86 @@ def file_format(path: Path) -> str:
             f"{', '.join(FORMATS)}") from None
 
 
-def stage(store: Store, path: Path, name: str) -> list[str]:
-    """Create the temporary table ``name`` from ``path``; returns the file's columns."""
+def unit(name: str) -> str:
+    """What the file ``name`` counts its rows in: a CSV's lines, as editors count them
+    (a quoted value may span lines), a workbook's or a table's rows."""
+    return "line" if name.lower().endswith(".csv") else "row"
+
+
+# how each binary format starts, to tell a file renamed from what it is
+MAGIC = {"excel": b"PK\x03\x04", "parquet": b"PAR1"}
+NAMES = {"csv": "a CSV file", "json": "a JSON file", "parquet": "a Parquet file",
+         "excel": "an Excel workbook"}
+
+
+def check_file(path: Path, kind: str) -> None:
+    """Refuse, naming ``path``, a file that is missing, a folder, unreadable, empty, or of
+    another format than ``kind`` (its name says) by its first bytes."""
     if not path.exists():
         raise PovertyCloudError(f"{path}: no such file")
+    try:
+        with path.open("rb") as file:
+            head = file.read(64)
+    except OSError as exc:
+        raise PovertyCloudError(f"{path}: cannot be read: {exc.strerror}") from None
+    if not head:
+        raise PovertyCloudError(f"{path}: the file is empty")
+    actual = next((k for k, magic in MAGIC.items() if head.startswith(magic)), None)
+    if actual != (kind if kind in MAGIC else None):
+        found = f" but {NAMES[actual]}" if actual else ""
+        raise PovertyCloudError(f"{path}: not {NAMES[kind]}{found} (renamed?)")
+    if kind == "json":
+        text = head.decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
+        if not text.startswith("["):
+            raise PovertyCloudError(f"{path}: not a list of records: a JSON file holds "
+                                    "an array of them, [{...}, {...}]")
+        if text[1:].lstrip().startswith("]"):
+            raise PovertyCloudError(f"{path}: no rows")
+
+
+def stage(store: Store, path: Path, name: str) -> list[str]:
+    """Create the temporary table ``name`` from ``path``; returns the file's columns."""
     kind = file_format(path)
-    lines: pa.Array | None = None  # the file row of each data row, where not just n + 1
+    check_file(path, kind)
+    lines: pa.Array | None = None  # each row's line or row, where not just first + n - 1
     text = path
-    if kind == "csv":
-        text = as_utf8(path)
-        source = (f"read_csv({literal(text)}, all_varchar = true, header = true, "
-                  "delim = ',', quote = '\"')")
-        first, lines = 2, _csv_data_lines(text)
-    elif kind == "json":
-        source, first = (f"read_json({literal(path)}, format = 'auto', "
-                         "records = true, sample_size = -1)"), 1
-    elif kind == "parquet":
-        source, first = f"read_parquet({literal(path)})", 1
-    else:
-        table = _excel_table(path)
-        source, first, lines = f"{name}_arrow", 2, table["_row"]
-        store.register(source, table.drop_columns("_row"))
+    try:
+        if kind == "csv":
+            text = as_utf8(path)
+            source, first, lines = _csv_source(text, path)
+        elif kind == "json":
+            source, first = (f"read_json({literal(path)}, format = 'array', "
+                             "records = true, sample_size = -1)"), 1
+        elif kind == "parquet":
+            source, first = f"read_parquet({literal(path)})", 1
+        else:
+            table = _excel_table(path)
+            source, first, lines = f"{name}_arrow", 2, table["_row"]
+            store.register(source, table.drop_columns("_row"))
+        _create(store, name, source, first, lines, path, kind)
+    finally:
+        if text != path:
+            text.unlink(missing_ok=True)
+    if kind != "parquet" and not store.scalar(f"SELECT count(*) FROM {name}"):
+        raise PovertyCloudError(f"{path}: no rows")  # a program's empty batch is taken
+    columns = [r[0] for r in store.execute(f"DESCRIBE {name}").fetchall()]
+    return [c for c in columns if c != "_row"]
+
+
+def _csv_source(text: Path, path: Path) -> tuple[str, int, pa.Array | None]:
+    """The CSV ``text`` (``path`` as UTF-8) as a table function, its first data row's
+    line, and each row's line where not just its number + 1."""
+    found = csvlines.layout(text, path)
+    columns = ", ".join(f"{literal(c)}: 'VARCHAR'" for c in found.header)
+    source = (f"read_csv({literal(text)}, header = true, auto_detect = false, "
+              f"columns = {{{columns}}}, delim = ',', quote = '\"', escape = '\"', "
+              f"max_line_size = {csvlines.MAX_RECORD + 2})")
+    return source, 2, None if found.plain else pa.array(found.lines, pa.int64())
+
+
+def _create(store: Store, name: str, source: str, first: int, lines: pa.Array | None,
+            path: Path, kind: str) -> None:
+    """The table ``name`` of ``source`` as text, each row with its number in the file."""
     numbered = f"SELECT *, row_number() OVER () AS _n FROM {source}"
     row = f"CAST(_n + {first - 1} AS BIGINT)"
     if lines is not None:
@@ -57,23 +122,20 @@ def stage(store: Store, path: Path, name: str) -> list[str]:
         row = "CAST(_line AS BIGINT)"
     try:
         store.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT "
-                    f"CAST(COLUMNS(* EXCLUDE (_n{', _line' if lines is not None else ''})) "
-                    f"AS VARCHAR), {row} AS _row FROM ({numbered}) ORDER BY _n")
+                      f"CAST(COLUMNS(* EXCLUDE (_n{', _line' if lines is not None else ''})) "
+                      f"AS VARCHAR), {row} AS _row FROM ({numbered}) ORDER BY _n")
     except store.Error as exc:
         reason = str(exc).split("\n")[0]  # not the SQL DuckDB quotes after it
         raise PovertyCloudError(f"{path}: cannot be read as {kind} (truncated, or not "
                                 f"{kind}?): {reason}") from None
-    finally:
-        if text != path:
-            text.unlink(missing_ok=True)
-    columns = [r[0] for r in store.execute(f"DESCRIBE {name}").fetchall()]
-    return [c for c in columns if c != "_row"]
 
 
 def as_utf8(path: Path) -> Path:
     """``path`` if it is UTF-8 text; a temporary UTF-8 copy if it is GBK (GB 18030), for
     the caller to remove; an error naming the first line that is neither, or a line of
     each encoding when the file mixes them."""
+    if _is_utf8(path):
+        return path
     utf8, gbk = [], []
     with path.open("rb") as raw:
         for number, line in enumerate(raw, start=1):
@@ -83,51 +145,69 @@ def as_utf8(path: Path) -> Path:
                     utf8.append(number)
             except UnicodeDecodeError as exc:
                 if exc.reason == "unexpected end of data" and not line.endswith(b"\n"):
-                    raise PovertyCloudError(f"{path}, row {number}: the file ends inside "
+                    raise PovertyCloudError(f"{path}, line {number}: the file ends inside "
                                             "a character: truncated?") from None
                 try:
                     line.decode("gb18030")
                 except UnicodeDecodeError:
-                    raise PovertyCloudError(f"{path}, row {number}: neither UTF-8 nor GBK "
+                    raise PovertyCloudError(f"{path}, line {number}: neither UTF-8 nor GBK "
                                             "text") from None
                 gbk.append(number)
             if utf8 and gbk:
                 raise PovertyCloudError(
-                    f"{path}: mixed encodings: row {utf8[0]} is UTF-8, row {gbk[0]} is GBK; "
+                    f"{path}: mixed encodings: line {utf8[0]} is UTF-8, line {gbk[0]} is GBK; "
                     "send the file in one encoding")
     if not gbk:
         return path
     copy = Path(tempfile.mkstemp(prefix="povertycloud-", suffix=".csv")[1])
-    copy.write_text(path.read_bytes().decode("gb18030"), encoding="utf-8")
+    decoder = codecs.getincrementaldecoder("gb18030")()
+    with path.open("rb") as raw, copy.open("w", encoding="utf-8", newline="") as out:
+        for block in _blocks(raw):
+            out.write(decoder.decode(block))
+        out.write(decoder.decode(b"", final=True))
     return copy
 
 
-def _csv_data_lines(path: Path) -> pa.Array | None:
-    """Line numbers of the data rows when the file has blank lines (which the CSV reader
-    skips), else None. Quoted values spanning lines are not accounted for."""
-    data = np.memmap(path, dtype=np.uint8, mode="r") if path.stat().st_size else \
-        np.zeros(0, dtype=np.uint8)
-    ends = np.flatnonzero(data == 10)
-    starts = np.r_[0, ends + 1]
-    ends = np.r_[ends, data.size]
-    lengths = ends - starts
-    carriage = (lengths > 0) & (data[np.maximum(ends - 1, 0)] == 13)
-    blank = (lengths - carriage) == 0
-    if data.size and not blank[:-1].any():
-        return None
-    nonblank = np.flatnonzero(~blank) + 1
-    return pa.array(nonblank[1:], pa.int64())
+def _blocks(file: BinaryIO) -> Iterator[bytes]:
+    """``file`` read a block at a time (16 MiB)."""
+    return iter(lambda: file.read(1 << 24), b"")
+
+
+def _is_utf8(path: Path) -> bool:
+    """Whether the whole of ``path`` is UTF-8, read a block at a time (the quick answer
+    for most files; the line-by-line look names the lines of the others)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with path.open("rb") as raw:
+        try:
+            for block in _blocks(raw):
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return False
+    return True
+
+
+@contextmanager
+def workbook(path: Path) -> Iterator[Any]:
+    """The workbook ``path`` open to read, closed after; refused, naming it, when it is
+    a zip but not a workbook, or cut off."""
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError) as exc:
+        raise PovertyCloudError(f"{path}: cannot be read as excel (truncated, or not "
+                                f"a .xlsx workbook?): {exc}") from None
+    try:
+        yield book
+    finally:
+        book.close()
 
 
 def _excel_table(path: Path) -> pa.Table:
-    from openpyxl import load_workbook
-
-    book = load_workbook(path, read_only=True, data_only=True)
-    try:
+    with workbook(path) as book:
         header, rows = sheet_rows(book["data"] if "data" in book.sheetnames
                                   else book.worksheets[0])
-    finally:
-        book.close()
     columns = {h: [r[i] if i < len(r) else None for _, r in rows]
                for i, h in enumerate(header) if h}
     arrays = {h: pa.array(v, type=pa.string()) for h, v in columns.items()}

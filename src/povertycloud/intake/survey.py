@@ -12,7 +12,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 
 from ..errors import OutputExistsError, PovertyCloudError, ValidationFailed
 from ..standard.fields import Field, Kind, Table
@@ -144,9 +144,11 @@ def _read(path: Path, sheet: str | None = None) -> tuple[list[str], Rows]:
     """Header and numbered rows of a CSV export (comma or semicolon separated, UTF-8 or
     GBK) or of a sheet of an XLSX export (the first by default), with the columns named
     without their group prefixes (``group-field``, ``group/field``)."""
-    if not path.exists():
-        raise PovertyCloudError(f"{path}: no such file")
-    header, rows = _xlsx(path, sheet) if path.suffix.lower() == ".xlsx" else _csv(path)
+    excel = path.suffix.lower() == ".xlsx"
+    readers.check_file(path, "excel" if excel else "csv")
+    header, rows = _xlsx(path, sheet) if excel else _csv(path)
+    if not rows:
+        raise PovertyCloudError(f"{_label((path, sheet))}: no rows")
     return [_short(c) for c in header], [(n, {_short(c): v for c, v in r.items()})
                                          for n, r in rows]
 
@@ -163,32 +165,37 @@ def _csv(path: Path) -> tuple[list[str], Rows]:
         if text != path:
             text.unlink(missing_ok=True)
     first = content.split("\n", 1)[0]
-    reader = csv.DictReader(io.StringIO(content),
-                            delimiter=";" if first.count(";") > first.count(",") else ",")
-    rows = [(reader.line_num, {c: v or "" for c, v in r.items() if c is not None})
-            for r in reader]
-    return list(reader.fieldnames or []), rows
+    reader = csv.reader(io.StringIO(content),
+                        delimiter=";" if first.count(";") > first.count(",") else ",")
+    header: list[str] = []
+    rows: Rows = []
+    try:
+        header, end = next(reader, []), 1
+        for values in reader:  # each row at the line it starts on (a value may span lines)
+            start, end = end + 1, reader.line_num
+            if values:
+                rows.append((start, dict(zip(header, values, strict=False))))
+    except csv.Error as exc:  # a value over the size limit
+        raise PovertyCloudError(f"{path}, line {reader.line_num}: {exc}") from None
+    return header, rows
 
 
 def _xlsx(path: Path, sheet: str | None) -> tuple[list[str], Rows]:
-    book = load_workbook(path, read_only=True, data_only=True)
-    try:
+    with readers.workbook(path) as book:
         if sheet is not None and sheet not in book.sheetnames:
             raise PovertyCloudError(f"{path}: no sheet {sheet!r} (the repeat group of the "
                                     "members); the workbook has: " + ", ".join(book.sheetnames))
         header, cells = readers.sheet_rows(book[sheet] if sheet else book.worksheets[0])
-        rows = [(n, {h: c or "" for h, c in zip(header, row, strict=False) if h})
-                for n, row in cells]
-    finally:
-        book.close()
+    rows = [(n, {h: c or "" for h, c in zip(header, row, strict=False) if h})
+            for n, row in cells]
     return header, rows
 
 
 def _require(label: str, header: list[str], wanted: list[str], what: str) -> None:
     missing = [w for w in wanted if w not in header]
     if missing:
-        raise PovertyCloudError(f"{label}, row 1 (header): not a {what}: no "
-                                f"{', '.join(missing)}")
+        raise PovertyCloudError(f"{label}, {readers.unit(label)} 1 (header): not a "
+                                f"{what}: no {', '.join(missing)}")
 
 
 def _answers(row: dict[str, str], fields: tuple[Field, ...]) -> dict[str, str]:
@@ -202,9 +209,8 @@ def _members_source(export: Path, members: Path | None) -> tuple[Path, str | Non
     if members is not None:
         return members, REPEAT if members.suffix.lower() == ".xlsx" else None
     if export.suffix.lower() == ".xlsx":
-        book = load_workbook(export, read_only=True)
-        found = REPEAT in book.sheetnames
-        book.close()
+        with readers.workbook(export) as book:
+            found = REPEAT in book.sheetnames
         return (export, REPEAT) if found else None
     beside = export.with_name(f"{export.stem}-{REPEAT}.csv")  # ODK Central's file name
     return (beside, None) if beside.exists() else None
@@ -226,8 +232,8 @@ def _members(source: tuple[Path, str | None], export: Path, header: list[str],
     link = next((c for c in LINKS if c in columns), None)
     if link is None or LINKS[link] not in header:
         raise PovertyCloudError(
-            f"{label}, row 1 (header): cannot link the members to the submissions of "
-            f"{export}: use ODK Central's PARENT_KEY and KEY, or KoboToolbox's "
+            f"{label}, {readers.unit(label)} 1 (header): cannot link the members to the "
+            f"submissions of {export}: use ODK Central's PARENT_KEY and KEY, or KoboToolbox's "
             "_parent_index and _index columns")
     households = {r.get(LINKS[link], ""): r.get("household_id", "").strip()
                   for _, r in submissions}
@@ -245,8 +251,8 @@ def _refuse_orphans(label: str, link: str, parents: list[tuple[int, str]],
     if orphans:
         number, key = orphans[0]
         more = f" (and {len(orphans) - 1} more row(s))" if len(orphans) > 1 else ""
-        raise PovertyCloudError(f"{label}, row {number}: {link} {key!r} is not a "
-                                f"submission in {export}{more}")
+        raise PovertyCloudError(f"{label}, {readers.unit(label)} {number}: {link} {key!r} "
+                                f"is not a submission in {export}{more}")
 
 
 def _person(row: dict[str, str], household_id: str) -> dict[str, str]:
@@ -266,7 +272,7 @@ def _write(path: Path, columns: list[str], rows: Rows) -> Path:
         for number, row in rows:
             target.write("\r\n" * (number - last - 1))
             writer.writerow([row[c] for c in columns])
-            last = number
+            last = number + sum(row[c].count("\n") for c in columns)  # its last line
     return path
 
 

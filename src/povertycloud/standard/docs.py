@@ -19,7 +19,8 @@ def render_standard() -> str:
         "是/否. Dates are YYYY-MM-DD. Money is whole yuan. Fields marked *sensitive* are "
         "protected at rest, masked on screen and never logged.",
         "",
-        "Rules applied on import, each reported with the file, row and field: required "
+        "Rules applied on import, each reported with the file, the row (in a CSV the line "
+        "it starts on, as editors count lines) and the field: required "
         "fields present; values of the field's type and within its range or code list; "
         "resident ID numbers of 18 characters with a province prefix, a valid birth date and "
         "the GB 11643 check digit, agreeing with sex and birth date; region codes of 12 "
