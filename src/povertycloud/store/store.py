@@ -12,7 +12,9 @@ import logging
 import math
 import os
 import re
+import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -172,6 +174,22 @@ def _crash_point(sql: str) -> None:
             os._exit(137)  # no cleanup, no rollback: what a kill leaves
 
 
+@contextmanager
+def _without_pandas() -> Iterator[None]:
+    """DuckDB's client imports pandas (with pyarrow, some 45 MB) to bind a statement's
+    parameters, which plain Python values never need. In a process of one thread (a
+    command, not the server) that has not loaded pandas, the binding goes without it;
+    pandas still loads as usual for whatever needs it later."""
+    if "pandas" in sys.modules or threading.active_count() > 1:
+        yield
+        return
+    sys.modules["pandas"] = None  # type: ignore[assignment]  # import pandas: ImportError
+    try:
+        yield
+    finally:
+        del sys.modules["pandas"]
+
+
 def _summary(sql: str) -> str:
     """The statement as logged: one line, cut short (parameters are never logged)."""
     text = " ".join(sql.split())
@@ -264,7 +282,10 @@ class Store:
         that cannot be written) becomes its :class:`StoreError`."""
         _crash_point(sql)
         try:
-            return self.con.execute(sql, params) if params else self.con.execute(sql)
+            if not params:
+                return self.con.execute(sql)
+            with _without_pandas():
+                return self.con.execute(sql, params)
         except duckdb.Error as exc:
             found = translated(exc, self.path)
             if found is not None:
