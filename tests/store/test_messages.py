@@ -130,3 +130,22 @@ def test_an_error_raised_while_handling_one_out_of_memory_is_still_out_of_memory
     except duckdb.Error as exc:
         assert isinstance(translated(exc), OutOfMemory)
 
+
+
+def test_a_store_cannot_be_created_in_a_folder_that_cannot_be_written(
+        refuse: Refusal, tmp_path: Path) -> None:
+    with unwritable(tmp_path):
+        refuse("a new store in a read-only folder",
+               ["store", "init", str(tmp_path / "new.duckdb")],
+               names=(f"{tmp_path / 'new.duckdb'} cannot be created", f"folder {tmp_path}"))
+    assert not (tmp_path / "new.duckdb").exists()
+
+
+@pytest.mark.parametrize("command", ["export", "history as-of"])
+def test_an_output_in_a_folder_that_cannot_be_written_is_named(
+        refuse: Refusal, db: Path, tmp_path: Path, command: str) -> None:
+    (tmp_path / "out").mkdir()
+    args = READING[command](db, tmp_path / "out")
+    with unwritable(tmp_path / "out"):
+        refuse("an output in a read-only folder", args, names=(str(tmp_path / "out"),),
+               db=db)

@@ -88,6 +88,9 @@ def main() -> None:
         app()
     except PovertyCloudError as exc:
         _refuse(exc)
+    except OSError as exc:  # a file or folder the system refused: full, forbidden...
+        _refuse(PovertyCloudError(f"{exc.filename}: {exc.strerror}" if exc.filename
+                                  else str(exc)))
     except Exception as exc:
         found = _store_error(exc)
         if found is None:

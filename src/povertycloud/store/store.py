@@ -145,19 +145,24 @@ def translated(exc: BaseException, path: Path | None = None) -> StoreError | Non
         denied = re.search(r'Cannot open file "(.+?)": (Permission denied|Operation not '
                            r"permitted|Read-only file system)", text)
         if denied:
-            return _not_writable(Path(denied[1]), denied[2])
+            return _not_writable(Path(denied[1]), denied[2], path)
     return None
 
 
-def _not_writable(file: Path, reason: str) -> StoreNotWritable:
+def _not_writable(file: Path, reason: str, store: Path | None = None) -> StoreNotWritable:
+    """``file`` refused by the system: the store, its log, or another file (an export)."""
     if file.suffix == ".wal":  # DuckDB logs each commit beside the store, then applies it
         return StoreNotWritable(
             f"{file.with_suffix('')} cannot be written: its folder {file.parent} does not "
             f"let this process create {file.name} ({reason}); a command that changes "
             "the store needs to write in its folder")
-    return StoreNotWritable(f"{file} cannot be written ({reason}); commands that only "
-                            "read the store (export, rollup, explain, store info...) can "
-                            "still open it")
+    if store is not None and file.resolve() == store.resolve():
+        return StoreNotWritable(f"{file} cannot be written ({reason}); commands that only "
+                                "read the store (export, rollup, explain, store info...) "
+                                "can still open it")
+    if file.suffix == ".partial":  # DuckDB writes an output under this name first
+        file = file.with_suffix("")
+    return StoreNotWritable(f"{file} cannot be opened ({reason})")
 
 
 def _slow_threshold() -> float:
@@ -249,12 +254,14 @@ class Store:
             raise StoreError(f"{path} already exists; choose another path or remove it")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
+            tempfile.TemporaryFile(dir=path.parent).close()  # a folder it may write in
             with duckdb.connect(str(path)) as con:
                 con.execute("CREATE TABLE pc_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
                 con.execute("INSERT INTO pc_meta VALUES ('schema_version', '0'), "
                             "('created_by', ?)", [__version__])
         except OSError as exc:
-            raise StoreNotWritable(f"{path} cannot be created: {exc.strerror}") from None
+            raise StoreNotWritable(f"{path} cannot be created: the folder {path.parent} "
+                                   f"cannot be written ({exc.strerror})") from None
         except duckdb.Error as exc:
             raise translated(exc, path) or StoreError(f"{path} cannot be created: "
                                                       f"{exc}") from None
