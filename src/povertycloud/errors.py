@@ -27,8 +27,7 @@ class StoreNotWritable(StoreError):
 
 
 class OutOfMemory(StoreError):
-    """DuckDB ran out of the memory POVERTYCLOUD_MEMORY_LIMIT allows; nothing was
-    written."""
+    """DuckDB ran out of the memory POVERTYCLOUD_MEMORY_LIMIT allows it."""
 
 
 class EngineError(PovertyCloudError):

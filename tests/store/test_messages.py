@@ -16,7 +16,7 @@ import pytest
 from tests.conftest import CLI, Refusal
 
 from povertycloud.errors import OutOfMemory, StoreLocked, StoreNotWritable
-from povertycloud.store.store import MEMORY_VARIABLE, memory_limit, translated
+from povertycloud.store.failures import MEMORY_VARIABLE, memory_limit, translated
 
 from .conftest import EVERY, READING, WRITING
 

@@ -108,6 +108,6 @@ def _store_error(exc: Exception) -> PovertyCloudError | None:
     for the user: out of memory, a folder that cannot be written, a lock."""
     if "povertycloud.store.store" not in sys.modules:  # no store opened: not a DuckDB error
         return None
-    from ..store.store import translated
+    from ..store.failures import translated
 
     return translated(exc)

@@ -9,9 +9,7 @@ numbers), and one slower than the store's threshold is logged as a warning.
 from __future__ import annotations
 
 import logging
-import math
 import os
-import re
 import sys
 import tempfile
 import threading
@@ -24,18 +22,14 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 import duckdb
 
 from .. import __version__
-from ..errors import ConfigError, OutOfMemory, StoreError, StoreLocked, StoreNotWritable
+from ..errors import StoreError, StoreNotWritable
 from ..standard.tables import VERSION as STANDARD_VERSION
+from .failures import denied_reason, memory_limit, not_writable, translated
 from .migrations import MIGRATIONS, SCHEMA_VERSION, migration_sql
 
 if TYPE_CHECKING:
     import pyarrow as pa  # loaded by DuckDB when a query's rows are asked for as Arrow
 
-MEMORY_LIMIT = "6GB"  # DuckDB's working memory for a store; more spills to disk
-MEMORY_VARIABLE = "POVERTYCLOUD_MEMORY_LIMIT"
-MEMORY_UNITS = {"KB": 1000, "MB": 1000**2, "GB": 1000**3, "TB": 1000**4,
-                "KiB": 1024, "MiB": 1024**2, "GiB": 1024**3, "TiB": 1024**4}
-_AMOUNT = re.compile(r"(\d+(?:\.\d+)?) ?([KMGT]i?B)", re.IGNORECASE)
 SLOW_VARIABLE = "POVERTYCLOUD_SLOW_STATEMENT_MS"  # statements slower than this are warned of
 SLOW_DEFAULT_MS = 10_000.0
 # For crash tests: the process dies (as by kill -9) before its N-th write or commit.
@@ -62,107 +56,6 @@ class Result(Protocol):
     def fetchone(self) -> Row | None: ...
 
     def fetchall(self) -> list[Row]: ...
-
-
-def memory_limit() -> str:
-    """DuckDB's memory limit: ``POVERTYCLOUD_MEMORY_LIMIT`` (default ``MEMORY_LIMIT``),
-    checked to be a number and a unit of :data:`MEMORY_UNITS` (4GB, 500MB, 2GiB), so it
-    goes into the statement as a literal that cannot be anything else."""
-    given = os.environ.get(MEMORY_VARIABLE, MEMORY_LIMIT)
-    found = _AMOUNT.fullmatch(given.strip())
-    if not found or float(found[1]) == 0:
-        raise ConfigError(f"{MEMORY_VARIABLE}={given!r} is not an amount of memory: give "
-                          "a number and a unit, e.g. 4GB, 500MB or 2GiB (units: "
-                          f"{', '.join(MEMORY_UNITS)})")
-    unit = next(u for u in MEMORY_UNITS if u.lower() == found[2].lower())
-    return f"{found[1]}{unit}"
-
-
-def _bytes(amount: str) -> float:
-    found = _AMOUNT.fullmatch(amount)
-    assert found is not None  # an amount memory_limit() checked
-    return float(found[1]) * MEMORY_UNITS[next(u for u in MEMORY_UNITS
-                                               if u.lower() == found[2].lower())]
-
-
-def _too_little_memory(path: Path | None) -> OutOfMemory:
-    """Out of memory, with a limit that would do better: twice the current one, and at
-    least four times the store's file (the working set of a whole-registry step)."""
-    limit = memory_limit()
-    size = path.stat().st_size if path is not None and path.exists() else 0
-    needed = max(2 * _bytes(limit), 4 * size, 256 * 1000**2)
-    megabytes = 2 ** math.ceil(math.log2(needed / 1000**2))
-    more = f"{megabytes // 1024}GB" if megabytes >= 1024 else f"{megabytes}MB"
-    store = f" on {path}" + (f" ({size / 1000**2:,.0f} MB)" if size else "") if path else ""
-    return OutOfMemory(f"DuckDB ran out of memory{store}: {MEMORY_VARIABLE}={limit} is too "
-                       f"small for this command; set {MEMORY_VARIABLE}={more} or more "
-                       f"(unset, it is {MEMORY_LIMIT})")
-
-
-def _holder(message: str) -> str:
-    """The process DuckDB says holds a lock, as its command line when this system shows
-    it (``povertycloud serve --db ...``), with its PID."""
-    found = re.search(r"held in (.+?) \(PID (\d+)\)", message)
-    if not found:
-        return "another process"
-    name, pid = found[1], found[2]
-    try:
-        words = Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")[:-1]
-    except (OSError, UnicodeDecodeError):
-        words = []
-    if words and Path(words[0]).name.startswith("python") and len(words) > 1:
-        words = words[1:]  # the script, not its interpreter
-    if words:
-        name = " ".join([Path(words[0]).name, *words[1:]])
-    return f"{name} (PID {pid})"
-
-
-def _chain(exc: BaseException) -> Iterator[BaseException]:
-    """``exc`` and the exceptions it was raised from or while handling."""
-    seen: set[int] = set()
-    found: BaseException | None = exc
-    while found is not None and id(found) not in seen:
-        seen.add(id(found))
-        yield found
-        found = found.__cause__ or found.__context__
-
-
-def translated(exc: BaseException, path: Path | None = None) -> StoreError | None:
-    """What a DuckDB error (or one raised while handling it) means for the user of the
-    store ``path``: out of memory, a file or folder that cannot be written, a lock held
-    by another process; None for any other error."""
-    for found in _chain(exc):
-        if isinstance(found, duckdb.OutOfMemoryException):
-            return _too_little_memory(path)
-        text = str(found).split("\n")[0]
-        if not isinstance(found, duckdb.Error):
-            continue
-        if "Could not set lock" in text:
-            holder = _holder(text)
-            return StoreLocked(f"{path or 'the store'} is locked by {holder}: run again when "
-                               "it is done (commands that change the store wait for it "
-                               "with --wait SECONDS)", holder)
-        denied = re.search(r'Cannot open file "(.+?)": (Permission denied|Operation not '
-                           r"permitted|Read-only file system)", text)
-        if denied:
-            return _not_writable(Path(denied[1]), denied[2], path)
-    return None
-
-
-def _not_writable(file: Path, reason: str, store: Path | None = None) -> StoreNotWritable:
-    """``file`` refused by the system: the store, its log, or another file (an export)."""
-    if file.suffix == ".wal":  # DuckDB logs each commit beside the store, then applies it
-        return StoreNotWritable(
-            f"{file.with_suffix('')} cannot be written: its folder {file.parent} does not "
-            f"let this process create {file.name} ({reason}); a command that changes "
-            "the store needs to write in its folder")
-    if store is not None and file.resolve() == store.resolve():
-        return StoreNotWritable(f"{file} cannot be written ({reason}); commands that only "
-                                "read the store (export, rollup, explain, store info...) "
-                                "can still open it")
-    if file.suffix == ".partial":  # DuckDB writes an output under this name first
-        file = file.with_suffix("")
-    return StoreNotWritable(f"{file} cannot be opened ({reason})")
 
 
 def _slow_threshold() -> float:
@@ -227,9 +120,9 @@ class Store:
         try:
             self.con = duckdb.connect(str(self.path), read_only=read_only)
         except duckdb.Error as exc:
-            found = translated(exc, self.path)
-            if isinstance(found, StoreNotWritable) and read_only:
-                found = StoreError(f"{self.path} cannot be read: {str(exc).split(': ')[-1]}")
+            found, denied = translated(exc, self.path), denied_reason(exc)
+            if read_only and denied:
+                found = StoreError(f"{self.path} cannot be read ({denied})")
             raise found or StoreError(f"{self.path} is not a povertycloud store: "
                                       f"{exc}") from None
         self.con.execute("SET enable_progress_bar = false")
@@ -243,7 +136,7 @@ class Store:
         try:
             tempfile.TemporaryFile(dir=self.path.parent).close()  # no name left behind
         except OSError as exc:
-            raise _not_writable(self.path.with_name(f"{self.path.name}.wal"),
+            raise not_writable(self.path.with_name(f"{self.path.name}.wal"),
                                 exc.strerror or str(exc)) from None
 
     @classmethod
