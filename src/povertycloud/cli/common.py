@@ -47,6 +47,8 @@ def log_statements(verbose: bool) -> None:
     log.handlers[:] = [handler]
     log.setLevel(logging.DEBUG if verbose else logging.WARNING)
     log.propagate = False
+
+
 def open_store(db: Path, *, read_only: bool = False, wait: float = 0) -> Store:
     """The store ``db``; DuckDB loads with the first command that opens one, not with
     `povertycloud --help`. While another process holds it, try again (more slowly each
@@ -60,12 +62,12 @@ def open_store(db: Path, *, read_only: bool = False, wait: float = 0) -> Store:
             return Store(db, read_only=read_only)
         except StoreLocked as exc:
             left = deadline - time.monotonic()
-            if left <= 0 and wait:
+            if left <= 0:
+                if not wait:
+                    raise
                 raise StoreLocked(f"{db} is still locked by {exc.holder} after waiting "
                                   f"{wait:g} s", exc.holder) from None
-            if left <= 0:
-                raise
-            if pause == 0.1:
+            if pause == 0.1:  # the first time
                 console.print(f"{db} is locked by {exc.holder}: waiting up to {wait:g} s",
                               highlight=False, soft_wrap=True)
             time.sleep(min(pause, left))

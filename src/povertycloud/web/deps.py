@@ -59,8 +59,9 @@ class Platform:
 def prepare(store: Store) -> list[str]:
     """Rebuild the tables the web derives from the data (the identification figures, the
     people search) where the data changed since they were built; the ones rebuilt."""
-    rebuilt = [f"{figures.FIGURES} (figures of the latest identification)"] \
-        if figures.refresh(store) else []
+    rebuilt = []
+    if figures.refresh(store):
+        rebuilt.append(f"{figures.FIGURES} (figures of the latest identification)")
     if search.refresh(store):
         rebuilt.append(f"{search.INDEX} (people search)")
     return rebuilt
