@@ -15,7 +15,8 @@ import duckdb
 import pytest
 from tests.conftest import CLI, Refusal
 
-from povertycloud.errors import OutOfMemory, StoreLocked, StoreNotWritable
+from povertycloud.errors import OutOfMemory, StoreError, StoreLocked, StoreNotWritable
+from povertycloud.store import Store
 from povertycloud.store.failures import MEMORY_VARIABLE, memory_limit, translated
 
 from .conftest import EVERY, READING, WRITING
@@ -149,3 +150,30 @@ def test_an_output_in_a_folder_that_cannot_be_written_is_named(
     with unwritable(tmp_path / "out"):
         refuse("an output in a read-only folder", args, names=(str(tmp_path / "out"),),
                db=db)
+
+
+def test_a_store_file_the_system_refuses_cannot_be_read_or_written(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """As a user without permission on the file sees it (root is not refused, so the
+    refusal is DuckDB's, injected)."""
+    db = tmp_path / "s.duckdb"
+    Store.create(db).close()
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise duckdb.IOException(f'IO Error: Cannot open file "{db}": Permission denied')
+
+    monkeypatch.setattr(duckdb, "connect", refused)
+    with pytest.raises(StoreError, match=r"s.duckdb cannot be read \(Permission denied\)$"):
+        Store(db, read_only=True)
+    with pytest.raises(StoreNotWritable, match=r"s.duckdb cannot be written \(Permission "
+                                               r"denied\); commands that only read"):
+        Store(db)
+
+
+def test_a_file_the_system_refuses_is_named_by_any_command(refuse: Refusal,
+                                                           tmp_path: Path) -> None:
+    """An OSError outside the store (here openpyxl writing a workbook) is a message too."""
+    with unwritable(tmp_path):
+        refuse("an output in a read-only folder",
+               ["template", "households", str(tmp_path / "t.xlsx")],
+               names=(str(tmp_path / "t.xlsx"),))
