@@ -13,6 +13,23 @@ class StoreError(PovertyCloudError):
     """The store is missing, newer than this program, or otherwise unusable."""
 
 
+class StoreLocked(StoreError):
+    """Another process holds the store's lock: a writer, or the web server."""
+
+    def __init__(self, message: str, holder: str) -> None:
+        super().__init__(message)
+        self.holder = holder  # the process, as "name (PID n)" when DuckDB names it
+
+
+class StoreNotWritable(StoreError):
+    """The store's file, or its folder (where the write-ahead log goes), cannot be
+    written by this process."""
+
+
+class OutOfMemory(StoreError):
+    """DuckDB ran out of the memory POVERTYCLOUD_MEMORY_LIMIT allows it."""
+
+
 class EngineError(PovertyCloudError):
     """An unknown engine, or an engine that cannot start."""
 

@@ -15,6 +15,7 @@ from .common import (
     DbOption,
     EngineOption,
     OverwriteOption,
+    WaitOption,
     console,
     open_store,
     parse_date,
@@ -32,6 +33,7 @@ def pipeline(
     output: Annotated[Path | None, typer.Option(
         help="...and write the results to this new folder.")] = None,
     engine: EngineOption = "duckdb",
+    wait: WaitOption = 0,
 ) -> None:
     """Run the batch pipeline (household indicators, region roll-ups for each year) on
     DuckDB or Spark."""
@@ -48,7 +50,7 @@ def pipeline(
         def step(name: str) -> None:
             bar.update(task, description=f"Pipeline on {engine}: {name}")
         if db is not None and input is None and output is None:
-            with open_store(db) as store:
+            with open_store(db, wait=wait) as store:
                 counts = run_on_store(store, engine, step)
         elif db is None and input is not None and output is not None:
             if output.exists():

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table as RichTable
 
 from ..feeds.outcomes import OUTCOMES
-from .common import DbOption, console, open_store
+from .common import DbOption, WaitOption, console, open_store
 
 checks_app = typer.Typer(help="Conflict checks (exclusion rules) on department feeds.",
                          no_args_is_help=True)
@@ -18,7 +18,7 @@ RulesOption = Annotated[Path | None, typer.Option(
 
 
 @checks_app.command("run")
-def run(db: DbOption, rules: RulesOption = None) -> None:
+def run(db: DbOption, rules: RulesOption = None, wait: WaitOption = 0) -> None:
     """Link every feed in the store to the registry's people (ID number first, then
     probabilistically) and raise a flag, with its evidence, wherever a rule holds."""
     from ..feeds.checks import link_feeds, load_conflicts, raise_flags
@@ -26,7 +26,7 @@ def run(db: DbOption, rules: RulesOption = None) -> None:
 
     sources = load_sources()
     conflict_rules = load_conflicts(rules, sources)
-    with open_store(db) as store:
+    with open_store(db, wait=wait) as store:
         linked = link_feeds(store, sources)
         raised = raise_flags(store, conflict_rules)
     for source, matches in linked.items():
@@ -38,14 +38,14 @@ def run(db: DbOption, rules: RulesOption = None) -> None:
 
 
 @checks_app.command("signals")
-def signals(db: DbOption) -> None:
+def signals(db: DbOption, wait: WaitOption = 0) -> None:
     """Turn matched death, birth, serious-illness and disaster records into dated events
     on the households; deaths and births also update the registry (run after `checks
     run`, which links the feeds)."""
     from ..feeds.signals import send_signals
     from ..feeds.sources import load_sources
 
-    with open_store(db) as store:
+    with open_store(db, wait=wait) as store:
         added = send_signals(store, load_sources())
     for source, count in added.items():
         console.print(f"{source}: {count:,} events added")
@@ -57,11 +57,12 @@ def verify_command(
     flag: Annotated[int, typer.Option(help="The flag's id.")],
     outcome: Annotated[str, typer.Option(help=f"One of: {', '.join(OUTCOMES)}.")],
     by: Annotated[str, typer.Option(help="Who verified it in the field.")],
+    wait: WaitOption = 0,
 ) -> None:
     """Record the field verification of a flag."""
     from ..feeds.checks import verify
 
-    with open_store(db) as store:
+    with open_store(db, wait=wait) as store:
         verify(store, flag, outcome, by)
     console.print(f"Flag {flag}: {outcome}")
 
@@ -92,13 +93,14 @@ def review(
         "--accept/--reject", help="The decision (with --source, --record, --person).")]
     = None,
     by: Annotated[str | None, typer.Option(help="Who decides (for the audit log).")] = None,
+    wait: WaitOption = 0,
 ) -> None:
     """List the pairs under review (probability between the review and match
     thresholds), or accept or reject one (audited)."""
     from ..feeds.checks import decide, review_queue
 
     if accept is None:
-        with open_store(db, read_only=True) as store:
+        with open_store(db, read_only=True, wait=wait) as store:
             queue = review_queue(store, source)
         table = RichTable("source", "record", "person", "probability", "registry name",
                           "born", title=f"Pairs to review ({len(queue):,})")
@@ -108,7 +110,7 @@ def review(
         return
     if source is None or record is None or person is None or not by:
         raise typer.BadParameter("a decision needs --source, --record, --person and --by")
-    with open_store(db) as store:
+    with open_store(db, wait=wait) as store:
         decide(store, source, record, person, accept, by)
     console.print(f"{source} record {record} and person {person}: "
                   f"{'accepted as a match' if accept else 'rejected'}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,6 +32,10 @@ EngineOption = Annotated[str, typer.Option(
     "--engine", help="Engine for the batch pipeline: duckdb (default) or spark.")]
 OverwriteOption = Annotated[bool, typer.Option(
     "--overwrite", help="Replace the output if it exists.")]
+WaitOption = Annotated[float, typer.Option(
+    "--wait", min=0, metavar="SECONDS",
+    help="If another process (a writer, the web server) holds the store, wait up to this "
+         "long for it, trying again, instead of stopping at once.")]
 
 
 def log_statements(verbose: bool) -> None:
@@ -42,12 +47,31 @@ def log_statements(verbose: bool) -> None:
     log.handlers[:] = [handler]
     log.setLevel(logging.DEBUG if verbose else logging.WARNING)
     log.propagate = False
-def open_store(db: Path, *, read_only: bool = False) -> Store:
+
+
+def open_store(db: Path, *, read_only: bool = False, wait: float = 0) -> Store:
     """The store ``db``; DuckDB loads with the first command that opens one, not with
-    `povertycloud --help`."""
+    `povertycloud --help`. While another process holds it, try again (more slowly each
+    time) for up to ``wait`` seconds, saying once whom it waits for."""
+    from ..errors import StoreLocked
     from ..store import Store
 
-    return Store(db, read_only=read_only)
+    deadline, pause = time.monotonic() + wait, 0.1
+    while True:
+        try:
+            return Store(db, read_only=read_only)
+        except StoreLocked as exc:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                if not wait:
+                    raise
+                raise StoreLocked(f"{db} is still locked by {exc.holder} after waiting "
+                                  f"{wait:g} s", exc.holder) from None
+            if pause == 0.1:  # the first time
+                console.print(f"{db} is locked by {exc.holder}: waiting up to {wait:g} s",
+                              highlight=False, soft_wrap=True)
+            time.sleep(min(pause, left))
+            pause = min(pause * 2, 2.0)
 
 
 @contextmanager

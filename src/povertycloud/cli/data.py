@@ -11,7 +11,7 @@ from rich.table import Table as RichTable
 
 from ..errors import PovertyCloudError
 from ..standard.tables import TABLES
-from .common import DbOption, OverwriteOption, console, open_store, parse_date
+from .common import DbOption, OverwriteOption, WaitOption, console, open_store, parse_date
 
 if TYPE_CHECKING:
     from ..intake.batches import BatchReport
@@ -35,13 +35,14 @@ def import_(
         "--keep-good", help="Import the valid rows and quarantine the others.")] = False,
     update: UpdateOption = False,
     valid_from: ValidFromOption = None,
+    wait: WaitOption = 0,
 ) -> None:
     """Validate a file against the standard and append it to the store as one batch:
     all or nothing, unless --keep-good. With --update (households, people), rows already
     in the store are replaced from --valid-from (default today), their past kept."""
     from ..intake import import_file
 
-    with open_store(db) as store:
+    with open_store(db, wait=wait) as store:
         report = import_file(store, table, file, keep_good=keep_good,
                              update_from=_update_from(update, valid_from))
     print_report(report, file)
@@ -82,6 +83,7 @@ def intake(
     schema_version: Annotated[int | None, typer.Option(
         help="The schema version the batch was sent in, checked against the source's.")]
     = None,
+    wait: WaitOption = 0,
 ) -> None:
     """Take in a batch of another department's data: checked against its source's
     schema, all or nothing unless --keep-good, into the table feed_<source>; the same
@@ -98,7 +100,7 @@ def intake(
         raise PovertyCloudError(f"{file}: sent in schema version {schema_version}, but "
                                 f"source {source} is at version {expected}; nothing "
                                 "imported")
-    with open_store(db) as store:
+    with open_store(db, wait=wait) as store:
         report = import_file(store, known[source].table, file, keep_good=keep_good)
     print_report(report, file)
 
@@ -199,12 +201,13 @@ def quarantine_reprocess(
     db: DbOption,
     batch: Annotated[int, typer.Option(help="The batch whose rows were fixed.")],
     file: Annotated[Path, typer.Argument(help="The fixed file.")],
+    wait: WaitOption = 0,
 ) -> None:
     """Take in the fixed rows of a batch's quarantine: accepted rows are marked resolved;
     rows still wrong are quarantined again under the new batch."""
     from ..intake.quarantine import reprocess
 
-    with open_store(db) as store:
+    with open_store(db, wait=wait) as store:
         report = reprocess(store, batch, file)
     print_report(report, file)
 
@@ -239,6 +242,7 @@ def survey_import(
         "--keep-good", help="Import the valid rows and quarantine the others.")] = False,
     update: UpdateOption = False,
     valid_from: ValidFromOption = None,
+    wait: WaitOption = 0,
 ) -> None:
     """Import the submissions of the household survey (ODK Central or KoboToolbox export)
     as a batch of household_years and its members as a batch of people: both land, or
@@ -246,7 +250,7 @@ def survey_import(
     updated (their past kept in the history)."""
     from ..intake.survey import import_submissions
 
-    with open_store(db) as store:
+    with open_store(db, wait=wait) as store:
         reports = import_submissions(store, export, members=members, keep_good=keep_good,
                                      update_from=_update_from(update, valid_from))
     for report in reports:

@@ -12,7 +12,15 @@ from rich.table import Table as RichTable
 
 from ..dynamic.reasons import REASONS
 from ..errors import PovertyCloudError
-from .common import DbOption, OverwriteOption, console, open_store, parse_date, prefix_of
+from .common import (
+    DbOption,
+    OverwriteOption,
+    WaitOption,
+    console,
+    open_store,
+    parse_date,
+    prefix_of,
+)
 
 workflow_app = typer.Typer(help="Proposals and the procedure they walk: inbox, steps, "
                            "notices, objections, deadlines.", no_args_is_help=True)
@@ -37,6 +45,7 @@ def reevaluate_command(
         help="With --events: data recorded after this date.")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Count, propose nothing.")
                        ] = False,
+                       wait: WaitOption = 0,
 ) -> None:
     """Re-evaluate households (the yearly dynamic adjustment, or after events) and
     propose enrolments, exits, monitoring, relapses, removals and ends of monitoring;
@@ -45,7 +54,7 @@ def reevaluate_command(
     from ..identification.plan import load_rules
     from ..identification.runs import identified, identify, latest_year
 
-    with open_store(db) as store:
+    with open_store(db, wait=wait) as store:
         chosen = year or latest_year(store)
         if not identified(store, chosen):
             console.print(f"Identifying the households of {chosen} first ...")
@@ -132,6 +141,7 @@ def step_command(
                     ] = None,
     reject: Annotated[str | None, typer.Option(help="Reject, with the reasons.")] = None,
     days: Annotated[int | None, typer.Option(help="Length of a notice in days.")] = None,
+    wait: WaitOption = 0,
 ) -> None:
     """Take the next step of a proposal (refused, with the reason, when out of order,
     outside the user's role or jurisdiction, an approval of one's own proposal, or a
@@ -139,7 +149,7 @@ def step_command(
     from ..access.accounts import user_named
     from ..dynamic import workflow
 
-    with open_store(db) as store:
+    with open_store(db, wait=wait) as store:
         taken = workflow.act(store, proposal, step, user_named(store, as_user),
                              on=_day(on), note=note, reject=reject, days=days)
     console.print(f"Proposal {proposal}: {step} done; now {taken.state}"
@@ -158,13 +168,14 @@ def propose_command(
     note: Annotated[str | None, typer.Option(
         help="Free text for the officers (never on the public notice).")] = None,
     on: OnOption = None,
+    wait: WaitOption = 0,
 ) -> None:
     """An officer's own proposal for a household (which that officer may then not
     approve)."""
     from ..access.accounts import user_named
     from ..dynamic import workflow
 
-    with open_store(db) as store:
+    with open_store(db, wait=wait) as store:
         pid = workflow.propose(store, user_named(store, as_user), kind, reasons=reason,
                                household_id=household, note=note, on=_day(on))
     console.print(f"Proposal {pid} made")

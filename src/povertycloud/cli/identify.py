@@ -9,7 +9,15 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table as RichTable
 
-from .common import DbOption, EngineOption, OverwriteOption, console, open_store, progress_bar
+from .common import (
+    DbOption,
+    EngineOption,
+    OverwriteOption,
+    WaitOption,
+    console,
+    open_store,
+    progress_bar,
+)
 
 if TYPE_CHECKING:
     from ..identification.plan import Rules
@@ -38,6 +46,7 @@ def identify(
     db: DbOption, year: YearOption = None, engine: EngineOption = "duckdb",
     scorecard: ScorecardOption = None, guarantees: GuaranteesOption = None,
     causes: CausesOption = None, measures: MeasuresOption = None, lines: LinesOption = None,
+    wait: WaitOption = 0,
 ) -> None:
     """Identify every household of a survey year: income test, guarantees, scorecard,
     causes, recommended measures and priority, stored with the rule versions used.
@@ -49,7 +58,7 @@ def identify(
     rules = _rules(scorecard, guarantees, causes, measures, lines)  # errors before any work
     check_engine(engine)
     started = time.perf_counter()
-    with open_store(db) as store:
+    with open_store(db, wait=wait) as store:
         year = year if year is not None else latest_year(store)
         with progress_bar() as bar:
             task = bar.add_task(f"Identifying {year} on {engine}", total=None)
@@ -103,7 +112,7 @@ def whatif(
     rules = _rules(scorecard, guarantees, causes, measures, lines)
     if out is not None:
         check_table_output(out, overwrite)
-    with open_store(db) as store:
+    with open_store(db, read_only=True) as store:
         year = year if year is not None else latest_year(store)
         report = whatif_run(store, rules, year, level)
         changed = whatif_households(store, rules, year) if out is not None else None
@@ -167,6 +176,7 @@ def check(
 def evaluate_causes(
     db: DbOption, year: YearOption = None, causes: CausesOption = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON instead.")] = False,
+    wait: WaitOption = 0,
 ) -> None:
     """Measure cause rules against a synthetic province's ground truth: primary-cause
     accuracy and macro F1, over the households truly poor in the year."""
@@ -177,7 +187,7 @@ def evaluate_causes(
     from ..identification.runs import latest_year
 
     rules = load_causes(causes)
-    with open_store(db) as store:
+    with open_store(db, wait=wait) as store:
         year = year if year is not None else latest_year(store)
         scores = evaluate(store, rules, year)
     if json_out:

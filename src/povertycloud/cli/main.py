@@ -87,5 +87,27 @@ def main() -> None:
     try:
         app()
     except PovertyCloudError as exc:
-        errors.print(f"[bold red]error:[/] {exc}", highlight=False)
-        sys.exit(1)
+        _refuse(exc)
+    except OSError as exc:  # a file or folder the system refused: full, forbidden...
+        _refuse(PovertyCloudError(f"{exc.filename}: {exc.strerror}" if exc.filename
+                                  else str(exc)))
+    except Exception as exc:
+        found = _store_error(exc)
+        if found is None:
+            raise
+        _refuse(found)
+
+
+def _refuse(exc: PovertyCloudError) -> None:
+    errors.print(f"[bold red]error:[/] {exc}", highlight=False)
+    sys.exit(1)
+
+
+def _store_error(exc: Exception) -> PovertyCloudError | None:
+    """What a DuckDB error from outside the store's door (an engine's statement) means
+    for the user: out of memory, a folder that cannot be written, a lock."""
+    if "povertycloud.store.store" not in sys.modules:  # no store opened: not a DuckDB error
+        return None
+    from ..store.failures import translated
+
+    return translated(exc)

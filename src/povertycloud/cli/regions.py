@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table as RichTable
 
-from .common import DbOption, console, open_store, parse_date, prefix_of
+from .common import DbOption, WaitOption, console, open_store, parse_date, prefix_of
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -28,12 +28,13 @@ def designate_command(
     db: DbOption,
     year: Annotated[int, typer.Option(help="Designate as of 31 December of this year.")],
     by: Annotated[str, typer.Option(help="Who designates (for the audit log).")],
+    wait: WaitOption = 0,
 ) -> None:
     """Make poor every village and county without a status whose registered incidence
     at the end of --year reaches the threshold of rules/region_exit.yaml."""
     from ..dynamic.regions import designate
 
-    with open_store(db) as store:
+    with open_store(db, wait=wait) as store:
         count = designate(store, year, by)
     console.print(f"{count:,} villages and counties designated poor from {year}-12-31")
 
@@ -89,6 +90,7 @@ def propose_exit_command(
     on: Annotated[str | None, typer.Option(help="The day (YYYY-MM-DD); default today.")
                   ] = None,
     as_of: AsOfOption = None, year: YearOption = None,
+    wait: WaitOption = 0,
 ) -> None:
     """Propose the exit of a poor village or county that meets every exit criterion;
     the proposal then walks its procedure (village_exit or county_exit)."""
@@ -96,7 +98,7 @@ def propose_exit_command(
     from ..dynamic.regions import propose_exit
 
     day = parse_date(on) if on else dt.date.today()
-    with open_store(db) as store:
+    with open_store(db, wait=wait) as store:
         year, judged_on = _when(store, year, as_of)
         user = user_named(store, username)
         proposal = propose_exit(store, user, code, day, judged_on, year)

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table as RichTable
 
-from .common import DbOption, console, open_store
+from .common import DbOption, WaitOption, console, open_store
 
 registry_app = typer.Typer(help="Duplicates within the registry: find, merge, keep apart.",
                            no_args_is_help=True)
@@ -23,13 +23,14 @@ def duplicates(
         "--find/--list", help="Look for new pairs first (default), or only list.")] = True,
     within: Annotated[str, typer.Option(
         help="Only pairs with a person living under this region-code prefix.")] = "",
+        wait: WaitOption = 0,
 ) -> None:
     """Propose pairs of living people that may be one person (the same valid ID
     number, or alike by name and pinyin, birth date, sex, ID number and address), and
     list those waiting for a decision."""
     from ..registry.duplicates import find_duplicates, open_pairs
 
-    with open_store(db, read_only=not find) as store:
+    with open_store(db, read_only=not find, wait=wait) as store:
         if find:
             found = find_duplicates(store)
             console.print(f"{found.by_id:,} pairs share an ID number, {found.probable:,} "
@@ -45,22 +46,22 @@ def duplicates(
 
 @registry_app.command("merge")
 def merge_command(db: DbOption, keep: KeepOption, duplicate: DuplicateOption,
-                  by: ByOption) -> None:
+                  by: ByOption, wait: WaitOption = 0) -> None:
     """Merge a person registered twice: the duplicate's events, feed links and flags
     move to the person kept, its row is kept in registry_changes (audited)."""
     from ..registry.merge import merge
 
-    with open_store(db) as store:
+    with open_store(db, wait=wait) as store:
         merge(store, keep, duplicate, by)
     console.print(f"Person {duplicate} merged into {keep}")
 
 
 @registry_app.command("distinct")
 def distinct_command(db: DbOption, keep: KeepOption, duplicate: DuplicateOption,
-                     by: ByOption) -> None:
+                     by: ByOption, wait: WaitOption = 0) -> None:
     """Record that a proposed pair is two people (audited; not proposed again)."""
     from ..registry.merge import mark_distinct
 
-    with open_store(db) as store:
+    with open_store(db, wait=wait) as store:
         mark_distinct(store, keep, duplicate, by)
     console.print(f"Persons {keep} and {duplicate} kept apart")

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table as RichTable
 
-from .common import DbOption, console, open_store, prefix_of
+from .common import DbOption, WaitOption, console, open_store, prefix_of
 
 warn_app = typer.Typer(help="Relapse early warning: who may fall below the line next year.",
                        no_args_is_help=True)
@@ -56,6 +56,7 @@ def score_command(
         help="The origin year to score (default: the latest survey year); the model "
              "learns from every labelled year before it.")] = None,
     rules: RulesOption = None,
+    wait: WaitOption = 0,
 ) -> None:
     """Score the households at or above the line in a year by their risk of falling
     below it the next year, with reasons, and write relapse_risk with each village's
@@ -63,7 +64,7 @@ def score_command(
     from ..dynamic.warning import load_warning, score
 
     loaded = load_warning(rules)
-    with open_store(db) as store, console.status("Training and scoring..."):
+    with open_store(db, wait=wait) as store, console.status("Training and scoring..."):
         done = score(store, loaded, year=year)
     console.print(f"Scored {done.households:,} households of {done.year} (risk of falling "
                   f"below the line in {done.year + 1}) with {done.model}, trained on "
@@ -82,13 +83,14 @@ def list_command(
     health_as: Annotated[str | None, typer.Option(
         "--health-as", help="Show the health reasons, as this user (who may unmask; the "
                             "read is audited). Hidden otherwise.")] = None,
+                            wait: WaitOption = 0,
 ) -> None:
     """The monitoring list: the households each village should watch, riskiest first."""
     from ..access.accounts import user_named
     from ..dynamic.monitoring import monitoring_for
     from ..dynamic.warning import WarningError, scored_years
 
-    with open_store(db, read_only=health_as is None) as store:
+    with open_store(db, read_only=health_as is None, wait=wait) as store:
         if not scored_years(store):
             raise WarningError(f"no scores yet: run `povertycloud warn score --db {db}` first")
         reader = user_named(store, health_as) if health_as else None

@@ -11,7 +11,7 @@ import typer
 from rich.table import Table as RichTable
 
 from ..access.accounts import ROLES
-from .common import DbOption, console, open_store
+from .common import DbOption, WaitOption, console, open_store
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -25,19 +25,27 @@ PortOption = Annotated[int, typer.Option(help="Port to listen on.", min=1, max=6
 def serve(db: DbOption, host: HostOption = "127.0.0.1", port: PortOption = 8000,
           secure_cookies: Annotated[bool, typer.Option(
               help="Send cookies only over HTTPS (set when served behind TLS).")] = False,
-          ) -> None:
+          wait: WaitOption = 0) -> None:
     """Serve the web platform (pages, JSON API under /api with its schema at /docs, and
     the public portal at /portal) over one store."""
-    run_server(db, host, port, secure_cookies)
+    run_server(db, host, port, secure_cookies, wait)
 
 
-def run_server(db: Path, host: str, port: int, secure_cookies: bool = False) -> None:
+def run_server(db: Path, host: str, port: int, secure_cookies: bool = False,
+               wait: float = 0) -> None:
+    """Serve ``db``, first bringing the web's own tables up to date in it (saying which it
+    rebuilt), so that a missing, locked or newer store is reported before the server
+    starts."""
     import uvicorn
 
     from ..web.app import create_app
-    from ..web.deps import WebConfig
+    from ..web.deps import WebConfig, prepare
 
-    open_store(db).close()  # a missing or newer store is reported before the server starts
+    with open_store(db, wait=wait) as store:
+        rebuilt = prepare(store)
+    for table in rebuilt:
+        console.print(f"Rebuilt {table} in {db}: the data changed since it was built",
+                      highlight=False, soft_wrap=True)
     app = create_app(WebConfig(db=db, secure_cookies=secure_cookies))
     console.print(f"Serving {db} at http://{host}:{port}/ (Ctrl+C to stop)")
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
@@ -51,12 +59,13 @@ def add(db: DbOption,
         password: Annotated[str | None, typer.Option(
             help="Password (at least 10 characters); prompted for when not given.")] = None,
         name: Annotated[str | None, typer.Option(help="Name shown on screen.")] = None,
+        wait: WaitOption = 0,
         ) -> None:
     """Add a user of the web platform."""
     from ..access.accounts import create_user
 
     secret = password or typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    with open_store(db) as store:
+    with open_store(db, wait=wait) as store:
         user = create_user(store, username, secret, role, region, name)
     console.print(f"Added {user.username} ({user.role}, {user.region_code})")
 

@@ -10,22 +10,26 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
+import tempfile
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import duckdb
-import pyarrow as pa
 
 from .. import __version__
-from ..errors import StoreError
+from ..errors import StoreError, StoreNotWritable
 from ..standard.tables import VERSION as STANDARD_VERSION
+from .failures import denied_reason, memory_limit, not_writable, translated
 from .migrations import MIGRATIONS, SCHEMA_VERSION, migration_sql
 
-MEMORY_LIMIT = "6GB"  # DuckDB's working memory for a store; more spills to disk
-MEMORY_VARIABLE = "POVERTYCLOUD_MEMORY_LIMIT"
+if TYPE_CHECKING:
+    import pyarrow as pa  # loaded by DuckDB when a query's rows are asked for as Arrow
+
 SLOW_VARIABLE = "POVERTYCLOUD_SLOW_STATEMENT_MS"  # statements slower than this are warned of
 SLOW_DEFAULT_MS = 10_000.0
 # For crash tests: the process dies (as by kill -9) before its N-th write or commit.
@@ -68,6 +72,22 @@ def _crash_point(sql: str) -> None:
             os._exit(137)  # no cleanup, no rollback: what a kill leaves
 
 
+@contextmanager
+def _without_pandas() -> Iterator[None]:
+    """DuckDB's client imports pandas (with pyarrow, some 45 MB) to bind a statement's
+    parameters, which plain Python values never need. In a process of one thread (a
+    command, not the server) that has not loaded pandas, the binding goes without it;
+    pandas still loads as usual for whatever needs it later."""
+    if "pandas" in sys.modules or threading.active_count() > 1:
+        yield
+        return
+    sys.modules["pandas"] = None  # type: ignore[assignment]  # import pandas: ImportError
+    try:
+        yield
+    finally:
+        del sys.modules["pandas"]
+
+
 def _summary(sql: str) -> str:
     """The statement as logged: one line, cut short (parameters are never logged)."""
     text = " ".join(sql.split())
@@ -94,14 +114,30 @@ class Store:
             raise StoreError(f"no store at {self.path}: create one with "
                              f"`povertycloud synth --db {self.path}` or "
                              f"`povertycloud store init {self.path}`")
+        limit = memory_limit()
+        if not read_only:
+            self._check_folder()
         try:
             self.con = duckdb.connect(str(self.path), read_only=read_only)
         except duckdb.Error as exc:
-            raise StoreError(f"{self.path} is not a povertycloud store: {exc}") from None
+            found, denied = translated(exc, self.path), denied_reason(exc)
+            if read_only and denied:
+                found = StoreError(f"{self.path} cannot be read ({denied})")
+            raise found or StoreError(f"{self.path} is not a povertycloud store: "
+                                      f"{exc}") from None
         self.con.execute("SET enable_progress_bar = false")
         # Beyond this DuckDB spills to disk, so a province of millions stays within memory.
-        self.con.execute(f"SET memory_limit = '{os.environ.get(MEMORY_VARIABLE, MEMORY_LIMIT)}'")
+        self.con.execute(f"SET memory_limit = '{limit}'")
         self._check_version(read_only)
+
+    def _check_folder(self) -> None:
+        """Refuse a store whose folder cannot be written before any work is done: each
+        commit goes through the write-ahead log beside the file, so a writer needs it."""
+        try:
+            tempfile.TemporaryFile(dir=self.path.parent).close()  # no name left behind
+        except OSError as exc:
+            raise not_writable(self.path.with_name(f"{self.path.name}.wal"),
+                                exc.strerror or str(exc)) from None
 
     @classmethod
     def create(cls, path: Path) -> Store:
@@ -109,12 +145,19 @@ class Store:
         path = Path(path)
         if path.exists():
             raise StoreError(f"{path} already exists; choose another path or remove it")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(str(path))
-        con.execute("CREATE TABLE pc_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
-        con.execute("INSERT INTO pc_meta VALUES ('schema_version', '0'), "
-                    "('created_by', ?)", [__version__])
-        con.close()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tempfile.TemporaryFile(dir=path.parent).close()  # a folder it may write in
+            with duckdb.connect(str(path)) as con:
+                con.execute("CREATE TABLE pc_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+                con.execute("INSERT INTO pc_meta VALUES ('schema_version', '0'), "
+                            "('created_by', ?)", [__version__])
+        except OSError as exc:
+            raise StoreNotWritable(f"{path} cannot be created: the folder {path.parent} "
+                                   f"cannot be written ({exc.strerror})") from None
+        except duckdb.Error as exc:
+            raise translated(exc, path) or StoreError(f"{path} cannot be created: "
+                                                      f"{exc}") from None
         return cls(path)
 
     def cursor(self) -> Store:
@@ -135,11 +178,21 @@ class Store:
             return self._run(sql, params)
 
     def _run(self, sql: str, params: Params) -> duckdb.DuckDBPyConnection:
+        """Run a statement; a DuckDB error the user can act on (out of memory, a folder
+        that cannot be written) becomes its :class:`StoreError`."""
         _crash_point(sql)
         try:
-            return self.con.execute(sql, params) if params else self.con.execute(sql)
-        except (duckdb.TransactionException, duckdb.ConstraintException) as exc:
-            raise StoreConflict(str(exc)) from exc
+            if not params:
+                return self.con.execute(sql)
+            with _without_pandas():
+                return self.con.execute(sql, params)
+        except duckdb.Error as exc:
+            found = translated(exc, self.path)
+            if found is not None:
+                raise found from exc
+            if isinstance(exc, duckdb.TransactionException | duckdb.ConstraintException):
+                raise StoreConflict(str(exc)) from exc
+            raise
 
     @contextmanager
     def _timed(self, sql: str) -> Iterator[None]:
@@ -224,8 +277,12 @@ class Store:
             self.execute("BEGIN TRANSACTION")
             try:
                 yield self
-            except BaseException:
+            except BaseException as exc:
                 self.execute("ROLLBACK")
+                # an engine's statement (not through this door) that ran out of memory
+                found = translated(exc, self.path) if isinstance(exc, duckdb.Error) else None
+                if found is not None:
+                    raise found from exc
                 raise
             self.execute("COMMIT")
         finally:

@@ -50,11 +50,21 @@ class Platform:
         self.login_limit = RateLimit(self.config.login_attempts, self.config.login_window)
         self.complaint_limit = RateLimit(self.config.complaints_per_window,
                                          self.config.complaint_window)
-        figures.refresh(self.store)
-        search.refresh(self.store)
+        prepare(self.store)
 
     def close(self) -> None:
         self.store.close()
+
+
+def prepare(store: Store) -> list[str]:
+    """Rebuild the tables the web derives from the data (the identification figures, the
+    people search) where the data changed since they were built; the ones rebuilt."""
+    rebuilt = []
+    if figures.refresh(store):
+        rebuilt.append(f"{figures.FIGURES} (figures of the latest identification)")
+    if search.refresh(store):
+        rebuilt.append(f"{search.INDEX} (people search)")
+    return rebuilt
 
 
 class LoginRequired(Exception):
