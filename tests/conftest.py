@@ -166,6 +166,21 @@ def store_state(db: Path) -> dict[str, tuple[int, int]]:
                              f"FROM {t} t") for t in store.tables()}
 
 
+def store_content(db: Path) -> dict[str, tuple[int, int]]:
+    """:func:`store_state` without the time stamps (TIMESTAMP columns: when a row was
+    written), which a re-run cannot give again."""
+    from povertycloud.store import Store
+
+    with Store(db, read_only=True) as store:
+        content = {}
+        for t in store.tables():
+            kept = ", ".join(f'"{c}"' for c, kind in store.columns(t).items()
+                             if not kind.startswith("TIMESTAMP"))
+            content[t] = store.one(f"SELECT count(*), coalesce(sum(hash({kept or 0})"
+                                   f"::HUGEINT), 0) FROM {t}")
+        return content
+
+
 class Refusal:
     """``povertycloud ARGS`` run to be refused: what it printed and whether the refusal
     was clean (a one-line message naming each of ``names``, a non-zero exit, no

@@ -49,9 +49,14 @@ def import_file(store: Store, table_name: str | Table, path: Path, *,
     if update_from is not None and table.name not in UPDATABLE:
         raise PovertyCloudError(f"only {' and '.join(UPDATABLE)} can be updated; "
                                 f"{table.name} rows are added")
-    path = Path(path)
-    if not isinstance(table_name, str):
-        store.execute(feed_ddl(table))
+    with store.transaction():  # all of it, a feed's new table too: a refusal leaves nothing
+        if not isinstance(table_name, str):
+            store.execute(feed_ddl(table))
+        return _import(store, table, Path(path), keep_good, label, update_from)
+
+
+def _import(store: Store, table: Table, path: Path, keep_good: bool, label: str | None,
+            update_from: dt.date | None) -> BatchReport:
     columns = readers.stage(store, path, STAGING)
     _check_columns(table, columns, path)
     checksum = hashlib.sha256(path.read_bytes()).hexdigest()
