@@ -96,6 +96,15 @@ def link_config(source: Source) -> LinkConfig:
                       0.9, 0.5, default_blocking(columns))
 
 
+def run_checks(store: Store, sources: dict[str, Source], rules: ConflictRules
+               ) -> tuple[dict[str, int], dict[str, int]]:
+    """Link every feed (:func:`link_feeds`) and raise the flags (:func:`raise_flags`),
+    in one transaction: killed half-way, the store keeps its links and flags as they
+    were. Returns the matches per source and the new flags per rule."""
+    with store.transaction():
+        return link_feeds(store, sources), raise_flags(store, rules)
+
+
 def link_feeds(store: Store, sources: dict[str, Source], u_pairs: int | None = None
                ) -> dict[str, int]:
     """Link every feed the store holds to its people (replacing earlier links of that
