@@ -118,8 +118,9 @@ def kill_at_each_write(source: Path, folder: Path, command: Callable[[Path], lis
     as it was before, and a re-run must give what an uninterrupted run gives. Returns
     the state before, the state after, and the writes it was killed at; ``tally`` is
     told the kills tried and held, also when one did not hold. With ``sample``, it is
-    killed at that many of its writes only, spread from the first to the last (the
-    writes counted in the uninterrupted run's ``--log-sql``), for commands with many."""
+    killed at that many of its writes only, spread from the first to the last (only the
+    last, the commit, for one; the writes counted in the uninterrupted run's
+    ``--log-sql``), for commands with many or slow runs."""
     def copy(name: str) -> Path:
         target = folder / name
         if source.exists():
@@ -133,8 +134,9 @@ def kill_at_each_write(source: Path, folder: Path, command: Callable[[Path], lis
         points: Iterator[int] = itertools.count(1)
     else:
         writes = count_writes(command(whole))
-        points = iter(sorted({1 + (writes - 1) * i // max(sample - 1, 1)
-                              for i in range(sample)} | {writes + 1}))
+        spread = {1 + (writes - 1) * i // (sample - 1) for i in range(sample)} \
+            if sample > 1 else {writes}  # one: the last (the commit)
+        points = iter(sorted(spread | {writes + 1}))
     after = state(whole)
     tried = 0
     try:

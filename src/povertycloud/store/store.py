@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -32,6 +33,7 @@ SLOW_DEFAULT_MS = 10_000.0
 CRASH_VARIABLE = "POVERTYCLOUD_CRASH_AT_WRITE"
 WRITES = ("INSERT", "UPDATE", "DELETE", "CREATE", "DROP", "ALTER", "COPY", "COMMIT")
 _writes = 0  # writes and commits of this process, for CRASH_VARIABLE
+_LEADING_COMMENTS = re.compile(r"\A(?:\s*--[^\n]*(?:\n|\Z))*\s*")
 
 log = logging.getLogger("povertycloud.store")
 Params = Sequence[Any] | dict[str, Any] | None
@@ -58,11 +60,16 @@ def _slow_threshold() -> float:
     return float(os.environ.get(SLOW_VARIABLE, SLOW_DEFAULT_MS))
 
 
+def _statement(sql: str) -> str:
+    """``sql`` without the comment lines before its first word."""
+    return _LEADING_COMMENTS.sub("", sql, count=1)
+
+
 def _crash_point(sql: str) -> None:
     """Die before this statement if it is the write or commit ``CRASH_VARIABLE`` names."""
     global _writes
     crash_at = os.environ.get(CRASH_VARIABLE)
-    if crash_at and sql.lstrip().upper().startswith(WRITES):
+    if crash_at and _statement(sql).upper().startswith(WRITES):
         _writes += 1
         if _writes == int(crash_at):
             os._exit(137)  # no cleanup, no rollback: what a kill leaves
@@ -70,7 +77,7 @@ def _crash_point(sql: str) -> None:
 
 def _summary(sql: str) -> str:
     """The statement as logged: one line, cut short (parameters are never logged)."""
-    text = " ".join(sql.split())
+    text = " ".join(_statement(sql).split())
     return text if len(text) <= 300 else text[:297] + "..."
 
 
