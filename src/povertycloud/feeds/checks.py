@@ -163,7 +163,8 @@ FROM (SELECT f.*, l.person_id, p.household_id, h.registration_status,
       WHERE l.source = {literal(rule.source)} AND l.decision = 'match') x
 WHERE ({rule.when}) AND NOT COALESCE(({rule.exempt}), FALSE)
   AND NOT EXISTS (SELECT 1 FROM conflict_flags c WHERE c.rule = {literal(rule.id)}
-                  AND c.record_id = x.record_id)""")
+                  AND c.record_id = x.record_id)
+ORDER BY record_id, person_id""")  # flag ids in a fixed order: a re-run numbers them alike
     return counts
 
 
