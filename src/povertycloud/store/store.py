@@ -112,16 +112,22 @@ class Store:
 
     @classmethod
     def create(cls, path: Path) -> Store:
-        """A new, empty store at ``path``, which must not exist."""
+        """A new, empty store at ``path``, which must not exist. It is made beside it
+        and renamed when whole: killed half-way, nothing is left at ``path``."""
         path = Path(path)
         if path.exists():
             raise StoreError(f"{path} already exists; choose another path or remove it")
         path.parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(str(path))
+        partial = path.with_name(path.name + ".partial")
+        for left in (partial, partial.with_name(partial.name + ".wal")):  # of a kill
+            left.unlink(missing_ok=True)
+        con = duckdb.connect(str(partial))
         con.execute("CREATE TABLE pc_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
         con.execute("INSERT INTO pc_meta VALUES ('schema_version', '0'), "
                     "('created_by', ?)", [__version__])
         con.close()
+        cls(partial).close()  # migrated to the current schema
+        partial.replace(path)
         return cls(path)
 
     def cursor(self) -> Store:
