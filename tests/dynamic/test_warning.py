@@ -7,12 +7,14 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
+from tests.conftest import store_content
 from typer.testing import CliRunner
 
 from povertycloud.access.accounts import create_user
@@ -258,3 +260,14 @@ def test_the_warn_commands(db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert isinstance(said.exception, RuleFileError) and "scope" in str(said.exception)
     said = runner.invoke(app, ["warn", "evaluate", "--db", str(db), "--test-year", "2020"])
     assert isinstance(said.exception, WarningError)
+
+
+def test_warn_score_killed_at_its_commit_keeps_the_scores_as_they_were(
+        db: Path, tmp_path: Path, crash_test: Callable[..., tuple[Any, Any, int]]) -> None:
+    """Killed at its commit only (each run trains the model: seconds; its writes are the
+    table of scores and the commit, one transaction), `warn score` leaves no scores; run
+    again, it gives what an uninterrupted run gives."""
+    before, after, _ = crash_test(
+        db, tmp_path, lambda d: ["warn", "score", "--db", str(d), "--year", "2019"],
+        store_content, sample=1)
+    assert "relapse_risk" in set(after) - set(before)
