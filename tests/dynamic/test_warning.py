@@ -267,7 +267,7 @@ def test_warn_score_killed_at_its_commit_keeps_the_scores_as_they_were(
     """Killed at its commit only (each run trains the model: seconds; its writes are the
     table of scores and the commit, one transaction), `warn score` leaves no scores; run
     again, it gives what an uninterrupted run gives."""
-    before, after, _ = crash_test(
+    _, after, writes = crash_test(
         db, tmp_path, lambda d: ["warn", "score", "--db", str(d), "--year", "2019"],
         store_content, sample=1)
-    assert "relapse_risk" in set(after) - set(before)
+    assert after["relapse_risk"][0] > 0 and writes >= 2
