@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -271,3 +272,18 @@ def test_warn_score_killed_at_its_commit_keeps_the_scores_as_they_were(
         db, tmp_path, lambda d: ["warn", "score", "--db", str(d), "--year", "2019"],
         store_content, sample=1)
     assert after["relapse_risk"][0] > 0 and writes >= 2
+
+
+def test_an_audited_list_killed_at_its_write_is_read_and_audited_or_not(
+        db: Path, tmp_path: Path, crash_test: Callable[..., tuple[Any, Any, int]]) -> None:
+    """`warn list --health-as` writes the read to the audit log: killed before that
+    write, nothing is logged; run again, it is logged once."""
+    scored = tmp_path / "scored.duckdb"
+    shutil.copy(db, scored)
+    with Store(scored) as store:
+        score(store, load_warning(), year=2019)
+        create_user(store, "reader", "a-long-password", "officer", "520000000000")
+    _, after, writes = crash_test(
+        scored, tmp_path, lambda d: ["warn", "list", "--db", str(d), "--health-as", "reader"],
+        store_content)
+    assert after["audit_log"][0] >= 1 and writes == 1
