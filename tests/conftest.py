@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
+import itertools
 import os
+import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from povertycloud.store.store import CRASH_VARIABLE
+from povertycloud.store.store import CRASH_VARIABLE, WRITES
 from povertycloud.synth import SynthConfig, generate
 
 CLI = Path(sys.executable).parent / "povertycloud"
 TABLE_VARIABLE = "POVERTYCLOUD_RELIABILITY_TABLE"  # where to write the table (./dev reliability)
-KillTest = Callable[[Path, Path, Callable[[Path], list[str]], Callable[[Path], Any]],
-                    tuple[Any, Any, int]]
+KillTest = Callable[..., tuple[Any, Any, int]]
 
 
 class Reliability:
@@ -110,41 +111,62 @@ def run_killed(args: list[str], crash_at: int | None = None) -> int:
 
 def kill_at_each_write(source: Path, folder: Path, command: Callable[[Path], list[str]],
                        state: Callable[[Path], Any],
-                       tally: Callable[[int, int], None] | None = None
-                       ) -> tuple[Any, Any, int]:
+                       tally: Callable[[int, int], None] | None = None,
+                       sample: int | None = None) -> tuple[Any, Any, int]:
     """Run ``command`` (its arguments for a store) on copies of the store ``source``,
     killed before each of its writes and commits in turn: each kill must leave ``state``
     as it was before, and a re-run must give what an uninterrupted run gives. Returns
     the state before, the state after, and the writes it was killed at; ``tally`` is
-    told the kills tried and held, also when one did not hold."""
+    told the kills tried and held, also when one did not hold. With ``sample``, it is
+    killed at that many of its writes only, spread from the first to the last (only the
+    last, the commit, for one; the writes counted in the uninterrupted run's
+    ``--log-sql``), for commands with many or slow runs."""
     def copy(name: str) -> Path:
         target = folder / name
-        shutil.copy(source, target)
+        if source.exists():
+            shutil.copy(source, target)
         return target
 
     whole = copy("whole.duckdb")
     before = state(whole)
-    assert run_killed(command(whole)) == 0
+    if sample is None:
+        assert run_killed(command(whole)) == 0
+        points: Iterator[int] = itertools.count(1)
+    else:
+        writes = count_writes(command(whole))
+        spread = {1 + (writes - 1) * i // (sample - 1) for i in range(sample)} \
+            if sample > 1 else {writes}  # one: the last (the commit)
+        points = iter(sorted(spread | {writes + 1}))
     after = state(whole)
-    crash_at = 1
+    tried = 0
     try:
-        while True:
+        for crash_at in points:
             db = copy(f"killed-{crash_at}.duckdb")
             if run_killed(command(db), crash_at) == 0:  # fewer writes than that: it finished
-                crash_at -= 1
-                return before, after, crash_at
+                return before, after, crash_at - 1
+            tried += 1
             assert state(db) == before, f"killed before write {crash_at}"
             assert run_killed(command(db)) == 0
             assert state(db) == after, f"re-run after a kill before write {crash_at}"
             db.unlink()
-            crash_at += 1
+        raise AssertionError("the command did not finish with more writes than counted")
     except AssertionError:
         if tally:
-            tally(crash_at, crash_at - 1)
+            tally(tried, tried - 1)
         raise
     finally:
         if tally and sys.exc_info()[0] is None:
-            tally(crash_at, crash_at)
+            tally(tried, tried)
+
+
+def count_writes(args: list[str]) -> int:
+    """``povertycloud ARGS``, run to the end: its writes and commits (the statements
+    ``--log-sql`` shows that ``POVERTYCLOUD_CRASH_AT_WRITE`` counts)."""
+    done = subprocess.run([str(CLI), "--log-sql", *args], capture_output=True, text=True,
+                          timeout=300, check=False,
+                          env={k: v for k, v in os.environ.items() if k != CRASH_VARIABLE})
+    assert done.returncode == 0, done.stderr
+    return len(re.findall(rf"ms\)?: (?:{'|'.join(WRITES)})\b", done.stderr, re.IGNORECASE))
 
 
 @pytest.fixture
@@ -164,6 +186,23 @@ def store_state(db: Path) -> dict[str, tuple[int, int]]:
     with Store(db, read_only=True) as store:
         return {t: store.one(f"SELECT count(*), coalesce(sum(hash(t)::HUGEINT), 0) "
                              f"FROM {t} t") for t in store.tables()}
+
+
+def store_content(db: Path) -> dict[str, tuple[int, int]]:
+    """:func:`store_state` without the time stamps (TIMESTAMP columns: when a row was
+    written), which a re-run cannot give again."""
+    from povertycloud.store import Store
+
+    if not db.exists():
+        return {}
+    with Store(db, read_only=True) as store:
+        content = {}
+        for t in store.tables():
+            kept = ", ".join(f'"{c}"' for c, kind in store.columns(t).items()
+                             if not kind.startswith("TIMESTAMP"))
+            content[t] = store.one(f"SELECT count(*), coalesce(sum(hash({kept or 0})"
+                                   f"::HUGEINT), 0) FROM {t}")
+        return content
 
 
 class Refusal:
@@ -202,8 +241,9 @@ def crash_test(reliability: Reliability, request: pytest.FixtureRequest) -> Kill
     the kills are tallied under the command's name (its first two arguments that are
     not options)."""
     def run(source: Path, folder: Path, command: Callable[[Path], list[str]],
-            state: Callable[[Path], Any]) -> tuple[Any, Any, int]:
+            state: Callable[[Path], Any], sample: int | None = None) -> tuple[Any, Any, int]:
         name = " ".join(a for a in command(folder / "x")[:2] if not a.startswith("-"))
         return kill_at_each_write(source, folder, command, state,
-                                  lambda tried, held: reliability.kills(name, tried, held))
+                                  lambda tried, held: reliability.kills(name, tried, held),
+                                  sample)
     return run

@@ -16,6 +16,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -25,6 +26,7 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 from openpyxl import load_workbook
+from tests.conftest import store_content
 
 import povertycloud
 from povertycloud.access.accounts import authenticate
@@ -37,6 +39,7 @@ POVERTYCLOUD = Path(sys.executable).parent / "povertycloud"
 ENV = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "TTY_COMPATIBLE")} | {
     "COLUMNS": "200", "NO_COLOR": "1", "PYTHONUTF8": "1"}
 PEOPLE = "2000"
+CrashTest = Callable[..., tuple[Any, Any, int]]  # the crash_test fixture (tests/conftest.py)
 EXCHANGED = [name for name, t in TABLES.items() if not t.ground_truth]
 
 
@@ -615,3 +618,86 @@ def test_intake_checks_the_schema_version_and_reports(tmp_path: Path) -> None:
     unknown = fails(tmp_path, "intake", "--source", "tax", feed, "--db", "s.duckdb")
     assert "unknown source 'tax'" in unknown.said
     assert "transport_vehicles" in ok(tmp_path, "sources").said
+
+
+# -- killed at a write: all or nothing, and a re-run completes it -----------------------------
+
+
+def test_pipeline_killed_at_any_write_keeps_all_outputs_or_none(
+        store: Path, tmp_path: Path, crash_test: CrashTest) -> None:
+    """Killed at its first write and at its commit (one transaction; each run takes
+    seconds), `pipeline` leaves no output; run again, it gives what an uninterrupted
+    run gives."""
+    before, after, _ = crash_test(
+        store, tmp_path, lambda db: ["pipeline", "--db", str(db)], store_content, sample=2)
+    assert {"household_indicators", "region_rollups"} <= set(after) - set(before)
+
+
+def test_import_killed_at_any_write_takes_the_batch_or_not(
+        empty_store: Path, exported: Path, tmp_path: Path, crash_test: CrashTest) -> None:
+    """Killed at its first write and at its commit (one transaction), `import` leaves
+    no batch; run again, it takes the file in."""
+    _, after, _ = crash_test(
+        empty_store, tmp_path, lambda db: ["import", "regions",
+                                           str(exported / "regions.parquet"), "--db", str(db)],
+        store_content, sample=2)
+    assert after["regions"][0] == 6
+
+
+def test_an_update_killed_at_any_write_replaces_all_or_nothing(
+        store: Path, exported: Path, tmp_path: Path, crash_test: CrashTest) -> None:
+    """Killed at its first write and at its commit (one transaction), `import --update`
+    leaves the households and their history as they were; run again, it updates them."""
+    changed = tmp_path / "households.csv"
+    with (exported / "households.csv").open(encoding="utf-8") as source:
+        rows = list(csv.DictReader(source))
+    rows[0]["address"] += "（新址）"
+    with changed.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    before, after, _ = crash_test(
+        store, tmp_path, lambda db: ["import", "households", str(changed), "--update",
+                                     "--valid-from", "2021-01-01", "--db", str(db)],
+        store_content, sample=2)
+    assert after["household_history"][0] == before["household_history"][0] + 1
+
+
+def test_users_add_killed_at_its_write_adds_the_user_or_not(
+        regions_only: Path, tmp_path: Path, crash_test: CrashTest) -> None:
+    before, after, writes = crash_test(
+        regions_only, tmp_path, lambda db: [
+            "users", "add", "--db", str(db), "--username", "li", "--role", "officer",
+            "--region", "520000000000", "--password", "a-long-password"],
+        lambda db: query(db, "SELECT user_id, username, role FROM users"))
+    assert (before, after, writes) == ([], [(1, "li", "officer")], 1)
+
+
+def test_store_init_killed_at_any_write_leaves_no_store_or_a_whole_one(
+        tmp_path: Path, crash_test: CrashTest) -> None:
+    """Killed at its first write and at its last (all in a file beside the path),
+    `store init` leaves no store (before, one of schema version 0 that a re-run refused
+    as existing); run again, it makes the store."""
+    _, after, writes = crash_test(tmp_path / "none.duckdb", tmp_path,
+                                  lambda db: ["store", "init", str(db)], store_content,
+                                  sample=2)
+    assert "pc_meta" in after and writes >= 3
+
+
+def test_synth_db_killed_at_any_write_leaves_no_store_or_a_whole_one(
+        tmp_path: Path, crash_test: CrashTest) -> None:
+    """Killed at its first write and at its last (each run generates a province: a few
+    seconds), `synth --db` leaves no store; run again, it builds the same one."""
+    _, after, _ = crash_test(
+        tmp_path / "none.duckdb", tmp_path,
+        lambda db: ["synth", "--people", "1000", "--db", str(db)], synthesized, sample=2)
+    assert after["people"][0] > 0
+
+
+def synthesized(db: Path) -> dict[str, Any]:
+    """:func:`store_content`, the batches without their files (in a scratch folder)."""
+    found: dict[str, Any] = store_content(db)
+    if found:
+        found["batches"] = query(db, "SELECT * EXCLUDE (source, received_at) FROM batches "
+                                     "ORDER BY ALL")
+    return found

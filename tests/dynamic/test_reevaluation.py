@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+from tests.conftest import store_content
 
 from povertycloud.dynamic.reevaluation import load_thresholds, reevaluate
 from povertycloud.errors import PovertyCloudError
@@ -255,3 +258,29 @@ def test_a_household_removed_for_moving_is_not_proposed_again(dyn_store: Store) 
               "'moved away', 0, now())", [household])
     reevaluate(s, 2020, LATER)
     assert proposal(s, household) is None
+
+
+def test_reevaluate_killed_at_any_write_proposes_all_or_nothing(
+        identified_db: Path, tmp_path: Path, crash_test: Callable[..., tuple[Any, Any, int]]
+) -> None:
+    """Killed at its first write and at its commit (one transaction; each run takes
+    seconds), `reevaluate` leaves no run and no proposal; run again, it gives what an
+    uninterrupted run gives, ids included (a kill does not use up the sequences'
+    numbers)."""
+    before, after, writes = crash_test(
+        identified_db, tmp_path, lambda db: ["reevaluate", "--db", str(db), "--year", "2020"],
+        store_content, sample=2)
+    assert after["proposals"][0] > before["proposals"][0] and writes >= 4
+
+
+def test_reevaluate_of_a_year_not_identified_is_one_transaction(
+        identified_db: Path, tmp_path: Path, crash_test: Callable[..., tuple[Any, Any, int]]
+) -> None:
+    """`reevaluate` of a year not yet identified identifies it first: killed at its
+    writes (the first, some between and the commit), it leaves neither the
+    identification nor the proposals (before, the identification was committed
+    apart)."""
+    before, after, _ = crash_test(
+        identified_db, tmp_path, lambda db: ["reevaluate", "--db", str(db), "--year", "2019"],
+        store_content, sample=2)
+    assert after["identification_runs"][0] == before["identification_runs"][0] + 1

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.conftest import store_content
 from typer.testing import CliRunner
 
 from povertycloud.access.accounts import User, create_user
@@ -346,3 +347,30 @@ def test_the_command_prints_statuses_and_criteria(province: Province,
                            env={"COLUMNS": "250"})
     assert judged.exit_code == 0, judged.output
     assert province.village in judged.output and "no assessment data" in judged.output
+
+
+def test_regions_designate_killed_at_any_write_designates_all_or_none(
+        identified_db: Path, tmp_path: Path, crash_test: Callable[..., tuple[Any, Any, int]]
+) -> None:
+    """Killed at its first write and at its commit, `regions designate` designates no
+    region; run again, it designates what an uninterrupted run does, with the same
+    ids."""
+    before, after, writes = crash_test(
+        identified_db, tmp_path, lambda db: ["regions", "designate", "--db", str(db),
+                                             "--year", str(DESIGNATED), "--by", "admin"],
+        store_content, sample=2)
+    assert after["region_status_changes"][0] > before["region_status_changes"][0] == 0
+    assert writes >= 2
+
+
+def test_regions_propose_exit_killed_at_any_write_proposes_or_not(
+        province: Province, tmp_path: Path, crash_test: Callable[..., tuple[Any, Any, int]]
+) -> None:
+    """Killed at its first write and at its commit, `regions propose-exit` leaves no
+    proposal; run again, it makes the one an uninterrupted run makes."""
+    before, after, _ = crash_test(
+        province.db, tmp_path, lambda db: [
+            "regions", "propose-exit", "--db", str(db), province.village,
+            "--as", "village_officer", "--on", str(PROPOSED), "--as-of", str(AS_OF),
+            "--year", str(YEAR)], store_content, sample=2)
+    assert after["proposals"][0] == before["proposals"][0] + 1

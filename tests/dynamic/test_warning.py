@@ -7,12 +7,15 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterator
+import shutil
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
+from tests.conftest import store_content
 from typer.testing import CliRunner
 
 from povertycloud.access.accounts import create_user
@@ -258,3 +261,29 @@ def test_the_warn_commands(db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert isinstance(said.exception, RuleFileError) and "scope" in str(said.exception)
     said = runner.invoke(app, ["warn", "evaluate", "--db", str(db), "--test-year", "2020"])
     assert isinstance(said.exception, WarningError)
+
+
+def test_warn_score_killed_at_its_commit_keeps_the_scores_as_they_were(
+        db: Path, tmp_path: Path, crash_test: Callable[..., tuple[Any, Any, int]]) -> None:
+    """Killed at its commit only (each run trains the model: seconds; its writes are the
+    table of scores and the commit, one transaction), `warn score` leaves no scores; run
+    again, it gives what an uninterrupted run gives."""
+    _, after, writes = crash_test(
+        db, tmp_path, lambda d: ["warn", "score", "--db", str(d), "--year", "2019"],
+        store_content, sample=1)
+    assert after["relapse_risk"][0] > 0 and writes >= 2
+
+
+def test_an_audited_list_killed_at_its_write_is_read_and_audited_or_not(
+        db: Path, tmp_path: Path, crash_test: Callable[..., tuple[Any, Any, int]]) -> None:
+    """`warn list --health-as` writes the read to the audit log: killed before that
+    write, nothing is logged; run again, it is logged once."""
+    scored = tmp_path / "scored.duckdb"
+    shutil.copy(db, scored)
+    with Store(scored) as store:
+        score(store, load_warning(), year=2019)
+        create_user(store, "reader", "a-long-password", "officer", "520000000000")
+    _, after, writes = crash_test(
+        scored, tmp_path, lambda d: ["warn", "list", "--db", str(d), "--health-as", "reader"],
+        store_content)
+    assert after["audit_log"][0] >= 1 and writes == 1

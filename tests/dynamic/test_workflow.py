@@ -5,10 +5,14 @@ approving at once."""
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import threading
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.conftest import store_content
 
 from povertycloud.access.accounts import User
 from povertycloud.dynamic import proposals, workflow
@@ -18,6 +22,8 @@ from povertycloud.history import households_as_of_sql
 from povertycloud.store import Store
 
 from .conftest import officers
+
+CrashTest = Callable[..., tuple[Any, Any, int]]  # the crash_test fixture (tests/conftest.py)
 
 DAY = dt.date(2026, 3, 2)
 WALK = [("consent", "field", 0, {}), ("appraisal", "village", 0, {"note": "minutes: 31 of 35"}),
@@ -286,3 +292,45 @@ def test_the_public_notice_words_only_whitelisted_reasons() -> None:
     codes = '["income_below_line", "his wife is ill", "sudden_hardship"]'
     assert proposals.reason_texts(codes, public=True) == [
         "income below the poverty line", "a recent hardship"]
+
+
+@pytest.fixture(scope="module")
+def proposed(identified_db: Path, tmp_path_factory: pytest.TempPathFactory
+             ) -> tuple[Path, int, int]:
+    """The identified province re-evaluated, with officers over the village of its first
+    enrolment proposal: the store, that proposal, and a household of the village with
+    no open proposal."""
+    db = tmp_path_factory.mktemp("proposed") / "proposed.duckdb"
+    shutil.copy(identified_db, db)
+    with Store(db) as store:
+        first = first_proposal(store, "enrol")
+        officers(store, first["region_code"])
+        free = store.value("SELECT min(household_id) FROM households WHERE village_code = ? "
+                           "AND registration_status = 'not_registered' AND household_id "
+                           "NOT IN (SELECT household_id FROM proposals WHERE household_id "
+                           "IS NOT NULL)", [first["region_code"]])
+    return db, int(first["proposal_id"]), int(free)
+
+
+def test_a_step_killed_at_any_write_is_taken_or_not(
+        proposed: tuple[Path, int, int], tmp_path: Path, crash_test: CrashTest) -> None:
+    """Killed at its first write and at its commit (each run takes seconds), `workflow
+    step` leaves the proposal as it was; run again, the step is taken."""
+    db, pid, _ = proposed
+    before, after, writes = crash_test(
+        db, tmp_path, lambda d: ["workflow", "step", "--db", str(d), str(pid), "consent",
+                                 "--as", "field", "--on", str(DAY)], store_content,
+        sample=2)
+    assert after["proposal_steps"][0] == before["proposal_steps"][0] + 1 and writes >= 3
+
+
+def test_a_proposal_killed_at_any_write_is_made_or_not(
+        proposed: tuple[Path, int, int], tmp_path: Path, crash_test: CrashTest) -> None:
+    """Killed at its first write and at its commit, `workflow propose` leaves no
+    proposal; run again, it makes the one an uninterrupted run makes (the same id)."""
+    db, _, household = proposed
+    before, after, writes = crash_test(
+        db, tmp_path, lambda d: ["workflow", "propose", "--db", str(d), "--as", "village",
+                                 "--kind", "monitor", "--household", str(household),
+                                 "--reason", "income_near_line"], store_content, sample=2)
+    assert after["proposals"][0] == before["proposals"][0] + 1 and writes >= 3

@@ -93,7 +93,7 @@ def test_bad_rows_are_quarantined_with_their_reasons(store: Store, tmp_path: Pat
     table = load_sources()[SOURCE].table
     with pytest.raises(ValidationFailed):
         import_file(store, table, path)
-    assert rows_of(store) == []
+    assert not store.has_table(table.name)  # nothing kept, not even an empty table
     report = import_file(store, table, path, keep_good=True)
     assert (report.accepted, report.quarantined) == (1, 1)
     [(row, problems)] = store.execute("SELECT row_number, problems FROM quarantine"
@@ -183,3 +183,30 @@ def test_reprocess_killed_at_any_write_leaves_the_quarantine_as_it_was(
                                           "--batch", str(first.batch_id), str(fix)], state)
     assert after[0] == [(1,), (2,)] and after[1][0][2] is not None  # taken in, resolved
     assert writes > 3
+
+
+@pytest.mark.parametrize("case", ["a missing file", "a file of another source"])
+def test_a_refused_intake_leaves_the_store_as_it_was(
+        deaths: Path, store: Store, tmp_path: Path, refuse: Callable[..., str],
+        case: str) -> None:
+    """No new feed table either (before, `intake` created feed_<source> first)."""
+    source, path = {"a missing file": (SOURCE, tmp_path / "none.csv"),
+                    "a file of another source": ("transport_vehicles", deaths)}[case]
+    store.close()
+    refuse(case, ["intake", "--db", str(store.path), "--source", source, str(path)],
+           names=(str(path),), db=store.path)
+
+
+def test_intake_killed_at_any_write_leaves_the_store_as_it_was(
+        deaths: Path, store: Store, tmp_path: Path,
+        crash_test: Callable[..., tuple[Any, Any, int]]) -> None:
+    """Killed at its first write (the feed's new table) and at its commit (one
+    transaction), `intake` leaves the store as it was; run again, it takes the batch
+    in."""
+    from tests.conftest import store_content
+
+    store.close()
+    _, after, writes = crash_test(
+        store.path, tmp_path, lambda db: ["intake", "--db", str(db), "--source", SOURCE,
+                                          str(deaths)], store_content, sample=2)
+    assert f"feed_{SOURCE}" in after and writes > 3

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
 from openpyxl import Workbook, load_workbook
 from pyxform.xls2xform import convert
+from tests.conftest import store_content
 
 from povertycloud.errors import PovertyCloudError, ValidationFailed
 from povertycloud.intake import load_directory
@@ -218,3 +221,20 @@ def test_a_kobo_workbook_brings_its_members_in_a_sheet(small_province: Path, sto
     households, found = import_submissions(store, tmp_path / "kobo.xlsx")
     assert (households.accepted, found.accepted) == (len(survey), len(people))
     assert found.source == f"{tmp_path / 'kobo.xlsx'} (sheet {REPEAT})"
+
+
+def test_survey_import_killed_at_any_write_lands_both_or_neither(
+        small_province: Path, store: Store, tmp_path: Path,
+        crash_test: Callable[..., tuple[Any, Any, int]]) -> None:
+    """Killed at its writes (the first, one between and the commit: it writes much),
+    `survey import` of submissions with their members leaves neither; run again, both
+    land."""
+    survey, people = members_survey(small_province, store, households=50)
+    export = odk_export(survey, tmp_path / f"{FORM_ID}.csv")
+    keys = {int(r["household_id"]): f"uuid:{i}" for i, r in enumerate(survey)}
+    odk_members(people, keys, tmp_path / f"{FORM_ID}-{REPEAT}.csv")
+    store.close()
+    before, after, _ = crash_test(
+        store.path, tmp_path, lambda db: ["survey", "import", str(export), "--db", str(db)],
+        store_content, sample=3)
+    assert after["people"][0] == before["people"][0] + len(people)

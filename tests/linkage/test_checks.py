@@ -4,8 +4,10 @@ each rule's precision."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import shutil
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,6 +19,7 @@ from povertycloud.feeds.checks import (
     raise_flags,
     report,
     review_queue,
+    run_checks,
     verify,
 )
 from povertycloud.feeds.signals import send_signals
@@ -24,23 +27,33 @@ from povertycloud.feeds.sources import load_sources
 from povertycloud.intake import import_file, load_directory
 from povertycloud.rulefiles import RuleFileError
 from povertycloud.store import Store, StoreConflict
+from povertycloud.synth import SynthConfig, generate
 from povertycloud.synth.feeds import write_feeds
 
 
 @pytest.fixture(scope="module")
-def checked(small_province: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A store of the small province with its three feeds taken in, one death the
-    registry does not know of, linked and checked once."""
+def fed(small_province: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store of the small province with its feeds taken in and one death the
+    registry does not know of; not yet checked."""
     folder = tmp_path_factory.mktemp("checks")
     write_feeds(small_province, folder / "feeds", seed=9, fault_rate=0.0)
-    db = folder / "store.duckdb"
-    sources = load_sources()
+    db = folder / "fed.duckdb"
     with Store.create(db) as store:
         load_directory(store, small_province)
-        for source in sources.values():
+        for source in load_sources().values():
             import_file(store, source.table, folder / "feeds" / f"{source.id}.parquet")
         store.execute("UPDATE people SET death_date = NULL WHERE person_id = (SELECT "
                       "min(person_id) FROM people WHERE death_date IS NOT NULL)")
+    return db
+
+
+@pytest.fixture(scope="module")
+def checked(fed: Path) -> Path:
+    """``fed``, linked and checked once."""
+    db = fed.with_name("store.duckdb")
+    shutil.copy(fed, db)
+    sources = load_sources()
+    with Store(db) as store:
         link_feeds(store, sources)
         raise_flags(store, load_conflicts(None, sources))
     return db
@@ -225,3 +238,75 @@ def test_of_two_decisions_on_a_pair_at_once_one_wins(store: Store) -> None:
                int(pair["person_id"]), False, "李干部")
     first.execute("COMMIT")
     assert store.execute("SELECT count(*) FROM audit_log").fetchone() == (0,)
+
+
+@pytest.fixture(scope="module")
+def small_fed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store of 1,000 people with two feeds taken in (deaths and vehicles) and one
+    death the registry does not know of, not yet checked: small, for the crash tests."""
+    folder = tmp_path_factory.mktemp("small_fed")
+    generate(SynthConfig(people=1_000, seed=7), folder / "province")
+    write_feeds(folder / "province", folder / "feeds", seed=9, fault_rate=0.0)
+    sources = load_sources()
+    with Store.create(folder / "fed.duckdb") as store:
+        load_directory(store, folder / "province")
+        for source in ("public_security_deaths", "transport_vehicles"):
+            import_file(store, sources[source].table,
+                        folder / "feeds" / f"{source}.parquet")
+        store.execute("UPDATE people SET death_date = NULL WHERE person_id = (SELECT "
+                      "min(person_id) FROM people WHERE death_date IS NOT NULL)")
+        return store.path
+
+
+def test_checks_run_killed_at_any_write_keeps_links_and_flags_together(
+        small_fed: Path, tmp_path: Path, crash_test: Callable[..., tuple[Any, Any, int]]
+) -> None:
+    """Killed at its first write and at its last (each run links with Splink, so not at
+    every one), `checks run` leaves the links and flags as they were; run again, it
+    gives what an uninterrupted run gives (before, each feed's links were kept in a
+    transaction of their own, so a kill left links without flags)."""
+    from tests.conftest import store_content
+
+    before, after, writes = crash_test(
+        small_fed, tmp_path, lambda db: ["checks", "run", "--db", str(db)], store_content,
+        sample=2)
+    assert after["feed_links"][0] > before["feed_links"][0] == 0
+    assert after["conflict_flags"][0] > 0 and writes > 4
+
+
+@pytest.fixture(scope="module")
+def small_checked(small_fed: Path) -> tuple[Path, dict[str, int]]:
+    """``small_fed`` checked, with one of its vehicle links put under review: the store,
+    a flag and that pair."""
+    db = small_fed.with_name("checked.duckdb")
+    shutil.copy(small_fed, db)
+    sources = load_sources()
+    with Store(db) as store:
+        run_checks(store, sources, load_conflicts(None, sources))
+        pair = store.record("SELECT source, record_id, person_id FROM feed_links "
+                            "WHERE source = 'transport_vehicles' ORDER BY ALL LIMIT 1")
+        assert pair is not None
+        store.execute("UPDATE feed_links SET decision = 'review' WHERE source = ? AND "
+                      "record_id = ?", [pair["source"], pair["record_id"]])
+        return db, {"flag": store.scalar("SELECT min(flag_id) FROM conflict_flags"), **pair}
+
+
+@pytest.mark.parametrize("command", ["signals", "verify", "review"])
+def test_checks_killed_at_any_write_change_all_or_nothing(
+        small_checked: tuple[Path, dict[str, Any]], tmp_path: Path, command: str,
+        crash_test: Callable[..., tuple[Any, Any, int]]) -> None:
+    """Killed at its writes (verify: its one; review: the first and the commit;
+    signals: the first, a middle one and the commit), `checks signals`, `checks verify`
+    and `checks review --accept` leave the store as it was; run again, they give what
+    an uninterrupted run gives."""
+    from tests.conftest import store_content
+
+    db, of = small_checked
+    extra = {"signals": [],
+             "verify": ["--flag", str(of["flag"]), "--outcome", "confirmed", "--by", "me"],
+             "review": ["--source", of["source"], "--record", str(of["record_id"]),
+                        "--person", str(of["person_id"]), "--accept", "--by", "me"]}
+    before, after, writes = crash_test(
+        db, tmp_path, lambda d: ["checks", command, "--db", str(d), *extra[command]],
+        store_content, sample={"signals": 3, "review": 2}.get(command))
+    assert after != before and writes >= 1

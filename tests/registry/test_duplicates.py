@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from tests.conftest import store_content
 
 from povertycloud.errors import PovertyCloudError
 from povertycloud.intake import load_directory
@@ -148,3 +151,36 @@ def test_a_merge_conflicts_with_another_touching_the_same_person(
     assert store.execute("SELECT count(*) FROM people WHERE person_id IN (?, ?)",
                          [keep, duplicate]).fetchone() == (2,)
     assert store.execute("SELECT count(*) FROM registry_changes").fetchone() == (0,)
+
+
+@pytest.mark.parametrize("command", ["duplicates", "merge", "distinct"])
+def test_registry_commands_killed_at_any_write_change_all_or_nothing(
+        twice: tuple[Path, Truth], tmp_path: Path, command: str,
+        crash_test: Callable[..., tuple[Any, Any, int]]) -> None:
+    """Killed at their writes (duplicates --find: only at its commit, each run links the
+    registry with itself; merge: the first, a middle one and the commit; distinct: each),
+    `registry duplicates`, `merge` and `distinct` leave the store as they found it; run
+    again, they give what an uninterrupted run gives."""
+    db, truth = twice
+    keep, duplicate, _ = truth[0]
+    pair = ["--keep", str(keep), "--duplicate", str(duplicate), "--by", "王干部"]
+    extra = {"duplicates": ["--find"], "merge": pair, "distinct": pair}[command]
+    if command == "duplicates":  # pairs to find: the first search undone
+        db = tmp_path / "unfound.duckdb"
+        shutil.copy(twice[0], db)
+        with Store(db) as store:
+            store.execute("DELETE FROM registry_duplicates")
+    before, after, _ = crash_test(
+        db, tmp_path, lambda d: ["registry", command, "--db", str(d), *extra], content,
+        sample={"duplicates": 1, "merge": 3}.get(command))
+    assert after != before
+
+
+def content(db: Path) -> dict[str, Any]:
+    """:func:`store_content`, the merged rows kept in registry_changes without their
+    ``before`` (which holds the time the merge touched them)."""
+    found: dict[str, Any] = store_content(db)
+    with Store(db, read_only=True) as store:
+        found["registry_changes"] = store.rows(
+            "SELECT * EXCLUDE (before, changed_at) FROM registry_changes ORDER BY ALL")
+    return found

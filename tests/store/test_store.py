@@ -28,7 +28,8 @@ SCHEMA_FINGERPRINTS = {
     4: "2e3152bdc63ca38c9b7da79608bbc3c3ac00c1511208a1748edec720859ab6e5",  # resolved_by
     5: "2e3152bdc63ca38c9b7da79608bbc3c3ac00c1511208a1748edec720859ab6e5",  # registry changes
     6: "2e3152bdc63ca38c9b7da79608bbc3c3ac00c1511208a1748edec720859ab6e5",  # dynamic management
-    7: "2e3152bdc63ca38c9b7da79608bbc3c3ac00c1511208a1748edec720859ab6e5",  # feed_history
+    7: "2e3152bdc63ca38c9b7da79608bbc3c3ac00c1511208a1748edec720859ab6e5",  # identification runs
+    8: "2e3152bdc63ca38c9b7da79608bbc3c3ac00c1511208a1748edec720859ab6e5",  # feed_history
 }
 WEB_TABLES = {"users", "sessions", "audit_log", "complaints", "announcements",
               "feed_links", "conflict_flags",  # the feed checks' tables
@@ -36,7 +37,8 @@ WEB_TABLES = {"users", "sessions", "audit_log", "complaints", "announcements",
               "registry_changes", "registry_duplicates",  # changes outside batches
               "household_history", "person_history", "reevaluations", "proposals",
               "proposal_steps", "objections", "region_status_changes",
-              "open_proposals"}  # dynamic management
+              "open_proposals",  # dynamic management
+              "identification_runs"}
 
 
 @pytest.fixture
@@ -202,6 +204,24 @@ def test_a_version_0_store_is_migrated_when_opened(tmp_path: Path) -> None:
         assert _meta(s.con)["created_by"] == "0.0.1"
     with Store(path) as s:  # migrated once, opened again as is
         assert s.schema_version == SCHEMA_VERSION
+
+
+def test_a_store_whose_identify_made_its_runs_table_keeps_its_runs(tmp_path: Path) -> None:
+    """Before migration 7, `identify` created identification_runs itself."""
+    from povertycloud.store.migrations import MIGRATIONS, migration_sql
+
+    path = tmp_path / "v6.duckdb"
+    _write_meta_only(path, [("schema_version", "6")])
+    con = duckdb.connect(str(path))
+    for migration in MIGRATIONS[:6]:
+        con.execute(migration_sql(migration))
+    con.execute("CREATE TABLE identification_runs (run_id BIGINT, year BIGINT, engine "
+                "VARCHAR, households BIGINT, finished_at TIMESTAMP, rules VARCHAR)")
+    con.execute("INSERT INTO identification_runs VALUES (1, 2020, 'duckdb', 9, now(), '{}')")
+    con.close()
+    with Store(path) as s:
+        assert s.schema_version == SCHEMA_VERSION
+        assert s.rows("SELECT run_id, households FROM identification_runs") == [(1, 9)]
 
 
 def test_a_version_0_store_is_not_migrated_read_only(tmp_path: Path) -> None:

@@ -21,14 +21,13 @@ RulesOption = Annotated[Path | None, typer.Option(
 def run(db: DbOption, rules: RulesOption = None, wait: WaitOption = 0) -> None:
     """Link every feed in the store to the registry's people (ID number first, then
     probabilistically) and raise a flag, with its evidence, wherever a rule holds."""
-    from ..feeds.checks import link_feeds, load_conflicts, raise_flags
+    from ..feeds.checks import load_conflicts, run_checks
     from ..feeds.sources import load_sources
 
     sources = load_sources()
     conflict_rules = load_conflicts(rules, sources)
     with open_store(db, wait=wait) as store:
-        linked = link_feeds(store, sources)
-        raised = raise_flags(store, conflict_rules)
+        linked, raised = run_checks(store, sources, conflict_rules)
     for source, matches in linked.items():
         console.print(f"feed {source}: {matches:,} records matched to registry people")
     table = RichTable("rule", "new flags", title=f"Flags ({conflict_rules.label})")

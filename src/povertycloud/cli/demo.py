@@ -86,7 +86,7 @@ def _department_checks(store: Store) -> None:
     if "feed_public_security_deaths" not in store.tables() or store.count("feed_links"):
         return
     sources = load_sources()
-    with progress_bar() as bar:
+    with progress_bar() as bar, store.transaction():  # whole, or the guard above re-runs it
         task = bar.add_task("Department data: linking the feeds", total=None)
         link_feeds(store, sources, u_pairs=DEMO_U_PAIRS)
         bar.update(task, description="Department data: conflict checks and signals")
@@ -125,7 +125,7 @@ def _dynamic(store: Store, year: int) -> None:
     if store.count("reevaluations"):
         return
     today = dt.date.today()
-    with progress_bar() as bar:
+    with progress_bar() as bar, store.transaction():  # whole, or the guard above re-runs it
         task = bar.add_task("Dynamic management: regions", total=None)
         designate(store, DEMO_FIRST_YEAR, "demo")
         bar.update(task, description="Dynamic management: re-evaluation")

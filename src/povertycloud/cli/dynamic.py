@@ -54,7 +54,8 @@ def reevaluate_command(
     from ..identification.plan import load_rules
     from ..identification.runs import identified, identify, latest_year
 
-    with open_store(db, wait=wait) as store:
+    # one transaction: a year identified first is kept only with its proposals
+    with open_store(db, wait=wait) as store, store.transaction():
         chosen = year or latest_year(store)
         if not identified(store, chosen):
             console.print(f"Identifying the households of {chosen} first ...")

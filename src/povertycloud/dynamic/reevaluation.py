@@ -25,6 +25,7 @@ from ..rulefiles import Reader, RuleSet, header, load, shipped
 from ..sqltext import date_literal, literal
 from ..standard.codes import EVENT_KINDS
 from ..store import Store
+from ..store.sequences import draw
 from .procedures import Procedures, load_procedures
 
 DEFAULT = "reevaluation.yaml"
@@ -132,16 +133,18 @@ def _keep(store: Store, procedures: Procedures, t: Thresholds,
                       for p in procedures.procedures)
     deadlines = " ".join(f"WHEN {literal(p.procedure)} THEN {p.deadline_days}"
                          for p in procedures.procedures)
+    first = draw(store, "proposal_ids", proposals)  # numbered by village and household
     store.execute(f"""
-INSERT INTO proposals (subject, household_id, region_code, kind, monitor_kind, reasons,
-  evidence, procedure, rules, step, state, origin, reevaluation_id, proposed_by,
+INSERT INTO proposals (proposal_id, subject, household_id, region_code, kind, monitor_kind,
+  reasons, evidence, procedure, rules, step, state, origin, reevaluation_id, proposed_by,
   proposed_on, due_on, version)
-SELECT 'household', household_id, village_code, kind, monitor_kind, reasons, evidence,
+SELECT {first} + row_number() OVER (ORDER BY village_code, household_id), 'household',
+  household_id, village_code, kind, monitor_kind, reasons, evidence,
   procedure, {literal(procedures.label)}, CASE procedure {firsts} END, 'open',
   {literal("events" if since else "yearly")}, {run_id}, {literal(by)}, {date_literal(on)},
   {date_literal(on)} + CAST(CASE procedure {deadlines} END AS INTEGER), 0
 FROM (SELECT *, CASE kind {cases} END AS procedure FROM reevaluated
-      WHERE kind IS NOT NULL ORDER BY village_code, household_id)""")
+      WHERE kind IS NOT NULL)""")
     store.execute("INSERT INTO open_proposals SELECT 'household ' || household_id, "
                   "proposal_id FROM proposals WHERE reevaluation_id = ?", [run_id])
     return run_id

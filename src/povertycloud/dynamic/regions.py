@@ -51,7 +51,8 @@ SELECT r.region_code, ?, 'poor', 'designated: registered incidence ' ||
   round({incidence}, 2) || ' % at the end of ' || ?, ?, now()
 FROM ({rollup_sql(day, survey)}) r
 WHERE r.people > 0 AND ({thresholds})
-  AND r.region_code NOT IN (SELECT region_code FROM region_status_changes)""",
+  AND r.region_code NOT IN (SELECT region_code FROM region_status_changes)
+ORDER BY r.region_code""",  # change ids in a fixed order: a re-run numbers them alike
                              [day, year, by])
         store.audit("designate_regions", username=by, object_kind="region",
                     detail=f"{count} villages and counties poor from {day} ({rules.label})")

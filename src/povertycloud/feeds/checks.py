@@ -28,6 +28,7 @@ from ..sqltext import literal
 from ..standard import codes
 from ..standard.fields import Kind, Table
 from ..store import Queries, Store
+from ..store.sequences import draw
 from .outcomes import OUTCOMES
 from .sources import Source, load_sources
 
@@ -96,6 +97,15 @@ def link_config(source: Source) -> LinkConfig:
                       0.9, 0.5, default_blocking(columns))
 
 
+def run_checks(store: Store, sources: dict[str, Source], rules: ConflictRules
+               ) -> tuple[dict[str, int], dict[str, int]]:
+    """Link every feed (:func:`link_feeds`) and raise the flags (:func:`raise_flags`),
+    in one transaction: killed half-way, the store keeps its links and flags as they
+    were. Returns the matches per source and the new flags per rule."""
+    with store.transaction():
+        return link_feeds(store, sources), raise_flags(store, rules)
+
+
 def link_feeds(store: Store, sources: dict[str, Source], u_pairs: int | None = None
                ) -> dict[str, int]:
     """Link every feed the store holds to its people (replacing earlier links of that
@@ -140,11 +150,23 @@ def raise_flags(store: Store, rules: ConflictRules) -> dict[str, int]:
             if feed not in tables:
                 counts[rule.id] = 0
                 continue
+            new = _new_flags_sql(rule, feed)
+            first = draw(store, "flag_ids", store.scalar(f"SELECT count(*) FROM ({new})"))
             counts[rule.id] = store.scalar(f"""
-INSERT INTO conflict_flags (rule, rules_version, source, record_id, person_id,
+INSERT INTO conflict_flags (flag_id, rule, rules_version, source, record_id, person_id,
   household_id, evidence, raised_at)
-SELECT {literal(rule.id)}, {literal(rules.label)}, {literal(rule.source)}, record_id,
-  person_id, household_id, evidence, now()
+SELECT {first} + row_number() OVER (ORDER BY record_id, person_id), {literal(rule.id)},
+  {literal(rules.label)}, {literal(rule.source)}, record_id, person_id, household_id,
+  evidence, now()
+FROM ({new})""")  # numbered by record: a re-run numbers them alike
+    return counts
+
+
+def _new_flags_sql(rule: Rule, feed: str) -> str:
+    """The records of ``feed`` that ``rule`` flags and it has not flagged yet, with
+    their person, household and evidence."""
+    return f"""
+SELECT record_id, person_id, household_id, evidence
 FROM (SELECT f.*, l.person_id, p.household_id, h.registration_status,
         p.death_date IS NULL AS person_alive, p.relation,
         CAST(to_json(f) AS VARCHAR) AS evidence
@@ -154,8 +176,7 @@ FROM (SELECT f.*, l.person_id, p.household_id, h.registration_status,
       WHERE l.source = {literal(rule.source)} AND l.decision = 'match') x
 WHERE ({rule.when}) AND NOT COALESCE(({rule.exempt}), FALSE)
   AND NOT EXISTS (SELECT 1 FROM conflict_flags c WHERE c.rule = {literal(rule.id)}
-                  AND c.record_id = x.record_id)""")
-    return counts
+                  AND c.record_id = x.record_id)"""
 
 
 def verify(store: Store, flag_id: int, outcome: str, by: str) -> None:

@@ -133,4 +133,5 @@ def _keep_changes(store: Store, change: str, source: Source, rows: str,
 INSERT INTO registry_changes (change, person_id, household_id, before, source, record_id,
   changed_by, changed_at)
 SELECT {literal(change)}, person_id, household_id, {before}, {literal(source.id)},
-  record_id, {literal('feed ' + source.id)}, now() FROM {rows}""")
+  record_id, {literal('feed ' + source.id)}, now() FROM {rows}
+ORDER BY person_id, record_id""")  # change ids in a fixed order

@@ -16,9 +16,6 @@ from ..standard.regions import sql_ancestor
 from ..store import Store
 from .plan import Rules, identify_plan
 
-RUNS_DDL = """CREATE TABLE IF NOT EXISTS identification_runs (
-    run_id BIGINT, year BIGINT, engine VARCHAR, households BIGINT, finished_at TIMESTAMP,
-    rules VARCHAR)"""
 # The breakdown of each score (points per set and indicator), apart from the results.
 SCORES_VIEW = """CREATE OR REPLACE VIEW identification_scores AS
 SELECT household_id, year, score, band, COLUMNS('^[si]_') FROM identification"""
@@ -43,7 +40,6 @@ def identify(store: Store, rules: Rules, year: int, engine: str = "duckdb",
     returns the number of households identified (and so scored)."""
     check_year(store, year)
     with store.transaction():  # all of it, or nothing: a crash leaves the run before
-        store.execute(RUNS_DDL)
         run_id = store.scalar("SELECT coalesce(max(run_id), 0) + 1 FROM identification_runs")
         execute(store, engine, identify_plan(rules, year, run_id), progress)
         households = store.scalar("SELECT count(*) FROM identification WHERE year = ?",

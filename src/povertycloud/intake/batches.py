@@ -64,9 +64,15 @@ def import_file(store: Store, table_name: str | Table, path: Path, *,
     if update_from is not None and table.name not in UPDATABLE:
         raise PovertyCloudError(f"only {' and '.join(UPDATABLE)} can be updated; "
                                 f"{table.name} rows are added")
-    path = Path(path)
-    if not isinstance(table_name, str):
-        store.execute(feed_ddl(table))
+    with store.transaction():  # all of it, a feed's new table too: a refusal leaves nothing
+        if not isinstance(table_name, str):
+            store.execute(feed_ddl(table))
+        return _import(store, table, Path(path), keep_good, label, update_from,
+                       today or dt.date.today())
+
+
+def _import(store: Store, table: Table, path: Path, keep_good: bool, label: str | None,
+            update_from: dt.date | None, today: dt.date) -> BatchReport:
     columns = readers.stage(store, path, STAGING)
     _check_columns(table, columns, path)
     with path.open("rb") as file:
@@ -80,23 +86,22 @@ def import_file(store: Store, table_name: str | Table, path: Path, *,
         report.duplicate_of = int(earlier[0])
         return report
     keeper = _correction_keeper(table, update_from, name)
-    issues = _find_issues(store, table, name, today or dt.date.today(),
+    issues = _find_issues(store, table, name, today,
                           updating=update_from is not None, correcting=keeper is not None)
     report.reasons = _reason_counts(store)
     bad_rows = store.scalar("SELECT count(DISTINCT _row) FROM _issues")
     if bad_rows and not keep_good:
         raise ValidationFailed(issues, store.scalar("SELECT count(*) FROM _issues"))
-    with store.transaction():
-        report.batch_id = store.next_batch_id()
-        if keeper is not None:
-            report.updated, report.unchanged = _update_known(store, table, report.batch_id,
-                                                             keeper)
-        report.accepted = _insert_good(store, table, report.batch_id,
-                                       new_only=keeper is not None)
-        report.quarantined = _quarantine(store, table, report.batch_id, name)
-        store.execute("INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, now())",
-                    [report.batch_id, table.name, name, checksum, rows_in,
-                     report.accepted, report.quarantined])
+    report.batch_id = store.next_batch_id()
+    if keeper is not None:
+        report.updated, report.unchanged = _update_known(store, table, report.batch_id,
+                                                         keeper)
+    report.accepted = _insert_good(store, table, report.batch_id,
+                                   new_only=keeper is not None)
+    report.quarantined = _quarantine(store, table, report.batch_id, name)
+    store.execute("INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, now())",
+                  [report.batch_id, table.name, name, checksum, rows_in,
+                   report.accepted, report.quarantined])
     return report
 
 

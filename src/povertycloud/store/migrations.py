@@ -16,6 +16,7 @@ MIGRATIONS: tuple[str, ...] = (
     "0004_quarantine_resolved.sql",
     "0005_registry_changes.sql",
     "0006_dynamic.sql",
+    "0007_identification_runs.sql",
     "0008_feed_history.sql",
 )
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sys
 import tempfile
 import threading
@@ -36,6 +37,7 @@ SLOW_DEFAULT_MS = 10_000.0
 CRASH_VARIABLE = "POVERTYCLOUD_CRASH_AT_WRITE"
 WRITES = ("INSERT", "UPDATE", "DELETE", "CREATE", "DROP", "ALTER", "COPY", "COMMIT")
 _writes = 0  # writes and commits of this process, for CRASH_VARIABLE
+_LEADING_COMMENTS = re.compile(r"\A(?:\s*--[^\n]*(?:\n|\Z))*\s*")
 
 log = logging.getLogger("povertycloud.store")
 Params = Sequence[Any] | dict[str, Any] | None
@@ -62,11 +64,16 @@ def _slow_threshold() -> float:
     return float(os.environ.get(SLOW_VARIABLE, SLOW_DEFAULT_MS))
 
 
+def _statement(sql: str) -> str:
+    """``sql`` without the comment lines before its first word."""
+    return _LEADING_COMMENTS.sub("", sql, count=1)
+
+
 def _crash_point(sql: str) -> None:
     """Die before this statement if it is the write or commit ``CRASH_VARIABLE`` names."""
     global _writes
     crash_at = os.environ.get(CRASH_VARIABLE)
-    if crash_at and sql.lstrip().upper().startswith(WRITES):
+    if crash_at and _statement(sql).upper().startswith(WRITES):
         _writes += 1
         if _writes == int(crash_at):
             os._exit(137)  # no cleanup, no rollback: what a kill leaves
@@ -90,7 +97,7 @@ def _without_pandas() -> Iterator[None]:
 
 def _summary(sql: str) -> str:
     """The statement as logged: one line, cut short (parameters are never logged)."""
-    text = " ".join(sql.split())
+    text = " ".join(_statement(sql).split())
     return text if len(text) <= 300 else text[:297] + "..."
 
 
@@ -141,14 +148,18 @@ class Store:
 
     @classmethod
     def create(cls, path: Path) -> Store:
-        """A new, empty store at ``path``, which must not exist."""
+        """A new, empty store at ``path``, which must not exist. It is made beside it
+        and renamed when whole: killed half-way, nothing is left at ``path``."""
         path = Path(path)
         if path.exists():
             raise StoreError(f"{path} already exists; choose another path or remove it")
+        partial = path.with_name(path.name + ".partial")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             tempfile.TemporaryFile(dir=path.parent).close()  # a folder it may write in
-            with duckdb.connect(str(path)) as con:
+            for left in (partial, partial.with_name(partial.name + ".wal")):  # of a kill
+                left.unlink(missing_ok=True)
+            with duckdb.connect(str(partial)) as con:
                 con.execute("CREATE TABLE pc_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
                 con.execute("INSERT INTO pc_meta VALUES ('schema_version', '0'), "
                             "('created_by', ?)", [__version__])
@@ -158,6 +169,8 @@ class Store:
         except duckdb.Error as exc:
             raise translated(exc, path) or StoreError(f"{path} cannot be created: "
                                                       f"{exc}") from None
+        cls(partial).close()  # migrated to the current schema
+        partial.replace(path)
         return cls(path)
 
     def cursor(self) -> Store:
