@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 from povertycloud.intake import load_directory
@@ -17,3 +18,12 @@ def source_store(root: Path) -> Store:
     store = Store.create(root / "source.duckdb")
     load_directory(store, root / "province")
     return store
+
+
+def write_csv(path: Path, header: list[str], rows: list[dict[str, str]]) -> Path:
+    """``rows`` as a UTF-8 CSV file with ``header``."""
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=header)
+        writer.writeheader()
+        writer.writerows(rows)
+    return path

@@ -27,7 +27,7 @@ from povertycloud.standard.tables import TABLES
 from povertycloud.store import Store
 
 from ..conftest import CLI
-from .conftest import source_store
+from .conftest import source_store, write_csv
 
 PEOPLE = TABLES["people"].names
 REGIONS = TABLES["regions"].names
@@ -65,7 +65,7 @@ def source(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Source]:
         s.people = list(csv.DictReader(f))
     shutil.copy(s.base, s.with_people)
     earlier = root / "earlier_people.csv"
-    _write_csv(earlier, PEOPLE, s.people[:EARLIER])
+    write_csv(earlier, PEOPLE, s.people[:EARLIER])
     with Store(s.with_people) as store:
         import_file(store, "people", earlier)
     yield s
@@ -96,13 +96,6 @@ def with_people(source: Source, tmp_path: Path) -> Iterator[Store]:
     """A fresh store holding regions, households and the first few people."""
     yield from _open_copy(source.with_people, tmp_path)
 
-
-def _write_csv(path: Path, header: list[str], rows: list[Row]) -> Path:
-    with path.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=header)
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
 
 
 def _rows(store: Store, table: str) -> list[tuple[Any, ...]]:
@@ -243,7 +236,7 @@ def _bad_people(source: Source, tmp_path: Path, case: Case) -> tuple[Path, list[
     """Six people not yet stored (rows 2 to 7), the one at BAD_ROW made bad."""
     rows = [dict(r) for r in source.people[EARLIER:EARLIER + 6]]
     case.mutate(rows[BAD_ROW - 2], rows, source.people[:EARLIER])
-    return _write_csv(tmp_path / "people.csv", PEOPLE, rows), rows
+    return write_csv(tmp_path / "people.csv", PEOPLE, rows), rows
 
 
 @pytest.mark.parametrize("name", list(CASES))
@@ -305,7 +298,7 @@ def test_issues_are_listed_in_row_order_and_counted(source: Source, with_people:
     rows = [dict(r) for r in source.people[EARLIER:EARLIER + 30]]
     for r in rows:
         r["migrant_months"] = "13"
-    path = _write_csv(tmp_path / "people.csv", PEOPLE, rows)
+    path = write_csv(tmp_path / "people.csv", PEOPLE, rows)
     with pytest.raises(ValidationFailed) as caught:
         import_file(with_people, "people", path)
     assert caught.value.total == 30
@@ -329,7 +322,7 @@ def test_the_same_key_written_two_ways_is_a_duplicate(source: Source, with_peopl
                                                       tmp_path: Path) -> None:
     rows = [dict(r) for r in source.people[EARLIER:EARLIER + 6]]
     rows[BAD_ROW - 2]["person_id"] = "0" + rows[0]["person_id"]
-    path = _write_csv(tmp_path / "people.csv", PEOPLE, rows)
+    path = write_csv(tmp_path / "people.csv", PEOPLE, rows)
     before = _counts(with_people)
     with pytest.raises(ValidationFailed, match="duplicate key"):
         import_file(with_people, "people", path)
@@ -340,7 +333,7 @@ def test_row_numbers_count_blank_lines_in_a_csv(source: Source, with_people: Sto
                                                 tmp_path: Path) -> None:
     rows = [dict(r) for r in source.people[EARLIER:EARLIER + 4]]
     rows[2]["migrant_months"] = "13"
-    path = _write_csv(tmp_path / "people.csv", PEOPLE, rows)
+    path = write_csv(tmp_path / "people.csv", PEOPLE, rows)
     with path.open(newline="", encoding="utf-8") as f:
         lines = f.readlines()
     with path.open("w", newline="", encoding="utf-8") as f:
@@ -373,7 +366,7 @@ def _a_township(source: Source) -> tuple[str, str]:
 
 def test_a_new_village_imports(source: Source, base: Store, tmp_path: Path) -> None:
     township, _ = _a_township(source)
-    path = _write_csv(tmp_path / "regions.csv", REGIONS,
+    path = write_csv(tmp_path / "regions.csv", REGIONS,
                       [_region(township[:9] + "999", "village", township)])
     assert import_file(base, "regions", path).accepted == 1
 
@@ -394,7 +387,7 @@ def test_a_bad_region_fails_the_whole_file(source: Source, base: Store, tmp_path
     make, field, reason = REGION_CASES[name]
     township, county = _a_township(source)
     good = _region(township[:9] + "998", "village", township)
-    path = _write_csv(tmp_path / "regions.csv", REGIONS, [good, make(township, county)])
+    path = write_csv(tmp_path / "regions.csv", REGIONS, [good, make(township, county)])
     before = _counts(base)
     with pytest.raises(ValidationFailed) as caught:
         import_file(base, "regions", path)
@@ -409,7 +402,7 @@ def test_a_village_code_with_zero_county_digits_is_refused(base: Store,
     # of 520100100000 by the digits is the stored prefecture 520100000000.
     rows = [_region("520100100000", "township", "520100000000"),
             _region("520100100200", "village", "520100100000")]
-    path = _write_csv(tmp_path / "regions.csv", REGIONS, rows)
+    path = write_csv(tmp_path / "regions.csv", REGIONS, rows)
     before = _counts(base)
     with pytest.raises(ValidationFailed) as caught:
         import_file(base, "regions", path)
@@ -423,7 +416,7 @@ def test_keep_good_does_not_keep_a_child_of_a_quarantined_parent(
     township = county[:6] + "998000"
     rows = [_region(township, "township", county, name=""),  # bad: no name
             _region(township[:9] + "001", "village", township)]
-    path = _write_csv(tmp_path / "regions.csv", REGIONS, rows)
+    path = write_csv(tmp_path / "regions.csv", REGIONS, rows)
     import_file(base, "regions", path, keep_good=True)
     assert base.execute(
         "SELECT count(*) FROM regions c WHERE parent_code IS NOT NULL AND NOT EXISTS "
@@ -458,7 +451,7 @@ def _regions_with_columns(source: Source, tmp_path: Path,
         rows = list(csv.DictReader(f))
     header = change(list(REGIONS))
     out = [{k: r.get(k, "x") for k in header} for r in rows]
-    return _write_csv(tmp_path / "regions.csv", header, out)
+    return write_csv(tmp_path / "regions.csv", header, out)
 
 
 def test_an_unknown_column_is_refused(source: Source, empty: Store, tmp_path: Path) -> None:
@@ -523,7 +516,7 @@ def test_an_id_number_padded_or_with_a_small_x_is_normalised(source: Source, bas
     rows = [dict(r) for r in source.people if r["id_number"].endswith("X")][:1]
     sent = rows[0]["id_number"]
     rows[0]["id_number"] = f"  {sent[:17]}x\u3000"  # spaces around, the check letter small
-    report = import_file(base, "people", _write_csv(tmp_path / "people.csv", PEOPLE, rows))
+    report = import_file(base, "people", write_csv(tmp_path / "people.csv", PEOPLE, rows))
     assert (report.accepted, report.quarantined) == (1, 0)
     assert base.value("SELECT id_number FROM people") == sent
 
@@ -532,7 +525,7 @@ def test_dates_are_checked_against_the_day_of_the_import(source: Source, base: S
                                                          tmp_path: Path) -> None:
     rows = [dict(r) for r in source.people[EARLIER:EARLIER + 2]]
     _born_on("2021-06-01")(rows[1], rows, [])
-    path = _write_csv(tmp_path / "people.csv", PEOPLE, rows)
+    path = write_csv(tmp_path / "people.csv", PEOPLE, rows)
     with pytest.raises(ValidationFailed) as caught:
         import_file(base, "people", path, today=dt.date(2021, 5, 31))
     assert caught.value.issues == [Issue(str(path), 3, "birth_date",
@@ -543,10 +536,10 @@ def test_dates_are_checked_against_the_day_of_the_import(source: Source, base: S
 def test_an_update_counts_the_rows_unchanged(source: Source, with_people: Store,
                                              tmp_path: Path) -> None:
     rows = [dict(r) for r in source.people[EARLIER:EARLIER + 20]]
-    import_file(with_people, "people", _write_csv(tmp_path / "people.csv", PEOPLE, rows))
+    import_file(with_people, "people", write_csv(tmp_path / "people.csv", PEOPLE, rows))
     for r in rows[:5]:
         r["migrant_months"] = str((int(r["migrant_months"]) + 1) % 12)
-    path = _write_csv(tmp_path / "update.csv", PEOPLE, rows)
+    path = write_csv(tmp_path / "update.csv", PEOPLE, rows)
     with_people.close()
     done = subprocess.run([str(CLI), "import", "people", str(path), "--db",
                            str(with_people.path), "--update"], capture_output=True,

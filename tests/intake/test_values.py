@@ -18,7 +18,7 @@ from povertycloud.standard import ids
 from povertycloud.standard.tables import TABLES
 from povertycloud.store import Store
 
-from .conftest import source_store
+from .conftest import source_store, write_csv
 
 DEATHS = load_sources()["public_security_deaths"].table
 FUTURE = f"is in the future (after {dt.date.today()})"
@@ -45,13 +45,6 @@ def db(province: tuple[Path, list[Row]], tmp_path: Path) -> Path:
     return Path(shutil.copy(province[0], tmp_path / "store.duckdb"))
 
 
-def _write(path: Path, header: list[str], rows: list[Row]) -> Path:
-    with path.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=header)
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
-
 
 def _born(row: Row, day: str) -> Row:
     """The person born on ``day``, the ID number agreeing."""
@@ -72,7 +65,7 @@ def test_import_refuses_a_bad_value(province: tuple[Path, list[Row]], db: Path,
                                     tmp_path: Path, refuse: Callable[..., str], case: str) -> None:
     change, field, reason = PEOPLE[case]
     people = province[1][:3]
-    path = _write(tmp_path / "people.csv", TABLES["people"].names,
+    path = write_csv(tmp_path / "people.csv", TABLES["people"].names,
                   [people[0], change(people[1]), people[2]])
     message = refuse(f"import: {case}", ["import", "people", str(path), "--db", str(db)],
                      names=(str(path), "line 3", f"field '{field}'", reason), db=db)
@@ -102,9 +95,9 @@ def test_intake_refuses_a_bad_value(db: Path, tmp_path: Path, refuse: Callable[.
                                     case: str) -> None:
     record, field, reason = FEEDS[case]
     with Store(db) as store:  # the feed has come before
-        import_file(store, DEATHS, _write(tmp_path / "earlier.csv", DEATHS.names,
+        import_file(store, DEATHS, write_csv(tmp_path / "earlier.csv", DEATHS.names,
                                           [_death(9)]))
-    path = _write(tmp_path / "deaths.csv", DEATHS.names, [_death(1), record])
+    path = write_csv(tmp_path / "deaths.csv", DEATHS.names, [_death(1), record])
     refuse(f"intake: {case}", ["intake", "--source", "public_security_deaths", str(path),
                                "--db", str(db)],
            names=(str(path), "line 3", f"field '{field}'", reason), db=db)
@@ -114,7 +107,7 @@ def test_intake_refuses_a_bad_value(db: Path, tmp_path: Path, refuse: Callable[.
 def test_keep_good_quarantines_a_bad_feed_value(db: Path, tmp_path: Path,
                                                 case: str) -> None:
     record, field, reason = FEEDS[case]
-    path = _write(tmp_path / "deaths.csv", DEATHS.names, [_death(1), record])
+    path = write_csv(tmp_path / "deaths.csv", DEATHS.names, [_death(1), record])
     with Store(db) as store:
         report = import_file(store, DEATHS, path, keep_good=True)
         assert (report.accepted, report.quarantined) == (1, 1)
@@ -124,7 +117,7 @@ def test_keep_good_quarantines_a_bad_feed_value(db: Path, tmp_path: Path,
 
 
 def test_a_valid_id_number_older_than_the_death_passes(db: Path, tmp_path: Path) -> None:
-    path = _write(tmp_path / "deaths.csv", DEATHS.names,
+    path = write_csv(tmp_path / "deaths.csv", DEATHS.names,
                   [_death(1, id_number="110101199003076632", death_date="2020-01-01"),
                    _death(2, id_number="not an ID", death_date="1900-01-01")])  # for linkage
     with Store(db) as store:
