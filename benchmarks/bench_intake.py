@@ -72,8 +72,9 @@ def main() -> None:
 Command: `.venv/bin/python benchmarks/bench_intake.py --rows {args.rows}`
 ({dt.date.today()}, {machine()}). A vehicle-registration batch of {report.rows_in:,}
 rows (six fields) taken in by `import_file` into a new store: read, every field checked
-(types, required values, ranges, duplicate keys in the file and against the store),
-kept with its batch ({report.accepted:,} accepted). The baseline is DuckDB copying the
+(types, required values, ranges, no date after the day, no control character, duplicate
+keys in the file, corrections of stored records), kept with its batch in one
+transaction ({report.accepted:,} accepted). The baseline is DuckDB copying the
 same file into a table with no checks, in the same run.
 
 | | time | rows per second |

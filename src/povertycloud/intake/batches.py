@@ -64,45 +64,54 @@ def import_file(store: Store, table_name: str | Table, path: Path, *,
     if update_from is not None and table.name not in UPDATABLE:
         raise PovertyCloudError(f"only {' and '.join(UPDATABLE)} can be updated; "
                                 f"{table.name} rows are added")
-    with store.transaction():  # all of it, a feed's new table too: a refusal leaves nothing
-        if not isinstance(table_name, str):
-            store.execute(feed_ddl(table))
-        return _import(store, table, Path(path), keep_good, label, update_from,
-                       today or dt.date.today())
-
-
-def _import(store: Store, table: Table, path: Path, keep_good: bool, label: str | None,
-            update_from: dt.date | None, today: dt.date) -> BatchReport:
-    columns = readers.stage(store, path, STAGING)
-    _check_columns(table, columns, path)
-    with path.open("rb") as file:
-        checksum = hashlib.file_digest(file, "sha256").hexdigest()
-    rows_in = store.scalar(f"SELECT count(*) FROM {STAGING}")
-    name = label or str(path)
-    report = BatchReport(table.name, name, rows_in)
-    earlier = store.execute("SELECT batch_id FROM batches WHERE table_name = ? AND checksum = ?",
-                          [table.name, checksum]).fetchone()
-    if earlier:
-        report.duplicate_of = int(earlier[0])
+    path, name = Path(path), label or str(path)
+    report, checksum = _stage(store, table, path, name)
+    if report.duplicate_of is not None:
         return report
     keeper = _correction_keeper(table, update_from, name)
-    issues = _find_issues(store, table, name, today,
+    issues = _find_issues(store, table, name, today or dt.date.today(),
                           updating=update_from is not None, correcting=keeper is not None)
     report.reasons = _reason_counts(store)
     bad_rows = store.scalar("SELECT count(DISTINCT _row) FROM _issues")
     if bad_rows and not keep_good:
         raise ValidationFailed(issues, store.scalar("SELECT count(*) FROM _issues"))
+    # Checking made temporary tables only (outside the transaction, where DuckDB reads
+    # them faster); the writes are one transaction, a feed's new table included.
+    with store.transaction():
+        if not isinstance(table_name, str):
+            store.execute(feed_ddl(table))
+        _write(store, table, report, keeper, checksum)
+    return report
+
+
+def _stage(store: Store, table: Table, path: Path, name: str) -> tuple[BatchReport, str]:
+    """The file in the staging table; its report so far (a duplicate of an earlier
+    batch said) and its checksum."""
+    columns = readers.stage(store, path, STAGING)
+    _check_columns(table, columns, path)
+    with path.open("rb") as file:
+        checksum = hashlib.file_digest(file, "sha256").hexdigest()
+    report = BatchReport(table.name, name, store.scalar(f"SELECT count(*) FROM {STAGING}"))
+    earlier = store.value("SELECT batch_id FROM batches WHERE table_name = ? AND checksum = ?",
+                          [table.name, checksum])
+    if earlier is not None:
+        report.duplicate_of = int(earlier)
+    return report, checksum
+
+
+def _write(store: Store, table: Table, report: BatchReport, keeper: Keeper | None,
+           checksum: str) -> None:
+    """Keep the checked file as a batch: corrections, good rows, quarantine, record."""
     report.batch_id = store.next_batch_id()
     if keeper is not None:
         report.updated, report.unchanged = _update_known(store, table, report.batch_id,
                                                          keeper)
     report.accepted = _insert_good(store, table, report.batch_id,
                                    new_only=keeper is not None)
-    report.quarantined = _quarantine(store, table, report.batch_id, name)
+    report.quarantined = _quarantine(store, table, report.batch_id, report.source)
     store.execute("INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, now())",
-                  [report.batch_id, table.name, name, checksum, rows_in,
+                  [report.batch_id, table.name, report.source, checksum, report.rows_in,
                    report.accepted, report.quarantined])
-    return report
 
 
 def recent_batches(store: Store, limit: int = 10) -> list[tuple[object, ...]]:
@@ -138,13 +147,14 @@ def _find_issues(store: Store, table: Table, source: str, today: dt.date,
         if f.name not in present:  # optional and absent: as if empty everywhere
             store.execute(f'ALTER TABLE {STAGING} ADD COLUMN "{f.name}" VARCHAR')
     # One pass over the file: a column of problems per field, unpivoted (NULLs drop out).
-    problems = ", ".join(f'{checks.field_problem(f)} AS "{f.name}"' for f in table.fields)
+    problems = ", ".join(f'{checks.field_problem(f, today=today)} AS "{f.name}"'
+                         for f in table.fields)
     names = ", ".join(f'"{f.name}"' for f in table.fields)
     parts = [f"SELECT _row, field, reason FROM (SELECT _row, {problems} FROM {STAGING}) "
              f"UNPIVOT (reason FOR field IN ({names}))"]
     parts += [f"SELECT _row, {checks.quote(name)}, {checks.quote(reason)} FROM {STAGING} "
               f"WHERE ({checks.field_problem(table.field(name))}) IS NULL AND ({cond})"
-              for name, cond, reason in checks.cross_field_rules(table, today)]
+              for name, cond, reason in checks.cross_field_rules(table)]
     parts += _reference_rules(store, table)
     parts += _key_rules(table)[:1 if correcting else 2]
     if updating:
@@ -293,11 +303,12 @@ def _update_known(store: Store, table: Table, batch_id: int,
 def _insert_good(store: Store, table: Table, batch_id: int, new_only: bool = False) -> int:
     """Append the good rows (``new_only``: those whose key is not stored); returns the
     rows of the batch in the table."""
-    key = ", ".join(table.primary_key)
-    new = (f"WHERE ({key}) NOT IN (SELECT ({key}) FROM {table.name})" if new_only else "")
+    stored = " AND ".join(f"t.{k} = g.{k}" for k in table.primary_key)
+    new = (f"WHERE NOT EXISTS (SELECT 1 FROM {table.name} t WHERE {stored})"  # an anti-join
+           if new_only else "")
     store.execute(f"INSERT INTO {table.name} ({', '.join(table.names)}, batch_id, recorded_at) "
-                f"SELECT {', '.join(table.names)}, {batch_id}, now() FROM ({_good_rows(table)}) "
-                f"{new} ORDER BY _row")
+                  f"SELECT {', '.join(table.names)}, {batch_id}, now() "
+                  f"FROM ({_good_rows(table)}) g {new} ORDER BY _row")
     return store.scalar(f"SELECT count(*) FROM {table.name} WHERE batch_id = {batch_id}")
 
 

@@ -97,14 +97,18 @@ def _zero_above_sql(v: str) -> str:
     return " OR ".join(terms)
 
 
-def field_problem(f: Field, alias: str = "") -> str:
-    """A SQL expression: the first problem with this field's value, or NULL."""
+def field_problem(f: Field, alias: str = "", today: dt.date | None = None) -> str:
+    """A SQL expression: the first problem with this field's value, or NULL; with
+    ``today`` (the day of the import), a date after it is one."""
     v = value(f, alias)
     whens: list[tuple[str, str]] = []
     if f.required:
         whens.append((f"{v} IS NULL", "is required"))
     typed = [(f"{v} IS NOT NULL AND ({cond})", reason) for cond, reason in _type_rules(f, v)]
     whens.extend(typed)
+    if today is not None and f.kind is Kind.DATE:
+        whens.append((f"TRY_CAST({v} AS DATE) > {date_literal(today)}",
+                      f"is in the future (after {today})"))
     if f.minimum is not None:
         whens.append((f"TRY_CAST({v} AS DOUBLE) < {f.minimum}",
                       f"is below the minimum {f.minimum:g}"))
@@ -127,17 +131,14 @@ def typed(f: Field, alias: str = "", *, lenient: bool = False) -> str:
     return f"{'TRY_CAST' if lenient else 'CAST'}({v} AS {f.sql_type})"
 
 
-def cross_field_rules(table: Table, today: dt.date) -> list[tuple[str, str, str]]:
-    """(field, condition on the staging row, reason) for rules across fields of one row
-    and against ``today``, the day of the import."""
-    return [*_date_rules(table, today), *_table_rules(table)]
+def cross_field_rules(table: Table) -> list[tuple[str, str, str]]:
+    """(field, condition on the staging row, reason) for rules across fields of one row."""
+    return [*_life_rules(table), *_table_rules(table)]
 
 
-def _date_rules(table: Table, today: dt.date) -> list[tuple[str, str, str]]:
-    """No date after ``today``; no death before the birth (the record's birth date, or
-    else the one its ID number gives when the number is valid)."""
-    rules = [(f.name, f"TRY_CAST({value(f)} AS DATE) > {date_literal(today)}",
-              f"is in the future (after {today})") for f in table.fields if f.kind is Kind.DATE]
+def _life_rules(table: Table) -> list[tuple[str, str, str]]:
+    """No death before the birth (the record's birth date, or else the one its ID number
+    gives when the number is valid)."""
     births = []
     if BIRTH in table.names:
         births.append(f"TRY_CAST({value(table.field(BIRTH))} AS DATE)")
@@ -145,10 +146,10 @@ def _date_rules(table: Table, today: dt.date) -> list[tuple[str, str, str]]:
         idn = value(table.field("id_number"))
         births.append(f"CASE WHEN {ids.sql_valid(idn)} THEN CAST(TRY_STRPTIME("
                       f"substring({idn}, 7, 8), '%Y%m%d') AS DATE) END")
-    if DEATH in table.names and births:
-        rules.append((DEATH, f"TRY_CAST({value(table.field(DEATH))} AS DATE) < "
-                      f"coalesce({', '.join(births)})", "is before the birth date"))
-    return rules
+    if DEATH not in table.names or not births:
+        return []
+    return [(DEATH, f"TRY_CAST({value(table.field(DEATH))} AS DATE) < "
+             f"coalesce({', '.join(births)})", "is before the birth date")]
 
 
 def _table_rules(table: Table) -> list[tuple[str, str, str]]:
