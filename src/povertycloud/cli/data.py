@@ -86,7 +86,7 @@ def intake(
     wait: WaitOption = 0,
 ) -> None:
     """Take in a batch of another department's data: checked against its source's
-    schema, all or nothing unless --keep-good, into the table feed_<source>; the same
+    schema, all or nothing unless --keep-good, into the table `feed_<source>`; the same
     batch delivered twice changes nothing."""
     from ..feeds.sources import load_sources
     from ..intake import import_file
