@@ -152,3 +152,17 @@ def test_a_step_taken_from_the_inbox(browser: WebDriver, live_server: str,
     assert "village_officer" in consent.text and "农户签字同意" in consent.text
     assert browser.find_element(By.CSS_SELECTOR, "#step-form input[name='step']"
                                 ).get_attribute("value") == "appraisal"
+
+
+def test_the_api_documentation_renders_from_the_package(browser: WebDriver,
+                                                        live_server: str) -> None:
+    """/docs draws Swagger UI from vendored files under the platform's CSP (FastAPI's own
+    page loaded them from a CDN, which the CSP blocked: the page was blank)."""
+    browser.get(f"{live_server}/docs")
+    title = wait(browser).until(ready.presence_of_element_located(
+        (By.CSS_SELECTOR, ".swagger-ui .info .title")))
+    assert "povertycloud" in title.text
+    assert browser.find_elements(By.CSS_SELECTOR, ".opblock")  # the operations, listed
+    sources = [e.get_attribute("src") or e.get_attribute("href") or "" for e in
+               browser.find_elements(By.CSS_SELECTOR, "script[src], link[href]")]
+    assert sources and all(s.startswith(live_server) for s in sources)

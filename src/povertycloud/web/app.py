@@ -15,7 +15,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException
@@ -80,11 +80,17 @@ def create_app(config: WebConfig) -> FastAPI:
             platform.close()
 
     app = FastAPI(title="povertycloud", version=__version__, lifespan=lifespan,
+                  docs_url=None, redoc_url=None,  # FastAPI's pages load Swagger UI from a CDN
                   description="Targeted poverty alleviation: registry figures, household "
                               "files, search, complaints and the public portal.")
     for router in ROUTERS:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+
+    @app.get("/docs", include_in_schema=False)
+    async def api_docs() -> FileResponse:
+        """The API documentation: Swagger UI from the package's own files (air-gapped)."""
+        return FileResponse(str(STATIC.joinpath("api-docs.html")))
     app.add_middleware(BodyLimit, limit=config.max_body)
 
     @app.middleware("http")
