@@ -166,3 +166,22 @@ def test_the_api_documentation_renders_from_the_package(browser: WebDriver,
     sources = [e.get_attribute("src") or e.get_attribute("href") or "" for e in
                browser.find_elements(By.CSS_SELECTOR, "script[src], link[href]")]
     assert sources and all(s.startswith(live_server) for s in sources)
+
+
+def test_pages_fit_a_phone(browser: WebDriver, live_server: str, regions: Any) -> None:
+    """At 400 px the navigation folds behind its button (it broke one character per
+    line) and no page is wider than the screen: cards fit, tables scroll in place."""
+    browser.set_window_size(400, 900)
+    log_in(browser, live_server, "county_officer")
+    nav = browser.find_element(By.ID, "nav")
+    assert not nav.is_displayed()
+    browser.find_element(By.ID, "menu").click()
+    assert nav.is_displayed()
+    links = nav.find_elements(By.TAG_NAME, "a")
+    assert len({link.location["y"] for link in links}) == len(links)  # one per line
+    assert all(link.size["height"] < 40 for link in links)  # each on one line
+    for page in (f"/dashboard/{regions.county}", "/monitoring", "/search?q=a", "/inbox",
+                 "/regions/status", "/complaints", "/portal"):
+        browser.get(f"{live_server}{page}")
+        width = browser.execute_script("return document.documentElement.scrollWidth")
+        assert width <= 400, f"{page} is {width} px wide"

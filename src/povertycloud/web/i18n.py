@@ -47,6 +47,7 @@ MESSAGES: dict[str, tuple[str, str]] = {  # id: (Chinese, English)
     "irregular": ("不定期", "irregular"),
     "login": ("登录", "Log in"),
     "logout": ("退出", "Log out"),
+    "menu": ("菜单", "Menu"),
     "username": ("用户名", "Username"),
     "password": ("密码", "Password"),
     "bad_login": ("用户名或密码错误", "Wrong username or password"),

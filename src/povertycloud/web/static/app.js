@@ -78,7 +78,17 @@ function filterable(input) {
   });
 }
 
+function menu(button) {  // the navigation, folded behind a button on a phone
+  const bar = button.closest(".bar");
+  button.addEventListener("click", () => {
+    const open = bar.classList.toggle("open");
+    button.setAttribute("aria-expanded", String(open));
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  const button = document.getElementById("menu");
+  if (button) menu(button);
   trendChart();
   mapChart();
   document.querySelectorAll("table.sortable").forEach(sortable);
