@@ -185,3 +185,25 @@ def test_pages_fit_a_phone(browser: WebDriver, live_server: str, regions: Any) -
         browser.get(f"{live_server}{page}")
         width = browser.execute_script("return document.documentElement.scrollWidth")
         assert width <= 400, f"{page} is {width} px wide"
+
+
+def test_the_map_colours_follow_the_data(browser: WebDriver, live_server: str,
+                                         regions: Any) -> None:
+    """The colour scale spans the regions' own incidences (it ran from 0 to the highest,
+    so 5.4%, 6.9% and 7.7% looked the same), names its unit and labels the regions; a
+    village, with nothing below it, says so."""
+    log_in(browser, live_server, "county_officer")
+    node = browser.find_element(By.ID, "chart-map")
+    wait(browser).until(lambda _: node.get_attribute("data-ready") == "1")
+    option = browser.execute_script(
+        "const o = echarts.getInstanceByDom(arguments[0]).getOption();"
+        "return {min: o.visualMap[0].min, max: o.visualMap[0].max, title: o.title[0].text,"
+        " label: o.series[0].label.show,"
+        " values: o.series[0].data.map(d => d.value).filter(v => v !== null)};", node)
+    assert option["min"] == min(option["values"]) > 0
+    assert option["max"] == max(option["values"])
+    assert option["title"].endswith("(%)") and option["label"]
+    browser.get(f"{live_server}/dashboard/{regions.village}")
+    empty = browser.find_element(By.ID, "chart-map")
+    wait(browser).until(lambda _: "empty" in (empty.get_attribute("class") or ""))
+    assert empty.text not in ("", "—")

@@ -62,6 +62,7 @@ MESSAGES: dict[str, tuple[str, str]] = {  # id: (Chinese, English)
     "show": ("查看", "Show"),
     "trend": ("历年变化", "Trend over the years"),
     "map": ("地图", "Map"),
+    "map_empty": ("村以下不再分区域，没有地图", "A village has no regions below it to map"),
     "by_proposal": ("识别结果", "Identification"),
     "by_cause": ("主要致贫原因", "Primary cause"),
     "by_guarantee": ("未达标的保障", "Failing guarantees"),

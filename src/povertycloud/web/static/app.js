@@ -30,18 +30,27 @@ async function mapChart() {
   const response = await fetch(node.dataset.map, { credentials: "same-origin" });
   if (!response.ok) return;
   const geo = await response.json();
-  if (!geo.features.length) { node.textContent = "—"; return; }
+  const labels = data("labels") || {};
+  if (!geo.features.length) { node.textContent = labels.map_empty || "—"; node.classList.add("empty"); return; }
   echarts.registerMap("regions", geo);
   const values = geo.features.map(f => ({ name: f.id, value: f.properties.registered_incidence,
                                          label: f.properties.name }));
   const known = values.map(v => v.value).filter(v => v !== null && v !== undefined);
+  // the colours span the regions' own range, so that 5.4% and 7.7% look different
+  const low = known.length ? Math.min(...known) : 0;
+  const high = known.length ? Math.max(...known) : 1;
+  const percent = v => (v === undefined || v === null || isNaN(v) ? "—" : v.toFixed(1) + "%");
   const chart = echarts.init(node);
   chart.setOption({
-    tooltip: { formatter: p => `${p.data ? p.data.label : p.name}: ${p.value === undefined || isNaN(p.value) ? "—" : p.value.toFixed(1) + "%"}` },
-    visualMap: { min: 0, max: Math.max(1, ...known), calculable: true, left: 0, bottom: 0,
+    tooltip: { formatter: p => `${p.data ? p.data.label : p.name}: ${percent(p.value)}` },
+    visualMap: { min: low, max: high > low ? high : low + 1, calculable: true, left: 0, bottom: 0,
+                 formatter: v => percent(v),
                  inRange: { color: ["#fff5f0", "#fb6a4a", "#99000d"] } },
+    title: { text: `${labels.incidence || ""} (%)`, left: 0, top: 0,
+             textStyle: { fontSize: 12, fontWeight: "normal", color: "#61707d" } },
     series: [{ type: "map", map: "regions", nameProperty: "code", data: values,
-               emphasis: { label: { show: false } } }],
+               top: 24, label: { show: true, fontSize: 10, formatter: p => (p.data ? p.data.label : "") },
+               emphasis: { label: { show: true } } }],
   });
   chart.on("click", p => { if (p.name) window.location.href = node.dataset.link + p.name + (node.dataset.suffix || ""); });
   node.dataset.ready = "1";
