@@ -207,3 +207,27 @@ def test_the_map_colours_follow_the_data(browser: WebDriver, live_server: str,
     empty = browser.find_element(By.ID, "chart-map")
     wait(browser).until(lambda _: "empty" in (empty.get_attribute("class") or ""))
     assert empty.text not in ("", "—")
+
+
+def test_a_complaint_picks_its_region_by_name(browser: WebDriver, live_server: str,
+                                              regions: Any) -> None:
+    """Without a region page to come from, the citizen picks the region by its name,
+    level by level (it was a free-text 12-digit code)."""
+    browser.get(f"{live_server}/portal/complaint")
+    assert not browser.find_element(By.ID, "region_code").is_displayed()
+    path = (regions.prefecture, regions.county, regions.township, regions.village)
+    for depth, code in enumerate(path):
+        level = wait(browser).until(ready.presence_of_element_located(
+            (By.ID, f"region-level-{depth}")))
+        wait(browser).until(lambda _, s=level, c=code: s.find_elements(
+            By.CSS_SELECTOR, f"option[value='{c}']"))
+        choice = Select(level)
+        assert all(o.text and not o.text.isdigit() for o in choice.options)  # names
+        choice.select_by_value(code)
+    browser.find_element(By.ID, "subject").send_keys("低保评定不公")
+    browser.find_element(By.ID, "body").send_keys("请核查")
+    browser.find_element(By.ID, "complaint-submit").click()
+    code = browser.find_element(By.ID, "tracking-code").text
+    log_in(browser, live_server, "village_officer")  # the village's own officer has it
+    browser.get(f"{live_server}/complaints")
+    assert browser.find_elements(By.LINK_TEXT, code)

@@ -48,6 +48,7 @@ MESSAGES: dict[str, tuple[str, str]] = {  # id: (Chinese, English)
     "login": ("登录", "Log in"),
     "logout": ("退出", "Log out"),
     "menu": ("菜单", "Menu"),
+    "choose": ("请选择", "Choose"),
     "username": ("用户名", "Username"),
     "password": ("密码", "Password"),
     "bad_login": ("用户名或密码错误", "Wrong username or password"),

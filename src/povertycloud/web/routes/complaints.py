@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from ...access import audit
 from ...disclosure import complaints
+from ...reports import figures
 from ...store import Store
 from ..deps import (
     DB,
@@ -128,13 +129,16 @@ def answer_form(complaint_id: Id, me: Me, store: DB,
 
 
 @pages.get("/portal/complaint")
-def complaint_form(request: Request, me: Maybe,
+def complaint_form(request: Request, me: Maybe, store: DB,
                    region: Annotated[str | None, Query(pattern=r"^\d{12}$")] = None
                    ) -> Response:
+    """The form; without a region (the citizen did not come from a region's page) the
+    region is picked by name, level by level, from the province down."""
     token = form_token(request)
     return with_form_cookie(render(request, "portal_complaint.html", me, form_token=token,
-                                   region_code=region or "", categories=complaints.CATEGORIES,
-                                   limits=LIMITS), token, request)
+                                   region_code=region or "", root=figures.province(store),
+                                   categories=complaints.CATEGORIES, limits=LIMITS),
+                            token, request)
 
 
 @pages.post("/portal/complaint")

@@ -95,7 +95,33 @@ function menu(button) {  // the navigation, folded behind a button on a phone
   });
 }
 
+function regionPicker(picker) {  // the complaint's region by name, level by level
+  const input = document.getElementById("region_code");
+  document.getElementById("region-field").hidden = true;  // still sent with the form
+  picker.hidden = false;
+  input.value = picker.dataset.root;
+  async function below(code, depth) {
+    while (picker.querySelectorAll("select").length > depth) picker.lastChild.remove();
+    const response = await fetch(`/api/public/regions/${code}`);
+    const children = response.ok ? (await response.json()).children || [] : [];
+    if (!children.length) return;
+    const select = document.createElement("select");
+    select.id = `region-level-${depth}`;
+    select.add(new Option(picker.dataset.choose, ""));
+    children.forEach(c => select.add(new Option(c.name, c.code)));
+    select.addEventListener("change", () => {
+      input.value = select.value || code;
+      if (select.value) below(select.value, depth + 1);
+      else while (picker.querySelectorAll("select").length > depth + 1) picker.lastChild.remove();
+    });
+    picker.appendChild(select);
+  }
+  below(picker.dataset.root, 0);
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  const picker = document.getElementById("region-picker");
+  if (picker) regionPicker(picker);
   const button = document.getElementById("menu");
   if (button) menu(button);
   trendChart();
