@@ -1,12 +1,42 @@
-"""Masks for sensitive values shown on screen."""
+"""Masks for sensitive values shown on screen, and the values that tell of a member's
+health or disability: hidden together from a reader who may not unmask, the same way
+for every household (a hidden value says nothing of whether the household is ill)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ..standard.fields import Table
 
 HIDDEN = "***"  # a sensitive value other than an ID number or a phone
+
+# -- what tells of health or disability ----------------------------------------------------
+HEALTH_CAUSES = frozenset({"illness", "disability"})
+# events: a recovery tells of an illness
+HEALTH_EVENTS = frozenset({"serious_illness", "disability", "recovery"})
+# the monitoring list's reasons
+HEALTH_REASONS = frozenset({"medical_expense_high", "illness_in_household", "disability",
+                            "serious_illness"})
+# the survey's fields
+HEALTH_SURVEY_FIELDS = frozenset({"medical_expense"})
+# the household profile's fields: a rule (a scorecard indicator) over one reveals it
+HEALTH_PROFILE_FIELDS = frozenset({"seriously_ill", "chronically_ill", "severely_disabled",
+                                   "disabled", "medical_expense", "illness_events"})
+# the identification's conclusions drawn from them (the causes, the measures they call
+# for, the total of points that include health points): hidden whole, for every household
+HEALTH_IDENTIFICATION = ("score", "primary_cause", "causes", "measures")
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def reveals_health(expression: str) -> bool:
+    """Whether a rule's condition reads a health or disability field of the profile."""
+    return not HEALTH_PROFILE_FIELDS.isdisjoint(_WORD.findall(expression))
+
+
+def without_health(codes: list[str], health: frozenset[str]) -> list[str]:
+    """``codes`` without those of ``health``: nothing stands in their place."""
+    return [code for code in codes if code not in health]
 
 
 def mask_id_number(value: str | None) -> str | None:

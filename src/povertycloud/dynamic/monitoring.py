@@ -1,5 +1,5 @@
 """The relapse monitoring lists as an officer reads them: health reasons shown only to
-who may unmask (that read audited), every reason in words."""
+who may unmask (that read audited), left out for anyone else, every reason in words."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 
 from ..access import audit
 from ..access.accounts import User
+from ..access.privacy import HEALTH_REASONS, without_health
 from ..store import Store
 
 
@@ -16,13 +17,18 @@ def monitoring_for(store: Store, region: str, prefix: str, reader: User | None,
     """The monitoring lists of ``region``'s villages (those under ``prefix``), origin
     ``year`` (default the latest scored), by village and rank, read by ``reader``: health
     reasons are shown only if the reader may unmask, and that read is audited (``via``
-    says where from, for the log)."""
+    says where from, for the log); for anyone else they are left out, with nothing in
+    their place (a mark would tell who is ill)."""
     # imported here: the model's libraries load on the first list, not at every start
-    from .warning import monitoring_list, with_health
+    from .warning import monitoring_list
     from .warning_features import REASONS
 
     rows = monitoring_list(store, prefix, year, limit)
-    shown = with_health(rows, reader is not None and reader.may("unmask"))
+    shown = sum(not HEALTH_REASONS.isdisjoint(row["reasons"]) for row in rows)
+    if reader is None or not reader.may("unmask"):
+        shown = 0
+        for row in rows:
+            row["reasons"] = without_health(row["reasons"], HEALTH_REASONS)
     for row in rows:
         row["reason_texts"] = [REASONS.get(code, code) for code in row["reasons"]]
     if shown and reader is not None:  # reading health details is audited

@@ -7,20 +7,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from ..access.privacy import HEALTH_EVENTS
 from ..profile.income import net_income_sql
 from ..store import Store
 from .proposals import KIND_TEXT
 
-# masked like other health details (a recovery tells of an illness)
-HEALTH_EVENTS = ("serious_illness", "disability", "recovery")
 BOOKKEEPING = {"batch_id", "recorded_at", "valid_from", "valid_to", "change", "changed_by",
                "changed_at"}
 
 
 def timeline(store: Store, household_id: int, unmasked: bool = False
              ) -> list[dict[str, Any]]:
-    """Entries (date, kind, text, ref) of one household, newest first; health events are
-    named as such only when ``unmasked``."""
+    """Entries (date, kind, text, ref) of one household, newest first; health events
+    only when ``unmasked`` (left out otherwise: a mark in their place would tell)."""
     entries = [*_surveys(store, household_id), *_statuses(store, household_id),
                *_events(store, household_id, unmasked), *_members(store, household_id),
                *_own_changes(store, household_id), *_flags(store, household_id),
@@ -55,9 +54,9 @@ def _events(store: Store, household: int, unmasked: bool
                       "WHERE household_id = ?", [household])
     out = []
     for d, kind, amount in rows:
-        shown = kind if unmasked or kind not in HEALTH_EVENTS else "health (hidden)"
-        money = f", {amount:,} yuan" if amount else ""
-        out.append(_entry(d, "event", f"event: {shown.replace('_', ' ')}{money}"))
+        if unmasked or kind not in HEALTH_EVENTS:
+            money = f", {amount:,} yuan" if amount else ""
+            out.append(_entry(d, "event", f"event: {kind.replace('_', ' ')}{money}"))
     return out
 
 

@@ -30,7 +30,6 @@ from ..store import Store
 from .warning_features import (
     FEATURE_NAMES,
     FEATURES,
-    HEALTH_REASONS,
     PRESENCE,
     REASONS,
     Examples,
@@ -360,15 +359,3 @@ ORDER BY r.village_code, r.rank_in_village LIMIT ?""", [prefix, year, max(int(li
         row["reasons"] = json.loads(row["reasons"])
     return rows
 
-
-HIDDEN_HEALTH = "health (hidden)"
-
-
-def with_health(rows: list[dict[str, Any]], shown: bool) -> int:
-    """Hide the health reasons of monitoring-list ``rows`` unless ``shown``; returns how
-    many rows show one (a read to audit)."""
-    for row in rows:
-        if not shown:
-            row["reasons"] = [HIDDEN_HEALTH if code in HEALTH_REASONS else code
-                              for code in row["reasons"]]
-    return sum(any(code in HEALTH_REASONS for code in r["reasons"]) for r in rows)

@@ -52,9 +52,6 @@ REASONS: dict[str, str] = {
     "living_conditions": "housing, water, food or clothing insecure",
     "village_poverty": "a poor village",
 }
-# Reasons that tell of a member's health: for monitoring staff, never for public notices.
-HEALTH_REASONS = frozenset({"medical_expense_high", "illness_in_household", "disability",
-                            "serious_illness"})
 
 # Each feature (SQL over the joined rows, see _SQL) and the reason it speaks for.
 FEATURES: dict[str, tuple[str, str]] = {
