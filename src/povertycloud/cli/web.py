@@ -41,14 +41,17 @@ def run_server(db: Path, host: str, port: int, secure_cookies: bool = False,
     from ..web.app import create_app
     from ..web.deps import WebConfig, prepare
 
+    config = WebConfig(db=db, secure_cookies=secure_cookies)  # a bad setting: refused here
     with open_store(db, wait=wait) as store:
         rebuilt = prepare(store)
     for table in rebuilt:
         console.print(f"Rebuilt {table} in {db}: the data changed since it was built",
                       highlight=False, soft_wrap=True)
-    app = create_app(WebConfig(db=db, secure_cookies=secure_cookies))
+    app = create_app(config)
     console.print(f"Serving {db} at http://{host}:{port}/ (Ctrl+C to stop)")
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    # the client's address is the application's to judge (POVERTYCLOUD_TRUSTED_PROXIES)
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False,
+                proxy_headers=False)
 
 
 @users_app.command("add")
