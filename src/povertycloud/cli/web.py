@@ -56,7 +56,8 @@ def run_server(db: Path, host: str, port: int, secure_cookies: bool = False,
 
 @users_app.command("add")
 def add(db: DbOption,
-        username: Annotated[str, typer.Option(help="Login name.")],
+        username: Annotated[str, typer.Option(
+            help="Login name: lower-case letters a-z, digits, _, - and . (1 to 64).")],
         role: Annotated[str, typer.Option(help=f"One of: {', '.join(ROLES)}.")],
         region: Annotated[str, typer.Option(help="12-digit code of the jurisdiction.")],
         password: Annotated[str | None, typer.Option(
