@@ -7,6 +7,7 @@ roles are the same at any level. What each role may do is the table ``PERMISSION
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
@@ -35,6 +36,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
                         "review", "workflow", "monitoring"}),
 }
 MIN_PASSWORD = 10
+# plain lower-case ASCII: no look-alike (a Cyrillic "а" in "аdmin") or full-width name
+USERNAME = re.compile(r"[a-z0-9_.-]{1,64}")
 
 
 @cache
@@ -81,9 +84,9 @@ def create_user(store: Store, username: str, password: str, role: str,
     """Add an active user; the password is kept only as its argon2 hash."""
     if role not in ROLES:
         raise AccountError(f"unknown role {role!r}; the roles are {', '.join(ROLES)}")
-    if not username or not username.replace("_", "").replace("-", "").isalnum() \
-            or len(username) > 64:
-        raise AccountError("a username is 1 to 64 letters, digits, '-' or '_'")
+    if not USERNAME.fullmatch(username):
+        raise AccountError(f"username {username!a}: 1 to 64 lower-case letters a-z, digits, "
+                           "'_', '-' or '.'")
     if len(password) < MIN_PASSWORD:
         raise AccountError(f"a password needs at least {MIN_PASSWORD} characters")
     if problem := code_problem(region_code):
@@ -125,6 +128,12 @@ def user_named(store: Store, username: str) -> User:
     if row is None:
         raise AccountError(f"no active user {username!r}: see `povertycloud users list`")
     return User(*row)
+
+
+def region_of(store: Store, username: str) -> str | None:
+    """The jurisdiction of the account of that name (active or not), or None."""
+    found = store.value(QUERIES["region_of_user"], [username])
+    return str(found) if found is not None else None
 
 
 def list_users(store: Store, within: User) -> list[User]:

@@ -23,6 +23,9 @@ FROM users WHERE user_id = ? AND active;
 SELECT user_id, username, display_name, role, region_code
 FROM users WHERE username = ? AND active;
 
+-- name: region_of_user
+SELECT region_code FROM users WHERE username = ?;
+
 -- name: users_within
 SELECT user_id, username, display_name, role, region_code
 FROM users WHERE starts_with(region_code, ?) ORDER BY region_code, username;

@@ -41,19 +41,23 @@ def run_server(db: Path, host: str, port: int, secure_cookies: bool = False,
     from ..web.app import create_app
     from ..web.deps import WebConfig, prepare
 
+    config = WebConfig(db=db, secure_cookies=secure_cookies)  # a bad setting: refused here
     with open_store(db, wait=wait) as store:
         rebuilt = prepare(store)
     for table in rebuilt:
         console.print(f"Rebuilt {table} in {db}: the data changed since it was built",
                       highlight=False, soft_wrap=True)
-    app = create_app(WebConfig(db=db, secure_cookies=secure_cookies))
+    app = create_app(config)
     console.print(f"Serving {db} at http://{host}:{port}/ (Ctrl+C to stop)")
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    # the client's address is the application's to judge (POVERTYCLOUD_TRUSTED_PROXIES)
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False,
+                proxy_headers=False)
 
 
 @users_app.command("add")
 def add(db: DbOption,
-        username: Annotated[str, typer.Option(help="Login name.")],
+        username: Annotated[str, typer.Option(
+            help="Login name: lower-case letters a-z, digits, _, - and . (1 to 64).")],
         role: Annotated[str, typer.Option(help=f"One of: {', '.join(ROLES)}.")],
         region: Annotated[str, typer.Option(help="12-digit code of the jurisdiction.")],
         password: Annotated[str | None, typer.Option(

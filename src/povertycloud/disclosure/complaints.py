@@ -12,6 +12,7 @@ from ..access.accounts import User
 from ..access.privacy import mask_phone
 from ..errors import NotFound
 from ..reports.figures import region
+from ..standard.text import without_bidi
 from ..store import Store
 
 CATEGORIES = ("identification", "assistance", "funds", "conduct", "other")
@@ -34,8 +35,7 @@ def file(store: Store, region_code: str, category: str, subject: str,
     region(store, region_code)
     if category not in CATEGORIES:
         raise ComplaintError(f"category must be one of {', '.join(CATEGORIES)}")
-    fields = {"subject": subject.strip(), "body": body.strip(),
-              "contact": (contact or "").strip()}
+    fields = {"subject": _plain(subject), "body": _plain(body), "contact": _plain(contact)}
     for name, value in fields.items():
         if len(value) > LIMITS[name]:
             raise ComplaintError(f"{name} is longer than {LIMITS[name]} characters")
@@ -49,6 +49,12 @@ def file(store: Store, region_code: str, category: str, subject: str,
         [code, now, region_code, category, fields["subject"], fields["body"],
          fields["contact"] or None, now + dt.timedelta(days=DEADLINE_DAYS)])
     return code
+
+
+def _plain(text: str | None) -> str:
+    """Text as kept: trimmed, without bidirectional controls (they would make "moc.live"
+    read "evil.com" to the officer)."""
+    return without_bidi(text or "").strip()
 
 
 def track(store: Store, tracking_code: str) -> dict[str, Any]:
@@ -91,7 +97,7 @@ def answer(store: Store, user: User, complaint_id: int, text: str,
            now: dt.datetime | None = None) -> dict[str, Any]:
     """Answer an open complaint of the user's jurisdiction."""
     complaint = get(store, user, complaint_id)
-    text = text.strip()
+    text = _plain(text)
     if not text:
         raise ComplaintError("the answer is empty")
     if len(text) > LIMITS["body"]:

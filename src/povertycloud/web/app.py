@@ -18,6 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -25,7 +26,7 @@ from .. import __version__
 from ..disclosure.complaints import ComplaintError
 from ..errors import NotFound, PovertyCloudError
 from ..store import StoreConflict
-from .deps import LoginRequired, Platform, WebConfig
+from .deps import LoginRequired, Platform, WebConfig, record_refusal
 from .render import error_page
 from .routes import ROUTERS
 
@@ -117,6 +118,8 @@ def create_app(config: WebConfig) -> FastAPI:
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
+        if exc.status_code == 403:
+            await run_in_threadpool(record_refusal, request, str(exc.detail))
         return answer(request, exc.status_code, str(exc.detail))
 
     @app.exception_handler(RequestValidationError)

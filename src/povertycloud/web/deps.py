@@ -5,6 +5,8 @@ aliases the routes declare their parameters with."""
 
 from __future__ import annotations
 
+import ipaddress
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,13 +16,29 @@ from fastapi import Depends, Form, Header, HTTPException, Query, Request
 from fastapi import Path as InPath
 from starlette.convertors import Convertor, register_url_convertor
 
-from ..access import sessions
+from ..access import audit, sessions
 from ..access.accounts import User
+from ..errors import PovertyCloudError
 from ..identification.scorecard import Scorecard, load_scorecard
 from ..registry import search
 from ..reports import figures
 from ..store import Store
 from .limits import RateLimit
+
+TRUSTED_PROXIES = "POVERTYCLOUD_TRUSTED_PROXIES"
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def trusted_proxies(given: str | None = None) -> tuple[Network, ...]:
+    """The reverse proxies whose ``X-Forwarded-For`` is believed: addresses or networks,
+    comma-separated (``given``, else the setting ``POVERTYCLOUD_TRUSTED_PROXIES``; none
+    when unset)."""
+    text = os.environ.get(TRUSTED_PROXIES, "") if given is None else given
+    try:
+        return tuple(ipaddress.ip_network(p.strip(), strict=False)
+                     for p in text.split(",") if p.strip())
+    except ValueError as exc:
+        raise PovertyCloudError(f"{TRUSTED_PROXIES}: {exc}") from None
 
 
 @dataclass
@@ -29,11 +47,13 @@ class WebConfig:
     secure_cookies: bool = False  # set behind HTTPS: cookies only over TLS
     session_hours: float = 8.0
     max_body: int = 64 * 1024  # bytes of a request body
-    login_attempts: int = 5  # failed logins per client and per username...
-    login_window: float = 300.0  # ...in this many seconds
+    login_attempts: int = 5  # failed logins of one username from one address...
+    login_window: float = 300.0  # ...in this many seconds; then that pair waits
+    client_login_attempts: int = 100  # failed logins from one address, any usernames
     complaints_per_window: int = 5  # complaints per client...
     complaint_window: float = 600.0  # ...in this many seconds
     scorecard: Path | None = None
+    trusted_proxies: tuple[Network, ...] = field(default_factory=trusted_proxies)
 
 
 @dataclass
@@ -42,12 +62,15 @@ class Platform:
     store: Store = field(init=False)
     card: Scorecard = field(init=False)
     login_limit: RateLimit = field(init=False)
+    client_login_limit: RateLimit = field(init=False)
     complaint_limit: RateLimit = field(init=False)
 
     def open(self) -> None:
         self.store = Store(self.config.db)
         self.card = load_scorecard(self.config.scorecard)
         self.login_limit = RateLimit(self.config.login_attempts, self.config.login_window)
+        self.client_login_limit = RateLimit(self.config.client_login_attempts,
+                                            self.config.login_window)
         self.complaint_limit = RateLimit(self.config.complaints_per_window,
                                          self.config.complaint_window)
         prepare(self.store)
@@ -105,7 +128,9 @@ def optional_viewer(request: Request, store: DB,
     if not token:
         return None
     found = sessions.resume(store, token)
-    return Viewer(found[0], found[1], by_cookie, token) if found else None
+    seen = Viewer(found[0], found[1], by_cookie, token) if found else None
+    request.state.viewer = seen  # for the audit of a refusal (record_refusal)
+    return seen
 
 
 def viewer(found: Annotated[Viewer | None, Depends(optional_viewer)]) -> Viewer:
@@ -132,7 +157,39 @@ def check_csrf(found: Viewer, given: str | None) -> None:
 
 
 def client(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    """The client's address: the connection's, or when that is a trusted proxy, the last
+    address of ``X-Forwarded-For`` that is not a trusted proxy (what a client writes in
+    that header itself is not believed)."""
+    peer = request.client.host if request.client else "unknown"
+    proxies = platform(request).config.trusted_proxies
+    if not _among(peer, proxies):
+        return peer
+    hops = [h.strip() for h in ",".join(request.headers.getlist("x-forwarded-for")
+                                        ).split(",") if h.strip()]
+    return next((h for h in reversed(hops) if not _among(h, proxies)),
+                hops[0] if hops else peer)
+
+
+def _among(address: str, networks: tuple[Network, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in n for n in networks)
+
+
+def record_refusal(request: Request, reason: str) -> None:
+    """A request refused to a signed-in user (role, jurisdiction, CSRF token): a security
+    event in the audit log, in the user's region."""
+    found: Viewer | None = getattr(request.state, "viewer", None)
+    if found is None:
+        return
+    handle = platform(request).store.cursor()
+    try:
+        audit.record(handle, found.user, "refused", "path", request.url.path,
+                     found.user.region_code, reason, client(request))
+    finally:
+        handle.close()
 
 
 class Digits(Convertor[str]):

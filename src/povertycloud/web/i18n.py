@@ -69,7 +69,7 @@ MESSAGES: dict[str, tuple[str, str]] = {  # id: (Chinese, English)
     "by_guarantee": ("未达标的保障", "Failing guarantees"),
     "by_band": ("评分档次", "Score band"),
     "regions_below": ("下级区域", "Regions below"),
-    "region": ("区域", "Region"),
+    "region": ("区域", "Region"), "client_address": ("客户端地址", "Client address"),
     "export_csv": ("导出 CSV", "Export CSV"),
     "export_xlsx": ("导出 Excel", "Export Excel"),
     "filter": ("筛选", "Filter"),

@@ -14,11 +14,18 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from ..access import sessions
 from ..dynamic import proposals
+from ..standard.text import without_bidi
 from . import i18n
 from .deps import Viewer
 
+
+def _shown(value: Any) -> Any:
+    """What a page shows of a value: text without bidirectional controls."""
+    return without_bidi(value) if isinstance(value, str) else value
+
+
 _env = Environment(loader=FileSystemLoader(str(resources.files(__package__).joinpath(
-    "templates"))), autoescape=select_autoescape(["html"]))
+    "templates"))), autoescape=select_autoescape(["html"]), finalize=_shown)
 _env.policies["json.dumps_kwargs"] = {"default": str, "ensure_ascii": False}
 templates = Jinja2Templates(env=_env)
 FORM_COOKIE = "pc_form"  # double-submit token for forms used before logging in

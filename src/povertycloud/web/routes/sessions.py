@@ -38,21 +38,24 @@ class Credentials(BaseModel):
 
 def login(request: Request, store: Store, username: str, password: str
           ) -> tuple[User, str, str]:
-    """Check the credentials under the rate limits; returns the user, token and CSRF."""
-    web = platform(request)
-    keys = (f"client:{client(request)}", f"user:{username}")
-    if any(web.login_limit.blocked(k) for k in keys):
+    """Check the credentials; returns the user, token and CSRF. Failures back off per
+    username and address together (a stranger elsewhere locks no one out) and, far more
+    loosely, per address."""
+    web, address = platform(request), client(request)
+    pair = f"{address} {username}"
+    if web.login_limit.blocked(pair) or web.client_login_limit.blocked(address):
+        audit.login_event(store, "login_throttled", username, address)
         raise HTTPException(429, "too many failed logins; try again later")
     user = authenticate(store, username, password)
     if user is None:
-        for k in keys:
-            web.login_limit.hit(k)
-        audit.record(store, None, "login_failed", "user", username, client=client(request))
+        web.login_limit.hit(pair)
+        web.client_login_limit.hit(address)
+        audit.login_event(store, "login_failed", username, address)
         raise HTTPException(401, "wrong username or password")
-    web.login_limit.clear(keys[1])
+    web.login_limit.clear(pair)
     token, csrf = sessions.start(store, user, web.config.session_hours)
     audit.record(store, user, "login", "user", user.username, user.region_code,
-                 client=client(request))
+                 client=address)
     return user, token, csrf
 
 
