@@ -231,3 +231,18 @@ def test_a_complaint_picks_its_region_by_name(browser: WebDriver, live_server: s
     log_in(browser, live_server, "village_officer")  # the village's own officer has it
     browser.get(f"{live_server}/complaints")
     assert browser.find_elements(By.LINK_TEXT, code)
+
+
+def test_verifying_a_flag_comes_back_to_the_flags(browser: WebDriver, live_server: str
+                                                  ) -> None:
+    """After verifying a flag the officer is back on the list of flags (the issue saw a
+    redirect to /users and a 403)."""
+    log_in(browser, live_server, "field_officer")
+    browser.get(f"{live_server}/flags")
+    form = browser.find_element(By.CSS_SELECTOR, "form[action$='/verify']")
+    flag = form.get_attribute("action").split("/")[-2]
+    Select(form.find_element(By.NAME, "outcome")).select_by_value("false_alarm")
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait(browser).until(ready.url_matches(r"/flags$"))
+    assert not browser.find_elements(By.ID, "message")  # no error page
+    assert not browser.find_elements(By.CSS_SELECTOR, f"form[action='/flags/{flag}/verify']")
