@@ -92,12 +92,12 @@ def parse_date(text: str) -> dt.date:
 def prefix_of(region: str) -> str:
     """The digits regions under ``region`` start with: a full code's own digits, else
     the prefix as given."""
-    from ..standard.regions import PREFIX_LENGTH, level_of
+    from ..standard.regions import prefix
     from ..standard.regions import problem as code_problem
 
     if not region.isdigit() and region:
         raise typer.BadParameter(f"--region is a region code or its leading digits, "
                                  f"not {region!r}")
     if len(region) == 12 and not code_problem(region):
-        return region[:PREFIX_LENGTH[level_of(region)]]
+        return prefix(region)
     return region
