@@ -234,6 +234,8 @@ def test_propose_exit_refuses_a_region_failing_its_criteria(store: Store,
         propose_exit(store, user(store, "county_officer"), province.failing, PROPOSED, AS_OF,
                      YEAR)
     assert all(label in str(info.value) for label in failed)
+    assert ": not met" in str(info.value)
+    assert " < " not in str(info.value)  # "3.45 % < 3 %" read as if the criterion held
     assert store.count("proposals") == 0
 
 

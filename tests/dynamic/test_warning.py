@@ -23,6 +23,7 @@ from povertycloud.cli.common import console
 from povertycloud.cli.main import app
 from povertycloud.cli.synth import build_store
 from povertycloud.dynamic.warning import (
+    HIDDEN_HEALTH,
     WarningError,
     evaluate,
     listed,
@@ -30,6 +31,7 @@ from povertycloud.dynamic.warning import (
     monitoring_list,
     score,
     scored_years,
+    with_health,
 )
 from povertycloud.dynamic.warning_features import FEATURE_NAMES, HEALTH_REASONS, REASONS, examples
 from povertycloud.lines import national
@@ -287,3 +289,9 @@ def test_an_audited_list_killed_at_its_write_is_read_and_audited_or_not(
         scored, tmp_path, lambda d: ["warn", "list", "--db", str(d), "--health-as", "reader"],
         store_content)
     assert after["audit_log"][0] >= 1 and writes == 1
+
+
+def test_hidden_health_reasons_are_said_once() -> None:
+    rows: list[dict[str, Any]] = [{"reasons": ["disability", "low_income", "serious_illness"]}]
+    assert with_health(rows, shown=False) == 0
+    assert rows[0]["reasons"] == [HIDDEN_HEALTH, "low_income"]  # not "health (hidden)" twice

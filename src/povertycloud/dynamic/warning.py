@@ -369,6 +369,6 @@ def with_health(rows: list[dict[str, Any]], shown: bool) -> int:
     many rows show one (a read to audit)."""
     for row in rows:
         if not shown:
-            row["reasons"] = [HIDDEN_HEALTH if code in HEALTH_REASONS else code
-                              for code in row["reasons"]]
+            row["reasons"] = list(dict.fromkeys(  # each reason once, hidden ones too
+                HIDDEN_HEALTH if code in HEALTH_REASONS else code for code in row["reasons"]))
     return sum(any(code in HEALTH_REASONS for code in r["reasons"]) for r in rows)
