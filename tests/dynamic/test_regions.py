@@ -351,6 +351,17 @@ def test_the_command_prints_statuses_and_criteria(province: Province,
     assert province.village in judged.output and "no assessment data" in judged.output
 
 
+def test_codes_are_whole_at_80_columns(province: Province,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The region codes the next command takes are never cut ("5201211…")."""
+    monkeypatch.setattr(console, "width", 80)
+    judged = CliRunner().invoke(regions_app, ["criteria", "--db", str(province.db),
+                                              "--level", "village", "--region",
+                                              province.village])
+    assert judged.exit_code == 0, judged.output
+    assert province.village in judged.output
+
+
 def test_regions_designate_killed_at_any_write_designates_all_or_none(
         identified_db: Path, tmp_path: Path, crash_test: Callable[..., tuple[Any, Any, int]]
 ) -> None:

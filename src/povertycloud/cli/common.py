@@ -22,6 +22,8 @@ from rich.progress import (
 )
 
 if TYPE_CHECKING:
+    from rich.table import Table
+
     from ..store import Store
 
 console = Console()
@@ -80,6 +82,16 @@ def progress_bar() -> Iterator[Progress]:
                   MofNCompleteColumn(), TimeElapsedColumn(), console=console,
                   transient=False) as bar:
         yield bar
+
+
+def keys(table: Table, *headers: str) -> Table:
+    """``table`` with its columns ``headers`` (IDs and codes the next command takes)
+    never cut: they do not wrap, the other columns wrap first, and at the very last a
+    key folds onto a second line rather than end in "…"."""
+    for column in table.columns:
+        if column.header in headers:
+            column.no_wrap, column.overflow = True, "fold"
+    return table
 
 
 def parse_date(text: str) -> dt.date:

@@ -13,7 +13,7 @@ from rich.panel import Panel
 from rich.table import Table as RichTable
 
 from ..synth import SynthConfig
-from .common import console, open_store, progress_bar
+from .common import console, keys, open_store, progress_bar
 from .identify import print_summary
 from .synth import build_store
 from .web import PortOption, demo_users, run_server
@@ -210,8 +210,9 @@ def _summary(store: Store, folder: Path) -> dt.date:
         flags.add_row(flag.replace("_", " "), f"{latest[f'households_{flag}']:,}")
     console.print(flags)
     level, regions = _level_to_show(store, as_of)
-    worst = RichTable(level, "code", "people", "registered poor", "incidence %",
-                      title=f"{level.capitalize()}s by registered incidence, {as_of}")
+    worst = keys(RichTable(level, "code", "people", "registered poor", "incidence %",
+                           title=f"{level.capitalize()}s by registered incidence, {as_of}"),
+                 "code")
     for r in sorted(regions, key=lambda r: -r["registered_incidence"])[:10]:
         worst.add_row(r["region_name"], r["region_code"], f"{r['people']:,}",
                       f"{r['people_registered_poor']:,}", f"{r['registered_incidence']:.2f}")
