@@ -13,6 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 from tests.conftest import Refusal
 
+from povertycloud.linkage.blocking import TooManyPairs
 from povertycloud.linkage.config import load_link_config
 from povertycloud.linkage.link import link
 
@@ -77,3 +78,13 @@ def test_blocking_over_the_limit_is_refused_naming_the_group(
                      names=("link.yaml", "blocking on sex", "max_candidate_pairs 20,000"))
     assert not (tmp_path / "pairs.csv").exists()
     assert "blocking on birth_date " not in message
+
+
+def test_no_blocking_groups_over_the_limit_is_refused(
+        tables: tuple[pa.Table, pa.Table], tmp_path: Path) -> None:
+    (tmp_path / "link.yaml").write_text(
+        "left_key: rec_id\nright_key: person_id\ncolumns:\n"
+        "  - {column: county, kind: address}\nmax_candidate_pairs: 20000\n",
+        encoding="utf-8")
+    with pytest.raises(TooManyPairs, match="without blocking groups all 60,000 pairs"):
+        link(*tables, load_link_config(tmp_path / "link.yaml"))

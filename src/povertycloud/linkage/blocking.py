@@ -49,13 +49,20 @@ def check_candidates(frames: Sequence[Any], sizes: Sequence[int], config: LinkCo
     ``config.max_candidate_pairs``, naming the group that adds most."""
     everything = (sizes[0] * (sizes[0] - 1) // 2 if link_type == "dedupe_only"
                   else math.prod(sizes))
+    if not config.blocking:  # every pair is a candidate
+        if everything > config.max_candidate_pairs:
+            raise TooManyPairs(
+                f"{config.path}: without blocking groups all {everything:,} pairs are "
+                f"candidates, above max_candidate_pairs {config.max_candidate_pairs:,}: "
+                f"give 'blocking' groups")
+        return everything
     share = min(1.0, math.sqrt(SAMPLED_PAIRS / max(everything, 1)))
     with warnings.catch_warnings():  # "estimate may be unstable": a sample is enough here
         warnings.simplefilter("ignore", UserWarning)
         counted = count_comparisons_from_blocking_rules(
             list(frames), blocking_rules=[block_on(*g) for g in config.blocking],
             link_type=link_type, record_sample_proportion=share)
-    total = int(counted[-1]["cumulative_comparison_count"]) if counted else everything
+    total = int(counted[-1]["cumulative_comparison_count"])
     if total <= config.max_candidate_pairs:
         return total
     worst = max(range(len(counted)), key=lambda i: counted[i]["marginal_comparison_count"])
