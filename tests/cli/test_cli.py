@@ -577,6 +577,8 @@ def test_demo_builds_once_then_reuses_the_store(tmp_path: Path) -> None:
     for text in ("Province, year by year", "Households failing", "Where everything is",
                  "povertycloud store info D/province.duckdb"):
         assert text in first.said, text
+    assert first.out.rstrip().splitlines()[-1].startswith("Done in")  # the panel closes it:
+    assert first.said.rindex("Where everything is") > first.said.rindex("Demo users")
     assert db.exists()
     collection = json.loads(geojson.read_text(encoding="utf-8"))
     assert collection["type"] == "FeatureCollection"

@@ -53,6 +53,12 @@ def test_committed_docs_are_what_the_code_generates(generated: Path) -> None:
         assert (REPO / "docs" / name).read_bytes() == (generated / name).read_bytes(), name
 
 
+def test_the_reference_names_both_sides_of_a_flag(generated: Path) -> None:
+    reference = (generated / "cli.md").read_text(encoding="utf-8")
+    assert "| `--find`, `--list` |" in reference  # `registry duplicates --list`
+    assert "| `--feeds`, `--no-feeds` |" in reference
+
+
 @pytest.mark.parametrize("name", DOCS)
 def test_check_names_a_file_that_differs_by_one_line(generated: Path, tmp_path: Path,
                                                       name: str) -> None:

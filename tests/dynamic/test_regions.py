@@ -234,6 +234,8 @@ def test_propose_exit_refuses_a_region_failing_its_criteria(store: Store,
         propose_exit(store, user(store, "county_officer"), province.failing, PROPOSED, AS_OF,
                      YEAR)
     assert all(label in str(info.value) for label in failed)
+    assert ": not met" in str(info.value)
+    assert " < " not in str(info.value)  # "3.45 % < 3 %" read as if the criterion held
     assert store.count("proposals") == 0
 
 
@@ -347,6 +349,17 @@ def test_the_command_prints_statuses_and_criteria(province: Province,
                            env={"COLUMNS": "250"})
     assert judged.exit_code == 0, judged.output
     assert province.village in judged.output and "no assessment data" in judged.output
+
+
+def test_codes_are_whole_at_80_columns(province: Province,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The region codes the next command takes are never cut ("5201211…")."""
+    monkeypatch.setattr(console, "width", 80)
+    judged = CliRunner().invoke(regions_app, ["criteria", "--db", str(province.db),
+                                              "--level", "village", "--region",
+                                              province.village])
+    assert judged.exit_code == 0, judged.output
+    assert province.village in judged.output
 
 
 def test_regions_designate_killed_at_any_write_designates_all_or_none(

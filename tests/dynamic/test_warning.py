@@ -289,3 +289,4 @@ def test_an_audited_list_killed_at_its_write_is_read_and_audited_or_not(
         scored, tmp_path, lambda d: ["warn", "list", "--db", str(d), "--health-as", "reader"],
         store_content)
     assert after["audit_log"][0] >= 1 and writes == 1
+

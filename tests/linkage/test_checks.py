@@ -310,3 +310,25 @@ def test_checks_killed_at_any_write_change_all_or_nothing(
         db, tmp_path, lambda d: ["checks", command, "--db", str(d), *extra[command]],
         store_content, sample={"signals": 3, "review": 2}.get(command))
     assert after != before and writes >= 1
+
+
+def test_the_report_lists_the_flags_to_verify_with_their_ids(
+        checked: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`checks report` shows the ids `checks verify --flag` takes, whole at 80 columns."""
+    from typer.testing import CliRunner
+
+    from povertycloud.cli.common import console
+    from povertycloud.cli.main import app
+
+    monkeypatch.setattr(console, "width", 80)
+    with Store(checked, read_only=True) as store:
+        waiting = store.column("SELECT flag_id FROM conflict_flags WHERE outcome IS NULL "
+                               "ORDER BY flag_id")
+        villages = set(store.column("SELECT village_code FROM households"))
+    said = CliRunner().invoke(app, ["checks", "report", "--db", str(checked)])
+    assert said.exit_code == 0, said.output
+    first_cells = {line.split("│")[1].strip() for line in said.output.splitlines()
+                   if line.startswith("│")}
+    assert waiting and {str(f) for f in waiting[:200]} <= first_cells
+    assert f"Flags to verify ({len(waiting):,})" in said.output
+    assert any(v in said.output for v in villages)  # the village codes whole, not "5201…"

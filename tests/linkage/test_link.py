@@ -103,6 +103,7 @@ def test_a_department_feed_against_the_registry(small_province: Path, tmp_path: 
     (FEED_CONFIG.replace("  - {column: name, kind: name}\n", "  - {kind: name}\n"), 5,
      "give 'column', or 'left' and 'right'"),
     (FEED_CONFIG + "blocking:\n  - [phone]\n", 1, "blocking names columns not compared"),
+    (FEED_CONFIG + "max_candidate_pairs: 0\n", 1, "max_candidate_pairs must be at least 1"),
 ])
 def test_bad_configurations_name_file_and_line(tmp_path: Path, text: str, line: int,
                                                message: str) -> None:

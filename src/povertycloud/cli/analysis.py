@@ -17,6 +17,7 @@ from .common import (
     OverwriteOption,
     WaitOption,
     console,
+    keys,
     open_store,
     parse_date,
     progress_bar,
@@ -112,10 +113,11 @@ def rollup(
 
 
 def _print_rollup(table) -> None:  # type: ignore[no-untyped-def]
-    view = RichTable("region", "level", "households", "people", "registered poor",
-                     "exited", "incidence %", "below line", title="Roll-up")
+    view = keys(RichTable("region", "name", "level", "households", "people",
+                          "registered poor", "exited", "incidence %", "below line",
+                          title="Roll-up"), "region")
     for r in table.to_pylist()[:200]:
-        view.add_row(f"{r['region_code']} {r['region_name'] or ''}", r["level"],
+        view.add_row(r["region_code"], r["region_name"] or "", r["level"],
                      f"{r['households']:,}", f"{r['people']:,}",
                      f"{r['people_registered_poor']:,}", f"{r['people_exited']:,}",
                      f"{r['registered_incidence']:.2f}", f"{r['people_income_below_line']:,}")

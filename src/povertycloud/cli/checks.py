@@ -9,8 +9,9 @@ import typer
 from rich.table import Table as RichTable
 
 from ..feeds.outcomes import OUTCOMES
-from .common import DbOption, WaitOption, console, open_store
+from .common import DbOption, WaitOption, console, keys, open_store
 
+FLAGS_SHOWN = 200  # flags to verify listed by `checks report`
 checks_app = typer.Typer(help="Conflict checks (exclusion rules) on department feeds.",
                          no_args_is_help=True)
 RulesOption = Annotated[Path | None, typer.Option(
@@ -68,17 +69,30 @@ def verify_command(
 
 @checks_app.command("report")
 def report_command(db: DbOption) -> None:
-    """Flags per rule and each rule's precision from the verified outcomes."""
-    from ..feeds.checks import report
+    """Flags per rule and each rule's precision from the verified outcomes, then the
+    flags waiting for verification with their ids (for `checks verify --flag`)."""
+    from ..feeds.checks import open_flags, report
 
     with open_store(db, read_only=True) as store:
         rows = report(store)
+        waiting = [f for f in open_flags(store, "") if f["outcome"] is None]
     table = RichTable("rule", "flags", "verified", "confirmed", "precision",
                       title="Conflict checks")
     for rule, flags, verified, confirmed, precision in rows:
         table.add_row(rule, f"{flags:,}", f"{verified:,}", f"{confirmed:,}",
                       f"{precision:.2f}" if precision is not None else "—")
     console.print(table)
+    to_verify = keys(RichTable("flag", "rule", "source", "record", "household", "village",
+                               "raised", title=f"Flags to verify ({len(waiting):,})"),
+                     "flag", "record", "household", "village")
+    for f in waiting[:FLAGS_SHOWN]:
+        to_verify.add_row(str(f["flag_id"]), f["rule"], f["source"], str(f["record_id"]),
+                          str(f["household_id"]), f["village_code"],
+                          f"{f['raised_at']:%Y-%m-%d}")
+    console.print(to_verify)
+    if len(waiting) > FLAGS_SHOWN:
+        console.print(f"... {len(waiting) - FLAGS_SHOWN:,} more; each is verified with "
+                      f"`povertycloud checks verify --flag ID`")
 
 
 @checks_app.command("review")
@@ -101,8 +115,9 @@ def review(
     if accept is None:
         with open_store(db, read_only=True, wait=wait) as store:
             queue = review_queue(store, source)
-        table = RichTable("source", "record", "person", "probability", "registry name",
-                          "born", title=f"Pairs to review ({len(queue):,})")
+        table = keys(RichTable("source", "record", "person", "probability", "registry name",
+                               "born", title=f"Pairs to review ({len(queue):,})"),
+                     "record", "person")
         for q in queue:
             table.add_row(*(str(v) for v in q.values()))
         console.print(table)

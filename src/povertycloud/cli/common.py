@@ -22,6 +22,8 @@ from rich.progress import (
 )
 
 if TYPE_CHECKING:
+    from rich.table import Table
+
     from ..store import Store
 
 console = Console()
@@ -82,6 +84,16 @@ def progress_bar() -> Iterator[Progress]:
         yield bar
 
 
+def keys(table: Table, *headers: str) -> Table:
+    """``table`` with its columns ``headers`` (IDs and codes the next command takes)
+    never cut: they do not wrap, the other columns wrap first, and at the very last a
+    key folds onto a second line rather than end in "…"."""
+    for column in table.columns:
+        if column.header in headers:
+            column.no_wrap, column.overflow = True, "fold"
+    return table
+
+
 def parse_date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
@@ -92,12 +104,12 @@ def parse_date(text: str) -> dt.date:
 def prefix_of(region: str) -> str:
     """The digits regions under ``region`` start with: a full code's own digits, else
     the prefix as given."""
-    from ..standard.regions import PREFIX_LENGTH, level_of
+    from ..standard.regions import prefix
     from ..standard.regions import problem as code_problem
 
     if not region.isdigit() and region:
         raise typer.BadParameter(f"--region is a region code or its leading digits, "
                                  f"not {region!r}")
     if len(region) == 12 and not code_problem(region):
-        return region[:PREFIX_LENGTH[level_of(region)]]
+        return prefix(region)
     return region

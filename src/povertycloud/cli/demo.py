@@ -13,7 +13,7 @@ from rich.panel import Panel
 from rich.table import Table as RichTable
 
 from ..synth import SynthConfig
-from .common import console, open_store, progress_bar
+from .common import console, keys, open_store, progress_bar
 from .identify import print_summary
 from .synth import build_store
 from .web import PortOption, demo_users, run_server
@@ -60,10 +60,11 @@ def demo(
                          lambda s: bar.update(task, description=f"Identification: {s}"))
                 bar.update(task, description="Identification: done", total=1, completed=1)
         _department_checks(store)
-        _summary(store, folder)
+        as_of = _summary(store, folder)
         print_summary(store, year)
         _accounts(store, folder)
         _dynamic(store, year)
+        _where(store, folder, as_of)
     console.print(f"Done in {time.perf_counter() - started:.1f} s")
     if serve:
         run_server(db, "127.0.0.1", port)
@@ -155,6 +156,9 @@ def _walk_first_village(store: Store, today: dt.date) -> None:
                     note="demo: minutes of the meeting" if step == "appraisal" else None)
 
 
+COUNTY_MAP = "counties.geojson"
+
+
 def _accounts(store: Store, folder: Path) -> None:
     """Create the demo users once (their passwords in ``folder/accounts.txt``), and show
     them."""
@@ -182,7 +186,8 @@ def _level_to_show(store: Store, as_of: dt.date) -> tuple[str, list[dict[str, An
     raise AssertionError("unreachable")
 
 
-def _summary(store: Store, folder: Path) -> None:
+def _summary(store: Store, folder: Path) -> dt.date:
+    """Print the province's figures and write its county map; the day they are of."""
     from ..pipeline.indicators import FLAGS
     from ..reports import rollup, rollup_geojson
     from ..reports.rollups import surveyed_years
@@ -205,15 +210,21 @@ def _summary(store: Store, folder: Path) -> None:
         flags.add_row(flag.replace("_", " "), f"{latest[f'households_{flag}']:,}")
     console.print(flags)
     level, regions = _level_to_show(store, as_of)
-    worst = RichTable(level, "code", "people", "registered poor", "incidence %",
-                      title=f"{level.capitalize()}s by registered incidence, {as_of}")
+    worst = keys(RichTable(level, "code", "people", "registered poor", "incidence %",
+                           title=f"{level.capitalize()}s by registered incidence, {as_of}"),
+                 "code")
     for r in sorted(regions, key=lambda r: -r["registered_incidence"])[:10]:
         worst.add_row(r["region_name"], r["region_code"], f"{r['people']:,}",
                       f"{r['people_registered_poor']:,}", f"{r['registered_incidence']:.2f}")
     console.print(worst)
-    geojson = folder / "counties.geojson"
-    geojson.write_text(json.dumps(rollup_geojson(store, as_of, "county"), ensure_ascii=False),
-                       encoding="utf-8")
+    (folder / COUNTY_MAP).write_text(
+        json.dumps(rollup_geojson(store, as_of, "county"), ensure_ascii=False), encoding="utf-8")
+    return as_of
+
+
+def _where(store: Store, folder: Path, as_of: dt.date) -> None:
+    """The closing panel: where the store and the map are, and what to run next."""
+    geojson = folder / COUNTY_MAP
     console.print(Panel.fit(
         f"store        {store.path}\n"
         f"county map   {geojson} (GeoJSON with the {as_of} figures)\n"

@@ -17,6 +17,7 @@ from .common import (
     OverwriteOption,
     WaitOption,
     console,
+    keys,
     open_store,
     parse_date,
     prefix_of,
@@ -205,8 +206,8 @@ def notices_command(
         write_table(pa.Table.from_pylist(rows), out)
         console.print(f"Wrote {len(rows):,} notices to {out}")
         return
-    table = RichTable("proposal", "village", "head", "members", "change", "reasons",
-                      "until", title=f"On public notice ({len(rows):,})")
+    table = keys(RichTable("proposal", "village", "head", "members", "change", "reasons",
+                           "until", title=f"On public notice ({len(rows):,})"), "proposal")
     for r in rows:
         table.add_row(str(r["proposal_id"]), str(r["region_name"]), str(r["head_name"] or ""),
                       str(r["members"] or ""), r["kind_text"], r["reasons"],
@@ -215,8 +216,8 @@ def notices_command(
 
 
 def _print_proposals(rows: list[dict[str, Any]], title: str) -> None:
-    table = RichTable("id", "kind", "subject", "village", "next step", "state", "due",
-                      "notice until", title=title)
+    table = keys(RichTable("id", "kind", "subject", "village", "next step", "state", "due",
+                           "notice until", title=title), "id", "subject")
     for r in rows[:500]:
         table.add_row(str(r["proposal_id"]), r["kind"], str(r["household_id"] or
                       r["region_code"]), str(r["region_name"]), r["step"], r["state"],

@@ -26,7 +26,7 @@ def _command(cmd: Any, path: str, level: int) -> list[str]:
         for p in params:
             argument = p.param_type_name == "argument"
             names = f"`{(p.name or '').upper()}`" if argument else \
-                ", ".join(f"`{o}`" for o in p.opts)
+                ", ".join(f"`{o}`" for o in (*p.opts, *getattr(p, "secondary_opts", ())))
             help_text = " ".join((getattr(p, "help", None) or "").split())
             default = "" if p.default is None or p.required or argument \
                 else f"`{p.default}`"

@@ -8,7 +8,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table as RichTable
 
-from .common import DbOption, WaitOption, console, open_store, parse_date, prefix_of
+from .common import (
+    DbOption,
+    WaitOption,
+    console,
+    keys,
+    open_store,
+    parse_date,
+    prefix_of,
+)
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -50,8 +58,9 @@ def status_command(db: DbOption, region: RegionOption = "",
     day = parse_date(on) if on else dt.date.today()
     with open_store(db, read_only=True) as store:
         rows = status_as_of(store, day, prefix_of(region))
-    table = RichTable("region", "name", "level", "status", "since", "consolidating until",
-                      "proposal", title=f"Villages and counties on {day} ({len(rows):,})")
+    table = keys(RichTable("region", "name", "level", "status", "since",
+                           "consolidating until", "proposal",
+                           title=f"Villages and counties on {day} ({len(rows):,})"), "region")
     for r in rows:
         table.add_row(r["region_code"], r["region_name"], r["level"], r["status"],
                       _text(r["since"]), _text(r["consolidating_until"]),
@@ -74,9 +83,9 @@ def criteria_command(db: DbOption, level: Annotated[str, typer.Option(
         year, day = _when(store, year, as_of)
         rows = criteria_for(store, day, year, level, prefix_of(region))
     names = [c["label"] for c in rows[0]["criteria"]] if rows else []
-    table = RichTable("region", "name", *names, "met",
-                      title=f"Exit criteria of {level} as of {day}, estimates from the "
-                            f"identification of {year} ({len(rows):,})")
+    table = keys(RichTable("region", "name", *names, "met",
+                           title=f"Exit criteria of {level} as of {day}, estimates from "
+                                 f"the identification of {year} ({len(rows):,})"), "region")
     for r in rows:
         table.add_row(r["region_code"], r["region_name"],
                       *(_judged(c) for c in r["criteria"]), "yes" if r["met"] else "NO")

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table as RichTable
 
-from .common import DbOption, WaitOption, console, open_store
+from .common import DbOption, WaitOption, console, keys, open_store
 
 registry_app = typer.Typer(help="Duplicates within the registry: find, merge, keep apart.",
                            no_args_is_help=True)
@@ -20,7 +20,9 @@ ByOption = Annotated[str, typer.Option(help="Who decides (for the audit log).")]
 def duplicates(
     db: DbOption,
     find: Annotated[bool, typer.Option(
-        "--find/--list", help="Look for new pairs first (default), or only list.")] = True,
+        "--find/--list", help="--find (the default): look for new pairs, then list the "
+        "pairs waiting for a decision; --list: only list them (the store is only read).")
+    ] = True,
     within: Annotated[str, typer.Option(
         help="Only pairs with a person living under this region-code prefix.")] = "",
         wait: WaitOption = 0,
@@ -36,8 +38,9 @@ def duplicates(
             console.print(f"{found.by_id:,} pairs share an ID number, {found.probable:,} "
                           f"more are alike; {found.new:,} new ({found.seconds:.1f} s)")
         pairs = open_pairs(store, within)
-    table = RichTable("keep", "duplicate", "probability", "on", "names", "born",
-                      "households", title=f"Pairs to decide ({len(pairs):,})")
+    table = keys(RichTable("keep", "duplicate", "probability", "on", "names", "born",
+                           "households", title=f"Pairs to decide ({len(pairs):,})"),
+                 "keep", "duplicate")
     for keep, dup, p, on, name_a, name_b, born_a, born_b, hh_a, hh_b in pairs[:200]:
         table.add_row(str(keep), str(dup), f"{p}", str(on), f"{name_a} / {name_b}",
                       f"{born_a} / {born_b}", f"{hh_a} / {hh_b}")

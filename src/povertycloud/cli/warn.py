@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table as RichTable
 
-from .common import DbOption, WaitOption, console, open_store, prefix_of
+from .common import DbOption, WaitOption, console, keys, open_store, prefix_of
 
 warn_app = typer.Typer(help="Relapse early warning: who may fall below the line next year.",
                        no_args_is_help=True)
@@ -98,10 +98,11 @@ def list_command(
             raise WarningError(f"{reader.username} ({reader.role}) may not see health details")
         rows = monitoring_for(store, region or "all", prefix_of(region), reader, year, limit,
                               via=" (command line)")
-    table = RichTable("village", "rank", "household", "risk", "status", "reasons",
-                      title=f"Monitoring list ({len(rows):,} households)")
+    table = keys(RichTable("village", "name", "rank", "household", "risk", "status",
+                           "reasons", title=f"Monitoring list ({len(rows):,} households)"),
+                 "village", "household")
     for r in rows:
-        table.add_row(f"{r['village_code']} {r['village_name'] or ''}",
+        table.add_row(r["village_code"], r["village_name"] or "",
                       str(r["rank_in_village"]), str(r["household_id"]), f"{r['risk']:.3f}",
                       r["registration_status"], ", ".join(r["reasons"]))
     console.print(table)

@@ -129,7 +129,14 @@ def propose_exit(store: Store, user: User, code: str, on: dt.date, as_of: dt.dat
 
 
 def _said(c: dict[str, Any]) -> str:
-    """A criterion in words: 'wrong-exit rate (estimate) 1.20 % < 2 %'."""
+    """A criterion in words: 'wrong-exit rate (estimate) 1.20 %, under the limit of 2 %:
+    met', 'registered incidence 3.45 %, not under the limit of 3 %: not met'."""
     if c["value"] is None:
         return f"{c['label']}: {c['note']}"
-    return f"{c['label']} {c['value']:.2f} % {c['comparison']} {c['limit']:g} %"
+    at_least = c["comparison"] == ">="
+    if c["passed"] is False:
+        where, verdict = ("below" if at_least else "not under"), "not met"
+    else:
+        where, verdict = ("at least" if at_least else "under"), "met"
+    return (f"{c['label']} {c['value']:.2f} %, {where} the "
+            f"{'minimum' if at_least else 'limit'} of {c['limit']:g} %: {verdict}")

@@ -358,4 +358,3 @@ ORDER BY r.village_code, r.rank_in_village LIMIT ?""", [prefix, year, max(int(li
     for row in rows:
         row["reasons"] = json.loads(row["reasons"])
     return rows
-

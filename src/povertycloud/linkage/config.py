@@ -12,6 +12,7 @@ comparison, checked when it loads (errors name the file, line and column).
     blocking:                   # optional: candidate pairs agree on one of these groups
       - [date_of_birth]
       - [given_name_pinyin]     # a name column's pinyin (see ``linkage.pinyin``)
+    max_candidate_pairs: 50000000   # refuse blocking that makes more pairs (``blocking``)
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ from pathlib import Path
 from ..rulefiles import Reader, load
 
 KINDS = ("id_number", "identifier", "name", "date", "address", "exact")
+# Candidate pairs compared at most unless a configuration says otherwise (360 million
+# filled 19.6 GB before they were stopped).
+MAX_CANDIDATE_PAIRS = 50_000_000
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,8 @@ class LinkConfig:
     review: float
     blocking: tuple[tuple[str, ...], ...]
     u_pairs: int = 2_000_000  # random pairs to estimate u from (fewer: faster, rougher)
+    max_candidate_pairs: int = MAX_CANDIDATE_PAIRS
+    blocking_given: bool = True  # False: the default groups (``default_blocking``)
 
     def of_kind(self, *kinds: str) -> list[Column]:
         return [c for c in self.columns if c.kind in kinds]
@@ -87,13 +93,19 @@ def load_link_config(path: Path) -> LinkConfig:
         unknown = [g for g in group if g not in names]
         if unknown:
             raise top.fail(f"blocking names columns not compared: {', '.join(unknown)}")
+    limit = top.get("max_candidate_pairs", int, MAX_CANDIDATE_PAIRS)
+    if limit < 1:
+        raise top.fail(f"max_candidate_pairs must be at least 1, not {limit}")
     return LinkConfig(top.path, top.get("left_key", str), top.get("right_key", str),
-                      tuple(columns), match, review, blocking or default_blocking(columns))
+                      tuple(columns), match, review, blocking or default_blocking(columns),
+                      max_candidate_pairs=limit, blocking_given=bool(blocking))
 
 
 def default_blocking(columns: list[Column] | tuple[Column, ...]) -> tuple[tuple[str, ...], ...]:
     """Candidate pairs agree on an identifier, a date, an exact column, or the pinyin of
-    all names (which the same characters always have, and "Zhang Wei" has too)."""
+    all names (which the same characters always have, and "Zhang Wei" has too); an
+    exact column of few values is left out when the tables are seen
+    (``blocking.without_coarse_groups``)."""
     groups: list[tuple[str, ...]] = [(c.name,) for c in columns
                                      if c.kind in ("id_number", "identifier", "date", "exact")]
     names = tuple(c.pinyin for c in columns if c.kind == "name")

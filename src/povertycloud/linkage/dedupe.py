@@ -7,6 +7,7 @@ import pyarrow as pa
 from splink import Linker
 
 from ..engines import get_engine
+from .blocking import check_candidates
 from .config import LinkConfig
 from .probabilistic import settings, train
 
@@ -16,9 +17,10 @@ def dedupe(table: pa.Table, config: LinkConfig) -> pa.Table:
     included) from the review threshold up: left_key, right_key, match_probability."""
     with get_engine() as engine:
         engine.register_arrow("dedupe_records", table)
-        linker = Linker(engine.splink_api().register("dedupe_records",
-                                                     dataset_display_name="records"),
-                        settings(config, engine.dialect, link_type="dedupe_only"),
+        records = engine.splink_api().register("dedupe_records",
+                                               dataset_display_name="records")
+        check_candidates([records], [table.num_rows], config, "dedupe_only")
+        linker = Linker(records, settings(config, engine.dialect, link_type="dedupe_only"),
                         log_level=None)
         # u needs pairs in proportion to the records, up to the linkage's sample
         train(linker, config, min(config.u_pairs, max(100_000, 10 * table.num_rows)))

@@ -15,6 +15,7 @@ from .. import engines
 from ..engines import DuckDBEngine, Engine
 from ..errors import PovertyCloudError
 from ..sqltext import literal
+from .blocking import without_coarse_groups
 from .config import LinkConfig
 from .exact import id_pairs_sql, unmatched_sql
 from .pinyin import pinyin_column
@@ -85,6 +86,7 @@ def link(left: pa.Table, right: pa.Table, config: LinkConfig,
     the records left for the probabilistic stage never leave it."""
     started = time.perf_counter()
     a, b = _typed_alike(_prepared(left, config, "left"), _prepared(right, config, "right"))
+    config = without_coarse_groups(config, a, b)
     with engines.get_engine(engine) as runner:
         runner.register_arrow("link_left", a)
         runner.register_arrow("link_right", b)

@@ -18,6 +18,7 @@ from splink.internals.blocking_rule_creator import BlockingRuleCreator
 from splink.internals.exceptions import EMTrainingException
 
 from ..engines import Dialect, Engine
+from .blocking import check_candidates
 from .config import Column, LinkConfig
 
 SEED = 1
@@ -87,9 +88,12 @@ def score(engine: Engine, left: str, right: str, config: LinkConfig) -> Scored:
     configuration compares them, with ``unique_id``) and score every candidate pair;
     the pairs from the review threshold up come back."""
     api = engine.splink_api()
-    linker = Linker([api.register(left, dataset_display_name="records_left"),
-                     api.register(right, dataset_display_name="records_right")],
-                    settings(config, engine.dialect), log_level=None)
+    frames = [api.register(left, dataset_display_name="records_left"),
+              api.register(right, dataset_display_name="records_right")]
+    sizes = engine.query(f"SELECT (SELECT count(*) FROM {left}) AS l, "
+                         f"(SELECT count(*) FROM {right}) AS r").to_pylist()[0]
+    check_candidates(frames, [sizes["l"], sizes["r"]], config, "link_only")
+    linker = Linker(frames, settings(config, engine.dialect), log_level=None)
     started = time.perf_counter()
     train(linker, config, config.u_pairs)
     trained = time.perf_counter()

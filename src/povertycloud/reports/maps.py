@@ -8,6 +8,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from ..standard.regions import prefix
 from ..store import Params, Store
 from .rollups import rollup
 
@@ -36,7 +37,7 @@ def rollup_geojson(store: Store, as_of: dt.date | None, level: str,
     figures = {r["region_code"]: r for r in rollup(store, as_of, level, within).to_pylist()}
     where, params = "level = ?", [level]
     if within:
-        where, params = f"{where} AND starts_with(code, rtrim(?, '0'))", [level, within]
+        where, params = f"{where} AND starts_with(code, ?)", [level, prefix(within)]
     return region_features(store, where, params, lambda code, name: {
         k: (v.isoformat() if isinstance(v, dt.date) else v)
         for k, v in figures.get(code, {}).items()} | {"code": code, "name": name,

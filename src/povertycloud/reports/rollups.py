@@ -12,6 +12,7 @@ from ..history import versions_as_of_sql
 from ..pipeline.on_store import has_outputs
 from ..pipeline.rollups import rollups_sql, status_as_of_sql, stored_status_as_of_sql
 from ..standard.codes import LEVELS
+from ..standard.regions import prefix
 from ..standard.regions import problem as code_problem
 from ..store import Store
 
@@ -108,8 +109,8 @@ def rollup(store: Store, as_of: dt.date | None, level: str | None = None,
         filters.append("r.level = ?")
         params.append(level)
     if within:
-        filters.append("starts_with(r.region_code, rtrim(?, '0'))")
-        params.append(within)
+        filters.append("starts_with(r.region_code, ?)")
+        params.append(prefix(within))
     rows, first = rollup_rows(store, as_of)
     return store.arrow(f"SELECT r.as_of, r.region_code, g.name AS region_name, "
                        f"r.* EXCLUDE (as_of, region_code) FROM {rows} r "

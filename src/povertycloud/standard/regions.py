@@ -26,6 +26,12 @@ def level_of(code: str) -> str:
     raise ValueError(f"region code {code!r} has no non-zero part")
 
 
+def prefix(code: str) -> str:
+    """The leading digits of every code within ``code`` (itself included): as many as
+    its level has, zeros and all (520121100000, a township: 520121100)."""
+    return code[:PREFIX_LENGTH[level_of(code)]]
+
+
 def _above(level: str) -> str:
     return LEVELS[max(LEVELS.index(level) - 1, 0)]
 
