@@ -176,21 +176,9 @@ def reliability(record_property: Callable[[str, object], None]) -> Reliability:
     return Reliability(record_property)
 
 
-def store_state(db: Path) -> dict[str, tuple[int, int]]:
-    """Every table of the store ``db``: its rows and a checksum of them; a missing
-    store is ``{}``."""
-    from povertycloud.store import Store
-
-    if not db.exists():
-        return {}
-    with Store(db, read_only=True) as store:
-        return {t: store.one(f"SELECT count(*), coalesce(sum(hash(t)::HUGEINT), 0) "
-                             f"FROM {t} t") for t in store.tables()}
-
-
-def store_content(db: Path) -> dict[str, tuple[int, int]]:
-    """:func:`store_state` without the time stamps (TIMESTAMP columns: when a row was
-    written), which a re-run cannot give again."""
+def store_state(db: Path, *, stamps: bool = True) -> dict[str, tuple[int, int]]:
+    """Every table of the store ``db``: its rows and a checksum of them (without the
+    TIMESTAMP columns unless ``stamps``); a missing store is ``{}``."""
     from povertycloud.store import Store
 
     if not db.exists():
@@ -199,10 +187,16 @@ def store_content(db: Path) -> dict[str, tuple[int, int]]:
         content = {}
         for t in store.tables():
             kept = ", ".join(f'"{c}"' for c, kind in store.columns(t).items()
-                             if not kind.startswith("TIMESTAMP"))
+                             if stamps or not kind.startswith("TIMESTAMP"))
             content[t] = store.one(f"SELECT count(*), coalesce(sum(hash({kept or 0})"
                                    f"::HUGEINT), 0) FROM {t}")
         return content
+
+
+def store_content(db: Path) -> dict[str, tuple[int, int]]:
+    """:func:`store_state` without the time stamps (when a row was written), which a
+    re-run cannot give again."""
+    return store_state(db, stamps=False)
 
 
 class Refusal:
