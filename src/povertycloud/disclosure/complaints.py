@@ -11,6 +11,7 @@ from typing import Any
 from ..access.accounts import User
 from ..access.privacy import mask_phone
 from ..errors import NotFound
+from ..paging import Page
 from ..reports.figures import region
 from ..standard.text import without_bidi
 from ..store import Store
@@ -69,20 +70,24 @@ def track(store: Store, tracking_code: str) -> dict[str, Any]:
     return found
 
 
-def inbox(store: Store, user: User, now: dt.datetime | None = None
-          ) -> list[dict[str, Any]]:
-    """Complaints within ``user``'s jurisdiction, open and overdue first, with whether
-    each is overdue and whether it belongs to the user's own office."""
+def inbox(store: Store, user: User, page: Page, now: dt.datetime | None = None
+          ) -> dict[str, Any]:
+    """A ``page`` of the complaints within ``user``'s jurisdiction, open and overdue
+    first, with whether each is overdue and whether it belongs to the user's own office,
+    and how many there are in all."""
     now = now or dt.datetime.now()
     found = store.records(
         "SELECT c.complaint_id, c.tracking_code, c.filed_at, c.region_code, g.name AS "
         "region_name, c.category, c.subject, c.status, c.due_at, c.answered_at, "
         "c.status = 'open' AND c.due_at < ? AS overdue FROM complaints c "
         "JOIN regions g ON g.code = c.region_code WHERE starts_with(c.region_code, ?) "
-        "ORDER BY c.status <> 'open', c.due_at", [now, user.prefix])
+        "ORDER BY c.status <> 'open', c.due_at, c.complaint_id LIMIT ? OFFSET ?",
+        [now, user.prefix, page.size, page.offset])
     for r in found:
         r["own"] = r["region_code"] == user.region_code
-    return found
+    total = store.scalar("SELECT count(*) FROM complaints WHERE starts_with(region_code, ?)",
+                         [user.prefix])
+    return page.of(found, total)
 
 
 def get(store: Store, user: User, complaint_id: int) -> dict[str, Any]:

@@ -336,13 +336,17 @@ def scored_years(store: Store) -> list[int]:
     return [int(y) for y in store.column(f"SELECT DISTINCT year FROM {TABLE} ORDER BY year")]
 
 
+_ON_LIST = f"""r.on_list AND starts_with(r.village_code, ?)
+  AND r.year = coalesce(?, (SELECT max(year) FROM {TABLE}))"""
+
+
 def monitoring_list(store: Store, prefix: str, year: int | None = None,
-                    limit: int = 500) -> list[dict[str, Any]]:
+                    limit: int = 500, offset: int = 0) -> list[dict[str, Any]]:
     """The households on the monitoring lists of the villages whose code starts with
     ``prefix``, for origin year ``year`` (default: the latest scored), by village and
-    rank: household, village and its name, risk, rank, reasons (a list of codes), the
-    household's registration status, the model. No ID numbers, phones or health details
-    beyond the reason codes."""
+    rank (``limit`` of them from ``offset``): household, village and its name, risk,
+    rank, reasons (a list of codes), the household's registration status, the model. No
+    ID numbers, phones or health details beyond the reason codes."""
     if not prefix.isdigit() and prefix != "":
         raise WarningError(f"a region code is digits, not {prefix!r}")
     if not scored_years(store):
@@ -352,9 +356,17 @@ SELECT r.year, r.household_id, r.village_code, g.name AS village_name, r.risk,
   r.rank_in_village, r.reasons, h.registration_status, r.model
 FROM {TABLE} r JOIN households h USING (household_id)
 LEFT JOIN regions g ON g.code = r.village_code
-WHERE r.on_list AND starts_with(r.village_code, ?)
-  AND r.year = coalesce(?, (SELECT max(year) FROM {TABLE}))
-ORDER BY r.village_code, r.rank_in_village LIMIT ?""", [prefix, year, max(int(limit), 0)])
+WHERE {_ON_LIST}
+ORDER BY r.village_code, r.rank_in_village LIMIT ? OFFSET ?""",
+                         [prefix, year, max(int(limit), 0), max(int(offset), 0)])
     for row in rows:
         row["reasons"] = json.loads(row["reasons"])
     return rows
+
+
+def monitoring_total(store: Store, prefix: str, year: int | None = None) -> int:
+    """How many households ``monitoring_list`` has in all."""
+    if not scored_years(store):
+        return 0
+    return store.scalar(f"SELECT count(*) FROM {TABLE} r JOIN households h "
+                        f"USING (household_id) WHERE {_ON_LIST}", [prefix, year])

@@ -16,10 +16,10 @@ from typing import Any
 import pyarrow as pa
 
 from ..access.privacy import mask_id_number
+from ..paging import Page
 from ..store import Store
 
 INDEX = "web_people_search"
-LIMIT = 50
 _ID_NUMBER = re.compile(r"^\d{17}[\dXx]$")
 _DIGITS = re.compile(r"^\d{1,18}$")
 _LATIN = re.compile(r"^[A-Za-z ]+$")
@@ -74,12 +74,15 @@ def kind_of(query: str) -> str:
     return "pinyin" if _LATIN.match(text) else "name"
 
 
-def search(store: Store, query: str, prefix: str) -> list[dict[str, Any]]:
-    """People (with their household and village) matching ``query`` whose village lies
-    under ``prefix``; ID numbers in the results are masked."""
+def search(store: Store, query: str, prefix: str, page: Page | None = None
+           ) -> dict[str, Any]:
+    """One ``page`` (default: the first 50) of the people (with their household and
+    village) matching ``query`` whose village lies under ``prefix``, with how many match
+    in all; ID numbers in the results are masked."""
+    page = page or Page()
     text = query.strip()
     if not text:
-        return []
+        return page.of([], 0)
     params: list[object]
     kind = kind_of(text)
     if kind == "id_number":
@@ -97,10 +100,15 @@ def search(store: Store, query: str, prefix: str) -> list[dict[str, Any]]:
     each = " UNION ".join(f"SELECT * FROM {INDEX} WHERE {w}" for w in wheres)
     found = store.records(f"""
 SELECT s.person_id, s.name, s.id_number, s.relation, s.household_id, s.village_code,
-  g.name AS village_name, s.registration_status
+  g.name AS village_name, s.registration_status, count(*) OVER () AS total
 FROM ({each}) s JOIN regions g ON g.code = s.village_code
 WHERE starts_with(s.village_code, ?)
-ORDER BY s.name, s.person_id LIMIT {LIMIT}""", [*params, prefix])
+ORDER BY s.name, s.person_id LIMIT ? OFFSET ?""", [*params, prefix, page.size, page.offset])
+    total = found[0]["total"] if found else 0
+    if not found and page.number > 1:  # past the last page: how many there are
+        total = store.scalar(f"SELECT count(*) FROM ({each}) s "
+                             "WHERE starts_with(s.village_code, ?)", [*params, prefix])
     for r in found:
         r["id_number"] = mask_id_number(r["id_number"])
-    return found
+        del r["total"]
+    return page.of(found, total)

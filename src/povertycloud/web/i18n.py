@@ -270,6 +270,21 @@ MESSAGES: dict[str, tuple[str, str]] = {  # id: (Chinese, English)
     "criterion.wrong_exit": ("错退率(估计)", "Wrong-exit rate (estimate)"),
     "criterion.missed": ("漏评率(估计)", "Missed rate (estimate)"),
     "criterion.approval": ("群众认可度", "Public approval"),
+    # lists read a page at a time: a region's households, search, monitoring, complaints
+    "household_list": ("户名单", "Households"), "any": ("全部", "Any"),
+    "list_apply": ("筛选", "Apply"), "page_previous": ("上一页", "Previous"),
+    "page_next": ("下一页", "Next"),
+    "page_of": ("第 {page} / {pages} 页,共 {total} 条", "Page {page} of {pages}, {total} in all"),
+    "list_household_id": ("户编号", "Household"), "list_head_name": ("户主", "Head"),
+    "list_village_name": ("村", "Village"), "list_members": ("人数", "Members"),
+    "list_registration_status": ("识别状态", "Status"), "list_band": ("评分等级", "Band"),
+    "list_score": ("评分", "Score"), "list_primary_cause": ("主要致贫原因", "Main cause"),
+    "list_monitored": ("监测名单", "On the monitoring list"),
+    "list_flagged": ("有待核查预警", "With open flags"),
+    "list_open_flags": ("待核查预警", "Open flags"),
+    "list_households": ("查看户名单", "Listed households"),
+    "export_households": ("导出户名单", "Exported households"),
+    "results_cut": ("仅显示前 {shown} 条,共 {total} 条", "The first {shown} of {total}"),
 }
 
 

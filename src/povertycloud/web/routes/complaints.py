@@ -27,6 +27,7 @@ from ..deps import (
     client,
     platform,
 )
+from ..paged import Paged, rows
 from ..render import check_form_token, form_token, render, with_form_cookie
 
 api = APIRouter(prefix="/api", tags=["complaints"])
@@ -75,9 +76,12 @@ def answer(me: Viewer, store: Store, complaint_id: int, text: str) -> dict[str, 
 
 
 @api.get("/complaints")
-def complaint_inbox(me: Me, store: DB) -> list[dict[str, Any]]:
+def complaint_inbox(request: Request, response: Response, me: Me, store: DB, page: Paged
+                    ) -> list[dict[str, Any]]:
+    """The complaints of your jurisdiction, open and overdue first, a page at a time (how
+    many in all in ``X-Total-Count``, the next and previous pages in ``Link``)."""
     allowed(me, "complaints")
-    return complaints.inbox(store, me.user)
+    return rows(request, response, complaints.inbox(store, me.user, page))
 
 
 @api.get("/complaints/{complaint_id}")
@@ -106,10 +110,10 @@ def public_track(tracking_code: Annotated[str, Path(max_length=32)], store: DB
 
 
 @pages.get("/complaints")
-def complaint_inbox_page(request: Request, me: Me, store: DB) -> Response:
+def complaint_inbox_page(request: Request, me: Me, store: DB, page: Paged) -> Response:
     allowed(me, "complaints")
     return render(request, "complaints.html", me,
-                  complaints=complaints.inbox(store, me.user))
+                  found=complaints.inbox(store, me.user, page))
 
 
 @pages.get("/complaints/{complaint_id}")

@@ -8,9 +8,11 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from ...dynamic.monitoring import monitoring_for
+from ...dynamic.monitoring import monitoring_page
+from ...paging import Page
 from ...store import Store
 from ..deps import DB, Me, Viewer, Year, allowed
+from ..paged import Paged, rows
 from ..render import lang_of, render, words
 
 api = APIRouter(prefix="/api", tags=["monitoring"])
@@ -18,19 +20,22 @@ pages = APIRouter(include_in_schema=False)
 
 
 @api.get("/monitoring")
-def api_monitoring(me: Me, store: DB, year: Year = None) -> list[dict[str, Any]]:
+def api_monitoring(request: Request, response: Response, me: Me, store: DB, page: Paged,
+                   year: Year = None) -> list[dict[str, Any]]:
     """The relapse early warning's monitoring lists of your villages (origin ``year``,
-    default the latest scored), by village and rank."""
-    return _lists(me, store, year)
+    default the latest scored), by village and rank, a page at a time (how many in all
+    in ``X-Total-Count``, the next and previous pages in ``Link``)."""
+    return rows(request, response, _lists(me, store, year, page))
 
 
 @pages.get("/monitoring")
-def monitoring_page(request: Request, me: Me, store: DB, year: Year = None) -> Response:
-    return render(request, "monitoring.html", me, rows=_lists(me, store, year),
+def monitoring_list_page(request: Request, me: Me, store: DB, page: Paged,
+                         year: Year = None) -> Response:
+    return render(request, "monitoring.html", me, found=_lists(me, store, year, page),
                   **words(lang_of(request)))
 
 
-def _lists(me: Viewer, store: Store, year: int | None) -> list[dict[str, Any]]:
-    """The lists of the viewer's jurisdiction."""
+def _lists(me: Viewer, store: Store, year: int | None, page: Page) -> dict[str, Any]:
+    """A page of the lists of the viewer's jurisdiction."""
     user = allowed(me, "monitoring")
-    return monitoring_for(store, user.region_code, user.prefix, user, year)
+    return monitoring_page(store, user.region_code, user.prefix, user, year, page)

@@ -9,13 +9,18 @@ import datetime as dt
 import io
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import Response
 
+from ...access import audit
 from ...dynamic.casefile import today
 from ...dynamic.region_status import statuses_with_criteria
+from ...paging import Page
+from ...registry import listing
 from ...reports import figures
-from ..deps import DB, Me, RegionCode, Viewer, Year, allowed, in_jurisdiction
+from ...store import Store
+from ..deps import DB, Me, RegionCode, Viewer, Year, allowed, client, in_jurisdiction
+from ..paged import Paged
 from ..render import render
 
 api = APIRouter(prefix="/api", tags=["regions"])
@@ -62,8 +67,11 @@ def region_export(code: RegionCode, kind: Annotated[str, Path(pattern="^(csv|xls
     return export(figures.children(store, code, as_of), f"regions-{code}", kind)
 
 
-def export(table: list[dict[str, Any]], stem: str, kind: str) -> Response:
-    columns = list(table[0]) if table else ["code"]
+def export(table: list[dict[str, Any]], stem: str, kind: str,
+           columns: list[str] | None = None) -> Response:
+    """``table`` as a CSV or Excel file named ``stem`` (``columns``: default, the first
+    row's)."""
+    columns = columns or (list(table[0]) if table else ["code"])
     if kind == "csv":
         out = io.StringIO()
         writer = csv.DictWriter(out, columns)
@@ -85,6 +93,76 @@ def export(table: list[dict[str, Any]], stem: str, kind: str) -> Response:
         media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return Response(data, media_type=media,
                     headers={"Content-Disposition": f'attachment; filename="{stem}.{kind}"'})
+
+
+Code = Annotated[str, Query(pattern=r"^[a-z_]{0,40}$")]  # empty: any (a form's choice)
+YesNo = Annotated[str, Query(pattern="^(true|false|)$")]
+
+
+def household_query(status: Code = "", band: Code = "", cause: Code = "",
+                    monitored: YesNo = "", flagged: YesNo = "",
+                    sort: Code = "household_id",
+                    order: Annotated[str, Query(pattern="^(asc|desc)$")] = "asc"
+                    ) -> listing.Query:
+    """Which households of the region, in which order (each filter: any when empty)."""
+    def yes(value: str) -> bool | None:
+        return value == "true" if value else None
+
+    return listing.Query(status or None, band or None, cause or None, yes(monitored),
+                         yes(flagged), sort or "household_id", order == "desc")
+
+
+Households = Annotated[listing.Query, Depends(household_query)]
+
+
+def list_households(request: Request, me: Viewer, store: Store, code: str,
+                    query: listing.Query, page: Page | None) -> dict[str, Any]:
+    """The households of region ``code`` as ``me`` may see them; audited (the filters
+    and the count, never a value)."""
+    allowed(me, "households")
+    in_jurisdiction(me.user, code)
+    figures.region(store, code)  # a region that exists
+    try:
+        found = listing.households_of(store, code, me.user, query, page)
+    except listing.Hidden as exc:
+        raise HTTPException(403, str(exc)) from None
+    asked = ", ".join(f"{k}={v}" for k, v in query.filters().items()) or "all"
+    shown = "masked" if found["masked"] else "unmasked"
+    audit.record(store, me.user, "export_households" if page is None else "list_households",
+                 "region", code, code, f"{asked}: {len(found['rows'])} of {found['total']}, "
+                 f"{shown}", client(request))
+    return found
+
+
+@api.get("/regions/{code:digits}/households")
+def region_households(request: Request, code: RegionCode, me: Me, store: DB,
+                      query: Households, page: Paged) -> dict[str, Any]:
+    """The households of a region (any level of your jurisdiction), filtered, sorted
+    and paged, with the total; what your role may not see shows masked (``masked``)
+    and may not be filtered or sorted on."""
+    return list_households(request, me, store, code, query, page)
+
+
+@api.get("/regions/{code:digits}/households.{kind}")
+def region_households_export(request: Request, code: RegionCode,
+                             kind: Annotated[str, Path(pattern="^(csv|xlsx)$")], me: Me,
+                             store: DB, query: Households) -> Response:
+    """The filtered list of a region's households (every page) as CSV or Excel, masked
+    as on the page."""
+    found = list_households(request, me, store, code, query, None)
+    if found["total"] > listing.EXPORT_LIMIT:
+        raise HTTPException(400, f"{found['total']} households: more than "
+                                 f"{listing.EXPORT_LIMIT} in one export; narrow the filters")
+    return export(found["rows"], f"households-{code}", kind, found["columns"])
+
+
+@pages.get("/regions/{code:digits}/households")
+def region_households_page(request: Request, code: RegionCode, me: Me, store: DB,
+                           query: Households, page: Paged) -> Response:
+    found = list_households(request, me, store, code, query, page)
+    return render(request, "households.html", me, region=figures.region(store, code),
+                  found=found, query=query, options=listing.options(store, code, me.user),
+                  crumbs=figures.breadcrumbs(store, code, me.user.region_code))
 
 
 def region_statuses(me: Viewer, store: DB, year: int | None) -> dict[str, Any]:
