@@ -37,6 +37,7 @@ def routes(r: Any, complaint: int) -> list[tuple[str, str, str, dict[str, Any] |
         ("GET", "/api/complaints", "complaints", None),
         ("GET", f"/api/complaints/{complaint}", "complaints", None),
         ("POST", f"/api/complaints/{complaint}/answer", "complaints", {"answer": "done"}),
+        ("POST", f"/api/complaints/{complaint}/contact", "complaints", None),
         ("GET", "/api/audit", "audit", None),
         ("GET", "/api/users", "users", None),
         ("POST", "/api/users", "users", new_user),

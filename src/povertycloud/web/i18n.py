@@ -270,6 +270,8 @@ MESSAGES: dict[str, tuple[str, str]] = {  # id: (Chinese, English)
     "criterion.wrong_exit": ("错退率(估计)", "Wrong-exit rate (estimate)"),
     "criterion.missed": ("漏评率(估计)", "Missed rate (estimate)"),
     "criterion.approval": ("群众认可度", "Public approval"),
+    # the complainant's contact, revealed to the officer who answers
+    "show_contact": ("查看完整联系方式(将记录审计)", "Show the full contact (audited)"),
 }
 
 

@@ -25,6 +25,7 @@ from ..deps import (
     allowed,
     check_csrf,
     client,
+    in_jurisdiction,
     platform,
 )
 from ..render import check_form_token, form_token, render, with_form_cookie
@@ -74,6 +75,20 @@ def answer(me: Viewer, store: Store, complaint_id: int, text: str) -> dict[str, 
     return done
 
 
+def reveal_contact(request: Request, me: Viewer, store: Store, complaint_id: int
+                   ) -> dict[str, Any]:
+    """The complaint with its contact in full, for the officers who may handle it (role
+    and jurisdiction, 403 to the others); audited: who, which complaint, from where,
+    never the contact itself."""
+    allowed(me, "complaints")
+    region_code = complaints.region_of(store, complaint_id)
+    in_jurisdiction(me.user, region_code)
+    audit.record(store, me.user, "reveal_contact", "complaint", str(complaint_id),
+                 region_code, "contact", client(request))
+    return complaints.get(store, me.user, complaint_id) | {
+        "contact": complaints.contact(store, complaint_id)}
+
+
 @api.get("/complaints")
 def complaint_inbox(me: Me, store: DB) -> list[dict[str, Any]]:
     allowed(me, "complaints")
@@ -91,6 +106,16 @@ def answer_complaint(complaint_id: Id, body: Answer, me: Me, store: DB,
                      csrf: CsrfHeader = None) -> dict[str, Any]:
     check_csrf(me, csrf)
     return answer(me, store, complaint_id, body.answer)
+
+
+@api.post("/complaints/{complaint_id}/contact")
+def complaint_contact(request: Request, complaint_id: Id, me: Me, store: DB,
+                      csrf: CsrfHeader = None) -> dict[str, Any]:
+    """The complainant's contact in full, to answer them: for the officers of the
+    complaint's region and above; audited."""
+    check_csrf(me, csrf)
+    found = reveal_contact(request, me, store, complaint_id)
+    return {"complaint_id": complaint_id, "contact": found["contact"]}
 
 
 @api.post("/public/complaints", tags=["public"], status_code=201)
@@ -115,8 +140,16 @@ def complaint_inbox_page(request: Request, me: Me, store: DB) -> Response:
 @pages.get("/complaints/{complaint_id}")
 def complaint_page(request: Request, complaint_id: Id, me: Me, store: DB) -> Response:
     allowed(me, "complaints")
-    return render(request, "complaint.html", me,
+    return render(request, "complaint.html", me, revealed=False,
                   complaint=complaints.get(store, me.user, complaint_id))
+
+
+@pages.post("/complaints/{complaint_id}/contact")
+def complaint_contact_page(request: Request, complaint_id: Id, me: Me, store: DB,
+                           csrf_token: FormToken = "") -> Response:
+    check_csrf(me, csrf_token)
+    return render(request, "complaint.html", me, revealed=True,
+                  complaint=reveal_contact(request, me, store, complaint_id))
 
 
 @pages.post("/complaints/{complaint_id}/answer")
