@@ -8,7 +8,7 @@ elsewhere). Request bodies are capped; every page is sent with strict security h
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, MutableMapping
 from contextlib import asynccontextmanager
 from importlib import resources
 from typing import Any
@@ -105,10 +105,13 @@ def create_app(config: WebConfig) -> FastAPI:
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 
-    def answer(request: Request, status: int, message: str) -> Response:
+    def answer(request: Request, status: int, message: str,
+               headers: Mapping[str, str] | None = None) -> Response:
         if request.url.path.startswith("/api"):
-            return JSONResponse({"detail": message}, status)
-        return error_page(request, status, message)
+            return JSONResponse({"detail": message}, status, headers)
+        page = error_page(request, status, message)
+        page.headers.update(headers or {})
+        return page
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, _: LoginRequired) -> Response:
@@ -120,7 +123,7 @@ def create_app(config: WebConfig) -> FastAPI:
     async def http_error(request: Request, exc: HTTPException) -> Response:
         if exc.status_code == 403:
             await run_in_threadpool(record_refusal, request, str(exc.detail))
-        return answer(request, exc.status_code, str(exc.detail))
+        return answer(request, exc.status_code, str(exc.detail), exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:

@@ -28,6 +28,7 @@ from ..deps import (
     in_jurisdiction,
     platform,
 )
+from ..limits import too_many
 from ..render import check_form_token, form_token, render, with_form_cookie
 
 api = APIRouter(prefix="/api", tags=["complaints"])
@@ -48,14 +49,16 @@ class Answer(BaseModel):
 
 
 def complaint_key(request: Request) -> str:
-    """The rate limit's key of complaints (objections too) from one client."""
-    return f"complaint:{client(request)}"
+    """The rate limit's key of complaints (objections too) from one client; 429 with
+    Retry-After when it has filed its share of the window."""
+    key = f"complaint:{client(request)}"
+    if wait := platform(request).complaint_limit.wait(key):
+        raise too_many(wait, "too many complaints from here; try again later")
+    return key
 
 
 def file_complaint(request: Request, store: Store, body: NewComplaint) -> str:
     web, key = platform(request), complaint_key(request)
-    if web.complaint_limit.blocked(key):
-        raise HTTPException(429, "too many complaints from here; try again later")
     try:
         code = complaints.file(store, body.region_code, body.category, body.subject,
                                body.body, body.contact)
