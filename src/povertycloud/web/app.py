@@ -28,6 +28,7 @@ from ..errors import NotFound, PovertyCloudError
 from ..store import StoreConflict
 from .deps import LoginRequired, Platform, WebConfig, record_refusal
 from .render import error_page
+from .responses import PlainJSONResponse
 from .routes import ROUTERS
 
 STATIC = resources.files(__package__).joinpath("static")
@@ -81,6 +82,7 @@ def create_app(config: WebConfig) -> FastAPI:
             platform.close()
 
     app = FastAPI(title="povertycloud", version=__version__, lifespan=lifespan,
+                  default_response_class=PlainJSONResponse,
                   docs_url=None, redoc_url=None,  # FastAPI's pages load Swagger UI from a CDN
                   description="Targeted poverty alleviation: registry figures, household "
                               "files, search, complaints and the public portal.")
@@ -108,7 +110,7 @@ def create_app(config: WebConfig) -> FastAPI:
     def answer(request: Request, status: int, message: str,
                headers: Mapping[str, str] | None = None) -> Response:
         if request.url.path.startswith("/api"):
-            return JSONResponse({"detail": message}, status, headers)
+            return PlainJSONResponse({"detail": message}, status, headers)
         page = error_page(request, status, message)
         page.headers.update(headers or {})
         return page
