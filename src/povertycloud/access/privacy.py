@@ -29,9 +29,14 @@ HEALTH_MEMBER_FIELDS = frozenset({"chronic_illness", "serious_illness", "disabil
 # the household profile's fields: a rule (a scorecard indicator) over one reveals it
 HEALTH_PROFILE_FIELDS = frozenset({"seriously_ill", "chronically_ill", "severely_disabled",
                                    "disabled", "medical_expense", "illness_events"})
-# the identification's conclusions drawn from them (the causes, the measures they call
-# for, the total of points that include health points): hidden whole, for every household
-HEALTH_IDENTIFICATION = ("score", "primary_cause", "causes", "measures")
+# the identification's conclusions drawn from them, hidden whole for every household: the
+# causes, the measures they call for, the total of points that include health points, and
+# what is read from that total. Its band, beside the points shown, tells whether health
+# points carried the household over a boundary (points shown short of 60 in the band from
+# 60: some health points); the proposal (at risk unless in the last band) and the
+# priority (its rules read the band) tell the same.
+HEALTH_IDENTIFICATION = ("score", "band", "proposal", "priority", "primary_cause", "causes",
+                         "measures")
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
