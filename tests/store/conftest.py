@@ -29,7 +29,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     run("synth", "--people", 1000, "--db", db)
     run("pipeline", "--db", db)
     run("identify", "--db", db)
-    run("export", "people", folder / "people.csv", "--db", db)
+    run("users", "add", "--db", db, "--username", "exporter", "--role", "admin",
+        "--region", "520000000000", "--password", "a-long-password")
+    run("export", "people", folder / "people.csv", "--db", db, "--as", "exporter")  # in clear
     run("synth", "--people", 1000, "--out", folder / "p", "--feeds")
     return folder
 

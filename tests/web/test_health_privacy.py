@@ -183,3 +183,29 @@ def test_flag_evidence_is_masked_and_unmasked_only_through_the_audit(
     shown_page = client.post("/flags/1/unmask", data={"csrf_token": csrf})
     assert shown_page.status_code == 200 and "52012119900101123X" in shown_page.text
     assert len(sql("SELECT * FROM audit_log WHERE action = 'unmask_flag'")) == 2
+
+
+@pytest.mark.parametrize("username", NO_UNMASK)
+def test_the_band_is_hidden_where_the_points_shown_would_tell_of_health(
+        client: TestClient, user: Headers, sql: Sql, regions: Any, username: str) -> None:
+    """A household whose points other than health fall short of the band it is in: the
+    band would tell that health points (no serious illness, no disability) carried it
+    over; it is hidden with the score, and so are the proposal and priority read from it
+    (the same for every household, test_the_masked_file_hides_health_alike...)."""
+    health = " + ".join(f"i_{i}" for i in HEALTH_INDICATORS)
+    [(household, band, low)] = sql(
+        f"SELECT household_id, band, score - ({health}) FROM identification WHERE "
+        f"starts_with(village_code, ?) AND score >= 60 AND score - ({health}) < 60 "
+        "ORDER BY household_id LIMIT 1", regions.county[:6])
+    assert band in ("likely_impoverished", "out_of_poverty")
+    file = client.get(f"/api/households/{household}", headers=user(username)).json()
+    shown = [i["points"] for s in file["identification"]["sets"] for i in s["indicators"]
+             if i["points"] != HIDDEN]
+    assert sum(shown) == low < 60  # what the reader can add up: the first band's points
+    ident = file["identification"]
+    assert (ident["band"], ident["proposal"], ident["priority"]) == (HIDDEN,) * 3
+    page = client.get(f"/households/{household}", headers=user(username))
+    assert page.status_code == 200 and band not in page.text
+    officer = client.post(f"/api/households/{household}/unmask",
+                          headers=user("county_officer"))
+    assert officer.json()["identification"]["band"] == band

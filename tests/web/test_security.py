@@ -203,3 +203,23 @@ def test_bidi_controls_are_not_shown(client: TestClient, as_user: Headers,
     for text in (shown, page.text):
         assert not any(c in text for c in "\u202a\u202b\u202c\u202d\u202e"
                        "\u2066\u2067\u2068\u2069")
+
+
+def test_the_apis_json_carries_no_bidi_controls(client: TestClient, as_user: Headers,
+                                                regions: Regions, sql: Any) -> None:
+    """Free text that reached the store with them (an imported name, a complaint of an
+    older store) leaves the API without them, as on the pages."""
+    sql("UPDATE people SET name = ? WHERE household_id = ?", f"张{RLO}三{PDI}",
+        regions.household)
+    sql("INSERT INTO complaints (tracking_code, filed_at, region_code, category, subject, "
+        "body, status, due_at) VALUES ('TS-OLDBIDI', now(), ?, 'other', ?, ?, 'open', now())",
+        regions.village, f"visit {RLO}moc.live", f"see {LRI}here{PDI}")
+    officer = as_user("village_officer")
+    answers = [client.get(f"/api/households/{regions.household}", headers=officer),
+               client.get("/api/complaints", headers=officer),
+               client.get("/api/public/complaints/TS-OLDBIDI")]
+    for answer in answers:
+        assert answer.status_code == 200, answer.text
+        assert not any(c in answer.text for c in "\u202a\u202b\u202c\u202d\u202e"
+                       "\u2066\u2067\u2068\u2069"), answer.request.url
+    assert "张三" in answers[0].text and "visit moc.live" in answers[1].text

@@ -16,9 +16,10 @@ from typing import Any
 
 from ..standard.text import without_bidi
 from ..store import Store
-from .accounts import User, region_of
+from .accounts import AccountError, User, region_of, user_named
 
 TOP = "province"  # the level whose auditors see the events of no region
+COMMAND_LINE = "command line"  # the client address of what is done there
 
 
 def record(store: Store, user: User | None, action: str, object_kind: str | None = None,
@@ -33,6 +34,28 @@ def record(store: Store, user: User | None, action: str, object_kind: str | None
 def login_event(store: Store, action: str, username: str, client: str) -> None:
     """A failed or refused login as ``username``, in the region of its account."""
     record(store, None, action, "user", username, region_of(store, username), client=client)
+
+
+def exporter(store: Store, username: str, prefix: str) -> User:
+    """The user named to export sensitive fields in clear (``--as``): an active user who
+    may unmask, whose jurisdiction holds the whole scope (the regions under ``prefix``;
+    the whole store, a province's jurisdiction, when empty)."""
+    user = user_named(store, username)
+    if not user.may("unmask"):
+        raise AccountError(f"{user.username} ({user.role}) may not unmask personal data; "
+                           "without --as the export is masked")
+    if not (user.covers(prefix) if prefix else user.level == TOP):
+        scope = f"region {prefix}" if prefix else "the whole store"
+        raise AccountError(f"{scope} is not within {user.username}'s jurisdiction "
+                           f"({user.region_code})")
+    return user
+
+
+def exported(store: Store, user: User, command: str, scope: str, rows: int) -> None:
+    """An export of sensitive fields in clear from the command line, before it is
+    written: who, the command, its scope and the rows (never a value)."""
+    record(store, user, "export_unmasked", "command", command, user.region_code,
+           f"{scope}: {rows:,} rows", COMMAND_LINE)
 
 
 def _plain(text: str | None) -> str | None:

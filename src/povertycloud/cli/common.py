@@ -34,6 +34,10 @@ EngineOption = Annotated[str, typer.Option(
     "--engine", help="Engine for the batch pipeline: duckdb (default) or spark.")]
 OverwriteOption = Annotated[bool, typer.Option(
     "--overwrite", help="Replace the output if it exists.")]
+ExportAsOption = Annotated[str | None, typer.Option(
+    "--as", metavar="USER",
+    help="Write ID numbers, phones and health fields in clear, as this user (who may "
+         "unmask, over the whole scope); the export is audited. Masked otherwise.")]
 WaitOption = Annotated[float, typer.Option(
     "--wait", min=0, metavar="SECONDS",
     help="If another process (a writer, the web server) holds the store, wait up to this "
@@ -92,6 +96,19 @@ def keys(table: Table, *headers: str) -> Table:
         if column.header in headers:
             column.no_wrap, column.overflow = True, "fold"
     return table
+
+
+def say_masked(exported_as: str | None, table: str) -> None:
+    """After an export without ``--as``, say what was masked and how to get it."""
+    from ..access.privacy import masked_fields
+    from ..standard.tables import table as standard_table
+
+    hidden = masked_fields(standard_table(table))
+    what = f"Masked: {', '.join(hidden)}" if hidden else \
+        "Left out: health events" if table == "events" else ""
+    if exported_as is None and what:
+        console.print(f"{what}. To write them in clear, add --as USER (a user who may "
+                      "unmask; audited).", highlight=False, soft_wrap=True)
 
 
 def parse_date(text: str) -> dt.date:

@@ -11,7 +11,16 @@ from rich.table import Table as RichTable
 
 from ..errors import PovertyCloudError
 from ..standard.tables import TABLES
-from .common import DbOption, OverwriteOption, WaitOption, console, open_store, parse_date
+from .common import (
+    DbOption,
+    ExportAsOption,
+    OverwriteOption,
+    WaitOption,
+    console,
+    open_store,
+    parse_date,
+    say_masked,
+)
 
 if TYPE_CHECKING:
     from ..intake.batches import BatchReport
@@ -124,13 +133,24 @@ def export(
     out: Annotated[Path, typer.Argument(help="Output file: .parquet, .csv or .xlsx.")],
     db: DbOption,
     overwrite: OverwriteOption = False,
+    exported_as: ExportAsOption = None,
 ) -> None:
-    """Export a table of the store in the standard's columns."""
+    """Export a table of the store in the standard's columns (personal data masked
+    unless --as a user who may unmask; that export is audited)."""
+    from ..access import audit
     from ..intake import export_table
 
-    with open_store(db, read_only=True) as store:
-        rows = export_table(store, table, out, overwrite=overwrite)
+    with open_store(db, read_only=exported_as is None) as store:
+        reader = audit.exporter(store, exported_as, "") if exported_as else None
+
+        def audited(rows: int) -> None:
+            if reader is not None:
+                audit.exported(store, reader, f"export {table}", "the whole store", rows)
+
+        rows = export_table(store, table, out, overwrite=overwrite, masked=reader is None,
+                            before=audited)
     console.print(f"Wrote {rows:,} rows of {table} to {out}")
+    say_masked(exported_as, table)
 
 
 def template(

@@ -14,6 +14,7 @@ from ..dynamic.reasons import REASONS
 from ..errors import PovertyCloudError
 from .common import (
     DbOption,
+    ExportAsOption,
     OverwriteOption,
     WaitOption,
     console,
@@ -21,6 +22,7 @@ from .common import (
     open_store,
     parse_date,
     prefix_of,
+    say_masked,
 )
 
 workflow_app = typer.Typer(help="Proposals and the procedure they walk: inbox, steps, "
@@ -247,20 +249,30 @@ def as_of_command(
     out: Annotated[Path, typer.Option(help="A .csv, .parquet or .xlsx file.")],
     table: Annotated[str, typer.Option(help="households or people.")] = "households",
     region: RegionOption = "", overwrite: OverwriteOption = False,
+    exported_as: ExportAsOption = None,
 ) -> None:
     """Export the registry as it was on a date: each row's version of that day, with
-    the status each household held then."""
+    the status each household held then (personal data masked unless --as a user who
+    may unmask; that export is audited)."""
+    from ..access import audit
+    from ..access.privacy import masked_table
     from ..history import AS_OF, registry_as_of
     from ..intake.exports import check_table_output, write_table
+    from ..standard.tables import table as standard_table
 
     day = parse_date(date)
     if table not in AS_OF:
         raise PovertyCloudError("--table is households or people")
     check_table_output(out, overwrite)
-    with open_store(db, read_only=True) as store:
-        rows = registry_as_of(store, table, day, prefix_of(region))
+    prefix = prefix_of(region)
+    with open_store(db, read_only=exported_as is None) as store:
+        reader = audit.exporter(store, exported_as, prefix) if exported_as else None
+        rows = registry_as_of(store, table, day, prefix)
+        if reader is None:
+            rows = masked_table(standard_table(table), rows)
+        else:
+            audit.exported(store, reader, f"history as-of {day} --table {table}",
+                           f"region {region}" if region else "the whole store", rows.num_rows)
     write_table(rows, out)
     console.print(f"Wrote {rows.num_rows:,} {table} as of {day} to {out}")
-
-
-
+    say_masked(exported_as, table)

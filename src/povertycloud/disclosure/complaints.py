@@ -98,6 +98,23 @@ def get(store: Store, user: User, complaint_id: int) -> dict[str, Any]:
     return complaint
 
 
+def region_of(store: Store, complaint_id: int) -> str:
+    """The region a complaint concerns (whose officers handle it)."""
+    found = store.value("SELECT region_code FROM complaints WHERE complaint_id = ?",
+                        [complaint_id])
+    if found is None:
+        raise NotFound(f"no complaint {complaint_id}")
+    return str(found)
+
+
+def contact(store: Store, complaint_id: int) -> str | None:
+    """The complainant's contact in full, for the officer who answers (the caller checks
+    who may and audits the reading)."""
+    found = store.value("SELECT contact FROM complaints WHERE complaint_id = ?",
+                        [complaint_id])
+    return str(found) if found is not None else None
+
+
 def answer(store: Store, user: User, complaint_id: int, text: str,
            now: dt.datetime | None = None) -> dict[str, Any]:
     """Answer an open complaint of the user's jurisdiction."""

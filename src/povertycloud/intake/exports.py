@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 
 import pyarrow as pa
 
+from ..access.privacy import masked_table
 from ..engines import DuckDBEngine
 from ..errors import OutputExistsError, PovertyCloudError
 from ..sqltext import literal
@@ -55,26 +58,36 @@ def write_table(table: pa.Table, out: Path) -> None:
 
 
 def export_table(store: Store, table_name: str, path: Path, *, overwrite: bool = False,
-                 where: str | None = None) -> int:
-    """Write the standard columns of a store table to ``path``; returns the rows written."""
+                 where: str | None = None, masked: bool = False,
+                 before: Callable[[int], None] | None = None) -> int:
+    """Write the standard columns of a store table to ``path``; returns the rows written.
+    ``masked``: as who may not unmask reads them (access/privacy.py ``masked_table``);
+    ``before`` is told the rows once the export is checked, before it is written (the
+    audit of an export in clear)."""
     table = standard_table(table_name)
     path = Path(path)
     check_output(path, overwrite)
     kind = file_format(path)
     query = f"SELECT {', '.join(table.names)} FROM {table.name}" + \
         (f" WHERE {where}" if where else "") + f" ORDER BY {', '.join(table.primary_key)}"
-    rows = store.scalar(f"SELECT count(*) FROM ({query})")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".partial")
-    if kind == "excel":
-        if rows > EXCEL_MAX_ROWS:
-            raise PovertyCloudError(f"{table.name} has {rows:,} rows, more than Excel holds; "
-                                    "export to Parquet or CSV instead")
-        book = _workbook(table, store.rows(query))
-        book.save(tmp)
-    else:
-        fmt = "PARQUET" if kind == "parquet" else "CSV, HEADER"
-        store.execute(f"COPY ({query}) TO {literal(tmp)} (FORMAT {fmt})")
+    with ExitStack() as stack:
+        if masked:
+            data = masked_table(table, store.arrow(query))
+            query = f"SELECT * FROM {stack.enter_context(store.registered('masked', data))}"
+        rows = store.scalar(f"SELECT count(*) FROM ({query})")
+        if kind == "excel" and rows > EXCEL_MAX_ROWS:
+            raise PovertyCloudError(f"{table.name} has {rows:,} rows, more than Excel "
+                                    "holds; export to Parquet or CSV instead")
+        if before is not None:
+            before(rows)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".partial")
+        if kind == "excel":
+            book = _workbook(table, store.rows(query))
+            book.save(tmp)
+        else:
+            fmt = "PARQUET" if kind == "parquet" else "CSV, HEADER"
+            store.execute(f"COPY ({query}) TO {literal(tmp)} (FORMAT {fmt})")
     tmp.replace(path)
     return rows
 

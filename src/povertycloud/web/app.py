@@ -8,7 +8,7 @@ elsewhere). Request bodies are capped; every page is sent with strict security h
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, MutableMapping
 from contextlib import asynccontextmanager
 from importlib import resources
 from typing import Any
@@ -28,6 +28,7 @@ from ..errors import NotFound, PovertyCloudError
 from ..store import StoreConflict
 from .deps import LoginRequired, Platform, WebConfig, record_refusal
 from .render import error_page
+from .responses import PlainJSONResponse
 from .routes import ROUTERS
 
 STATIC = resources.files(__package__).joinpath("static")
@@ -81,6 +82,7 @@ def create_app(config: WebConfig) -> FastAPI:
             platform.close()
 
     app = FastAPI(title="povertycloud", version=__version__, lifespan=lifespan,
+                  default_response_class=PlainJSONResponse,
                   docs_url=None, redoc_url=None,  # FastAPI's pages load Swagger UI from a CDN
                   description="Targeted poverty alleviation: registry figures, household "
                               "files, search, complaints and the public portal.")
@@ -105,10 +107,13 @@ def create_app(config: WebConfig) -> FastAPI:
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 
-    def answer(request: Request, status: int, message: str) -> Response:
+    def answer(request: Request, status: int, message: str,
+               headers: Mapping[str, str] | None = None) -> Response:
         if request.url.path.startswith("/api"):
-            return JSONResponse({"detail": message}, status)
-        return error_page(request, status, message)
+            return PlainJSONResponse({"detail": message}, status, headers)
+        page = error_page(request, status, message)
+        page.headers.update(headers or {})
+        return page
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, _: LoginRequired) -> Response:
@@ -120,7 +125,7 @@ def create_app(config: WebConfig) -> FastAPI:
     async def http_error(request: Request, exc: HTTPException) -> Response:
         if exc.status_code == 403:
             await run_in_threadpool(record_refusal, request, str(exc.detail))
-        return answer(request, exc.status_code, str(exc.detail))
+        return answer(request, exc.status_code, str(exc.detail), exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:

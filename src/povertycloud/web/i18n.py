@@ -285,6 +285,8 @@ MESSAGES: dict[str, tuple[str, str]] = {  # id: (Chinese, English)
     "list_households": ("查看户名单", "Listed households"),
     "export_households": ("导出户名单", "Exported households"),
     "results_cut": ("仅显示前 {shown} 条,共 {total} 条", "The first {shown} of {total}"),
+    # the complainant's contact, revealed to the officer who answers
+    "show_contact": ("查看完整联系方式(将记录审计)", "Show the full contact (audited)"),
 }
 
 

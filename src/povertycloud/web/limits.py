@@ -1,10 +1,14 @@
-"""Rate limits kept in memory: at most ``count`` events per key in a sliding window."""
+"""Rate limits kept in memory: at most ``count`` events per key in a sliding window, and
+the 429 answer that says when to try again."""
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections import defaultdict, deque
+
+from fastapi import HTTPException
 
 
 class RateLimit:
@@ -19,10 +23,15 @@ class RateLimit:
             events.popleft()
         return events
 
-    def blocked(self, key: str) -> bool:
-        """Whether ``key`` has used up its events in the window."""
+    def wait(self, key: str) -> float:
+        """Seconds until ``key`` may have another event: 0 unless it has used up its
+        events in the window, else until the oldest that must expire has."""
         with self._lock:
-            return len(self._recent(key, time.monotonic())) >= self.count
+            now = time.monotonic()
+            events = self._recent(key, now)
+            if len(events) < self.count:
+                return 0.0
+            return events[len(events) - self.count] + self.seconds - now
 
     def hit(self, key: str) -> None:
         with self._lock:
@@ -32,3 +41,9 @@ class RateLimit:
     def clear(self, key: str) -> None:
         with self._lock:
             self._events.pop(key, None)
+
+
+def too_many(seconds: float, message: str) -> HTTPException:
+    """A 429 answer with ``Retry-After``: the whole seconds until the limit lets the
+    client try again."""
+    return HTTPException(429, message, headers={"Retry-After": str(max(1, math.ceil(seconds)))})

@@ -25,8 +25,10 @@ from ..deps import (
     allowed,
     check_csrf,
     client,
+    in_jurisdiction,
     platform,
 )
+from ..limits import too_many
 from ..paged import Paged, rows
 from ..render import check_form_token, form_token, render, with_form_cookie
 
@@ -48,14 +50,16 @@ class Answer(BaseModel):
 
 
 def complaint_key(request: Request) -> str:
-    """The rate limit's key of complaints (objections too) from one client."""
-    return f"complaint:{client(request)}"
+    """The rate limit's key of complaints (objections too) from one client; 429 with
+    Retry-After when it has filed its share of the window."""
+    key = f"complaint:{client(request)}"
+    if wait := platform(request).complaint_limit.wait(key):
+        raise too_many(wait, "too many complaints from here; try again later")
+    return key
 
 
 def file_complaint(request: Request, store: Store, body: NewComplaint) -> str:
     web, key = platform(request), complaint_key(request)
-    if web.complaint_limit.blocked(key):
-        raise HTTPException(429, "too many complaints from here; try again later")
     try:
         code = complaints.file(store, body.region_code, body.category, body.subject,
                                body.body, body.contact)
@@ -73,6 +77,20 @@ def answer(me: Viewer, store: Store, complaint_id: int, text: str) -> dict[str, 
     audit.record(store, me.user, "answer_complaint", "complaint", str(complaint_id),
                  done["region_code"])
     return done
+
+
+def reveal_contact(request: Request, me: Viewer, store: Store, complaint_id: int
+                   ) -> dict[str, Any]:
+    """The complaint with its contact in full, for the officers who may handle it (role
+    and jurisdiction, 403 to the others); audited: who, which complaint, from where,
+    never the contact itself."""
+    allowed(me, "complaints")
+    region_code = complaints.region_of(store, complaint_id)
+    in_jurisdiction(me.user, region_code)
+    audit.record(store, me.user, "reveal_contact", "complaint", str(complaint_id),
+                 region_code, "contact", client(request))
+    return complaints.get(store, me.user, complaint_id) | {
+        "contact": complaints.contact(store, complaint_id)}
 
 
 @api.get("/complaints")
@@ -97,6 +115,16 @@ def answer_complaint(complaint_id: Id, body: Answer, me: Me, store: DB,
     return answer(me, store, complaint_id, body.answer)
 
 
+@api.post("/complaints/{complaint_id}/contact")
+def complaint_contact(request: Request, complaint_id: Id, me: Me, store: DB,
+                      csrf: CsrfHeader = None) -> dict[str, Any]:
+    """The complainant's contact in full, to answer them: for the officers of the
+    complaint's region and above; audited."""
+    check_csrf(me, csrf)
+    found = reveal_contact(request, me, store, complaint_id)
+    return {"complaint_id": complaint_id, "contact": found["contact"]}
+
+
 @api.post("/public/complaints", tags=["public"], status_code=201)
 def public_complaint(request: Request, body: NewComplaint, store: DB) -> dict[str, str]:
     """File a complaint or report (anonymous unless a contact is given)."""
@@ -119,8 +147,16 @@ def complaint_inbox_page(request: Request, me: Me, store: DB, page: Paged) -> Re
 @pages.get("/complaints/{complaint_id}")
 def complaint_page(request: Request, complaint_id: Id, me: Me, store: DB) -> Response:
     allowed(me, "complaints")
-    return render(request, "complaint.html", me,
+    return render(request, "complaint.html", me, revealed=False,
                   complaint=complaints.get(store, me.user, complaint_id))
+
+
+@pages.post("/complaints/{complaint_id}/contact")
+def complaint_contact_page(request: Request, complaint_id: Id, me: Me, store: DB,
+                           csrf_token: FormToken = "") -> Response:
+    check_csrf(me, csrf_token)
+    return render(request, "complaint.html", me, revealed=True,
+                  complaint=reveal_contact(request, me, store, complaint_id))
 
 
 @pages.post("/complaints/{complaint_id}/answer")

@@ -83,8 +83,6 @@ def object_to(request: Request, store: Store, proposal_id: int, body: Objection)
     code returned) that sends the proposal back for review, in one transaction. Refused
     (409), nothing filed, when the proposal is not on notice today, unknown ones alike."""
     web, key = platform(request), complaint_key(request)
-    if web.complaint_limit.blocked(key):
-        raise HTTPException(429, "too many complaints from here; try again later")
     try:
         code = workflow.object_to(store, proposal_id, casefile.today(), body=body.body,
                                   contact=body.contact or None, client=client(request),

@@ -24,6 +24,7 @@ from ..deps import (
     client,
     platform,
 )
+from ..limits import too_many
 from ..render import check_form_token, form_token, render, safe_next, with_form_cookie
 from .users import describe
 
@@ -43,9 +44,10 @@ def login(request: Request, store: Store, username: str, password: str
     loosely, per address."""
     web, address = platform(request), client(request)
     pair = f"{address} {username}"
-    if web.login_limit.blocked(pair) or web.client_login_limit.blocked(address):
+    wait = max(web.login_limit.wait(pair), web.client_login_limit.wait(address))
+    if wait:
         audit.login_event(store, "login_throttled", username, address)
-        raise HTTPException(429, "too many failed logins; try again later")
+        raise too_many(wait, "too many failed logins; try again later")
     user = authenticate(store, username, password)
     if user is None:
         web.login_limit.hit(pair)
@@ -116,9 +118,10 @@ def login_page(request: Request, store: DB, username: Annotated[str, Form(max_le
         _, token, _ = login(request, store, username, password)
     except HTTPException as exc:
         message = "too_many" if exc.status_code == 429 else "bad_login"
-        return with_form_cookie(render(request, "login.html", None, exc.status_code,
-                                       next=safe_next(next), form_token=form_token,
-                                       error=message), form_token, request)
+        page = render(request, "login.html", None, exc.status_code, next=safe_next(next),
+                      form_token=form_token, error=message)
+        page.headers.update(exc.headers or {})  # Retry-After of a 429
+        return with_form_cookie(page, form_token, request)
     response = RedirectResponse(safe_next(next), 303)
     response.set_cookie(sessions.COOKIE, token, httponly=True, samesite="lax",
                         secure=platform(request).config.secure_cookies)
