@@ -423,7 +423,7 @@ def test_the_timeline_on_the_household_page_and_api(client: TestClient, user: He
                "DESC LIMIT 1", str(household)) == [("read_timeline", "masked timeline")]
     log_in(client, "village_officer")
     page = client.get(f"/households/{household}").text
-    assert 'id="timeline"' in page and "notice done by village_officer" in page
+    assert 'id="timeline"' in page and "村内公示:已完成(village_officer)" in page
     assert f'<a href="/proposals/{regions.on_notice}">' in page
     other = client.get(f"/api/households/{regions.other_household}/timeline",
                        headers=user("county_officer"))
@@ -444,9 +444,9 @@ def test_the_timeline_masks_health_events_as_the_file_does(
     csrf = log_in(client, "county_officer")
     masked = client.get(f"/households/{household}").text
     timeline = masked[masked.index('id="timeline"'):]
-    assert "serious illness" not in timeline and "hidden" not in timeline
+    assert "患大病" not in timeline and "hidden" not in timeline
     shown = client.post(f"/households/{household}/unmask", data={"csrf_token": csrf}).text
-    assert "event: serious illness" in shown[shown.index('id="timeline"'):]
+    assert "事件:患大病" in shown[shown.index('id="timeline"'):]
 
 
 # -- monitoring and the statuses of villages and counties -------------------------------------

@@ -21,7 +21,7 @@ from povertycloud.access.privacy import (
     HEALTH_REASONS,
     HIDDEN,
 )
-from povertycloud.web.i18n import MESSAGES
+from povertycloud.web.i18n import MESSAGES, label
 
 Headers = Callable[[str], dict[str, str]]
 Sql = Callable[..., list[tuple[Any, ...]]]
@@ -34,7 +34,10 @@ SENSITIVE_MEMBER_FIELDS = ("chronic_illness", "serious_illness", "disability_kin
 # what would name a health detail, in English or Chinese, as a value or as words
 HEALTH_WORDS = (*HEALTH_CAUSES, *HEALTH_EVENTS, *HEALTH_REASONS, "medical_assistance",
                 "health (hidden)", "serious illness",
-                *(MESSAGES[k][0] for k in ("illness", "disability") if k in MESSAGES))
+                *(MESSAGES[k][0] for k in ("illness", "disability") if k in MESSAGES),
+                *(label(e, "zh", "event") for e in HEALTH_EVENTS),
+                *(label(r, "zh", "risk") for r in HEALTH_REASONS),
+                label("medical_assistance", "zh"))
 
 
 @pytest.fixture

@@ -30,6 +30,11 @@ from .procedures import Procedures, load_procedures
 
 DEFAULT = "reevaluation.yaml"
 SYSTEM = "re-evaluation"
+# the evidence a proposal of the re-evaluation keeps: its figures by name
+EVIDENCE = {"ratio": "round(ratio, 3)", "stable_ratio": "round(stable_ratio, 3)",
+            "years_seen": "years_seen", "net_before": "net_before",
+            "guarantees_failed": "guarantees_failed", "hardship_amount": "hardship_amount",
+            "alive": "alive", "moved": "moved"}
 
 
 @dataclass(frozen=True)
@@ -219,12 +224,13 @@ SELECT household_id, village_code, status, kind,  -- reasons and evidence of pro
     WHEN status = 'exited' THEN 'unstable_exited' ELSE 'marginal' END END AS monitor_kind,
   CASE WHEN kind IS NOT NULL THEN CAST(to_json(list_filter([{_reasons_sql(t)}],
     r -> r IS NOT NULL)) AS VARCHAR) END AS reasons,
-  CASE WHEN kind IS NOT NULL THEN CAST(to_json({{'ratio': round(ratio, 3),
-    'stable_ratio': round(stable_ratio, 3), 'years_seen': years_seen,
-    'net_before': net_before, 'guarantees_failed': guarantees_failed,
-    'hardship_amount': hardship_amount, 'alive': alive, 'moved': moved}}) AS VARCHAR)
+  CASE WHEN kind IS NOT NULL THEN CAST(to_json({{{_evidence_sql()}}}) AS VARCHAR)
     END AS evidence
 FROM decided"""
+
+
+def _evidence_sql() -> str:
+    return ", ".join(f"'{key}': {sql}" for key, sql in EVIDENCE.items())
 
 
 def _kind_sql(t: Thresholds) -> str:

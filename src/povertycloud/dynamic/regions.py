@@ -17,12 +17,14 @@ from then on. Villages and counties never designated show as 'not_poor'.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from ..access.accounts import User
 from ..errors import PovertyCloudError
-from ..sqltext import date_literal
+from ..sqltext import date_literal, literal
 from ..store import Store
+from .reasons import WORDED
 from .region_criteria import JUDGED, ExitRules, criteria, load_exit_rules, rollup_sql
 from .workflow import propose
 
@@ -41,14 +43,14 @@ def designate(store: Store, year: int, by: str, rules: ExitRules | None = None) 
     if not survey:
         raise PovertyCloudError(f"no annual survey on or before {day}: run the pipeline")
     incidence = "100.0 * r.people_registered_poor / r.people"
+    reason = literal(re.sub(r"\{\w+\}", "{}", WORDED["designated"]))
     thresholds = " OR ".join(f"(r.level = '{level}' AND {incidence} >= {limit})"
                              for level, limit in rules.designation.items())
     with store.transaction():
         count = store.scalar(f"""
 INSERT INTO region_status_changes (region_code, effective_date, status, reason, recorded_by,
   recorded_at)
-SELECT r.region_code, ?, 'poor', 'designated: registered incidence ' ||
-  round({incidence}, 2) || ' % at the end of ' || ?, ?, now()
+SELECT r.region_code, ?, 'poor', format({reason}, round({incidence}, 2), ?), ?, now()
 FROM ({rollup_sql(day, survey)}) r
 WHERE r.people > 0 AND ({thresholds})
   AND r.region_code NOT IN (SELECT region_code FROM region_status_changes)

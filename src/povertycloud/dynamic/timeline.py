@@ -16,10 +16,34 @@ BOOKKEEPING = {"batch_id", "recorded_at", "valid_from", "valid_to", "change", "c
                "changed_at"}
 
 
+# Each line of a timeline: its code and the English the command line and the API give
+# (the pages word the same code and values through the web's catalog, "line.<code>").
+ENGLISH = {
+    "survey": "survey {year}: {members} members, net income {net:,} yuan "
+              "({per_person:,.0f} per person)",
+    "status": "status {status_words}",
+    "status_reason": "status {status_words}: {reason}",
+    "event": "event: {event_words}",
+    "event_amount": "event: {event_words}, {amount:,} yuan",
+    "member": "{change}: {name} (person {person})",
+    "household": "changed {fields_words} ({change})",
+    "flag_raised": "conflict flag raised: {rule}",
+    "flag_verified": "flag {rule} verified: {outcome}",
+    "proposed": "proposed: {kind_words}",
+    "step": "{step_words} {outcome} by {actor}",
+    "step_note": "{step_words} {outcome} by {actor}: {note}",
+}
+LINES = tuple(ENGLISH)
+KINDS = ("survey", "status", "event", "member", "household", "flag", "proposal", "step")
+MEMBER_CHANGES = ("death", "birth", "merge")  # registry_changes.change
+
+
 def timeline(store: Store, household_id: int, unmasked: bool = False
              ) -> list[dict[str, Any]]:
-    """Entries (date, kind, text, ref) of one household, newest first; health events
-    only when ``unmasked`` (left out otherwise: a mark in their place would tell)."""
+    """Entries (date, kind, line, values, text, ref) of one household, newest first:
+    ``line`` a code of :data:`LINES` with its ``values``, ``text`` its English; health
+    events only when ``unmasked`` (left out otherwise: a mark in their place would
+    tell)."""
     entries = [*_surveys(store, household_id), *_statuses(store, household_id),
                *_events(store, household_id, unmasked), *_members(store, household_id),
                *_own_changes(store, household_id), *_flags(store, household_id),
@@ -27,37 +51,47 @@ def timeline(store: Store, household_id: int, unmasked: bool = False
     return sorted(entries, key=lambda e: (e["date"], e["order"]), reverse=True)
 
 
-def _entry(date: Any, kind: str, text: str, ref: Any = None, order: int = 0
-           ) -> dict[str, Any]:
+def english(line: str, values: dict[str, Any]) -> str:
+    """A timeline line in English, codes as words."""
+    words = {f"{k}_words": str(values[k]).replace("_", " ")
+             for k in ("status", "event", "step") if k in values}
+    if "fields" in values:
+        words["fields_words"] = ", ".join(values["fields"]) or "nothing"
+    if "kind" in values:
+        words["kind_words"] = KIND_TEXT.get(values["kind"], values["kind"])
+    return ENGLISH[line].format(**values, **words)
+
+
+def _entry(date: Any, kind: str, line: str, values: dict[str, Any], ref: Any = None,
+           order: int = 0) -> dict[str, Any]:
     day = date.date() if isinstance(date, dt.datetime) else date
-    return {"date": day, "kind": kind, "text": text, "ref": ref, "order": order}
+    return {"date": day, "kind": kind, "line": line, "values": values,
+            "text": english(line, values), "ref": ref, "order": order}
 
 
 def _surveys(store: Store, household: int) -> list[dict[str, Any]]:
     rows = store.rows(f"SELECT year, members, {net_income_sql()} FROM household_years hy "
                       "WHERE household_id = ?", [household])
-    return [_entry(dt.date(y, 12, 31), "survey",
-                   f"survey {y}: {m} members, net income {net:,} yuan "
-                   f"({net / max(m, 1):,.0f} per person)", y) for y, m, net in rows]
+    return [_entry(dt.date(y, 12, 31), "survey", "survey",
+                   {"year": y, "members": m, "net": net, "per_person": net / max(m, 1)}, y)
+            for y, m, net in rows]
 
 
 def _statuses(store: Store, household: int) -> list[dict[str, Any]]:
     rows = store.rows("SELECT effective_date, status, reason FROM status_changes "
                       "WHERE household_id = ?", [household])
-    return [_entry(d, "status", f"status {s.replace('_', ' ')}" + (f": {r}" if r else ""),
-                   order=2) for d, s, r in rows]
+    return [_entry(d, "status", "status_reason" if r else "status",
+                   {"status": s, "reason": r} if r else {"status": s}, order=2)
+            for d, s, r in rows]
 
 
 def _events(store: Store, household: int, unmasked: bool
             ) -> list[dict[str, Any]]:
     rows = store.rows("SELECT event_date, kind, amount_yuan FROM events "
                       "WHERE household_id = ?", [household])
-    out = []
-    for d, kind, amount in rows:
-        if unmasked or kind not in HEALTH_EVENTS:
-            money = f", {amount:,} yuan" if amount else ""
-            out.append(_entry(d, "event", f"event: {kind.replace('_', ' ')}{money}"))
-    return out
+    return [_entry(d, "event", "event_amount" if amount else "event",
+                   {"event": kind, "amount": amount} if amount else {"event": kind})
+            for d, kind, amount in rows if unmasked or kind not in HEALTH_EVENTS]
 
 
 def _members(store: Store, household: int) -> list[dict[str, Any]]:
@@ -66,8 +100,8 @@ SELECT coalesce(p.death_date, CAST(c.changed_at AS DATE)), c.change, c.person_id
   coalesce(p.name, json_extract_string(c.before, '$.name'))
 FROM registry_changes c LEFT JOIN people p ON p.person_id = c.person_id
 WHERE c.household_id = ?""", [household])
-    return [_entry(d, "member", f"{change}: {name} (person {pid})", pid)
-            for d, change, pid, name in rows]
+    return [_entry(d, "member", "member", {"change": change, "name": name, "person": pid},
+                   pid) for d, change, pid, name in rows]
 
 
 def _own_changes(store: Store, household: int) -> list[dict[str, Any]]:
@@ -79,9 +113,8 @@ def _own_changes(store: Store, household: int) -> list[dict[str, Any]]:
     for before, after in zip(versions, versions[1:] + current, strict=False):
         changed = sorted(k for k in before if k not in BOOKKEEPING
                          and before[k] != after.get(k))
-        out.append(_entry(before["valid_to"], "household",
-                          f"changed {', '.join(changed) or 'nothing'} ({before['change']})",
-                          order=1))
+        out.append(_entry(before["valid_to"], "household", "household",
+                          {"fields": changed, "change": before["change"]}, order=1))
     return out
 
 
@@ -90,9 +123,10 @@ def _flags(store: Store, household: int) -> list[dict[str, Any]]:
                       "WHERE household_id = ?", [household])
     out = []
     for raised, rule, outcome, verified in rows:
-        out.append(_entry(raised, "flag", f"conflict flag raised: {rule}"))
+        out.append(_entry(raised, "flag", "flag_raised", {"rule": rule}))
         if outcome:
-            out.append(_entry(verified, "flag", f"flag {rule} verified: {outcome}"))
+            out.append(_entry(verified, "flag", "flag_verified",
+                              {"rule": rule, "outcome": outcome}))
     return out
 
 
@@ -100,11 +134,13 @@ def _proposals(store: Store, household: int) -> list[dict[str, Any]]:
     out = []
     for pid, kind, on in store.rows("SELECT proposal_id, kind, proposed_on FROM proposals "
                                     "WHERE household_id = ?", [household]):
-        out.append(_entry(on, "proposal", f"proposed: {KIND_TEXT[kind]}", pid))
-    for pid, seq, step, outcome, actor, on, note in store.rows(
-            "SELECT s.proposal_id, s.seq, s.step, s.outcome, s.actor, s.acted_on, s.note "
-            "FROM proposal_steps s JOIN proposals p USING (proposal_id) "
+        out.append(_entry(on, "proposal", "proposed", {"kind": kind}, pid))
+    for pid, seq, procedure, step, outcome, actor, on, note in store.rows(
+            "SELECT s.proposal_id, s.seq, p.procedure, s.step, s.outcome, s.actor, "
+            "s.acted_on, s.note FROM proposal_steps s JOIN proposals p USING (proposal_id) "
             "WHERE p.household_id = ?", [household]):
-        text = f"{step.replace('_', ' ')} {outcome} by {actor}" + (f": {note}" if note else "")
-        out.append(_entry(on, "step", text, pid, order=1 + seq))
+        values = {"procedure": procedure, "step": step, "outcome": outcome, "actor": actor}
+        out.append(_entry(on, "step", "step_note" if note else "step",
+                          values | {"note": note} if note else values, pid,
+                          order=1 + seq))
     return out

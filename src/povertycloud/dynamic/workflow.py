@@ -25,8 +25,12 @@ from ..history import OutOfOrder, supersede
 from ..sqltext import date_literal
 from ..store import Store, StoreConflict
 from .procedures import Procedure, Procedures, Step, load_procedures
-from .reasons import REASONS
+from .reasons import REASONS, worded
 
+# the codes of a proposal's state and of a step's outcome (proposals.state,
+# proposal_steps.outcome)
+STATES = ("open", "approved", "rejected")
+OUTCOMES = ("done", "approved", "rejected", "objection", "reopened")
 # the registry status each kind of household proposal leads to
 NEW_STATUS = {"enrol": "registered_poor", "exit": "exited", "monitor": "monitored",
               "relapse": "registered_poor", "remove": "removed"}
@@ -162,12 +166,14 @@ def why_not(user: User, p: dict[str, Any], spec: Step) -> str | None:
     """Why ``user`` may not take step ``spec`` of proposal ``p`` (role, level,
     jurisdiction, own approval), or None when they may."""
     if user.role not in spec.roles:
-        return f"{spec.step!r} is taken by the role {' or '.join(spec.roles)}, not {user.role}"
+        return worded("not_role", step=spec.step, roles=" or ".join(spec.roles),
+                      role=user.role)
     if user.level != spec.level or not user.covers(p["region_code"]):
-        return (f"{spec.step!r} is taken at the {spec.level} over region {p['region_code']}; "
-                f"{user.username}'s jurisdiction is {user.region_code} ({user.level})")
+        return worded("not_level", step=spec.step, level=spec.level, region=p["region_code"],
+                      username=user.username, user_region=user.region_code,
+                      user_level=user.level)
     if spec.approval and user.username == p["proposed_by"]:
-        return f"{user.username} proposed {p['proposal_id']} and may not approve it"
+        return worded("own_approval", username=user.username, proposal=p["proposal_id"])
     return None
 
 
@@ -188,7 +194,7 @@ def _take(store: Store, p: dict[str, Any], procedure: Procedure,
         if late and days != spec.notice_days:
             raise WorkflowError(f"proposal {p['proposal_id']} is overdue: its notice runs "
                                 f"the configured {spec.notice_days} days, no longer")
-        note = note or f"on notice {on} to {changes['notice_until']} ({days} days)"
+        note = note or worded("on_notice", start=on, until=changes["notice_until"], days=days)
     following = procedure.after(spec.step)
     if reject is not None:
         changes |= {"step": "rejected", "state": "rejected", "decided_on": on,
@@ -205,8 +211,9 @@ def _take(store: Store, p: dict[str, Any], procedure: Procedure,
     if changes.get("state") == "approved":
         decide(store, p, on, user.username)
     elif reject is not None and p["subject"] != "household":
-        region_status(store, p["region_code"], "poor", on, f"exit rejected: {reject}",
-                      p["proposal_id"], user.username)
+        region_status(store, p["region_code"], "poor", on,
+                      worded("exit_rejected", note=reject), p["proposal_id"],
+                      user.username)
     return Taken(p["proposal_id"], changes.get("step", p["step"]),
                  changes.get("state", "open"), version)
 
@@ -235,7 +242,7 @@ def _record(store: Store, proposal_id: int, seq: int, step: str,
 
 def decide(store: Store, p: dict[str, Any], on: dt.date, by: str) -> None:
     """Apply an approved proposal: the new status from ``on``, the row before kept."""
-    reason = f"{p['kind'].replace('_', ' ')} (proposal {p['proposal_id']})"
+    reason = worded("decided", kind=p["kind"], proposal=p["proposal_id"])
     if p["subject"] != "household":
         region_status(store, p["region_code"], "exited", on, reason, p["proposal_id"], by)
         return
@@ -353,7 +360,7 @@ def propose(store: Store, user: User, kind: str, *, reasons: list[str],
             store.execute("INSERT INTO open_proposals VALUES (?, ?)",
                           [_open_key(household_id, region), proposal_id])
             if subject != "household":
-                region_status(store, region, "exit_proposed", on, "exit proposed",
+                region_status(store, region, "exit_proposed", on, worded("exit_proposed"),
                               proposal_id, user.username)
             store.audit("propose", username=user.username, role=user.role,
                         user_id=user.user_id, object_kind="proposal",

@@ -214,7 +214,7 @@ def decide(store: Store, source: str, record_id: int, person_id: int,
                                [decision, source, record_id, person_id])
         if not changed:
             raise PovertyCloudError(_not_under_review(store, source, record_id, person_id))
-        store.audit(f"review_{decision}", username=by, role=role,
+        store.audit("review_match" if accept else "review_rejected", username=by, role=role,
                     object_kind="feed_link", object_id=f"{source}/{record_id}",
                     region_code=village_of_person(store, person_id),
                     detail=f"person {person_id}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..profile.expressions import BOOLEAN, ExpressionError, FieldType, compile_expression
 from ..profile.household import MEMBER_TYPES, profile_types
@@ -61,6 +62,22 @@ SELECT p.*,
   {", ".join(passes)},
   {join_present("; ", details)} AS guarantees_detail
 FROM {source} p)"""
+
+
+def detail_parts(detail: str | None) -> list[dict[str, Any]]:
+    """A ``guarantees_detail`` read back as its parts, for the pages to word: per failing
+    check, the values of the items shown ({"check", "values": [(field, value)]}, booleans
+    as such) or the members named ({"check", "members"})."""
+    parts: list[dict[str, Any]] = []
+    for failed in filter(None, (detail or "").split("; ")):
+        check, _, what = failed.partition(": ")
+        if "=" not in what:
+            parts.append({"check": check, "members": what})
+            continue
+        pairs = [item.partition("=")[::2] for item in what.split(", ")]
+        parts.append({"check": check, "values": [
+            (name, {"true": True, "false": False}.get(value, value)) for name, value in pairs]})
+    return parts
 
 
 def load_guarantees(path: Path | None = None) -> Guarantees:

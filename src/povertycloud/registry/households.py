@@ -19,6 +19,7 @@ from ..access.privacy import (
 )
 from ..dynamic.timeline import timeline
 from ..errors import NotFound
+from ..identification.guarantees import detail_parts
 from ..identification.scorecard import Scorecard
 from ..standard.tables import TABLES
 from ..store import Store
@@ -101,4 +102,4 @@ def _identification(store: Store, household_id: int, card: Scorecard, unmasked: 
     core = {k: v for k, v in result.items() if not k.startswith(("i_", "s_"))}
     if not unmasked:
         core.update(dict.fromkeys(HEALTH_IDENTIFICATION, HIDDEN))
-    return core | {"sets": sets}
+    return core | {"sets": sets, "guarantees": detail_parts(core.get("guarantees_detail"))}

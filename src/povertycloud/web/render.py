@@ -3,6 +3,7 @@ a form carries the session's CSRF token, or before logging in a double-submit to
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from importlib import resources
 from typing import Any
@@ -10,7 +11,8 @@ from typing import Any
 from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
 
 from ..access import sessions
 from ..dynamic import proposals
@@ -27,6 +29,50 @@ def _shown(value: Any) -> Any:
 _env = Environment(loader=FileSystemLoader(str(resources.files(__package__).joinpath(
     "templates"))), autoescape=select_autoescape(["html"]), finalize=_shown)
 _env.policies["json.dumps_kwargs"] = {"default": str, "ensure_ascii": False}
+NOTHING = "—"  # what a number or a date shows when there is none
+
+
+def number(value: Any, digits: int = 0) -> str:
+    """A number with thousands separators: 12,025; 1,234.5 with ``digits`` 1."""
+    if value is None or value == "":
+        return NOTHING
+    if not isinstance(value, int | float):
+        return str(value)  # masked ("***") or already words
+    return f"{value:,.{digits}f}" if digits or isinstance(value, float) else f"{value:,}"
+
+
+def share(value: Any, digits: int = 1) -> str:
+    """A share (0.123) or a risk (a probability) as a percentage: 12.3%."""
+    return f"{value * 100:.{digits}f}%" if isinstance(value, int | float) else number(value)
+
+
+def percent(value: Any, digits: int = 1) -> str:
+    """A value already in percent (an incidence of 8.64) as 8.6%."""
+    return f"{value:.{digits}f}%" if isinstance(value, int | float) else number(value)
+
+
+def day(value: Any) -> str:
+    """A date as 2020-12-31 (a time stamp as 2020-12-31 08:30)."""
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    return value.isoformat() if isinstance(value, dt.date) else (value or NOTHING)
+
+
+@pass_context
+def yuan(context: Context, value: Any) -> str:
+    """An amount of money in yuan: 12,025 元."""
+    shown = number(value)
+    return shown if shown == NOTHING else i18n.say("money", context["lang"], amount=shown)
+
+
+@pass_context
+def label(context: Context, code: Any, kind: str | None = None, alone: bool = True) -> str:
+    """A code's label in the page's language."""
+    return i18n.label(code, context["lang"], kind, alone)
+
+
+_env.filters.update(number=number, share=share, percent=percent, day=day, yuan=yuan,
+                    label=label)
 templates = Jinja2Templates(env=_env)
 FORM_COOKIE = "pc_form"  # double-submit token for forms used before logging in
 
@@ -41,6 +87,9 @@ def render(request: Request, name: str, me: Viewer | None, status: int = 200,
     return templates.TemplateResponse(request, name, {
         "me": me.user if me else None, "csrf": me.csrf if me else "", "lang": lang,
         "t": lambda key: i18n.translate(key, lang),
+        "line": lambda entry: i18n.line(entry, lang),
+        "worded": lambda text, steps=None: i18n.worded(text, lang, steps),
+        "say": lambda key, **values: i18n.say(key, lang, **values),
         "yesno": lambda value: i18n.translate({True: "yes", False: "no"}.get(value, value), lang),
         **context}, status_code=status)
 
@@ -59,8 +108,7 @@ def words(lang: str) -> dict[str, Any]:
         return entry[0] if entry and lang == "zh" else english
 
     return {"reason": lambda code, text: said(f"reason.{code}", text),
-            "public_reason": lambda text: said(f"reason.{public.get(text)}", text),
-            "risk_reason": lambda code, text: said(f"risk.{code}", text)}
+            "public_reason": lambda text: said(f"reason.{public.get(text)}", text)}
 
 
 def safe_next(target: str | None) -> str:

@@ -13,7 +13,7 @@ from ...paging import Page
 from ...store import Store
 from ..deps import DB, Me, Viewer, Year, allowed
 from ..paged import Paged, rows
-from ..render import lang_of, render, words
+from ..render import render
 
 api = APIRouter(prefix="/api", tags=["monitoring"])
 pages = APIRouter(include_in_schema=False)
@@ -31,8 +31,7 @@ def api_monitoring(request: Request, response: Response, me: Me, store: DB, page
 @pages.get("/monitoring")
 def monitoring_list_page(request: Request, me: Me, store: DB, page: Paged,
                          year: Year = None) -> Response:
-    return render(request, "monitoring.html", me, found=_lists(me, store, year, page),
-                  **words(lang_of(request)))
+    return render(request, "monitoring.html", me, found=_lists(me, store, year, page))
 
 
 def _lists(me: Viewer, store: Store, year: int | None, page: Page) -> dict[str, Any]:
