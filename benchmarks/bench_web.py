@@ -52,6 +52,8 @@ from povertycloud.store import Store
 TARGET_P95_MS = 200
 TARGET_DEMO_S = 120
 TARGET_SCALING = 1.6  # 4 clients' requests per second over 1 client's, on 2 cores
+IDLE_CORES = 1.9  # the target is judged only when the machine gave a second core in
+# every round (see parallelism())
 OUT = ROOT / "benchmarks" / "out"
 USER, PASSWORD = "bench_admin", "benchmark password"
 
@@ -309,7 +311,7 @@ def write_concurrency(runs: dict[tuple[str, int], list[dict[str, float]]],
     def median(name: str, n: int, key: str) -> float:
         return statistics.median(r[key] for r in runs[(name, n)])
 
-    rows, ratios = [], []
+    rows, ratios, spare = [], [], min(cores)  # the round the machine gave least
     for name in checkouts:
         for n in (1, clients):
             rate, cores_used = median(name, n, "per_second"), median(name, n, "cores")
@@ -319,8 +321,9 @@ def write_concurrency(runs: dict[tuple[str, int], list[dict[str, float]]],
         ratio = median(name, clients, "per_second") / median(name, 1, "per_second")
         each = ", ".join(f"{four['per_second'] / one['per_second']:.2f}" for one, four
                          in zip(runs[(name, 1)], runs[(name, clients)], strict=True))
+        verdict = "met" if ratio >= TARGET_SCALING else "**not met**"
         ratios.append(f"| {name} | {ratio:.2f} ({each}) | "
-                      f"{'met' if ratio >= TARGET_SCALING else '**not met**'} |")
+                      f"{verdict if spare >= IDLE_CORES else 'not judged: machine shared'} |")
     command = "--concurrency" + (f" --before {checkouts[next(reversed(checkouts))]}"
                                  if len(checkouts) > 1 else "")
     table, scaling = "\n".join(rows), "\n".join(ratios)
@@ -350,9 +353,10 @@ server's CPU in cores while the load ran, and in ms per request).
 {scaling}
 
 What the machine gave: two threads of work that needs no GIL (SHA-256) did
-{statistics.median(cores):.2f} times the work of one during the run (2.00 on an idle 2-core
-machine; each round: {", ".join(f"{c:.2f}" for c in cores)}). Below 2, other processes held
-the second core, and the ratios above say less about what 2 cores give.
+{spare:.2f} times the work of one in the round it gave least (2.00 on an idle 2-core
+machine; each round: {", ".join(f"{c:.2f}" for c in cores)}). Below {IDLE_CORES}, other
+processes held the second core: one client then waits for the CPU too, several clients overlap those
+waits, and the ratio tells nothing of what 2 cores give, so the target is not judged.
 
 Setup in this run:
 {notes}
