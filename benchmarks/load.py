@@ -4,9 +4,11 @@ while and report latency percentiles per group, as JSON.
     python benchmarks/load.py --base http://127.0.0.1:8000 --token TOKEN \\
         --urls urls.json --clients 4 --seconds 30 --out result.json
 
-``urls.json`` maps a group name to a list of paths. Each client keeps one connection
+``urls.json`` maps a group name to a list of paths, requested in turn across the groups
+(the first path of each group, then the second, ...). Each client keeps one connection
 (keep-alive), as a browser does; a request that fails or answers non-2xx is counted as
-an error. Kept deliberately simple (threads and httpx2) so what it measures is clear.
+an error. The entry "all requests" sums the groups. Kept deliberately simple (threads
+and httpx2) so what it measures is clear.
 """
 
 from __future__ import annotations
@@ -26,6 +28,18 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
+ALL = "all requests"  # the entry of the result summing every group
+
+
+def summary(values: list[float], errors: int, wall: float) -> dict[str, float | None]:
+    """Requests, errors, latency percentiles in ms and requests per second of a group."""
+    return {"requests": len(values), "errors": errors,
+            "p50_ms": 1000 * statistics.median(values) if values else None,
+            "p95_ms": 1000 * percentile(values, 0.95) if values else None,
+            "p99_ms": 1000 * percentile(values, 0.99) if values else None,
+            "per_second": len(values) / wall}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--base", required=True)
@@ -36,7 +50,9 @@ def main() -> None:
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
     groups: dict[str, list[str]] = json.loads(args.urls.read_text(encoding="utf-8"))
-    work = [(group, path) for group, paths in groups.items() for path in paths]
+    # the groups interleaved, so that a short run samples each as a long one does
+    work = [(group, paths[i]) for i in range(max(map(len, groups.values())))
+            for group, paths in groups.items() if i < len(paths)]
     latencies: dict[str, list[float]] = {g: [] for g in groups}
     errors: dict[str, int] = dict.fromkeys(groups, 0)
     lock = threading.Lock()
@@ -68,11 +84,9 @@ def main() -> None:
     for t in threads:
         t.join()
     wall = time.perf_counter() - began
-    result = {group: {"requests": len(values), "errors": errors[group],
-                      "p50_ms": 1000 * statistics.median(values) if values else None,
-                      "p95_ms": 1000 * percentile(values, 0.95) if values else None,
-                      "p99_ms": 1000 * percentile(values, 0.99) if values else None,
-                      "per_second": len(values) / wall}
+    latencies[ALL] = [v for values in latencies.values() for v in values]
+    errors[ALL] = sum(errors.values())
+    result = {group: summary(values, errors[group], wall)
               for group, values in latencies.items()}
     args.out.write_text(json.dumps(result, indent=2), encoding="utf-8")
     print(json.dumps(result, indent=2))

@@ -8,7 +8,7 @@ elsewhere). Request bodies are capped; every page is sent with strict security h
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, MutableMapping
+from collections.abc import AsyncIterator, Mapping, MutableMapping
 from contextlib import asynccontextmanager
 from importlib import resources
 from typing import Any
@@ -19,8 +19,9 @@ from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import __version__
 from ..disclosure.complaints import ComplaintError
@@ -69,6 +70,32 @@ class BodyLimit:
         await self.app(scope, counted, send)
 
 
+class SecurityHeaders:
+    """Send every answer with the security headers; answers of the API and pages are
+    never cached. A plain ASGI wrapper of ``send``: Starlette's ``@app.middleware``
+    would run each request in a task of its own on the event loop."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        api = str(scope["path"]).startswith("/api")
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers.setdefault(name, value)
+                if api or "text/html" in headers.get("content-type", ""):
+                    headers.setdefault("Cache-Control", "no-store")
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
 def create_app(config: WebConfig) -> FastAPI:
     platform = Platform(config)
 
@@ -95,17 +122,7 @@ def create_app(config: WebConfig) -> FastAPI:
         """The API documentation: Swagger UI from the package's own files (air-gapped)."""
         return FileResponse(str(STATIC.joinpath("api-docs.html")))
     app.add_middleware(BodyLimit, limit=config.max_body)
-
-    @app.middleware("http")
-    async def headers(request: Request,
-                      call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        if request.url.path.startswith("/api") or "text/html" in response.headers.get(
-                "content-type", ""):
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
+    app.add_middleware(SecurityHeaders)  # outermost: also on the answers of BodyLimit
 
     def answer(request: Request, status: int, message: str,
                headers: Mapping[str, str] | None = None) -> Response:
