@@ -224,3 +224,16 @@ def test_the_monitoring_list_and_the_inbox_page(client: TestClient, user: Header
     inbox = client.get("/api/complaints", params={"per_page": 2}, headers=me)
     assert len(inbox.json()) == 2 and int(inbox.headers["X-Total-Count"]) >= 3
     assert 'id="page-next"' in client.get("/complaints?per_page=2", headers=me).text
+
+
+def test_region_statuses_page(client: TestClient, user: Headers) -> None:
+    me = user("county_officer")
+    whole = client.get("/api/regions/status", params={"per_page": 200}, headers=me).json()
+    assert whole["total"] == len(whole["regions"]) > 4
+    pages = [client.get("/api/regions/status", params={"per_page": 2, "page": n},
+                        headers=me).json() for n in (1, 2)]
+    assert pages[0]["pages"] == -(-whole["total"] // 2)
+    assert [r["region_code"] for p in pages for r in p["regions"]] == [
+        r["region_code"] for r in whole["regions"][:4]]
+    page = client.get("/regions/status?per_page=2", headers=me).text
+    assert page.count("<tr data-region=") == 2 and 'id="page-next"' in page

@@ -8,22 +8,29 @@ from typing import Any
 
 from ..errors import PovertyCloudError
 from ..identification.runs import latest_identified
+from ..paging import Page
 from ..store import Store
 from . import region_criteria, regions
 
 
-def statuses_with_criteria(store: Store, day: dt.date, prefix: str, year: int | None
-                           ) -> dict[str, Any]:
+def statuses_with_criteria(store: Store, day: dt.date, prefix: str, year: int | None,
+                           page: Page | None = None) -> dict[str, Any]:
     """Villages' and counties' statuses on ``day`` under ``prefix``, each with its exit
-    criteria (estimated from the identification of ``year``, default the latest)."""
+    criteria (estimated from the identification of ``year``, default the latest): one
+    ``page`` of them with the total (None: all)."""
     year = year if year is not None else latest_identified(store)
     rows = regions.status_as_of(store, day, prefix)
+    total = len(rows)
+    if page:
+        rows = rows[page.offset:page.offset + page.size]
     judged, problem = _criteria(store, day, year, prefix)
     for r in rows:
         found = judged.get(r["region_code"])
         r["met"] = found["met"] if found else None
         r["criteria"] = found["criteria"] if found else []
-    return {"as_of": day, "year": year, "criteria_note": problem, "regions": rows}
+    listed = page.of(rows, total) if page else {"rows": rows, "total": total}
+    return {"as_of": day, "year": year, "criteria_note": problem,
+            "regions": listed.pop("rows"), **listed}
 
 
 def _criteria(store: Store, day: dt.date, year: int | None, prefix: str

@@ -165,18 +165,20 @@ def region_households_page(request: Request, code: RegionCode, me: Me, store: DB
                   crumbs=figures.breadcrumbs(store, code, me.user.region_code))
 
 
-def region_statuses(me: Viewer, store: DB, year: int | None) -> dict[str, Any]:
+def region_statuses(me: Viewer, store: DB, year: int | None, page: Page) -> dict[str, Any]:
     """Villages' and counties' statuses today under ``me``'s jurisdiction, each with its
-    exit criteria (estimated from the identification of ``year``, default the latest)."""
+    exit criteria (estimated from the identification of ``year``, default the latest),
+    a page at a time."""
     allowed(me, "dashboard")
-    return statuses_with_criteria(store, today(), me.user.prefix, year)
+    return statuses_with_criteria(store, today(), me.user.prefix, year, page)
 
 
 @api.get("/regions/status")
-def api_region_statuses(me: Me, store: DB, year: Year = None) -> dict[str, Any]:
+def api_region_statuses(me: Me, store: DB, page: Paged, year: Year = None) -> dict[str, Any]:
     """Statuses of the villages and counties of your jurisdiction today, with their exit
-    criteria (estimates from the identification of ``year``, default the latest)."""
-    return region_statuses(me, store, year)
+    criteria (estimates from the identification of ``year``, default the latest), a page
+    at a time (``total`` and ``pages`` say how many)."""
+    return region_statuses(me, store, year, page)
 
 
 @pages.get("/dashboard/{code}")
@@ -190,6 +192,7 @@ def dashboard(request: Request, code: RegionCode, me: Me, store: DB,
 
 
 @pages.get("/regions/status")
-def region_status_page(request: Request, me: Me, store: DB, year: Year = None) -> Response:
+def region_status_page(request: Request, me: Me, store: DB, page: Paged,
+                       year: Year = None) -> Response:
     return render(request, "region_status.html", me,
-                  found=region_statuses(me, store, year))
+                  found=region_statuses(me, store, year, page))
