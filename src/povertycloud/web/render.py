@@ -99,16 +99,15 @@ def error_page(request: Request, status: int, message: str) -> HTMLResponse:
 
 
 def words(lang: str) -> dict[str, Any]:
-    """Helpers of the templates: reason codes in the page's language (the catalog's
-    Chinese, else the back end's English words)."""
+    """Helpers of the templates: a reason worded for the public in the page's language
+    (the catalog's Chinese, else the back end's English words)."""
     public = {text: code for code, text in proposals.PUBLIC_REASONS.items()}
 
-    def said(key: str, english: str) -> str:
-        entry = i18n.MESSAGES.get(key)
+    def public_reason(english: str) -> str:
+        entry = i18n.MESSAGES.get(f"reason.{public.get(english)}")
         return entry[0] if entry and lang == "zh" else english
 
-    return {"reason": lambda code, text: said(f"reason.{code}", text),
-            "public_reason": lambda text: said(f"reason.{public.get(text)}", text)}
+    return {"public_reason": public_reason}
 
 
 def safe_next(target: str | None) -> str:

@@ -162,8 +162,7 @@ def inbox_page(request: Request, me: Me, store: DB) -> Response:
 def proposal_view(request: Request, me: Viewer, store: Store, proposal_id: int,
                   status: int = 200, error: str | None = None) -> Response:
     return render(request, "proposal.html", me, status,
-                  p=proposal_of(me, store, proposal_id), error=error,
-                  **words(lang_of(request)))
+                  p=proposal_of(me, store, proposal_id), error=error)
 
 
 @pages.get("/proposals/{proposal_id}")
