@@ -25,11 +25,10 @@ def monitoring_for(store: Store, region: str, prefix: str, reader: User | None,
     from .warning_features import REASONS
 
     rows = monitoring_list(store, prefix, year, limit, offset)
-    shown = sum(not HEALTH_REASONS.isdisjoint(row["reasons"]) for row in rows)
     if reader is None or not reader.may("unmask"):
-        shown = 0
         for row in rows:
             row["reasons"] = without_health(row["reasons"], HEALTH_REASONS)
+    shown = sum(not HEALTH_REASONS.isdisjoint(row["reasons"]) for row in rows)
     for row in rows:
         row["reason_texts"] = [REASONS.get(code, code) for code in row["reasons"]]
     if shown and reader is not None:  # reading health details is audited
