@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 
 from povertycloud.access.accounts import PERMISSIONS
 from povertycloud.access.privacy import HEALTH_CAUSES, HEALTH_IDENTIFICATION, HIDDEN
+from povertycloud.registry import listing
 from povertycloud.registry.listing import COLUMNS
 from povertycloud.web.i18n import MESSAGES
 
@@ -165,6 +166,17 @@ def test_exports_hold_the_filtered_list(client: TestClient, user: Headers, regio
     assert list(exported[0]) == every["columns"]
     [(entries,)] = sql("SELECT count(*) FROM audit_log WHERE action = 'export_households'")
     assert entries == 1
+
+
+def test_an_export_over_the_limit_is_refused_before_it_is_read_or_audited(
+        client: TestClient, user: Headers, regions: Any, sql: Sql,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(listing, "EXPORT_LIMIT", 2)
+    response = client.get(f"/api/regions/{regions.village}/households.csv",
+                          headers=user("village_officer"))
+    assert response.status_code == 400
+    assert "more than 2 in one export" in response.json()["detail"]
+    assert sql("SELECT count(*) FROM audit_log WHERE action = 'export_households'") == [(0,)]
 
 
 def test_the_dashboard_links_to_the_list_and_the_page_pages(client: TestClient,

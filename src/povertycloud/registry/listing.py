@@ -31,7 +31,7 @@ NEEDS = {"monitored": "monitoring", "open_flags": "verify"}
 
 
 class ListingError(PovertyCloudError):
-    """A filter or sort the list does not know."""
+    """A filter or sort the list does not know, or an export larger than EXPORT_LIMIT."""
 
 
 class Hidden(PovertyCloudError):
@@ -97,7 +97,7 @@ def check(query: Query, reader: User) -> None:
 def households_of(store: Store, region: str, reader: User, query: Query,
                   page: Page | None) -> dict[str, Any]:
     """The households of ``region`` matching ``query`` as ``reader`` may see them: one
-    ``page`` (None: all, up to EXPORT_LIMIT) with the total and the columns shown."""
+    ``page`` (None: all, refused above EXPORT_LIMIT) with the total and the columns shown."""
     check(query, reader)
     wheres = ["starts_with(village_code, ?)"]
     params: list[Any] = [prefix(region)]
@@ -108,6 +108,9 @@ def households_of(store: Store, region: str, reader: User, query: Query,
     base = _base(store)
     total = store.scalar(f"WITH listed AS ({base}) SELECT count(*) FROM listed WHERE {where}",
                          params)
+    if page is None and total > EXPORT_LIMIT:
+        raise ListingError(f"{total} households: more than {EXPORT_LIMIT} in one export; "
+                           "narrow the filters")
     shown = columns_for(reader)
     order = ("DESC" if query.descending else "ASC") + " NULLS LAST"
     limit, offset = (page.size, page.offset) if page else (EXPORT_LIMIT, 0)
