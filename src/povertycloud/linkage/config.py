@@ -121,12 +121,12 @@ def load_link_config(path: Path) -> LinkConfig:
 
 
 def _column(r: Reader) -> Column:
-    r.only(*COLUMN_KEYS)
     same = r.get("column", str, None)
     left, right = r.get("left", str, same), r.get("right", str, same)
+    r.what = f"column {right or left or ''}".strip()
+    r.only(*COLUMN_KEYS)
     if left is None or right is None:
         raise r.fail("give 'column', or 'left' and 'right'")
-    r.what = f"column {right}"
     kind = r.get("kind", str)
     if kind not in KINDS:
         raise r.fail(f"unknown kind {kind!r}; the kinds are {', '.join(KINDS)}")

@@ -22,7 +22,7 @@ from .blocking import without_coarse_groups
 from .config import Column, LinkConfig
 from .exact import id_pairs_sql, unmatched_sql
 from .pinyin import pinyin_column
-from .probabilistic import Scored, score
+from .probabilistic import SCORED, Scored, score
 from .resolve import HOUSEHOLD, VILLAGE, decisions_sql
 
 # Pairs of records a model is trained on at least: fewer cannot tell how often
@@ -157,9 +157,9 @@ def link(left: pa.Table, right: pa.Table, config: LinkConfig,
         runner.register_arrow("link_right", b)
         by_id = _link_on_id(runner, config)
         rest = _link_the_rest(runner, config, a.column_names)
-        runner.register_arrow("link_scored", rest.pairs)
-        decided = runner.query(decisions_sql(config, "link_scored", "link_left",
-                                             "link_right", rest.pairs.column_names))
+        columns = runner.query(f"SELECT * FROM {rest.pairs} LIMIT 0").column_names
+        decided = runner.query(decisions_sql(config, rest.pairs, "link_left", "link_right",
+                                             columns))
     stage = "probabilistic" if config.probabilistic else "exact"
     return Linked(_decided(by_id, decided, stage), by_id.num_rows, rest.candidates,
                   time.perf_counter() - started, rest.train_seconds + rest.predict_seconds)
@@ -185,8 +185,9 @@ def _link_the_rest(engine: Engine, config: LinkConfig, compared: list[str]) -> S
     rest = engine.query("SELECT (SELECT count(*) FROM link_rest_left) AS l, "
                         "(SELECT count(*) FROM link_rest_right) AS r").to_pylist()[0]
     if not (rest["l"] and rest["r"]):
-        return Scored(pa.table({"left_key": [], "right_key": [],
-                                "match_probability": pa.array([], pa.float64())}), 0, 0, 0)
+        engine.create_view(SCORED, "SELECT unique_id AS left_key, unique_id AS right_key, "
+                                   "1.0 AS match_probability FROM link_left WHERE FALSE")
+        return Scored(SCORED, 0, 0, 0)
     if not config.probabilistic:
         return _link_exactly(engine, config)
     if rest["l"] * rest["r"] < MIN_PAIRS:
@@ -201,10 +202,11 @@ def _link_the_rest(engine: Engine, config: LinkConfig, compared: list[str]) -> S
 def _link_exactly(engine: Engine, config: LinkConfig) -> Scored:
     """Without a model: the pairs that agree on every compared column."""
     agree = " AND ".join(f"l.{c.name} = r.{c.name}" for c in config.columns)
-    pairs = engine.query(f"""
+    engine.materialize(SCORED, f"""
 SELECT l.unique_id AS left_key, r.unique_id AS right_key, 1.0 AS match_probability
 FROM link_rest_left l JOIN link_rest_right r ON {agree}""")
-    return Scored(pairs, pairs.num_rows, 0, 0)
+    found = engine.query(f"SELECT count(*) AS n FROM {SCORED}").column("n")[0].as_py()
+    return Scored(SCORED, int(found), 0, 0)
 
 
 def _decided(by_id: pa.Table, decided: pa.Table, stage: str) -> pa.Table:

@@ -10,7 +10,6 @@ import time
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import pyarrow as pa
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import Linker, SettingsCreator, block_on
@@ -38,9 +37,12 @@ ANOTHER_DATE_M = 0.001
 logging.getLogger("splink").addHandler(logging.NullHandler())
 
 
+SCORED = "link_scored"
+
+
 @dataclass(frozen=True)
 class Scored:
-    pairs: pa.Table  # left_key, right_key, match_probability (from the review threshold)
+    pairs: str  # the engine's view of every pair: left_key, right_key, match_probability
     candidates: int  # pairs compared
     train_seconds: float
     predict_seconds: float
@@ -108,8 +110,9 @@ def settings(config: LinkConfig,
 
 def score(engine: Engine, left: str, right: str, config: LinkConfig) -> Scored:
     """Train on the tables ``left`` and ``right`` of ``engine`` (columns named as the
-    configuration compares them, with ``unique_id``) and score every candidate pair;
-    the pairs from the review threshold up come back."""
+    configuration compares them, with ``unique_id``) and score every candidate pair,
+    kept in the engine as the view ``scored`` (left_key, right_key, match_probability),
+    where the decisions are taken (``resolve``)."""
     api = engine.splink_api()
     frames = [api.register(left, dataset_display_name="records_left"),
               api.register(right, dataset_display_name="records_right")]
@@ -124,11 +127,11 @@ def score(engine: Engine, left: str, right: str, config: LinkConfig) -> Scored:
     done = time.perf_counter()
     counted = engine.query(f"SELECT count(*) AS n FROM {predicted}").column("n")[0]
     left_first = "source_dataset_l = 'records_left'"
-    table = engine.query(f"""
+    engine.create_view(SCORED, f"""
 SELECT CASE WHEN {left_first} THEN unique_id_l ELSE unique_id_r END AS left_key,
   CASE WHEN {left_first} THEN unique_id_r ELSE unique_id_l END AS right_key,
-  match_probability FROM {predicted} WHERE match_probability >= {config.review}""")
-    return Scored(table, int(counted.as_py()), trained - started, done - trained)
+  match_probability FROM {predicted}""")
+    return Scored(SCORED, int(counted.as_py()), trained - started, done - trained)
 
 
 def _training_groups(config: LinkConfig) -> list[tuple[str, ...]]:

@@ -25,17 +25,21 @@ HOUSEHOLD, VILLAGE = "registry_household", "registry_village"  # the right table
 def decisions_sql(config: LinkConfig, scored: str, left: str, right: str,
                   columns: list[str]) -> str:
     """``columns`` of the pairs of ``scored`` (left_key, right_key, match_probability
-    and what else the scoring gives) that stay, with ``decision`` and ``reason``: all of
-    them (each pair on its own) or, ``one_to_one``, each left record's best candidate
-    as a match or all its candidates for review."""
+    and what else the scoring gives, for every candidate pair) that stay, with ``decision``
+    and ``reason``: those from the review threshold up (each pair on its own) or,
+    ``one_to_one``, each left record's best candidate as a match, or all its candidates
+    from the review threshold up and the twin or namesake it is not told apart from,
+    for review."""
     kept = ", ".join(f"r.{c}" for c in columns)
+    undecided = _undecided_sql(config, scored, left, right)
     if not config.one_to_one:
         return f"""
-WITH {_undecided_sql(config, scored, left, right)}
-SELECT {kept}, CASE WHEN {_pair_reason(config, "r", "u")} IS NULL THEN 'match' ELSE 'review' END
-    AS decision, {_pair_reason(config, "r", "u")} AS reason
+WITH {undecided}
+SELECT {kept}, CASE WHEN {_pair_reason(config, "r", "u")} IS NULL THEN 'match'
+    ELSE 'review' END AS decision, {_pair_reason(config, "r", "u")} AS reason
 FROM {scored} r LEFT JOIN undecided u
-  ON u.left_key = r.left_key AND u.right_key = r.right_key"""
+  ON u.left_key = r.left_key AND u.right_key = r.right_key
+WHERE r.match_probability >= {config.review}"""
     return f"""
 WITH ranked AS (
   SELECT *, row_number() OVER (PARTITION BY left_key
@@ -43,18 +47,22 @@ WITH ranked AS (
     lead(match_probability) OVER (PARTITION BY left_key
       ORDER BY match_probability DESC, right_key) AS next_probability
   FROM {scored}),
-{_undecided_sql(config, scored, left, right)},
+{undecided},
 verdict AS (
   SELECT r.left_key, r.right_key AS best, COALESCE({_pair_reason(config, "r", "u")},
       CASE WHEN r.match_probability - r.next_probability < {config.margin}
         THEN '{RIVAL}' END) AS reason
   FROM ranked r LEFT JOIN undecided u
     ON u.left_key = r.left_key AND u.right_key = r.right_key
-  WHERE r.candidate_rank = 1)
+  WHERE r.candidate_rank = 1 AND r.match_probability >= {config.review}),
+shown AS (SELECT DISTINCT left_key, right_key AS best, other_id FROM undecided_others)
 SELECT {kept}, CASE WHEN v.reason IS NULL THEN 'match' ELSE 'review' END AS decision,
   v.reason
 FROM ranked r JOIN verdict v ON v.left_key = r.left_key
-WHERE v.reason IS NOT NULL OR r.right_key = v.best"""
+LEFT JOIN shown o ON o.left_key = r.left_key AND o.best = v.best
+  AND o.other_id = r.right_key
+WHERE r.right_key = v.best OR (v.reason IS NOT NULL
+  AND (r.match_probability >= {config.review} OR o.other_id IS NOT NULL))"""
 
 
 def _pair_reason(config: LinkConfig, pair: str, undecided: str) -> str:
@@ -63,20 +71,23 @@ def _pair_reason(config: LinkConfig, pair: str, undecided: str) -> str:
 
 
 def _undecided_sql(config: LinkConfig, scored: str, left: str, right: str) -> str:
-    """``undecided``: pairs whose registry person has a twin or namesake the record
-    does not tell apart from them (none without ``registry`` columns)."""
+    """``undecided_others``: pairs from the review threshold up whose registry person
+    has a twin or namesake (``other_id``) the record does not tell apart from them
+    (none without ``registry`` columns); ``undecided``: those pairs, with the kind."""
     body = " UNION ALL ".join(_confusable_sql(config, right)) or (
         f"SELECT unique_id AS person_id, unique_id AS other_id, '' AS kind FROM {right} "
         "WHERE FALSE")
     return f"""confusable AS ({body}),
-undecided AS (
-  SELECT s.left_key, s.right_key, max(c.kind) AS kind  -- twin before namesake
+undecided_others AS (
+  SELECT s.left_key, s.right_key, c.other_id, c.kind
   FROM {scored} s JOIN confusable c ON c.person_id = s.right_key
   JOIN {left} l ON l.unique_id = s.left_key
   JOIN {right} p ON p.unique_id = s.right_key
   JOIN {right} o ON o.unique_id = c.other_id
-  WHERE NOT COALESCE({_decides(config)}, FALSE)
-  GROUP BY s.left_key, s.right_key)"""
+  WHERE s.match_probability >= {config.review} AND NOT COALESCE({_decides(config)}, FALSE)),
+undecided AS (
+  SELECT left_key, right_key, max(kind) AS kind  -- twin before namesake
+  FROM undecided_others GROUP BY left_key, right_key)"""
 
 
 def _full_name(config: LinkConfig, table: str) -> str:
