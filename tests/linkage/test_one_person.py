@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,11 @@ def other_id(person: Person, born: dt.date | None = None, step: int = 2) -> str:
     date = f"{born:%Y%m%d}" if born else number[6:14]
     first17 = f"{number[:6]}{date}{990 + step}"
     return first17 + check_digit(first17)
+
+
+def house(address: str, number: int) -> str:
+    """Another house of the same group of the village."""
+    return re.sub(r"\d+号$", f"{number}号", address)
 
 
 def person_like(person: Person, person_id: int, **changes: Any) -> Person:
@@ -64,7 +70,8 @@ def scenario(registry: pa.Table) -> Scenario:
     elsewhere = next(h for h, v in households.items() if v != rival["village_code"])
     top = max(p["person_id"] for p in people)
     added = [
-        person_like(namesake, top + 1, household_id=other_home, address="另一户",
+        person_like(namesake, top + 1, household_id=other_home,
+                    address=house(namesake["address"], 88),
                     birth_date=namesake["birth_date"] + dt.timedelta(days=3 * 365 + 40),
                     id_number=other_id(namesake, namesake["birth_date"]
                                        + dt.timedelta(days=3 * 365 + 40))),
@@ -76,20 +83,25 @@ def scenario(registry: pa.Table) -> Scenario:
     full = pa.concat_tables([registry, pa.Table.from_pylist(added, schema=registry.schema)])
     record = {"name": None, "id_number": None, "birth_date": None, "address": None}
     cases = [  # (record, expected decision, expected candidates, expected reason)
-        ({**record, "name": namesake["name"], "address": namesake["address"]},
-         "review", {namesake["person_id"], top + 1}, "namesake"),
+        ({**record, "name": namesake["name"], "address": house(namesake["address"], 99)},
+         "none", {namesake["person_id"], top + 1}, "namesake"),  # which house? (below)
         ({**record, "name": namesake["name"], "address": namesake["address"],
           "birth_date": namesake["birth_date"]}, "match", {namesake["person_id"]}, None),
         ({**record, "name": namesake["name"], "address": namesake["address"],
           "birth_date": namesake["birth_date"] + dt.timedelta(days=7 * 365)},
          "none", set(), None),  # someone outside the registry: no match
-        ({**record, "name": twin["name"], "address": twin["address"],
-          "birth_date": twin["birth_date"]}, "review", {twin["person_id"], top + 2}, "twin"),
+        ({**record, "name": twin["name"][0] + "犇" + twin["name"][2],
+          "address": twin["address"], "birth_date": twin["birth_date"]},
+         "review", {twin["person_id"], top + 2}, "twin"),  # a typo: which twin?
         ({**record, "name": twin["name"], "address": twin["address"],
           "birth_date": twin["birth_date"], "id_number": twin["id_number"]},
          "match", {twin["person_id"]}, None),
         ({**record, "name": rival["name"], "birth_date": rival["birth_date"]},
          "review", {rival["person_id"], top + 3}, "rival"),
+        ({**record, "name": twin["name"], "address": twin["address"],
+          "birth_date": twin["birth_date"]}, "match", {twin["person_id"]}, None),
+        ({**record, "name": namesake["name"], "address": namesake["address"]},
+         "match", {namesake["person_id"]}, None),  # the household's address decides
         ({**record, "name": plain["name"], "address": plain["address"],
           "birth_date": plain["birth_date"]}, "match", {plain["person_id"]}, None),
     ]
@@ -132,9 +144,28 @@ def test_one_record_keeps_one_person_or_goes_to_review(registry: pa.Table) -> No
     assert all(len(who) == 1 for d, who, _ in found.values() if d == "match")
 
 
+def test_namesakes_no_field_tells_apart_go_to_review_together(registry: pa.Table) -> None:
+    """Two people of one name and birth date in one village (two households): a record
+    with the name and the birth date but no address goes to review beside both."""
+    case = scenario(registry)
+    person = case.people["namesake"]
+    home = next(p["household_id"] for p in registry.to_pylist()
+                if p["village_code"] == person["village_code"]
+                and p["household_id"] != person["household_id"])
+    other = person_like(person, 10**17, household_id=home, address=house(person["address"], 77),
+                        id_number=other_id(person, step=6))
+    full = pa.concat_tables([case.registry,
+                             pa.Table.from_pylist([other], schema=case.registry.schema)])
+    feed = pa.concat_tables([case.feed, pa.Table.from_pylist(
+        [{"record_id": 10**6, "name": person["name"], "id_number": None,
+          "birth_date": person["birth_date"], "address": None}], schema=case.feed.schema)])
+    found = outcome(link(feed, full, DEATHS).pairs)
+    assert found[10**6] == ("review", {person["person_id"], 10**17}, "namesake")
+
+
 def test_without_one_to_one_each_pair_stands_alone(registry: pa.Table) -> None:
-    """As before one to one: the twin's record is a match to one twin, whatever the
-    other (a pair from the review threshold up on its own)."""
+    """As before one to one: the record of a twin with a mistyped name is a match to
+    one twin, whatever the other (a pair from the review threshold up on its own)."""
     case = scenario(registry)
     config = dataclasses.replace(DEATHS, one_to_one=False, household=None, village=None)
     pairs = link(case.feed, case.registry, config).pairs.to_pylist()
@@ -175,4 +206,4 @@ def test_the_decisions_are_the_same_on_spark(registry: pa.Table) -> None:
     spark = link(case.feed, case.registry, DEATHS, engine="spark").pairs
     strip = ("left_key", "right_key", "decision", "reason")
     assert duck.select(strip).to_pylist() == spark.select(strip).to_pylist()
-    assert outcome(duck)[0][2] == "namesake"
+    assert outcome(duck)[3][2] == "twin"

@@ -32,6 +32,8 @@ PINYIN_ALIKE = 0.92
 # Of the records of one person, the share whose birth date differs in none of the known
 # ways (2^-10: a Bayes factor near 1/1,000 against a match with another birth date).
 ANOTHER_DATE_M = 0.001
+# Likewise of ID numbers more than two edits apart.
+ANOTHER_ID_M = 0.001
 # Splink logs its training notes ("m values not fully trained"...) as warnings; a
 # library's logs are for the application to show, so none reach the console unasked.
 logging.getLogger("splink").addHandler(logging.NullHandler())
@@ -59,9 +61,24 @@ def comparison(column: Column) -> Any:
     if column.kind == "address":
         return cl.JaroWinklerAtThresholds(name, [0.9, 0.7]).configure(
             term_frequency_adjustments=True)
-    if column.kind in ("identifier", "id_number"):
+    if column.kind == "id_number":
+        return id_number_comparison(column)
+    if column.kind == "identifier":
         return cl.DamerauLevenshteinAtThresholds(name, [1, 2])
     return cl.ExactMatch(name).configure(term_frequency_adjustments=True)
+
+
+def id_number_comparison(column: Column) -> Any:
+    """ID numbers equal, one or two edits apart (a digit wrong, two transposed), or
+    another: strong evidence against, fixed as for dates (a namesake outside the
+    registry with an ID number of their own is not the registry's person)."""
+    name = column.name
+    return cl.CustomComparison(
+        [cll.NullLevel(name), cll.ExactMatchLevel(name),
+         cll.DamerauLevenshteinLevel(name, 1), cll.DamerauLevenshteinLevel(name, 2),
+         cll.ElseLevel().configure(m_probability=ANOTHER_ID_M, fix_m_probability=True,
+                                   label_for_charts="Another ID number")],
+        output_column_name=name)
 
 
 def date_comparison(column: Column) -> Any:

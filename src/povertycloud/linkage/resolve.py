@@ -25,16 +25,16 @@ HOUSEHOLD, VILLAGE = "registry_household", "registry_village"  # the right table
 def decisions_sql(config: LinkConfig, scored: str, left: str, right: str,
                   columns: list[str]) -> str:
     """``columns`` of the pairs of ``scored`` (left_key, right_key, match_probability
-    and what else the scoring gives, for every candidate pair) that stay, with ``decision``
-    and ``reason``: those from the review threshold up (each pair on its own) or,
-    ``one_to_one``, each left record's best candidate as a match, or all its candidates
-    from the review threshold up and the twin or namesake it is not told apart from,
-    for review."""
+    and what else the scoring gives, for every candidate pair) that stay, with
+    ``decision`` and ``reason``: those from the review threshold up (each pair on its
+    own) or, ``one_to_one``, each left record's best candidate as a match, or all its
+    candidates from the review threshold up and the twin or namesake it is not told
+    apart from, for review."""
     kept = ", ".join(f"r.{c}" for c in columns)
-    undecided = _undecided_sql(config, scored, left, right)
     if not config.one_to_one:
         return f"""
-WITH {undecided}
+WITH {_judged_sql(config, f"(SELECT * FROM {scored} WHERE match_probability >= "
+                          f"{config.review})", left, right)}
 SELECT {kept}, CASE WHEN {_pair_reason(config, "r", "u")} IS NULL THEN 'match'
     ELSE 'review' END AS decision, {_pair_reason(config, "r", "u")} AS reason
 FROM {scored} r LEFT JOIN undecided u
@@ -43,24 +43,28 @@ WHERE r.match_probability >= {config.review}"""
     return f"""
 WITH ranked AS (
   SELECT *, row_number() OVER (PARTITION BY left_key
-      ORDER BY match_probability DESC, right_key) AS candidate_rank,
-    lead(match_probability) OVER (PARTITION BY left_key
-      ORDER BY match_probability DESC, right_key) AS next_probability
+      ORDER BY match_probability DESC, right_key) AS candidate_rank
   FROM {scored}),
-{undecided},
+best AS (SELECT * FROM ranked
+         WHERE candidate_rank = 1 AND match_probability >= {config.review}),
+{_judged_sql(config, "best", left, right)},
+runner_up AS (  -- the next candidate, but not a twin or namesake the record rules out
+  SELECT r.left_key, max(r.match_probability) AS next_probability
+  FROM ranked r LEFT JOIN judged j ON j.left_key = r.left_key AND j.other_id = r.right_key
+    AND j.decided
+  WHERE r.candidate_rank > 1 AND j.other_id IS NULL
+  GROUP BY r.left_key),
 verdict AS (
-  SELECT r.left_key, r.right_key AS best, COALESCE({_pair_reason(config, "r", "u")},
-      CASE WHEN r.match_probability - r.next_probability < {config.margin}
+  SELECT b.left_key, b.right_key AS best, COALESCE({_pair_reason(config, "b", "u")},
+      CASE WHEN b.match_probability - n.next_probability < {config.margin}
         THEN '{RIVAL}' END) AS reason
-  FROM ranked r LEFT JOIN undecided u
-    ON u.left_key = r.left_key AND u.right_key = r.right_key
-  WHERE r.candidate_rank = 1 AND r.match_probability >= {config.review}),
-shown AS (SELECT DISTINCT left_key, right_key AS best, other_id FROM undecided_others)
+  FROM best b LEFT JOIN undecided u ON u.left_key = b.left_key
+  LEFT JOIN runner_up n ON n.left_key = b.left_key),
+shown AS (SELECT DISTINCT left_key, other_id FROM judged WHERE NOT decided)
 SELECT {kept}, CASE WHEN v.reason IS NULL THEN 'match' ELSE 'review' END AS decision,
   v.reason
 FROM ranked r JOIN verdict v ON v.left_key = r.left_key
-LEFT JOIN shown o ON o.left_key = r.left_key AND o.best = v.best
-  AND o.other_id = r.right_key
+LEFT JOIN shown o ON o.left_key = r.left_key AND o.other_id = r.right_key
 WHERE r.right_key = v.best OR (v.reason IS NOT NULL
   AND (r.match_probability >= {config.review} OR o.other_id IS NOT NULL))"""
 
@@ -70,24 +74,25 @@ def _pair_reason(config: LinkConfig, pair: str, undecided: str) -> str:
             f"THEN '{BELOW_THRESHOLD}' ELSE {undecided}.kind END")
 
 
-def _undecided_sql(config: LinkConfig, scored: str, left: str, right: str) -> str:
-    """``undecided_others``: pairs from the review threshold up whose registry person
-    has a twin or namesake (``other_id``) the record does not tell apart from them
-    (none without ``registry`` columns); ``undecided``: those pairs, with the kind."""
+def _judged_sql(config: LinkConfig, pairs: str, left: str, right: str) -> str:
+    """``judged``: for each pair of ``pairs`` whose registry person has a twin or
+    namesake (``other_id``; none without ``registry`` columns), whether the record
+    tells them apart (``decided``); ``undecided``: the pairs it does not, with the
+    kind."""
     body = " UNION ALL ".join(_confusable_sql(config, right)) or (
         f"SELECT unique_id AS person_id, unique_id AS other_id, '' AS kind FROM {right} "
         "WHERE FALSE")
     return f"""confusable AS ({body}),
-undecided_others AS (
-  SELECT s.left_key, s.right_key, c.other_id, c.kind
-  FROM {scored} s JOIN confusable c ON c.person_id = s.right_key
+judged AS (
+  SELECT s.left_key, s.right_key, c.other_id, c.kind,
+    COALESCE({_decides(config)}, FALSE) AS decided
+  FROM {pairs} s JOIN confusable c ON c.person_id = s.right_key
   JOIN {left} l ON l.unique_id = s.left_key
   JOIN {right} p ON p.unique_id = s.right_key
-  JOIN {right} o ON o.unique_id = c.other_id
-  WHERE s.match_probability >= {config.review} AND NOT COALESCE({_decides(config)}, FALSE)),
+  JOIN {right} o ON o.unique_id = c.other_id),
 undecided AS (
   SELECT left_key, right_key, max(kind) AS kind  -- twin before namesake
-  FROM undecided_others GROUP BY left_key, right_key)"""
+  FROM judged WHERE NOT decided GROUP BY left_key, right_key)"""
 
 
 def _full_name(config: LinkConfig, table: str) -> str:
@@ -135,10 +140,15 @@ def one_apart(a: str, b: str, longest: int = 8) -> str:
 
 def _decides(config: LinkConfig) -> str:
     """The record ``l`` is closer to the person ``p`` than to the other ``o`` on an
-    identifier (edits) or a date (days)."""
+    identifier (edits) or a date (days), or has ``p``'s address (a namesake's household
+    is another) or the pinyin of ``p``'s name and not ``o``'s (a twin's name one
+    character off is another; a typo of it is not ``o``'s)."""
     closer = [f"levenshtein(l.{c.name}, p.{c.name}) < levenshtein(l.{c.name}, o.{c.name})"
               for c in config.of_kind("id_number", "identifier")]
     closer += [f"abs(date_diff('day', l.{c.name}, p.{c.name})) < "
                f"abs(date_diff('day', l.{c.name}, o.{c.name}))"
                for c in config.of_kind("date")]
+    closer += [f"l.{x} = p.{x} AND l.{x} <> o.{x}"
+               for x in [c.name for c in config.of_kind("address")]
+               + [c.pinyin for c in config.of_kind("name")]]
     return " OR ".join(f"COALESCE({c}, FALSE)" for c in closer) or "FALSE"
