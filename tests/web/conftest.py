@@ -106,7 +106,7 @@ def web_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Regions]:
         batch, head = _feed_with_pairs_to_review(store, db.parent, regions)
         [(duplicate,)] = store.execute(
             "INSERT INTO registry_duplicates SELECT ?, min(p.person_id), 0.8, "
-            "'probabilistic', now(), NULL, NULL, NULL FROM people p JOIN households h "
+            "'probabilistic', now(), NULL, NULL, NULL, NULL FROM people p JOIN households h "
             "USING (household_id) WHERE h.village_code = ? AND p.household_id <> ? "
             "RETURNING duplicate_id", [head, regions.village, regions.household]).fetchall()
     return db, replace(regions, batch=batch, head=head, duplicate=int(duplicate))

@@ -527,7 +527,7 @@ def test_a_pair_across_jurisdictions_is_for_an_officer_over_both(
     [(far,)] = sql("SELECT min(person_id) FROM people WHERE household_id = ?",
                    regions.other_household)
     sql("INSERT INTO registry_duplicates VALUES (?, ?, 0.9, 'probabilistic', now(), NULL, "
-        "NULL, NULL)", regions.head, far)
+        "NULL, NULL, NULL)", regions.head, far)
     county = as_user("county_officer")
     assert all(p["duplicate_id"] != far
                for p in client.get("/api/duplicates", headers=county).json())
