@@ -93,7 +93,9 @@ def domain() -> Iterator[tuple[str | None, str, bool]]:
     for kind, values in own.items():
         yield from ((kind, v, False) for v in values)
     # the fields of the departments' records (the review queue, the flags' evidence)
-    yield from ((None, f.name, True) for s in sources.values() for f in s.table.fields)
+    fields = [f for s in sources.values() for f in s.table.fields]
+    yield from ((None, f.name, True) for f in fields)
+    yield from ((f.name, v, True) for f in fields for v in f.values)
 
 
 def written(call: ast.Call) -> tuple[ast.expr | None, ast.expr | None]:

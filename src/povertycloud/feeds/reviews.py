@@ -24,9 +24,10 @@ SHARED = ("household", "village")  # what a candidate shares with another of the
 
 def review_pairs(store: Store, prefix: str) -> list[dict[str, Any]]:
     """Feed records with pairs waiting for an officer, of registry people whose village
-    lies under ``prefix``, the likeliest first: the record (masked) and its candidates,
-    the likeliest first, with ``candidates_in_all`` the record's pairs under review
-    (some may lie outside the jurisdiction)."""
+    lies under ``prefix``, the likeliest first: the record (masked; ``coded``, its
+    fields whose values are codes) and its candidates, the likeliest first, with
+    ``candidates_in_all`` the record's pairs under review (some may lie outside the
+    jurisdiction)."""
     if not store.has_table("feed_links"):
         return []
     pairs = store.records(QUERIES["review_pairs"], {"prefix": prefix})
@@ -42,6 +43,7 @@ def review_pairs(store: Store, prefix: str) -> list[dict[str, Any]]:
             record = records[source, record_id] = {
                 "source": source, "record_id": record_id,
                 "record": _feed_record(store, table, record_id) if table else {},
+                "coded": [f.name for f in table.fields if f.values] if table else [],
                 "candidates_in_all": in_all, "candidates": []}
         pair["registry_id_number"] = mask_id_number(pair["registry_id_number"])
         pair["evidence"] = _evidence(pair["evidence"], table)
