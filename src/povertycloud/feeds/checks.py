@@ -225,8 +225,9 @@ def decide(store: Store, source: str, record_id: int, person_id: int,
     wins and the other finds the pair decided."""
     decision = "match" if accept else "rejected"
     with store.transaction():
-        matched = store.value(QUERIES["matched_person"], [source, record_id, person_id])
-        if accept and matched is not None:
+        matched = store.value(QUERIES["matched_person"], [source, record_id, person_id]
+                              ) if accept else None
+        if matched is not None:
             raise PovertyCloudError(f"{source} record {record_id} is already matched to "
                                     f"person {matched}: a record keeps one match")
         changed = store.scalar(QUERIES["decide_pair"],
