@@ -22,6 +22,7 @@ from povertycloud.feeds.checks import (
     run_checks,
     verify,
 )
+from povertycloud.feeds.reviews import review_pairs
 from povertycloud.feeds.signals import send_signals
 from povertycloud.feeds.sources import load_sources
 from povertycloud.intake import import_file, load_directory
@@ -151,6 +152,103 @@ def test_the_review_queue_and_audited_decisions(store: Store) -> None:
     assert logged == [("王干部", "review_match"), ("李干部", "review_rejected")]
 
 
+def test_links_keep_why_and_their_evidence(fed: Path, tmp_path: Path) -> None:
+    """Linked without the ID number of a third of the vehicles, probabilistic links keep
+    Splink's waterfall; ID-number links have none; a pair says why it is under review, a
+    match does not."""
+    shutil.copy(fed, tmp_path / "store.duckdb")
+    with Store(tmp_path / "store.duckdb") as store:
+        store.execute("UPDATE feed_transport_vehicles SET id_number = NULL "
+                      "WHERE record_id % 3 = 0")
+        link_feeds(store, {"transport_vehicles": load_sources()["transport_vehicles"]})
+        links = store.records("SELECT matched_on, decision, reason, evidence "
+                              "FROM feed_links")
+    assert {link["matched_on"] for link in links} == {"id_number", "probabilistic"}
+    for link in links:
+        assert (link["evidence"] is None) == (link["matched_on"] == "id_number")
+        assert (link["reason"] is None) == (link["decision"] == "match")
+        if link["evidence"]:
+            assert json.loads(link["evidence"])[0]["column"] == "prior"
+
+
+def _rivals(store: Store) -> tuple[int, list[int]]:
+    """A vehicle record under review with three candidates: its person, a member of the
+    person's household and a person of another household of the village."""
+    record_id, person, household, village = store.one(
+        "SELECT l.record_id, l.person_id, p.household_id, h.village_code FROM feed_links l "
+        "JOIN people p USING (person_id) JOIN households h USING (household_id) "
+        "WHERE l.source = 'transport_vehicles' AND (SELECT count(*) FROM people m WHERE "
+        "m.household_id = p.household_id) > 1 ORDER BY l.record_id LIMIT 1") or ()
+    twin = store.value("SELECT min(person_id) FROM people WHERE household_id = ? AND "
+                       "person_id <> ?", [household, person])
+    namesake = store.value("SELECT min(p.person_id) FROM people p JOIN households h USING "
+                           "(household_id) WHERE h.village_code = ? AND household_id <> ?",
+                           [village, household])
+    store.execute("UPDATE feed_links SET decision = 'review', reason = 'rival' WHERE "
+                  "source = 'transport_vehicles' AND record_id = ?", [record_id])
+    for rival in (twin, namesake):
+        store.execute("INSERT INTO feed_links (source, record_id, person_id, "
+                      "match_probability, matched_on, decision, linked_at, reason) VALUES "
+                      "('transport_vehicles', ?, ?, 0.6, 'probabilistic', 'review', now(), "
+                      "'rival')", [record_id, rival])
+    return int(record_id), [int(person), int(twin), int(namesake)]
+
+
+def test_a_record_under_review_shows_its_rivals_and_their_households(store: Store) -> None:
+    record_id, (person, twin, namesake) = _rivals(store)
+    queue = review_queue(store, "transport_vehicles")
+    assert [(q["record_id"], q["reason"], q["candidates"]) for q in queue] == [
+        (record_id, "rival", 3)] * 3
+    [record] = review_pairs(store, "")
+    assert record["record_id"] == record_id and record["candidates_in_all"] == 3
+    shares = {c["person_id"]: c["shares"] for c in record["candidates"]}
+    assert shares == {person: "household", twin: "household", namesake: "village"}
+    first = record["candidates"][0]
+    assert first["person_id"] == person and twin in {m["person_id"] for m in first["members"]}
+    assert person not in {m["person_id"] for m in first["members"]}
+
+
+def test_accepting_one_candidate_rejects_its_rivals(store: Store) -> None:
+    """A record keeps one match: accepting a candidate rejects the others in the same
+    transaction, each rejection audited; a record already matched takes no other."""
+    record_id, (person, twin, namesake) = _rivals(store)
+    decide(store, "transport_vehicles", record_id, person, True, "王干部", "officer")
+    assert store.rows("SELECT person_id, decision FROM feed_links WHERE record_id = ? AND "
+                      "source = 'transport_vehicles' ORDER BY person_id", [record_id]
+                      ) == sorted([(person, "match"), (twin, "rejected"),
+                                   (namesake, "rejected")])
+    logged = store.rows("SELECT action, detail FROM audit_log ORDER BY audit_id")
+    assert logged == [("review_match", f"person {person}")] + [
+        ("review_rejected", f"person {rival}, a rival of person {person}")
+        for rival in sorted((twin, namesake))]
+    store.execute("UPDATE feed_links SET decision = 'review' WHERE person_id = ?", [twin])
+    with pytest.raises(PovertyCloudError, match=f"already matched to person {person}"):
+        decide(store, "transport_vehicles", record_id, twin, True, "王干部")
+    assert decide(store, "transport_vehicles", record_id, twin, False, "王干部") == "rejected"
+
+
+def test_the_cli_lists_a_records_rivals_with_why(checked: Path, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from povertycloud.cli.common import console
+    from povertycloud.cli.main import app
+
+    monkeypatch.setattr(console, "width", 160)
+    db = tmp_path / "store.duckdb"
+    shutil.copy(checked, db)
+    with Store(db) as store:
+        record_id, people = _rivals(store)
+    said = CliRunner().invoke(app, ["checks", "review", "--db", str(db)])
+    assert said.exit_code == 0, said.output
+    rows = [cells for cells in ([c.strip() for c in line.split("│")[1:-1]]
+                                for line in said.output.splitlines())
+            if cells and cells[1] == str(record_id)]
+    person, *rivals = people  # the likeliest first, then the rivals one after the other
+    assert [(r[2], r[6], r[7]) for r in rows] == [
+        (str(p), "rival", "3") for p in [person, *sorted(rivals)]]
+
+
 def test_signals_become_events_on_the_household(small_province: Path, tmp_path: Path
                                                 ) -> None:
     write_feeds(small_province, tmp_path / "feeds", seed=9, fault_rate=0.0)
@@ -240,6 +338,19 @@ def test_of_two_decisions_on_a_pair_at_once_one_wins(store: Store) -> None:
     assert store.execute("SELECT count(*) FROM audit_log").fetchone() == (0,)
 
 
+def test_of_two_rivals_accepted_at_once_one_wins(store: Store) -> None:
+    """Two officers accepting two candidates of one record at once: one wins, the other
+    finds a conflict, and the record keeps one match."""
+    record_id, (person, twin, _) = _rivals(store)
+    first = store.cursor()
+    with first.transaction():  # the first decision, not yet committed
+        decide(first, "transport_vehicles", record_id, person, True, "王干部")
+        with pytest.raises(StoreConflict):
+            decide(store.cursor(), "transport_vehicles", record_id, twin, True, "李干部")
+    assert store.rows("SELECT person_id FROM feed_links WHERE source = 'transport_vehicles' "
+                      "AND record_id = ? AND decision = 'match'", [record_id]) == [(person,)]
+
+
 @pytest.fixture(scope="module")
 def small_fed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store of 1,000 people with two feeds taken in (deaths and vehicles) and one
@@ -276,8 +387,8 @@ def test_checks_run_killed_at_any_write_keeps_links_and_flags_together(
 
 @pytest.fixture(scope="module")
 def small_checked(small_fed: Path) -> tuple[Path, dict[str, int]]:
-    """``small_fed`` checked, with one of its vehicle links put under review: the store,
-    a flag and that pair."""
+    """``small_fed`` checked, with one of its vehicle links put under review beside a
+    rival (the next person): the store, a flag and that pair."""
     db = small_fed.with_name("checked.duckdb")
     shutil.copy(small_fed, db)
     sources = load_sources()
@@ -288,6 +399,10 @@ def small_checked(small_fed: Path) -> tuple[Path, dict[str, int]]:
         assert pair is not None
         store.execute("UPDATE feed_links SET decision = 'review' WHERE source = ? AND "
                       "record_id = ?", [pair["source"], pair["record_id"]])
+        store.execute("INSERT INTO feed_links SELECT source, record_id, (SELECT "
+                      "min(p.person_id) FROM people p WHERE p.person_id > l.person_id), 0.6, "
+                      "matched_on, 'review', linked_at, 'rival', NULL FROM feed_links l "
+                      "WHERE source = ? AND record_id = ?", [pair["source"], pair["record_id"]])
         return db, {"flag": store.scalar("SELECT min(flag_id) FROM conflict_flags"), **pair}
 
 
@@ -297,8 +412,8 @@ def test_checks_killed_at_any_write_change_all_or_nothing(
         crash_test: Callable[..., tuple[Any, Any, int]]) -> None:
     """Killed at its writes (verify: its one; review: the first and the commit;
     signals: the first, a middle one and the commit), `checks signals`, `checks verify`
-    and `checks review --accept` leave the store as it was; run again, they give what
-    an uninterrupted run gives."""
+    and `checks review --accept` (which rejects the pair's rival) leave the store as it
+    was; run again, they give what an uninterrupted run gives."""
     from tests.conftest import store_content
 
     db, of = small_checked

@@ -3,6 +3,8 @@ against the registry, and bad configurations and tables."""
 
 from __future__ import annotations
 
+import json
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -93,6 +95,30 @@ def test_a_department_feed_against_the_registry(small_province: Path, tmp_path: 
     assert all(matches[r][1] == "id_number" for r, (_, f) in truth.items() if f == "none")
     for fault in ("transposed_id", "missing_id"):  # found without (a right) ID number
         assert sum(by_fault[fault]) >= 0.8 * len(by_fault[fault]), (fault, by_fault[fault])
+    assert_explained(linked.pairs, ("id_number", "name", "birth_date", "address"))
+
+
+def assert_explained(pairs: pa.Table, columns: tuple[str, ...]) -> None:
+    """Each probabilistic pair carries Splink's waterfall: the prior then each compared
+    column with its level, weight and values, the weights adding up to its probability;
+    a pair under review says why (below the match threshold at least, when it is)."""
+    probabilistic = 0
+    for pair in pairs.to_pylist():
+        assert (pair["reason"] is None) == (pair["decision"] == "match")
+        if pair["matched_on"] == "id_number":
+            assert pair["evidence"] is None
+            continue
+        probabilistic += 1
+        prior, *steps = json.loads(pair["evidence"])
+        assert prior["column"] == "prior" and prior["weight"] < 0
+        assert [s["column"] for s in steps] == list(columns)
+        assert all(s["level"] and {"left", "right"} <= s.keys() for s in steps)
+        weight = sum(s["weight"] for s in [prior, *steps])
+        assert math.isclose(pair["match_probability"], 2**weight / (1 + 2**weight),
+                            abs_tol=1e-3)
+        if pair["match_probability"] < 0.9:
+            assert pair["reason"] == "below_threshold"
+    assert probabilistic
 
 
 @pytest.mark.parametrize(("text", "line", "message"), [

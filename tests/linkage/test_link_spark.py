@@ -11,6 +11,7 @@ by each engine's own hash. Measured: the synthetic feed identical; FEBRL4 of 300
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -41,10 +42,20 @@ def pairs(table: pa.Table) -> Pairs:
     return {(p["left_key"], p["right_key"]): p for p in table.to_pylist()}
 
 
+def _steps(pair: dict[str, Any]) -> list[tuple[str, str, str, str]] | None:
+    if pair["evidence"] is None:
+        return None
+    return [(s["column"], s["level"], s.get("left"), s.get("right"))
+            for s in json.loads(pair["evidence"])]
+
+
 def assert_same(duck: Pairs, spark: Pairs) -> None:
     assert duck.keys() == spark.keys()
     assert all(spark[k]["matched_on"] == p["matched_on"] for k, p in duck.items())
     assert all(spark[k]["decision"] == p["decision"] for k, p in duck.items())
+    assert all(spark[k]["reason"] == p["reason"] for k, p in duck.items())
+    # the same waterfall: each comparison at the same level with the same values
+    assert all(_steps(spark[k]) == _steps(p) for k, p in duck.items())
     apart = sorted(abs(spark[k]["match_probability"] - p["match_probability"])
                    for k, p in duck.items())
     assert sum(a <= CLOSE for a in apart) >= 0.99 * len(apart), apart[-10:]

@@ -4,6 +4,7 @@ browser, a real server on a free port."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import socket
 import threading
@@ -105,7 +106,7 @@ def web_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Regions]:
         batch, head = _feed_with_pairs_to_review(store, db.parent, regions)
         [(duplicate,)] = store.execute(
             "INSERT INTO registry_duplicates SELECT ?, min(p.person_id), 0.8, "
-            "'probabilistic', now(), NULL, NULL, NULL FROM people p JOIN households h "
+            "'probabilistic', now(), NULL, NULL, NULL, NULL FROM people p JOIN households h "
             "USING (household_id) WHERE h.village_code = ? AND p.household_id <> ? "
             "RETURNING duplicate_id", [head, regions.village, regions.household]).fetchall()
     return db, replace(regions, batch=batch, head=head, duplicate=int(duplicate))
@@ -135,7 +136,8 @@ def _feed_with_pairs_to_review(store: Store, folder: Path, regions: Regions
                                ) -> tuple[int, int]:
     """A vehicle batch of two good rows and a bad one (quarantined), each good record
     paired for review with the head of a household: records 1 (``household``) and 2
-    (``other_household``)."""
+    (``other_household``); record 1 with a rival too, a person of another household of
+    the same village, each pair with its evidence."""
     heads = [store.execute("SELECT person_id, name FROM people WHERE household_id = ? "
                            "ORDER BY person_id LIMIT 1", [h]).fetchone()
              for h in (regions.household, regions.other_household)]
@@ -146,11 +148,39 @@ def _feed_with_pairs_to_review(store: Store, folder: Path, regions: Regions
                     encoding="utf-8")
     batch = import_file(store, load_sources()["transport_vehicles"].table, feed,
                         keep_good=True).batch_id
-    for record_id, (person_id, _) in enumerate(heads, 1):
-        store.execute("INSERT INTO feed_links VALUES ('transport_vehicles', ?, ?, 0.7, "
-                      "'probabilistic', 'review', now())", [record_id, person_id])
+    [(rival,)] = store.execute(
+        "SELECT min(p.person_id) FROM people p JOIN households h USING (household_id) "
+        "WHERE h.village_code = ? AND p.household_id <> ?",
+        [regions.village, regions.household]).fetchall()
+    pairs = [(1, int(heads[0][0]), 0.72, "rival"), (1, rival, 0.64, "rival"),
+             (2, int(heads[1][0]), 0.7, "below_threshold")]
+    for record_id, person_id, p, reason in pairs:
+        store.execute("INSERT INTO feed_links (source, record_id, person_id, "
+                      "match_probability, matched_on, decision, linked_at, reason, evidence) "
+                      "VALUES ('transport_vehicles', ?, ?, ?, 'probabilistic', 'review', "
+                      "now(), ?, ?)", [record_id, person_id, p, reason,
+                                       _evidence(store, rows[record_id - 1], person_id)])
     assert batch is not None
     return batch, int(heads[0][0])
+
+
+def _evidence(store: Store, row: str, person_id: int) -> str:
+    """A waterfall as linkage/probabilistic.py writes it, of the feed's ``row`` and the
+    person: the names alike, the ID number missing from the record, the addresses
+    apart (the weights add up to about the pair's probability)."""
+    [(name, id_number, address)] = store.execute(
+        "SELECT p.name, p.id_number, h.address FROM people p JOIN households h "
+        "USING (household_id) WHERE p.person_id = ?", [person_id]).fetchall()
+    fed = row.split(",")
+    same = fed[1] == name
+    return json.dumps([
+        {"column": "prior", "level": "Prior", "weight": -12.4},
+        {"column": "id_number", "level": "id_number is NULL", "weight": 0.0,
+         "left": None, "right": id_number},
+        {"column": "name", "level": "Exact match on name" if same else "Same pinyin",
+         "weight": 15.5 if same else 14.9, "left": fed[1], "right": name},
+        {"column": "address", "level": "All other comparisons", "weight": -1.7,
+         "left": fed[3], "right": address}], ensure_ascii=False)
 
 
 @pytest.fixture(scope="session")

@@ -460,10 +460,26 @@ def test_department_data_and_its_quarantine(client: TestClient, as_user: Headers
 
 def test_the_review_queue_of_the_jurisdiction(client: TestClient, as_user: Headers,
                                               regions: Any, sql: Sql) -> None:
+    """A record beside its two candidates of one village (namesakes?), each with why it
+    is under review, its evidence (ID numbers and addresses masked) and its household;
+    a rejected candidate leaves its rival, an accepted one rejects the rest."""
     village = as_user("village_officer")
-    [pair] = client.get("/api/reviews", headers=village).json()
-    assert (pair["record_id"], pair["person_id"]) == (1, regions.head)
-    assert pair["record"]["value_yuan"] == 60000 and "*" in pair["registry_id_number"]
+    [record] = client.get("/api/reviews", headers=village).json()
+    assert (record["record_id"], record["candidates_in_all"]) == (1, 2)
+    assert record["record"]["value_yuan"] == 60000
+    head, rival = record["candidates"]
+    assert head["person_id"] == regions.head and head["p"] > rival["p"]
+    for candidate in (head, rival):
+        assert candidate["reason"] == "rival" and candidate["shares"] == "village"
+        assert candidate["village_code"] == regions.village and candidate["village_name"]
+        assert "*" in candidate["registry_id_number"]
+        prior, id_number, name, address = candidate["evidence"]
+        assert prior["column"] == "prior" and name["weight"] > 0 > address["weight"]
+        assert id_number["left"] is None and "********" in id_number["right"]
+        assert address["left"] == address["right"] == "***"
+    assert {m["person_id"] for m in head["members"]} == {p for (p,) in sql(
+        "SELECT person_id FROM people WHERE household_id = ? AND person_id <> ?",
+        regions.household, regions.head)}
     other = sql("SELECT person_id FROM feed_links WHERE record_id = 2")[0][0]
     assert client.post(f"/api/reviews/transport_vehicles/2/{other}", json={"accept": True},
                        headers=village).status_code == 404  # another county's person
@@ -473,6 +489,12 @@ def test_the_review_queue_of_the_jurisdiction(client: TestClient, as_user: Heade
     assert done.status_code == 200 and done.json()["decision"] == "rejected"
     again = client.post(path, json={"accept": True}, headers=village)
     assert again.status_code == 409 and "not under review" in again.json()["detail"]
+    [left] = client.get("/api/reviews", headers=village).json()
+    assert [c["person_id"] for c in left["candidates"]] == [rival["person_id"]]
+    assert left["candidates"][0]["shares"] is None  # no other candidate now
+    accepted = client.post(f"/api/reviews/transport_vehicles/1/{rival['person_id']}",
+                           json={"accept": True}, headers=village)
+    assert accepted.status_code == 200 and accepted.json()["decision"] == "match"
     assert client.get("/api/reviews", headers=village).json() == []
     assert ("review_rejected", "village_officer", "officer", regions.village) in sql(
         "SELECT action, username, role, region_code FROM audit_log")
@@ -505,7 +527,7 @@ def test_a_pair_across_jurisdictions_is_for_an_officer_over_both(
     [(far,)] = sql("SELECT min(person_id) FROM people WHERE household_id = ?",
                    regions.other_household)
     sql("INSERT INTO registry_duplicates VALUES (?, ?, 0.9, 'probabilistic', now(), NULL, "
-        "NULL, NULL)", regions.head, far)
+        "NULL, NULL, NULL)", regions.head, far)
     county = as_user("county_officer")
     assert all(p["duplicate_id"] != far
                for p in client.get("/api/duplicates", headers=county).json())

@@ -27,9 +27,10 @@ from povertycloud.dynamic import (
 from povertycloud.dynamic.procedures import KINDS, load_procedures
 from povertycloud.dynamic.region_criteria import LABELS as CRITERIA
 from povertycloud.dynamic.region_criteria import criteria
+from povertycloud.feeds import reviews
 from povertycloud.feeds.checks import load_conflicts
 from povertycloud.feeds.outcomes import OUTCOMES as FLAG_OUTCOMES
-from povertycloud.feeds.sources import FREQUENCIES
+from povertycloud.feeds.sources import FREQUENCIES, load_sources
 from povertycloud.identification.plan import PROPOSALS, load_rules
 from povertycloud.identification.runs import latest_identified
 from povertycloud.standard import codes
@@ -76,6 +77,7 @@ def rules() -> Iterator[tuple[str | None, str, bool]]:
 
 def domain() -> Iterator[tuple[str | None, str, bool]]:
     """The codes of the domain's constants."""
+    sources = load_sources()
     lists: dict[str | None, tuple[str, ...]] = {
         "cause": codes.CAUSES, "proposal": PROPOSALS, "status": codes.STATUS_CHANGES,
         "region_status": regions.STATUSES, "state": workflow.STATES,
@@ -86,9 +88,14 @@ def domain() -> Iterator[tuple[str | None, str, bool]]:
     own = {"kind": KINDS, "reason": tuple(reasons.REASONS) + tuple(proposals.PUBLIC_REASONS),
            "risk": tuple(warning_features.REASONS), "criterion": tuple(CRITERIA),
            "timeline": timeline.KINDS, "line": timeline.LINES, "worded": tuple(reasons.WORDED),
-           "actor": ("re-evaluation", "public"), "evidence": tuple(reevaluation.EVIDENCE)}
+           "actor": ("re-evaluation", "public"), "evidence": tuple(reevaluation.EVIDENCE),
+           "review": reviews.REASONS, "shares": reviews.SHARED, "source": tuple(sources)}
     for kind, values in own.items():
         yield from ((kind, v, False) for v in values)
+    # the fields of the departments' records (the review queue, the flags' evidence)
+    fields = [f for s in sources.values() for f in s.table.fields]
+    yield from ((None, f.name, True) for f in fields)
+    yield from ((f.name, v, True) for f in fields for v in f.values)
 
 
 def written(call: ast.Call) -> tuple[ast.expr | None, ast.expr | None]:

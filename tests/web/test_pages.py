@@ -143,6 +143,12 @@ def test_department_data_pages(client: TestClient, regions: Any, sql: Sql) -> No
     assert 'id="quarantine"' not in batch.text and "坏记录" not in batch.text
     reviews = client.get("/reviews")
     assert f'action="/reviews/transport_vehicles/1/{regions.head}"' in reviews.text
+    [rival] = [p for (p,) in sql("SELECT person_id FROM feed_links WHERE record_id = 1 AND "
+                                 "person_id <> ?", regions.head)]
+    assert f'action="/reviews/transport_vehicles/1/{rival}"' in reviews.text  # beside it
+    assert reviews.text.count('class="candidate"') == 2
+    assert "另有概率相近的候选人" in reviews.text and "是否同名不同人" in reviews.text
+    assert reviews.text.count('<table class="waterfall">') == 2
     assert f'action="/duplicates/{regions.head}/{regions.duplicate}"' in reviews.text
     apart = client.post(f"/duplicates/{regions.head}/{regions.duplicate}",
                         data={"merge": "false", "csrf_token": csrf}, follow_redirects=False)
@@ -154,7 +160,8 @@ def test_department_data_pages(client: TestClient, regions: Any, sql: Sql) -> No
     done = client.post(f"/reviews/transport_vehicles/1/{regions.head}",
                        data={"accept": "true", "csrf_token": csrf}, follow_redirects=False)
     assert done.status_code == 303 and done.headers["location"] == "/reviews"
-    assert sql("SELECT decision FROM feed_links WHERE record_id = 1") == [("match",)]
+    assert sql("SELECT person_id, decision FROM feed_links WHERE record_id = 1 ORDER BY "
+               "decision") == [(regions.head, "match"), (rival, "rejected")]  # one match
     client.cookies.clear()
     log_in(client, "admin")
     batch = client.get(f"/batches/{regions.batch}")

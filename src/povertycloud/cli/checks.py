@@ -108,18 +108,20 @@ def review(
     by: Annotated[str | None, typer.Option(help="Who decides (for the audit log).")] = None,
     wait: WaitOption = 0,
 ) -> None:
-    """List the pairs under review (probability between the review and match
-    thresholds), or accept or reject one (audited)."""
+    """List the pairs under review by feed record, with why each is under review and
+    how many candidates the record has (its rivals), or accept or reject one (audited;
+    accepting one rejects the record's other candidates)."""
     from ..feeds.checks import decide, review_queue
 
     if accept is None:
         with open_store(db, read_only=True, wait=wait) as store:
             queue = review_queue(store, source)
         table = keys(RichTable("source", "record", "person", "probability", "registry name",
-                               "born", title=f"Pairs to review ({len(queue):,})"),
+                               "born", "why", "candidates",
+                               title=f"Pairs to review ({len(queue):,}), by record"),
                      "record", "person")
-        for q in queue:
-            table.add_row(*(str(v) for v in q.values()))
+        for q in queue:  # a record's candidates (its rivals) one after the other
+            table.add_row(*("" if v is None else str(v) for v in q.values()))
         console.print(table)
         return
     if source is None or record is None or person is None or not by:

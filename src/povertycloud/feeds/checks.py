@@ -148,11 +148,11 @@ QUALIFY row_number() OVER (
 
 
 def _keep_links(store: Store, source: str, pairs: pa.Table) -> None:
+    """The links of ``source`` replaced by ``pairs``, each with why it is under review
+    and its evidence."""
     with store.transaction(), store.registered("new_links", pairs):
         store.execute("DELETE FROM feed_links WHERE source = ?", [source])
-        store.execute("INSERT INTO feed_links SELECT ?, CAST(left_key AS BIGINT), "
-                      "CAST(right_key AS BIGINT), match_probability, matched_on, decision, "
-                      "now() FROM new_links", [source])
+        store.execute(QUERIES["keep_links"], [source])
 
 
 def raise_flags(store: Store, rules: ConflictRules) -> dict[str, int]:
@@ -213,18 +213,26 @@ def open_flags(store: Store, prefix: str) -> list[dict[str, Any]]:
 
 
 def review_queue(store: Store, source: str | None = None) -> list[dict[str, Any]]:
-    """Pairs whose probability lies between the review and match thresholds, waiting
-    for an officer: the feed's record beside the registry's person."""
+    """Pairs waiting for an officer, by feed record (rivals together, the likeliest
+    first): the registry's person, why the pair is under review and how many
+    candidates the record has."""
     return store.records(QUERIES["review_queue"], {"source": source})
 
 
 def decide(store: Store, source: str, record_id: int, person_id: int,
            accept: bool, by: str, role: str | None = None) -> str:
-    """An officer's decision on a pair under review: a match, or rejected; written with
-    who decided, and the person's village, to the audit log in the same transaction. Of
-    two decisions at once, one wins and the other finds the pair decided."""
+    """An officer's decision on a pair under review: a match, or rejected. A record
+    keeps one match at most: accepting a pair rejects the record's other pairs under
+    review (its rivals). Each decision is written with who decided, and the person's
+    village, to the audit log in the same transaction. Of two decisions at once, one
+    wins and the other finds the pair decided."""
     decision = "match" if accept else "rejected"
     with store.transaction():
+        matched = store.value(QUERIES["matched_person"], [source, record_id, person_id]
+                              ) if accept else None
+        if matched is not None:
+            raise PovertyCloudError(f"{source} record {record_id} is already matched to "
+                                    f"person {matched}: a record keeps one match")
         changed = store.scalar(QUERIES["decide_pair"],
                                [decision, source, record_id, person_id])
         if not changed:
@@ -233,6 +241,15 @@ def decide(store: Store, source: str, record_id: int, person_id: int,
                     object_kind="feed_link", object_id=f"{source}/{record_id}",
                     region_code=village_of_person(store, person_id),
                     detail=f"person {person_id}")
+        rivals = store.column(QUERIES["rivals_under_review"],
+                              [source, record_id, person_id]) if accept else []
+        if rivals:
+            store.execute(QUERIES["reject_rivals"], [source, record_id, person_id])
+        for rival in rivals:
+            store.audit("review_rejected", username=by, role=role, object_kind="feed_link",
+                        object_id=f"{source}/{record_id}",
+                        region_code=village_of_person(store, int(rival)),
+                        detail=f"person {rival}, a rival of person {person_id}")
     return decision
 
 

@@ -22,7 +22,7 @@ from .blocking import without_coarse_groups
 from .config import Column, LinkConfig
 from .exact import id_pairs_sql, unmatched_sql
 from .pinyin import pinyin_column
-from .probabilistic import SCORED, Scored, score
+from .probabilistic import SCORED, Scored, score, with_evidence
 from .resolve import HOUSEHOLD, VILLAGE, decisions_sql
 
 # Pairs of records a model is trained on at least: fewer cannot tell how often
@@ -37,7 +37,9 @@ class LinkError(PovertyCloudError):
 
 @dataclass(frozen=True)
 class Linked:
-    pairs: pa.Table  # left_key, right_key, match_probability, matched_on, decision, reason
+    # left_key, right_key, match_probability, matched_on, decision, reason, evidence (a
+    # probabilistic pair's waterfall as JSON: probabilistic.Waterfall)
+    pairs: pa.Table
     by_id: int
     candidates: int  # pairs the probabilistic stage compared
     seconds: float
@@ -158,8 +160,8 @@ def link(left: pa.Table, right: pa.Table, config: LinkConfig,
         by_id = _link_on_id(runner, config)
         rest = _link_the_rest(runner, config, a.column_names)
         columns = runner.query(f"SELECT * FROM {rest.pairs} LIMIT 0").column_names
-        decided = runner.query(decisions_sql(config, rest.pairs, "link_left", "link_right",
-                                             columns))
+        decided = with_evidence(runner.query(decisions_sql(
+            config, rest.pairs, "link_left", "link_right", columns)), rest.waterfall)
     stage = "probabilistic" if config.probabilistic else "exact"
     return Linked(_decided(by_id, decided, stage), by_id.num_rows, rest.candidates,
                   time.perf_counter() - started, rest.train_seconds + rest.predict_seconds)
@@ -225,4 +227,4 @@ SELECT * REPLACE (CAST(left_key AS VARCHAR) AS left_key,
     CAST(match_probability AS DOUBLE) AS match_probability),
   {literal(stage)} AS matched_on
 FROM decided
-ORDER BY left_key, match_probability DESC""")
+ORDER BY left_key, match_probability DESC, right_key""")  # ties (two namesakes alike) in one order

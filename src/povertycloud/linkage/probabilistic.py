@@ -5,16 +5,20 @@ scored."""
 
 from __future__ import annotations
 
+import json
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+import pyarrow as pa
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import Linker, SettingsCreator, block_on
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
 from splink.internals.exceptions import EMTrainingException
+from splink.internals.misc import prob_to_match_weight
+from splink.internals.settings import Settings
 
 from ..engines import Engine
 from .blocking import check_candidates
@@ -43,11 +47,75 @@ SCORED = "link_scored"
 
 
 @dataclass(frozen=True)
+class Step:
+    """A comparison of Splink's waterfall: the columns of the scored pairs that hold
+    its level (``gamma``), its match weights and the two values compared (``column``
+    and its left and right values, named as the comparison's output)."""
+    column: str
+    gamma: str
+    weights: tuple[str, ...]
+    levels: dict[int, str]  # Splink's label of each level
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        return (self.gamma, *self.weights, f"{self.column}_l", f"{self.column}_r")
+
+
+@dataclass(frozen=True)
+class Waterfall:
+    """How to read a scored pair's evidence: the prior's match weight and each
+    comparison's step."""
+    prior: float
+    steps: tuple[Step, ...]
+
+    @classmethod
+    def of(cls, model: Settings) -> Waterfall:
+        return cls(prob_to_match_weight(model._probability_two_random_records_match),
+                   tuple(Step(c.output_column_name, c._gamma_column_name,
+                              tuple(c._match_weight_columns_to_sum),
+                              {lv.comparison_vector_value: lv.label_for_charts
+                               for lv in c.comparison_levels})
+                         for c in model.comparisons))
+
+    @property
+    def parts(self) -> list[str]:
+        return [part for step in self.steps for part in step.parts]
+
+    def of_pair(self, row: dict[str, Any]) -> list[dict[str, Any]]:
+        """The waterfall of one pair (a row holding :attr:`parts`): the prior, then each
+        comparison with its level, its match weight (log2 of its Bayes factor, the
+        term-frequency adjustment included) and the left and right values; the weights
+        add up to the pair's match weight."""
+        return [{"column": "prior", "level": "Prior", "weight": round(self.prior, 3)}] + [
+            {"column": s.column, "level": s.levels[row[s.gamma]],
+             "weight": round(sum(row[w] or 0.0 for w in s.weights), 3),
+             "left": _text(row[f"{s.column}_l"]), "right": _text(row[f"{s.column}_r"])}
+            for s in self.steps]
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def with_evidence(pairs: pa.Table, waterfall: Waterfall | None) -> pa.Table:
+    """``pairs`` with ``evidence``, each pair's waterfall as JSON (NULL without a
+    model), in place of the columns it is read from."""
+    if waterfall is None:
+        return pairs.append_column("evidence", pa.nulls(pairs.num_rows, pa.string()))
+    evidence = [json.dumps(waterfall.of_pair(row), ensure_ascii=False)
+                for row in pairs.select(waterfall.parts).to_pylist()]
+    return pairs.drop_columns(waterfall.parts).append_column(
+        "evidence", pa.array(evidence, pa.string()))
+
+
+@dataclass(frozen=True)
 class Scored:
     pairs: str  # the engine's view of every pair: left_key, right_key, match_probability
+    # (and the waterfall's parts)
     candidates: int  # pairs compared
     train_seconds: float
     predict_seconds: float
+    waterfall: Waterfall | None = field(default=None)  # how to read each pair's evidence
 
 
 def comparison(column: Column) -> Any:
@@ -128,27 +196,48 @@ def settings(config: LinkConfig,
 def score(engine: Engine, left: str, right: str, config: LinkConfig) -> Scored:
     """Train on the tables ``left`` and ``right`` of ``engine`` (columns named as the
     configuration compares them, with ``unique_id``) and score every candidate pair,
-    kept in the engine as the view ``scored`` (left_key, right_key, match_probability),
-    where the decisions are taken (``resolve``)."""
+    kept in the engine as the view ``scored`` (left_key, right_key, match_probability
+    and the parts of its evidence), where the decisions are taken (``resolve``)."""
     api = engine.splink_api()
     frames = [api.register(left, dataset_display_name="records_left"),
               api.register(right, dataset_display_name="records_right")]
     sizes = engine.query(f"SELECT (SELECT count(*) FROM {left}) AS l, "
                          f"(SELECT count(*) FROM {right}) AS r").to_pylist()[0]
     check_candidates(frames, [sizes["l"], sizes["r"]], config, "link_only")
-    linker = Linker(frames, settings(config), log_level=None)
+    # the values compared and each comparison's weight kept beside the probability
+    explained = replace(settings(config), retain_matching_columns=True,
+                        retain_intermediate_calculation_columns=True)
+    linker = Linker(frames, explained, log_level=None)
     started = time.perf_counter()
     train(linker, config, config.u_pairs)
     trained = time.perf_counter()
     predicted = linker.inference.predict().physical_name
     done = time.perf_counter()
     counted = engine.query(f"SELECT count(*) AS n FROM {predicted}").column("n")[0]
-    left_first = "source_dataset_l = 'records_left'"
+    waterfall = Waterfall.of(linker._settings_obj)
     engine.create_view(SCORED, f"""
-SELECT CASE WHEN {left_first} THEN unique_id_l ELSE unique_id_r END AS left_key,
-  CASE WHEN {left_first} THEN unique_id_r ELSE unique_id_l END AS right_key,
-  match_probability FROM {predicted}""")
-    return Scored(SCORED, int(counted.as_py()), trained - started, done - trained)
+SELECT {_left_first("unique_id_l", "unique_id_r")} AS left_key,
+  {_left_first("unique_id_r", "unique_id_l")} AS right_key, match_probability,
+  {", ".join(_parts(waterfall))} FROM {predicted}""")
+    return Scored(SCORED, int(counted.as_py()), trained - started, done - trained,
+                  waterfall)
+
+
+def _left_first(one: str, other: str) -> str:
+    """``one`` of the pair of Splink's prediction when its left record is of the left
+    table, else ``other`` (Splink orders a pair its own way)."""
+    return f"CASE WHEN source_dataset_l = 'records_left' THEN {one} ELSE {other} END"
+
+
+def _parts(waterfall: Waterfall) -> list[str]:
+    """The waterfall's columns of Splink's prediction, the values compared as the left
+    and right table have them."""
+    out = []
+    for step in waterfall.steps:
+        left, right = f"{step.column}_l", f"{step.column}_r"
+        out += [step.gamma, *step.weights, f"{_left_first(left, right)} AS {left}",
+                f"{_left_first(right, left)} AS {right}"]
+    return out
 
 
 def _training_groups(config: LinkConfig) -> list[tuple[str, ...]]:

@@ -19,6 +19,7 @@ MIGRATIONS: tuple[str, ...] = (
     "0007_identification_runs.sql",
     "0008_feed_history.sql",
     "0009_duplicate_contradictions.sql",
+    "0010_feed_link_evidence.sql",
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

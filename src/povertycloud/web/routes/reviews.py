@@ -58,7 +58,9 @@ def decide_pair(me: Viewer, store: Store, keep: int, duplicate: int, merge: bool
 
 @api.get("/reviews")
 def reviews(me: Me, store: DB) -> list[dict[str, Any]]:
-    """Linked pairs between the review and match thresholds, of one's jurisdiction."""
+    """Feed records whose linked pairs wait for a decision, of people of one's
+    jurisdiction: each record beside its candidates, each with why it is under review,
+    its evidence (Splink's waterfall) and its household and village."""
     allowed(me, "review")
     return review_pairs(store, me.user.prefix)
 
@@ -66,7 +68,8 @@ def reviews(me: Me, store: DB) -> list[dict[str, Any]]:
 @api.post("/reviews/{source}/{record_id}/{person_id}")
 def review(source: SourceId, record_id: RecordId, person_id: RecordId, body: Decision,
                me: Me, store: DB, csrf: CsrfHeader = None) -> dict[str, Any]:
-    """Accept (a match) or reject a pair under review, of one's jurisdiction (audited)."""
+    """Accept (a match) or reject a pair under review, of one's jurisdiction (audited);
+    accepting one rejects the record's other pairs under review."""
     check_csrf(me, csrf)
     decision = decide_review(me, store, source, record_id, person_id, body.accept)
     return {"source": source, "record_id": record_id, "person_id": person_id,
@@ -94,7 +97,7 @@ def same_person(keep: RecordId, duplicate: RecordId, body: SamePerson, me: Me, s
 @pages.get("/reviews")
 def reviews_page(request: Request, me: Me, store: DB) -> Response:
     allowed(me, "review")
-    return render(request, "reviews.html", me, pairs=review_pairs(store, me.user.prefix),
+    return render(request, "reviews.html", me, records=review_pairs(store, me.user.prefix),
                   duplicates=open_duplicates(store, me.user.prefix))
 
 
