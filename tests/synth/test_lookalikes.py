@@ -143,6 +143,9 @@ def test_the_truth_says_each_extra_fault(province: Path, feeds: Path) -> None:
             if r["id_number"] is not None:
                 assert is_valid(str(r["id_number"]))
                 assert all(p["id_number"] != r["id_number"] for p in others)
+            if r.get("birth_date") is not None:  # born up to ten years before
+                assert any(0 < (p["birth_date"] - r["birth_date"]).days <= 3650  # type: ignore[operator]
+                           for p in others), r
         if r["person_id"] is not None:
             village = village_of[str(r["true_address"])]
             namesake = len(by_village[(village, str(r["true_name"]))]) > 1

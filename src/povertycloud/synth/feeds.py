@@ -228,7 +228,7 @@ def _with_faults(rows: pa.Table, rngs: tuple[np.random.Generator, np.random.Gene
             row["address"] = addresses[int(rng.integers(len(addresses)))]
             person = None
         elif fault == "namesake_outside":  # the same name, of the same village
-            _born_other(row, extra_rng)
+            _born_other(row, extra_rng, near=True)
             row["address"] = _other_house(str(row["address"]), extra_rng)
             person = None
         else:
@@ -252,9 +252,12 @@ def _extra_fault(fault: str, drawn: float, extra: ExtraFaults) -> str:
     return "western_order" if drawn < extra.western_order else "namesake_outside"
 
 
-def _born_other(row: dict[str, object], rng: np.random.Generator) -> None:
-    """Another valid ID number of the county, and the birth date it gives."""
-    row["id_number"] = _other_id(str(row["id_number"]), rng)
+def _born_other(row: dict[str, object], rng: np.random.Generator, near: bool = False
+                ) -> None:
+    """Another valid ID number of the county, and the birth date it gives (``near``:
+    up to ten years before the record's, as a namesake of the village might be, and
+    never after a death the record reports)."""
+    row["id_number"] = _other_id(str(row["id_number"]), rng, near)
     if "birth_date" in row:
         row["birth_date"] = birth_date(str(row["id_number"]))
 
@@ -356,8 +359,12 @@ def _other_name(name: str, rng: np.random.Generator) -> str:
     return name[0] + "".join(letters[int(i)] for i in rng.integers(0, len(letters), 2))
 
 
-def _other_id(id_number: str, rng: np.random.Generator) -> str:
-    """A valid ID number of the same county for someone born on another day."""
-    born = dt.date(1950, 1, 1) + dt.timedelta(days=int(rng.integers(0, 365 * 60)))
+def _other_id(id_number: str, rng: np.random.Generator, near: bool = False) -> str:
+    """A valid ID number of the same county for someone born on another day (``near``:
+    up to ten years before the day ``id_number`` gives)."""
+    if near:
+        born = birth_date(id_number) - dt.timedelta(days=int(rng.integers(1, 3651)))
+    else:
+        born = dt.date(1950, 1, 1) + dt.timedelta(days=int(rng.integers(0, 365 * 60)))
     first17 = f"{id_number[:6]}{born:%Y%m%d}{int(rng.integers(900, 1000)):03d}"
     return first17 + check_digit(first17)
