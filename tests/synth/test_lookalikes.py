@@ -5,16 +5,18 @@ records, all said by the truth."""
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 import duckdb
 import pyarrow.parquet as pq
 import pytest
 from pypinyin import lazy_pinyin
-from tests.conftest import Refusal
+from tests.conftest import CLI, Refusal
 
 from povertycloud.errors import ConfigError
 from povertycloud.standard.ids import birth_date, is_valid
+from povertycloud.store import Store
 from povertycloud.synth import SynthConfig, generate
 from povertycloud.synth.config import TWIN_BIRTHS
 from povertycloud.synth.feeds import FEEDS, ExtraFaults, write_feeds
@@ -174,3 +176,22 @@ def test_synth_refuses_a_bad_missing_id(refuse: Refusal, tmp_path: Path, case: s
                                         args: list[str], names: tuple[str, ...]) -> None:
     refuse(case, ["synth", "--people", "1000", "--out", str(tmp_path / "p"), *args], names)
     assert not (tmp_path / "p").exists()
+
+
+def test_the_store_of_the_feeds_people_has_their_lookalikes(tmp_path: Path) -> None:
+    """`synth --out --feeds` and `synth --db --lookalikes` of one seed: the same people,
+    so the feeds describe the store's people (docs/getting-started.md)."""
+    common = [str(CLI), "synth", "--people", "1000", "--seed", "3"]
+    for args in (["--out", str(tmp_path / "p"), "--feeds"],
+                 ["--db", str(tmp_path / "s.duckdb"), "--lookalikes"]):
+        subprocess.run([*common, *args], check=True, capture_output=True, timeout=300)
+    columns = "person_id, name, id_number, birth_date"
+    with Store(tmp_path / "s.duckdb", read_only=True) as store:
+        stored = store.rows(f"SELECT {columns} FROM people ORDER BY person_id")
+    written = duckdb.sql(f"SELECT {columns} FROM '{tmp_path / 'p' / 'people.parquet'}' "
+                         "ORDER BY person_id").fetchall()
+    assert [tuple(r) for r in stored] == written
+    plain = generate(SynthConfig(people=1_000, seed=3), tmp_path / "plain")
+    assert plain["people"] == len(written)
+    assert duckdb.sql(f"SELECT {columns} FROM '{tmp_path / 'plain' / 'people.parquet'}' "
+                      "ORDER BY person_id").fetchall() != written

@@ -33,9 +33,12 @@ def synth(
     = 2020,
     feeds: Annotated[bool, typer.Option(
         help="With --out: also write other departments' feeds about these people, with "
-             "realistic faults, to feeds/ (which person each record is: feeds/truth/); "
-             "the registry then has twins and clan villages (namesakes).")]
+             "realistic faults, to feeds/ (which person each record is: feeds/truth/).")]
     = False,
+    lookalikes: Annotated[bool | None, typer.Option(
+        help="Twins and clan villages (namesakes) in the registry, at realistic rates; "
+             "by default with --feeds only (give it with --db for the store of the same "
+             "people).", show_default=False)] = None,
     missing_id: Annotated[float, typer.Option(
         help="With --feeds: the share of feed records sent without an ID number, on top "
              "of the other faults (0 to 1).")] = 0.0,
@@ -54,7 +57,7 @@ def synth(
     if missing_id and not feeds:
         raise ConfigError("--missing-id needs --feeds (it is a share of the feeds' records)")
     config = SynthConfig(people=people, seed=seed, first_year=first_year, last_year=last_year)
-    if feeds:
+    if feeds if lookalikes is None else lookalikes:
         config = config.with_lookalikes()
     target = out if out is not None else db
     assert target is not None
