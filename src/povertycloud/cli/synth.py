@@ -5,12 +5,13 @@ from __future__ import annotations
 import shutil
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..errors import OutputExistsError
+from ..errors import ConfigError, OutputExistsError
 from ..synth import SynthConfig
 from .common import console, progress_bar
 
@@ -34,16 +35,30 @@ def synth(
         help="With --out: also write other departments' feeds about these people, with "
              "realistic faults, to feeds/ (which person each record is: feeds/truth/).")]
     = False,
+    lookalikes: Annotated[bool | None, typer.Option(
+        help="Twins and clan villages (namesakes) in the registry, at realistic rates; "
+             "by default with --feeds only (give it with --db for the store of the same "
+             "people).", show_default=False)] = None,
+    missing_id: Annotated[float, typer.Option(
+        help="With --feeds: the share of feed records sent without an ID number, on top "
+             "of the other faults (0 to 1).")] = 0.0,
 ) -> None:
     """Generate a deterministic synthetic province: regions with boundaries, households,
     people, a yearly panel with shocks, registry history and ground truth."""
-    from ..synth.feeds import write_feeds
+    from ..synth.feeds import REALISTIC, write_feeds
 
     if (out is None) == (db is None):
         raise typer.BadParameter("give exactly one of --out and --db")
     if feeds and out is None:
         raise typer.BadParameter("--feeds needs --out")
+    if not 0 <= missing_id <= 1:
+        raise ConfigError(f"--missing-id is a share of the records, from 0 to 1, not "
+                          f"{missing_id}")
+    if missing_id and not feeds:
+        raise ConfigError("--missing-id needs --feeds (it is a share of the feeds' records)")
     config = SynthConfig(people=people, seed=seed, first_year=first_year, last_year=last_year)
+    if feeds if lookalikes is None else lookalikes:
+        config = config.with_lookalikes()
     target = out if out is not None else db
     assert target is not None
     if target.exists():
@@ -52,7 +67,8 @@ def synth(
     if out is not None:
         counts = _generate(config, out)
         if feeds:
-            for name, rows in write_feeds(out, out / "feeds", seed).items():
+            extra = replace(REALISTIC, missing_id=missing_id)
+            for name, rows in write_feeds(out, out / "feeds", seed, extra=extra).items():
                 console.print(f"  feed {name}: {rows:,} records")
     else:
         assert db is not None

@@ -30,6 +30,7 @@ def generate(config: SynthConfig, out_dir: Path,
 
     from ..standard.tables import TABLES, table_path
     from . import county, regions
+    from .kin import Kin
 
     out_dir.mkdir(parents=True)
     (out_dir / "truth").mkdir()
@@ -48,7 +49,9 @@ def generate(config: SynthConfig, out_dir: Path,
             tables = county.generate(
                 np.random.default_rng([config.seed, 2, i]), i, config.years,
                 _villages(v, idx), [v.code[k] for k in idx],
-                [v.township_name[k] + v.name[k] for k in idx], targets[idx])
+                [v.township_name[k] + v.name[k] for k in idx], targets[idx],
+                Kin(np.random.default_rng([config.seed, 6, i]), config.twin_births,
+                    config.clan_villages))
             for name, table in tables.items():
                 if name not in writers:
                     writers[name] = pq.ParquetWriter(table_path(out_dir, name),

@@ -17,6 +17,7 @@ from ..standard.tables import (
     STATUS_CHANGES,
     TRUTH_HOUSEHOLD_YEARS,
 )
+from . import kin as kinship
 from . import names, population
 from .panel import HOUSEHOLD_SD, Panel, Simulation, Villages
 from .population import People, _logistic
@@ -30,8 +31,9 @@ CURRENT = {"registered_poor": "registered_poor", "exited": "exited",
 
 def generate(rng: np.random.Generator, county_index: int, years: list[int],
              villages: Villages, codes: list[str], places: list[str],
-             targets: Ints) -> dict[str, pa.Table]:
-    """All tables for the county whose villages are given, ``targets`` people each."""
+             targets: Ints, kin: kinship.Kin) -> dict[str, pa.Table]:
+    """All tables for the county whose villages are given, ``targets`` people each,
+    with its twins and clans drawn as ``kin`` says."""
     per_village = np.maximum(1, np.round(targets / population.MEAN_SIZE)).astype(np.int64)
     village = np.repeat(np.arange(len(codes)), per_village)
     serial = np.arange(village.size) - np.repeat(np.cumsum(per_village) - per_village,
@@ -41,11 +43,13 @@ def generate(rng: np.random.Generator, county_index: int, years: list[int],
     people = population.members(rng, population.household_types(rng, village.size),
                                 level / HOUSEHOLD_SD)
     panel = Simulation(rng, years, villages, village, level, people).run()
-    dates = _life_dates(rng, people.age, panel.death_year, years[-1])
+    birth, death = _life_dates(rng, people.age, panel.death_year, years[-1])
+    drawn = kinship.draw(kin, people, village, len(codes), panel.death_year)
+    dates = kinship.twin_births(birth, drawn.twin_of), death
     return {
         "households": _households(rng, household_id, village, codes, places, panel),
         "people": _people(rng, household_id, codes[0], villages.minority[village], level,
-                          people, panel, dates),
+                          people, panel, dates, drawn),
         "household_years": _household_years(household_id, panel),
         "status_changes": _status_changes(rng, household_id, panel),
         "events": _events(rng, county_index, household_id, people, panel, dates),
@@ -112,11 +116,12 @@ def _life_dates(rng: np.random.Generator, age: Ints, death_year: Ints,
 
 def _people(rng: np.random.Generator, household_id: Ints, county_code: str,
             minority: npt.NDArray[Any], level: npt.NDArray[Any], p: People,
-            panel: Panel, dates: tuple[npt.NDArray[Any], npt.NDArray[Any]]) -> pa.Table:
+            panel: Panel, dates: tuple[npt.NDArray[Any], npt.NDArray[Any]],
+            drawn: kinship.Drawn) -> pa.Table:
     n = p.age.size
     hid = household_id[p.household]
     birth, death = dates
-    family = _family_names(rng, p)
+    family = _family_names(rng, p, drawn.clan)
     ever = panel.ever_registered[p.household]
     z = (level / HOUSEHOLD_SD)[p.household]
     medical = rng.random(n) < np.where(ever, 0.995, _logistic(3.6 + 0.8 * z))
@@ -127,7 +132,8 @@ def _people(rng: np.random.Generator, household_id: Ints, county_code: str,
         "person_id": hid * 100 + p.serial,
         "household_id": hid,
         "id_number": _id_numbers(rng, county_code, birth, p.male),
-        "name": names.full_names(family, names.given_names(rng, p.male)),
+        "name": names.full_names(family, kinship.twin_names(
+            drawn, names.given_names(rng, p.male), p.male)),
         "sex": np.where(p.male, "male", "female"),
         "birth_date": pa.array(birth, type=pa.date32()),
         "ethnicity": population.ethnicity(rng, minority)[p.household],
@@ -148,15 +154,18 @@ def _people(rng: np.random.Generator, household_id: Ints, county_code: str,
     }, schema=PEOPLE.arrow_schema)
 
 
-def _family_names(rng: np.random.Generator, p: People) -> npt.NDArray[Any]:
-    """Heads, spouses and parents get their own surname; children take the father's."""
-    own = names.surnames(rng, p.age.size)
+def _family_names(rng: np.random.Generator, p: People,
+                  clan: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """Heads, spouses and parents get their own surname, or the household's ``clan``
+    surname for its man; children take the father's."""
     head = p.serial == 1
+    spouse = p.relation == "spouse"
+    man = (head | spouse) & p.male & (clan[p.household] != "")
+    own = np.where(man, clan[p.household], names.surnames(rng, p.age.size))
     head_name = np.empty(p.household.max() + 1, dtype=own.dtype)
     head_name[p.household[head]] = own[head]
     head_male = np.zeros(p.household.max() + 1, dtype=bool)
     head_male[p.household[head]] = p.male[head]
-    spouse = p.relation == "spouse"
     father_name = head_name.copy()
     wife_headed = spouse & p.male
     father_name[p.household[wife_headed]] = own[wife_headed]

@@ -10,11 +10,17 @@ the registry already has, and births of 2021 it does not.
 Faults, one per faulty record: a mistyped character in the name, a homophone character
 (same pinyin), the name in pinyin, two adjacent ID digits transposed, the ID missing, a
 stale address, the record sent twice, and people who are not in the registry at all.
+On their own random stream (:class:`ExtraFaults`, none unless asked for): the name in
+pinyin in Western order (given name first), people outside the registry who bear the
+name of someone of their village, and the ID number missing from a share of all records.
+The truth also says which records lack the ID number and which are of registry people
+with a look-alike there: a twin or a namesake in the village.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,10 +31,37 @@ import pyarrow.parquet as pq
 from pypinyin import lazy_pinyin
 
 from ..engines import DuckDBEngine, Engine
+from ..errors import ConfigError
 from ..standard.ids import birth_date, check_digit, sql_check_digit
+from . import names
 
 FAULTS = ("none", "typo", "homophone", "pinyin", "transposed_id", "missing_id",
           "stale_address", "duplicate", "not_in_registry")
+EXTRA_FAULTS = ("western_order", "namesake_outside")
+LOOKALIKES = ("twin", "namesake")  # what a registry person may have in the registry
+TRUTH = pa.schema([("record_id", pa.int64()), ("person_id", pa.int64()),
+                   ("fault", pa.string()), ("id_missing", pa.bool_()),
+                   ("lookalike", pa.string())])
+
+
+@dataclass(frozen=True)
+class ExtraFaults:
+    """Faults drawn on a stream of their own, so that without them (the default) the
+    feeds are as they were."""
+
+    missing_id: float = 0.0  # of all records, those sent without the ID number
+    western_order: float = 0.0  # of records without another fault: "Jinghua Lin"
+    namesake_outside: float = 0.0  # of them: someone outside the registry of the
+    # same name and village (another birth date, ID number and house number)
+
+    def __post_init__(self) -> None:
+        shares = (self.missing_id, self.western_order, self.namesake_outside)
+        if min(shares) < 0 or max(shares) > 1 or sum(shares[1:]) > 1:
+            raise ConfigError("the shares of extra faults must be between 0 and 1 "
+                              f"(and western_order + namesake_outside at most 1): {self}")
+
+
+REALISTIC = ExtraFaults(western_order=0.03, namesake_outside=0.04)  # synth --feeds
 
 
 _GIVEN = "子浩宇欣怡涵梓轩雨晨思睿嘉博文佳琪"
@@ -146,58 +179,115 @@ FROM serial ORDER BY person_id, child_birth_date"""),
 )
 
 
-def write_feeds(province: Path, out: Path, seed: int = 20141,
-                fault_rate: float = 0.25) -> dict[str, int]:
+def write_feeds(province: Path, out: Path, seed: int = 20141, fault_rate: float = 0.25,
+                extra: ExtraFaults = ExtraFaults()) -> dict[str, int]:
     """Write each feed of the province at ``province`` (the synth output folder) to
     ``out/<feed>.parquet``, and its truth to ``out/truth/<feed>_links.parquet``; returns
-    records per feed. A share ``fault_rate`` of the records carries one fault."""
+    records per feed. A share ``fault_rate`` of the records carries one fault, and
+    ``extra`` adds its own."""
     (out / "truth").mkdir(parents=True, exist_ok=True)
     with DuckDBEngine() as engine:
         for table in ("people", "households", "events"):
             engine.register_parquet(table, province / f"{table}.parquet")
         counts = {}
+        lookalikes = _lookalikes(engine)
         for k, feed in enumerate(FEEDS):
             rng = np.random.default_rng([seed, 7, k])
             rows = engine.query(feed.select)
             keep = rng.random(rows.num_rows) < feed.share
-            records, truth = _with_faults(rows.filter(pa.array(keep)), rng, fault_rate,
-                                          engine)
+            records, truth = _with_faults(
+                rows.filter(pa.array(keep)), (rng, np.random.default_rng([seed, 8, k])),
+                (fault_rate, extra), engine, lookalikes)
             pq.write_table(records, out / f"{feed.name}.parquet")
             pq.write_table(truth, out / "truth" / f"{feed.name}_links.parquet")
             counts[feed.name] = records.num_rows
         return counts
 
 
-def _with_faults(rows: pa.Table, rng: np.random.Generator, fault_rate: float,
-                 engine: Engine) -> tuple[pa.Table, pa.Table]:
+def _with_faults(rows: pa.Table, rngs: tuple[np.random.Generator, np.random.Generator],
+                 rates: tuple[float, ExtraFaults], engine: Engine,
+                 lookalikes: dict[int, str]) -> tuple[pa.Table, pa.Table]:
+    rng, extra_rng = rngs
+    fault_rate, extra = rates
     data = rows.to_pylist()
     n = len(data)
     faulty = rng.random(n) < fault_rate
     kinds = np.where(faulty, rng.integers(1, len(FAULTS), n), 0)
+    drawn = extra_rng.random((n, 2))
     spellings = _homophones(engine)
     addresses = engine.query("SELECT address FROM households "
                              "USING SAMPLE 1000 ROWS (reservoir, 1)").column(0).to_pylist()
     records: list[dict[str, object]] = []
     links: list[dict[str, object]] = []
-    for row, kind in zip(data, kinds, strict=True):
-        fault = FAULTS[kind]
+    for row, kind, (missing, other) in zip(data, kinds, drawn, strict=True):
+        fault = _extra_fault(FAULTS[kind], other, extra)
         person = row.pop("person_id")
         if fault == "not_in_registry":  # someone else of the county: name, ID, birth, home
             row["name"] = _other_name(str(row["name"]), rng)
-            row["id_number"] = _other_id(str(row["id_number"]), rng)
-            if "birth_date" in row:
-                row["birth_date"] = birth_date(str(row["id_number"]))
+            _born_other(row, rng)
             row["address"] = addresses[int(rng.integers(len(addresses)))]
+            person = None
+        elif fault == "namesake_outside":  # the same name, of the same village
+            _born_other(row, extra_rng, near=True)
+            row["address"] = _other_house(str(row["address"]), extra_rng)
             person = None
         else:
             _spoil(row, fault, rng, spellings, addresses)
+        if missing < extra.missing_id:
+            row["id_number"] = None
         copies = 2 if fault == "duplicate" else 1
         for _ in range(copies):
             records.append({"record_id": len(records) + 1, **row})
-            links.append({"record_id": len(records), "person_id": person, "fault": fault})
+            links.append({"record_id": len(records), "person_id": person, "fault": fault,
+                          "id_missing": row["id_number"] is None,
+                          "lookalike": lookalikes.get(person) if person else None})
     return (pa.Table.from_pylist(records, schema=_schema(rows.schema)),
-            pa.Table.from_pylist(links, schema=pa.schema([
-                ("record_id", pa.int64()), ("person_id", pa.int64()), ("fault", pa.string())])))
+            pa.Table.from_pylist(links, schema=TRUTH))
+
+
+def _extra_fault(fault: str, drawn: float, extra: ExtraFaults) -> str:
+    """The extra fault a record without another one gets, by ``drawn`` in [0, 1)."""
+    if fault != "none" or drawn >= extra.western_order + extra.namesake_outside:
+        return fault
+    return "western_order" if drawn < extra.western_order else "namesake_outside"
+
+
+def _born_other(row: dict[str, object], rng: np.random.Generator, near: bool = False
+                ) -> None:
+    """Another valid ID number of the county, and the birth date it gives (``near``:
+    up to ten years before the record's, as a namesake of the village might be, and
+    never after a death the record reports)."""
+    row["id_number"] = _other_id(str(row["id_number"]), rng, near)
+    if "birth_date" in row:
+        row["birth_date"] = birth_date(str(row["id_number"]))
+
+
+def _other_house(address: str, rng: np.random.Generator) -> str:
+    """The address with another house number (the house numbers run from 1 to 199)."""
+    house = re.search(r"(\d+)号$", address)
+    if house is None:
+        return address
+    number = int(rng.integers(1, 199))
+    number += number >= int(house.group(1))
+    return f"{address[:house.start()]}{number}号"
+
+
+def _lookalikes(engine: Engine) -> dict[int, str]:
+    """Registry people with a twin (same household and birth date, names one character
+    apart) or else a namesake (same name, same village), and which."""
+    pairs = engine.query("""
+SELECT a.person_id, a.name, b.name AS other FROM people a JOIN people b
+  ON b.household_id = a.household_id AND b.birth_date = a.birth_date
+  AND b.person_id <> a.person_id AND length(b.name) = length(a.name)""").to_pylist()
+    found = {int(p["person_id"]): "namesake" for p in engine.query("""
+SELECT DISTINCT a.person_id FROM people a JOIN households ha USING (household_id)
+JOIN people b ON b.name = a.name AND b.person_id <> a.person_id
+JOIN households hb ON hb.household_id = b.household_id
+WHERE hb.village_code = ha.village_code""").to_pylist()}
+    for p in pairs:
+        if sum(x != y for x, y in zip(str(p["name"]), str(p["other"]), strict=True)) == 1:
+            found[int(p["person_id"])] = "twin"
+    return found
 
 
 def _schema(source: pa.Schema) -> pa.Schema:
@@ -215,15 +305,22 @@ def _spoil(row: dict[str, object], fault: str, rng: np.random.Generator,
         row["name"] = name[:i] + pool[int(rng.integers(len(pool)))] + name[i + 1:]
     elif fault == "homophone":
         row["name"] = _homophone_of(name, rng, spellings)
-    elif fault == "pinyin":
-        syllables = lazy_pinyin(name)
-        row["name"] = " ".join([syllables[0], "".join(syllables[1:])]).title()
+    elif fault in ("pinyin", "western_order"):
+        row["name"] = _in_pinyin(name, western=fault == "western_order")
     elif fault == "transposed_id":
         row["id_number"] = _transposed(str(row["id_number"]), rng)
     elif fault == "missing_id":
         row["id_number"] = None
     elif fault == "stale_address":
         row["address"] = addresses[int(rng.integers(len(addresses)))]
+
+
+def _in_pinyin(name: str, western: bool) -> str:
+    """The name in pinyin, surname first ("Lin Jinghua") or given name first."""
+    syllables = lazy_pinyin(name)  # one per character, read in the name's context
+    cut = len(names.split(name)[0])
+    surname, given = "".join(syllables[:cut]).title(), "".join(syllables[cut:]).title()
+    return f"{given} {surname}" if western else f"{surname} {given}"
 
 
 def _homophones(engine: Engine) -> dict[str, list[str]]:
@@ -262,8 +359,12 @@ def _other_name(name: str, rng: np.random.Generator) -> str:
     return name[0] + "".join(letters[int(i)] for i in rng.integers(0, len(letters), 2))
 
 
-def _other_id(id_number: str, rng: np.random.Generator) -> str:
-    """A valid ID number of the same county for someone born on another day."""
-    born = dt.date(1950, 1, 1) + dt.timedelta(days=int(rng.integers(0, 365 * 60)))
+def _other_id(id_number: str, rng: np.random.Generator, near: bool = False) -> str:
+    """A valid ID number of the same county for someone born on another day (``near``:
+    up to ten years before the day ``id_number`` gives)."""
+    if near:
+        born = birth_date(id_number) - dt.timedelta(days=int(rng.integers(1, 3651)))
+    else:
+        born = dt.date(1950, 1, 1) + dt.timedelta(days=int(rng.integers(0, 365 * 60)))
     first17 = f"{id_number[:6]}{born:%Y%m%d}{int(rng.integers(900, 1000)):03d}"
     return first17 + check_digit(first17)

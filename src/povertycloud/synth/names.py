@@ -41,6 +41,28 @@ def given_names(rng: np.random.Generator, male: npt.NDArray[np.bool_]) -> pa.Arr
     return pa.array(out, type=pa.string())
 
 
+def one_apart(rng: np.random.Generator, given: str, male: bool) -> str:
+    """A given name one character away from ``given`` (a twin's: 子浩, 子涵), drawn from
+    the pool of the sex."""
+    values, p = _pool("given_male.tsv" if male else "given_female.tsv", "char", "weight")
+    i = int(rng.integers(len(given)))
+    while (c := str(values[rng.choice(len(values), p=p)])) == given[i]:
+        pass
+    return given[:i] + c + given[i + 1:]
+
+
+def split(name: str) -> tuple[str, str]:
+    """Surname and given name (two-character surnames such as 欧阳 recognised)."""
+    cut = 2 if name[:2] in _double_surnames() else 1
+    return name[:cut], name[cut:]
+
+
+@cache
+def _double_surnames() -> frozenset[str]:
+    return frozenset(str(s) for s in _pool("surnames.tsv", "surname", "share_percent")[0]
+                     if len(s) == 2)
+
+
 def full_names(family: npt.NDArray[np.str_], given: pa.Array) -> pa.Array:
     return pc.binary_join_element_wise(pa.array(family, type=pa.string()), given, "")
 
