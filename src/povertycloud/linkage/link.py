@@ -18,7 +18,7 @@ from ..sqltext import literal
 from .blocking import without_coarse_groups
 from .config import LinkConfig
 from .exact import id_pairs_sql, unmatched_sql
-from .pinyin import pinyin_column
+from .pinyin import pinyin_columns
 from .probabilistic import Scored, score
 
 
@@ -63,7 +63,8 @@ def _prepared(table: pa.Table, config: LinkConfig, side: str) -> pa.Table:
     if len(keys.unique()) != out.num_rows or keys.null_count:
         raise LinkError(f"the {side} key {key} is not unique (or has empty values)")
     for c in config.of_kind("name"):
-        out = out.append_column(c.pinyin, pinyin_column(out.column(c.name)))
+        sound, swapped = pinyin_columns(out.column(c.name))
+        out = out.append_column(c.pinyin, sound).append_column(c.pinyin_swapped, swapped)
     return out
 
 

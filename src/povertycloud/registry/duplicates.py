@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..linkage.config import Column, LinkConfig
-from ..linkage.pinyin import pinyin_column
+from ..linkage.pinyin import pinyin_columns
 from ..standard.ids import sql_valid
 from ..store import Store
 
@@ -40,7 +40,9 @@ def living_people(store: Store) -> pa.Table:
         "SELECT p.person_id AS unique_id, p.id_number, p.name, p.birth_date, p.sex, "
         "h.address, p.batch_id FROM people p JOIN households h USING (household_id) "
         "WHERE p.death_date IS NULL")
-    return people.append_column("name_pinyin", pinyin_column(people.column("name")))
+    sound, swapped = pinyin_columns(people.column("name"))
+    return people.append_column("name_pinyin", sound).append_column("name_pinyin_swapped",
+                                                                     swapped)
 
 
 def find_duplicates(store: Store) -> Found:
