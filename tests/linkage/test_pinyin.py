@@ -14,6 +14,7 @@ import duckdb
 import pyarrow as pa
 import pytest
 
+from povertycloud.linkage.blocking import TooManyPairs
 from povertycloud.linkage.config import Column, LinkConfig, default_blocking, load_link_config
 from povertycloud.linkage.link import link
 from povertycloud.linkage.pinyin import (
@@ -134,6 +135,18 @@ def test_configurations_may_block_on_the_pinyin(tmp_path: Path) -> None:
     (tmp_path / "link.yaml").write_text(clash, encoding="utf-8")
     with pytest.raises(RuleFileError, match="under the same name"):
         load_link_config(tmp_path / "link.yaml")
+
+
+def test_pairs_of_names_in_the_other_order_count_toward_the_limit() -> None:
+    """100 "Wei Zhang" and 100 张伟 meet only in the other order: 10,000 pairs."""
+    left = pa.table({"record_id": range(100), "name": ["Wei Zhang"] * 100,
+                     "birth_date": [dt.date(1980, 1, 1)] * 100})
+    right = pa.table({"person_id": range(100), "name": ["张伟"] * 100,
+                      "birth_date": [dt.date(1990, 1, 1)] * 100})
+    config = LinkConfig(Path("link.yaml"), "record_id", "person_id", COLUMNS[1:3], 0.9, 0.5,
+                        (("name_pinyin",),), max_candidate_pairs=5_000)
+    with pytest.raises(TooManyPairs, match="blocking on name_pinyin makes about 10,000 "):
+        link(left, right, config)
 
 
 @pytest.fixture(scope="module")

@@ -50,7 +50,7 @@ def read_table(path: Path) -> pa.Table:
 
 def _prepared(table: pa.Table, config: LinkConfig, side: str) -> pa.Table:
     """The compared columns under their common names, ``unique_id`` (the key) and the
-    pinyin of each name."""
+    pinyin of each name, in both readings (``pinyin.readings``)."""
     key = config.left_key if side == "left" else config.right_key
     wanted = {key: "unique_id"}
     for c in config.columns:
