@@ -4,6 +4,7 @@ the line and the item it is about."""
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from dataclasses import dataclass
 from importlib import resources
@@ -107,6 +108,15 @@ class Reader:
         if not isinstance(value, kind) or (kind in (int, float) and isinstance(value, bool)):
             raise self.fail(f"'{key}' must be {_kind_name(kind)}, not {value!r}")
         return value
+
+    def only(self, *keys: str) -> None:
+        """Refuse a key that is none of ``keys`` (a misspelt one would be ignored)."""
+        for key in self.item:
+            if key != LINE and key not in keys:
+                near = difflib.get_close_matches(str(key), keys, n=1)
+                hint = f"did you mean '{near[0]}'?" if near else \
+                    f"the keys are {', '.join(keys)}"
+                raise self.fail(f"unknown key '{key}': {hint}")
 
     def name(self, key: str, taken: set[str]) -> str:
         """An id that becomes part of column names: lower-case letters, digits and

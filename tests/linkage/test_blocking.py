@@ -84,7 +84,8 @@ def test_no_blocking_groups_over_the_limit_is_refused(
         tables: tuple[pa.Table, pa.Table], tmp_path: Path) -> None:
     (tmp_path / "link.yaml").write_text(
         "left_key: rec_id\nright_key: person_id\ncolumns:\n"
-        "  - {column: county, kind: address}\nmax_candidate_pairs: 20000\n",
+        "  - {column: county, kind: address}\n  - {column: sex, kind: address}\n"
+        "max_candidate_pairs: 20000\n",
         encoding="utf-8")
     with pytest.raises(TooManyPairs, match="without blocking groups all 60,000 pairs"):
         link(*tables, load_link_config(tmp_path / "link.yaml"))

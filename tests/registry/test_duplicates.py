@@ -184,3 +184,26 @@ def content(db: Path) -> dict[str, Any]:
         found["registry_changes"] = store.rows(
             "SELECT * EXCLUDE (before, changed_at) FROM registry_changes ORDER BY ALL")
     return found
+
+
+def test_twins_proposed_as_one_person_are_a_contradiction(store: Store) -> None:
+    """A twin given the other's ID number by a clerk (one household, one birth date, a
+    name one character apart) looks like a person registered twice; the cluster check
+    names it, and a person registered twice is no contradiction."""
+    twin = store.record("""
+SELECT p.person_id, p.name FROM people p
+WHERE p.death_date IS NULL AND length(p.name) = 3 AND p.birth_date < DATE '2000-01-01'
+  AND NOT EXISTS (SELECT 1 FROM registry_duplicates d
+                  WHERE p.person_id IN (d.person_id, d.duplicate_id))
+ORDER BY p.person_id LIMIT 1""")
+    assert twin is not None
+    name = str(twin["name"])
+    other = name[:2] + ("涵" if name[2] != "涵" else "浩")
+    store.execute("INSERT INTO people BY NAME SELECT * REPLACE (person_id + 90 AS "
+                  "person_id, ? AS name) FROM people WHERE person_id = ?",
+                  [other, twin["person_id"]])
+    find_duplicates(store)
+    pairs = {(a, b): odd for a, b, *_, odd in open_pairs(store)}
+    assert pairs[twin["person_id"], twin["person_id"] + 90] == "twins"
+    assert all(odd is None for (a, b), odd in pairs.items()
+               if twin["person_id"] not in (a, b))

@@ -26,7 +26,8 @@ def link_command(
     """Link LEFT and RIGHT: first on the validated ID number (columns of kind id_number),
     then probabilistically (Splink) on names (characters and pinyin), dates, addresses
     and identifiers. Writes one row per pair at or above the review threshold: left_key,
-    right_key, match_probability, matched_on, decision (match or review)."""
+    right_key, match_probability, matched_on, decision (match or review) and reason
+    (why a pair is for review: below_threshold, rival, twin or namesake)."""
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
 
@@ -40,7 +41,8 @@ def link_command(
     if out.exists() and not overwrite:
         raise OutputExistsError(f"{out} exists; choose another path or add --overwrite")
     settings = load_link_config(config)
-    linked = link(read_table(left), read_table(right), settings, engine)
+    linked = link(read_table(left), read_table(right), settings, engine,
+                  sources=(str(left), str(right)))
     out.parent.mkdir(parents=True, exist_ok=True)
     if out.suffix.lower() == ".parquet":
         pq.write_table(linked.pairs, out)

@@ -36,14 +36,16 @@ def duplicates(
         if find:
             found = find_duplicates(store)
             console.print(f"{found.by_id:,} pairs share an ID number, {found.probable:,} "
-                          f"more are alike; {found.new:,} new ({found.seconds:.1f} s)")
+                          f"more are alike; {found.new:,} new; {found.contradicted:,} in "
+                          f"a cluster with a contradiction ({found.seconds:.1f} s)")
         pairs = open_pairs(store, within)
     table = keys(RichTable("keep", "duplicate", "probability", "on", "names", "born",
-                           "households", title=f"Pairs to decide ({len(pairs):,})"),
+                           "households", "contradiction",
+                           title=f"Pairs to decide ({len(pairs):,})"),
                  "keep", "duplicate")
-    for keep, dup, p, on, name_a, name_b, born_a, born_b, hh_a, hh_b in pairs[:200]:
+    for keep, dup, p, on, name_a, name_b, born_a, born_b, hh_a, hh_b, odd in pairs[:200]:
         table.add_row(str(keep), str(dup), f"{p}", str(on), f"{name_a} / {name_b}",
-                      f"{born_a} / {born_b}", f"{hh_a} / {hh_b}")
+                      f"{born_a} / {born_b}", f"{hh_a} / {hh_b}", str(odd or ""))
     console.print(table)
 
 

@@ -27,18 +27,13 @@ CANONICAL_DIALECT = "duckdb"
 
 class Dialect:
     """The SQL an engine speaks where it differs from the canonical dialect (DuckDB's,
-    which this base class is): how steps are translated, how a date format is written."""
+    which this base class is): how steps are translated."""
 
     name: ClassVar[str] = CANONICAL_DIALECT  # sqlglot's name of it
 
     def translate(self, sql: str) -> str:
         """``sql`` (canonical) in this dialect."""
         return sql
-
-    def date_format(self, python_format: str | None) -> str | None:
-        """A ``strptime`` format as this dialect's date parser (in Splink's comparisons)
-        takes it."""
-        return python_format
 
 
 class StoreConnection(Protocol):

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import atexit
 import os
-import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -14,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
-from ..errors import EngineError, PovertyCloudError
+from ..errors import EngineError
 from .base import Dialect, Engine, transpile
 
 if TYPE_CHECKING:
@@ -30,31 +29,15 @@ LOCAL_SETTINGS = {
     "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
     "spark.driver.memory": "4g",
 }
-# Spark's date patterns for Python's ``strptime`` directives.
-DATE_PARTS = {"%Y": "yyyy", "%y": "yy", "%m": "MM", "%d": "dd", "%b": "MMM", "%B": "MMMM",
-              "%H": "HH", "%M": "mm", "%S": "ss", "%j": "DDD", "%%": "%"}
 
 
 class SparkDialect(Dialect):
-    """Spark SQL: steps transpiled by sqlglot, dates in Spark's patterns."""
+    """Spark SQL: steps transpiled by sqlglot."""
 
     name = "spark"
 
     def translate(self, sql: str) -> str:
         return transpile(sql, self.name)
-
-    def date_format(self, python_format: str | None) -> str | None:
-        """Spark's pattern, its letters quoted as in a Spark SQL string."""
-        if python_format is None:
-            return None
-        out = []
-        for part in filter(None, re.split(r"(%.)", python_format)):
-            if part.startswith("%") and part not in DATE_PARTS:
-                raise PovertyCloudError(f"date format {python_format!r}: {part} is not one "
-                                        f"of {', '.join(DATE_PARTS)} on Spark")
-            quoted = f"\\'{part}\\'" if re.search("[A-Za-z]", part) else part
-            out.append(DATE_PARTS.get(part, quoted))
-        return "".join(out)
 
 
 class SparkEngine(Engine):

@@ -13,6 +13,13 @@ comparison, checked when it loads (errors name the file, line and column).
       - [date_of_birth]
       - [given_name_pinyin]     # a name column's pinyin (see ``linkage.pinyin``)
     max_candidate_pairs: 50000000   # refuse blocking that makes more pairs (``blocking``)
+    one_to_one: true            # a left record is about one person: it keeps one match
+    margin: 0.1                 # ...when its best candidate is this far ahead of the next
+    registry: {household: household_id, village: village_code}  # right-table columns
+                                # that tell twins and namesakes in the registry apart
+    probabilistic: false        # no model: exact agreement on every column (and the ID)
+
+Every key is checked: a misspelt one is refused, not ignored.
 """
 
 from __future__ import annotations
@@ -23,6 +30,13 @@ from pathlib import Path
 from ..rulefiles import Reader, load
 
 KINDS = ("id_number", "identifier", "name", "date", "address", "exact")
+TOP_KEYS = ("left_key", "right_key", "columns", "match", "review", "blocking",
+            "max_candidate_pairs", "one_to_one", "margin", "registry", "probabilistic")
+COLUMN_KEYS = ("column", "left", "right", "kind", "format")
+# A model learns how often each column agrees among matches from the others: with one
+# column there is nothing to learn from (Splink's training fails).
+MIN_COLUMNS = 2
+MARGIN = 0.1
 # Candidate pairs compared at most unless a configuration says otherwise (360 million
 # filled 19.6 GB before they were stopped).
 MAX_CANDIDATE_PAIRS = 50_000_000
@@ -64,6 +78,11 @@ class LinkConfig:
     u_pairs: int = 2_000_000  # random pairs to estimate u from (fewer: faster, rougher)
     max_candidate_pairs: int = MAX_CANDIDATE_PAIRS
     blocking_given: bool = True  # False: the default groups (``default_blocking``)
+    one_to_one: bool = False  # a left record keeps at most one match (``resolve``)
+    margin: float = MARGIN  # ...the best candidate, this far ahead of the next
+    household: str | None = None  # right-table columns of the registry's households
+    village: str | None = None  # and villages (twins and namesakes, ``resolve``)
+    probabilistic: bool = True  # False: exact agreement on every column instead
 
     def of_kind(self, *kinds: str) -> list[Column]:
         return [c for c in self.columns if c.kind in kinds]
@@ -71,20 +90,13 @@ class LinkConfig:
 
 def load_link_config(path: Path) -> LinkConfig:
     top = Reader(Path(path), load(Path(path)), "link configuration")
-    columns = []
-    for item in top.items("columns"):
-        r = Reader(top.path, item, "column")
-        same = r.get("column", str, None)
-        left, right = r.get("left", str, same), r.get("right", str, same)
-        if left is None or right is None:
-            raise r.fail("give 'column', or 'left' and 'right'")
-        r.what = f"column {right}"
-        kind = r.get("kind", str)
-        if kind not in KINDS:
-            raise r.fail(f"unknown kind {kind!r}; the kinds are {', '.join(KINDS)}")
-        columns.append(Column(left, right, kind, r.get("format", str, None)))
-    if not columns:
-        raise top.fail("no columns to compare")
+    top.only(*TOP_KEYS)
+    columns = tuple(_column(Reader(top.path, item, "column")) for item in top.items("columns"))
+    probabilistic = top.get("probabilistic", bool, True)
+    if probabilistic and len(columns) < MIN_COLUMNS:
+        raise top.fail(f"a model needs at least {MIN_COLUMNS} compared columns to learn "
+                       f"from, not {len(columns)}: add columns, or set 'probabilistic: "
+                       f"false' to link on exact agreement of every column")
     names = [c.name for c in columns] + [n for c in columns if c.kind == "name"
                                          for n in (c.pinyin, c.pinyin_swapped)]
     if len(set(names)) < len(names):
@@ -95,6 +107,10 @@ def load_link_config(path: Path) -> LinkConfig:
     if not 0 < review <= match < 1:
         raise top.fail(f"need 0 < review <= match < 1, not review {review:g}, "
                        f"match {match:g}")
+    margin = float(top.get("margin", (int, float), MARGIN))
+    if not 0 < margin < 1:
+        raise top.fail(f"'margin' must lie between 0 and 1 (a difference of "
+                       f"probabilities), not {margin:g}")
     blocking = tuple(tuple(group) for group in top.get("blocking", list, []))
     for group in blocking:
         unknown = [g for g in group if g not in names]
@@ -103,9 +119,43 @@ def load_link_config(path: Path) -> LinkConfig:
     limit = top.get("max_candidate_pairs", int, MAX_CANDIDATE_PAIRS)
     if limit < 1:
         raise top.fail(f"max_candidate_pairs must be at least 1, not {limit}")
+    household, village = _registry(top, columns)
     return LinkConfig(top.path, top.get("left_key", str), top.get("right_key", str),
-                      tuple(columns), match, review, blocking or default_blocking(columns),
-                      max_candidate_pairs=limit, blocking_given=bool(blocking))
+                      columns, match, review, blocking or default_blocking(columns),
+                      max_candidate_pairs=limit, blocking_given=bool(blocking),
+                      one_to_one=top.get("one_to_one", bool, False), margin=margin,
+                      household=household, village=village, probabilistic=probabilistic)
+
+
+def _column(r: Reader) -> Column:
+    same = r.get("column", str, None)
+    left, right = r.get("left", str, same), r.get("right", str, same)
+    r.what = f"column {right or left or ''}".strip()
+    r.only(*COLUMN_KEYS)
+    if left is None or right is None:
+        raise r.fail("give 'column', or 'left' and 'right'")
+    kind = r.get("kind", str)
+    if kind not in KINDS:
+        raise r.fail(f"unknown kind {kind!r}; the kinds are {', '.join(KINDS)}")
+    date_format = r.get("format", str, None)
+    if date_format is not None and kind != "date":
+        raise r.fail(f"'format' is for columns of kind date, not {kind}")
+    return Column(left, right, kind, date_format)
+
+
+def _registry(top: Reader, columns: tuple[Column, ...]) -> tuple[str | None, str | None]:
+    """The right table's household and village columns, when it is a registry."""
+    if "registry" not in top.item:
+        return None, None
+    r = Reader(top.path, top.get("registry", dict), "registry")
+    r.only("household", "village")
+    if not any(c.kind == "name" for c in columns):
+        raise r.fail("telling twins and namesakes apart needs a compared column of kind "
+                     "name")
+    household, village = r.get("household", str, None), r.get("village", str, None)
+    if household is None and village is None:
+        raise r.fail("give 'household', 'village' or both: the right table's columns")
+    return household, village
 
 
 def default_blocking(columns: list[Column] | tuple[Column, ...]) -> tuple[tuple[str, ...], ...]:

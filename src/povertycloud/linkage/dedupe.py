@@ -20,7 +20,7 @@ def dedupe(table: pa.Table, config: LinkConfig) -> pa.Table:
         records = engine.splink_api().register("dedupe_records",
                                                dataset_display_name="records")
         check_candidates([records], [table.num_rows], config, "dedupe_only")
-        linker = Linker(records, settings(config, engine.dialect, link_type="dedupe_only"),
+        linker = Linker(records, settings(config, link_type="dedupe_only"),
                         log_level=None)
         # u needs pairs in proportion to the records, up to the linkage's sample
         train(linker, config, min(config.u_pairs, max(100_000, 10 * table.num_rows)))

@@ -10,16 +10,16 @@ import time
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import pyarrow as pa
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import Linker, SettingsCreator, block_on
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
 from splink.internals.exceptions import EMTrainingException
 
-from ..engines import Dialect, Engine
+from ..engines import Engine
 from .blocking import check_candidates, rules
 from .config import Column, LinkConfig
+from .dates import same_month, swapped
 
 SEED = 1
 DEFAULT_PRIOR = 0.0001
@@ -29,30 +29,33 @@ LinkType = Literal["link_only", "dedupe_only"]
 # ("yuanjingrong" and "wangliangjun" 0.74), and a level there lets a record with
 # another name but the same birth date and address match (0.97; 0.65 without).
 PINYIN_ALIKE = 0.92
+# Of the records of one person, the share whose birth date differs in none of the known
+# ways (2^-10: a Bayes factor near 1/1,000 against a match with another birth date).
+ANOTHER_DATE_M = 0.001
 # Splink logs its training notes ("m values not fully trained"...) as warnings; a
 # library's logs are for the application to show, so none reach the console unasked.
 logging.getLogger("splink").addHandler(logging.NullHandler())
 
 
+SCORED = "link_scored"
+
+
 @dataclass(frozen=True)
 class Scored:
-    pairs: pa.Table  # left_key, right_key, match_probability (from the review threshold)
+    pairs: str  # the engine's view of every pair: left_key, right_key, match_probability
     candidates: int  # pairs compared
     train_seconds: float
     predict_seconds: float
 
 
-def comparison(column: Column, dialect: Dialect) -> Any:
-    """The Splink comparison for a column of the given kind, in the SQL dialect Splink
-    runs in (which takes dates in its own format; configurations give Python's)."""
+def comparison(column: Column) -> Any:
+    """The Splink comparison for a column of the given kind (dates come as dates:
+    ``link`` reads them)."""
     name = column.name
     if column.kind == "name":
         return name_comparison(column)
     if column.kind == "date":
-        return cl.DateOfBirthComparison(
-            name, input_is_string=column.date_format is not None,
-            datetime_format=dialect.date_format(column.date_format),
-            invalid_dates_as_null=True)
+        return date_comparison(column)
     if column.kind == "address":
         return cl.JaroWinklerAtThresholds(name, [0.9, 0.7]).configure(
             term_frequency_adjustments=True)
@@ -61,13 +64,35 @@ def comparison(column: Column, dialect: Dialect) -> Any:
     return cl.ExactMatch(name).configure(term_frequency_adjustments=True)
 
 
+def date_comparison(column: Column) -> Any:
+    """Dates (of birth) agree, or differ as clerks' faults do (day and month swapped,
+    one day apart, the same year and month), or are another date: strong evidence
+    against, fixed rather than learnt, so that a namesake in the same village born on
+    another day stays below the match threshold."""
+    name = column.name
+    one, other = f"{name}_l", f"{name}_r"
+    return cl.CustomComparison(
+        [cll.NullLevel(name),
+         cll.ExactMatchLevel(name),
+         cll.CustomLevel(swapped(one, other), "Day and month swapped",
+                         base_dialect_str="duckdb"),
+         cll.AbsoluteDateDifferenceLevel(name, input_is_string=False, threshold=1,
+                                         metric="day").configure(
+             label_for_charts="One day apart"),
+         cll.CustomLevel(same_month(one, other), "Same year and month",
+                         base_dialect_str="duckdb"),
+         cll.ElseLevel().configure(m_probability=ANOTHER_DATE_M, fix_m_probability=True,
+                                   label_for_charts="Another date")],
+        output_column_name=name)
+
+
 def name_comparison(column: Column) -> Any:
     """Same characters (term-frequency adjusted), else the same pinyin (homophones,
     names written in Latin letters, in either order where a Latin name's order is not
     known: ``pinyin.readings``), else pinyin alike, else nothing alike."""
-    sound, swapped = column.pinyin, column.pinyin_swapped
+    sound, other_order = column.pinyin, column.pinyin_swapped
     either_order = " OR ".join(f'"{a}_l" = "{b}_r"' for a, b in
-                               ((sound, sound), (sound, swapped), (swapped, sound)))
+                               ((sound, sound), (sound, other_order), (other_order, sound)))
     return cl.CustomComparison(
         [cll.NullLevel(sound),
          cll.ExactMatchLevel(column.name, term_frequency_adjustments=True),
@@ -77,26 +102,27 @@ def name_comparison(column: Column) -> Any:
         output_column_name=column.name)
 
 
-def settings(config: LinkConfig, dialect: Dialect,
+def settings(config: LinkConfig,
              link_type: LinkType = "link_only") -> SettingsCreator:
     return SettingsCreator(
         link_type=link_type, unique_id_column_name="unique_id",
-        comparisons=[comparison(c, dialect) for c in config.columns],
+        comparisons=[comparison(c) for c in config.columns],
         blocking_rules_to_generate_predictions=[rule for _, rule in rules(config)],
         retain_matching_columns=False, retain_intermediate_calculation_columns=False)
 
 
 def score(engine: Engine, left: str, right: str, config: LinkConfig) -> Scored:
     """Train on the tables ``left`` and ``right`` of ``engine`` (columns named as the
-    configuration compares them, with ``unique_id``) and score every candidate pair;
-    the pairs from the review threshold up come back."""
+    configuration compares them, with ``unique_id``) and score every candidate pair,
+    kept in the engine as the view ``scored`` (left_key, right_key, match_probability),
+    where the decisions are taken (``resolve``)."""
     api = engine.splink_api()
     frames = [api.register(left, dataset_display_name="records_left"),
               api.register(right, dataset_display_name="records_right")]
     sizes = engine.query(f"SELECT (SELECT count(*) FROM {left}) AS l, "
                          f"(SELECT count(*) FROM {right}) AS r").to_pylist()[0]
     check_candidates(frames, [sizes["l"], sizes["r"]], config, "link_only")
-    linker = Linker(frames, settings(config, engine.dialect), log_level=None)
+    linker = Linker(frames, settings(config), log_level=None)
     started = time.perf_counter()
     train(linker, config, config.u_pairs)
     trained = time.perf_counter()
@@ -104,11 +130,11 @@ def score(engine: Engine, left: str, right: str, config: LinkConfig) -> Scored:
     done = time.perf_counter()
     counted = engine.query(f"SELECT count(*) AS n FROM {predicted}").column("n")[0]
     left_first = "source_dataset_l = 'records_left'"
-    table = engine.query(f"""
+    engine.create_view(SCORED, f"""
 SELECT CASE WHEN {left_first} THEN unique_id_l ELSE unique_id_r END AS left_key,
   CASE WHEN {left_first} THEN unique_id_r ELSE unique_id_l END AS right_key,
-  match_probability FROM {predicted} WHERE match_probability >= {config.review}""")
-    return Scored(table, int(counted.as_py()), trained - started, done - trained)
+  match_probability FROM {predicted}""")
+    return Scored(SCORED, int(counted.as_py()), trained - started, done - trained)
 
 
 def _training_groups(config: LinkConfig) -> list[tuple[str, ...]]:

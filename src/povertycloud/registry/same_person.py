@@ -15,7 +15,8 @@ from .duplicates import open_pairs
 from .merge import mark_distinct, merge
 
 COLUMNS = ("person_id", "duplicate_id", "p", "matched_on", "name", "duplicate_name",
-           "birth_date", "duplicate_birth_date", "household_id", "duplicate_household_id")
+           "birth_date", "duplicate_birth_date", "household_id", "duplicate_household_id",
+           "contradiction")
 
 
 def open_duplicates(store: Store, prefix: str, limit: int = 500) -> list[dict[str, Any]]:

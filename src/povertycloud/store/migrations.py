@@ -18,6 +18,7 @@ MIGRATIONS: tuple[str, ...] = (
     "0006_dynamic.sql",
     "0007_identification_runs.sql",
     "0008_feed_history.sql",
+    "0009_duplicate_contradictions.sql",
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -1,0 +1,144 @@
+"""From scored pairs to decisions. One record, one person (``one_to_one``): a left
+record keeps its best candidate as a match only when the candidate reaches the match
+threshold, is ahead of the next one by the configuration's margin, and is not one of
+two registry people the record cannot tell apart; otherwise all its candidates go to
+review, side by side, with the reason.
+
+Registry people are told apart from the registry itself (the right table's household
+and village columns, ``registry`` in the configuration): twins (one household, one birth
+date, names one character apart) and namesakes (one name in one village). A record
+decides between two such people only by an identifier or date it is closer to one of
+them on; a name never does (a twin's name is a typo away from the other's).
+
+The SQL is DuckDB's and runs on the engine that scored the pairs (transpiled for
+Spark), where the two tables are."""
+
+from __future__ import annotations
+
+from .config import LinkConfig
+
+# Why a pair is under review (``reason``): one code per record.
+BELOW_THRESHOLD, RIVAL, TWIN, NAMESAKE = "below_threshold", "rival", "twin", "namesake"
+HOUSEHOLD, VILLAGE = "registry_household", "registry_village"  # the right table's
+
+
+def decisions_sql(config: LinkConfig, scored: str, left: str, right: str,
+                  columns: list[str]) -> str:
+    """``columns`` of the pairs of ``scored`` (left_key, right_key, match_probability
+    and what else the scoring gives, for every candidate pair) that stay, with ``decision``
+    and ``reason``: those from the review threshold up (each pair on its own) or,
+    ``one_to_one``, each left record's best candidate as a match, or all its candidates
+    from the review threshold up and the twin or namesake it is not told apart from,
+    for review."""
+    kept = ", ".join(f"r.{c}" for c in columns)
+    undecided = _undecided_sql(config, scored, left, right)
+    if not config.one_to_one:
+        return f"""
+WITH {undecided}
+SELECT {kept}, CASE WHEN {_pair_reason(config, "r", "u")} IS NULL THEN 'match'
+    ELSE 'review' END AS decision, {_pair_reason(config, "r", "u")} AS reason
+FROM {scored} r LEFT JOIN undecided u
+  ON u.left_key = r.left_key AND u.right_key = r.right_key
+WHERE r.match_probability >= {config.review}"""
+    return f"""
+WITH ranked AS (
+  SELECT *, row_number() OVER (PARTITION BY left_key
+      ORDER BY match_probability DESC, right_key) AS candidate_rank,
+    lead(match_probability) OVER (PARTITION BY left_key
+      ORDER BY match_probability DESC, right_key) AS next_probability
+  FROM {scored}),
+{undecided},
+verdict AS (
+  SELECT r.left_key, r.right_key AS best, COALESCE({_pair_reason(config, "r", "u")},
+      CASE WHEN r.match_probability - r.next_probability < {config.margin}
+        THEN '{RIVAL}' END) AS reason
+  FROM ranked r LEFT JOIN undecided u
+    ON u.left_key = r.left_key AND u.right_key = r.right_key
+  WHERE r.candidate_rank = 1 AND r.match_probability >= {config.review}),
+shown AS (SELECT DISTINCT left_key, right_key AS best, other_id FROM undecided_others)
+SELECT {kept}, CASE WHEN v.reason IS NULL THEN 'match' ELSE 'review' END AS decision,
+  v.reason
+FROM ranked r JOIN verdict v ON v.left_key = r.left_key
+LEFT JOIN shown o ON o.left_key = r.left_key AND o.best = v.best
+  AND o.other_id = r.right_key
+WHERE r.right_key = v.best OR (v.reason IS NOT NULL
+  AND (r.match_probability >= {config.review} OR o.other_id IS NOT NULL))"""
+
+
+def _pair_reason(config: LinkConfig, pair: str, undecided: str) -> str:
+    return (f"CASE WHEN {pair}.match_probability < {config.match} "
+            f"THEN '{BELOW_THRESHOLD}' ELSE {undecided}.kind END")
+
+
+def _undecided_sql(config: LinkConfig, scored: str, left: str, right: str) -> str:
+    """``undecided_others``: pairs from the review threshold up whose registry person
+    has a twin or namesake (``other_id``) the record does not tell apart from them
+    (none without ``registry`` columns); ``undecided``: those pairs, with the kind."""
+    body = " UNION ALL ".join(_confusable_sql(config, right)) or (
+        f"SELECT unique_id AS person_id, unique_id AS other_id, '' AS kind FROM {right} "
+        "WHERE FALSE")
+    return f"""confusable AS ({body}),
+undecided_others AS (
+  SELECT s.left_key, s.right_key, c.other_id, c.kind
+  FROM {scored} s JOIN confusable c ON c.person_id = s.right_key
+  JOIN {left} l ON l.unique_id = s.left_key
+  JOIN {right} p ON p.unique_id = s.right_key
+  JOIN {right} o ON o.unique_id = c.other_id
+  WHERE s.match_probability >= {config.review} AND NOT COALESCE({_decides(config)}, FALSE)),
+undecided AS (
+  SELECT left_key, right_key, max(kind) AS kind  -- twin before namesake
+  FROM undecided_others GROUP BY left_key, right_key)"""
+
+
+def _full_name(config: LinkConfig, table: str) -> str:
+    names = [f"{table}.{c.name}" for c in config.of_kind("name")]
+    return names[0] if len(names) == 1 else f"concat_ws('', {', '.join(names)})"
+
+
+def _confusable_sql(config: LinkConfig, right: str) -> list[str]:
+    """Pairs of registry people (person_id, other_id, kind) a record may confuse."""
+    if not config.of_kind("name"):
+        return []
+    a, b = _full_name(config, "a"), _full_name(config, "b")
+    found = []
+    dates = config.of_kind("date")
+    if config.household and dates:
+        found.append(f"""
+SELECT a.unique_id AS person_id, b.unique_id AS other_id, '{TWIN}' AS kind
+FROM {right} a JOIN {right} b ON {twins(HOUSEHOLD, dates[0].name, a, b)}""")
+    if config.village or config.household:
+        place = VILLAGE if config.village else HOUSEHOLD
+        found.append(f"""
+SELECT a.unique_id AS person_id, b.unique_id AS other_id, '{NAMESAKE}' AS kind
+FROM {right} a JOIN {right} b ON a.{place} = b.{place} AND {a} = {b}
+  AND a.unique_id <> b.unique_id""")
+    return found
+
+
+def twins(household: str, born: str, name_a: str, name_b: str) -> str:
+    """Two people ``a`` and ``b`` of one household born on one day whose full names
+    (``name_a``, ``name_b``) are one character apart: twins, not one person."""
+    return (f"a.{household} = b.{household} AND a.{born} = b.{born} "
+            f"AND a.unique_id <> b.unique_id AND {one_apart(name_a, name_b)}")
+
+
+def one_apart(a: str, b: str, longest: int = 8) -> str:
+    """Texts of one length (up to ``longest`` characters) that differ in one character:
+    the same once that character is taken out of both (DuckDB's ``levenshtein``
+    counts bytes, three to a Chinese character)."""
+    without = " OR ".join(
+        f"concat(substr({a}, 1, {i - 1}), substr({a}, {i + 1})) = "
+        f"concat(substr({b}, 1, {i - 1}), substr({b}, {i + 1}))"
+        for i in range(1, longest + 1))
+    return f"(length({a}) = length({b}) AND {a} <> {b} AND ({without}))"
+
+
+def _decides(config: LinkConfig) -> str:
+    """The record ``l`` is closer to the person ``p`` than to the other ``o`` on an
+    identifier (edits) or a date (days)."""
+    closer = [f"levenshtein(l.{c.name}, p.{c.name}) < levenshtein(l.{c.name}, o.{c.name})"
+              for c in config.of_kind("id_number", "identifier")]
+    closer += [f"abs(date_diff('day', l.{c.name}, p.{c.name})) < "
+               f"abs(date_diff('day', l.{c.name}, o.{c.name}))"
+               for c in config.of_kind("date")]
+    return " OR ".join(f"COALESCE({c}, FALSE)" for c in closer) or "FALSE"
