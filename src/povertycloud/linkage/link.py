@@ -226,4 +226,4 @@ SELECT * REPLACE (CAST(left_key AS VARCHAR) AS left_key,
     CAST(match_probability AS DOUBLE) AS match_probability),
   {literal(stage)} AS matched_on
 FROM decided
-ORDER BY left_key, match_probability DESC""")
+ORDER BY left_key, match_probability DESC, right_key""")
