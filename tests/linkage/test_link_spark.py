@@ -75,12 +75,16 @@ def registry(small_province: Path) -> pa.Table:
 
 def department_feed(registry: pa.Table) -> pa.Table:
     """Every 16th person: a quarter as registered, a quarter without an ID number and
-    the name in pinyin, a quarter with two ID digits transposed, a quarter without."""
+    the name in pinyin (half of them in Western order: "Wei Zhang"), a quarter with two
+    ID digits transposed, a quarter without."""
     records = []
     for i, person in enumerate(registry.to_pylist()[::16]):
         record, number = {**person, "record_id": i}, person["id_number"]
         if i % 4 == 1:
-            record.update(id_number=None, name=(romanise(person["name"]) or "").title())
+            sound, surname = romanise(person["name"]) or "", romanise(person["name"][0]) or ""
+            given = sound[len(surname):]
+            record.update(id_number=None, name=(f"{given} {surname}" if i % 8 == 5
+                                                else sound).title())
         elif i % 4 == 2:
             record["id_number"] = number[:8] + number[9] + number[8] + number[10:]
         elif i % 4 == 3:

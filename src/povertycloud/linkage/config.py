@@ -59,6 +59,12 @@ class Column:
         """The derived column with the pinyin of a name (``linkage.pinyin``)."""
         return f"{self.name}_pinyin"
 
+    @property
+    def pinyin_swapped(self) -> str:
+        """The derived column with a Latin name read in the other order, where it may
+        be in Western order (``linkage.pinyin.readings``)."""
+        return f"{self.name}_pinyin_swapped"
+
 
 @dataclass(frozen=True)
 class LinkConfig:
@@ -91,10 +97,11 @@ def load_link_config(path: Path) -> LinkConfig:
         raise top.fail(f"a model needs at least {MIN_COLUMNS} compared columns to learn "
                        f"from, not {len(columns)}: add columns, or set 'probabilistic: "
                        f"false' to link on exact agreement of every column")
-    names = [c.name for c in columns] + [c.pinyin for c in columns if c.kind == "name"]
+    names = [c.name for c in columns] + [n for c in columns if c.kind == "name"
+                                         for n in (c.pinyin, c.pinyin_swapped)]
     if len(set(names)) < len(names):
         raise top.fail("two columns compare under the same name (a name's pinyin is "
-                       "<name>_pinyin)")
+                       "<name>_pinyin, and <name>_pinyin_swapped)")
     match, review = float(top.get("match", (int, float), 0.95)), \
         float(top.get("review", (int, float), 0.5))
     if not 0 < review <= match < 1:

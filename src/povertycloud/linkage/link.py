@@ -21,7 +21,7 @@ from ..standard.ids import sql_valid
 from .blocking import without_coarse_groups
 from .config import Column, LinkConfig
 from .exact import id_pairs_sql, unmatched_sql
-from .pinyin import pinyin_column
+from .pinyin import pinyin_columns
 from .probabilistic import SCORED, Scored, score, with_evidence
 from .resolve import HOUSEHOLD, VILLAGE, decisions_sql
 
@@ -61,8 +61,8 @@ def read_table(path: Path) -> pa.Table:
 
 def _prepared(table: pa.Table, config: LinkConfig, side: str, source: str) -> pa.Table:
     """The compared columns under their common names, ``unique_id`` (the key), the
-    pinyin of each name, dates as dates and, on the right, the registry's household and
-    village."""
+    pinyin of each name in both readings (``pinyin.readings``), dates as dates and, on
+    the right, the registry's household and village."""
     key = config.left_key if side == "left" else config.right_key
     wanted = {key: "unique_id"}
     for c in config.columns:
@@ -83,7 +83,8 @@ def _prepared(table: pa.Table, config: LinkConfig, side: str, source: str) -> pa
                              _dates(out.column(c.name), c, f"{source}, column {given}",
                                     config))
     for c in config.of_kind("name"):
-        out = out.append_column(c.pinyin, pinyin_column(out.column(c.name)))
+        sound, swapped = pinyin_columns(out.column(c.name))
+        out = out.append_column(c.pinyin, sound).append_column(c.pinyin_swapped, swapped)
     return out
 
 

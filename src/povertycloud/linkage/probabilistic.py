@@ -21,7 +21,7 @@ from splink.internals.misc import prob_to_match_weight
 from splink.internals.settings import Settings
 
 from ..engines import Engine
-from .blocking import check_candidates
+from .blocking import check_candidates, rules
 from .config import Column, LinkConfig
 from .dates import same_month, swapped
 
@@ -173,12 +173,15 @@ def date_comparison(column: Column) -> Any:
 
 def name_comparison(column: Column) -> Any:
     """Same characters (term-frequency adjusted), else the same pinyin (homophones,
-    names written in Latin letters), else pinyin alike, else nothing alike."""
-    sound = column.pinyin
+    names written in Latin letters, in either order where a Latin name's order is not
+    known: ``pinyin.readings``), else pinyin alike, else nothing alike."""
+    sound, other_order = column.pinyin, column.pinyin_swapped
+    either_order = " OR ".join(f'"{a}_l" = "{b}_r"' for a, b in
+                               ((sound, sound), (sound, other_order), (other_order, sound)))
     return cl.CustomComparison(
         [cll.NullLevel(sound),
          cll.ExactMatchLevel(column.name, term_frequency_adjustments=True),
-         cll.ExactMatchLevel(sound).configure(label_for_charts="Same pinyin"),
+         cll.CustomLevel(either_order, "Same pinyin", base_dialect_str="duckdb"),
          cll.JaroWinklerLevel(sound, PINYIN_ALIKE),
          cll.ElseLevel()],
         output_column_name=column.name)
@@ -189,7 +192,7 @@ def settings(config: LinkConfig,
     return SettingsCreator(
         link_type=link_type, unique_id_column_name="unique_id",
         comparisons=[comparison(c) for c in config.columns],
-        blocking_rules_to_generate_predictions=[block_on(*g) for g in config.blocking],
+        blocking_rules_to_generate_predictions=[rule for _, rule in rules(config)],
         retain_matching_columns=False, retain_intermediate_calculation_columns=False)
 
 

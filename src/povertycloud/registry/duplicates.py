@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 
 from ..linkage.config import Column, LinkConfig
 from ..linkage.dates import one_birth_date
-from ..linkage.pinyin import pinyin_column
+from ..linkage.pinyin import pinyin_columns
 from ..linkage.resolve import twins
 from ..standard.ids import sql_valid
 from ..store import Store
@@ -46,7 +46,9 @@ def living_people(store: Store) -> pa.Table:
         "h.address, p.batch_id, p.household_id FROM people p JOIN households h "
         "USING (household_id) "
         "WHERE p.death_date IS NULL")
-    return people.append_column("name_pinyin", pinyin_column(people.column("name")))
+    sound, swapped = pinyin_columns(people.column("name"))
+    return people.append_column("name_pinyin", sound).append_column("name_pinyin_swapped",
+                                                                     swapped)
 
 
 def find_duplicates(store: Store) -> Found:
