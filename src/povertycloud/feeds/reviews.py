@@ -16,9 +16,6 @@ from ..store import Store
 from .checks import QUERIES
 from .sources import load_sources
 
-# why a pair is under review (linkage/link.py): below the match threshold, another
-# candidate of the record within the margin, a twin or a namesake of the person
-REASONS = ("below_threshold", "rival", "twin", "namesake")
 SHARED = ("household", "village")  # what a candidate shares with another of the record
 
 

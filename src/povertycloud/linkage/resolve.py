@@ -19,6 +19,7 @@ from .config import LinkConfig
 
 # Why a pair is under review (``reason``): one code per record.
 BELOW_THRESHOLD, RIVAL, TWIN, NAMESAKE = "below_threshold", "rival", "twin", "namesake"
+REASONS = (BELOW_THRESHOLD, RIVAL, TWIN, NAMESAKE)
 HOUSEHOLD, VILLAGE = "registry_household", "registry_village"  # the right table's
 
 
