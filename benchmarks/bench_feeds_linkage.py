@@ -132,6 +132,20 @@ nobody.
 | | records | matched | precision | recall | several | review |
 |---|---|---|---|---|---|---|
 {table}
+
+Each record keeps one person at most (`one_to_one`, docs/linkage.md): its best
+candidate when it leads the next by the margin and is not a twin or namesake the record
+cannot tell apart; otherwise its candidates go to review together. A birth date of
+another day and an ID number more than two edits off count strongly against a match.
+What the table still misses is a record with a mistyped name or a stale address that
+has neither an ID number nor a birth date (the vehicles, businesses, disasters,
+assistance, employees, housing and tax feeds carry no birth date): nothing but a
+misspelt name or a name alone is left to tell the person from their namesakes of the
+province, so the model leaves them unmatched rather than guess (recall of `typo` and
+`stale_address` near 0.8, all of it among those records). A namesake outside the
+registry with no birth date and no ID number, at another house of the same village, is
+told apart from the registry's person only by the house number: a few of them are
+matched (`namesake_outside`).
 """)
 
 

@@ -116,6 +116,7 @@ PAGES = [
     ("complaints", "county_officer", "/complaints"),
     ("region-status", "county_officer", "/regions/status"),
     ("flags", "field_officer", "/flags"),
+    ("reviews", "county_officer", "/reviews"),
     ("audit", "auditor", "/audit"),
 ]
 
