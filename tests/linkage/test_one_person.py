@@ -207,3 +207,20 @@ def test_the_decisions_are_the_same_on_spark(registry: pa.Table) -> None:
     strip = ("left_key", "right_key", "decision", "reason")
     assert duck.select(strip).to_pylist() == spark.select(strip).to_pylist()
     assert outcome(duck)[3][2] == "twin"
+
+
+def test_another_person_born_that_day_is_no_match(registry: pa.Table) -> None:
+    """Two people born one day in one county have ID numbers a digit or two apart (the
+    sequence and the check character): with the birth date and another name, that was
+    a match (the date counted twice); now the ID number counts against it."""
+    case = scenario(registry)
+    plain = [p for p in registry.to_pylist() if len(p["name"]) == 3][600]
+    number = str(plain["id_number"])
+    variants = (number[:16] + d for d in "0123456789" if d != number[16])
+    first17 = next(v for v in variants if check_digit(v) != number[17])
+    record = {"record_id": 10**6, "name": "欧阳明", "id_number": first17 + check_digit(first17),
+              "birth_date": plain["birth_date"], "address": None}
+    feed = pa.concat_tables([case.feed, pa.Table.from_pylist([record],
+                                                             schema=case.feed.schema)])
+    pairs = link(feed, case.registry, DEATHS).pairs.to_pylist()
+    assert not [p for p in pairs if p["left_key"] == str(10**6) and p["decision"] == "match"]

@@ -139,10 +139,18 @@ def comparison(column: Column) -> Any:
 def id_number_comparison(column: Column) -> Any:
     """ID numbers equal, one or two edits apart (a digit wrong, two transposed), or
     another: strong evidence against, fixed as for dates (a namesake outside the
-    registry with an ID number of their own is not the registry's person)."""
+    registry with an ID number of their own is not the registry's person). So is the ID
+    number of another person born the same day in the same county: the same first 14
+    characters, the last four (sequence and check) more than one edit apart; the
+    birth date, compared on its own, is not counted twice."""
     name = column.name
+    one, other = f"{name}_l", f"{name}_r"
+    born_alike = (f"substr({one}, 1, 14) = substr({other}, 1, 14) AND "
+                  f"damerau_levenshtein(substr({one}, 15), substr({other}, 15)) >= 2")
     return cl.CustomComparison(
         [cll.NullLevel(name), cll.ExactMatchLevel(name),
+         cll.CustomLevel(born_alike, "Another person born that day").configure(
+             m_probability=ANOTHER_ID_M, fix_m_probability=True),
          cll.DamerauLevenshteinLevel(name, 1), cll.DamerauLevenshteinLevel(name, 2),
          cll.ElseLevel().configure(m_probability=ANOTHER_ID_M, fix_m_probability=True,
                                    label_for_charts="Another ID number")],
