@@ -34,6 +34,7 @@ from povertycloud.feeds.sources import FREQUENCIES, load_sources
 from povertycloud.identification.plan import PROPOSALS, load_rules
 from povertycloud.identification.runs import latest_identified
 from povertycloud.linkage.resolve import REASONS
+from povertycloud.registry.duplicates import CONTRADICTIONS
 from povertycloud.standard import codes
 from povertycloud.standard.fields import Kind
 from povertycloud.standard.tables import TABLES
@@ -90,7 +91,8 @@ def domain() -> Iterator[tuple[str | None, str, bool]]:
            "risk": tuple(warning_features.REASONS), "criterion": tuple(CRITERIA),
            "timeline": timeline.KINDS, "line": timeline.LINES, "worded": tuple(reasons.WORDED),
            "actor": ("re-evaluation", "public"), "evidence": tuple(reevaluation.EVIDENCE),
-           "review": REASONS, "shares": reviews.SHARED, "source": tuple(sources)}
+           "review": REASONS, "shares": reviews.SHARED, "source": tuple(sources),
+           "contradiction": CONTRADICTIONS}
     for kind, values in own.items():
         yield from ((kind, v, False) for v in values)
     # the fields of the departments' records (the review queue, the flags' evidence)

@@ -141,8 +141,11 @@ def id_number_comparison(column: Column) -> Any:
     another: strong evidence against, fixed as for dates (a namesake outside the
     registry with an ID number of their own is not the registry's person). So is the ID
     number of another person born the same day in the same county: the same first 14
-    characters, the last four (sequence and check) more than one edit apart; the
-    birth date, compared on its own, is not counted twice."""
+    characters, the last four (sequence and check) more than one edit apart. Its u is
+    fixed at 1 as well, as if the county and the birth date were left out of the ID
+    number (unrelated people born that day differ in the sequence): learnt, it is the
+    tiny share of pairs born on one day in one county, and the level would count for a
+    match (the birth date, compared on its own, counted twice)."""
     name = column.name
     one, other = f"{name}_l", f"{name}_r"
     born_alike = (f"substr({one}, 1, 14) = substr({other}, 1, 14) AND "
@@ -150,7 +153,8 @@ def id_number_comparison(column: Column) -> Any:
     return cl.CustomComparison(
         [cll.NullLevel(name), cll.ExactMatchLevel(name),
          cll.CustomLevel(born_alike, "Another person born that day").configure(
-             m_probability=ANOTHER_ID_M, fix_m_probability=True),
+             m_probability=ANOTHER_ID_M, fix_m_probability=True,
+             u_probability=1.0, fix_u_probability=True),
          cll.DamerauLevenshteinLevel(name, 1), cll.DamerauLevenshteinLevel(name, 2),
          cll.ElseLevel().configure(m_probability=ANOTHER_ID_M, fix_m_probability=True,
                                    label_for_charts="Another ID number")],

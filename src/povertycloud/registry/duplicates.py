@@ -27,6 +27,8 @@ COLUMNS = (Column("id_number", "id_number", "id_number"), Column("name", "name",
            Column("address", "address", "address"))
 CONFIG = LinkConfig(Path("registry"), "person_id", "person_id", COLUMNS, 0.9, 0.5,
                     (("birth_date", "name_pinyin"),))
+# what contradicts a cluster of pairs (``_checked``)
+CONTRADICTIONS = ("twins", "birth_dates")
 # the one kept is the one registered first (then the lower member number)
 _KEEP = "(a.batch_id, a.unique_id) < (b.batch_id, b.unique_id)"
 
@@ -111,8 +113,8 @@ def _checked(store: Store, pairs: pa.Table) -> pa.Table:
 WITH members AS (SELECT c.cluster, l.* FROM clusters c
                  JOIN living l ON l.unique_id = c.person_id),
 against AS (
-  SELECT a.cluster, max(CASE WHEN {twin} THEN 'twins' ELSE 'birth_dates' END)
-    AS contradiction
+  SELECT a.cluster, max(CASE WHEN {twin} THEN '{CONTRADICTIONS[0]}'
+      ELSE '{CONTRADICTIONS[1]}' END) AS contradiction  -- twins first
   FROM members a JOIN members b ON a.cluster = b.cluster AND {both}
   WHERE ({twin}) OR NOT {one_birth_date("a.birth_date", "b.birth_date")}
   GROUP BY a.cluster)

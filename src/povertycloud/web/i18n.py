@@ -100,6 +100,10 @@ MESSAGES: dict[str, tuple[str, str]] = {  # id: (Chinese, English)
     "review.twin": ("此人有双胞胎(同户同生日,姓名差一字)",
                     "The person has a twin (same household and birth date)"),
     "review.namesake": ("同村有同名者", "A namesake in the same village"),
+    "contradiction.twins": ("矛盾:同户同日出生、姓名差一字,疑为双胞胎",
+                            "Contradiction: one household, one birth date, names one "
+                            "character apart: twins?"),
+    "contradiction.birth_dates": ("矛盾:出生日期不一致", "Contradiction: the birth dates differ"),
     "shares.household": ("与另一候选人同户:是否双胞胎?",
                          "Same household as another candidate: twins?"),
     "shares.village": ("与另一候选人同村:是否同名不同人?",
