@@ -280,11 +280,16 @@ def train(linker: Linker, config: LinkConfig, u_pairs: int) -> None:
                                                      num_chunks=1)
     # each session cannot learn the columns it blocks on: two sessions cover them all
     for group in _em_blocks(config):
+        before = [(level, level._m_probability) for c in model.comparisons
+                  for level in c.comparison_levels if not level.is_null_level]
         try:
             linker.training.estimate_parameters_using_expectation_maximisation(
                 block_on(*group), estimate_without_term_frequencies=True)
         except EMTrainingException:
             continue
+        except ValueError:  # a level's m underflowed to 0: Splink stops half-way through
+            for level, m in before:  # writing the session's values; the session is lost
+                level._m_probability = m
 
 
 def _em_blocks(config: LinkConfig) -> list[tuple[str, ...]]:

@@ -22,7 +22,10 @@ from ..linkage.resolve import twins
 from ..standard.ids import sql_valid
 from ..store import Store
 
-COLUMNS = (Column("id_number", "id_number", "id_number"), Column("name", "name", "name"),
+# The ID number compared as an identifier, edits learnt: one person registered twice
+# may hold two valid ID numbers of one birthday, which linkage counts against a match
+# (``probabilistic.id_number_comparison``); the same one is found by SQL first.
+COLUMNS = (Column("id_number", "id_number", "identifier"), Column("name", "name", "name"),
            Column("birth_date", "birth_date", "date"), Column("sex", "sex", "exact"),
            Column("address", "address", "address"))
 CONFIG = LinkConfig(Path("registry"), "person_id", "person_id", COLUMNS, 0.9, 0.5,
