@@ -92,6 +92,8 @@ def load_link_config(path: Path) -> LinkConfig:
     top = Reader(Path(path), load(Path(path)), "link configuration")
     top.only(*TOP_KEYS)
     columns = tuple(_column(Reader(top.path, item, "column")) for item in top.items("columns"))
+    if not columns:
+        raise top.fail("no columns to compare")
     probabilistic = top.get("probabilistic", bool, True)
     if probabilistic and len(columns) < MIN_COLUMNS:
         raise top.fail(f"a model needs at least {MIN_COLUMNS} compared columns to learn "
