@@ -11,11 +11,15 @@ def swapped(a: str, b: str) -> str:
     return f"year({a}) = year({b}) AND month({a}) = day({b}) AND day({a}) = month({b})"
 
 
+def one_day(a: str, b: str) -> str:
+    return f"abs(date_diff('day', {a}, {b})) <= 1"
+
+
 def same_month(a: str, b: str) -> str:
     return f"year({a}) = year({b}) AND month({a}) = month({b})"
 
 
 def one_birth_date(a: str, b: str) -> str:
     """The dates ``a`` and ``b`` may be one person's: equal, or a clerk's fault apart."""
-    return (f"({a} = {b} OR ({swapped(a, b)}) OR abs(date_diff('day', {a}, {b})) <= 1 "
+    return (f"({a} = {b} OR ({swapped(a, b)}) OR {one_day(a, b)} "
             f"OR ({same_month(a, b)}))")

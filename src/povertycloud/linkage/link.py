@@ -160,9 +160,8 @@ def link(left: pa.Table, right: pa.Table, config: LinkConfig,
         runner.register_arrow("link_right", b)
         by_id = _link_on_id(runner, config)
         rest = _link_the_rest(runner, config, a.column_names)
-        columns = runner.query(f"SELECT * FROM {rest.pairs} LIMIT 0").column_names
         decided = with_evidence(runner.query(decisions_sql(
-            config, rest.pairs, "link_left", "link_right", columns)), rest.waterfall)
+            config, rest.pairs, "link_left", "link_right", rest.columns)), rest.waterfall)
     stage = "probabilistic" if config.probabilistic else "exact"
     return Linked(_decided(by_id, decided, stage), by_id.num_rows, rest.candidates,
                   time.perf_counter() - started, rest.train_seconds + rest.predict_seconds)

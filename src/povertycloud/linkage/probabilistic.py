@@ -23,7 +23,7 @@ from splink.internals.settings import Settings
 from ..engines import Engine
 from .blocking import check_candidates, rules
 from .config import Column, LinkConfig
-from .dates import same_month, swapped
+from .dates import one_day, same_month, swapped
 
 SEED = 1
 DEFAULT_PRIOR = 0.0001
@@ -117,6 +117,12 @@ class Scored:
     predict_seconds: float
     waterfall: Waterfall | None = field(default=None)  # how to read each pair's evidence
 
+    @property
+    def columns(self) -> list[str]:
+        """The columns of the view :attr:`pairs`."""
+        return ["left_key", "right_key", "match_probability",
+                *(self.waterfall.parts if self.waterfall else ())]
+
 
 def comparison(column: Column) -> Any:
     """The Splink comparison for a column of the given kind (dates come as dates:
@@ -173,9 +179,7 @@ def date_comparison(column: Column) -> Any:
          cll.ExactMatchLevel(name),
          cll.CustomLevel(swapped(one, other), "Day and month swapped",
                          base_dialect_str="duckdb"),
-         cll.AbsoluteDateDifferenceLevel(name, input_is_string=False, threshold=1,
-                                         metric="day").configure(
-             label_for_charts="One day apart"),
+         cll.CustomLevel(one_day(one, other), "One day apart", base_dialect_str="duckdb"),
          cll.CustomLevel(same_month(one, other), "Same year and month",
                          base_dialect_str="duckdb"),
          cll.ElseLevel().configure(m_probability=ANOTHER_DATE_M, fix_m_probability=True,

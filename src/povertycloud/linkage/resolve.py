@@ -7,8 +7,9 @@ review, side by side, with the reason.
 Registry people are told apart from the registry itself (the right table's household
 and village columns, ``registry`` in the configuration): twins (one household, one birth
 date, names one character apart) and namesakes (one name in one village). A record
-decides between two such people only by an identifier or date it is closer to one of
-them on; a name never does (a twin's name is a typo away from the other's).
+tells two such people apart only by an ID number or birth date it is closer to one of
+them on, or by one's household address or the pinyin of one's name and not the
+other's; a name alike to both (a typo of a twin's name) never does.
 
 The SQL is DuckDB's and runs on the engine that scored the pairs (transpiled for
 Spark), where the two tables are."""
