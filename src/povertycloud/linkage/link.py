@@ -21,7 +21,7 @@ from ..standard.ids import sql_valid
 from .blocking import without_coarse_groups
 from .config import Column, LinkConfig
 from .exact import id_pairs_sql, unmatched_sql
-from .pinyin import pinyin_columns
+from .pinyin import with_readings
 from .probabilistic import SCORED, Scored, score, with_evidence
 from .resolve import HOUSEHOLD, VILLAGE, decisions_sql
 
@@ -82,10 +82,7 @@ def _prepared(table: pa.Table, config: LinkConfig, side: str, source: str) -> pa
         out = out.set_column(out.column_names.index(c.name), c.name,
                              _dates(out.column(c.name), c, f"{source}, column {given}",
                                     config))
-    for c in config.of_kind("name"):
-        sound, swapped = pinyin_columns(out.column(c.name))
-        out = out.append_column(c.pinyin, sound).append_column(c.pinyin_swapped, swapped)
-    return out
+    return with_readings(out, config)
 
 
 def _dates(values: pa.ChunkedArray, column: Column, where: str,

@@ -24,6 +24,8 @@ import unicodedata
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .config import LinkConfig
+
 # Surnames whose reading differs from the character's everyday one.
 SURNAMES = {"单": "shan", "曾": "zeng", "解": "xie", "区": "ou", "仇": "qiu", "朴": "piao",
             "查": "zha", "盖": "ge", "覃": "qin", "翟": "zhai", "缪": "miao", "乐": "yue",
@@ -156,3 +158,13 @@ def pinyin_columns(names: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, pa.Arra
     first, other = (pa.array([r[i] for r in read], pa.string()).take(encoded.indices)
                     for i in (0, 1))
     return first, other
+
+
+def with_readings(table: pa.Table, config: LinkConfig) -> pa.Table:
+    """``table`` with both readings of each name column of ``config`` (``<name>_pinyin``
+    and ``<name>_pinyin_swapped``)."""
+    for c in config.of_kind("name"):
+        sound, swapped = pinyin_columns(table.column(c.name))
+        table = table.append_column(c.pinyin, sound).append_column(c.pinyin_swapped,
+                                                                   swapped)
+    return table
