@@ -95,10 +95,10 @@ def create_user(store: Store, username: str, password: str, role: str,
         raise AccountError(f"region {region_code} is not in the store")
     if store.scalar(QUERIES["username_taken"], [username]):
         raise AccountError(f"user {username!r} already exists")
-    row = store.one(QUERIES["add_user"], [username, display_name or username, role,
-                                          region_code, _hasher().hash(password)])
-    assert row is not None
-    return User(*row)
+    user_id = store.draw("user_ids", 1) + 1
+    store.execute(QUERIES["add_user"], [user_id, username, display_name or username, role,
+                                        region_code, _hasher().hash(password)])
+    return User(user_id, username, display_name or username, role, region_code)
 
 
 def authenticate(store: Store, username: str, password: str

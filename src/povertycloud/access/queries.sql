@@ -7,9 +7,8 @@ SELECT count(*) FROM regions WHERE code = ?;
 SELECT count(*) FROM users WHERE username = ?;
 
 -- name: add_user
-INSERT INTO users (username, display_name, role, region_code, password_hash)
-VALUES (?, ?, ?, ?, ?)
-RETURNING user_id, username, display_name, role, region_code;
+INSERT INTO users (user_id, username, display_name, role, region_code, password_hash)
+VALUES (?, ?, ?, ?, ?, ?);
 
 -- name: user_with_hash
 SELECT user_id, username, display_name, role, region_code, password_hash

@@ -31,7 +31,7 @@ def serve(db: DbOption, host: HostOption = "127.0.0.1", port: PortOption = 8000,
     run_server(db, host, port, secure_cookies, wait)
 
 
-def run_server(db: Path, host: str, port: int, secure_cookies: bool = False,
+def run_server(db: Path | str, host: str, port: int, secure_cookies: bool = False,
                wait: float = 0) -> None:
     """Serve ``db``, first bringing the web's own tables up to date in it (saying which it
     rebuilt), so that a missing, locked or newer store is reported before the server
@@ -43,12 +43,12 @@ def run_server(db: Path, host: str, port: int, secure_cookies: bool = False,
 
     config = WebConfig(db=db, secure_cookies=secure_cookies)  # a bad setting: refused here
     with open_store(db, wait=wait) as store:
-        rebuilt = prepare(store)
+        rebuilt, label = prepare(store), store.label
     for table in rebuilt:
-        console.print(f"Rebuilt {table} in {db}: the data changed since it was built",
+        console.print(f"Rebuilt {table} in {label}: the data changed since it was built",
                       highlight=False, soft_wrap=True)
     app = create_app(config)
-    console.print(f"Serving {db} at http://{host}:{port}/ (Ctrl+C to stop)")
+    console.print(f"Serving {label} at http://{host}:{port}/ (Ctrl+C to stop)")
     # the client's address is the application's to judge (POVERTYCLOUD_TRUSTED_PROXIES)
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False,
                 proxy_headers=False)

@@ -24,13 +24,13 @@ SELECT household_id, year, score, band, COLUMNS('^[si]_') FROM identification"""
 def latest_year(store: Store) -> int:
     year = store.latest_year("household_years")
     if year is None:
-        raise PovertyCloudError(f"{store.path} has no household_years to identify")
+        raise PovertyCloudError(f"{store.label} has no household_years to identify")
     return year
 
 
 def check_year(store: Store, year: int) -> None:
     if not store.scalar("SELECT count(*) FROM household_years WHERE year = ?", [year]):
-        raise PovertyCloudError(f"{store.path} has no survey of {year}")
+        raise PovertyCloudError(f"{store.label} has no survey of {year}")
 
 
 def identify(store: Store, rules: Rules, year: int, engine: str = "duckdb",
@@ -83,7 +83,7 @@ def whatif(store: Store, rules: Rules, year: int, level: str = "county") -> pa.T
     if level not in LEVELS:
         raise PovertyCloudError(f"unknown level {level!r}; choose one of: {', '.join(LEVELS)}")
     first_band = literal(rules.scorecard.bands[0].name)
-    official = f'"{store.catalog}".main.identification'  # the what-if shadows the name
+    official = store.qualified("identification")  # the what-if shadows the name
     with preview(store, identify_plan(rules, year)) as result:
         region = sql_ancestor("o.village_code", level)
         sql = f"""
@@ -108,7 +108,7 @@ GROUP BY {region} ORDER BY {region}"""
 def whatif_households(store: Store, rules: Rules, year: int) -> pa.Table:
     """The households whose proposal or band would change under ``rules``."""
     _require(store, year)
-    official = f'"{store.catalog}".main.identification'
+    official = store.qualified("identification")
     with preview(store, identify_plan(rules, year)) as result:
         return store.arrow(f"""
 SELECT o.household_id, o.village_code, o.proposal AS proposal_official,
@@ -163,11 +163,11 @@ def require_identification(store: Store, year: int) -> None:
 
 def _require(store: Store, year: int) -> None:
     if "identification" not in store.tables():
-        raise PovertyCloudError(f"{store.path} has no identification yet: run "
-                                f"`povertycloud identify --db {store.path}` first")
+        raise PovertyCloudError(f"{store.label} has no identification yet: run "
+                                f"`povertycloud identify --db {store.label}` first")
     if not identified(store, year):
-        raise PovertyCloudError(f"{store.path} has no identification for {year}: run "
-                                f"`povertycloud identify --db {store.path} --year {year}`")
+        raise PovertyCloudError(f"{store.label} has no identification for {year}: run "
+                                f"`povertycloud identify --db {store.label} --year {year}`")
 
 
 __all__ = ["explain", "identified", "identify", "latest_year", "summary", "whatif",

@@ -43,7 +43,7 @@ def trusted_proxies(given: str | None = None) -> tuple[Network, ...]:
 
 @dataclass
 class WebConfig:
-    db: Path
+    db: Path | str  # a DuckDB file or a PostgreSQL URL
     secure_cookies: bool = False  # set behind HTTPS: cookies only over TLS
     session_hours: float = 8.0
     max_body: int = 64 * 1024  # bytes of a request body

@@ -1,0 +1,174 @@
+"""Where a store keeps its data: one DuckDB file (the embedded default) or a PostgreSQL
+database (the operational store of a deployment with many users).
+
+Either way the store talks to DuckDB, and every statement stays in DuckDB's dialect: a
+PostgreSQL database is ATTACHed to an in-memory DuckDB through its postgres extension and
+made the default catalog, so reads, writes and transactions go to PostgreSQL while the
+analytics run in DuckDB over its tables. What differs is a property of the backend: where
+the tables are, how a migration's DDL is run, how ids are drawn from a sequence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import duckdb
+
+from ..errors import StoreError
+from . import extensions
+
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+CATALOG = "pc"  # the name of an attached PostgreSQL database inside DuckDB
+_PASSWORD = re.compile(r"(://[^:/@]+):[^@]*@")
+
+
+def is_url(target: Path | str) -> bool:
+    """Whether ``target`` names a PostgreSQL database rather than a file."""
+    return str(target).startswith(POSTGRES_SCHEMES)
+
+
+class Backend(Protocol):
+    schema: str  # the schema the tables are in
+
+    @property
+    def label(self) -> str: ...  # how messages name the store: a path, or a URL sans password
+
+    @property
+    def scratch(self) -> Path | None: ...  # a folder for temporary files; None: the system's
+
+    @property
+    def file(self) -> Path | None: ...  # the file that holds the data, if one does
+
+    def exists(self) -> bool: ...
+
+    def not_a_store(self) -> str: ...  # what a database without pc_meta is
+
+    def connect(self, read_only: bool) -> duckdb.DuckDBPyConnection: ...
+
+    def use(self, con: duckdb.DuckDBPyConnection) -> None: ...  # a new cursor's default
+
+    def ddl(self, sql: str) -> list[str]: ...  # the statements that run a migration
+
+    def draw_sql(self, sequence: str, count: int) -> str: ...
+
+    def forget_catalog(self, con: duckdb.DuckDBPyConnection) -> bool: ...
+
+
+@dataclass
+class EmbeddedFile:
+    """One DuckDB file: zero set-up, one machine, one writing process at a time."""
+
+    path: Path
+    schema: str = "main"
+
+    @property
+    def label(self) -> str:
+        return str(self.path)
+
+    @property
+    def scratch(self) -> Path | None:
+        return self.path.parent
+
+    @property
+    def file(self) -> Path | None:
+        return self.path
+
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    def not_a_store(self) -> str:
+        return f"{self.path} is a DuckDB file but not a povertycloud store"
+
+    def connect(self, read_only: bool) -> duckdb.DuckDBPyConnection:
+        return duckdb.connect(str(self.path), read_only=read_only)
+
+    def use(self, con: duckdb.DuckDBPyConnection) -> None:
+        return None  # a cursor of a file's connection reads the file
+
+    def ddl(self, sql: str) -> list[str]:
+        return [sql]
+
+    def draw_sql(self, sequence: str, count: int) -> str:
+        return f"SELECT max(nextval('{sequence}')) FROM range({int(count)})"
+
+    def forget_catalog(self, con: duckdb.DuckDBPyConnection) -> bool:
+        return False  # one process: the catalogue it sees is the file's
+
+
+@dataclass
+class PostgresDatabase:
+    """A PostgreSQL database, attached to DuckDB: many processes at once, row locks,
+    transactions that other connections see whole or not at all."""
+
+    url: str
+    schema: str = "public"
+
+    @property
+    def label(self) -> str:
+        return _PASSWORD.sub(r"\1@", self.url)  # never a password in a message or a log
+
+    @property
+    def scratch(self) -> Path | None:
+        return None
+
+    @property
+    def file(self) -> Path | None:
+        return None
+
+    def exists(self) -> bool:
+        return True  # a database that cannot be reached says so when connected
+
+    def not_a_store(self) -> str:
+        return (f"{self.label} holds no povertycloud store: create one with "
+                f"`povertycloud store init {self.label}`")
+
+    def connect(self, read_only: bool) -> duckdb.DuckDBPyConnection:
+        con = duckdb.connect()
+        extensions.load(con, "postgres_scanner")
+        mode = ", READ_ONLY" if read_only else ""
+        try:
+            con.execute(f"ATTACH '{_quoted(self.url)}' AS {CATALOG} (TYPE postgres{mode})")
+        except duckdb.Error as exc:
+            con.close()
+            reason = str(exc).split("\n")[0].removeprefix("IO Error: ")
+            raise StoreError(f"cannot connect to {self.label}: {reason}") from None
+        self.use(con)
+        return con
+
+    def use(self, con: duckdb.DuckDBPyConnection) -> None:
+        con.execute(f"USE {CATALOG}")
+
+    def ddl(self, sql: str) -> list[str]:
+        """Each statement of DuckDB's DDL, translated to PostgreSQL's to run there (DuckDB
+        cannot create a sequence in an attached database, nor a default that draws on one),
+        then DuckDB's cache of the catalogue cleared."""
+        import sqlglot
+
+        native = [sqlglot.transpile(s.query, read="duckdb", write="postgres")[0]
+                  for s in duckdb.extract_statements(sql)]
+        return [f"CALL postgres_execute('{CATALOG}', '{_quoted(n)}')" for n in native] + \
+            ["CALL pg_clear_cache()"]
+
+    def draw_sql(self, sequence: str, count: int) -> str:
+        native = f"SELECT nextval(''{sequence}'') AS n FROM generate_series(1, {int(count)})"
+        return f"SELECT max(n) FROM postgres_query('{CATALOG}', '{native}')"
+
+    def forget_catalog(self, con: duckdb.DuckDBPyConnection) -> bool:
+        """Forget the tables DuckDB has cached: another process may have made one."""
+        con.execute("CALL pg_clear_cache()")
+        return True
+
+
+def _quoted(text: str) -> str:
+    return text.replace("'", "''")
+
+
+def backend(target: Path | str) -> EmbeddedFile | PostgresDatabase:
+    """The backend ``target`` names: a PostgreSQL URL, or the path of a DuckDB file."""
+    if is_url(target):
+        return PostgresDatabase(str(target))
+    return EmbeddedFile(Path(target))
+
