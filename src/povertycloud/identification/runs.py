@@ -17,8 +17,14 @@ from ..store import Store
 from .plan import Rules, identify_plan
 
 # The breakdown of each score (points per set and indicator), apart from the results.
-SCORES_VIEW = """CREATE OR REPLACE VIEW identification_scores AS
-SELECT household_id, year, score, band, COLUMNS('^[si]_') FROM identification"""
+SCORES = "identification_scores"  # a view of the scorecard's columns of identification
+
+
+def _scores_view(store: Store) -> str:
+    """The view, its columns named (plain SQL that a PostgreSQL store can hold too)."""
+    scored = [c for c in store.columns("identification") if c[:2] in ("s_", "i_")]
+    return (f"CREATE VIEW {SCORES} AS SELECT household_id, year, score, band, "
+            f"{', '.join(scored)} FROM identification")
 
 
 def latest_year(store: Store) -> int:
@@ -41,12 +47,13 @@ def identify(store: Store, rules: Rules, year: int, engine: str = "duckdb",
     check_year(store, year)
     with store.transaction():  # all of it, or nothing: a crash leaves the run before
         run_id = store.scalar("SELECT coalesce(max(run_id), 0) + 1 FROM identification_runs")
+        if store.has_table(SCORES):  # earlier versions kept it as a table
+            store.execute(f"DROP TABLE {SCORES}")
+        store.execute(f"DROP VIEW IF EXISTS {SCORES}")  # it holds on to the table it reads
         execute(store, engine, identify_plan(rules, year, run_id), progress)
         households = store.scalar("SELECT count(*) FROM identification WHERE year = ?",
                                   [year])
-        if store.has_table("identification_scores"):  # earlier versions kept it as a table
-            store.execute("DROP TABLE identification_scores")
-        store.execute(SCORES_VIEW)
+        store.execute(_scores_view(store))
         store.execute("INSERT INTO identification_runs VALUES (?, ?, ?, ?, now(), ?)",
                       [run_id, year, engine, households,
                        json.dumps(rules.versions(), ensure_ascii=False)])

@@ -54,6 +54,8 @@ class Backend(Protocol):
 
     def draw_sql(self, sequence: str, count: int) -> str: ...
 
+    def sequences_sql(self) -> str: ...  # each sequence's name and the last number drawn
+
     def forget_catalog(self, con: duckdb.DuckDBPyConnection) -> bool: ...
 
 
@@ -93,6 +95,10 @@ class EmbeddedFile:
 
     def draw_sql(self, sequence: str, count: int) -> str:
         return f"SELECT max(nextval('{sequence}')) FROM range({int(count)})"
+
+    def sequences_sql(self) -> str:
+        return ("SELECT sequence_name, last_value FROM duckdb_sequences() "
+                "WHERE database_name = current_database()")
 
     def forget_catalog(self, con: duckdb.DuckDBPyConnection) -> bool:
         return False  # one process: the catalogue it sees is the file's
@@ -155,6 +161,11 @@ class PostgresDatabase:
     def draw_sql(self, sequence: str, count: int) -> str:
         native = f"SELECT nextval(''{sequence}'') AS n FROM generate_series(1, {int(count)})"
         return f"SELECT max(n) FROM postgres_query('{CATALOG}', '{native}')"
+
+    def sequences_sql(self) -> str:
+        native = (f"SELECT sequencename, last_value FROM pg_sequences "
+                  f"WHERE schemaname = ''{self.schema}''")
+        return f"SELECT * FROM postgres_query('{CATALOG}', '{native}')"
 
     def forget_catalog(self, con: duckdb.DuckDBPyConnection) -> bool:
         """Forget the tables DuckDB has cached: another process may have made one."""

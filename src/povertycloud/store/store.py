@@ -309,15 +309,22 @@ class Store:
         with self._timed(sql):
             return self._run(sql, params).to_arrow_table()
 
-    def register(self, name: str, table: pa.Table) -> None:
-        """Expose an in-memory Arrow table to this handle's queries as ``name``."""
+    def batches(self, sql: str, rows: int, params: Params = None) -> pa.RecordBatchReader:
+        """The rows of a query as a stream of Arrow batches of up to ``rows`` rows."""
+        with self._timed(sql):
+            return self._run(sql, params).to_arrow_reader(rows)
+
+    def register(self, name: str, table: pa.Table | pa.RecordBatchReader) -> None:
+        """Expose Arrow data (a table, or a stream read once) to this handle's queries
+        as ``name``."""
         self.con.register(name, table)
 
     def unregister(self, name: str) -> None:
         self.con.unregister(name)
 
     @contextmanager
-    def registered(self, name: str, table: pa.Table) -> Iterator[str]:
+    def registered(self, name: str, table: pa.Table | pa.RecordBatchReader
+                   ) -> Iterator[str]:
         """``table`` readable as ``name`` inside the block only."""
         self.register(name, table)
         try:
@@ -432,6 +439,10 @@ class Store:
         if count <= 0:
             return 0
         return self.scalar(self.backend.draw_sql(sequence, count)) - count
+
+    def sequences(self) -> dict[str, int]:
+        """Each sequence of the store and the last number drawn from it (0: none yet)."""
+        return {str(n): int(v or 0) for n, v in self.rows(self.backend.sequences_sql())}
 
     def next_batch_id(self) -> int:
         return self.scalar("SELECT coalesce(max(batch_id), 0) + 1 FROM batches")
