@@ -19,6 +19,8 @@ import httpx2 as httpx
 from fastapi.testclient import TestClient
 from tests.conftest import CLI, Refusal
 
+from povertycloud.access.limits import RateLimit
+from povertycloud.store import Store
 from povertycloud.web.app import create_app
 from povertycloud.web.deps import WebConfig
 
@@ -56,6 +58,17 @@ def test_rate_limits_hold_across_workers_and_restarts(web_store: tuple[Path, Reg
     plain = hashlib.sha256(b"testclient").hexdigest()
     assert all("testclient" not in key and "assessor" not in key and key != plain
                for _, key in kept), "a key kept in clear"
+
+
+def test_a_limit_leaves_the_events_another_request_is_deleting(tmp_path: Path) -> None:
+    with Store.create(tmp_path / "s.duckdb") as store, store.cursor() as other:
+        limit = RateLimit("login", 2, 60, "salt")
+        limit.hit(store, "k", now=100)
+        with other.transaction():
+            other.execute("DELETE FROM rate_events")  # another request's pruning
+            limit.hit(store, "k", now=200)  # whose own pruning conflicts: no error
+            limit.clear(store, "k")  # nor here: the events are left to expire
+        assert store.column("SELECT happened_at FROM rate_events") == [200]
 
 
 def test_several_workers_on_an_embedded_store_are_refused(

@@ -52,10 +52,16 @@ class RateLimit:
     def hit(self, store: Store, key: str, *, now: float | None = None) -> None:
         """Count an event of ``key``, forgetting the events the window has left behind."""
         now = time.time() if now is None else now
-        with suppress(StoreConflict):  # another request deleted them at the same moment
-            store.execute(QUERIES["forget_old_rate_events"], [self.name, now - self.seconds])
+        _forget(store, "forget_old_rate_events", [self.name, now - self.seconds])
         store.execute(QUERIES["add_rate_event"], [self.name, self._hash(key), now])
 
     def clear(self, store: Store, key: str) -> None:
         """Forget the events of ``key`` (a login that succeeded)."""
-        store.execute(QUERIES["forget_rate_events_of_key"], [self.name, self._hash(key)])
+        _forget(store, "forget_rate_events_of_key", [self.name, self._hash(key)])
+
+
+def _forget(store: Store, query: str, params: list[object]) -> None:
+    """Delete events; when another request deletes some of the same at that moment (a
+    conflict), this deletes none: they are left to expire."""
+    with suppress(StoreConflict):
+        store.execute(QUERIES[query], params)
