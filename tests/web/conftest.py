@@ -267,3 +267,12 @@ def live_server(web_store: tuple[Path, Regions], tmp_path: Path) -> Iterator[str
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(10)
+
+
+@pytest.fixture
+def pg_store_url(web_template: str) -> Iterator[str]:
+    """The URL of a fresh PostgreSQL store holding what ``web_store`` holds (its users,
+    with ``PASSWORD``): for the tests of several worker processes, which an embedded
+    store cannot have."""
+    with postgres.server().database(web_template) as url:
+        yield url

@@ -40,3 +40,26 @@ SELECT user_id, csrf_token FROM sessions WHERE token_hash = ? AND expires_at > ?
 
 -- name: end_session
 DELETE FROM sessions WHERE token_hash = ?;
+
+-- The statements of the rate limits (access/limits.py).
+
+-- name: rate_key_salt
+SELECT value FROM pc_meta WHERE key = 'rate_key_salt';
+
+-- name: keep_rate_key_salt
+INSERT INTO pc_meta VALUES ('rate_key_salt', ?) ON CONFLICT (key) DO NOTHING;
+
+-- name: rate_event_to_expire
+-- of the key's events in the window, the one that must leave it before another may come
+SELECT happened_at FROM rate_events
+WHERE limit_name = ? AND key_hash = ? AND happened_at > ?
+ORDER BY happened_at DESC LIMIT 1 OFFSET ?;
+
+-- name: add_rate_event
+INSERT INTO rate_events VALUES (?, ?, ?);
+
+-- name: forget_old_rate_events
+DELETE FROM rate_events WHERE limit_name = ? AND happened_at <= ?;
+
+-- name: forget_rate_events_of_key
+DELETE FROM rate_events WHERE limit_name = ? AND key_hash = ?;

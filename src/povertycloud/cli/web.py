@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 import string
 from pathlib import Path
@@ -20,38 +21,56 @@ users_app = typer.Typer(help="Accounts of the web platform.", no_args_is_help=Tr
 HostOption = Annotated[str, typer.Option(help="Address to listen on (127.0.0.1: this "
                                               "machine only).")]
 PortOption = Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)]
+WorkersOption = Annotated[int, typer.Option(
+    help="Worker processes answering requests (above 1 on PostgreSQL only: an embedded "
+         "DuckDB store is opened by one process).", min=1)]
 
 
 def serve(db: DbOption, host: HostOption = "127.0.0.1", port: PortOption = 8000,
           secure_cookies: Annotated[bool, typer.Option(
               help="Send cookies only over HTTPS (set when served behind TLS).")] = False,
-          wait: WaitOption = 0) -> None:
+          wait: WaitOption = 0, workers: WorkersOption = 1) -> None:
     """Serve the web platform (pages, JSON API under /api with its schema at /docs, and
     the public portal at /portal) over one store."""
-    run_server(db, host, port, secure_cookies, wait)
+    run_server(db, host, port, secure_cookies, wait, workers)
 
 
 def run_server(db: Path | str, host: str, port: int, secure_cookies: bool = False,
-               wait: float = 0) -> None:
-    """Serve ``db``, first bringing the web's own tables up to date in it (saying which it
-    rebuilt), so that a missing, locked or newer store is reported before the server
-    starts."""
+               wait: float = 0, workers: int = 1) -> None:
+    """Serve ``db`` with ``workers`` processes, first bringing the web's own tables up
+    to date in it (saying which it rebuilt), so that a missing, locked or newer store is
+    reported before the server starts. Each worker opens the store itself, with the
+    settings passed to it in the environment."""
     import uvicorn
 
-    from ..web.app import create_app
+    from ..errors import PovertyCloudError
+    from ..web.app import CONFIG_VARIABLE, FACTORY
     from ..web.deps import WebConfig, prepare
 
+    if workers > 1 and embedded(db):
+        raise PovertyCloudError(
+            f"--workers {workers} needs the store on PostgreSQL: the embedded DuckDB store "
+            f"{db} is opened by one process only; serve it with one worker or move it to "
+            "PostgreSQL (docs/operations.md)")
     config = WebConfig(db=db, secure_cookies=secure_cookies)  # a bad setting: refused here
     with open_store(db, wait=wait) as store:
         rebuilt, label = prepare(store), store.label
     for table in rebuilt:
         console.print(f"Rebuilt {table} in {label}: the data changed since it was built",
                       highlight=False, soft_wrap=True)
-    app = create_app(config)
-    console.print(f"Serving {label} at http://{host}:{port}/ (Ctrl+C to stop)")
+    os.environ[CONFIG_VARIABLE] = config.dumps()
+    many = f" with {workers} workers" if workers > 1 else ""
+    console.print(f"Serving {label}{many} at http://{host}:{port}/ (Ctrl+C to stop)")
     # the client's address is the application's to judge (POVERTYCLOUD_TRUSTED_PROXIES)
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False,
-                proxy_headers=False)
+    uvicorn.run(FACTORY, factory=True, workers=workers, host=host, port=port,
+                log_level="warning", access_log=False, proxy_headers=False)
+
+
+def embedded(db: Path | str) -> bool:
+    """Whether the store is an embedded DuckDB file rather than a database server."""
+    from ..store.backends import is_url
+
+    return not is_url(db)
 
 
 @users_app.command("add")

@@ -2,12 +2,16 @@
 
     povertycloud serve --db demo/province.duckdb
 
+Each worker process of the server builds its application with :func:`from_environment`
+and opens its own handle of the store.
+
 Errors are answered, never raised: 4xx with a clear message (JSON under /api, a page
 elsewhere). Request bodies are capped; every page is sent with strict security headers.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Mapping, MutableMapping
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -33,6 +37,8 @@ from .responses import PlainJSONResponse
 from .routes import ROUTERS
 
 STATIC = resources.files(__package__).joinpath("static")
+CONFIG_VARIABLE = "POVERTYCLOUD_WEB_CONFIG"  # the workers' settings, set by `serve`
+FACTORY = f"{__name__}:from_environment"  # what uvicorn's workers import
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
@@ -174,3 +180,9 @@ def create_app(config: WebConfig) -> FastAPI:
         return answer(request, 400, str(exc))
 
     return app
+
+
+def from_environment() -> FastAPI:
+    """The application of a worker process, with the settings `serve` left in
+    ``CONFIG_VARIABLE`` (see :meth:`WebConfig.dumps`)."""
+    return create_app(WebConfig.loads(os.environ[CONFIG_VARIABLE]))

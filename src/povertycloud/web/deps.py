@@ -1,11 +1,14 @@
 """The dependencies of the routes: what the web application holds for its lifetime (the
-store, settings and rate limits), each request's store handle and user (from the session
-cookie or a bearer token), the checks of role, jurisdiction and CSRF token, and the typed
-aliases the routes declare their parameters with."""
+store, settings and rate limits, whose events are in the store), each request's store
+handle and user (from the session cookie or a bearer token), the checks of role,
+jurisdiction and CSRF token, and the typed aliases the routes declare their parameters
+with."""
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
+import json
 import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -16,14 +19,14 @@ from fastapi import Depends, Form, Header, HTTPException, Query, Request
 from fastapi import Path as InPath
 from starlette.convertors import Convertor, register_url_convertor
 
-from ..access import audit, sessions
+from ..access import audit, limits, sessions
 from ..access.accounts import User
+from ..access.limits import RateLimit
 from ..errors import PovertyCloudError
 from ..identification.scorecard import Scorecard, load_scorecard
 from ..registry import search
 from ..reports import figures
 from ..store import Store
-from .limits import RateLimit
 
 TRUSTED_PROXIES = "POVERTYCLOUD_TRUSTED_PROXIES"
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -55,6 +58,17 @@ class WebConfig:
     scorecard: Path | None = None
     trusted_proxies: tuple[Network, ...] = field(default_factory=trusted_proxies)
 
+    def dumps(self) -> str:
+        """The settings as JSON, for the worker processes of the server (:meth:`loads`)."""
+        return json.dumps(dataclasses.asdict(self), default=str)
+
+    @classmethod
+    def loads(cls, text: str) -> WebConfig:
+        found = json.loads(text)
+        return cls(**found | {
+            "scorecard": found["scorecard"] and Path(found["scorecard"]),
+            "trusted_proxies": trusted_proxies(",".join(found["trusted_proxies"]))})
+
 
 @dataclass
 class Platform:
@@ -66,14 +80,17 @@ class Platform:
     complaint_limit: RateLimit = field(init=False)
 
     def open(self) -> None:
-        self.store = Store(self.config.db)
-        self.card = load_scorecard(self.config.scorecard)
-        self.login_limit = RateLimit(self.config.login_attempts, self.config.login_window)
-        self.client_login_limit = RateLimit(self.config.client_login_attempts,
-                                            self.config.login_window)
-        self.complaint_limit = RateLimit(self.config.complaints_per_window,
-                                         self.config.complaint_window)
+        config = self.config
+        self.store = Store(config.db)
+        self.card = load_scorecard(config.scorecard)
         prepare(self.store)
+        salt = limits.salt(self.store)
+        self.login_limit = RateLimit("login", config.login_attempts, config.login_window,
+                                     salt)
+        self.client_login_limit = RateLimit("client_login", config.client_login_attempts,
+                                            config.login_window, salt)
+        self.complaint_limit = RateLimit("complaint", config.complaints_per_window,
+                                         config.complaint_window, salt)
 
     def close(self) -> None:
         self.store.close()
@@ -81,7 +98,9 @@ class Platform:
 
 def prepare(store: Store) -> list[str]:
     """Rebuild the tables the web derives from the data (the identification figures, the
-    people search) where the data changed since they were built; the ones rebuilt."""
+    people search) where the data changed since they were built; the ones rebuilt. The
+    salt of the rate limits' keys is made too, the first time."""
+    limits.salt(store)
     rebuilt = []
     if figures.refresh(store):
         rebuilt.append(f"{figures.FIGURES} (figures of the latest identification)")
