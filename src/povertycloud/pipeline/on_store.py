@@ -97,7 +97,7 @@ def _keep(store: Store, plan: Plan, source: Callable[[str], str],
             if plan.replace_where and store.has_table(name):
                 _replace_rows(store, target, source(name), plan.replace_where)
             else:
-                store.execute(f"CREATE OR REPLACE TABLE {target} AS SELECT * FROM {source(name)}")
+                store.replace_table(target, f"SELECT * FROM {source(name)}")
             counts[name] = store.count(target)
     return counts
 

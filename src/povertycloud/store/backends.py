@@ -18,7 +18,7 @@ from typing import Protocol
 import duckdb
 
 from ..errors import StoreError
-from . import extensions
+from . import extensions, indexes
 
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 CATALOG = "pc"  # the name of an attached PostgreSQL database inside DuckDB
@@ -55,6 +55,8 @@ class Backend(Protocol):
     def draw_sql(self, sequence: str, count: int) -> str: ...
 
     def sequences_sql(self) -> str: ...  # each sequence's name and the last number drawn
+
+    def index_sql(self, table: str) -> list[str]: ...  # the indexes ``table`` needs here
 
     def forget_catalog(self, con: duckdb.DuckDBPyConnection) -> bool: ...
 
@@ -99,6 +101,9 @@ class EmbeddedFile:
     def sequences_sql(self) -> str:
         return ("SELECT sequence_name, last_value FROM duckdb_sequences() "
                 "WHERE database_name = current_database()")
+
+    def index_sql(self, table: str) -> list[str]:
+        return []  # zone maps do: an index would only slow the bulk writes
 
     def forget_catalog(self, con: duckdb.DuckDBPyConnection) -> bool:
         return False  # one process: the catalogue it sees is the file's
@@ -166,6 +171,9 @@ class PostgresDatabase:
         native = (f"SELECT sequencename, last_value FROM pg_sequences "
                   f"WHERE schemaname = ''{self.schema}''")
         return f"SELECT * FROM postgres_query('{CATALOG}', '{native}')"
+
+    def index_sql(self, table: str) -> list[str]:
+        return indexes.statements(table)
 
     def forget_catalog(self, con: duckdb.DuckDBPyConnection) -> bool:
         """Forget the tables DuckDB has cached: another process may have made one."""

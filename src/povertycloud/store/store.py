@@ -391,6 +391,19 @@ class Store:
                     self.execute(statement)
             self.set_meta("schema_version", str(SCHEMA_VERSION))
             self.set_meta("standard_version", STANDARD_VERSION)
+            for table in sorted(self.tables()):
+                self.index(table)
+
+    def index(self, table: str) -> None:
+        """Make the indexes ``table`` needs on this backend (``indexes``), if missing."""
+        for statement in self.backend.index_sql(table):
+            self.execute(statement)
+
+    def replace_table(self, table: str, select: str) -> None:
+        """``table`` (a name, or :meth:`qualified`) made anew from the query ``select``,
+        with its indexes."""
+        self.execute(f"CREATE OR REPLACE TABLE {table} AS {select}")
+        self.index(table.rsplit(".", 1)[-1])
 
     def set_meta(self, key: str, value: str) -> None:
         """Record ``value`` under ``key`` in the store's own settings (``pc_meta``)."""
