@@ -26,7 +26,8 @@ Counter = Callable[[str, int, int], None]  # table, tables done, tables in all
 
 def tables(store: Store) -> list[str]:
     """The store's tables (not its views, not ``pc_meta``), in name order."""
-    return sorted(t for t in store.tables() if t != "pc_meta" and not store.has_view(t))
+    views = store.views()
+    return sorted(t for t in store.tables() if t != "pc_meta" and t not in views)
 
 
 def tally(store: Store) -> Tally:
@@ -61,6 +62,8 @@ def copy_store(source: Store, target: Store, counter: Counter | None = None) -> 
             _copy_table(source, target, table)
         for sequence, last in source.sequences().items():
             target.draw(sequence, last)
+        for statement in source.views().values():
+            target.execute(statement)
         copied = tally(source)
         if tally(target) != copied:
             raise StoreError(f"the copy of {source.label} into {target.label} differs from "
