@@ -19,6 +19,7 @@ import pytest
 from fastapi.testclient import TestClient
 from tests.conftest import CLI, Refusal, state_of
 from tests.web.conftest import PASSWORD, Regions, copy_store
+from tests.web.test_pages import log_in
 
 from povertycloud.access.accounts import create_user
 from povertycloud.errors import PovertyCloudError
@@ -291,3 +292,17 @@ def test_a_department_account_is_sent_to_the_api_documentation(
         client: TestClient, department: dict[str, str]) -> None:
     answer = client.get("/", headers=department, follow_redirects=False)
     assert answer.headers["location"] == "/docs"
+
+
+def test_the_users_page_adds_a_department_account(client: TestClient, regions: Regions
+                                                  ) -> None:
+    csrf = log_in(client, "admin")
+    page = client.get("/users")
+    assert f'<option value="{SOURCE}">' in page.text
+    form = {"csrf_token": csrf, "username": "vehicles_it", "password": PASSWORD,
+            "role": "department", "region_code": regions.province}
+    refused = client.post("/users", data=form)
+    assert refused.status_code == 400 and "needs the source it delivers" in refused.text
+    made = client.post("/users", data=form | {"source": SOURCE}, follow_redirects=False)
+    assert made.status_code == 303
+    assert f"<td>{SOURCE}</td>" in client.get("/users").text

@@ -31,6 +31,7 @@ MESSAGES: dict[str, tuple[str, str]] = {  # id: (Chinese, English)
     "verified": ("已核查", "Verified"), "precision": ("准确率", "Precision"),
     "users": ("用户", "Users"),
     "sources": ("部门数据", "Department data"), "source": ("数据源", "Source"),
+    "no_source": ("无（仅部门账号有数据源）", "None (department accounts only)"),
     "department": ("部门", "Department"), "table": ("数据表", "Table"),
     "schema_version": ("版本", "Schema version"), "frequency": ("频率", "Frequency"),
     "owner": ("负责单位", "Owner"), "batches": ("批次", "Batches"), "batch": ("批次", "Batch"),

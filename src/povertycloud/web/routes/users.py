@@ -58,7 +58,8 @@ def add_user(body: NewUser, me: Me, store: DB, csrf: CsrfHeader = None) -> dict[
 @pages.get("/users")
 def users_page(request: Request, me: Me, store: DB) -> Response:
     allowed(me, "users")
-    return render(request, "users.html", me, users=list_users(store, me.user), roles=ROLES)
+    return render(request, "users.html", me, users=list_users(store, me.user), roles=ROLES,
+                  sources=list(load_sources()))
 
 
 @pages.post("/users")
@@ -67,16 +68,18 @@ def add_user_form(request: Request, me: Me, store: DB,
                   password: Annotated[str, Form(max_length=256)],
                   role: Annotated[str, Form(max_length=32)],
                   region_code: Annotated[str, Form(pattern=r"^\d{12}$")],
+                  source: Annotated[str, Form(max_length=64)] = "",
                   csrf_token: FormToken = "") -> Response:
     check_csrf(me, csrf_token)
     allowed(me, "users")
     in_jurisdiction(me.user, region_code)
+    sources = list(load_sources())
     try:
         created = create_user(store, username, password, role, region_code,
-                              sources=list(load_sources()))
+                              source=source or None, sources=sources)
     except AccountError as exc:
         return render(request, "users.html", me, 400, users=list_users(store, me.user),
-                      roles=ROLES, error=str(exc))
+                      roles=ROLES, sources=sources, error=str(exc))
     audit.record(store, me.user, "create_user", "user", created.username, created.region_code,
                  f"role {created.role}")
     return RedirectResponse("/users", 303)
