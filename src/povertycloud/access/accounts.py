@@ -115,7 +115,7 @@ def check_source(role: str, source: str | None, sources: Collection[str]) -> Non
     the feeds', a layer above); no other account has a source."""
     if role != "department":
         if source is not None:
-            raise AccountError(f"only a department account has a source, not a {role}")
+            raise AccountError(f"only a department account has a source (not the role {role})")
         return
     if source is None:
         raise AccountError("a department account needs the source it delivers, one of "
