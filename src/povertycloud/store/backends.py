@@ -61,7 +61,7 @@ class Backend(Protocol):
 
     def sequences_sql(self) -> str: ...  # each sequence's name and the last number drawn
 
-    def index_sql(self, table: str) -> list[str]: ...  # the indexes ``table`` needs here
+    def index_sql(self, table: str, qualified: str) -> list[str]: ...  # ``table``'s indexes
 
     def views_sql(self) -> str: ...  # each view's name and the statement that makes it
 
@@ -145,7 +145,7 @@ class EmbeddedFile:
         return ("SELECT sequence_name, last_value FROM duckdb_sequences() "
                 "WHERE database_name = current_database()")
 
-    def index_sql(self, table: str) -> list[str]:
+    def index_sql(self, table: str, qualified: str) -> list[str]:
         return []  # zone maps do: an index would only slow the bulk writes
 
     def views_sql(self) -> str:
@@ -224,8 +224,8 @@ class PostgresDatabase:
                   f"WHERE schemaname = ''{self.schema}''")
         return f"SELECT * FROM postgres_query('{CATALOG}', '{native}')"
 
-    def index_sql(self, table: str) -> list[str]:
-        return indexes.statements(table)
+    def index_sql(self, table: str, qualified: str) -> list[str]:
+        return indexes.statements(table, qualified)
 
     def views_sql(self) -> str:
         native = ("SELECT viewname::text AS name, 'CREATE VIEW ' || viewname || ' AS ' || "

@@ -27,7 +27,8 @@ INDEXES: dict[str, tuple[tuple[str, ...], ...]] = {
 }
 
 
-def statements(table: str) -> list[str]:
-    """CREATE INDEX for each index of ``table`` (none for a table not listed)."""
-    return [f"CREATE INDEX IF NOT EXISTS {table}_by_{'_'.join(columns)} ON {table} "
+def statements(table: str, qualified: str) -> list[str]:
+    """CREATE INDEX for each index of ``table`` (none for a table not listed), named in
+    full (``qualified``): a temporary view of the same name must not be taken for it."""
+    return [f"CREATE INDEX IF NOT EXISTS {table}_by_{'_'.join(columns)} ON {qualified} "
             f"({', '.join(columns)})" for columns in INDEXES.get(table, ())]
