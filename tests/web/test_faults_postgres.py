@@ -191,3 +191,34 @@ def test_an_import_killed_at_its_writes_leaves_the_store_as_it_was(
     with Store(pg_store_url) as store:
         after = tally(store)
     assert after["household_years"][0] == before["household_years"][0]
+
+
+def test_a_batch_is_seen_whole_while_it_runs(pg_store_url: str) -> None:
+    """`identify` replaces a year's results in a process of its own while the server's
+    handle reads them: every read sees all the households of the run before or all of
+    the run after (its run id), never a mix, never none."""
+    with Store(pg_store_url) as store:
+        households = store.scalar("SELECT count(*) FROM identification WHERE year = 2020")
+        runs_before = store.scalar("SELECT count(*) FROM identification_runs")
+    assert households > 0
+    seen: set[tuple[int, int]] = set()
+    done = threading.Event()
+
+    def read() -> None:
+        with Store(pg_store_url) as reader:
+            while not done.is_set():
+                seen.update(reader.rows("SELECT count(*), count(DISTINCT run_id) FROM "
+                                        "identification WHERE year = 2020"))
+
+    watcher = threading.Thread(target=read)
+    watcher.start()
+    try:
+        ran = subprocess.run([str(CLI), "identify", "--db", pg_store_url, "--year", "2020"],
+                             capture_output=True, text=True, timeout=600)
+    finally:
+        done.set()
+        watcher.join(60)
+    assert ran.returncode == 0, ran.stderr
+    assert seen == {(households, 1)}
+    with Store(pg_store_url) as store:
+        assert store.scalar("SELECT count(*) FROM identification_runs") == runs_before + 1

@@ -39,11 +39,12 @@ def rotate_command(
     """Encrypt a store again with another key (or a store in clear for the first time):
     copied whole into a new file, checked equal, then put in its place."""
     from ..store import keys
+    from ..store.copy import rotate
 
     new_key = keys.read(to) if to is not None else None
     with progress_bar() as bar:
         task = bar.add_task("Copying", total=None)
-        copied = keys.rotate(db, new_key, lambda table, done, total: bar.update(
+        copied = rotate(db, new_key, lambda table, done, total: bar.update(
             task, description=f"Copying {table}", completed=done, total=total))
         bar.update(task, description="Copied", completed=1, total=1)
     rows = sum(count for count, _ in copied.values())

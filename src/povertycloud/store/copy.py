@@ -16,6 +16,9 @@ from typing import TYPE_CHECKING
 from ..errors import StoreError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from .keys import Key
     from .store import Store
 
 BATCH_ROWS = 100_000
@@ -78,3 +81,23 @@ def _copy_table(source: Store, target: Store, table: str) -> None:
             target.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {STREAMED}")
         else:  # made by the work done on the source (a department's feed, results)
             target.execute(f"CREATE TABLE {table} AS SELECT * FROM {STREAMED}")
+
+
+def rotate(path: Path, new_key: Key | None, counter: Counter | None = None) -> Tally:
+    """The embedded store ``path`` encrypted again with ``new_key`` (None: written in
+    clear), opened with the key configured now: copied whole into a new file beside it,
+    checked equal, then put in its place. Killed half-way, the store is as it was."""
+    from .store import Store
+
+    rekeyed = path.with_name(path.name + ".rekeyed")
+    for left in (rekeyed, rekeyed.with_name(rekeyed.name + ".wal")):  # of a kill
+        left.unlink(missing_ok=True)
+    with Store(path) as source:  # no one writes while it is copied
+        if source.backend.file is None:
+            raise StoreError(f"{source.label} is a PostgreSQL store: its columns are "
+                              "encrypted by the application, which does not rotate keys "
+                              "yet (docs/operations.md)")
+        with Store.create(rekeyed, key=new_key) as target:
+            copied = copy_store(source, target, counter)
+    rekeyed.replace(path)
+    return copied

@@ -14,12 +14,8 @@ import re
 import secrets
 import stat
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ..errors import ConfigError
-
-if TYPE_CHECKING:
-    from .copy import Counter, Tally
 
 FILE_VARIABLE = "POVERTYCLOUD_KEY_FILE"
 VALUE_VARIABLE = "POVERTYCLOUD_KEY"
@@ -82,23 +78,3 @@ def new(file: Path) -> Key:
         out.write(value + "\n")
     return Key(value, str(file))
 
-
-def rotate(path: Path, new_key: Key | None, counter: Counter | None = None) -> Tally:
-    """The embedded store ``path`` encrypted again with ``new_key`` (None: written in
-    clear), opened with the key configured now: copied whole into a new file beside it,
-    checked equal, then put in its place. Killed half-way, the store is as it was."""
-    from .copy import copy_store
-    from .store import Store
-
-    rekeyed = path.with_name(path.name + ".rekeyed")
-    for left in (rekeyed, rekeyed.with_name(rekeyed.name + ".wal")):  # of a kill
-        left.unlink(missing_ok=True)
-    with Store(path) as source:  # no one writes while it is copied
-        if source.backend.file is None:
-            raise ConfigError(f"{source.label} is a PostgreSQL store: its columns are "
-                              "encrypted by the application, which does not rotate keys "
-                              "yet (docs/operations.md)")
-        with Store.create(rekeyed, key=new_key) as target:
-            copied = copy_store(source, target, counter)
-    rekeyed.replace(path)
-    return copied
