@@ -184,13 +184,18 @@ def store_state(db: Path, *, stamps: bool = True) -> dict[str, tuple[int, int]]:
     if not db.exists():
         return {}
     with Store(db, read_only=True) as store:
-        content = {}
-        for t in store.tables():
-            kept = ", ".join(f'"{c}"' for c, kind in store.columns(t).items()
-                             if stamps or not kind.startswith("TIMESTAMP"))
-            content[t] = store.one(f"SELECT count(*), coalesce(sum(hash({kept or 0})"
-                                   f"::HUGEINT), 0) FROM {t}")
-        return content
+        return state_of(store, stamps=stamps)
+
+
+def state_of(store: Any, *, stamps: bool = True) -> dict[str, tuple[int, int]]:
+    """:func:`store_state` of a store already open (a server's)."""
+    content = {}
+    for t in store.tables():
+        kept = ", ".join(f'"{c}"' for c, kind in store.columns(t).items()
+                         if stamps or not kind.startswith("TIMESTAMP"))
+        content[t] = store.one(f"SELECT count(*), coalesce(sum(hash({kept or 0})"
+                               f"::HUGEINT), 0) FROM {t}")
+    return content
 
 
 def store_content(db: Path) -> dict[str, tuple[int, int]]:

@@ -32,6 +32,7 @@ SCHEMA_FINGERPRINTS = {
     8: "2e3152bdc63ca38c9b7da79608bbc3c3ac00c1511208a1748edec720859ab6e5",  # feed_history
     9: "2e3152bdc63ca38c9b7da79608bbc3c3ac00c1511208a1748edec720859ab6e5",  # contradictions
     10: "2e3152bdc63ca38c9b7da79608bbc3c3ac00c1511208a1748edec720859ab6e5",  # link evidence
+    11: "2e3152bdc63ca38c9b7da79608bbc3c3ac00c1511208a1748edec720859ab6e5",  # jobs
 }
 WEB_TABLES = {"users", "sessions", "audit_log", "complaints", "announcements",
               "feed_links", "conflict_flags",  # the feed checks' tables
@@ -40,7 +41,8 @@ WEB_TABLES = {"users", "sessions", "audit_log", "complaints", "announcements",
               "household_history", "person_history", "reevaluations", "proposals",
               "proposal_steps", "objections", "region_status_changes",
               "open_proposals",  # dynamic management
-              "identification_runs"}
+              "identification_runs",
+              "jobs"}  # the server's jobs
 
 
 @pytest.fixture

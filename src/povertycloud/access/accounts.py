@@ -33,7 +33,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "assessor": frozenset({"dashboard", "households", "search"}),
     "admin": frozenset({"dashboard", "households", "search", "unmask", "complaints",
                         "announce", "audit", "users", "verify", "data", "quarantine",
-                        "review", "workflow", "monitoring"}),
+                        "review", "workflow", "monitoring", "jobs"}),
 }
 MIN_PASSWORD = 10
 # plain lower-case ASCII: no look-alike (a Cyrillic "а" in "аdmin") or full-width name

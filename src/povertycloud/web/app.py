@@ -42,19 +42,25 @@ SECURITY_HEADERS = {
 }
 
 
-class BodyLimit:
-    """Refuse request bodies above ``limit`` bytes with 413, declared or streamed."""
+UPLOADS = ("/api/jobs", "/admin/jobs")  # where a file is sent: bodies up to max_upload
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app, self.limit = app, limit
+
+class BodyLimit:
+    """Refuse request bodies above ``limit`` bytes with 413, declared or streamed (above
+    ``upload_limit`` where files are uploaded)."""
+
+    def __init__(self, app: ASGIApp, limit: int, upload_limit: int = 0) -> None:
+        self.app, self.limit, self.upload_limit = app, limit, upload_limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = max(self.limit, self.upload_limit) if scope["path"] in UPLOADS \
+            else self.limit
         declared = dict(scope.get("headers", [])).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
-            await JSONResponse({"detail": f"request body above {self.limit} bytes"},
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            await JSONResponse({"detail": f"request body above {limit} bytes"},
                                413)(scope, receive, send)
             return
         seen = 0
@@ -63,8 +69,8 @@ class BodyLimit:
             nonlocal seen
             message = await receive()
             seen += len(message.get("body", b""))
-            if seen > self.limit:
-                raise HTTPException(413, f"request body above {self.limit} bytes")
+            if seen > limit:
+                raise HTTPException(413, f"request body above {limit} bytes")
             return message
 
         await self.app(scope, counted, send)
@@ -121,7 +127,7 @@ def create_app(config: WebConfig) -> FastAPI:
     async def api_docs() -> FileResponse:
         """The API documentation: Swagger UI from the package's own files (air-gapped)."""
         return FileResponse(str(STATIC.joinpath("api-docs.html")))
-    app.add_middleware(BodyLimit, limit=config.max_body)
+    app.add_middleware(BodyLimit, limit=config.max_body, upload_limit=config.max_upload)
     app.add_middleware(SecurityHeaders)  # outermost: also on the answers of BodyLimit
 
     def answer(request: Request, status: int, message: str,

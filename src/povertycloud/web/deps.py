@@ -20,6 +20,7 @@ from ..access import audit, sessions
 from ..access.accounts import User
 from ..errors import PovertyCloudError
 from ..identification.scorecard import Scorecard, load_scorecard
+from ..jobs import Runner
 from ..registry import search
 from ..reports import figures
 from ..store import Store
@@ -47,12 +48,14 @@ class WebConfig:
     secure_cookies: bool = False  # set behind HTTPS: cookies only over TLS
     session_hours: float = 8.0
     max_body: int = 64 * 1024  # bytes of a request body
+    max_upload: int = 1024 * 1024 * 1024  # bytes of a file uploaded for a job
     login_attempts: int = 5  # failed logins of one username from one address...
     login_window: float = 300.0  # ...in this many seconds; then that pair waits
     client_login_attempts: int = 100  # failed logins from one address, any usernames
     complaints_per_window: int = 5  # complaints per client...
     complaint_window: float = 600.0  # ...in this many seconds
     scorecard: Path | None = None
+    uploads: Path | None = None  # where files wait for their job; beside the store if None
     trusted_proxies: tuple[Network, ...] = field(default_factory=trusted_proxies)
 
 
@@ -64,6 +67,7 @@ class Platform:
     login_limit: RateLimit = field(init=False)
     client_login_limit: RateLimit = field(init=False)
     complaint_limit: RateLimit = field(init=False)
+    jobs: Runner = field(init=False)
 
     def open(self) -> None:
         self.store = Store(self.config.db)
@@ -74,8 +78,13 @@ class Platform:
         self.complaint_limit = RateLimit(self.config.complaints_per_window,
                                          self.config.complaint_window)
         prepare(self.store)
+        db = self.config.db
+        self.jobs = Runner(self.store, self.config.uploads or db.with_name(f"{db.name}.uploads"),
+                           after=prepare)
+        self.jobs.start()
 
     def close(self) -> None:
+        self.jobs.stop()
         self.store.close()
 
 

@@ -10,6 +10,7 @@ from . import (
     complaints,
     flags,
     households,
+    jobs,
     monitoring,
     portal,
     proposals,
@@ -21,5 +22,5 @@ from . import (
 )
 
 NOUNS = (sessions, regions, households, search, complaints, flags, proposals, monitoring,
-         users, audit, portal, batches, reviews)
+         users, audit, portal, batches, reviews, jobs)
 ROUTERS: tuple[APIRouter, ...] = tuple(r for noun in NOUNS for r in (noun.api, noun.pages))
