@@ -19,6 +19,7 @@ from tests.web.conftest import PASSWORD, Regions, copy_store
 from tests.web.test_pages import log_in
 
 from povertycloud.jobs import records
+from povertycloud.standard.tables import TABLES
 from povertycloud.store import Store
 from povertycloud.web.app import create_app
 from povertycloud.web.deps import WebConfig
@@ -120,18 +121,23 @@ def test_a_bad_file_fails_with_its_problems_and_changes_nothing(
     admin = token(client, "admin")
     store = client.app.state.platform.store  # type: ignore[attr-defined]
     before = {t: v for t, v in state_of(store).items() if t not in KEPT_APART}
-    bad = b"record_id,name,id_number,address,value_yuan,registered_on\n" \
-          b"9,x,,somewhere,-5,2019-13-01\n"
-    job = start(client, admin, "intake", '{"source": "transport_vehicles"}',
-                ("vehicles.csv", bad))
+    columns = TABLES["households"].names
+    bad = (",".join(columns) + "\n" + ",".join("x" for _ in columns) + "\n").encode()
+    job = start(client, admin, "import", '{"table": "households"}', ("households.csv", bad))
     ended = follow(client, admin, job["job_id"])[-1]
     assert ended["state"] == "failed"
+    assert "households.csv, line 2" in ended["error"]  # as sent, not where it waited
+    assert ".uploads" not in ended["error"]
     assert "nothing was imported" in ended["error"]
-    assert ended["result"]["problems"] >= 1
-    assert {i["field"] for i in ended["result"]["issues"]} >= {"registered_on"}
+    assert ended["result"]["problems"] >= 2
+    assert {i["field"] for i in ended["result"]["issues"]} >= {"household_id", "village_code"}
     assert {t: v for t, v in state_of(store).items() if t not in KEPT_APART} == before
     page = client.get(f"/admin/jobs/{job['job_id']}", headers=admin)
-    assert 'id="issues"' in page.text and "registered_on" in page.text
+    assert 'id="issues"' in page.text and "village_code" in page.text
+    job = start(client, admin, "intake", '{"source": "transport_vehicles"}',
+                ("deaths.csv", b"record_id,death_date\n1,2020-01-01\n"))
+    ended = follow(client, admin, job["job_id"])[-1]
+    assert ended["error"].startswith("deaths.csv, line 1 (header): unknown column")
 
 
 def test_an_import_with_good_rows_kept_reports_its_batch(
@@ -149,6 +155,16 @@ def test_an_import_with_good_rows_kept_reports_its_batch(
     assert ended["result"]["source"] == "more vehicles.csv"  # the batch named as sent
     batch = client.get(f"/api/batches/{ended['result']['batch_id']}", headers=admin)
     assert batch.status_code == 200
+
+
+def test_a_re_evaluation_runs_as_the_command_does(server: tuple[TestClient, Path]) -> None:
+    client, _ = server
+    admin = token(client, "admin")
+    job = start(client, admin, "reevaluate", '{"dry_run": true}')
+    ended = follow(client, admin, job["job_id"])[-1]
+    assert ended["state"] == "done", ended
+    assert ended["result"]["reevaluation_id"] is None  # a dry run proposes nothing
+    assert ended["result"]["year"] == 2020 and ended["result"]["households"] > 0
 
 
 def test_a_bad_request_is_refused_before_anything_is_queued(
