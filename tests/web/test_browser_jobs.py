@@ -16,15 +16,17 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 from tests.web import test_browser, test_browser_labels
 from tests.web.test_browser_lists import WIDTHS, page_width
 from tests.web.test_browser_reviews import SCREENSHOTS
+from tests.web.test_jobs import slow_steps
 
 pytestmark = pytest.mark.browser
 browser = test_browser.browser  # the fixture: headless Chromium
+__all__ = ["slow_steps"]  # the fixture: each step of a job a moment longer
 
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_an_administrator_starts_jobs_and_follows_them(
         browser: WebDriver, live_server: str, regions: Any, width: int,
-        tmp_path: Path) -> None:
+        tmp_path: Path, slow_steps: None) -> None:
     browser.set_window_size(width, 2000)
     folder = Path(os.environ.get(SCREENSHOTS) or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)
@@ -45,6 +47,10 @@ def test_an_administrator_starts_jobs_and_follows_them(
     assert "接收" in result and "隔离" in result
     browser.get(f"{live_server}/admin/jobs")
     browser.find_element(By.CSS_SELECTOR, "#form-identify button").click()
+    bar = WebDriverWait(browser, 60).until(  # the bar moves without reloading the page
+        lambda b: b.find_element(By.CSS_SELECTOR, "#job progress"))
+    WebDriverWait(browser, 60).until(lambda _: int(bar.get_attribute("value") or 0) >= 3)
+    assert browser.save_screenshot(str(folder / f"job-running-{width}.png"))
     WebDriverWait(browser, 120).until(lambda b: b.find_elements(By.ID, "result"))
     assert "户数" in browser.find_element(By.ID, "result").text
     assert not test_browser_labels.raw(test_browser_labels.shown(browser))

@@ -5,9 +5,13 @@ administrators' only; a job cut short by a stop shown failed after the restart."
 
 from __future__ import annotations
 
+import json
 import shutil
+import signal
 import subprocess
 import time
+import urllib.parse
+import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -15,14 +19,14 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from tests.conftest import CLI, state_of
-from tests.web.conftest import PASSWORD, Regions, copy_store
+from tests.web.conftest import PASSWORD, Regions, copy_store, free_port
 from tests.web.test_pages import log_in
 
 from povertycloud.jobs import records
 from povertycloud.standard.tables import TABLES
 from povertycloud.store import Store
 from povertycloud.web.app import create_app
-from povertycloud.web.deps import WebConfig
+from povertycloud.web.deps import WebConfig, prepare
 
 KEPT_APART = {"jobs", "audit_log", "sessions"}  # what a job may add beside its work
 
@@ -249,3 +253,70 @@ def test_a_job_left_running_by_a_server_that_died_is_failed_at_the_next_start(
     with TestClient(create_app(WebConfig(db=db))) as client:
         ended = client.get("/api/jobs/1", headers=token(client, "admin")).json()
         assert (ended["state"], ended["error"]) == ("failed", records.STOPPED)
+
+
+def test_a_job_of_a_server_killed_is_failed_when_it_starts_again(
+        web_store: tuple[Path, Regions], tmp_path: Path) -> None:
+    """kill -9 of `povertycloud serve` while a job runs: nothing of the job is kept, and
+    the server started again shows it failed."""
+    db = copy_store(web_store, tmp_path)
+    with Store(db) as store:
+        prepare(store)  # what the server writes as it starts
+        before = {t: v for t, v in state_of(store).items() if t not in KEPT_APART}
+    url, server = serve(db)
+    try:
+        admin = bearer(url)
+        job_id = call(url, "/api/jobs", form={"kind": "identify"}, headers=admin)["job_id"]
+        while call(url, f"/api/jobs/{job_id}", headers=admin)["state"] != "running":
+            time.sleep(0.01)
+    finally:
+        server.kill()  # SIGKILL: no clean-up at all
+        server.wait()
+    url, server = serve(db)
+    try:
+        admin = bearer(url)
+        ended = call(url, f"/api/jobs/{job_id}", headers=admin)
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(60)
+    assert (ended["state"], ended["error"]) == ("failed", records.STOPPED)
+    with Store(db) as store:
+        assert {t: v for t, v in state_of(store).items() if t not in KEPT_APART} == before
+
+
+def bearer(url: str) -> dict[str, str]:
+    found = call(url, "/api/session", {"username": "admin", "password": PASSWORD})
+    return {"Authorization": f"Bearer {found['token']}"}
+
+
+def serve(db: Path) -> tuple[str, subprocess.Popen[str]]:
+    port = free_port()
+    server = subprocess.Popen([str(CLI), "serve", "--db", str(db), "--port", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"{url}/portal", timeout=5).close()
+            return url, server
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    raise AssertionError("the server did not start")
+
+
+def call(url: str, path: str, body: dict[str, Any] | None = None,
+         form: dict[str, str] | None = None, headers: dict[str, str] | None = None
+         ) -> dict[str, Any]:
+    """A JSON answer of the server: a GET, or a POST of ``body`` (JSON) or ``form``."""
+    data, kind = None, {}
+    if body is not None:
+        data, kind = json.dumps(body).encode(), {"Content-Type": "application/json"}
+    elif form is not None:
+        data = urllib.parse.urlencode(form).encode()
+        kind = {"Content-Type": "application/x-www-form-urlencoded"}
+    request = urllib.request.Request(f"{url}{path}", data=data,
+                                     headers={**kind, **(headers or {})})
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        found: dict[str, Any] = json.loads(answer.read())
+        return found
