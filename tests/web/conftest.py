@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 import uvicorn
 from fastapi.testclient import TestClient
+from tests import postgres
 
 from povertycloud.access.accounts import User, create_user
 from povertycloud.cli.synth import build_store
@@ -194,10 +195,30 @@ def copy_store(web_store: tuple[Path, Regions], folder: Path) -> Path:
     return target
 
 
+@pytest.fixture(scope="session")
+def web_template(web_store: tuple[Path, Regions]) -> Iterator[str]:
+    """The web's province copied into PostgreSQL once, for each test to copy."""
+    server = postgres.server()
+    url = server.copy_of(web_store[0])
+    yield url
+    server.drop(url)
+
+
+@pytest.fixture(params=["duckdb", "postgresql"])
+def web_db(request: pytest.FixtureRequest, web_store: tuple[Path, Regions],
+           tmp_path: Path) -> Iterator[Path | str]:
+    """A fresh copy of the web's province: a DuckDB file, or a PostgreSQL database."""
+    if request.param == "duckdb":
+        yield copy_store(web_store, tmp_path)
+        return
+    with postgres.server().database(request.getfixturevalue("web_template")) as url:
+        yield url
+
+
 @pytest.fixture
-def client(web_store: tuple[Path, Regions], tmp_path: Path) -> Iterator[TestClient]:
-    """The application over a fresh copy of the store."""
-    app = create_app(WebConfig(db=copy_store(web_store, tmp_path)))
+def client(web_db: Path | str) -> Iterator[TestClient]:
+    """The application over a fresh copy of the store, on either backend."""
+    app = create_app(WebConfig(db=web_db))
     with TestClient(app) as test_client:
         yield test_client
 
@@ -246,3 +267,12 @@ def live_server(web_store: tuple[Path, Regions], tmp_path: Path) -> Iterator[str
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(10)
+
+
+@pytest.fixture
+def pg_store_url(web_template: str) -> Iterator[str]:
+    """The URL of a fresh PostgreSQL store holding what ``web_store`` holds (its users,
+    with ``PASSWORD``): for the tests of several worker processes, which an embedded
+    store cannot have."""
+    with postgres.server().database(web_template) as url:
+        yield url

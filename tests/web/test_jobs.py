@@ -142,6 +142,10 @@ def test_a_bad_file_fails_with_its_problems_and_changes_nothing(
                 ("deaths.csv", b"record_id,death_date\n1,2020-01-01\n"))
     ended = follow(client, admin, job["job_id"])[-1]
     assert ended["error"].startswith("deaths.csv, line 1 (header): unknown column")
+    job = start(client, admin, "intake",
+                '{"source": "transport_vehicles", "schema_version": 9}', ("v.csv", b"a\n1\n"))
+    ended = follow(client, admin, job["job_id"])[-1]
+    assert ended["state"] == "failed" and "sent in schema version 9" in ended["error"]
 
 
 def test_an_import_with_good_rows_kept_reports_its_batch(
@@ -180,8 +184,6 @@ def test_a_bad_request_is_refused_before_anything_is_queued(
             ("import", '{"table": "nope"}', ("x.csv", b"a\n1\n"), "nope"),
             ("import", '{"table": "people"}', None, "needs a file"),
             ("identify", '{"year": 1990}', None, "no survey of 1990"),
-            ("intake", '{"source": "transport_vehicles", "schema_version": 9}',
-             ("x.csv", b"a\n1\n"), "schema version 9"),
             ("import", '{"table": "people"}', ("x.doc", b"a\n"), "unknown file type")):
         answer = client.post("/api/jobs", headers=admin,
                              data={"kind": kind, "parameters": parameters},

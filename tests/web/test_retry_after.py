@@ -4,31 +4,29 @@ client through, on the API and on the pages."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 from tests.web.test_pages import form_token
 
-from povertycloud.web import limits
-from povertycloud.web.limits import RateLimit
+from povertycloud.access.limits import RateLimit
+from povertycloud.store import Store
 
 
-def test_the_wait_is_until_the_oldest_event_that_must_expire_has(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    now = [100.0]
-    monkeypatch.setattr(limits.time, "monotonic", lambda: now[0])
-    limit = RateLimit(2, 60)
-    limit.hit("k")
-    assert limit.wait("k") == 0
-    now[0] = 110.0
-    limit.hit("k")
-    assert limit.wait("k") == 50  # the first, at 100, expires at 160
-    now[0] = 165.0
-    assert limit.wait("k") == 0  # the first has expired
-    limit.hit("k")
-    assert limit.wait("k") == 5  # now the second, at 110, must: at 170
-    assert limit.wait("other") == 0
+def test_the_wait_is_until_the_oldest_event_that_must_expire_has(tmp_path: Path) -> None:
+    with Store.create(tmp_path / "s.duckdb") as store:
+        limit = RateLimit("test", 2, 60, "salt")
+        limit.hit(store, "k", now=100)
+        assert limit.wait(store, "k", now=100) == 0
+        limit.hit(store, "k", now=110)
+        assert limit.wait(store, "k", now=110) == 50  # the first, at 100, expires at 160
+        assert limit.wait(store, "k", now=165) == 0  # the first has expired
+        limit.hit(store, "k", now=165)
+        assert limit.wait(store, "k", now=165) == 5  # now the second, at 110, must: at 170
+        assert limit.wait(store, "other", now=165) == 0
+        assert RateLimit("another", 2, 60, "salt").wait(store, "k", now=165) == 0
+        assert store.scalar("SELECT count(*) FROM rate_events") == 2  # the first forgotten
 
 
 def retry_after(response: Any, most: float) -> int:

@@ -7,27 +7,26 @@ SELECT count(*) FROM regions WHERE code = ?;
 SELECT count(*) FROM users WHERE username = ?;
 
 -- name: add_user
-INSERT INTO users (username, display_name, role, region_code, password_hash)
-VALUES (?, ?, ?, ?, ?)
-RETURNING user_id, username, display_name, role, region_code;
+INSERT INTO users (user_id, username, display_name, role, region_code, source, password_hash)
+VALUES (?, ?, ?, ?, ?, ?, ?);
 
 -- name: user_with_hash
-SELECT user_id, username, display_name, role, region_code, password_hash
+SELECT user_id, username, display_name, role, region_code, source, password_hash
 FROM users WHERE username = ? AND active;
 
 -- name: user_by_id
-SELECT user_id, username, display_name, role, region_code
+SELECT user_id, username, display_name, role, region_code, source
 FROM users WHERE user_id = ? AND active;
 
 -- name: user_by_name
-SELECT user_id, username, display_name, role, region_code
+SELECT user_id, username, display_name, role, region_code, source
 FROM users WHERE username = ? AND active;
 
 -- name: region_of_user
 SELECT region_code FROM users WHERE username = ?;
 
 -- name: users_within
-SELECT user_id, username, display_name, role, region_code
+SELECT user_id, username, display_name, role, region_code, source
 FROM users WHERE starts_with(region_code, ?) ORDER BY region_code, username;
 
 -- name: forget_expired_sessions
@@ -41,3 +40,26 @@ SELECT user_id, csrf_token FROM sessions WHERE token_hash = ? AND expires_at > ?
 
 -- name: end_session
 DELETE FROM sessions WHERE token_hash = ?;
+
+-- The statements of the rate limits (access/limits.py).
+
+-- name: rate_key_salt
+SELECT value FROM pc_meta WHERE key = 'rate_key_salt';
+
+-- name: keep_rate_key_salt
+INSERT INTO pc_meta VALUES ('rate_key_salt', ?) ON CONFLICT (key) DO NOTHING;
+
+-- name: rate_event_to_expire
+-- of the key's events in the window, the one that must leave it before another may come
+SELECT happened_at FROM rate_events
+WHERE limit_name = ? AND key_hash = ? AND happened_at > ?
+ORDER BY happened_at DESC LIMIT 1 OFFSET ?;
+
+-- name: add_rate_event
+INSERT INTO rate_events VALUES (?, ?, ?);
+
+-- name: forget_old_rate_events
+DELETE FROM rate_events WHERE limit_name = ? AND happened_at <= ?;
+
+-- name: forget_rate_events_of_key
+DELETE FROM rate_events WHERE limit_name = ? AND key_hash = ?;

@@ -27,8 +27,10 @@ if TYPE_CHECKING:
     pass
 
 def pipeline(
-    db: Annotated[Path | None, typer.Option(help="Run over this store and keep the results "
-                                            "in it.")] = None,
+    db: Annotated[str | None, typer.Option(
+        envvar="POVERTYCLOUD_DB", metavar="FILE|URL",
+        help="Run over this store (a DuckDB file or a postgresql:// URL) and keep the "
+             "results in it.")] = None,
     input: Annotated[Path | None, typer.Option(
         "--input", help="Or read the standard's Parquet tables from this folder...")] = None,
     output: Annotated[Path | None, typer.Option(
@@ -43,8 +45,8 @@ def pipeline(
     from ..pipeline.on_store import run_on_store
 
     check_engine(engine)
-    if db is not None and not db.exists():
-        open_store(db)  # the error that says how to create one, before any progress is shown
+    if db is not None:  # a store that cannot be opened: said before any progress is shown
+        open_store(db).close()
     started = time.perf_counter()
     with progress_bar() as bar:
         task = bar.add_task(f"Pipeline on {engine}", total=None)

@@ -29,7 +29,11 @@ if TYPE_CHECKING:
 console = Console()
 errors = Console(stderr=True, soft_wrap=True)  # a message stays one line, as grep sees it
 
-DbOption = Annotated[Path, typer.Option("--db", help="The store: one DuckDB file.")]
+DB_VARIABLE = "POVERTYCLOUD_DB"
+DbOption = Annotated[str, typer.Option(
+    "--db", envvar=DB_VARIABLE, metavar="FILE|URL",
+    help="The store: a DuckDB file (the embedded default), or a PostgreSQL database as "
+         "postgresql://USER@HOST/NAME (password in ~/.pgpass or PGPASSWORD).")]
 EngineOption = Annotated[str, typer.Option(
     "--engine", help="Engine for the batch pipeline: duckdb (default) or spark.")]
 OverwriteOption = Annotated[bool, typer.Option(
@@ -55,7 +59,7 @@ def log_statements(verbose: bool) -> None:
     log.propagate = False
 
 
-def open_store(db: Path, *, read_only: bool = False, wait: float = 0) -> Store:
+def open_store(db: Path | str, *, read_only: bool = False, wait: float = 0) -> Store:
     """The store ``db``; DuckDB loads with the first command that opens one, not with
     `povertycloud --help`. While another process holds it, try again (more slowly each
     time) for up to ``wait`` seconds, saying once whom it waits for."""

@@ -96,12 +96,13 @@ def intake(
     """Take in a batch of another department's data: checked against its source's
     schema, all or nothing unless --keep-good, into the table `feed_<source>`; the same
     batch delivered twice changes nothing."""
-    from ..feeds.sources import source_of_batch
-    from ..intake import import_file
+    from ..feeds.sources import source_named
+    from ..intake.deliveries import take_in
 
-    table = source_of_batch(source, schema_version, str(file), sources).table
+    sent = source_named(source, sources)
     with open_store(db, wait=wait) as store:
-        report = import_file(store, table, file, keep_good=keep_good)
+        report = take_in(store, sent, file, keep_good=keep_good,
+                         schema_version=schema_version)
     print_report(report, file)
 
 
@@ -157,21 +158,23 @@ def template(
 
 
 @store_app.command("init")
-def init(db: Annotated[Path, typer.Argument(help="Path of the new store.")]) -> None:
+def init(db: Annotated[str, typer.Argument(
+        metavar="FILE|URL", help="Path of the new store, or an empty PostgreSQL database "
+                                 "(postgresql://...).")]) -> None:
     """Create an empty store at the current schema version."""
     from ..store import Store
 
-    Store.create(db).close()
-    console.print(f"Created an empty store at {db}")
+    with Store.create(db) as store:
+        console.print(f"Created an empty store at {store.label}")
 
 
 @store_app.command("info")
-def info(db: Annotated[Path, typer.Argument(help="The store.")]) -> None:
+def info(db: Annotated[str, typer.Argument(metavar="FILE|URL", help="The store.")]) -> None:
     """Show a store's schema version, tables and latest batches."""
     from ..intake.batches import recent_batches
 
     with open_store(db, read_only=True) as store:
-        console.print(f"{db}: schema version {store.schema_version}")
+        console.print(f"{store.label}: schema version {store.schema_version}")
         tables = RichTable("table", "rows", title="Tables")
         for name in sorted(store.tables()):
             tables.add_row(name, f"{store.count(name):,}")

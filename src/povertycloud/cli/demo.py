@@ -226,12 +226,12 @@ def _where(store: Store, folder: Path, as_of: dt.date) -> None:
     """The closing panel: where the store and the map are, and what to run next."""
     geojson = folder / COUNTY_MAP
     console.print(Panel.fit(
-        f"store        {store.path}\n"
+        f"store        {store.label}\n"
         f"county map   {geojson} (GeoJSON with the {as_of} figures)\n"
-        f"explore      povertycloud rollup --db {store.path} --as-of {as_of} --level county\n"
-        f"identify     povertycloud identify --db {store.path} --year {as_of.year}\n"
-        f"what if      povertycloud whatif --db {store.path} --scorecard my-scorecard.yaml\n"
-        f"export       povertycloud export people people.parquet --db {store.path}\n"
-        f"inspect      povertycloud store info {store.path}\n"
+        f"explore      povertycloud rollup --db {store.label} --as-of {as_of} --level county\n"
+        f"identify     povertycloud identify --db {store.label} --year {as_of.year}\n"
+        f"what if      povertycloud whatif --db {store.label} --scorecard my-scorecard.yaml\n"
+        f"export       povertycloud export people people.parquet --db {store.label}\n"
+        f"inspect      povertycloud store info {store.label}\n"
         f"docs         docs/getting-started.md, docs/data-standard.md, docs/cli.md",
         title="Where everything is"))

@@ -16,6 +16,7 @@ from . import (
     docs,
     dynamic,
     identify,
+    keys,
     link,
     regions,
     registry,
@@ -53,6 +54,7 @@ app.command("link")(link.link_command)
 app.command("reevaluate")(dynamic.reevaluate_command)
 app.add_typer(data.store_app, name="store")
 app.add_typer(web.users_app, name="users")
+app.add_typer(keys.keys_app, name="keys")
 app.add_typer(checks.checks_app, name="checks")
 app.add_typer(registry.registry_app, name="registry")
 app.add_typer(regions.regions_app, name="regions")

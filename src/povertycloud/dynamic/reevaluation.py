@@ -150,12 +150,12 @@ def _keep(store: Store, procedures: Procedures, t: Thresholds,
           started: dt.datetime, households: int, proposals: int, on: dt.date) -> int:
     rules = json.dumps({"reevaluation": t.label, "procedures": procedures.label,
                         "poverty_lines": lines.label}, ensure_ascii=False)
-    run_id = store.scalar(
-        "INSERT INTO reevaluations (trigger, year, as_of, rules, households, proposals, "
-        "run_by, started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-        "RETURNING reevaluation_id",
-        ["events" if since else "yearly", year, as_of, rules, households, proposals, by,
-         started, dt.datetime.now()])
+    run_id = store.draw("reevaluation_ids", 1) + 1
+    store.execute(
+        "INSERT INTO reevaluations (reevaluation_id, trigger, year, as_of, rules, households, "
+        "proposals, run_by, started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [run_id, "events" if since else "yearly", year, as_of, rules, households, proposals,
+         by, started, dt.datetime.now()])
     cases = " ".join(f"WHEN {literal(k)} THEN {literal(p.procedure)}"
                      for p in procedures.procedures for k in p.kinds)
     firsts = " ".join(f"WHEN {literal(p.procedure)} THEN {literal(p.steps[0].step)}"

@@ -317,16 +317,21 @@ def score(store: Store, rules: WarningRules | None = None, lines: PovertyLines |
 
 
 def _keep(store: Store, table: pa.Table, year: int) -> None:
-    others = (f"SELECT * FROM {TABLE} WHERE year <> {int(year)} UNION ALL "
-              if store.has_table(TABLE) else "")
+    """The scores of ``year`` replace that year's, the other years' stay."""
     with store.transaction(), store.registered("new_risk", table):
-        store.execute(f"""
-CREATE OR REPLACE TABLE {TABLE} AS {others}
+        if store.has_table(TABLE):
+            store.execute(f"DELETE FROM {TABLE} WHERE year = ?", [year])
+            store.execute(f"INSERT INTO {TABLE} BY NAME {_RISK_ROWS}")
+        else:
+            store.replace_table(TABLE, _RISK_ROWS)
+
+
+_RISK_ROWS = """
 SELECT CAST(household_id AS BIGINT) AS household_id, CAST(year AS BIGINT) AS year,
   CAST(village_code AS VARCHAR) AS village_code, CAST(risk AS DOUBLE) AS risk,
   CAST(rank_in_village AS BIGINT) AS rank_in_village, CAST(on_list AS BOOLEAN) AS on_list,
   CAST(reasons AS VARCHAR) AS reasons, CAST(model AS VARCHAR) AS model
-FROM new_risk""")
+FROM new_risk"""
 
 
 def scored_years(store: Store) -> list[int]:

@@ -348,12 +348,13 @@ def propose(store: Store, user: User, kind: str, *, reasons: list[str],
     kept = (evidence or {}) | ({"note": note} if note else {})
     try:
         with store.transaction():
-            proposal_id = store.scalar(
-                "INSERT INTO proposals (subject, household_id, region_code, kind, reasons, "
-                "evidence, procedure, rules, step, state, origin, proposed_by, proposed_on, "
-                "due_on, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', 'officer', ?, ?, "
-                "?, 0) RETURNING proposal_id",
-                [subject, household_id, region, kind, json.dumps(reasons),
+            proposal_id = store.draw("proposal_ids", 1) + 1
+            store.execute(
+                "INSERT INTO proposals (proposal_id, subject, household_id, region_code, kind, "
+                "reasons, evidence, procedure, rules, step, state, origin, proposed_by, "
+                "proposed_on, due_on, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', "
+                "'officer', ?, ?, ?, 0)",
+                [proposal_id, subject, household_id, region, kind, json.dumps(reasons),
                  json.dumps(kept, ensure_ascii=False, default=str), procedure.procedure,
                  procedures.label, procedure.steps[0].step, user.username, on,
                  on + dt.timedelta(days=procedure.deadline_days)])

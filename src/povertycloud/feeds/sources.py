@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import PovertyCloudError
+from ..errors import NotFound
 from ..rulefiles import Reader, load, shipped
 from ..standard.codes import EVENT_KINDS
 from ..standard.fields import Field, Kind, Table
@@ -61,21 +61,12 @@ def load_sources(path: Path | None = None) -> dict[str, Source]:
     return out
 
 
-def source_of_batch(source: str, schema_version: int | None, batch: str,
-                    path: Path | None = None) -> Source:
-    """The source a department's ``batch`` (its file) comes from: one of the registry at
-    ``path`` (the shipped one by default), sent in the source's schema version when the
-    sender says which."""
+def source_named(ident: str, path: Path | None = None) -> Source:
+    """The source ``ident`` of the registry (the shipped one when ``path`` is None)."""
     known = load_sources(path)
-    if source not in known:
-        raise PovertyCloudError(f"unknown source {source!r}; the sources are "
-                                f"{', '.join(known)}")
-    expected = known[source].schema_version
-    if schema_version is not None and schema_version != expected:
-        raise PovertyCloudError(f"{batch}: sent in schema version {schema_version}, but "
-                                f"source {source} is at version {expected}; nothing "
-                                "imported")
-    return known[source]
+    if ident not in known:
+        raise NotFound(f"unknown source {ident!r}; the sources are {', '.join(known)}")
+    return known[ident]
 
 
 def _signal(r: Reader, table: Table) -> Signal | None:

@@ -31,7 +31,7 @@ def evaluate_causes(store: Store, rules: CauseRules, year: int) -> CauseScores:
     ground truth in the store)."""
     if "truth_household_years" not in store.tables() \
             or not store.count("truth_household_years"):
-        raise PovertyCloudError(f"{store.path} holds no ground truth (synthetic provinces do)")
+        raise PovertyCloudError(f"{store.label} holds no ground truth (synthetic provinces do)")
     steps = (*profile_steps(year),
              Step("cause_results", rules.causes_sql()))
     plan = Plan(identification.INPUTS, steps, ("cause_results",),

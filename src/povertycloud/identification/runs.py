@@ -17,20 +17,26 @@ from ..store import Store
 from .plan import Rules, identify_plan
 
 # The breakdown of each score (points per set and indicator), apart from the results.
-SCORES_VIEW = """CREATE OR REPLACE VIEW identification_scores AS
-SELECT household_id, year, score, band, COLUMNS('^[si]_') FROM identification"""
+SCORES = "identification_scores"  # a view of the scorecard's columns of identification
+
+
+def _scores_view(store: Store) -> str:
+    """The view, its columns named (plain SQL that a PostgreSQL store can hold too)."""
+    scored = [c for c in store.columns("identification") if c[:2] in ("s_", "i_")]
+    return (f"CREATE VIEW {SCORES} AS SELECT household_id, year, score, band, "
+            f"{', '.join(scored)} FROM identification")
 
 
 def latest_year(store: Store) -> int:
     year = store.latest_year("household_years")
     if year is None:
-        raise PovertyCloudError(f"{store.path} has no household_years to identify")
+        raise PovertyCloudError(f"{store.label} has no household_years to identify")
     return year
 
 
 def check_year(store: Store, year: int) -> None:
     if not store.scalar("SELECT count(*) FROM household_years WHERE year = ?", [year]):
-        raise PovertyCloudError(f"{store.path} has no survey of {year}")
+        raise PovertyCloudError(f"{store.label} has no survey of {year}")
 
 
 def identify(store: Store, rules: Rules, year: int, engine: str = "duckdb",
@@ -41,12 +47,13 @@ def identify(store: Store, rules: Rules, year: int, engine: str = "duckdb",
     check_year(store, year)
     with store.transaction():  # all of it, or nothing: a crash leaves the run before
         run_id = store.scalar("SELECT coalesce(max(run_id), 0) + 1 FROM identification_runs")
+        if store.has_table(SCORES):  # earlier versions kept it as a table
+            store.execute(f"DROP TABLE {SCORES}")
+        store.execute(f"DROP VIEW IF EXISTS {SCORES}")  # it holds on to the table it reads
         execute(store, engine, identify_plan(rules, year, run_id), progress)
         households = store.scalar("SELECT count(*) FROM identification WHERE year = ?",
                                   [year])
-        if store.has_table("identification_scores"):  # earlier versions kept it as a table
-            store.execute("DROP TABLE identification_scores")
-        store.execute(SCORES_VIEW)
+        store.execute(_scores_view(store))
         store.execute("INSERT INTO identification_runs VALUES (?, ?, ?, ?, now(), ?)",
                       [run_id, year, engine, households,
                        json.dumps(rules.versions(), ensure_ascii=False)])
@@ -83,7 +90,7 @@ def whatif(store: Store, rules: Rules, year: int, level: str = "county") -> pa.T
     if level not in LEVELS:
         raise PovertyCloudError(f"unknown level {level!r}; choose one of: {', '.join(LEVELS)}")
     first_band = literal(rules.scorecard.bands[0].name)
-    official = f'"{store.catalog}".main.identification'  # the what-if shadows the name
+    official = store.qualified("identification")  # the what-if shadows the name
     with preview(store, identify_plan(rules, year)) as result:
         region = sql_ancestor("o.village_code", level)
         sql = f"""
@@ -108,7 +115,7 @@ GROUP BY {region} ORDER BY {region}"""
 def whatif_households(store: Store, rules: Rules, year: int) -> pa.Table:
     """The households whose proposal or band would change under ``rules``."""
     _require(store, year)
-    official = f'"{store.catalog}".main.identification'
+    official = store.qualified("identification")
     with preview(store, identify_plan(rules, year)) as result:
         return store.arrow(f"""
 SELECT o.household_id, o.village_code, o.proposal AS proposal_official,
@@ -163,11 +170,11 @@ def require_identification(store: Store, year: int) -> None:
 
 def _require(store: Store, year: int) -> None:
     if "identification" not in store.tables():
-        raise PovertyCloudError(f"{store.path} has no identification yet: run "
-                                f"`povertycloud identify --db {store.path}` first")
+        raise PovertyCloudError(f"{store.label} has no identification yet: run "
+                                f"`povertycloud identify --db {store.label}` first")
     if not identified(store, year):
-        raise PovertyCloudError(f"{store.path} has no identification for {year}: run "
-                                f"`povertycloud identify --db {store.path} --year {year}`")
+        raise PovertyCloudError(f"{store.label} has no identification for {year}: run "
+                                f"`povertycloud identify --db {store.label} --year {year}`")
 
 
 __all__ = ["explain", "identified", "identify", "latest_year", "summary", "whatif",

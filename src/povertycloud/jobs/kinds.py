@@ -111,24 +111,23 @@ def _run_import(store: Store, p: Parameters, file: Path | None, label: str,
 # -- intake -----------------------------------------------------------------------------
 
 def _check_intake(store: Store, given: Parameters) -> Parameters:
-    from ..feeds.sources import source_of_batch
+    from ..feeds.sources import source_named
 
-    version = _whole(given, "schema_version")
-    source = source_of_batch(str(given.get("source", "")), version, "the batch").id
-    return {"source": source, "schema_version": version,
+    return {"source": source_named(str(given.get("source", ""))).id,
+            "schema_version": _whole(given, "schema_version"),
             "keep_good": _flag(given, "keep_good")}
 
 
 def _run_intake(store: Store, p: Parameters, file: Path | None, label: str,
                 steps: Steps) -> Summary:
-    from ..feeds.sources import source_of_batch
-    from ..intake.batches import IMPORT_STEPS, import_file
+    from ..feeds.sources import source_named
+    from ..intake.batches import IMPORT_STEPS
+    from ..intake.deliveries import take_in
 
     assert file is not None
-    table = source_of_batch(p["source"], p["schema_version"], label).table
     steps.expect(len(IMPORT_STEPS))
-    return _report(import_file(store, table, file, keep_good=p["keep_good"], label=label,
-                               progress=steps))
+    return _report(take_in(store, source_named(p["source"]), file, keep_good=p["keep_good"],
+                           schema_version=p["schema_version"], label=label, progress=steps))
 
 
 # -- identify ---------------------------------------------------------------------------

@@ -12,7 +12,6 @@ from typing import Any
 from ..access.accounts import User
 from ..errors import NotFound
 from ..store import Queries, Store, StoreConflict
-from ..store.sequences import draw
 
 QUERIES = Queries(__package__)
 STATES = ("queued", "running", "done", "failed")
@@ -29,7 +28,7 @@ def add(store: Store, kind: str, parameters: dict[str, Any], file_name: str | No
 
 
 def new_id(store: Store) -> int:
-    return draw(store, "job_ids", 1) + 1
+    return store.draw("job_ids", 1) + 1
 
 
 def job(store: Store, job_id: int) -> dict[str, Any]:

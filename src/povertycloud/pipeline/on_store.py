@@ -26,7 +26,7 @@ def run_on_store(store: Store, engine_name: str = engines.DEFAULT,
     years = [int(y) for y in store.column(
         "SELECT DISTINCT year FROM household_years ORDER BY 1")]
     if not years:
-        raise PovertyCloudError(f"{store.path} has no household_years to run the pipeline on: "
+        raise PovertyCloudError(f"{store.label} has no household_years to run the pipeline on: "
                                 "import data or build it with `povertycloud synth --db`")
     return execute(store, engine_name, batch_plan(years), progress)
 
@@ -69,7 +69,7 @@ def _steps(engine: Engine, plan: Plan, progress: Progress | None) -> Iterator[No
 
 def _through_parquet(store: Store, engine: Engine, plan: Plan,
                      progress: Progress | None) -> dict[str, int]:
-    with tempfile.TemporaryDirectory(prefix="povertycloud-", dir=store.path.parent) as tmp:
+    with tempfile.TemporaryDirectory(prefix="povertycloud-", dir=store.backend.scratch) as tmp:
         inputs, outputs = Path(tmp) / "in", Path(tmp) / "out"
         (inputs / "truth").mkdir(parents=True)
         for name in plan.inputs:
@@ -93,11 +93,11 @@ def _keep(store: Store, plan: Plan, source: Callable[[str], str],
         for name in plan.outputs:
             if progress:
                 progress(f"keep {name}")
-            target = f'"{store.catalog}".main.{name}'
+            target = store.qualified(name)
             if plan.replace_where and store.has_table(name):
                 _replace_rows(store, target, source(name), plan.replace_where)
             else:
-                store.execute(f"CREATE OR REPLACE TABLE {target} AS SELECT * FROM {source(name)}")
+                store.replace_table(target, f"SELECT * FROM {source(name)}")
             counts[name] = store.count(target)
     return counts
 

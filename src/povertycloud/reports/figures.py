@@ -37,8 +37,7 @@ def refresh(store: Store) -> bool:
     with store.transaction():
         store.execute(f"CREATE OR REPLACE TABLE {FIGURES} AS "
                       f"{_figures_sql() if run else _EMPTY}")
-        store.execute("INSERT OR REPLACE INTO pc_meta VALUES ('web_figures_run', ?)",
-                      [str(run)])
+        store.set_meta("web_figures_run", str(run))
     return True
 
 

@@ -97,8 +97,8 @@ def rollup(store: Store, as_of: dt.date | None, level: str | None = None,
     history), and the latest survey by then. With ``as_of`` None, the current roll-up:
     today's villages and statuses, the latest survey."""
     if not has_outputs(store):
-        raise PovertyCloudError(f"{store.path} has no pipeline results yet: run "
-                                f"`povertycloud pipeline --db {store.path}` first")
+        raise PovertyCloudError(f"{store.label} has no pipeline results yet: run "
+                                f"`povertycloud pipeline --db {store.label}` first")
     if level is not None and level not in LEVELS:
         raise PovertyCloudError(f"unknown level {level!r}; choose one of: {', '.join(LEVELS)}")
     if within is not None and code_problem(within):

@@ -20,6 +20,8 @@ MIGRATIONS: tuple[str, ...] = (
     "0008_feed_history.sql",
     "0009_duplicate_contradictions.sql",
     "0010_feed_link_evidence.sql",
+    "0011_rate_limits.sql",
+    "0012_deliveries.sql",
     "0013_jobs.sql",
 )
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -18,6 +18,4 @@ def draw(store: Store, sequence: str, count: int) -> int:
     """Take ``count`` numbers from ``sequence``; returns the one before the first. They
     are consecutive unless another transaction draws from it at the same moment, and
     then an id taken twice fails the insert (a conflict: nothing written)."""
-    if count <= 0:
-        return 0
-    return store.scalar(f"SELECT max(nextval('{sequence}')) FROM range(?)", [count]) - count
+    return store.draw(sequence, count)

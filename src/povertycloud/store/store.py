@@ -18,14 +18,17 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol
 
 import duckdb
 
 from .. import __version__
 from ..errors import StoreError, StoreNotWritable
 from ..standard.tables import VERSION as STANDARD_VERSION
-from .failures import denied_reason, memory_limit, not_writable, translated
+from . import keys
+from .backends import Backend, EmbeddedFile, backend, is_url
+from .failures import conflicting, denied_reason, memory_limit, not_writable, translated
+from .keys import Key
 from .migrations import MIGRATIONS, SCHEMA_VERSION, migration_sql
 
 if TYPE_CHECKING:
@@ -42,6 +45,9 @@ _LEADING_COMMENTS = re.compile(r"\A(?:\s*--[^\n]*(?:\n|\Z))*\s*")
 log = logging.getLogger("povertycloud.store")
 Params = Sequence[Any] | dict[str, Any] | None
 Row = tuple[Any, ...]
+
+
+_META_TABLE = "CREATE TABLE pc_meta (key VARCHAR PRIMARY KEY, value VARCHAR)"
 
 
 class StoreConflict(StoreError):
@@ -102,55 +108,95 @@ def _summary(sql: str) -> str:
 
 
 class Store:
-    """A povertycloud store in one DuckDB file.
+    """A povertycloud store: one DuckDB file, or a PostgreSQL database (``backends``).
 
-    Open an existing store with ``Store(path)``; ``Store.create(path)`` makes a new one.
-    Opening a store of an older schema migrates it; a newer one is refused. A thread that
-    needs its own handle on the same store (a web request) takes ``store.cursor()``.
+    Open an existing store with ``Store(target)``, a path or a ``postgresql://`` URL;
+    ``Store.create(target)`` makes a new one. Opening a store of an older schema migrates
+    it; a newer one is refused. A thread that needs its own handle on the same store (a
+    web request) takes ``store.cursor()``.
     """
 
     Error: ClassVar[type[Exception]] = duckdb.Error  # what a failed statement raises
     con: duckdb.DuckDBPyConnection  # for the engines only (tests/architecture/test_one_door.py)
 
-    def __init__(self, path: Path, *, read_only: bool = False,
-                 slow_ms: float | None = None) -> None:
-        self.path = Path(path)
+    def __init__(self, target: Path | str, *, read_only: bool = False,
+                 slow_ms: float | None = None, key: Key | Literal["configured"] | None =
+                 "configured") -> None:
+        self.backend: Backend = backend(target, keys.configured() if key == "configured"
+                                        else key)
+        self.label = self.backend.label
         self.slow_ms = _slow_threshold() if slow_ms is None else slow_ms
         self._in_transaction = False
-        if not self.path.exists():
-            raise StoreError(f"no store at {self.path}: create one with "
-                             f"`povertycloud synth --db {self.path}` or "
-                             f"`povertycloud store init {self.path}`")
+        if not self.backend.exists():
+            raise StoreError(f"no store at {self.label}: create one with "
+                             f"`povertycloud synth --db {self.label}` or "
+                             f"`povertycloud store init {self.label}`")
         limit = memory_limit()
         if not read_only:
             self._check_folder()
         try:
-            self.con = duckdb.connect(str(self.path), read_only=read_only)
+            self.con = self.backend.connect(read_only)
         except duckdb.Error as exc:
-            found, denied = translated(exc, self.path), denied_reason(exc)
+            found, denied = translated(exc, self.backend.file), denied_reason(exc)
             if read_only and denied:
-                found = StoreError(f"{self.path} cannot be read ({denied})")
-            raise found or StoreError(f"{self.path} is not a povertycloud store: "
+                found = StoreError(f"{self.label} cannot be read ({denied})")
+            raise found or StoreError(f"{self.label} is not a povertycloud store: "
                                       f"{exc}") from None
         self.con.execute("SET enable_progress_bar = false")
         # Beyond this DuckDB spills to disk, so a province of millions stays within memory.
         self.con.execute(f"SET memory_limit = '{limit}'")
         self._check_version(read_only)
 
+    @property
+    def path(self) -> Path:
+        """The file of an embedded store (a URL's text for PostgreSQL: for messages)."""
+        return Path(self.label)
+
     def _check_folder(self) -> None:
         """Refuse a store whose folder cannot be written before any work is done: each
         commit goes through the write-ahead log beside the file, so a writer needs it."""
+        folder = self.backend.scratch
+        if folder is None:
+            return
         try:
-            tempfile.TemporaryFile(dir=self.path.parent).close()  # no name left behind
+            tempfile.TemporaryFile(dir=folder).close()  # no name left behind
         except OSError as exc:
             raise not_writable(self.path.with_name(f"{self.path.name}.wal"),
                                 exc.strerror or str(exc)) from None
 
     @classmethod
-    def create(cls, path: Path) -> Store:
-        """A new, empty store at ``path``, which must not exist. It is made beside it
-        and renamed when whole: killed half-way, nothing is left at ``path``."""
-        path = Path(path)
+    def create(cls, target: Path | str,
+               key: Key | Literal["configured"] | None = "configured") -> Store:
+        """A new, empty store at ``target``: a file that must not exist (made beside it
+        and renamed when whole: killed half-way, nothing is left at the path), or a
+        PostgreSQL database that holds no tables."""
+        if is_url(target):
+            return cls._create_in_database(str(target))
+        return cls._create_file(Path(target), keys.configured() if key == "configured"
+                                else key)
+
+    @classmethod
+    def _create_in_database(cls, url: str) -> Store:
+        found = backend(url)
+        con = found.connect(read_only=False)
+        try:
+            tables = con.execute("SELECT table_name FROM duckdb_tables() WHERE "
+                                 "database_name = current_database() AND schema_name = ?",
+                                 [found.schema]).fetchall()
+            if tables:
+                raise StoreError(f"{found.label} already holds tables "
+                                 f"({', '.join(sorted(t[0] for t in tables)[:5])}...); "
+                                 "choose an empty database")
+            for statement in found.ddl(_META_TABLE):
+                con.execute(statement)
+            con.execute("INSERT INTO pc_meta VALUES ('schema_version', '0'), "
+                        "('created_by', ?)", [__version__])
+        finally:
+            con.close()
+        return cls(url)
+
+    @classmethod
+    def _create_file(cls, path: Path, key: Key | None) -> Store:
         if path.exists():
             raise StoreError(f"{path} already exists; choose another path or remove it")
         partial = path.with_name(path.name + ".partial")
@@ -159,8 +205,8 @@ class Store:
             tempfile.TemporaryFile(dir=path.parent).close()  # a folder it may write in
             for left in (partial, partial.with_name(partial.name + ".wal")):  # of a kill
                 left.unlink(missing_ok=True)
-            with duckdb.connect(str(partial)) as con:
-                con.execute("CREATE TABLE pc_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+            with EmbeddedFile(partial, key).connect(read_only=False) as con:
+                con.execute(_META_TABLE)
                 con.execute("INSERT INTO pc_meta VALUES ('schema_version', '0'), "
                             "('created_by', ?)", [__version__])
         except OSError as exc:
@@ -169,17 +215,18 @@ class Store:
         except duckdb.Error as exc:
             raise translated(exc, path) or StoreError(f"{path} cannot be created: "
                                                       f"{exc}") from None
-        cls(partial).close()  # migrated to the current schema
+        cls(partial, key=key).close()  # migrated to the current schema
         partial.replace(path)
-        return cls(path)
+        return cls(path, key=key)
 
     def cursor(self) -> Store:
         """A handle of its own on the same store, for one thread (a web request):
         its own transactions, the same data. Close it when done."""
         handle = object.__new__(Store)
-        handle.path, handle.slow_ms = self.path, self.slow_ms
-        handle._in_transaction = False
+        handle.backend, handle.label = self.backend, self.label
+        handle.slow_ms, handle._in_transaction = self.slow_ms, False
         handle.con = self.con.cursor()
+        self.backend.use(handle.con)
         return handle
 
     def interrupt(self) -> None:
@@ -200,17 +247,27 @@ class Store:
         that cannot be written) becomes its :class:`StoreError`."""
         _crash_point(sql)
         try:
-            if not params:
-                return self.con.execute(sql)
-            with _without_pandas():
-                return self.con.execute(sql, params)
+            try:
+                return self._bound(sql, params)
+            except duckdb.CatalogException:
+                # a table another process made since: PostgreSQL's catalogue is cached
+                if self._in_transaction or not self.backend.forget_catalog(self.con):
+                    raise
+                return self._bound(sql, params)
         except duckdb.Error as exc:
-            found = translated(exc, self.path)
+            found = translated(exc, self.backend.file)
             if found is not None:
                 raise found from exc
-            if isinstance(exc, duckdb.TransactionException | duckdb.ConstraintException):
+            if isinstance(exc, duckdb.TransactionException | duckdb.ConstraintException) \
+                    or conflicting(exc):
                 raise StoreConflict(str(exc)) from exc
             raise
+
+    def _bound(self, sql: str, params: Params) -> duckdb.DuckDBPyConnection:
+        if not params:
+            return self.con.execute(sql)
+        with _without_pandas():
+            return self.con.execute(sql, params)
 
     @contextmanager
     def _timed(self, sql: str) -> Iterator[None]:
@@ -264,15 +321,22 @@ class Store:
         with self._timed(sql):
             return self._run(sql, params).to_arrow_table()
 
-    def register(self, name: str, table: pa.Table) -> None:
-        """Expose an in-memory Arrow table to this handle's queries as ``name``."""
+    def batches(self, sql: str, rows: int, params: Params = None) -> pa.RecordBatchReader:
+        """The rows of a query as a stream of Arrow batches of up to ``rows`` rows."""
+        with self._timed(sql):
+            return self._run(sql, params).to_arrow_reader(rows)
+
+    def register(self, name: str, table: pa.Table | pa.RecordBatchReader) -> None:
+        """Expose Arrow data (a table, or a stream read once) to this handle's queries
+        as ``name``."""
         self.con.register(name, table)
 
     def unregister(self, name: str) -> None:
         self.con.unregister(name)
 
     @contextmanager
-    def registered(self, name: str, table: pa.Table) -> Iterator[str]:
+    def registered(self, name: str, table: pa.Table | pa.RecordBatchReader
+                   ) -> Iterator[str]:
         """``table`` readable as ``name`` inside the block only."""
         self.register(name, table)
         try:
@@ -298,7 +362,8 @@ class Store:
             except BaseException as exc:
                 self.execute("ROLLBACK")
                 # an engine's statement (not through this door) that ran out of memory
-                found = translated(exc, self.path) if isinstance(exc, duckdb.Error) else None
+                found = (translated(exc, self.backend.file)
+                         if isinstance(exc, duckdb.Error) else None)
                 if found is not None:
                     raise found from exc
                 raise
@@ -318,49 +383,70 @@ class Store:
             version = self.schema_version
         except duckdb.CatalogException:
             self.con.close()
-            raise StoreError(f"{self.path} is a DuckDB file but not a povertycloud store") \
-                from None
+            raise StoreError(self.backend.not_a_store()) from None
         if version > SCHEMA_VERSION:
             self.con.close()
             raise StoreError(
-                f"{self.path} was written by a newer povertycloud (schema version {version}, "
+                f"{self.label} was written by a newer povertycloud (schema version {version}, "
                 f"this program knows up to {SCHEMA_VERSION}); upgrade povertycloud to open it")
         if version < SCHEMA_VERSION:
             if read_only:
                 self.con.close()
-                raise StoreError(f"{self.path} needs migrating; open it for writing once")
+                raise StoreError(f"{self.label} needs migrating; open it for writing once")
             self.migrate()
 
     def migrate(self) -> None:
         """Apply the migrations this store lacks, all in one transaction."""
         with self.transaction():
             for migration in MIGRATIONS[self.schema_version:]:
-                self.execute(migration_sql(migration))
-            self.execute("INSERT OR REPLACE INTO pc_meta VALUES ('schema_version', ?)",
-                         [str(SCHEMA_VERSION)])
-            self.execute("INSERT OR REPLACE INTO pc_meta VALUES ('standard_version', ?)",
-                         [STANDARD_VERSION])
+                for statement in self.backend.ddl(migration_sql(migration)):
+                    self.execute(statement)
+            self.set_meta("schema_version", str(SCHEMA_VERSION))
+            self.set_meta("standard_version", STANDARD_VERSION)
+            for table in sorted(self.tables()):
+                self.index(table)
+
+    def index(self, table: str) -> None:
+        """Make the indexes ``table`` needs on this backend (``indexes``), if missing."""
+        for statement in self.backend.index_sql(table):
+            self.execute(statement)
+
+    def replace_table(self, table: str, select: str) -> None:
+        """``table`` (a name, or :meth:`qualified`) made anew from the query ``select``,
+        with its indexes."""
+        self.execute(f"CREATE OR REPLACE TABLE {table} AS {select}")
+        self.index(table.rsplit(".", 1)[-1])
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Record ``value`` under ``key`` in the store's own settings (``pc_meta``)."""
+        self.execute("INSERT INTO pc_meta VALUES (?, ?) ON CONFLICT (key) "
+                     "DO UPDATE SET value = excluded.value", [key, value])
 
     @property
     def catalog(self) -> str:
         """The name DuckDB gives this store's database (its file name without suffix)."""
         return str(self.value("SELECT current_database()") or "")
 
+    def qualified(self, name: str) -> str:
+        """The store's own table ``name``, which a temporary view of that name shadows."""
+        return f'"{self.catalog}".{self.backend.schema}.{name}'
+
     def tables(self) -> set[str]:
         """Names of the tables and views the store holds."""
         return set(self.column("SHOW TABLES"))
 
     def has_table(self, name: str) -> bool:
-        """Whether the store holds a table ``name`` (temporary tables do not count)."""
-        return bool(self.scalar(
-            "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
-            "AND schema_name = 'main' AND table_name = ?", [name]))
+        """Whether the store holds a table ``name`` (temporary tables and views do not
+        count)."""
+        return name in self.column(self.backend.tables_sql())
 
     def has_view(self, name: str) -> bool:
         """Whether the store holds a view ``name``."""
-        return bool(self.scalar(
-            "SELECT count(*) FROM duckdb_views() WHERE database_name = current_database() "
-            "AND schema_name = 'main' AND view_name = ?", [name]))
+        return name in self.views()
+
+    def views(self) -> dict[str, str]:
+        """The store's views, each with the statement that makes it."""
+        return dict(self.rows(self.backend.views_sql()))
 
     def columns(self, relation: str) -> dict[str, str]:
         """The columns of a table, view or query, name to SQL type, in order."""
@@ -373,6 +459,16 @@ class Store:
         """The latest ``year`` in ``table`` (None when it has no row)."""
         found = self.value(f"SELECT max(year) FROM {table}")
         return int(found) if found is not None else None
+
+    def draw(self, sequence: str, count: int) -> int:
+        """Take ``count`` numbers from ``sequence``; returns the one before the first."""
+        if count <= 0:
+            return 0
+        return self.scalar(self.backend.draw_sql(sequence, count)) - count
+
+    def sequences(self) -> dict[str, int]:
+        """Each sequence of the store and the last number drawn from it (0: none yet)."""
+        return {str(n): int(v or 0) for n, v in self.rows(self.backend.sequences_sql())}
 
     def next_batch_id(self) -> int:
         return self.scalar("SELECT coalesce(max(batch_id), 0) + 1 FROM batches")

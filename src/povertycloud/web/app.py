@@ -2,12 +2,16 @@
 
     povertycloud serve --db demo/province.duckdb
 
+Each worker process of the server builds its application with :func:`from_environment`
+and opens its own handle of the store.
+
 Errors are answered, never raised: 4xx with a clear message (JSON under /api, a page
 elsewhere). Request bodies are capped; every page is sent with strict security headers.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Mapping, MutableMapping
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -30,9 +34,11 @@ from ..store import StoreConflict
 from .deps import LoginRequired, Platform, WebConfig, record_refusal
 from .render import error_page
 from .responses import PlainJSONResponse
-from .routes import ROUTERS
+from .routes import ROUTERS, deliveries
 
 STATIC = resources.files(__package__).joinpath("static")
+CONFIG_VARIABLE = "POVERTYCLOUD_WEB_CONFIG"  # the workers' settings, set by `serve`
+FACTORY = f"{__name__}:from_environment"  # what uvicorn's workers import
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
@@ -42,26 +48,29 @@ SECURITY_HEADERS = {
 }
 
 
-UPLOADS = ("/api/jobs", "/admin/jobs")  # where a file is sent: bodies up to max_upload
+UPLOADS = ("/api/jobs", "/admin/jobs")  # where a job's file is sent: up to upload_limit
 
 
 class BodyLimit:
-    """Refuse request bodies above ``limit`` bytes with 413, declared or streamed (above
-    ``upload_limit`` where files are uploaded)."""
+    """Refuse request bodies above ``limit`` bytes with 413, declared or streamed; a
+    department's delivery (a file) above ``delivery`` bytes, a job's file above
+    ``upload`` bytes."""
 
-    def __init__(self, app: ASGIApp, limit: int, upload_limit: int = 0) -> None:
-        self.app, self.limit, self.upload_limit = app, limit, upload_limit
+    def __init__(self, app: ASGIApp, limit: int, delivery: int, upload: int) -> None:
+        self.app, self.limit, self.delivery, self.upload = app, limit, delivery, upload
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = max(self.limit, self.upload_limit) if scope["path"] in UPLOADS \
-            else self.limit
+        limit, refusal = self.limit, f"request body above {self.limit} bytes"
+        if scope["method"] == "PUT" and deliveries.PATH.fullmatch(str(scope["path"])):
+            limit, refusal = self.delivery, deliveries.too_large(self.delivery)
+        elif scope["method"] == "POST" and scope["path"] in UPLOADS:
+            limit, refusal = self.upload, f"request body above {self.upload} bytes"
         declared = dict(scope.get("headers", [])).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
-            await JSONResponse({"detail": f"request body above {limit} bytes"},
-                               413)(scope, receive, send)
+            await JSONResponse({"detail": refusal}, 413)(scope, receive, send)
             return
         seen = 0
 
@@ -70,7 +79,7 @@ class BodyLimit:
             message = await receive()
             seen += len(message.get("body", b""))
             if seen > limit:
-                raise HTTPException(413, f"request body above {limit} bytes")
+                raise HTTPException(413, refusal)
             return message
 
         await self.app(scope, counted, send)
@@ -118,7 +127,8 @@ def create_app(config: WebConfig) -> FastAPI:
                   default_response_class=PlainJSONResponse,
                   docs_url=None, redoc_url=None,  # FastAPI's pages load Swagger UI from a CDN
                   description="Targeted poverty alleviation: registry figures, household "
-                              "files, search, complaints and the public portal.")
+                              "files, search, complaints, the public portal and the "
+                              "departments' deliveries of their feeds.")
     for router in ROUTERS:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
@@ -127,7 +137,8 @@ def create_app(config: WebConfig) -> FastAPI:
     async def api_docs() -> FileResponse:
         """The API documentation: Swagger UI from the package's own files (air-gapped)."""
         return FileResponse(str(STATIC.joinpath("api-docs.html")))
-    app.add_middleware(BodyLimit, limit=config.max_body, upload_limit=config.max_upload)
+    app.add_middleware(BodyLimit, limit=config.max_body, delivery=config.max_delivery,
+                       upload=config.max_upload)
     app.add_middleware(SecurityHeaders)  # outermost: also on the answers of BodyLimit
 
     def answer(request: Request, status: int, message: str,
@@ -180,3 +191,9 @@ def create_app(config: WebConfig) -> FastAPI:
         return answer(request, 400, str(exc))
 
     return app
+
+
+def from_environment() -> FastAPI:
+    """The application of a worker process, with the settings `serve` left in
+    ``CONFIG_VARIABLE`` (see :meth:`WebConfig.dumps`)."""
+    return create_app(WebConfig.loads(os.environ[CONFIG_VARIABLE]))

@@ -1,12 +1,16 @@
 """The dependencies of the routes: what the web application holds for its lifetime (the
-store, settings and rate limits), each request's store handle and user (from the session
-cookie or a bearer token), the checks of role, jurisdiction and CSRF token, and the typed
-aliases the routes declare their parameters with."""
+store, settings and rate limits, whose events are in the store), each request's store
+handle and user (from the session cookie or a bearer token), the checks of role,
+jurisdiction and CSRF token, and the typed aliases the routes declare their parameters
+with."""
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
+import json
 import os
+import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,17 +20,18 @@ from fastapi import Depends, Form, Header, HTTPException, Query, Request
 from fastapi import Path as InPath
 from starlette.convertors import Convertor, register_url_convertor
 
-from ..access import audit, sessions
+from ..access import audit, limits, sessions
 from ..access.accounts import User
+from ..access.limits import RateLimit
 from ..errors import PovertyCloudError
 from ..identification.scorecard import Scorecard, load_scorecard
 from ..jobs import Runner
 from ..registry import search
 from ..reports import figures
 from ..store import Store
-from .limits import RateLimit
 
 TRUSTED_PROXIES = "POVERTYCLOUD_TRUSTED_PROXIES"
+MAX_DELIVERY = "POVERTYCLOUD_MAX_DELIVERY_MB"
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
@@ -42,12 +47,23 @@ def trusted_proxies(given: str | None = None) -> tuple[Network, ...]:
         raise PovertyCloudError(f"{TRUSTED_PROXIES}: {exc}") from None
 
 
+def max_delivery() -> int:
+    """The bytes a department's delivery may have: ``POVERTYCLOUD_MAX_DELIVERY_MB``
+    megabytes (MiB), 100 when unset."""
+    text = os.environ.get(MAX_DELIVERY, "100")
+    if not text.strip().isdigit() or int(text) < 1:
+        raise PovertyCloudError(f"{MAX_DELIVERY}: a whole number of megabytes, at least 1, "
+                                f"not {text!r}")
+    return int(text) * 1024 * 1024
+
+
 @dataclass
 class WebConfig:
-    db: Path
+    db: Path | str  # a DuckDB file or a PostgreSQL URL
     secure_cookies: bool = False  # set behind HTTPS: cookies only over TLS
     session_hours: float = 8.0
     max_body: int = 64 * 1024  # bytes of a request body
+    max_delivery: int = field(default_factory=max_delivery)  # bytes of a delivered file
     max_upload: int = 1024 * 1024 * 1024  # bytes of a file uploaded for a job
     login_attempts: int = 5  # failed logins of one username from one address...
     login_window: float = 300.0  # ...in this many seconds; then that pair waits
@@ -55,8 +71,29 @@ class WebConfig:
     complaints_per_window: int = 5  # complaints per client...
     complaint_window: float = 600.0  # ...in this many seconds
     scorecard: Path | None = None
-    uploads: Path | None = None  # where files wait for their job; beside the store if None
+    uploads: Path | None = None  # where files wait for their job (uploads_beside if None)
     trusted_proxies: tuple[Network, ...] = field(default_factory=trusted_proxies)
+
+    def dumps(self) -> str:
+        """The settings as JSON, for the worker processes of the server (:meth:`loads`)."""
+        return json.dumps(dataclasses.asdict(self), default=str)
+
+    @classmethod
+    def loads(cls, text: str) -> WebConfig:
+        found = json.loads(text)
+        return cls(**found | {
+            "scorecard": found["scorecard"] and Path(found["scorecard"]),
+            "uploads": found["uploads"] and Path(found["uploads"]),
+            "trusted_proxies": trusted_proxies(",".join(found["trusted_proxies"]))})
+
+
+def uploads_beside(db: Path | str) -> Path:
+    """Where files wait for their job by default: a folder beside a DuckDB file
+    (``<store>.uploads``); for a PostgreSQL store, one in the system's temporary folder
+    (give ``uploads`` where several machines serve it)."""
+    if isinstance(db, str) and "://" in db:
+        return Path(tempfile.gettempdir()) / "povertycloud-uploads"
+    return Path(db).with_name(f"{Path(db).name}.uploads")
 
 
 @dataclass
@@ -70,16 +107,18 @@ class Platform:
     jobs: Runner = field(init=False)
 
     def open(self) -> None:
-        self.store = Store(self.config.db)
-        self.card = load_scorecard(self.config.scorecard)
-        self.login_limit = RateLimit(self.config.login_attempts, self.config.login_window)
-        self.client_login_limit = RateLimit(self.config.client_login_attempts,
-                                            self.config.login_window)
-        self.complaint_limit = RateLimit(self.config.complaints_per_window,
-                                         self.config.complaint_window)
+        config = self.config
+        self.store = Store(config.db)
+        self.card = load_scorecard(config.scorecard)
         prepare(self.store)
-        db = self.config.db
-        self.jobs = Runner(self.store, self.config.uploads or db.with_name(f"{db.name}.uploads"),
+        salt = limits.salt(self.store)
+        self.login_limit = RateLimit("login", config.login_attempts, config.login_window,
+                                     salt)
+        self.client_login_limit = RateLimit("client_login", config.client_login_attempts,
+                                            config.login_window, salt)
+        self.complaint_limit = RateLimit("complaint", config.complaints_per_window,
+                                         config.complaint_window, salt)
+        self.jobs = Runner(self.store, config.uploads or uploads_beside(config.db),
                            after=prepare)
         self.jobs.start()
 
@@ -90,7 +129,9 @@ class Platform:
 
 def prepare(store: Store) -> list[str]:
     """Rebuild the tables the web derives from the data (the identification figures, the
-    people search) where the data changed since they were built; the ones rebuilt."""
+    people search) where the data changed since they were built; the ones rebuilt. The
+    salt of the rate limits' keys is made too, the first time."""
+    limits.salt(store)
     rebuilt = []
     if figures.refresh(store):
         rebuilt.append(f"{figures.FIGURES} (figures of the latest identification)")

@@ -8,6 +8,7 @@ from . import (
     audit,
     batches,
     complaints,
+    deliveries,
     flags,
     households,
     jobs,
@@ -22,5 +23,5 @@ from . import (
 )
 
 NOUNS = (sessions, regions, households, search, complaints, flags, proposals, monitoring,
-         users, audit, portal, batches, reviews, jobs)
+         users, audit, portal, batches, reviews, deliveries, jobs)
 ROUTERS: tuple[APIRouter, ...] = tuple(r for noun in NOUNS for r in (noun.api, noun.pages))

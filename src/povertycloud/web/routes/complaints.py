@@ -49,23 +49,23 @@ class Answer(BaseModel):
     answer: str = Field(min_length=1, max_length=LIMITS["body"])
 
 
-def complaint_key(request: Request) -> str:
+def complaint_key(request: Request, store: Store) -> str:
     """The rate limit's key of complaints (objections too) from one client; 429 with
     Retry-After when it has filed its share of the window."""
-    key = f"complaint:{client(request)}"
-    if wait := platform(request).complaint_limit.wait(key):
+    key = client(request)
+    if wait := platform(request).complaint_limit.wait(store, key):
         raise too_many(wait, "too many complaints from here; try again later")
     return key
 
 
 def file_complaint(request: Request, store: Store, body: NewComplaint) -> str:
-    web, key = platform(request), complaint_key(request)
+    web, key = platform(request), complaint_key(request, store)
     try:
         code = complaints.file(store, body.region_code, body.category, body.subject,
                                body.body, body.contact)
     except complaints.ComplaintError as exc:
         raise HTTPException(400, str(exc)) from None
-    web.complaint_limit.hit(key)
+    web.complaint_limit.hit(store, key)
     audit.record(store, None, "file_complaint", "complaint", code, body.region_code,
                  client=client(request))
     return code

@@ -82,7 +82,7 @@ def object_to(request: Request, store: Store, proposal_id: int, body: Objection)
     """File an objection to a proposal on notice: a complaint of its village (tracking
     code returned) that sends the proposal back for review, in one transaction. Refused
     (409), nothing filed, when the proposal is not on notice today, unknown ones alike."""
-    web, key = platform(request), complaint_key(request)
+    web, key = platform(request), complaint_key(request, store)
     try:
         code = workflow.object_to(store, proposal_id, casefile.today(), body=body.body,
                                   contact=body.contact or None, client=client(request),
@@ -93,7 +93,7 @@ def object_to(request: Request, store: Store, proposal_id: int, body: Objection)
         raise HTTPException(409, f"proposal {proposal_id} is not on public notice today, so "
                                  "it cannot be objected to; a complaint can still be "
                                  "filed") from None
-    web.complaint_limit.hit(key)
+    web.complaint_limit.hit(store, key)
     return code
 
 

@@ -44,17 +44,17 @@ def login(request: Request, store: Store, username: str, password: str
     loosely, per address."""
     web, address = platform(request), client(request)
     pair = f"{address} {username}"
-    wait = max(web.login_limit.wait(pair), web.client_login_limit.wait(address))
+    wait = max(web.login_limit.wait(store, pair), web.client_login_limit.wait(store, address))
     if wait:
         audit.login_event(store, "login_throttled", username, address)
         raise too_many(wait, "too many failed logins; try again later")
     user = authenticate(store, username, password)
     if user is None:
-        web.login_limit.hit(pair)
-        web.client_login_limit.hit(address)
+        web.login_limit.hit(store, pair)
+        web.client_login_limit.hit(store, address)
         audit.login_event(store, "login_failed", username, address)
         raise HTTPException(401, "wrong username or password")
-    web.login_limit.clear(pair)
+    web.login_limit.clear(store, pair)
     token, csrf = sessions.start(store, user, web.config.session_hours)
     audit.record(store, user, "login", "user", user.username, user.region_code,
                  client=address)
@@ -88,7 +88,11 @@ def who_am_i(me: Me) -> dict[str, Any]:
 
 @pages.get("/")
 def home(me: Maybe) -> Response:
+    """The dashboard of one's region; for a department account, which has none, the
+    API's documentation (it delivers through the API)."""
     target = f"/dashboard/{me.user.region_code}" if me else "/portal"
+    if me and not me.user.may("dashboard"):
+        target = "/docs"
     return RedirectResponse(target, 303)
 
 

@@ -1,0 +1,250 @@
+"""Where a store keeps its data: one DuckDB file (the embedded default) or a PostgreSQL
+database (the operational store of a deployment with many users).
+
+Either way the store talks to DuckDB, and every statement stays in DuckDB's dialect: a
+PostgreSQL database is ATTACHed to an in-memory DuckDB through its postgres extension and
+made the default catalog, so reads, writes and transactions go to PostgreSQL while the
+analytics run in DuckDB over its tables. What differs is a property of the backend: where
+the tables are, how a migration's DDL is run, how ids are drawn from a sequence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import duckdb
+
+from ..errors import StoreError
+from . import extensions, indexes, keys
+from .keys import Key
+
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+CATALOG = "pc"  # the name of an attached PostgreSQL database inside DuckDB
+_PASSWORD = re.compile(r"(://[^:/@]+):[^@]*@")
+
+
+def is_url(target: Path | str) -> bool:
+    """Whether ``target`` names a PostgreSQL database rather than a file."""
+    return str(target).startswith(POSTGRES_SCHEMES)
+
+
+class Backend(Protocol):
+    schema: str  # the schema the tables are in
+
+    @property
+    def label(self) -> str: ...  # how messages name the store: a path, or a URL sans password
+
+    @property
+    def scratch(self) -> Path | None: ...  # a folder for temporary files; None: the system's
+
+    @property
+    def file(self) -> Path | None: ...  # the file that holds the data, if one does
+
+    def exists(self) -> bool: ...
+
+    def not_a_store(self) -> str: ...  # what a database without pc_meta is
+
+    def connect(self, read_only: bool) -> duckdb.DuckDBPyConnection: ...
+
+    def use(self, con: duckdb.DuckDBPyConnection) -> None: ...  # a new cursor's default
+
+    def ddl(self, sql: str) -> list[str]: ...  # the statements that run a migration
+
+    def draw_sql(self, sequence: str, count: int) -> str: ...
+
+    def sequences_sql(self) -> str: ...  # each sequence's name and the last number drawn
+
+    def index_sql(self, table: str) -> list[str]: ...  # the indexes ``table`` needs here
+
+    def views_sql(self) -> str: ...  # each view's name and the statement that makes it
+
+    def tables_sql(self) -> str: ...  # the names of the tables (not views)
+
+    def forget_catalog(self, con: duckdb.DuckDBPyConnection) -> bool: ...
+
+
+@dataclass
+class EmbeddedFile:
+    """One DuckDB file: zero set-up, one machine, one writing process at a time; with a
+    key, the file (and its write-ahead log) encrypted by DuckDB."""
+
+    path: Path
+    key: Key | None = None
+    schema: str = "main"
+
+    @property
+    def label(self) -> str:
+        return str(self.path)
+
+    @property
+    def scratch(self) -> Path | None:
+        return self.path.parent
+
+    @property
+    def file(self) -> Path | None:
+        return self.path
+
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    def not_a_store(self) -> str:
+        return f"{self.path} is a DuckDB file but not a povertycloud store"
+
+    def connect(self, read_only: bool) -> duckdb.DuckDBPyConnection:
+        if self.key is None:
+            try:
+                return duckdb.connect(str(self.path), read_only=read_only)
+            except duckdb.CatalogException as exc:
+                raise self._key_problem(exc) or exc from None
+        con = duckdb.connect()
+        extensions.load(con, "httpfs")  # DuckDB writes encrypted files with its OpenSSL
+        mode = ", READ_ONLY" if read_only else ""
+        try:
+            con.execute(f"ATTACH '{_quoted(str(self.path))}' AS {CATALOG} "
+                        f"(ENCRYPTION_KEY '{self.key}'{mode})")
+        except duckdb.Error as exc:
+            con.close()
+            raise self._key_problem(exc) or exc from None
+        self.use(con)
+        return con
+
+    def _key_problem(self, exc: duckdb.Error) -> StoreError | None:
+        """What a refusal to open the file says of the key, if it is about the key."""
+        text = str(exc)
+        where = self.key.source if self.key is not None else ""
+        if "Wrong encryption key" in text:
+            return StoreError(f"{self.path} was encrypted with another key than the one in "
+                              f"{where}: give the store's own key")
+        if "without a key" in text:
+            return StoreError(f"{self.path} is encrypted: give its key in "
+                              f"{keys.FILE_VARIABLE} (a file) or {keys.VALUE_VARIABLE}")
+        if "is not encrypted" in text:
+            return StoreError(f"{self.path} is not encrypted, but a key is set ({where}): "
+                              "unset it to open this store, or encrypt the store with "
+                              "`povertycloud keys rotate`")
+        return None
+
+    def use(self, con: duckdb.DuckDBPyConnection) -> None:
+        if self.key is not None:  # an attached file: a new cursor starts in memory
+            con.execute(f"USE {CATALOG}")
+
+    def ddl(self, sql: str) -> list[str]:
+        return [sql]
+
+    def draw_sql(self, sequence: str, count: int) -> str:
+        return f"SELECT max(nextval('{sequence}')) FROM range({int(count)})"
+
+    def sequences_sql(self) -> str:
+        return ("SELECT sequence_name, last_value FROM duckdb_sequences() "
+                "WHERE database_name = current_database()")
+
+    def index_sql(self, table: str) -> list[str]:
+        return []  # zone maps do: an index would only slow the bulk writes
+
+    def views_sql(self) -> str:
+        return ("SELECT view_name, sql FROM duckdb_views() WHERE database_name = "
+                f"current_database() AND schema_name = '{self.schema}' AND NOT internal")
+
+    def tables_sql(self) -> str:
+        return ("SELECT table_name FROM duckdb_tables() WHERE database_name = "
+                f"current_database() AND schema_name = '{self.schema}'")
+
+    def forget_catalog(self, con: duckdb.DuckDBPyConnection) -> bool:
+        return False  # one process: the catalogue it sees is the file's
+
+
+@dataclass
+class PostgresDatabase:
+    """A PostgreSQL database, attached to DuckDB: many processes at once, row locks,
+    transactions that other connections see whole or not at all."""
+
+    url: str
+    schema: str = "public"
+
+    @property
+    def label(self) -> str:
+        return _PASSWORD.sub(r"\1@", self.url)  # never a password in a message or a log
+
+    @property
+    def scratch(self) -> Path | None:
+        return None
+
+    @property
+    def file(self) -> Path | None:
+        return None
+
+    def exists(self) -> bool:
+        return True  # a database that cannot be reached says so when connected
+
+    def not_a_store(self) -> str:
+        return (f"{self.label} holds no povertycloud store: create one with "
+                f"`povertycloud store init {self.label}`")
+
+    def connect(self, read_only: bool) -> duckdb.DuckDBPyConnection:
+        con = duckdb.connect()
+        extensions.load(con, "postgres_scanner")
+        mode = ", READ_ONLY" if read_only else ""
+        try:
+            con.execute(f"ATTACH '{_quoted(self.url)}' AS {CATALOG} (TYPE postgres{mode})")
+        except duckdb.Error as exc:
+            con.close()
+            reason = _PASSWORD.sub(r"\1@", str(exc).split("\n")[0].removeprefix("IO Error: "))
+            raise StoreError(f"cannot connect to {self.label}: {reason}") from None
+        self.use(con)
+        return con
+
+    def use(self, con: duckdb.DuckDBPyConnection) -> None:
+        con.execute(f"USE {CATALOG}")
+
+    def ddl(self, sql: str) -> list[str]:
+        """Each statement of DuckDB's DDL, translated to PostgreSQL's to run there (DuckDB
+        cannot create a sequence in an attached database, nor a default that draws on one),
+        then DuckDB's cache of the catalogue cleared."""
+        import sqlglot
+
+        native = [sqlglot.transpile(s.query, read="duckdb", write="postgres")[0]
+                  for s in duckdb.extract_statements(sql)]
+        return [f"CALL postgres_execute('{CATALOG}', '{_quoted(n)}')" for n in native] + \
+            ["CALL pg_clear_cache()"]
+
+    def draw_sql(self, sequence: str, count: int) -> str:
+        native = f"SELECT nextval(''{sequence}'') AS n FROM generate_series(1, {int(count)})"
+        return f"SELECT max(n) FROM postgres_query('{CATALOG}', '{native}')"
+
+    def sequences_sql(self) -> str:
+        native = (f"SELECT sequencename, last_value FROM pg_sequences "
+                  f"WHERE schemaname = ''{self.schema}''")
+        return f"SELECT * FROM postgres_query('{CATALOG}', '{native}')"
+
+    def index_sql(self, table: str) -> list[str]:
+        return indexes.statements(table)
+
+    def views_sql(self) -> str:
+        native = ("SELECT viewname::text AS name, 'CREATE VIEW ' || viewname || ' AS ' || "
+                  f"definition AS sql FROM pg_views WHERE schemaname = '{self.schema}'")
+        return f"SELECT * FROM postgres_query('{CATALOG}', '{_quoted(native)}')"
+
+    def tables_sql(self) -> str:
+        native = f"SELECT tablename::text FROM pg_tables WHERE schemaname = '{self.schema}'"
+        return f"SELECT * FROM postgres_query('{CATALOG}', '{_quoted(native)}')"
+
+    def forget_catalog(self, con: duckdb.DuckDBPyConnection) -> bool:
+        """Forget the tables DuckDB has cached: another process may have made one."""
+        con.execute("CALL pg_clear_cache()")
+        return True
+
+
+def _quoted(text: str) -> str:
+    return text.replace("'", "''")
+
+
+def backend(target: Path | str, key: Key | None = None) -> EmbeddedFile | PostgresDatabase:
+    """The backend ``target`` names: a PostgreSQL URL, or the path of a DuckDB file
+    (encrypted with ``key``, if given)."""
+    if is_url(target):
+        return PostgresDatabase(str(target))
+    return EmbeddedFile(Path(target), key)
+

@@ -1,0 +1,80 @@
+"""A store copied whole into another: a DuckDB file into PostgreSQL (moving a province to
+the operational store), a store into a backup file, a backup into a new store.
+
+The source is read in one transaction, so the copy is one consistent moment of it even
+while others write; the rows stream across in Arrow batches (a province of millions
+never sits in memory whole), and the target is written in one transaction: a copy
+killed half-way leaves the target as it was. ``tally`` gives each table's rows and a
+checksum of them that does not depend on the backend, to check a copy equal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from ..errors import StoreError
+
+if TYPE_CHECKING:
+    from .store import Store
+
+BATCH_ROWS = 100_000
+STREAMED = "copied_rows"  # the name the source's rows are read under in the target
+Tally = dict[str, tuple[int, int]]  # table: rows, checksum
+Counter = Callable[[str, int, int], None]  # table, tables done, tables in all
+
+
+def tables(store: Store) -> list[str]:
+    """The store's tables (not its views, not ``pc_meta``), in name order."""
+    views = store.views()
+    return sorted(t for t in store.tables() if t != "pc_meta" and t not in views)
+
+
+def tally(store: Store) -> Tally:
+    """Each table's rows and a checksum of them, the same for the same rows on either
+    backend (each row hashed as its text, so a BIGINT here and an INTEGER there agree)."""
+    found = {}
+    for table in tables(store):
+        row = store.one(f"SELECT count(*), coalesce(sum(hash(CAST({table} AS VARCHAR))"
+                        f"::HUGEINT), 0) FROM {table}")
+        assert row is not None
+        found[table] = (int(row[0]), int(row[1]))
+    return found
+
+
+def copy_store(source: Store, target: Store, counter: Counter | None = None) -> Tally:
+    """Every table of ``source`` into ``target``, a store of the same schema version that
+    holds no rows yet; the sequences of ``target`` continue where those of ``source``
+    stand. Returns the tally of what was copied, checked equal to the target's."""
+    if source.schema_version != target.schema_version:
+        raise StoreError(f"{source.label} is of schema version {source.schema_version}, "
+                         f"{target.label} of {target.schema_version}: open the older one "
+                         "for writing once (it migrates) and copy again")
+    filled = [t for t in tables(target) if target.scalar(f"SELECT count(*) FROM {t}")]
+    if filled:
+        raise StoreError(f"{target.label} already holds rows (in {', '.join(filled[:3])}); "
+                         "copy into a new, empty store")
+    with source.transaction(), target.transaction():
+        names = tables(source)
+        for done, table in enumerate(names):
+            if counter:
+                counter(table, done, len(names))
+            _copy_table(source, target, table)
+        for sequence, last in source.sequences().items():
+            target.draw(sequence, last)
+        for statement in source.views().values():
+            target.execute(statement)
+        copied = tally(source)
+        if tally(target) != copied:
+            raise StoreError(f"the copy of {source.label} into {target.label} differs from "
+                             "its source; nothing was kept")
+    return copied
+
+
+def _copy_table(source: Store, target: Store, table: str) -> None:
+    reader = source.batches(f"SELECT * FROM {table}", BATCH_ROWS)
+    with target.registered(STREAMED, reader):
+        if target.has_table(table):
+            target.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {STREAMED}")
+        else:  # made by the work done on the source (a department's feed, results)
+            target.execute(f"CREATE TABLE {table} AS SELECT * FROM {STREAMED}")
