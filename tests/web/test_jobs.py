@@ -75,15 +75,15 @@ def slow_steps(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def server(web_store: tuple[Path, Regions], tmp_path: Path
-           ) -> Iterator[tuple[TestClient, Path]]:
-    db = copy_store(web_store, tmp_path)
-    with TestClient(create_app(WebConfig(db=db))) as client:
-        yield client, db
+def server(web_db: Path | str, tmp_path: Path) -> Iterator[tuple[TestClient, Path | str]]:
+    """The application over a fresh copy of the province, on either backend."""
+    with TestClient(create_app(WebConfig(db=web_db, uploads=tmp_path / "uploads"))
+                    ) as client:
+        yield client, web_db
 
 
 def test_an_identification_runs_while_pages_are_served_and_equals_the_command(
-        server: tuple[TestClient, Path], web_store: tuple[Path, Regions], tmp_path: Path,
+        server: tuple[TestClient, Path | str], web_store: tuple[Path, Regions], tmp_path: Path,
         slow_steps: None) -> None:
     client, _ = server
     admin, officer = token(client, "admin"), token(client, "county_officer")
@@ -120,7 +120,7 @@ def test_an_identification_runs_while_pages_are_served_and_equals_the_command(
 
 
 def test_a_bad_file_fails_with_its_problems_and_changes_nothing(
-        server: tuple[TestClient, Path]) -> None:
+        server: tuple[TestClient, Path | str]) -> None:
     client, _ = server
     admin = token(client, "admin")
     store = client.app.state.platform.store  # type: ignore[attr-defined]
@@ -149,7 +149,7 @@ def test_a_bad_file_fails_with_its_problems_and_changes_nothing(
 
 
 def test_an_import_with_good_rows_kept_reports_its_batch(
-        server: tuple[TestClient, Path]) -> None:
+        server: tuple[TestClient, Path | str]) -> None:
     client, _ = server
     admin = token(client, "admin")
     rows = b"record_id,name,id_number,address,value_yuan,registered_on\n" \
@@ -165,7 +165,7 @@ def test_an_import_with_good_rows_kept_reports_its_batch(
     assert batch.status_code == 200
 
 
-def test_a_re_evaluation_runs_as_the_command_does(server: tuple[TestClient, Path]) -> None:
+def test_a_re_evaluation_runs_as_the_command_does(server: tuple[TestClient, Path | str]) -> None:
     client, _ = server
     admin = token(client, "admin")
     job = start(client, admin, "reevaluate", '{"dry_run": true}')
@@ -176,7 +176,7 @@ def test_a_re_evaluation_runs_as_the_command_does(server: tuple[TestClient, Path
 
 
 def test_a_bad_request_is_refused_before_anything_is_queued(
-        server: tuple[TestClient, Path]) -> None:
+        server: tuple[TestClient, Path | str]) -> None:
     client, _ = server
     admin = token(client, "admin")
     for kind, parameters, file, said in (
@@ -193,7 +193,7 @@ def test_a_bad_request_is_refused_before_anything_is_queued(
 
 
 def test_only_the_province_s_administrators_run_jobs(
-        server: tuple[TestClient, Path]) -> None:
+        server: tuple[TestClient, Path | str]) -> None:
     client, _ = server
     for username in ("province_officer", "auditor", "county_officer"):
         headers = token(client, username)
@@ -206,7 +206,7 @@ def test_only_the_province_s_administrators_run_jobs(
 
 
 def test_the_page_starts_a_job_with_its_csrf_token_and_audits_it(
-        server: tuple[TestClient, Path]) -> None:
+        server: tuple[TestClient, Path | str]) -> None:
     client, _ = server
     csrf = log_in(client, "admin")
     page = client.get("/admin/jobs")
