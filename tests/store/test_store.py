@@ -34,6 +34,7 @@ SCHEMA_FINGERPRINTS = {
     10: "2e3152bdc63ca38c9b7da79608bbc3c3ac00c1511208a1748edec720859ab6e5",  # link evidence
     11: "2e3152bdc63ca38c9b7da79608bbc3c3ac00c1511208a1748edec720859ab6e5",  # rate limits
     12: "2e3152bdc63ca38c9b7da79608bbc3c3ac00c1511208a1748edec720859ab6e5",  # deliveries
+    13: "2e3152bdc63ca38c9b7da79608bbc3c3ac00c1511208a1748edec720859ab6e5",  # jobs
 }
 WEB_TABLES = {"users", "sessions", "audit_log", "complaints", "announcements",
               "feed_links", "conflict_flags",  # the feed checks' tables
@@ -44,7 +45,8 @@ WEB_TABLES = {"users", "sessions", "audit_log", "complaints", "announcements",
               "open_proposals",  # dynamic management
               "identification_runs",
               "rate_events",  # the web's rate limits
-              "deliveries"}  # departments' deliveries through the API
+              "deliveries",  # departments' deliveries through the API
+              "jobs"}  # the server's jobs
 
 
 @pytest.fixture

@@ -33,6 +33,8 @@ from povertycloud.feeds.outcomes import OUTCOMES as FLAG_OUTCOMES
 from povertycloud.feeds.sources import FREQUENCIES, load_sources
 from povertycloud.identification.plan import PROPOSALS, load_rules
 from povertycloud.identification.runs import latest_identified
+from povertycloud.jobs import KINDS as JOBS
+from povertycloud.jobs import STATES as JOB_STATES
 from povertycloud.linkage.resolve import REASONS
 from povertycloud.registry.duplicates import CONTRADICTIONS
 from povertycloud.standard import codes
@@ -92,7 +94,7 @@ def domain() -> Iterator[tuple[str | None, str, bool]]:
            "timeline": timeline.KINDS, "line": timeline.LINES, "worded": tuple(reasons.WORDED),
            "actor": ("re-evaluation", "public"), "evidence": tuple(reevaluation.EVIDENCE),
            "review": REASONS, "shares": reviews.SHARED, "source": tuple(sources),
-           "contradiction": CONTRADICTIONS}
+           "contradiction": CONTRADICTIONS, "job": tuple(JOBS), "job_state": JOB_STATES}
     for kind, values in own.items():
         yield from ((kind, v, False) for v in values)
     # the fields of the departments' records (the review queue, the flags' evidence)

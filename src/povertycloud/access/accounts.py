@@ -36,7 +36,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "assessor": frozenset({"dashboard", "households", "search"}),
     "admin": frozenset({"dashboard", "households", "search", "unmask", "complaints",
                         "announce", "audit", "users", "verify", "data", "quarantine",
-                        "review", "workflow", "monitoring"}),
+                        "review", "workflow", "monitoring", "jobs"}),
     "department": frozenset({"deliver"}),  # of its own source only (User.source)
 }
 MIN_PASSWORD = 10

@@ -53,24 +53,16 @@ def reevaluate_command(
     """Re-evaluate households (the yearly dynamic adjustment, or after events) and
     propose enrolments, exits, monitoring, relapses, removals and ends of monitoring;
     each proposal then walks its procedure (`povertycloud workflow`)."""
-    from ..dynamic.reevaluation import last_run, reevaluate
-    from ..identification.plan import load_rules
-    from ..identification.runs import identified, identify, latest_year
+    from ..dynamic.reevaluation import adjust
 
-    # one transaction: a year identified first is kept only with its proposals
-    with open_store(db, wait=wait) as store, store.transaction():
-        chosen = year or latest_year(store)
-        if not identified(store, chosen):
-            console.print(f"Identifying the households of {chosen} first ...")
-            identify(store, load_rules(), chosen)
-        start = None
-        if events:
-            start = (dt.datetime.combine(parse_date(since), dt.time()) if since
-                     else last_run(store))
-            if start is None:
-                raise PovertyCloudError("no earlier re-evaluation: give --since DATE")
-        result = reevaluate(store, chosen, parse_date(as_of) if as_of else None,
-                            events_since=start, dry_run=dry_run)
+    def say(step: str) -> None:
+        if step.startswith("identify"):
+            console.print(f"Identifying the households of {step.split()[-1]} first ...")
+
+    with open_store(db, wait=wait) as store:
+        result = adjust(store, year, parse_date(as_of) if as_of else None, events=events,
+                        since=parse_date(since) if since else None, dry_run=dry_run,
+                        progress=say)
     table = RichTable("proposal", "households", title=(
         f"Re-evaluation of {result.year} as of {result.as_of}: {result.households:,} "
         f"households in {result.seconds:.1f} s"))

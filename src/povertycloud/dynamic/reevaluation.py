@@ -17,10 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import PovertyCloudError
-from ..identification.runs import latest_year, require_identification
+from ..identification.plan import load_rules
+from ..identification.runs import identified, identify, latest_year, require_identification
 from ..lines import PovertyLines, load_lines
 from ..pipeline.rollups import status_as_of_sql
 from ..profile.income import net_income_sql
+from ..progress import Progress
 from ..rulefiles import Reader, RuleSet, header, load, shipped
 from ..sqltext import date_literal, literal
 from ..standard.codes import EVENT_KINDS
@@ -119,6 +121,28 @@ def reevaluate(store: Store, year: int | None = None, as_of: dt.date | None = No
         store.execute("DROP TABLE temp.main.reevaluated")
     return Reevaluation(run_id, year, as_of, households, counts,
                         time.perf_counter() - clock)
+
+
+def adjust(store: Store, year: int | None = None, as_of: dt.date | None = None, *,
+           events: bool = False, since: dt.date | None = None, dry_run: bool = False,
+           progress: Progress | None = None) -> Reevaluation:
+    """What `povertycloud reevaluate` does: the ``year`` (default: the latest) identified
+    first if it has not been, then re-evaluated; with ``events``, only the households
+    with data new since ``since`` (default: the last run). One transaction: a year
+    identified first is kept only with its proposals. ``progress`` hears each step."""
+    say = progress or (lambda step: None)
+    with store.transaction():
+        chosen = year or latest_year(store)
+        if not identified(store, chosen):
+            say(f"identify {chosen}")
+            identify(store, load_rules(), chosen)
+        start = None
+        if events:
+            start = dt.datetime.combine(since, dt.time()) if since else last_run(store)
+            if start is None:
+                raise PovertyCloudError("no earlier re-evaluation: give --since DATE")
+        say("re-evaluate")
+        return reevaluate(store, chosen, as_of, events_since=start, dry_run=dry_run)
 
 
 def _keep(store: Store, procedures: Procedures, t: Thresholds,

@@ -19,6 +19,7 @@ from typing import cast
 from ..errors import Issue, PovertyCloudError, ValidationFailed
 from ..feeds.sources import ddl as feed_ddl
 from ..history import Subject, supersede
+from ..progress import Progress
 from ..sqltext import date_literal
 from ..standard.fields import Table
 from ..standard.tables import TABLES
@@ -27,6 +28,7 @@ from ..store import Store
 from . import checks, readers
 
 STAGING = "_staging"
+IMPORT_STEPS = ("read", "check", "write")  # what import_file's progress hears, in order
 UPDATABLE = ("households", "people")  # kept with their history (dynamic.history)
 # Keeps the stored versions of the rows a query of keys names, before the batch (its id
 # given) replaces them.
@@ -55,7 +57,8 @@ class BatchReport:
 def import_file(store: Store, table_name: str | Table, path: Path, *,
                 keep_good: bool = False, label: str | None = None,
                 update_from: dt.date | None = None,
-                today: dt.date | None = None, then: Recorder | None = None) -> BatchReport:
+                today: dt.date | None = None, then: Recorder | None = None,
+                progress: Progress | None = None) -> BatchReport:
     """Validate ``path`` against the standard's ``table_name`` (or a table defined
     elsewhere, such as a department's feed, created when missing) and append it; errors
     and the record of the batch name it ``label`` (the path by default). Dates after
@@ -63,16 +66,20 @@ def import_file(store: Store, table_name: str | Table, path: Path, *,
     ``update_from`` (households and people only), a row whose key is in the store
     replaces that row from that day, the row before kept in the history; a feed's
     record whose key is in the store corrects it (see the module's notes). ``then`` is
-    called in the batch's transaction once the batch is written."""
+    called in the batch's transaction once the batch is written; ``progress`` hears
+    each of the steps in ``IMPORT_STEPS`` as it starts."""
     table = standard_table(table_name) if isinstance(table_name, str) else table_name
     if update_from is not None and table.name not in UPDATABLE:
         raise PovertyCloudError(f"only {' and '.join(UPDATABLE)} can be updated; "
                                 f"{table.name} rows are added")
     path, name = Path(path), label or str(path)
+    say = progress or (lambda step: None)
+    say(IMPORT_STEPS[0])
     report, checksum = _stage(store, table, path, name)
     if report.duplicate_of is not None:
         return report
     keeper = _correction_keeper(table, update_from, name)
+    say(IMPORT_STEPS[1])
     issues = _find_issues(store, table, name, today or dt.date.today(),
                           updating=update_from is not None, correcting=keeper is not None)
     report.reasons, report.issues = _reason_counts(store), issues
@@ -81,6 +88,7 @@ def import_file(store: Store, table_name: str | Table, path: Path, *,
         raise ValidationFailed(issues, store.scalar("SELECT count(*) FROM _issues"))
     # Checking made temporary tables only (outside the transaction, where DuckDB reads
     # them faster); the writes are one transaction, a feed's new table included.
+    say(IMPORT_STEPS[2])
     with store.transaction():
         if not isinstance(table_name, str):
             store.execute(feed_ddl(table))

@@ -16,6 +16,7 @@ from ..access import audit
 from ..access.accounts import User
 from ..errors import Issue, PovertyCloudError
 from ..feeds.sources import Source
+from ..progress import Progress
 from ..store import Queries, Store
 from .batches import BatchReport, Recorder, import_file
 
@@ -36,7 +37,7 @@ class Delivery:
 
 def take_in(store: Store, source: Source, path: Path, *, keep_good: bool = False,
             schema_version: int | None = None, label: str | None = None,
-            then: Recorder | None = None) -> BatchReport:
+            then: Recorder | None = None, progress: Progress | None = None) -> BatchReport:
     """A batch of ``source``'s feed, checked against its schema (and against the schema
     version it says it was sent in), into its table ``feed_<source>``: the intake of
     `povertycloud intake` and of a delivery."""
@@ -45,7 +46,7 @@ def take_in(store: Store, source: Source, path: Path, *, keep_good: bool = False
                                 f"but source {source.id} is at version "
                                 f"{source.schema_version}; nothing imported")
     return import_file(store, source.table, path, keep_good=keep_good, label=label,
-                       then=then)
+                       then=then, progress=progress)
 
 
 def deliver(store: Store, user: User, source: Source, delivery_id: str, path: Path,

@@ -22,6 +22,7 @@ MIGRATIONS: tuple[str, ...] = (
     "0010_feed_link_evidence.sql",
     "0011_rate_limits.sql",
     "0012_deliveries.sql",
+    "0013_jobs.sql",
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

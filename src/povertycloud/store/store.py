@@ -229,6 +229,11 @@ class Store:
         self.backend.use(handle.con)
         return handle
 
+    def interrupt(self) -> None:
+        """Stop the statement this handle is running (called from another thread); that
+        statement raises :attr:`Error`."""
+        self.con.interrupt()
+
     # -- statements ---------------------------------------------------------------------
 
     def execute(self, sql: str, params: Params = None) -> Result:

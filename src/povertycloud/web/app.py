@@ -48,12 +48,16 @@ SECURITY_HEADERS = {
 }
 
 
+UPLOADS = ("/api/jobs", "/admin/jobs")  # where a job's file is sent: up to upload_limit
+
+
 class BodyLimit:
     """Refuse request bodies above ``limit`` bytes with 413, declared or streamed; a
-    department's delivery (a file) above ``delivery`` bytes."""
+    department's delivery (a file) above ``delivery`` bytes, a job's file above
+    ``upload`` bytes."""
 
-    def __init__(self, app: ASGIApp, limit: int, delivery: int) -> None:
-        self.app, self.limit, self.delivery = app, limit, delivery
+    def __init__(self, app: ASGIApp, limit: int, delivery: int, upload: int) -> None:
+        self.app, self.limit, self.delivery, self.upload = app, limit, delivery, upload
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -62,6 +66,8 @@ class BodyLimit:
         limit, refusal = self.limit, f"request body above {self.limit} bytes"
         if scope["method"] == "PUT" and deliveries.PATH.fullmatch(str(scope["path"])):
             limit, refusal = self.delivery, deliveries.too_large(self.delivery)
+        elif scope["method"] == "POST" and scope["path"] in UPLOADS:
+            limit, refusal = self.upload, f"request body above {self.upload} bytes"
         declared = dict(scope.get("headers", [])).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
             await JSONResponse({"detail": refusal}, 413)(scope, receive, send)
@@ -131,7 +137,8 @@ def create_app(config: WebConfig) -> FastAPI:
     async def api_docs() -> FileResponse:
         """The API documentation: Swagger UI from the package's own files (air-gapped)."""
         return FileResponse(str(STATIC.joinpath("api-docs.html")))
-    app.add_middleware(BodyLimit, limit=config.max_body, delivery=config.max_delivery)
+    app.add_middleware(BodyLimit, limit=config.max_body, delivery=config.max_delivery,
+                       upload=config.max_upload)
     app.add_middleware(SecurityHeaders)  # outermost: also on the answers of BodyLimit
 
     def answer(request: Request, status: int, message: str,

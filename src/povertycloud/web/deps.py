@@ -10,6 +10,7 @@ import dataclasses
 import ipaddress
 import json
 import os
+import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,7 @@ from ..access.accounts import User
 from ..access.limits import RateLimit
 from ..errors import PovertyCloudError
 from ..identification.scorecard import Scorecard, load_scorecard
+from ..jobs import Runner
 from ..registry import search
 from ..reports import figures
 from ..store import Store
@@ -62,12 +64,14 @@ class WebConfig:
     session_hours: float = 8.0
     max_body: int = 64 * 1024  # bytes of a request body
     max_delivery: int = field(default_factory=max_delivery)  # bytes of a delivered file
+    max_upload: int = 1024 * 1024 * 1024  # bytes of a file uploaded for a job
     login_attempts: int = 5  # failed logins of one username from one address...
     login_window: float = 300.0  # ...in this many seconds; then that pair waits
     client_login_attempts: int = 100  # failed logins from one address, any usernames
     complaints_per_window: int = 5  # complaints per client...
     complaint_window: float = 600.0  # ...in this many seconds
     scorecard: Path | None = None
+    uploads: Path | None = None  # where files wait for their job (uploads_beside if None)
     trusted_proxies: tuple[Network, ...] = field(default_factory=trusted_proxies)
 
     def dumps(self) -> str:
@@ -79,7 +83,17 @@ class WebConfig:
         found = json.loads(text)
         return cls(**found | {
             "scorecard": found["scorecard"] and Path(found["scorecard"]),
+            "uploads": found["uploads"] and Path(found["uploads"]),
             "trusted_proxies": trusted_proxies(",".join(found["trusted_proxies"]))})
+
+
+def uploads_beside(db: Path | str) -> Path:
+    """Where files wait for their job by default: a folder beside a DuckDB file
+    (``<store>.uploads``); for a PostgreSQL store, one in the system's temporary folder
+    (give ``uploads`` where several machines serve it)."""
+    if isinstance(db, str) and "://" in db:
+        return Path(tempfile.gettempdir()) / "povertycloud-uploads"
+    return Path(db).with_name(f"{Path(db).name}.uploads")
 
 
 @dataclass
@@ -90,6 +104,7 @@ class Platform:
     login_limit: RateLimit = field(init=False)
     client_login_limit: RateLimit = field(init=False)
     complaint_limit: RateLimit = field(init=False)
+    jobs: Runner = field(init=False)
 
     def open(self) -> None:
         config = self.config
@@ -103,8 +118,12 @@ class Platform:
                                             config.login_window, salt)
         self.complaint_limit = RateLimit("complaint", config.complaints_per_window,
                                          config.complaint_window, salt)
+        self.jobs = Runner(self.store, config.uploads or uploads_beside(config.db),
+                           after=prepare)
+        self.jobs.start()
 
     def close(self) -> None:
+        self.jobs.stop()
         self.store.close()
 
 

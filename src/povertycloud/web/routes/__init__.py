@@ -11,6 +11,7 @@ from . import (
     deliveries,
     flags,
     households,
+    jobs,
     monitoring,
     portal,
     proposals,
@@ -22,5 +23,5 @@ from . import (
 )
 
 NOUNS = (sessions, regions, households, search, complaints, flags, proposals, monitoring,
-         users, audit, portal, batches, reviews, deliveries)
+         users, audit, portal, batches, reviews, deliveries, jobs)
 ROUTERS: tuple[APIRouter, ...] = tuple(r for noun in NOUNS for r in (noun.api, noun.pages))

@@ -119,6 +119,36 @@ function regionPicker(picker) {  // the complaint's region by name, level by lev
   below(picker.dataset.root, 0);
 }
 
+function follow(node) {  // jobs queued or running: their bars move; one that ends shows its result
+  const words = data("job-states") || {};
+  const active = () => Array.from(document.querySelectorAll("[data-job]"))
+    .some(n => n.dataset.state === "queued" || n.dataset.state === "running");
+  async function tick() {
+    const response = await fetch(node.dataset.follow, { credentials: "same-origin" });
+    if (!response.ok) return;
+    const found = await response.json();
+    for (const job of Array.isArray(found) ? found : [found]) {
+      const shown = document.querySelector(`[data-job="${job.job_id}"]`);
+      if (!shown || shown.dataset.state === job.state) {
+        if (shown) update(shown, job);
+        continue;
+      }
+      if (job.state === "done" || job.state === "failed") { window.location.reload(); return; }
+      shown.dataset.state = job.state;
+      update(shown, job);
+    }
+    if (active()) setTimeout(tick, 1000);
+  }
+  function update(shown, job) {
+    const state = shown.querySelector(".state"), bar = shown.querySelector("progress");
+    const step = shown.querySelector(".step");
+    if (state && words[job.state]) state.textContent = words[job.state];
+    if (bar) { bar.max = job.total || 1; bar.value = job.done; }
+    if (step) step.textContent = `${job.done} / ${job.total}` + (job.step ? ` · ${job.step}` : "");
+  }
+  if (active()) setTimeout(tick, 1000);
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   const picker = document.getElementById("region-picker");
   if (picker) regionPicker(picker);
@@ -128,6 +158,7 @@ document.addEventListener("DOMContentLoaded", () => {
   mapChart();
   document.querySelectorAll("table.sortable").forEach(sortable);
   document.querySelectorAll("input.filter").forEach(filterable);
+  document.querySelectorAll("[data-follow]").forEach(follow);
   const print = document.getElementById("print");
   if (print) print.addEventListener("click", () => window.print());
 });
