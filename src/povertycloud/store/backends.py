@@ -144,7 +144,7 @@ class PostgresDatabase:
             con.execute(f"ATTACH '{_quoted(self.url)}' AS {CATALOG} (TYPE postgres{mode})")
         except duckdb.Error as exc:
             con.close()
-            reason = str(exc).split("\n")[0].removeprefix("IO Error: ")
+            reason = _PASSWORD.sub(r"\1@", str(exc).split("\n")[0].removeprefix("IO Error: "))
             raise StoreError(f"cannot connect to {self.label}: {reason}") from None
         self.use(con)
         return con

@@ -22,6 +22,9 @@ BATCH_ROWS = 100_000
 STREAMED = "copied_rows"  # the name the source's rows are read under in the target
 Tally = dict[str, tuple[int, int]]  # table: rows, checksum
 Counter = Callable[[str, int, int], None]  # table, tables done, tables in all
+MANIFEST = "backup_manifest"  # what a backup says of itself (store.backup), in its pc_meta
+# Keys of pc_meta that describe a store itself, not its data: not copied.
+OWN_META = ("schema_version", "created_by", MANIFEST)
 
 
 def tables(store: Store) -> list[str]:
@@ -61,6 +64,7 @@ def copy_store(source: Store, target: Store, counter: Counter | None = None) -> 
             _copy_table(source, target, table)
         for sequence, last in source.sequences().items():
             target.draw(sequence, last)
+        _copy_meta(source, target)
         copied = tally(source)
         if tally(target) != copied:
             raise StoreError(f"the copy of {source.label} into {target.label} differs from "
@@ -75,3 +79,12 @@ def _copy_table(source: Store, target: Store, table: str) -> None:
             target.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {STREAMED}")
         else:  # made by the work done on the source (a department's feed, results)
             target.execute(f"CREATE TABLE {table} AS SELECT * FROM {STREAMED}")
+            target.index(table)
+
+
+def _copy_meta(source: Store, target: Store) -> None:
+    """The settings the data goes with (the rate limits' salt, which data the web's
+    tables reflect), not those of the store itself (``OWN_META``)."""
+    kept = ", ".join(f"'{key}'" for key in OWN_META)
+    for key, value in source.rows(f"SELECT key, value FROM pc_meta WHERE key NOT IN ({kept})"):
+        target.set_meta(key, value)

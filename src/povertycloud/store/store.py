@@ -118,7 +118,7 @@ class Store:
     con: duckdb.DuckDBPyConnection  # for the engines only (tests/architecture/test_one_door.py)
 
     def __init__(self, target: Path | str, *, read_only: bool = False,
-                 slow_ms: float | None = None) -> None:
+                 slow_ms: float | None = None, as_written: bool = False) -> None:
         self.backend: Backend = backend(target)
         self.label = self.backend.label
         self.slow_ms = _slow_threshold() if slow_ms is None else slow_ms
@@ -141,7 +141,7 @@ class Store:
         self.con.execute("SET enable_progress_bar = false")
         # Beyond this DuckDB spills to disk, so a province of millions stays within memory.
         self.con.execute(f"SET memory_limit = '{limit}'")
-        self._check_version(read_only)
+        self._check_version(read_only, as_written)
 
     @property
     def path(self) -> Path:
@@ -366,7 +366,9 @@ class Store:
         found = self.value("SELECT value FROM pc_meta WHERE key = 'schema_version'")
         return int(found) if found is not None else 0
 
-    def _check_version(self, read_only: bool) -> None:
+    def _check_version(self, read_only: bool, as_written: bool = False) -> None:
+        """Refuse a newer schema; migrate an older one, unless it is opened read-only
+        ``as_written`` (a backup read at the schema version it was taken at)."""
         try:
             version = self.schema_version
         except duckdb.CatalogException:
@@ -377,7 +379,7 @@ class Store:
             raise StoreError(
                 f"{self.label} was written by a newer povertycloud (schema version {version}, "
                 f"this program knows up to {SCHEMA_VERSION}); upgrade povertycloud to open it")
-        if version < SCHEMA_VERSION:
+        if version < SCHEMA_VERSION and not (read_only and as_written):
             if read_only:
                 self.con.close()
                 raise StoreError(f"{self.label} needs migrating; open it for writing once")
