@@ -318,3 +318,19 @@ def test_backup_of_a_file_another_process_holds(db: Path, tmp_path: Path,
                ["backup", "--db", str(db), str(tmp_path / "b.duckdb")],
                (str(db), "held by", "backup job"))
     assert not (tmp_path / "b.duckdb").exists()
+
+
+def test_a_backup_by_the_process_that_holds_a_file(db: Path, tmp_path: Path) -> None:
+    """The server's backup job on an embedded store: a handle of its own on the store,
+    while another handle of the process writes; the backup is the moment it began."""
+    with Store(db) as store:
+        before, writer = store.count("audit_log"), store.cursor()
+
+        def counter(table: str, done: int, total: int) -> None:
+            if done == 1:  # before audit_log is read
+                writer.audit("written during the backup")
+
+        manifest = backup(store.cursor(), tmp_path / "b.duckdb", counter)
+        assert manifest.tally["audit_log"][0] == before
+        assert store.count("audit_log") == before + 1
+    assert tally_of(tmp_path / "b.duckdb") == manifest.tally
