@@ -268,6 +268,8 @@ def test_refused(db: Path, tmp_path: Path, refuse: Refusal) -> None:
            (str(db), "exists"), db=db)
     refuse("backup: over an existing file", ["backup", "--db", str(db), str(out)],
            (str(out), "exists"), db=out)
+    refuse("store copy: onto an existing file", ["store", "copy", str(db), str(out)],
+           (str(out), "exists"), db=out)
     assert not (tmp_path / "r.duckdb").exists()
 
 
