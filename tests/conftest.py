@@ -10,12 +10,15 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from povertycloud.store.store import CRASH_VARIABLE, WRITES
 from povertycloud.synth import SynthConfig, generate
+
+if TYPE_CHECKING:
+    from povertycloud.store import Store
 
 CLI = Path(sys.executable).parent / "povertycloud"
 TABLE_VARIABLE = "POVERTYCLOUD_RELIABILITY_TABLE"  # where to write the table (./dev reliability)
@@ -184,13 +187,18 @@ def store_state(db: Path, *, stamps: bool = True) -> dict[str, tuple[int, int]]:
     if not db.exists():
         return {}
     with Store(db, read_only=True) as store:
-        content = {}
-        for t in store.tables():
-            kept = ", ".join(f'"{c}"' for c, kind in store.columns(t).items()
-                             if stamps or not kind.startswith("TIMESTAMP"))
-            content[t] = store.one(f"SELECT count(*), coalesce(sum(hash({kept or 0})"
-                                   f"::HUGEINT), 0) FROM {t}")
-        return content
+        return state_of(store, stamps=stamps)
+
+
+def state_of(store: Store, *, stamps: bool = True) -> dict[str, tuple[int, int]]:
+    """:func:`store_state` of an open store (the web application's, in process)."""
+    content = {}
+    for t in store.tables():
+        kept = ", ".join(f'"{c}"' for c, kind in store.columns(t).items()
+                         if stamps or not kind.startswith("TIMESTAMP"))
+        content[t] = store.one(f"SELECT count(*), coalesce(sum(hash({kept or 0})"
+                               f"::HUGEINT), 0) FROM {t}")
+    return content
 
 
 def store_content(db: Path) -> dict[str, tuple[int, int]]:

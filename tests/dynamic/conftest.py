@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tests import postgres
 
 from povertycloud.access.accounts import User, create_user
 from povertycloud.cli.synth import build_store
@@ -31,12 +32,27 @@ def identified_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return db
 
 
-@pytest.fixture
-def dyn_store(identified_db: Path, tmp_path: Path) -> Iterator[Store]:
-    """A copy of the identified province, open."""
-    copy = tmp_path / "copy.duckdb"
-    shutil.copy(identified_db, copy)
-    with Store(copy) as store:
+@pytest.fixture(scope="session")
+def identified_template(identified_db: Path) -> Iterator[str]:
+    """The identified province copied into PostgreSQL once, for each test to copy."""
+    server = postgres.server()
+    url = server.copy_of(identified_db)
+    yield url
+    server.drop(url)
+
+
+@pytest.fixture(params=["duckdb", "postgresql"])
+def dyn_store(request: pytest.FixtureRequest, identified_db: Path,
+              tmp_path: Path) -> Iterator[Store]:
+    """A copy of the identified province, open: a DuckDB file, or a PostgreSQL database."""
+    if request.param == "duckdb":
+        copy = tmp_path / "copy.duckdb"
+        shutil.copy(identified_db, copy)
+        with Store(copy) as store:
+            yield store
+        return
+    template = request.getfixturevalue("identified_template")
+    with postgres.server().database(template) as url, Store(url) as store:
         yield store
 
 

@@ -33,6 +33,7 @@ SCHEMA_FINGERPRINTS = {
     9: "2e3152bdc63ca38c9b7da79608bbc3c3ac00c1511208a1748edec720859ab6e5",  # contradictions
     10: "2e3152bdc63ca38c9b7da79608bbc3c3ac00c1511208a1748edec720859ab6e5",  # link evidence
     11: "2e3152bdc63ca38c9b7da79608bbc3c3ac00c1511208a1748edec720859ab6e5",  # rate limits
+    12: "2e3152bdc63ca38c9b7da79608bbc3c3ac00c1511208a1748edec720859ab6e5",  # deliveries
 }
 WEB_TABLES = {"users", "sessions", "audit_log", "complaints", "announcements",
               "feed_links", "conflict_flags",  # the feed checks' tables
@@ -42,7 +43,8 @@ WEB_TABLES = {"users", "sessions", "audit_log", "complaints", "announcements",
               "proposal_steps", "objections", "region_status_changes",
               "open_proposals",  # dynamic management
               "identification_runs",
-              "rate_events"}  # the web's rate limits
+              "rate_events",  # the web's rate limits
+              "deliveries"}  # departments' deliveries through the API
 
 
 @pytest.fixture

@@ -22,6 +22,8 @@ CONFIG = WebConfig(db=Path("set by the fixture"), login_attempts=10_000,
                    complaints_per_window=10_000)
 APP = create_app(CONFIG)
 schema = schemathesis.openapi.from_dict(APP.openapi())
+# a delivery's Parquet body: schemathesis's bytes, as it sends application/octet-stream
+schemathesis.serializer.alias("application/vnd.apache.parquet", "application/octet-stream")
 schema.app = APP  # requests go to the application in process (ASGI)
 
 

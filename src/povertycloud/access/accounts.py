@@ -3,11 +3,14 @@
 A user's jurisdiction is one region; they see and change only that region and what lies
 below it. Officers work at the level of their region (province to village); the other
 roles are the same at any level. What each role may do is the table ``PERMISSIONS``.
+A department account is bound to one source of the registry of sources: it may deliver
+that source's feed through the API and read the reports of its deliveries, nothing else.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
@@ -22,7 +25,7 @@ if TYPE_CHECKING:
 
     from ..store import Store
 
-ROLES = ("officer", "field_officer", "auditor", "assessor", "admin")
+ROLES = ("officer", "field_officer", "auditor", "assessor", "admin", "department")
 PERMISSIONS: dict[str, frozenset[str]] = {
     "officer": frozenset({"dashboard", "households", "search", "unmask", "complaints",
                           "announce", "verify", "data", "review", "workflow", "monitoring"}),
@@ -34,6 +37,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset({"dashboard", "households", "search", "unmask", "complaints",
                         "announce", "audit", "users", "verify", "data", "quarantine",
                         "review", "workflow", "monitoring"}),
+    "department": frozenset({"deliver"}),  # of its own source only (User.source)
 }
 MIN_PASSWORD = 10
 # plain lower-case ASCII: no look-alike (a Cyrillic "а" in "аdmin") or full-width name
@@ -58,6 +62,7 @@ class User:
     display_name: str
     role: str
     region_code: str
+    source: str | None = None  # the one source a department account delivers
 
     @property
     def level(self) -> str:
@@ -80,10 +85,13 @@ QUERIES = Queries(__package__)
 
 
 def create_user(store: Store, username: str, password: str, role: str,
-                region_code: str, display_name: str | None = None) -> User:
-    """Add an active user; the password is kept only as its argon2 hash."""
+                region_code: str, display_name: str | None = None,
+                source: str | None = None, sources: Collection[str] = ()) -> User:
+    """Add an active user (a department account with its ``source``, one of the
+    registry's ``sources``); the password is kept only as its argon2 hash."""
     if role not in ROLES:
         raise AccountError(f"unknown role {role!r}; the roles are {', '.join(ROLES)}")
+    check_source(role, source, sources)
     if not USERNAME.fullmatch(username):
         raise AccountError(f"username {username!a}: 1 to 64 lower-case letters a-z, digits, "
                            "'_', '-' or '.'")
@@ -95,10 +103,26 @@ def create_user(store: Store, username: str, password: str, role: str,
         raise AccountError(f"region {region_code} is not in the store")
     if store.scalar(QUERIES["username_taken"], [username]):
         raise AccountError(f"user {username!r} already exists")
-    user_id = store.draw("user_ids", 1) + 1
-    store.execute(QUERIES["add_user"], [user_id, username, display_name or username, role,
-                                        region_code, _hasher().hash(password)])
-    return User(user_id, username, display_name or username, role, region_code)
+    user = User(store.draw("user_ids", 1) + 1, username,
+                display_name or username, role, region_code, source)
+    store.execute(QUERIES["add_user"], [user.user_id, user.username, user.display_name,
+                                        role, region_code, source, _hasher().hash(password)])
+    return user
+
+
+def check_source(role: str, source: str | None, sources: Collection[str]) -> None:
+    """A department account names one of the registry's ``sources`` (the registry is
+    the feeds', a layer above); no other account has a source."""
+    if role != "department":
+        if source is not None:
+            raise AccountError(f"only a department account has a source (not the role {role})")
+        return
+    if source is None:
+        raise AccountError("a department account needs the source it delivers, one of "
+                           f"{', '.join(sources)}")
+    if source not in sources:
+        raise AccountError(f"unknown source {source!r}; the sources are "
+                           f"{', '.join(sources)}")
 
 
 def authenticate(store: Store, username: str, password: str

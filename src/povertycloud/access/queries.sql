@@ -7,26 +7,26 @@ SELECT count(*) FROM regions WHERE code = ?;
 SELECT count(*) FROM users WHERE username = ?;
 
 -- name: add_user
-INSERT INTO users (user_id, username, display_name, role, region_code, password_hash)
-VALUES (?, ?, ?, ?, ?, ?);
+INSERT INTO users (user_id, username, display_name, role, region_code, source, password_hash)
+VALUES (?, ?, ?, ?, ?, ?, ?);
 
 -- name: user_with_hash
-SELECT user_id, username, display_name, role, region_code, password_hash
+SELECT user_id, username, display_name, role, region_code, source, password_hash
 FROM users WHERE username = ? AND active;
 
 -- name: user_by_id
-SELECT user_id, username, display_name, role, region_code
+SELECT user_id, username, display_name, role, region_code, source
 FROM users WHERE user_id = ? AND active;
 
 -- name: user_by_name
-SELECT user_id, username, display_name, role, region_code
+SELECT user_id, username, display_name, role, region_code, source
 FROM users WHERE username = ? AND active;
 
 -- name: region_of_user
 SELECT region_code FROM users WHERE username = ?;
 
 -- name: users_within
-SELECT user_id, username, display_name, role, region_code
+SELECT user_id, username, display_name, role, region_code, source
 FROM users WHERE starts_with(region_code, ?) ORDER BY region_code, username;
 
 -- name: forget_expired_sessions

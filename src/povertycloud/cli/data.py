@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table as RichTable
 
-from ..errors import PovertyCloudError
 from ..standard.tables import TABLES
 from .common import (
     DbOption,
@@ -97,20 +96,13 @@ def intake(
     """Take in a batch of another department's data: checked against its source's
     schema, all or nothing unless --keep-good, into the table `feed_<source>`; the same
     batch delivered twice changes nothing."""
-    from ..feeds.sources import load_sources
-    from ..intake import import_file
+    from ..feeds.sources import source_named
+    from ..intake.deliveries import take_in
 
-    known = load_sources(sources)
-    if source not in known:
-        raise PovertyCloudError(f"unknown source {source!r}; the sources are "
-                                f"{', '.join(known)}")
-    expected = known[source].schema_version
-    if schema_version is not None and schema_version != expected:
-        raise PovertyCloudError(f"{file}: sent in schema version {schema_version}, but "
-                                f"source {source} is at version {expected}; nothing "
-                                "imported")
+    sent = source_named(source, sources)
     with open_store(db, wait=wait) as store:
-        report = import_file(store, known[source].table, file, keep_good=keep_good)
+        report = take_in(store, sent, file, keep_good=keep_good,
+                         schema_version=schema_version)
     print_report(report, file)
 
 

@@ -17,6 +17,7 @@ from . import (
     docs,
     dynamic,
     identify,
+    keys,
     link,
     regions,
     registry,
@@ -57,6 +58,7 @@ app.command("reevaluate")(dynamic.reevaluate_command)
 data.store_app.command("copy")(backup.store_copy)
 app.add_typer(data.store_app, name="store")
 app.add_typer(web.users_app, name="users")
+app.add_typer(keys.keys_app, name="keys")
 app.add_typer(checks.checks_app, name="checks")
 app.add_typer(registry.registry_app, name="registry")
 app.add_typer(regions.regions_app, name="regions")

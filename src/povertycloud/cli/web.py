@@ -78,19 +78,34 @@ def add(db: DbOption,
         username: Annotated[str, typer.Option(
             help="Login name: lower-case letters a-z, digits, _, - and . (1 to 64).")],
         role: Annotated[str, typer.Option(help=f"One of: {', '.join(ROLES)}.")],
-        region: Annotated[str, typer.Option(help="12-digit code of the jurisdiction.")],
+        region: Annotated[str | None, typer.Option(
+            help="12-digit code of the jurisdiction (a department account's: the "
+                 "province by default).")] = None,
+        source: Annotated[str | None, typer.Option(
+            help="The source a department account delivers (see `povertycloud "
+                 "sources`); for that role only.")] = None,
         password: Annotated[str | None, typer.Option(
             help="Password (at least 10 characters); prompted for when not given.")] = None,
         name: Annotated[str | None, typer.Option(help="Name shown on screen.")] = None,
         wait: WaitOption = 0,
         ) -> None:
-    """Add a user of the web platform."""
-    from ..access.accounts import create_user
+    """Add a user of the web platform; a department account (--role department
+    --source ID) may only deliver that source's feed through the API."""
+    from ..access.accounts import AccountError, check_source, create_user
+    from ..feeds.sources import load_sources
+    from ..reports.figures import province
 
+    sources = list(load_sources())
+    check_source(role, source, sources)  # before the password is asked for
+    if region is None and role != "department":
+        raise AccountError(f"a {role} needs --region, the 12-digit code of the "
+                           "jurisdiction")
     secret = password or typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     with open_store(db, wait=wait) as store:
-        user = create_user(store, username, secret, role, region, name)
-    console.print(f"Added {user.username} ({user.role}, {user.region_code})")
+        user = create_user(store, username, secret, role, region or province(store), name,
+                           source, sources)
+    console.print(f"Added {user.username} ({user.role}, {user.region_code}"
+                  + (f", source {user.source})" if user.source else ")"))
 
 
 @users_app.command("list")
@@ -105,9 +120,9 @@ def list_(db: DbOption) -> None:
             found = list_users(store, User(0, "", "", "admin", province(store)))
         except NotFound:  # no regions, so no users yet
             found = []
-    table = RichTable("username", "role", "region", title="Users")
+    table = RichTable("username", "role", "region", "source", title="Users")
     for u in found:
-        table.add_row(u.username, u.role, u.region_code)
+        table.add_row(u.username, u.role, u.region_code, u.source or "")
     console.print(table)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import NotFound
 from ..rulefiles import Reader, load, shipped
 from ..standard.codes import EVENT_KINDS
 from ..standard.fields import Field, Kind, Table
@@ -58,6 +59,14 @@ def load_sources(path: Path | None = None) -> dict[str, Source]:
                             int(r.get("schema_version", int)), frequency,
                             r.get("owner", str), table, _signal(r, table))
     return out
+
+
+def source_named(ident: str, path: Path | None = None) -> Source:
+    """The source ``ident`` of the registry (the shipped one when ``path`` is None)."""
+    known = load_sources(path)
+    if ident not in known:
+        raise NotFound(f"unknown source {ident!r}; the sources are {', '.join(known)}")
+    return known[ident]
 
 
 def _signal(r: Reader, table: Table) -> Signal | None:

@@ -31,6 +31,8 @@ UPDATABLE = ("households", "people")  # kept with their history (dynamic.history
 # Keeps the stored versions of the rows a query of keys names, before the batch (its id
 # given) replaces them.
 Keeper = Callable[[Store, Table, str, int], object]
+# A caller's own record of a batch, written in the batch's transaction.
+Recorder = Callable[[Store, "BatchReport"], object]
 
 
 @dataclass
@@ -47,19 +49,21 @@ class BatchReport:
     reasons: dict[str, int] = field(default_factory=dict)
     updated: int = 0  # rows of the store replaced (an update, a correction); in accepted
     unchanged: int = 0  # rows the store held already, the same: not in accepted
+    issues: list[Issue] = field(default_factory=list)  # the first quarantined rows' problems
 
 
 def import_file(store: Store, table_name: str | Table, path: Path, *,
                 keep_good: bool = False, label: str | None = None,
                 update_from: dt.date | None = None,
-                today: dt.date | None = None) -> BatchReport:
+                today: dt.date | None = None, then: Recorder | None = None) -> BatchReport:
     """Validate ``path`` against the standard's ``table_name`` (or a table defined
     elsewhere, such as a department's feed, created when missing) and append it; errors
     and the record of the batch name it ``label`` (the path by default). Dates after
     ``today`` (the day of the import, by default the real one) are refused. With
     ``update_from`` (households and people only), a row whose key is in the store
     replaces that row from that day, the row before kept in the history; a feed's
-    record whose key is in the store corrects it (see the module's notes)."""
+    record whose key is in the store corrects it (see the module's notes). ``then`` is
+    called in the batch's transaction once the batch is written."""
     table = standard_table(table_name) if isinstance(table_name, str) else table_name
     if update_from is not None and table.name not in UPDATABLE:
         raise PovertyCloudError(f"only {' and '.join(UPDATABLE)} can be updated; "
@@ -71,7 +75,7 @@ def import_file(store: Store, table_name: str | Table, path: Path, *,
     keeper = _correction_keeper(table, update_from, name)
     issues = _find_issues(store, table, name, today or dt.date.today(),
                           updating=update_from is not None, correcting=keeper is not None)
-    report.reasons = _reason_counts(store)
+    report.reasons, report.issues = _reason_counts(store), issues
     bad_rows = store.scalar("SELECT count(DISTINCT _row) FROM _issues")
     if bad_rows and not keep_good:
         raise ValidationFailed(issues, store.scalar("SELECT count(*) FROM _issues"))
@@ -81,6 +85,8 @@ def import_file(store: Store, table_name: str | Table, path: Path, *,
         if not isinstance(table_name, str):
             store.execute(feed_ddl(table))
         _write(store, table, report, keeper, checksum)
+        if then is not None:
+            then(store, report)
     return report
 
 

@@ -18,7 +18,8 @@ from typing import Protocol
 import duckdb
 
 from ..errors import StoreError
-from . import extensions, indexes
+from . import extensions, indexes, keys
+from .keys import Key
 
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 CATALOG = "pc"  # the name of an attached PostgreSQL database inside DuckDB
@@ -58,14 +59,20 @@ class Backend(Protocol):
 
     def index_sql(self, table: str) -> list[str]: ...  # the indexes ``table`` needs here
 
+    def views_sql(self) -> str: ...  # each view's name and the statement that makes it
+
+    def tables_sql(self) -> str: ...  # the names of the tables (not views)
+
     def forget_catalog(self, con: duckdb.DuckDBPyConnection) -> bool: ...
 
 
 @dataclass
 class EmbeddedFile:
-    """One DuckDB file: zero set-up, one machine, one writing process at a time."""
+    """One DuckDB file: zero set-up, one machine, one writing process at a time; with a
+    key, the file (and its write-ahead log) encrypted by DuckDB."""
 
     path: Path
+    key: Key | None = None
     schema: str = "main"
 
     @property
@@ -87,10 +94,42 @@ class EmbeddedFile:
         return f"{self.path} is a DuckDB file but not a povertycloud store"
 
     def connect(self, read_only: bool) -> duckdb.DuckDBPyConnection:
-        return duckdb.connect(str(self.path), read_only=read_only)
+        if self.key is None:
+            try:
+                return duckdb.connect(str(self.path), read_only=read_only)
+            except duckdb.CatalogException as exc:
+                raise self._key_problem(exc) or exc from None
+        con = duckdb.connect()
+        extensions.load(con, "httpfs")  # DuckDB writes encrypted files with its OpenSSL
+        mode = ", READ_ONLY" if read_only else ""
+        try:
+            con.execute(f"ATTACH '{_quoted(str(self.path))}' AS {CATALOG} "
+                        f"(ENCRYPTION_KEY '{self.key}'{mode})")
+        except duckdb.Error as exc:
+            con.close()
+            raise self._key_problem(exc) or exc from None
+        self.use(con)
+        return con
+
+    def _key_problem(self, exc: duckdb.Error) -> StoreError | None:
+        """What a refusal to open the file says of the key, if it is about the key."""
+        text = str(exc)
+        where = self.key.source if self.key is not None else ""
+        if "Wrong encryption key" in text:
+            return StoreError(f"{self.path} was encrypted with another key than the one in "
+                              f"{where}: give the store's own key")
+        if "without a key" in text:
+            return StoreError(f"{self.path} is encrypted: give its key in "
+                              f"{keys.FILE_VARIABLE} (a file) or {keys.VALUE_VARIABLE}")
+        if "is not encrypted" in text:
+            return StoreError(f"{self.path} is not encrypted, but a key is set ({where}): "
+                              "unset it to open this store, or encrypt the store with "
+                              "`povertycloud keys rotate`")
+        return None
 
     def use(self, con: duckdb.DuckDBPyConnection) -> None:
-        return None  # a cursor of a file's connection reads the file
+        if self.key is not None:  # an attached file: a new cursor starts in memory
+            con.execute(f"USE {CATALOG}")
 
     def ddl(self, sql: str) -> list[str]:
         return [sql]
@@ -104,6 +143,14 @@ class EmbeddedFile:
 
     def index_sql(self, table: str) -> list[str]:
         return []  # zone maps do: an index would only slow the bulk writes
+
+    def views_sql(self) -> str:
+        return ("SELECT view_name, sql FROM duckdb_views() WHERE database_name = "
+                f"current_database() AND schema_name = '{self.schema}' AND NOT internal")
+
+    def tables_sql(self) -> str:
+        return ("SELECT table_name FROM duckdb_tables() WHERE database_name = "
+                f"current_database() AND schema_name = '{self.schema}'")
 
     def forget_catalog(self, con: duckdb.DuckDBPyConnection) -> bool:
         return False  # one process: the catalogue it sees is the file's
@@ -175,6 +222,15 @@ class PostgresDatabase:
     def index_sql(self, table: str) -> list[str]:
         return indexes.statements(table)
 
+    def views_sql(self) -> str:
+        native = ("SELECT viewname::text AS name, 'CREATE VIEW ' || viewname || ' AS ' || "
+                  f"definition AS sql FROM pg_views WHERE schemaname = '{self.schema}'")
+        return f"SELECT * FROM postgres_query('{CATALOG}', '{_quoted(native)}')"
+
+    def tables_sql(self) -> str:
+        native = f"SELECT tablename::text FROM pg_tables WHERE schemaname = '{self.schema}'"
+        return f"SELECT * FROM postgres_query('{CATALOG}', '{_quoted(native)}')"
+
     def forget_catalog(self, con: duckdb.DuckDBPyConnection) -> bool:
         """Forget the tables DuckDB has cached: another process may have made one."""
         con.execute("CALL pg_clear_cache()")
@@ -185,9 +241,10 @@ def _quoted(text: str) -> str:
     return text.replace("'", "''")
 
 
-def backend(target: Path | str) -> EmbeddedFile | PostgresDatabase:
-    """The backend ``target`` names: a PostgreSQL URL, or the path of a DuckDB file."""
+def backend(target: Path | str, key: Key | None = None) -> EmbeddedFile | PostgresDatabase:
+    """The backend ``target`` names: a PostgreSQL URL, or the path of a DuckDB file
+    (encrypted with ``key``, if given)."""
     if is_url(target):
         return PostgresDatabase(str(target))
-    return EmbeddedFile(Path(target))
+    return EmbeddedFile(Path(target), key)
 

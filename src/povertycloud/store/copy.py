@@ -29,7 +29,8 @@ OWN_META = ("schema_version", "created_by", MANIFEST)
 
 def tables(store: Store) -> list[str]:
     """The store's tables (not its views, not ``pc_meta``), in name order."""
-    return sorted(t for t in store.tables() if t != "pc_meta" and not store.has_view(t))
+    views = store.views()
+    return sorted(t for t in store.tables() if t != "pc_meta" and t not in views)
 
 
 def tally(store: Store) -> Tally:
@@ -65,6 +66,8 @@ def copy_store(source: Store, target: Store, counter: Counter | None = None) -> 
         for sequence, last in source.sequences().items():
             target.draw(sequence, last)
         _copy_meta(source, target)
+        for statement in source.views().values():
+            target.execute(statement)
         copied = tally(source)
         if tally(target) != copied:
             raise StoreError(f"the copy of {source.label} into {target.label} differs from "

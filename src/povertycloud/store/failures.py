@@ -66,6 +66,17 @@ def translated(exc: BaseException, path: Path | None = None) -> StoreError | Non
     return None
 
 
+# PostgreSQL's words for a write another transaction got to first, through DuckDB
+_CONFLICTS = ("could not serialize access", "deadlock detected",
+              "duplicate key value violates unique constraint")
+
+
+def conflicting(exc: duckdb.Error) -> bool:
+    """Whether PostgreSQL refused a write for another transaction's (DuckDB says so by
+    the exception's class)."""
+    return any(words in str(exc) for words in _CONFLICTS)
+
+
 def denied_reason(exc: duckdb.Error) -> str | None:
     """Why the system refused DuckDB a file (``Permission denied``...), if it did."""
     found = _DENIED.search(str(exc))

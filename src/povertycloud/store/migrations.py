@@ -21,6 +21,7 @@ MIGRATIONS: tuple[str, ...] = (
     "0009_duplicate_contradictions.sql",
     "0010_feed_link_evidence.sql",
     "0011_rate_limits.sql",
+    "0012_deliveries.sql",
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -18,15 +18,17 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol
 
 import duckdb
 
 from .. import __version__
 from ..errors import StoreError, StoreNotWritable
 from ..standard.tables import VERSION as STANDARD_VERSION
-from .backends import Backend, backend, is_url
-from .failures import denied_reason, memory_limit, not_writable, translated
+from . import keys
+from .backends import Backend, EmbeddedFile, backend, is_url
+from .failures import conflicting, denied_reason, memory_limit, not_writable, translated
+from .keys import Key
 from .migrations import MIGRATIONS, SCHEMA_VERSION, migration_sql
 
 if TYPE_CHECKING:
@@ -118,8 +120,10 @@ class Store:
     con: duckdb.DuckDBPyConnection  # for the engines only (tests/architecture/test_one_door.py)
 
     def __init__(self, target: Path | str, *, read_only: bool = False,
-                 slow_ms: float | None = None, as_written: bool = False) -> None:
-        self.backend: Backend = backend(target)
+                 slow_ms: float | None = None, key: Key | Literal["configured"] | None =
+                 "configured", as_written: bool = False) -> None:
+        self.backend: Backend = backend(target, keys.configured() if key == "configured"
+                                        else key)
         self.label = self.backend.label
         self.slow_ms = _slow_threshold() if slow_ms is None else slow_ms
         self._in_transaction = False
@@ -161,13 +165,15 @@ class Store:
                                 exc.strerror or str(exc)) from None
 
     @classmethod
-    def create(cls, target: Path | str) -> Store:
+    def create(cls, target: Path | str,
+               key: Key | Literal["configured"] | None = "configured") -> Store:
         """A new, empty store at ``target``: a file that must not exist (made beside it
         and renamed when whole: killed half-way, nothing is left at the path), or a
         PostgreSQL database that holds no tables."""
         if is_url(target):
             return cls._create_in_database(str(target))
-        return cls._create_file(Path(target))
+        return cls._create_file(Path(target), keys.configured() if key == "configured"
+                                else key)
 
     @classmethod
     def _create_in_database(cls, url: str) -> Store:
@@ -190,7 +196,7 @@ class Store:
         return cls(url)
 
     @classmethod
-    def _create_file(cls, path: Path) -> Store:
+    def _create_file(cls, path: Path, key: Key | None) -> Store:
         if path.exists():
             raise StoreError(f"{path} already exists; choose another path or remove it")
         partial = path.with_name(path.name + ".partial")
@@ -199,7 +205,7 @@ class Store:
             tempfile.TemporaryFile(dir=path.parent).close()  # a folder it may write in
             for left in (partial, partial.with_name(partial.name + ".wal")):  # of a kill
                 left.unlink(missing_ok=True)
-            with duckdb.connect(str(partial)) as con:
+            with EmbeddedFile(partial, key).connect(read_only=False) as con:
                 con.execute(_META_TABLE)
                 con.execute("INSERT INTO pc_meta VALUES ('schema_version', '0'), "
                             "('created_by', ?)", [__version__])
@@ -209,9 +215,9 @@ class Store:
         except duckdb.Error as exc:
             raise translated(exc, path) or StoreError(f"{path} cannot be created: "
                                                       f"{exc}") from None
-        cls(partial).close()  # migrated to the current schema
+        cls(partial, key=key).close()  # migrated to the current schema
         partial.replace(path)
-        return cls(path)
+        return cls(path, key=key)
 
     def cursor(self) -> Store:
         """A handle of its own on the same store, for one thread (a web request):
@@ -247,7 +253,8 @@ class Store:
             found = translated(exc, self.backend.file)
             if found is not None:
                 raise found from exc
-            if isinstance(exc, duckdb.TransactionException | duckdb.ConstraintException):
+            if isinstance(exc, duckdb.TransactionException | duckdb.ConstraintException) \
+                    or conflicting(exc):
                 raise StoreConflict(str(exc)) from exc
             raise
 
@@ -426,16 +433,17 @@ class Store:
         return set(self.column("SHOW TABLES"))
 
     def has_table(self, name: str) -> bool:
-        """Whether the store holds a table ``name`` (temporary tables do not count)."""
-        return bool(self.scalar(
-            "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
-            "AND schema_name = ? AND table_name = ?", [self.backend.schema, name]))
+        """Whether the store holds a table ``name`` (temporary tables and views do not
+        count)."""
+        return name in self.column(self.backend.tables_sql())
 
     def has_view(self, name: str) -> bool:
         """Whether the store holds a view ``name``."""
-        return bool(self.scalar(
-            "SELECT count(*) FROM duckdb_views() WHERE database_name = current_database() "
-            "AND schema_name = ? AND view_name = ?", [self.backend.schema, name]))
+        return name in self.views()
+
+    def views(self) -> dict[str, str]:
+        """The store's views, each with the statement that makes it."""
+        return dict(self.rows(self.backend.views_sql()))
 
     def columns(self, relation: str) -> dict[str, str]:
         """The columns of a table, view or query, name to SQL type, in order."""

@@ -34,7 +34,7 @@ from ..store import StoreConflict
 from .deps import LoginRequired, Platform, WebConfig, record_refusal
 from .render import error_page
 from .responses import PlainJSONResponse
-from .routes import ROUTERS
+from .routes import ROUTERS, deliveries
 
 STATIC = resources.files(__package__).joinpath("static")
 CONFIG_VARIABLE = "POVERTYCLOUD_WEB_CONFIG"  # the workers' settings, set by `serve`
@@ -49,19 +49,22 @@ SECURITY_HEADERS = {
 
 
 class BodyLimit:
-    """Refuse request bodies above ``limit`` bytes with 413, declared or streamed."""
+    """Refuse request bodies above ``limit`` bytes with 413, declared or streamed; a
+    department's delivery (a file) above ``delivery`` bytes."""
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app, self.limit = app, limit
+    def __init__(self, app: ASGIApp, limit: int, delivery: int) -> None:
+        self.app, self.limit, self.delivery = app, limit, delivery
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit, refusal = self.limit, f"request body above {self.limit} bytes"
+        if scope["method"] == "PUT" and deliveries.PATH.fullmatch(str(scope["path"])):
+            limit, refusal = self.delivery, deliveries.too_large(self.delivery)
         declared = dict(scope.get("headers", [])).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
-            await JSONResponse({"detail": f"request body above {self.limit} bytes"},
-                               413)(scope, receive, send)
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            await JSONResponse({"detail": refusal}, 413)(scope, receive, send)
             return
         seen = 0
 
@@ -69,8 +72,8 @@ class BodyLimit:
             nonlocal seen
             message = await receive()
             seen += len(message.get("body", b""))
-            if seen > self.limit:
-                raise HTTPException(413, f"request body above {self.limit} bytes")
+            if seen > limit:
+                raise HTTPException(413, refusal)
             return message
 
         await self.app(scope, counted, send)
@@ -118,7 +121,8 @@ def create_app(config: WebConfig) -> FastAPI:
                   default_response_class=PlainJSONResponse,
                   docs_url=None, redoc_url=None,  # FastAPI's pages load Swagger UI from a CDN
                   description="Targeted poverty alleviation: registry figures, household "
-                              "files, search, complaints and the public portal.")
+                              "files, search, complaints, the public portal and the "
+                              "departments' deliveries of their feeds.")
     for router in ROUTERS:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
@@ -127,7 +131,7 @@ def create_app(config: WebConfig) -> FastAPI:
     async def api_docs() -> FileResponse:
         """The API documentation: Swagger UI from the package's own files (air-gapped)."""
         return FileResponse(str(STATIC.joinpath("api-docs.html")))
-    app.add_middleware(BodyLimit, limit=config.max_body)
+    app.add_middleware(BodyLimit, limit=config.max_body, delivery=config.max_delivery)
     app.add_middleware(SecurityHeaders)  # outermost: also on the answers of BodyLimit
 
     def answer(request: Request, status: int, message: str,

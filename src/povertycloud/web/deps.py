@@ -29,6 +29,7 @@ from ..reports import figures
 from ..store import Store
 
 TRUSTED_PROXIES = "POVERTYCLOUD_TRUSTED_PROXIES"
+MAX_DELIVERY = "POVERTYCLOUD_MAX_DELIVERY_MB"
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
@@ -44,12 +45,23 @@ def trusted_proxies(given: str | None = None) -> tuple[Network, ...]:
         raise PovertyCloudError(f"{TRUSTED_PROXIES}: {exc}") from None
 
 
+def max_delivery() -> int:
+    """The bytes a department's delivery may have: ``POVERTYCLOUD_MAX_DELIVERY_MB``
+    megabytes (MiB), 100 when unset."""
+    text = os.environ.get(MAX_DELIVERY, "100")
+    if not text.strip().isdigit() or int(text) < 1:
+        raise PovertyCloudError(f"{MAX_DELIVERY}: a whole number of megabytes, at least 1, "
+                                f"not {text!r}")
+    return int(text) * 1024 * 1024
+
+
 @dataclass
 class WebConfig:
     db: Path | str  # a DuckDB file or a PostgreSQL URL
     secure_cookies: bool = False  # set behind HTTPS: cookies only over TLS
     session_hours: float = 8.0
     max_body: int = 64 * 1024  # bytes of a request body
+    max_delivery: int = field(default_factory=max_delivery)  # bytes of a delivered file
     login_attempts: int = 5  # failed logins of one username from one address...
     login_window: float = 300.0  # ...in this many seconds; then that pair waits
     client_login_attempts: int = 100  # failed logins from one address, any usernames

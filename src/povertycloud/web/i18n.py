@@ -31,6 +31,7 @@ MESSAGES: dict[str, tuple[str, str]] = {  # id: (Chinese, English)
     "verified": ("已核查", "Verified"), "precision": ("准确率", "Precision"),
     "users": ("用户", "Users"),
     "sources": ("部门数据", "Department data"), "source": ("数据源", "Source"),
+    "no_source": ("无（仅部门账号有数据源）", "None (department accounts only)"),
     "department": ("部门", "Department"), "table": ("数据表", "Table"),
     "schema_version": ("版本", "Schema version"), "frequency": ("频率", "Frequency"),
     "owner": ("负责单位", "Owner"), "batches": ("批次", "Batches"), "batch": ("批次", "Batch"),
@@ -567,6 +568,7 @@ MESSAGES: dict[str, tuple[str, str]] = {  # id: (Chinese, English)
     "action.login_throttled": ("登录受限", "Login held back"),
     "action.refused": ("拒绝访问", "Refused"),
     "action.create_user": ("新建用户", "Create user"),
+    "action.deliver": ("部门报送数据", "Deliver a feed"),
     "action.read_household": ("查看一户一档", "Read a household file"),
     "action.unmask_household": ("查看一户一档完整信息", "Unmask a household file"),
     "action.read_timeline": ("查看时间线", "Read a timeline"),
@@ -592,6 +594,7 @@ MESSAGES: dict[str, tuple[str, str]] = {  # id: (Chinese, English)
     "object.path": ("页面", "page"), "object.feed_link": ("比对记录", "linked record"),
     "object.flag": ("核查任务", "flag"), "object.complaint": ("投诉", "complaint"),
     "object.batch": ("批次", "batch"), "object.announcement": ("公告", "announcement"),
+    "object.delivery": ("数据报送", "delivery"),
     # lists read a page at a time: a region's households, search, monitoring, complaints
     "household_list": ("户名单", "Households"), "any": ("全部", "Any"),
     "list_apply": ("筛选", "Apply"), "page_previous": ("上一页", "Previous"),

@@ -8,6 +8,7 @@ from . import (
     audit,
     batches,
     complaints,
+    deliveries,
     flags,
     households,
     monitoring,
@@ -21,5 +22,5 @@ from . import (
 )
 
 NOUNS = (sessions, regions, households, search, complaints, flags, proposals, monitoring,
-         users, audit, portal, batches, reviews)
+         users, audit, portal, batches, reviews, deliveries)
 ROUTERS: tuple[APIRouter, ...] = tuple(r for noun in NOUNS for r in (noun.api, noun.pages))

@@ -88,7 +88,11 @@ def who_am_i(me: Me) -> dict[str, Any]:
 
 @pages.get("/")
 def home(me: Maybe) -> Response:
+    """The dashboard of one's region; for a department account, which has none, the
+    API's documentation (it delivers through the API)."""
     target = f"/dashboard/{me.user.region_code}" if me else "/portal"
+    if me and not me.user.may("dashboard"):
+        target = "/docs"
     return RedirectResponse(target, 303)
 
 
