@@ -181,7 +181,7 @@ def test_an_update_may_not_change_a_households_status(dyn_store: Store,
 
 
 def test_the_commands(dyn_store: Store, tmp_path: Path) -> None:
-    path = dyn_store.path
+    path = dyn_store.target
     village = str(dyn_store.execute("SELECT min(code) FROM regions WHERE level = "
                                     "'village'").fetchone()[0])  # type: ignore[index]
     officers(dyn_store, village)

@@ -10,10 +10,12 @@ the tables are, how a migration's DDL is run, how ids are drawn from a sequence.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 import duckdb
 
@@ -22,6 +24,8 @@ from . import extensions, indexes, keys
 from .keys import Key
 
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+LOCK_TIMEOUT_VARIABLE = "POVERTYCLOUD_LOCK_TIMEOUT_MS"
+LOCK_TIMEOUT_MS = 10_000
 CATALOG = "pc"  # the name of an attached PostgreSQL database inside DuckDB
 _PASSWORD = re.compile(r"(://[^:/@]+):[^@]*@")
 
@@ -188,7 +192,8 @@ class PostgresDatabase:
         extensions.load(con, "postgres_scanner")
         mode = ", READ_ONLY" if read_only else ""
         try:
-            con.execute(f"ATTACH '{_quoted(self.url)}' AS {CATALOG} (TYPE postgres{mode})")
+            con.execute(f"ATTACH '{_quoted(_waiting_at_most(self.url))}' AS {CATALOG} "
+                        f"(TYPE postgres{mode})")
         except duckdb.Error as exc:
             con.close()
             reason = _PASSWORD.sub(r"\1@", str(exc).split("\n")[0].removeprefix("IO Error: "))
@@ -235,6 +240,17 @@ class PostgresDatabase:
         """Forget the tables DuckDB has cached: another process may have made one."""
         con.execute("CALL pg_clear_cache()")
         return True
+
+
+def _waiting_at_most(url: str) -> str:
+    """``url`` with PostgreSQL's lock timeout: a write that waits longer for a row another
+    transaction holds gives up (a conflict, as DuckDB's own writes do at once), so a
+    request never hangs behind a long batch. Options the URL sets are kept."""
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query))
+    limit = int(os.environ.get(LOCK_TIMEOUT_VARIABLE, LOCK_TIMEOUT_MS))
+    query.setdefault("options", f"-c lock_timeout={limit}")
+    return urlunsplit(parts._replace(query=urlencode(query, quote_via=quote)))
 
 
 def _quoted(text: str) -> str:

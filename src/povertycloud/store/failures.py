@@ -67,7 +67,7 @@ def translated(exc: BaseException, path: Path | None = None) -> StoreError | Non
 
 
 # PostgreSQL's words for a write another transaction got to first, through DuckDB
-_CONFLICTS = ("could not serialize access", "deadlock detected",
+_CONFLICTS = ("could not serialize access", "deadlock detected", "due to lock timeout",
               "duplicate key value violates unique constraint")
 
 

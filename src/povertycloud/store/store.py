@@ -124,7 +124,7 @@ class Store:
                  "configured", as_written: bool = False) -> None:
         self.backend: Backend = backend(target, keys.configured() if key == "configured"
                                         else key)
-        self.label = self.backend.label
+        self.target, self.label = target, self.backend.label
         self.slow_ms = _slow_threshold() if slow_ms is None else slow_ms
         self._in_transaction = False
         if not self.backend.exists():
@@ -149,7 +149,7 @@ class Store:
 
     @property
     def path(self) -> Path:
-        """The file of an embedded store (a URL's text for PostgreSQL: for messages)."""
+        """The file of an embedded store (``target`` is what opens either kind)."""
         return Path(self.label)
 
     def _check_folder(self) -> None:
@@ -223,7 +223,7 @@ class Store:
         """A handle of its own on the same store, for one thread (a web request):
         its own transactions, the same data. Close it when done."""
         handle = object.__new__(Store)
-        handle.backend, handle.label = self.backend, self.label
+        handle.backend, handle.target, handle.label = self.backend, self.target, self.label
         handle.slow_ms, handle._in_transaction = self.slow_ms, False
         handle.con = self.con.cursor()
         self.backend.use(handle.con)
