@@ -130,3 +130,24 @@ def test_a_store_in_clear_opened_with_a_key_is_refused(tmp_path: Path,
     refuse("a store in clear opened with a key", ["users", "list", "--db", str(db)],
            names=(str(db), "not encrypted", "keys rotate"),
            env=env | {keys.FILE_VARIABLE: str(key)}, db=db)
+
+
+def test_a_backup_is_sealed_with_the_key_and_restored_with_it(
+        sealed: tuple[Path, Path], tmp_path: Path, refuse: Refusal) -> None:
+    """A backup of a sealed store, and the store restored from it, show no sensitive
+    value; without the key the backup is refused, with it it restores equal."""
+    db, key = sealed
+    out, restored = tmp_path / "b.duckdb", tmp_path / "r.duckdb"
+    assert cli("backup", "--db", db, out, key_file=key).returncode == 0
+    refuse("restore: a sealed backup without the key",
+           ["restore", str(out), "--db", str(restored)], (str(out),))
+    assert not restored.exists()
+    done = cli("restore", out, "--db", restored, key_file=key)
+    assert done.returncode == 0, done.stderr
+    values = _values(db, key)
+    for file in (out, restored):
+        raw = file.read_bytes()
+        assert not [v for v in values if v in raw], f"{file.name} shows values in clear"
+    with Store(db, read_only=True, key=keys.read(key)) as a, \
+            Store(restored, read_only=True, key=keys.read(key)) as b:
+        assert tally(a) == tally(b)

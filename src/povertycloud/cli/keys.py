@@ -39,7 +39,7 @@ def rotate_command(
     """Encrypt a store again with another key (or a store in clear for the first time):
     copied whole into a new file, checked equal, then put in its place."""
     from ..store import keys
-    from ..store.copy import rotate
+    from ..store.backup import rotate
 
     new_key = keys.read(to) if to is not None else None
     with progress_bar() as bar:

@@ -10,6 +10,7 @@ from .. import __version__
 from ..errors import PovertyCloudError
 from . import (
     analysis,
+    backup,
     checks,
     data,
     demo,
@@ -49,9 +50,12 @@ app.command()(identify.identify)
 app.command()(identify.whatif)
 app.command()(identify.explain)
 app.command()(docs.docs)
+app.command()(backup.backup)
+app.command()(backup.restore)
 app.command()(web.serve)
 app.command("link")(link.link_command)
 app.command("reevaluate")(dynamic.reevaluate_command)
+data.store_app.command("copy")(backup.store_copy)
 app.add_typer(data.store_app, name="store")
 app.add_typer(web.users_app, name="users")
 app.add_typer(keys.keys_app, name="keys")

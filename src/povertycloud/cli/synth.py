@@ -26,8 +26,10 @@ def synth(
     = SynthConfig.seed,
     out: Annotated[Path | None, typer.Option(
         help="Write Parquet files to this new folder (ground truth in truth/).")] = None,
-    db: Annotated[Path | None, typer.Option(help="Or load straight into this new store.")]
-    = None,
+    db: Annotated[str | None, typer.Option(
+        metavar="FILE|URL", help="Or load straight into this new store: a DuckDB file, or "
+                                 "an empty PostgreSQL database (built in a temporary file "
+                                 "beside, then copied in).")] = None,
     first_year: Annotated[int, typer.Option(help="First year of the panel.")] = 2014,
     last_year: Annotated[int, typer.Option(help="Last year of the panel (5 years at least).")]
     = 2020,
@@ -45,6 +47,7 @@ def synth(
 ) -> None:
     """Generate a deterministic synthetic province: regions with boundaries, households,
     people, a yearly panel with shocks, registry history and ground truth."""
+    from ..store.backends import backend, is_url
     from ..synth.feeds import REALISTIC, write_feeds
 
     if (out is None) == (db is None):
@@ -61,7 +64,7 @@ def synth(
         config = config.with_lookalikes()
     target = out if out is not None else db
     assert target is not None
-    if target.exists():
+    if not is_url(target) and Path(target).exists():
         raise OutputExistsError(f"{target} exists; choose another path or remove it")
     started = time.perf_counter()
     if out is not None:
@@ -70,12 +73,14 @@ def synth(
             extra = replace(REALISTIC, missing_id=missing_id)
             for name, rows in write_feeds(out, out / "feeds", seed, extra=extra).items():
                 console.print(f"  feed {name}: {rows:,} records")
+    elif is_url(target):
+        counts = _build_in_database(config, str(target))
     else:
-        assert db is not None
-        counts = build_store(config, db)
+        counts = build_store(config, Path(target))
     console.print(f"[green]Generated[/] {counts.get('people', 0):,} people in "
                   f"{counts.get('households', 0):,} households and {counts['regions']:,} "
-                  f"regions into {target} in {time.perf_counter() - started:.1f} s")
+                  f"regions into {backend(target).label} in "
+                  f"{time.perf_counter() - started:.1f} s")
 
 
 def _generate(config: SynthConfig, out: Path) -> dict[str, int]:
@@ -100,6 +105,26 @@ def _load_feeds(store: Store, province: Path, seed: int) -> dict[str, int]:
                              label=f"{source.id}.parquet")
         counts[source.table.name] = report.accepted
     return counts
+
+
+def _build_in_database(config: SynthConfig, url: str) -> dict[str, int]:
+    """Generate into a temporary store file, then copy it into the PostgreSQL database
+    ``url`` (one transaction: on failure the database holds no rows)."""
+    from ..store import Store
+    from ..store.backup import copy_into
+
+    folder = Path(tempfile.mkdtemp(prefix="povertycloud-synth-"))
+    try:
+        counts = build_store(config, folder / "province.duckdb")
+        with Store(folder / "province.duckdb", read_only=True) as built, \
+                progress_bar() as bar:
+            task = bar.add_task("Copying into PostgreSQL", total=None)
+            copy_into(built, url, lambda table, done, total: bar.update(
+                task, description=f"Copying {table}", completed=done, total=total))
+            bar.update(task, description="Copied into PostgreSQL", completed=1, total=1)
+        return counts
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def build_store(config: SynthConfig, db: Path, feeds: bool = False) -> dict[str, int]:

@@ -16,15 +16,15 @@ from typing import TYPE_CHECKING
 from ..errors import StoreError
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
-    from .keys import Key
     from .store import Store
 
 BATCH_ROWS = 100_000
 STREAMED = "copied_rows"  # the name the source's rows are read under in the target
 Tally = dict[str, tuple[int, int]]  # table: rows, checksum
 Counter = Callable[[str, int, int], None]  # table, tables done, tables in all
+MANIFEST = "backup_manifest"  # what a backup says of itself (store.backup), in its pc_meta
+# Keys of pc_meta that describe a store itself, not its data: not copied.
+OWN_META = ("schema_version", "created_by", MANIFEST)
 
 
 def tables(store: Store) -> list[str]:
@@ -65,6 +65,7 @@ def copy_store(source: Store, target: Store, counter: Counter | None = None) -> 
             _copy_table(source, target, table)
         for sequence, last in source.sequences().items():
             target.draw(sequence, last)
+        _copy_meta(source, target)
         for statement in source.views().values():
             target.execute(statement)
         copied = tally(source)
@@ -81,23 +82,13 @@ def _copy_table(source: Store, target: Store, table: str) -> None:
             target.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {STREAMED}")
         else:  # made by the work done on the source (a department's feed, results)
             target.execute(f"CREATE TABLE {table} AS SELECT * FROM {STREAMED}")
+            target.index(table)
 
 
-def rotate(path: Path, new_key: Key | None, counter: Counter | None = None) -> Tally:
-    """The embedded store ``path`` encrypted again with ``new_key`` (None: written in
-    clear), opened with the key configured now: copied whole into a new file beside it,
-    checked equal, then put in its place. Killed half-way, the store is as it was."""
-    from .store import Store
+def _copy_meta(source: Store, target: Store) -> None:
+    """The settings the data goes with (the rate limits' salt, which data the web's
+    tables reflect), not those of the store itself (``OWN_META``)."""
+    kept = ", ".join(f"'{key}'" for key in OWN_META)
+    for key, value in source.rows(f"SELECT key, value FROM pc_meta WHERE key NOT IN ({kept})"):
+        target.set_meta(key, value)
 
-    rekeyed = path.with_name(path.name + ".rekeyed")
-    for left in (rekeyed, rekeyed.with_name(rekeyed.name + ".wal")):  # of a kill
-        left.unlink(missing_ok=True)
-    with Store(path) as source:  # no one writes while it is copied
-        if source.backend.file is None:
-            raise StoreError(f"{source.label} is a PostgreSQL store: its columns are "
-                              "encrypted by the application, which does not rotate keys "
-                              "yet (docs/operations.md)")
-        with Store.create(rekeyed, key=new_key) as target:
-            copied = copy_store(source, target, counter)
-    rekeyed.replace(path)
-    return copied

@@ -121,7 +121,7 @@ class Store:
 
     def __init__(self, target: Path | str, *, read_only: bool = False,
                  slow_ms: float | None = None, key: Key | Literal["configured"] | None =
-                 "configured") -> None:
+                 "configured", as_written: bool = False) -> None:
         self.backend: Backend = backend(target, keys.configured() if key == "configured"
                                         else key)
         self.target, self.label = target, self.backend.label
@@ -145,7 +145,7 @@ class Store:
         self.con.execute("SET enable_progress_bar = false")
         # Beyond this DuckDB spills to disk, so a province of millions stays within memory.
         self.con.execute(f"SET memory_limit = '{limit}'")
-        self._check_version(read_only)
+        self._check_version(read_only, as_written)
 
     @property
     def path(self) -> Path:
@@ -378,7 +378,9 @@ class Store:
         found = self.value("SELECT value FROM pc_meta WHERE key = 'schema_version'")
         return int(found) if found is not None else 0
 
-    def _check_version(self, read_only: bool) -> None:
+    def _check_version(self, read_only: bool, as_written: bool = False) -> None:
+        """Refuse a newer schema; migrate an older one, unless it is opened read-only
+        ``as_written`` (a backup read at the schema version it was taken at)."""
         try:
             version = self.schema_version
         except duckdb.CatalogException:
@@ -389,7 +391,7 @@ class Store:
             raise StoreError(
                 f"{self.label} was written by a newer povertycloud (schema version {version}, "
                 f"this program knows up to {SCHEMA_VERSION}); upgrade povertycloud to open it")
-        if version < SCHEMA_VERSION:
+        if version < SCHEMA_VERSION and not (read_only and as_written):
             if read_only:
                 self.con.close()
                 raise StoreError(f"{self.label} needs migrating; open it for writing once")
