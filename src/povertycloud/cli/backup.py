@@ -49,8 +49,8 @@ def _source(db: str, wait: float) -> Iterator[Store]:
         raise StoreLocked(
             f"{db} is held by {exc.holder}, and a DuckDB file is opened by one process at "
             "a time: copy or back it up when that process is done (--wait SECONDS waits for "
-            "it), or back it up while the server runs with its backup job (the "
-            "administrators' jobs page), or move the store to PostgreSQL "
+            "it), or back it up while the server runs with its backup job (/admin/jobs), "
+            "or move the store to PostgreSQL "
             "(docs/operations.md#backups)",
             exc.holder) from None
     with store:

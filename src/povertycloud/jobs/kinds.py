@@ -8,6 +8,7 @@ its command runs, telling its steps as it goes.
 | intake | `povertycloud intake` | source, schema_version, keep_good; a file |
 | identify | `povertycloud identify` | year (default the latest), engine |
 | reevaluate | `povertycloud reevaluate` | year, as_of, events, since, dry_run |
+| backup | `povertycloud backup` | none: a new file in the backups' folder |
 """
 
 from __future__ import annotations
@@ -185,11 +186,38 @@ def _run_reevaluate(store: Store, p: Parameters, file: Path | None, label: str,
                           since=_date(p, "since"), dry_run=p["dry_run"], progress=steps))
 
 
+# -- backup -----------------------------------------------------------------------------
+
+def _check_backup(store: Store, given: Parameters) -> Parameters:
+    from ..store.backup import folder
+
+    folder(store)  # the folder is known before the job is queued
+    return {}
+
+
+def _run_backup(store: Store, p: Parameters, file: Path | None, label: str,
+                steps: Steps) -> Summary:
+    from ..store.backup import backup, folder
+
+    out = folder(store) / f"backup-{dt.datetime.now():%Y%m%d-%H%M%S}.duckdb"
+    out.parent.mkdir(parents=True, exist_ok=True)
+
+    def copying(table: str, done: int, total: int) -> None:
+        if done == 0:
+            steps.expect(total)
+        steps(table)
+
+    manifest = backup(store, out, copying)
+    return {"file": str(out), "taken_at": manifest.taken_at, "tables": len(manifest.tally),
+            "rows": sum(rows for rows, _ in manifest.tally.values())}
+
+
 KINDS = {k.name: k for k in (
     Kind("import", True, _check_import, _run_import),
     Kind("intake", True, _check_intake, _run_intake),
     Kind("identify", False, _check_identify, _run_identify),
     Kind("reevaluate", False, _check_reevaluate, _run_reevaluate),
+    Kind("backup", False, _check_backup, _run_backup),
 )}
 
 

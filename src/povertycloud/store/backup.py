@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -53,6 +54,9 @@ class Manifest:
         return cls(**found)
 
 
+BACKUP_DIR_VARIABLE = "POVERTYCLOUD_BACKUP_DIR"
+
+
 def backup(source: Store, out: Path | str, counter: Counter | None = None) -> Manifest:
     """A consistent snapshot of ``source`` into the new DuckDB file ``out``, checked
     equal, with its manifest. ``source`` may be a handle the caller shares (the server's
@@ -70,6 +74,17 @@ def backup(source: Store, out: Path | str, counter: Counter | None = None) -> Ma
 
     copy_into(source, out, counter, seal)
     return manifests[0]
+
+
+def folder(store: Store) -> Path:
+    """Where the server's backup job writes: ``POVERTYCLOUD_BACKUP_DIR``, else beside an
+    embedded store's file (``province.duckdb.backups/``)."""
+    if given := os.environ.get(BACKUP_DIR_VARIABLE):
+        return Path(given)
+    if store.backend.file is None:
+        raise StoreError(f"set {BACKUP_DIR_VARIABLE} to the folder the server's backups go "
+                         f"to (a store on PostgreSQL has no folder of its own)")
+    return store.backend.file.with_name(store.backend.file.name + ".backups")
 
 
 def copy_into(source: Store, target: Path | str, counter: Counter | None = None,

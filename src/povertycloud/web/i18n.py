@@ -635,6 +635,7 @@ MESSAGES: dict[str, tuple[str, str]] = {  # id: (Chinese, English)
     "job.intake": ("接收部门数据", "Take in a department's batch"),
     "job.identify": ("识别", "Identification"),
     "job.reevaluate": ("动态调整", "Re-evaluation"),
+    "job.backup": ("备份", "Backup"),
     "job_state.queued": ("排队中", "Queued"), "job_state.running": ("运行中", "Running"),
     "job_state.done": ("已完成", "Done"), "job_state.failed": ("失败", "Failed"),
     "unit.row": ("行", "row"), "unit.line": ("行", "line"),
