@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -103,17 +104,9 @@ class EmbeddedFile:
                 return duckdb.connect(str(self.path), read_only=read_only)
             except duckdb.CatalogException as exc:
                 raise self._key_problem(exc) or exc from None
-        con = duckdb.connect()
-        extensions.load(con, "httpfs")  # DuckDB writes encrypted files with its OpenSSL
-        mode = ", READ_ONLY" if read_only else ""
-        try:
-            con.execute(f"ATTACH '{_quoted(str(self.path))}' AS {CATALOG} "
-                        f"(ENCRYPTION_KEY '{self.key}'{mode})")
-        except duckdb.Error as exc:
-            con.close()
-            raise self._key_problem(exc) or exc from None
-        self.use(con)
-        return con
+        # httpfs: DuckDB writes encrypted files with its OpenSSL
+        return _attached("httpfs", str(self.path), f"ENCRYPTION_KEY '{self.key}'", read_only,
+                         lambda exc: self._key_problem(exc) or exc)
 
     def _key_problem(self, exc: duckdb.Error) -> StoreError | None:
         """What a refusal to open the file says of the key, if it is about the key."""
@@ -188,18 +181,12 @@ class PostgresDatabase:
                 f"`povertycloud store init {self.label}`")
 
     def connect(self, read_only: bool) -> duckdb.DuckDBPyConnection:
-        con = duckdb.connect()
-        extensions.load(con, "postgres_scanner")
-        mode = ", READ_ONLY" if read_only else ""
-        try:
-            con.execute(f"ATTACH '{_quoted(_waiting_at_most(self.url))}' AS {CATALOG} "
-                        f"(TYPE postgres{mode})")
-        except duckdb.Error as exc:
-            con.close()
-            reason = _PASSWORD.sub(r"\1@", str(exc).split("\n")[0].removeprefix("IO Error: "))
-            raise StoreError(f"cannot connect to {self.label}: {reason}") from None
-        self.use(con)
-        return con
+        return _attached("postgres_scanner", _waiting_at_most(self.url), "TYPE postgres",
+                         read_only, self._unreachable)
+
+    def _unreachable(self, exc: duckdb.Error) -> Exception:
+        reason = _PASSWORD.sub(r"\1@", str(exc).split("\n")[0].removeprefix("IO Error: "))
+        return StoreError(f"cannot connect to {self.label}: {reason}")
 
     def use(self, con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"USE {CATALOG}")
@@ -240,6 +227,22 @@ class PostgresDatabase:
         """Forget the tables DuckDB has cached: another process may have made one."""
         con.execute("CALL pg_clear_cache()")
         return True
+
+
+def _attached(extension: str, where: str, options: str, read_only: bool,
+              refused: Callable[[duckdb.Error], Exception]) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with the database ``where`` attached (with ``extension``
+    loaded) as its default catalogue; ``refused`` says why it could not be."""
+    con = duckdb.connect()
+    extensions.load(con, extension)
+    mode = ", READ_ONLY" if read_only else ""
+    try:
+        con.execute(f"ATTACH '{_quoted(where)}' AS {CATALOG} ({options}{mode})")
+    except duckdb.Error as exc:
+        con.close()
+        raise refused(exc) from None
+    con.execute(f"USE {CATALOG}")
+    return con
 
 
 def _waiting_at_most(url: str) -> str:
