@@ -615,11 +615,11 @@ MESSAGES: dict[str, tuple[str, str]] = {  # id: (Chinese, English)
     "results_cut": ("仅显示前 {shown} 条,共 {total} 条", "The first {shown} of {total}"),
     # jobs the server runs: imports, intakes, identification, re-evaluation
     "jobs": ("后台任务", "Jobs"), "job": ("任务", "Job"),
-    "jobs_help": ("导入、部门数据接收、识别和动态调整由服务器在后台逐个运行,运行期间平台照常使用;"
-                  "每个任务要么全部完成,要么不留痕迹。",
-                  "Imports, department intakes, identification and re-evaluation run on the "
-                  "server one at a time while the platform stays in use; each job is kept "
-                  "whole or not at all."),
+    "jobs_help": ("导入、部门数据接收、识别、动态调整和备份由服务器在后台逐个运行,"
+                  "运行期间平台照常使用;每个任务要么全部完成,要么不留痕迹。",
+                  "Imports, department intakes, identification, re-evaluation and backups "
+                  "run on the server one at a time while the platform stays in use; each job "
+                  "is kept whole or not at all."),
     "job_kind": ("任务类型", "Kind"), "started_by": ("发起人", "Started by"),
     "job_state": ("进度", "State"), "submitted_at": ("提交时间", "Submitted"),
     "started_at": ("开始时间", "Started"), "finished_at": ("结束时间", "Finished"),
