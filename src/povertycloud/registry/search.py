@@ -54,6 +54,7 @@ FROM people p JOIN households h USING (household_id) LEFT JOIN spelled s USING (
 ORDER BY p.name, p.person_id""")
         for column in ("name", "pinyin", "initials", "id_key"):
             store.execute(f"CREATE INDEX {INDEX}_{column} ON {INDEX} ({column})")
+        store.index(INDEX)  # those the backend needs besides
         store.set_meta("web_search_people", stamp)
     return True
 

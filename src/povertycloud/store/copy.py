@@ -75,3 +75,4 @@ def _copy_table(source: Store, target: Store, table: str) -> None:
             target.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {STREAMED}")
         else:  # made by the work done on the source (a department's feed, results)
             target.execute(f"CREATE TABLE {table} AS SELECT * FROM {STREAMED}")
+            target.index(table)
