@@ -30,7 +30,8 @@ INDEXES: dict[str, tuple[tuple[str, ...], ...]] = {
     "region_rollups": (("region_code", "as_of"),),
     "web_identification_figures": (("region_code", "year"),),
     # beside those registry/search.py makes on either backend (id_key serves here)
-    "web_people_search": (("name",), ("pinyin",), ("initials",), ("household_id",)),
+    "web_people_search": (("name",), ("pinyin",), ("initials",), ("household_id",),
+                          ("village_code",)),
     "feed_links": (("person_id",), ("source", "record_id")),
     "proposals": (("household_id",), ("region_code",)),
     "relapse_risk": (("household_id",),),
