@@ -125,8 +125,8 @@ def write_web(found: dict[int, tuple[Figures, float]], people: int, command: str
     rate = {n: found[n][0][ALL]["per_second"] for n in found}
     worst = max(r["p95_ms"] for g, r in found[many][0].items() if g != ALL)
     errors = sum(r["errors"] for r in found[many][0].values())
-    write_section("postgres-web", f"""
-### Web throughput: {many} workers against 1
+    write_section(f"postgres-web-{people}", f"""
+### Web throughput: {many} workers against 1, {people:,} people
 
 Command: `{command}` ({dt.date.today()}, {machine()}). The province holds {people:,}
 people, copied from its DuckDB file into PostgreSQL 15 on the same machine.
@@ -293,7 +293,8 @@ clients' latency in ms before and during; errors before: {before[ALL]['errors']}
 """)
 
 
-def write_intro(people: int, setup: list[str]) -> None:
+def write_intro() -> None:
+    copies = [p.read_text(encoding="utf-8") for p in sorted(OUT.glob("pcbench_*-copy.txt"))]
     write_section("postgres", f"""
 ## PostgreSQL
 
@@ -305,8 +306,8 @@ store. The machine has 2 cores, shared by the server, PostgreSQL and the load to
 at times by other work): requests per second are also given per core, and no ratio of
 workers can exceed what 2 cores give.
 
-Set-up of the {people:,}-person province:
-{notes(setup)}
+The copies of the provinces measured:
+{notes(copies)}
 """)
 
 
@@ -335,7 +336,7 @@ def main() -> None:
     args = parser.parse_args()
     db, url, urls, setup = province(args.people, args.server)
     parts = args.parts.split(",")
-    write_intro(args.people, setup)
+    write_intro()
     script = f".venv/bin/python benchmarks/bench_postgres.py --people {args.people}"
     if "web" in parts:
         command = (f"{script} --parts web --workers {args.workers} --clients {args.clients} "
