@@ -110,14 +110,19 @@ def prepare(db: Path) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
 
 
 @contextmanager
-def served(db: Path, checkout: Path | None = None) -> Iterator[tuple[str, float, int]]:
+def served(db: Path | str, checkout: Path | None = None, workers: int = 1,
+           log: Path | None = None) -> Iterator[tuple[str, float, int]]:
     """`povertycloud serve` of ``db`` (that of another ``checkout``, from its own .venv,
-    when given); its URL, its start-up in seconds and its process id."""
+    when given) with ``workers`` processes, every statement logged into ``log`` when
+    given; its URL, its start-up in seconds and its process id."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     cli = str(checkout / ".venv" / "bin" / "povertycloud") if checkout else CLI
-    server = subprocess.Popen([cli, "serve", "--db", str(db), "--port", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    logged = ["--log-sql"] if log else []
+    many = ["--workers", str(workers)] if workers > 1 else []
+    server = subprocess.Popen([cli, *logged, "serve", "--db", str(db), "--port", str(port),
+                               *many], stdout=subprocess.DEVNULL,
+                              stderr=log.open("w") if log else subprocess.PIPE)
     try:
         start_up = wait_for(f"{base}/portal", 600)
         yield base, start_up, server.pid
@@ -133,15 +138,17 @@ def log_in(base: str) -> str:
     return str(answer.json()["token"])
 
 
-def load(base: str, urls: dict[str, list[str]], clients: int, seconds: float
-         ) -> dict[str, dict[str, float]]:
-    """benchmarks/load.py's figures per group of ``urls`` (and "all requests")."""
+def load(base: str, urls: dict[str, list[str]], clients: int, seconds: float,
+         while_pid: int | None = None) -> dict[str, dict[str, float]]:
+    """benchmarks/load.py's figures per group of ``urls`` (and "all requests"); the load
+    stops early when process ``while_pid`` ends, if given."""
     urls_file, result_file = OUT / "web-urls.json", OUT / "web-load.json"
     urls_file.write_text(json.dumps(urls), encoding="utf-8")
+    until = ["--while-pid", str(while_pid)] if while_pid else []
     subprocess.run([sys.executable, str(ROOT / "benchmarks" / "load.py"), "--base", base,
                     f"--token={log_in(base)}", "--urls", str(urls_file), "--clients",
-                    str(clients), "--seconds", str(seconds), "--out", str(result_file)],
-                   check=True, stdout=subprocess.DEVNULL)
+                    str(clients), "--seconds", str(seconds), *until, "--out",
+                    str(result_file)], check=True, stdout=subprocess.DEVNULL)
     found: dict[str, dict[str, float]] = json.loads(result_file.read_text(encoding="utf-8"))
     return found
 
@@ -241,17 +248,9 @@ def concurrency(people_wanted: int, clients: int, seconds: float, rounds: int,
     in alternating rounds (the machine's other load weighs on both alike), for this
     checkout and for ``before``; the section web-concurrency of docs/benchmarks.md."""
     db, setup = build_store(people_wanted)
-    sample, terms = prepare(db)
+    urls = page_mix(db)
     with Store(db, read_only=True) as store:
         people = store.count("people")
-        households = store.column("SELECT household_id FROM households "
-                                  "USING SAMPLE 20 ROWS (reservoir, 1)")
-    codes = [c for level in sample.values() for c in level]
-    urls = {"dashboard page": [f"/dashboard/{c}" for c in codes],
-            "API roll-up": [f"/api/regions/{c}" for c in codes],
-            "household file (API)": [f"/api/households/{h}" for h in households],
-            "household page": [f"/households/{h}" for h in households],
-            "search": [f"/api/search?q={quote(q)}" for qs in terms.values() for q in qs]}
     checkouts = {"this checkout": None, **({f"before ({before})": before} if before else {})}
     runs: dict[tuple[str, int], list[dict[str, float]]] = {}
     cores = []
@@ -266,16 +265,37 @@ def concurrency(people_wanted: int, clients: int, seconds: float, rounds: int,
                       cores, setup)
 
 
+def page_mix(db: Path) -> dict[str, list[str]]:
+    """What several users at once request of ``db`` (prepared for the web first):
+    dashboard pages and API roll-ups of regions at every level, the file (API) and page
+    of 20 households, and searches by name, pinyin and ID number."""
+    sample, terms = prepare(db)
+    with Store(db, read_only=True) as store:
+        households = store.column("SELECT household_id FROM households "
+                                  "USING SAMPLE 20 ROWS (reservoir, 1)")
+    codes = [c for level in sample.values() for c in level]
+    return {"dashboard page": [f"/dashboard/{c}" for c in codes],
+            "API roll-up": [f"/api/regions/{c}" for c in codes],
+            "household file (API)": [f"/api/households/{h}" for h in households],
+            "household page": [f"/households/{h}" for h in households],
+            "search": [f"/api/search?q={quote(q)}" for qs in terms.values() for q in qs]}
+
+
 def measured(pid: int, base: str, urls: dict[str, list[str]], clients: int, seconds: float
              ) -> dict[str, float]:
     """One load run: all requests' figures and the server's CPU in cores while it ran."""
-    server = psutil.Process(pid)
-    cpu, started = sum(server.cpu_times()[:2]), time.perf_counter()
+    before, started = server_cpu(pid), time.perf_counter()
     figures_ = load(base, urls, clients, seconds)[ALL]
-    busy = (sum(server.cpu_times()[:2]) - cpu) / (time.perf_counter() - started)
+    busy = (server_cpu(pid) - before) / (time.perf_counter() - started)
     if figures_["errors"]:
         raise RuntimeError(f"{figures_['errors']} requests failed with {clients} clients")
     return {**figures_, "cores": busy}
+
+
+def server_cpu(pid: int) -> float:
+    """Seconds of CPU the server ``pid`` and its worker processes have used."""
+    server = psutil.Process(pid)
+    return sum(sum(p.cpu_times()[:2]) for p in [server, *server.children(recursive=True)])
 
 
 def parallelism() -> float:

@@ -2,13 +2,14 @@
 while and report latency percentiles per group, as JSON.
 
     python benchmarks/load.py --base http://127.0.0.1:8000 --token TOKEN \\
-        --urls urls.json --clients 4 --seconds 30 --out result.json
+        --urls urls.json --clients 4 --seconds 30 [--while-pid PID] --out result.json
 
 ``urls.json`` maps a group name to a list of paths, requested in turn across the groups
 (the first path of each group, then the second, ...). Each client keeps one connection
 (keep-alive), as a browser does; a request that fails or answers non-2xx is counted as
-an error. The entry "all requests" sums the groups. Kept deliberately simple (threads
-and httpx2) so what it measures is clear.
+an error. The entry "all requests" sums the groups. With --while-pid, the load stops
+when that process ends (or after --seconds, whichever comes first). Kept deliberately
+simple (threads and httpx2) so what it measures is clear.
 """
 
 from __future__ import annotations
@@ -21,11 +22,20 @@ import time
 from pathlib import Path
 
 import httpx2 as httpx
+import psutil
 
 
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs (an ended child not yet waited for does not)."""
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
 
 
 ALL = "all requests"  # the entry of the result summing every group
@@ -47,6 +57,7 @@ def main() -> None:
     parser.add_argument("--urls", type=Path, required=True)
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--while-pid", type=int, help="stop when this process ends")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
     groups: dict[str, list[str]] = json.loads(args.urls.read_text(encoding="utf-8"))
@@ -59,10 +70,13 @@ def main() -> None:
     stop = time.monotonic() + args.seconds
     headers = {"Authorization": f"Bearer {args.token}"} if args.token else {}
 
+    def going() -> bool:
+        return time.monotonic() < stop and (args.while_pid is None or alive(args.while_pid))
+
     def client(offset: int) -> None:
         with httpx.Client(base_url=args.base, headers=headers, timeout=30) as session:
             i = offset
-            while time.monotonic() < stop:
+            while going():
                 group, path = work[i % len(work)]
                 i += 1
                 started = time.perf_counter()

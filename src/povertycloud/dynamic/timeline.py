@@ -95,13 +95,18 @@ def _events(store: Store, household: int, unmasked: bool
 
 
 def _members(store: Store, household: int) -> list[dict[str, Any]]:
-    rows = store.rows("""
-SELECT coalesce(p.death_date, CAST(c.changed_at AS DATE)), c.change, c.person_id,
-  coalesce(p.name, json_extract_string(c.before, '$.name'))
-FROM registry_changes c LEFT JOIN people p ON p.person_id = c.person_id
-WHERE c.household_id = ?""", [household])
-    return [_entry(d, "member", "member", {"change": change, "name": name, "person": pid},
-                   pid) for d, change, pid, name in rows]
+    changes = store.rows("SELECT CAST(changed_at AS DATE), change, person_id, "
+                         "json_extract_string(before, '$.name') FROM registry_changes "
+                         "WHERE household_id = ?", [household])
+    # the people looked up by id (a join would read the whole registry on PostgreSQL)
+    ids = sorted({pid for _, _, pid, _ in changes if pid is not None})
+    known = {pid: (died, name) for pid, died, name in store.rows(
+        f"SELECT person_id, death_date, name FROM people WHERE person_id IN "
+        f"({', '.join('?' * len(ids))})", ids)} if ids else {}
+    return [_entry(died or changed, "member", "member",
+                   {"change": change, "name": name or before, "person": pid}, pid)
+            for changed, change, pid, before in changes
+            for died, name in [known.get(pid, (None, None))]]
 
 
 def _own_changes(store: Store, household: int) -> list[dict[str, Any]]:

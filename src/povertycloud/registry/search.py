@@ -54,6 +54,7 @@ FROM people p JOIN households h USING (household_id) LEFT JOIN spelled s USING (
 ORDER BY p.name, p.person_id""")
         for column in ("name", "pinyin", "initials", "id_key"):
             store.execute(f"CREATE INDEX {INDEX}_{column} ON {INDEX} ({column})")
+        store.index(INDEX)  # those the backend needs besides
         store.set_meta("web_search_people", stamp)
     return True
 
@@ -93,10 +94,14 @@ def search(store: Store, query: str, prefix: str, page: Page | None = None
         spelled = text.replace(" ", "").lower()
         wheres, params = ["pinyin = ?", "initials = ?"], [spelled, spelled]
     else:  # characters: a name or its beginning, or a village's name
-        wheres = ["name >= ? AND name < ? || chr(1114111)",
-                  "village_code IN (SELECT code FROM regions WHERE level = 'village' "
-                  "AND name = ?)"]
-        params = [text, text, text]
+        wheres, params = ["name >= ? AND name < ? || chr(1114111)"], [text, text]
+        # the villages first: a filter by a subquery would read the whole table on
+        # PostgreSQL, one by their codes is answered from an index
+        villages = store.column("SELECT code FROM regions WHERE level = 'village' "
+                                "AND name = ?", [text])
+        if villages:
+            wheres.append(f"village_code IN ({', '.join('?' * len(villages))})")
+            params += villages
     each = " UNION ".join(f"SELECT * FROM {INDEX} WHERE {w}" for w in wheres)
     found = store.records(f"""
 SELECT s.person_id, s.name, s.id_number, s.relation, s.household_id, s.village_code,

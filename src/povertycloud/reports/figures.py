@@ -35,8 +35,7 @@ def refresh(store: Store) -> bool:
     if kept is not None and int(kept) == run and store.has_table(FIGURES):
         return False
     with store.transaction():
-        store.execute(f"CREATE OR REPLACE TABLE {FIGURES} AS "
-                      f"{_figures_sql() if run else _EMPTY}")
+        store.replace_table(FIGURES, _figures_sql() if run else _EMPTY)
         store.set_meta("web_figures_run", str(run))
     return True
 

@@ -28,6 +28,7 @@ POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 LOCK_TIMEOUT_VARIABLE = "POVERTYCLOUD_LOCK_TIMEOUT_MS"
 LOCK_TIMEOUT_MS = 10_000
 CATALOG = "pc"  # the name of an attached PostgreSQL database inside DuckDB
+POOL = 16  # PostgreSQL connections a process keeps (4 workers: 64 of the default 100)
 _PASSWORD = re.compile(r"(://[^:/@]+):[^@]*@")
 
 
@@ -62,7 +63,7 @@ class Backend(Protocol):
 
     def sequences_sql(self) -> str: ...  # each sequence's name and the last number drawn
 
-    def index_sql(self, table: str, qualified: str) -> list[str]: ...  # ``table``'s indexes
+    def index_sql(self, table: str) -> list[str]: ...  # the indexes ``table`` needs here
 
     def views_sql(self) -> str: ...  # each view's name and the statement that makes it
 
@@ -138,7 +139,7 @@ class EmbeddedFile:
         return ("SELECT sequence_name, last_value FROM duckdb_sequences() "
                 "WHERE database_name = current_database()")
 
-    def index_sql(self, table: str, qualified: str) -> list[str]:
+    def index_sql(self, table: str) -> list[str]:
         return []  # zone maps do: an index would only slow the bulk writes
 
     def views_sql(self) -> str:
@@ -181,8 +182,14 @@ class PostgresDatabase:
                 f"`povertycloud store init {self.label}`")
 
     def connect(self, read_only: bool) -> duckdb.DuckDBPyConnection:
+        # one query per scan, which PostgreSQL answers from an index when the filters
+        # allow, rather than one per 1,000 pages of the table, each reading its range;
+        # and connections kept for the threads of a web worker: past the pool, each
+        # statement would open (and authenticate) a connection of its own
         return _attached("postgres_scanner", _waiting_at_most(self.url), "TYPE postgres",
-                         read_only, self._unreachable)
+                         read_only, self._unreachable,
+                         ("SET pg_use_ctid_scan = false",
+                          f"SET pg_pool_max_connections = {POOL}"))
 
     def _unreachable(self, exc: duckdb.Error) -> Exception:
         reason = _PASSWORD.sub(r"\1@", str(exc).split("\n")[0].removeprefix("IO Error: "))
@@ -211,8 +218,11 @@ class PostgresDatabase:
                   f"WHERE schemaname = ''{self.schema}''")
         return f"SELECT * FROM postgres_query('{CATALOG}', '{native}')"
 
-    def index_sql(self, table: str, qualified: str) -> list[str]:
-        return indexes.statements(table, qualified)
+    def index_sql(self, table: str) -> list[str]:
+        """Run in PostgreSQL itself: DuckDB makes no index with a collation (nor is a
+        temporary view of DuckDB's taken there for the table)."""
+        return [f"CALL postgres_execute('{CATALOG}', '{_quoted(s)}')"
+                for s in indexes.statements(table)]
 
     def views_sql(self) -> str:
         native = ("SELECT viewname::text AS name, 'CREATE VIEW ' || viewname || ' AS ' || "
@@ -230,11 +240,15 @@ class PostgresDatabase:
 
 
 def _attached(extension: str, where: str, options: str, read_only: bool,
-              refused: Callable[[duckdb.Error], Exception]) -> duckdb.DuckDBPyConnection:
+              refused: Callable[[duckdb.Error], Exception],
+              settings: tuple[str, ...] = ()) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB with the database ``where`` attached (with ``extension``
-    loaded) as its default catalogue; ``refused`` says why it could not be."""
+    loaded and ``settings`` made) as its default catalogue; ``refused`` says why it
+    could not be."""
     con = duckdb.connect()
     extensions.load(con, extension)
+    for setting in settings:
+        con.execute(setting)
     mode = ", READ_ONLY" if read_only else ""
     try:
         con.execute(f"ATTACH '{_quoted(where)}' AS {CATALOG} ({options}{mode})")

@@ -410,7 +410,7 @@ class Store:
 
     def index(self, table: str) -> None:
         """Make the indexes ``table`` needs on this backend (``indexes``), if missing."""
-        for statement in self.backend.index_sql(table, self.qualified(table)):
+        for statement in self.backend.index_sql(table):
             self.execute(statement)
 
     def replace_table(self, table: str, select: str) -> None:
