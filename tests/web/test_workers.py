@@ -9,11 +9,12 @@ import hashlib
 import os
 import signal
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import httpx2 as httpx
 from fastapi.testclient import TestClient
@@ -83,19 +84,25 @@ def serving(db: Path | str, workers: int) -> Iterator[tuple[str, int]]:
     """`povertycloud serve --workers N` in a process of its own: its URL once it answers,
     and its PID; stopped (as by Ctrl+C) afterwards."""
     port = free_port()
-    with subprocess.Popen([str(CLI), "serve", "--db", str(db), "--port", str(port),
-                           "--workers", str(workers)], stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, text=True) as server:
+    # its output to a file: a pipe nobody reads would fill and stop the server
+    with tempfile.TemporaryFile("w+") as output, subprocess.Popen(
+            [str(CLI), "serve", "--db", str(db), "--port", str(port), "--workers",
+             str(workers)], stdout=output, stderr=subprocess.STDOUT, text=True) as server:
         url, deadline = f"http://127.0.0.1:{port}", time.monotonic() + 60
         try:
             while not _answers(url):
-                assert server.poll() is None, server.communicate()[0]
+                assert server.poll() is None, _said(output)
                 assert time.monotonic() < deadline, "the server did not start"
                 time.sleep(0.2)
             yield url, server.pid
         finally:
             server.send_signal(signal.SIGINT)
-            server.communicate(timeout=60)
+            server.wait(timeout=60)
+
+
+def _said(output: IO[str]) -> str:
+    output.seek(0)
+    return output.read()
 
 
 def _answers(url: str) -> bool:
