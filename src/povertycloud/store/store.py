@@ -405,8 +405,13 @@ class Store:
                     self.execute(statement)
             self.set_meta("schema_version", str(SCHEMA_VERSION))
             self.set_meta("standard_version", STANDARD_VERSION)
-            for table in sorted(self.tables()):
-                self.index(table)
+            self.index_all()
+
+    def index_all(self) -> None:
+        """Make the indexes every table needs on this backend, where one is missing (a
+        store made before an index was listed gets it)."""
+        for table in sorted(self.tables()):
+            self.index(table)
 
     def index(self, table: str) -> None:
         """Make the indexes ``table`` needs on this backend (``indexes``), if missing."""

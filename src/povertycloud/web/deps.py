@@ -130,8 +130,10 @@ class Platform:
 def prepare(store: Store) -> list[str]:
     """Rebuild the tables the web derives from the data (the identification figures, the
     people search) where the data changed since they were built; the ones rebuilt. The
-    salt of the rate limits' keys is made too, the first time."""
+    salt of the rate limits' keys is made too, the first time, and the indexes the
+    backend needs where one is missing."""
     limits.salt(store)
+    store.index_all()
     rebuilt = []
     if figures.refresh(store):
         rebuilt.append(f"{figures.FIGURES} (figures of the latest identification)")
