@@ -12,11 +12,11 @@ import typer
 from rich.table import Table as RichTable
 
 from ..errors import StoreLocked
-from .common import DbOption, WaitOption, console, open_store, progress_bar
+from .common import DbOption, WaitOption, console, copy_progress, open_store
 
 if TYPE_CHECKING:
     from ..store import Store
-    from ..store.copy import Counter, Tally
+    from ..store.copy import Tally
 
 
 def backup(
@@ -32,7 +32,7 @@ def backup(
     from ..store.backup import backup as take
 
     started = time.perf_counter()
-    with _source(db, wait) as source, _counter("Backing up") as counter:
+    with _source(db, wait) as source, copy_progress("Backing up") as counter:
         manifest = take(source, out, counter)
     console.print(f"[green]Backed up[/] {manifest.source} to {out}: {_sizes(manifest.tally)}, "
                   f"checked equal, in {time.perf_counter() - started:.1f} s",
@@ -68,7 +68,7 @@ def restore(
     from ..store.backup import restore as put_back
 
     started = time.perf_counter()
-    with _counter("Restoring") as counter:
+    with copy_progress("Restoring") as counter:
         restored = put_back(backup_file, db, counter)
     manifest = restored.manifest
     table = RichTable("table", "rows", "checksum", "manifest",
@@ -99,24 +99,11 @@ def store_copy(
     from ..store.backup import copy_into
 
     started = time.perf_counter()
-    with _source(source, wait) as store, _counter("Copying") as counter:
+    with _source(source, wait) as store, copy_progress("Copying") as counter:
         copied = copy_into(store, target, counter)
     console.print(f"[green]Copied[/] {store.label} to {_label(target)}: {_sizes(copied)}, checked "
                   f"equal, in {time.perf_counter() - started:.1f} s", highlight=False,
                   soft_wrap=True)
-
-
-@contextmanager
-def _counter(what: str) -> Iterator[Counter]:
-    """A progress bar of the tables copied."""
-    with progress_bar() as bar:
-        task = bar.add_task(what, total=None)
-
-        def counter(table: str, done: int, total: int) -> None:
-            bar.update(task, description=f"{what} {table}", completed=done, total=total)
-
-        yield counter
-        bar.update(task, description=f"{what}: done", completed=bar.tasks[0].total)
 
 
 def _label(target: str) -> str:

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from rich.table import Table
 
     from ..store import Store
+    from ..store.copy import Counter
 
 console = Console()
 errors = Console(stderr=True, soft_wrap=True)  # a message stays one line, as grep sees it
@@ -90,6 +91,20 @@ def progress_bar() -> Iterator[Progress]:
                   MofNCompleteColumn(), TimeElapsedColumn(), console=console,
                   transient=False) as bar:
         yield bar
+
+
+@contextmanager
+def copy_progress(what: str) -> Iterator[Counter]:
+    """A progress bar of the tables a store's copy has done (a backup, a restore, a
+    copy between backends, a key's rotation)."""
+    with progress_bar() as bar:
+        task = bar.add_task(what, total=None)
+
+        def counter(table: str, done: int, total: int) -> None:
+            bar.update(task, description=f"{what} {table}", completed=done, total=total)
+
+        yield counter
+        bar.update(task, description=f"{what}: done", completed=bar.tasks[0].total)
 
 
 def keys(table: Table, *headers: str) -> Table:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .common import console, progress_bar
+from .common import console, copy_progress
 
 keys_app = typer.Typer(
     help="The key that encrypts stores at rest: POVERTYCLOUD_KEY_FILE names its file "
@@ -42,11 +42,8 @@ def rotate_command(
     from ..store.backup import rotate
 
     new_key = keys.read(to) if to is not None else None
-    with progress_bar() as bar:
-        task = bar.add_task("Copying", total=None)
-        copied = rotate(db, new_key, lambda table, done, total: bar.update(
-            task, description=f"Copying {table}", completed=done, total=total))
-        bar.update(task, description="Copied", completed=1, total=1)
+    with copy_progress("Copying") as counter:
+        copied = rotate(db, new_key, counter)
     rows = sum(count for count, _ in copied.values())
     now = f"encrypted with the key in {to}" if to else "in clear"
     console.print(f"{db} is now {now}: {len(copied)} tables, {rows:,} rows, checked equal. "

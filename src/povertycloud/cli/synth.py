@@ -13,7 +13,7 @@ import typer
 
 from ..errors import ConfigError, OutputExistsError
 from ..synth import SynthConfig
-from .common import console, progress_bar
+from .common import console, copy_progress, progress_bar
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -117,11 +117,8 @@ def _build_in_database(config: SynthConfig, url: str) -> dict[str, int]:
     try:
         counts = build_store(config, folder / "province.duckdb")
         with Store(folder / "province.duckdb", read_only=True) as built, \
-                progress_bar() as bar:
-            task = bar.add_task("Copying into PostgreSQL", total=None)
-            copy_into(built, url, lambda table, done, total: bar.update(
-                task, description=f"Copying {table}", completed=done, total=total))
-            bar.update(task, description="Copied into PostgreSQL", completed=1, total=1)
+                copy_progress("Copying into PostgreSQL") as counter:
+            copy_into(built, url, counter)
         return counts
     finally:
         shutil.rmtree(folder, ignore_errors=True)

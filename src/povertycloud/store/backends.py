@@ -204,34 +204,31 @@ class PostgresDatabase:
         then DuckDB's cache of the catalogue cleared."""
         import sqlglot
 
-        native = [sqlglot.transpile(s.query, read="duckdb", write="postgres")[0]
-                  for s in duckdb.extract_statements(sql)]
-        return [f"CALL postgres_execute('{CATALOG}', '{_quoted(n)}')" for n in native] + \
-            ["CALL pg_clear_cache()"]
+        return [_run_there(sqlglot.transpile(s.query, read="duckdb", write="postgres")[0])
+                for s in duckdb.extract_statements(sql)] + ["CALL pg_clear_cache()"]
 
     def draw_sql(self, sequence: str, count: int) -> str:
-        native = f"SELECT nextval(''{sequence}'') AS n FROM generate_series(1, {int(count)})"
-        return f"SELECT max(n) FROM postgres_query('{CATALOG}', '{native}')"
+        return "SELECT max(n) FROM " + _asked_there(
+            f"SELECT nextval('{sequence}') AS n FROM generate_series(1, {int(count)})")
 
     def sequences_sql(self) -> str:
-        native = (f"SELECT sequencename, last_value FROM pg_sequences "
-                  f"WHERE schemaname = ''{self.schema}''")
-        return f"SELECT * FROM postgres_query('{CATALOG}', '{native}')"
+        return "SELECT * FROM " + _asked_there(
+            f"SELECT sequencename, last_value FROM pg_sequences WHERE schemaname = "
+            f"'{self.schema}'")
 
     def index_sql(self, table: str) -> list[str]:
         """Run in PostgreSQL itself: DuckDB makes no index with a collation (nor is a
         temporary view of DuckDB's taken there for the table)."""
-        return [f"CALL postgres_execute('{CATALOG}', '{_quoted(s)}')"
-                for s in indexes.statements(table)]
+        return [_run_there(s) for s in indexes.statements(table)]
 
     def views_sql(self) -> str:
-        native = ("SELECT viewname::text AS name, 'CREATE VIEW ' || viewname || ' AS ' || "
-                  f"definition AS sql FROM pg_views WHERE schemaname = '{self.schema}'")
-        return f"SELECT * FROM postgres_query('{CATALOG}', '{_quoted(native)}')"
+        return "SELECT * FROM " + _asked_there(
+            "SELECT viewname::text AS name, 'CREATE VIEW ' || viewname || ' AS ' || "
+            f"definition AS sql FROM pg_views WHERE schemaname = '{self.schema}'")
 
     def tables_sql(self) -> str:
-        native = f"SELECT tablename::text FROM pg_tables WHERE schemaname = '{self.schema}'"
-        return f"SELECT * FROM postgres_query('{CATALOG}', '{_quoted(native)}')"
+        return "SELECT * FROM " + _asked_there(
+            f"SELECT tablename::text FROM pg_tables WHERE schemaname = '{self.schema}'")
 
     def forget_catalog(self, con: duckdb.DuckDBPyConnection) -> bool:
         """Forget the tables DuckDB has cached: another process may have made one."""
@@ -268,6 +265,16 @@ def _waiting_at_most(url: str) -> str:
     limit = int(os.environ.get(LOCK_TIMEOUT_VARIABLE, LOCK_TIMEOUT_MS))
     query.setdefault("options", f"-c lock_timeout={limit}")
     return urlunsplit(parts._replace(query=urlencode(query, quote_via=quote)))
+
+
+def _run_there(native: str) -> str:
+    """DuckDB's statement that runs PostgreSQL's statement ``native`` in the database."""
+    return f"CALL postgres_execute('{CATALOG}', '{_quoted(native)}')"
+
+
+def _asked_there(native: str) -> str:
+    """The rows of PostgreSQL's query ``native``, as a relation of DuckDB's."""
+    return f"postgres_query('{CATALOG}', '{_quoted(native)}')"
 
 
 def _quoted(text: str) -> str:

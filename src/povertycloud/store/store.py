@@ -180,9 +180,7 @@ class Store:
         found = backend(url)
         con = found.connect(read_only=False)
         try:
-            tables = con.execute("SELECT table_name FROM duckdb_tables() WHERE "
-                                 "database_name = current_database() AND schema_name = ?",
-                                 [found.schema]).fetchall()
+            tables = con.execute(found.tables_sql()).fetchall()
             if tables:
                 raise StoreError(f"{found.label} already holds tables "
                                  f"({', '.join(sorted(t[0] for t in tables)[:5])}...); "

@@ -119,7 +119,7 @@ class Platform:
         self.complaint_limit = RateLimit("complaint", config.complaints_per_window,
                                          config.complaint_window, salt)
         self.jobs = Runner(self.store, config.uploads or uploads_beside(config.db),
-                           after=prepare)
+                           after=refresh)
         self.jobs.start()
 
     def close(self) -> None:
@@ -128,12 +128,19 @@ class Platform:
 
 
 def prepare(store: Store) -> list[str]:
-    """Rebuild the tables the web derives from the data (the identification figures, the
-    people search) where the data changed since they were built; the ones rebuilt. The
-    salt of the rate limits' keys is made too, the first time, and the indexes the
-    backend needs where one is missing."""
+    """The store made ready to serve, before the server starts: the salt of the rate
+    limits' keys made the first time, the indexes the backend needs where one is
+    missing, and the tables the web derives from the data brought up to date
+    (:func:`refresh`); the ones rebuilt."""
     limits.salt(store)
     store.index_all()
+    return refresh(store)
+
+
+def refresh(store: Store) -> list[str]:
+    """Rebuild the tables the web derives from the data (the identification figures, the
+    people search) where the data changed since they were built (by a job, say); the
+    ones rebuilt."""
     rebuilt = []
     if figures.refresh(store):
         rebuilt.append(f"{figures.FIGURES} (figures of the latest identification)")
