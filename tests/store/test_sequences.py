@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from povertycloud.store import Store
-from povertycloud.store.sequences import draw
 
 ROWS = 300_000  # beyond a row group, where DuckDB's own numbering follows no order
 
@@ -18,7 +17,7 @@ def test_drawn_ids_follow_the_order_given_and_the_sequence_moves_past_them(
                       "k DOUBLE)")
         store.execute("CREATE TEMP TABLE src AS SELECT random() AS k FROM range(?)", [ROWS])
         with store.transaction():
-            first = draw(store, "things", ROWS)
+            first = store.draw("things", ROWS)
             store.execute(f"INSERT INTO t SELECT {first} + row_number() OVER (ORDER BY k), k "
                           "FROM src")
         assert first == 0
@@ -26,4 +25,4 @@ def test_drawn_ids_follow_the_order_given_and_the_sequence_moves_past_them(
                             "(ORDER BY k) AS n FROM t) WHERE id <> n") == 0
         store.execute("INSERT INTO t (k) VALUES (2)")  # the sequence goes on after them
         assert store.scalar("SELECT id FROM t WHERE k = 2") == ROWS + 1
-        assert draw(store, "things", 0) == 0
+        assert store.draw("things", 0) == 0

@@ -27,7 +27,6 @@ from ..rulefiles import Reader, RuleSet, header, load, shipped
 from ..sqltext import date_literal, literal
 from ..standard.codes import EVENT_KINDS
 from ..store import Store
-from ..store.sequences import draw
 from .procedures import Procedures, load_procedures
 
 DEFAULT = "reevaluation.yaml"
@@ -162,7 +161,7 @@ def _keep(store: Store, procedures: Procedures, t: Thresholds,
                       for p in procedures.procedures)
     deadlines = " ".join(f"WHEN {literal(p.procedure)} THEN {p.deadline_days}"
                          for p in procedures.procedures)
-    first = draw(store, "proposal_ids", proposals)  # numbered by village and household
+    first = store.draw("proposal_ids", proposals)  # numbered by village and household
     store.execute(f"""
 INSERT INTO proposals (proposal_id, subject, household_id, region_code, kind, monitor_kind,
   reasons, evidence, procedure, rules, step, state, origin, reevaluation_id, proposed_by,

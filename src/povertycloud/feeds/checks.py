@@ -29,7 +29,6 @@ from ..standard import codes
 from ..standard.fields import Kind, Table
 from ..standard.ids import sql_valid
 from ..store import Queries, Store
-from ..store.sequences import draw
 from .outcomes import OUTCOMES
 from .sources import Source, load_sources
 
@@ -165,7 +164,7 @@ def raise_flags(store: Store, rules: ConflictRules) -> dict[str, int]:
                 counts[rule.id] = 0
                 continue
             new = _new_flags_sql(rule, feed)
-            first = draw(store, "flag_ids", store.scalar(f"SELECT count(*) FROM ({new})"))
+            first = store.draw("flag_ids", store.scalar(f"SELECT count(*) FROM ({new})"))
             counts[rule.id] = store.scalar(f"""
 INSERT INTO conflict_flags (flag_id, rule, rules_version, source, record_id, person_id,
   household_id, evidence, raised_at)

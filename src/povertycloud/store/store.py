@@ -466,7 +466,15 @@ class Store:
         return int(found) if found is not None else None
 
     def draw(self, sequence: str, count: int) -> int:
-        """Take ``count`` numbers from ``sequence``; returns the one before the first."""
+        """Take ``count`` numbers from ``sequence``; returns the one before the first.
+
+        Ids for many rows at once, in an order of the caller's choosing: DuckDB gives the
+        numbers of a sequence to the rows of one INSERT in the order of its SELECT only up
+        to a row group (122,880 rows), so a command that inserts many rows draws their
+        numbers first and numbers the rows itself, ``start + row_number() OVER (ORDER BY
+        ...)``. They are consecutive unless another transaction draws from the sequence at
+        the same moment, and then an id taken twice fails the insert (a conflict: nothing
+        written)."""
         if count <= 0:
             return 0
         return self.scalar(self.backend.draw_sql(sequence, count)) - count
