@@ -24,9 +24,11 @@ from povertycloud.identification.runs import identify
 from povertycloud.pipeline.on_store import run_on_store
 from povertycloud.store import Store
 from povertycloud.store.copy import copy_store, tables
+from povertycloud.store.keys import Key
 from povertycloud.synth import SynthConfig
 
 AS_OF = dt.date(2021, 12, 31)
+KEY = Key("0123456789abcdef" * 4, "the test")
 # written when the work ran, not by what it found
 STAMPED = {"run_by", "linked_at", "raised_at", "recorded_at", "started_at", "finished_at",
            "proposed_on", "due_on", "logged_at"}
@@ -60,24 +62,28 @@ def province(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return db
 
 
-@pytest.fixture
-def on_postgres(province: Path) -> Iterator[str]:
+@pytest.fixture(params=[None, KEY], ids=["in-clear", "sealed"])
+def on_postgres(province: Path, request: pytest.FixtureRequest
+                ) -> Iterator[tuple[str, Key | None]]:
+    """The province in PostgreSQL, in clear or with its sensitive columns sealed."""
     with postgres.server().database() as url:
-        with Store(province, read_only=True) as source, Store.create(url) as target:
+        with Store(province, read_only=True) as source, \
+                Store.create(url, key=request.param) as target:
             copy_store(source, target)
-        yield url
+        yield url, request.param
 
 
-def test_the_batch_work_gives_the_same_on_both_backends(province: Path, on_postgres: str,
-                                                        tmp_path: Path) -> None:
+def test_the_batch_work_gives_the_same_on_both_backends(
+        province: Path, on_postgres: tuple[str, Key | None], tmp_path: Path) -> None:
     here = tmp_path / "here.duckdb"
     here.write_bytes(province.read_bytes())
     found = {}
-    for target in (here, on_postgres):
-        with Store(target) as store:
+    url, key = on_postgres
+    for target, its_key in ((here, None), (url, key)):
+        with Store(target, key=its_key) as store:
             _work(store)
             found[str(target)] = _content(store)
-    embedded, server = found[str(here)], found[on_postgres]
+    embedded, server = found[str(here)], found[url]
     assert embedded.keys() == server.keys()
     for table in ("household_indicators", "region_rollups", "identification", "feed_links",
                   "conflict_flags", "proposals", "relapse_risk"):

@@ -35,6 +35,7 @@ SCHEMA_FINGERPRINTS = {
     11: "2e3152bdc63ca38c9b7da79608bbc3c3ac00c1511208a1748edec720859ab6e5",  # rate limits
     12: "2e3152bdc63ca38c9b7da79608bbc3c3ac00c1511208a1748edec720859ab6e5",  # deliveries
     13: "2e3152bdc63ca38c9b7da79608bbc3c3ac00c1511208a1748edec720859ab6e5",  # jobs
+    14: "2e3152bdc63ca38c9b7da79608bbc3c3ac00c1511208a1748edec720859ab6e5",  # sealed columns
 }
 WEB_TABLES = {"users", "sessions", "audit_log", "complaints", "announcements",
               "feed_links", "conflict_flags",  # the feed checks' tables
@@ -46,7 +47,8 @@ WEB_TABLES = {"users", "sessions", "audit_log", "complaints", "announcements",
               "identification_runs",
               "rate_events",  # the web's rate limits
               "deliveries",  # departments' deliveries through the API
-              "jobs"}  # the server's jobs
+              "jobs",  # the server's jobs
+              "pc_sealed"}  # the sensitive columns, sealed on PostgreSQL with a key
 
 
 @pytest.fixture

@@ -30,15 +30,18 @@ def new_command(file: Annotated[Path, typer.Argument(
 
 @keys_app.command("rotate")
 def rotate_command(
-    db: Annotated[Path, typer.Option("--db", help="The store (a DuckDB file), opened with "
-                                                  "the key configured now.")],
+    db: Annotated[str, typer.Option("--db", metavar="FILE|URL", help=(
+        "The store, opened with the key configured now: a DuckDB file (copied into a new "
+        "file) or a PostgreSQL database (its sensitive columns sealed again in place)."))],
     to: Annotated[Path | None, typer.Option(
         "--to", help="The file of the new key; without it the store is written in clear.")]
     = None,
 ) -> None:
-    """Encrypt a store again with another key (or a store in clear for the first time):
-    copied whole into a new file, checked equal, then put in its place."""
+    """Encrypt a store again with another key (or a store in clear for the first time).
+    A DuckDB file is copied whole into a new file, checked equal, then put in its place;
+    on PostgreSQL the sensitive columns are sealed again in one transaction."""
     from ..store import keys
+    from ..store.backends import backend
     from ..store.backup import rotate
 
     new_key = keys.read(to) if to is not None else None
@@ -46,6 +49,7 @@ def rotate_command(
         copied = rotate(db, new_key, counter)
     rows = sum(count for count, _ in copied.values())
     now = f"encrypted with the key in {to}" if to else "in clear"
-    console.print(f"{db} is now {now}: {len(copied)} tables, {rows:,} rows, checked equal. "
+    console.print(f"{backend(db).label} is now {now}: {len(copied)} tables, {rows:,} rows, "
+                  "checked equal. "
                   f"Set {keys.FILE_VARIABLE}" + (f"={to}" if to else " and POVERTYCLOUD_KEY "
                   "unset") + " to open it.", highlight=False, soft_wrap=True)

@@ -92,6 +92,7 @@ def import_file(store: Store, table_name: str | Table, path: Path, *,
     with store.transaction():
         if not isinstance(table_name, str):
             store.execute(feed_ddl(table))
+            store.seal(table.name, {f.name: f.sql_type for f in table.fields if f.sensitive})
         _write(store, table, report, keeper, checksum)
         if then is not None:
             then(store, report)

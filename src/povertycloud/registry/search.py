@@ -2,7 +2,8 @@
 initials), ID number, household number or village, within a jurisdiction.
 
 The server keeps ``web_people_search``: one row per person with the household's village,
-the pinyin of the name and a hash of the ID number, sorted by name and indexed (ART) on
+the pinyin of the name and a hash of the ID number (keyed where the store seals ID
+numbers), sorted by name and indexed (ART) on
 name, pinyin, initials and the ID hash, so each kind of search is an index look-up or a
 range of the sorted names: milliseconds on ten million people. Pinyin comes from the
 pinyin of each distinct character (pypinyin), so indexing a province takes seconds.
@@ -48,7 +49,8 @@ WITH spelled AS (
                generate_subscripts(string_split(name, ''), 1) AS pos
         FROM (SELECT DISTINCT name FROM people))
   JOIN char_pinyin USING (ch) GROUP BY name)
-SELECT p.person_id, p.name, p.id_number, hash(p.id_number) AS id_key, p.relation,
+SELECT p.person_id, p.name, p.id_number, {store.lookup_hash('p.id_number')} AS id_key,
+  p.relation,
   p.household_id, h.village_code, h.registration_status, s.pinyin, s.initials
 FROM people p JOIN households h USING (household_id) LEFT JOIN spelled s USING (name)
 ORDER BY p.name, p.person_id""")
@@ -87,7 +89,8 @@ def search(store: Store, query: str, prefix: str, page: Page | None = None
     params: list[object]
     kind = kind_of(text)
     if kind == "id_number":
-        wheres, params = ["id_key = hash(?) AND id_number = ?"], [text.upper()] * 2
+        wheres = [f"id_key = {store.lookup_hash('?')} AND id_number = ?"]
+        params = [text.upper()] * 2
     elif kind == "household":
         wheres, params = ["household_id = ?"], [int(text)]
     elif kind == "pinyin":

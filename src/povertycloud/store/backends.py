@@ -21,8 +21,9 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 import duckdb
 
 from ..errors import StoreError
-from . import extensions, indexes, keys
+from . import extensions, indexes, keys, sealing
 from .keys import Key
+from .sealing import Sealer, Sealing
 
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 LOCK_TIMEOUT_VARIABLE = "POVERTYCLOUD_LOCK_TIMEOUT_MS"
@@ -70,6 +71,19 @@ class Backend(Protocol):
     def tables_sql(self) -> str: ...  # the names of the tables (not views)
 
     def forget_catalog(self, con: duckdb.DuckDBPyConnection) -> bool: ...
+
+    def rewritten(self, sql: str, columns_of: Callable[[str], list[str]]) -> str: ...
+
+    def lookup_hash(self, value: str) -> str: ...  # SQL: a value's hash kept for look-ups
+
+    def prepare(self, con: duckdb.DuckDBPyConnection, read_only: bool) -> None: ...
+
+    def seal(self, con: duckdb.DuckDBPyConnection, table: str | None,
+             read_only: bool = False) -> None: ...
+
+    def rekey(self, con: duckdb.DuckDBPyConnection, key: Key) -> None: ...
+
+    def settle(self, con: duckdb.DuckDBPyConnection) -> None: ...  # after each statement
 
 
 @dataclass
@@ -153,6 +167,26 @@ class EmbeddedFile:
     def forget_catalog(self, con: duckdb.DuckDBPyConnection) -> bool:
         return False  # one process: the catalogue it sees is the file's
 
+    def rewritten(self, sql: str, columns_of: Callable[[str], list[str]]) -> str:
+        return sql  # the whole file is encrypted, or none of it
+
+    def lookup_hash(self, value: str) -> str:
+        return f"hash({value})"
+
+    def prepare(self, con: duckdb.DuckDBPyConnection, read_only: bool) -> None:
+        pass
+
+    def seal(self, con: duckdb.DuckDBPyConnection, table: str | None,
+             read_only: bool = False) -> None:
+        pass
+
+    def settle(self, con: duckdb.DuckDBPyConnection) -> None:
+        pass
+
+    def rekey(self, con: duckdb.DuckDBPyConnection, key: Key) -> None:
+        raise StoreError(f"{self.path} is encrypted whole: it is encrypted again by a copy "
+                         "(`povertycloud keys rotate`)")
+
 
 @dataclass
 class PostgresDatabase:
@@ -160,7 +194,9 @@ class PostgresDatabase:
     transactions that other connections see whole or not at all."""
 
     url: str
+    key: Key | None = None
     schema: str = "public"
+    sealing: Sealing | None = None  # with a key: the sealed tables
 
     @property
     def label(self) -> str:
@@ -186,10 +222,12 @@ class PostgresDatabase:
         # allow, rather than one per 1,000 pages of the table, each reading its range;
         # and connections kept for the threads of a web worker: past the pool, each
         # statement would open (and authenticate) a connection of its own
-        return _attached("postgres_scanner", _waiting_at_most(self.url), "TYPE postgres",
-                         read_only, self._unreachable,
-                         ("SET pg_use_ctid_scan = false",
-                          f"SET pg_pool_max_connections = {POOL}"))
+        con = _attached("postgres_scanner", _waiting_at_most(self.url), "TYPE postgres",
+                        read_only, self._unreachable,
+                        ("SET pg_use_ctid_scan = false",
+                         f"SET pg_pool_max_connections = {POOL}"))
+        self.use(con)
+        return con
 
     def _unreachable(self, exc: duckdb.Error) -> Exception:
         reason = _PASSWORD.sub(r"\1@", str(exc).split("\n")[0].removeprefix("IO Error: "))
@@ -197,6 +235,8 @@ class PostgresDatabase:
 
     def use(self, con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"USE {CATALOG}")
+        # a sealed table's name is its view, found after the tables of the store's schema
+        con.execute(f"SET search_path = '{CATALOG}.{self.schema},memory.main'")
 
     def ddl(self, sql: str) -> list[str]:
         """Each statement of DuckDB's DDL, translated to PostgreSQL's to run there (DuckDB
@@ -228,12 +268,161 @@ class PostgresDatabase:
 
     def tables_sql(self) -> str:
         return "SELECT * FROM " + _asked_there(
-            f"SELECT tablename::text FROM pg_tables WHERE schemaname = '{self.schema}'")
+            f"SELECT tablename::text FROM pg_tables WHERE schemaname IN ('{self.schema}', "
+            f"'{sealing.SCHEMA}')")
 
     def forget_catalog(self, con: duckdb.DuckDBPyConnection) -> bool:
-        """Forget the tables DuckDB has cached: another process may have made one."""
+        """Forget the tables DuckDB has cached: another process may have made one (a
+        sealed one gets its view)."""
         con.execute("CALL pg_clear_cache()")
+        if self.sealing is not None:
+            self._views(con)
         return True
+
+    def rewritten(self, sql: str, columns_of: Callable[[str], list[str]]) -> str:
+        return sql if self.sealing is None else self.sealing.rewrite(sql, columns_of)
+
+    def lookup_hash(self, value: str) -> str:
+        """The keyed hash where values are sealed (a plain hash of an ID number could be
+        reversed by trying every number)."""
+        return f"hash({value})" if self.sealing is None else f"pc_mac({value})"
+
+    def prepare(self, con: duckdb.DuckDBPyConnection, read_only: bool) -> None:
+        """With a key: check it is the store's, seal what is not sealed yet and make the
+        views that open the sealed tables. Without: refuse a sealed store."""
+        recorded = con.execute("SELECT value FROM pc_meta WHERE key = 'sealed_key'").fetchone()
+        if self.key is None:
+            if recorded:
+                raise StoreError(f"{self.label} is encrypted: give its key in "
+                                 f"{keys.FILE_VARIABLE} (a file) or {keys.VALUE_VARIABLE}")
+            return
+        sealer = Sealer(self.key)
+        if not recorded:
+            raise StoreError(f"{self.label} is not encrypted, but a key is set "
+                             f"({self.key.source}): unset it to open this store, or encrypt "
+                             "the store with `povertycloud keys rotate`")
+        if recorded[0] != sealer.fingerprint:
+            raise StoreError(f"{self.label} was encrypted with another key than the one in "
+                             f"{self.key.source}: give the store's own key")
+        sealing.register(con, sealer)
+        self.sealing = Sealing(CATALOG)
+        con.execute("BEGIN TRANSACTION")
+        try:
+            self.seal(con, None, read_only)
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("COMMIT")
+        self._views(con)
+        self.sealing.made.clear()
+
+    def seal(self, con: duckdb.DuckDBPyConnection, table: str | None,
+             read_only: bool = False) -> None:
+        """Seal ``table`` (every registered table: None) where it is not yet: moved into
+        the schema ``sealed``, its registered columns made text and their values sealed."""
+        if self.sealing is None:
+            return
+        self.sealing.tables = sealing.registered(con.execute(
+            f"SELECT table_name, column_name, column_type, lookup FROM {sealing.REGISTRY}"
+        ).fetchall())
+        pending = self._pending(con, table)
+        if not pending:
+            return
+        if read_only:
+            raise StoreError(f"{self.label} has values to seal; open it for writing once")
+        for name, (statements, columns) in pending.items():
+            for statement in statements:
+                con.execute(_run_there(statement))
+            con.execute("CALL pg_clear_cache()")
+            if columns:
+                con.execute(sealing.reseal_sql(self.sealing, name, "CAST", columns))
+            con.execute(f"UPDATE {sealing.REGISTRY} SET sealed = true WHERE table_name = ?",
+                        [name])
+            self.sealing.made.add(name)
+
+    def settle(self, con: duckdb.DuckDBPyConnection) -> None:
+        """A sealed table just made gets its view on this connection at once (DuckDB
+        makes no view in the in-memory catalogue within a transaction that wrote here;
+        other connections make theirs when they first miss it)."""
+        if self.sealing is None or not self.sealing.made:
+            return
+        made, then = sorted(self.sealing.made), self.sealing.then
+        self.sealing.then = []
+        for table in made:
+            self.seal(con, table)  # made by a CREATE: laid out now
+        self.sealing.made.clear()
+        for table in made:
+            con.execute(self.sealing.view_sql(table, temporary=True))
+        for statement in then:  # a CREATE ... AS SELECT's rows
+            con.execute(statement)
+
+    def rekey(self, con: duckdb.DuckDBPyConnection, key: Key) -> None:
+        """Seal the store with ``key``: its values sealed again (or for the first time),
+        in one transaction."""
+        sealer = Sealer(key)
+        con.execute("BEGIN TRANSACTION")
+        try:
+            if self.sealing is None:  # in clear until now
+                sealing.register(con, sealer)
+                self.sealing = Sealing(CATALOG)
+                self.seal(con, None)
+            else:
+                sealing.register(con, sealer, suffix="_to")
+                for table in self._sealed_tables(con):
+                    con.execute(sealing.reseal_sql(self.sealing, table, "pc_open",
+                                                   suffix="_to"))
+            con.execute("UPDATE pc_meta SET value = ? WHERE key = 'sealed_key'",
+                        [sealer.fingerprint])
+            con.execute("INSERT INTO pc_meta VALUES ('sealed_key', ?) ON CONFLICT DO NOTHING",
+                        [sealer.fingerprint])
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("COMMIT")
+
+    def _sealed_tables(self, con: duckdb.DuckDBPyConnection) -> list[str]:
+        """The registered tables present in the schema ``sealed``."""
+        assert self.sealing is not None
+        present = {r[0] for r in con.execute("SELECT * FROM " + _asked_there(
+            f"SELECT tablename::text FROM pg_tables WHERE schemaname = '{sealing.SCHEMA}'")
+        ).fetchall()}
+        return sorted(present & set(self.sealing.tables))
+
+    def _pending(self, con: duckdb.DuckDBPyConnection, only: str | None
+                 ) -> dict[str, tuple[list[str], list[str]]]:
+        """Per table not wholly sealed: PostgreSQL's statements that lay it out, and the
+        columns whose values are still in clear."""
+        assert self.sealing is not None
+        found: dict[str, dict[str, str]] = {}
+        schemas: dict[str, str] = {}
+        for schema, table, column, type_ in con.execute("SELECT * FROM " + _asked_there(
+                "SELECT table_schema::text, table_name::text, column_name::text, "
+                "data_type::text FROM information_schema.columns WHERE table_schema IN "
+                f"('{self.schema}', '{sealing.SCHEMA}')")).fetchall():
+            if table in self.sealing.tables:
+                found.setdefault(table, {})[column] = type_
+                schemas[table] = schema
+        clear = {(t, c) for t, c in con.execute(
+            f"SELECT table_name, column_name FROM {sealing.REGISTRY} WHERE NOT sealed"
+        ).fetchall()}
+        pending = {}
+        for table, columns in self.sealing.tables.items():
+            if table not in found or (only is not None and table != only):
+                continue
+            statements = sealing.layout_sql(table, columns, found[table],
+                                            schemas[table] == self.schema)
+            unsealed = [c for c in columns if (table, c) in clear]
+            if statements or unsealed:
+                pending[table] = (statements, unsealed)
+        return pending
+
+    def _views(self, con: duckdb.DuckDBPyConnection) -> None:
+        assert self.sealing is not None
+        self.sealing.tables = sealing.registered(con.execute(
+            f"SELECT table_name, column_name, column_type, lookup FROM {sealing.REGISTRY}"
+        ).fetchall())
+        for table in self._sealed_tables(con):
+            con.execute(self.sealing.view_sql(table))
 
 
 def _attached(extension: str, where: str, options: str, read_only: bool,
@@ -263,7 +452,9 @@ def _waiting_at_most(url: str) -> str:
     parts = urlsplit(url)
     query = dict(parse_qsl(parts.query))
     limit = int(os.environ.get(LOCK_TIMEOUT_VARIABLE, LOCK_TIMEOUT_MS))
-    query.setdefault("options", f"-c lock_timeout={limit}")
+    # native statements (an index, a migration) find a sealed table by its name too
+    query.setdefault("options", f"-c lock_timeout={limit} -c search_path=public,"
+                     f"{sealing.SCHEMA}")
     return urlunsplit(parts._replace(query=urlencode(query, quote_via=quote)))
 
 
@@ -285,6 +476,6 @@ def backend(target: Path | str, key: Key | None = None) -> EmbeddedFile | Postgr
     """The backend ``target`` names: a PostgreSQL URL, or the path of a DuckDB file
     (encrypted with ``key``, if given)."""
     if is_url(target):
-        return PostgresDatabase(str(target))
+        return PostgresDatabase(str(target), key)
     return EmbeddedFile(Path(target), key)
 

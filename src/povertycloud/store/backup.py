@@ -124,20 +124,37 @@ def _partial(path: Path) -> Iterator[Path]:
             left.unlink(missing_ok=True)
 
 
-def rotate(path: Path, new_key: Key | None, counter: Counter | None = None) -> Tally:
-    """The embedded store ``path`` encrypted again with ``new_key`` (None: written in
-    clear), opened with the key configured now: copied whole into a new file beside it,
-    checked equal, then put in its place. Killed half-way, the store is as it was."""
+def rotate(target: Path | str, new_key: Key | None, counter: Counter | None = None
+           ) -> Tally:
+    """The store ``target`` encrypted again with ``new_key`` (None: written in clear),
+    opened with the key configured now. A file is copied whole into a new file beside
+    it, checked equal, then put in its place; a PostgreSQL store's sealed columns are
+    sealed again in place. Killed half-way, the store is as it was."""
+    if is_url(target):
+        return _rotate_in_database(str(target), new_key)
+    path = Path(target)
     with _partial(path) as partial:
-        with Store(path) as source:  # no one writes while it is copied
-            if source.backend.file is None:
-                raise StoreError(f"{source.label} is a PostgreSQL store: its columns are "
-                                 "not encrypted by the application yet, so there is no "
-                                 "key to rotate (docs/production.md)")
-            with Store.create(partial, key=new_key) as store:
-                copied = copy_store(source, store, counter)
+        # no one writes while it is copied
+        with Store(path) as source, Store.create(partial, key=new_key) as store:
+            copied = copy_store(source, store, counter)
         partial.replace(path)  # once the store is closed: its log is not left behind
     return copied
+
+
+def _rotate_in_database(url: str, new_key: Key | None) -> Tally:
+    """The sealed columns of the PostgreSQL store ``url`` sealed again with ``new_key``
+    (or for the first time), in place and in one transaction, checked equal."""
+    if new_key is None:
+        raise StoreError(f"{backend(url).label} is a PostgreSQL store: its sensitive columns "
+                         "stay encrypted; give the new key with --to")
+    with Store(url) as store:
+        before = tally(store)
+        store.backend.rekey(store.con, new_key)
+    with Store(url, key=new_key) as store:
+        after = tally(store)
+    if after != before:  # not expected: the transaction holds or not at all
+        raise StoreError(f"{backend(url).label} reads differently after the new key")
+    return after
 
 
 def _new_in_database(url: str) -> Store:

@@ -24,13 +24,15 @@ Tally = dict[str, tuple[int, int]]  # table: rows, checksum
 Counter = Callable[[str, int, int], None]  # table, tables done, tables in all
 MANIFEST = "backup_manifest"  # what a backup says of itself (store.backup), in its pc_meta
 # Keys of pc_meta that describe a store itself, not its data: not copied.
-OWN_META = ("schema_version", "created_by", MANIFEST)
+OWN_META = ("schema_version", "created_by", "sealed_key", MANIFEST)
+# The store's own tables, copied by what they mean: its settings, its sealed columns.
+OWN_TABLES = ("pc_meta", "pc_sealed")
 
 
 def tables(store: Store) -> list[str]:
-    """The store's tables (not its views, not ``pc_meta``), in name order."""
+    """The store's tables (not its views, not its own), in name order."""
     views = store.views()
-    return sorted(t for t in store.tables() if t != "pc_meta" and t not in views)
+    return sorted(t for t in store.tables() if t not in OWN_TABLES and t not in views)
 
 
 def tally(store: Store) -> Tally:
@@ -58,6 +60,7 @@ def copy_store(source: Store, target: Store, counter: Counter | None = None) -> 
         raise StoreError(f"{target.label} already holds rows (in {', '.join(filled[:3])}); "
                          "copy into a new, empty store")
     with source.transaction(), target.transaction():
+        _copy_sealed(source, target)
         names = tables(source)
         for done, table in enumerate(names):
             if counter:
@@ -76,13 +79,29 @@ def copy_store(source: Store, target: Store, counter: Counter | None = None) -> 
 
 
 def _copy_table(source: Store, target: Store, table: str) -> None:
-    reader = source.batches(f"SELECT * FROM {table}", BATCH_ROWS)
+    columns = ", ".join(f'"{c}" {t}' for c, t in source.columns(table).items())
+    reader = source.batches(f"SELECT * FROM {table}", BATCH_ROWS)  # read before any other
     with target.registered(STREAMED, reader):
         if target.has_table(table):
             target.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {STREAMED}")
         else:  # made by the work done on the source (a department's feed, results)
-            target.execute(f"CREATE TABLE {table} AS SELECT * FROM {STREAMED}")
+            target.execute(f"CREATE TABLE {table} ({columns})")
+            target.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {STREAMED}")
             target.index(table)
+
+
+def _copy_sealed(source: Store, target: Store) -> None:
+    """The sensitive columns of the source's own tables (a department's feed) sensitive
+    in the target too (sealed before a row is copied, where the target seals)."""
+    found: dict[str, dict[str, str]] = {}
+    lookups: dict[str, list[str]] = {}
+    for table, column, type_, lookup in source.rows(
+            "SELECT table_name, column_name, column_type, lookup FROM pc_sealed"):
+        found.setdefault(table, {})[column] = type_
+        if lookup:
+            lookups.setdefault(table, []).append(column)
+    for table, columns in found.items():
+        target.seal(table, columns, lookups.get(table, ()))
 
 
 def _copy_meta(source: Store, target: Store) -> None:

@@ -23,6 +23,7 @@ MIGRATIONS: tuple[str, ...] = (
     "0011_rate_limits.sql",
     "0012_deliveries.sql",
     "0013_jobs.sql",
+    "0014_sealed_columns.sql",
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -30,6 +30,7 @@ from .backends import Backend, EmbeddedFile, backend, is_url
 from .failures import conflicting, denied_reason, memory_limit, not_writable, translated
 from .keys import Key
 from .migrations import MIGRATIONS, SCHEMA_VERSION, migration_sql
+from .sealing import Sealer
 
 if TYPE_CHECKING:
     import pyarrow as pa  # loaded by DuckDB when a query's rows are asked for as Arrow
@@ -146,6 +147,11 @@ class Store:
         # Beyond this DuckDB spills to disk, so a province of millions stays within memory.
         self.con.execute(f"SET memory_limit = '{limit}'")
         self._check_version(read_only, as_written)
+        try:
+            self.backend.prepare(self.con, read_only)
+        except BaseException:
+            self.con.close()
+            raise
 
     @property
     def path(self) -> Path:
@@ -170,14 +176,14 @@ class Store:
         """A new, empty store at ``target``: a file that must not exist (made beside it
         and renamed when whole: killed half-way, nothing is left at the path), or a
         PostgreSQL database that holds no tables."""
+        found = keys.configured() if key == "configured" else key
         if is_url(target):
-            return cls._create_in_database(str(target))
-        return cls._create_file(Path(target), keys.configured() if key == "configured"
-                                else key)
+            return cls._create_in_database(str(target), found)
+        return cls._create_file(Path(target), found)
 
     @classmethod
-    def _create_in_database(cls, url: str) -> Store:
-        found = backend(url)
+    def _create_in_database(cls, url: str, key: Key | None) -> Store:
+        found = backend(url, key)
         con = found.connect(read_only=False)
         try:
             tables = con.execute(found.tables_sql()).fetchall()
@@ -189,9 +195,12 @@ class Store:
                 con.execute(statement)
             con.execute("INSERT INTO pc_meta VALUES ('schema_version', '0'), "
                         "('created_by', ?)", [__version__])
+            if found.key is not None:  # sealed from the start: its values never in clear
+                con.execute("INSERT INTO pc_meta VALUES ('sealed_key', ?)",
+                            [Sealer(found.key).fingerprint])
         finally:
             con.close()
-        return cls(url)
+        return cls(url, key=key)
 
     @classmethod
     def _create_file(cls, path: Path, key: Key | None) -> Store:
@@ -241,8 +250,10 @@ class Store:
             return self._run(sql, params)
 
     def _run(self, sql: str, params: Params) -> duckdb.DuckDBPyConnection:
-        """Run a statement; a DuckDB error the user can act on (out of memory, a folder
-        that cannot be written) becomes its :class:`StoreError`."""
+        """Run a statement (a write to a sealed table rewritten to seal its values); a
+        DuckDB error the user can act on (out of memory, a folder that cannot be written)
+        becomes its :class:`StoreError`."""
+        sql = self.backend.rewritten(sql, lambda table: list(self.columns(table)))
         _crash_point(sql)
         try:
             try:
@@ -263,9 +274,12 @@ class Store:
 
     def _bound(self, sql: str, params: Params) -> duckdb.DuckDBPyConnection:
         if not params:
-            return self.con.execute(sql)
-        with _without_pandas():
-            return self.con.execute(sql, params)
+            result = self.con.execute(sql)
+        else:
+            with _without_pandas():
+                result = self.con.execute(sql, params)
+        self.backend.settle(self.con)
+        return result
 
     @contextmanager
     def _timed(self, sql: str) -> Iterator[None]:
@@ -438,7 +452,23 @@ class Store:
 
     def tables(self) -> set[str]:
         """Names of the tables and views the store holds."""
-        return set(self.column("SHOW TABLES"))
+        return set(self.column("SHOW TABLES")) | set(self.column(self.backend.tables_sql()))
+
+    def seal(self, table: str, columns: dict[str, str], lookup: Sequence[str] = ()) -> None:
+        """Register ``columns`` (name to type) of ``table`` as sensitive: where the store
+        seals values (PostgreSQL with a key), they are sealed from now on."""
+        if not columns:
+            return
+        for name, type_ in columns.items():
+            self.execute("INSERT INTO pc_sealed VALUES (?, ?, ?, ?, false) ON CONFLICT DO "
+                         "NOTHING", [table, name, type_, name in lookup])
+        self.backend.seal(self.con, table)
+        self.backend.settle(self.con)
+
+    def lookup_hash(self, value: str) -> str:
+        """SQL of the hash of ``value`` (an expression) kept to look a value up: keyed
+        where values are sealed."""
+        return self.backend.lookup_hash(value)
 
     def has_table(self, name: str) -> bool:
         """Whether the store holds a table ``name`` (temporary tables and views do not
