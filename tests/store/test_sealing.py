@@ -12,7 +12,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from tests import postgres
-from tests.conftest import CLI, Refusal
+from tests.conftest import CLI, Refusal, Reliability, count_writes, run_killed
 
 from povertycloud.cli.synth import build_store
 from povertycloud.registry import search
@@ -176,3 +176,30 @@ def test_a_store_in_clear_is_sealed_in_place(province: Path, refuse: Refusal) ->
         with Store(url, key=KEY) as store:
             assert tally(store) == expected
         assert not [v for v in _values(province) if v in _dump(url)]
+
+
+def test_a_rotation_killed_leaves_the_store_as_it_was(
+        sealed: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        reliability: Reliability) -> None:
+    """Killed at its first write, half-way and before its commit, `keys rotate` leaves
+    the store sealed with the old key and every row as it was; run again, it rotates."""
+    new = tmp_path / "new.key"
+    keys.new(new)
+    monkeypatch.delenv(keys.FILE_VARIABLE, raising=False)
+    monkeypatch.setenv(keys.VALUE_VARIABLE, str(KEY))
+    with Store(sealed, key=KEY) as store:
+        before = tally(store)
+    server = postgres.server()
+    with server.database(sealed) as counted:
+        writes = count_writes(["keys", "rotate", "--db", counted, "--to", str(new)])
+    assert writes > 10  # an UPDATE of each sealed table, then the commit
+    for crash_at in (1, writes // 2, writes):
+        with server.database(sealed) as url:
+            args = ["keys", "rotate", "--db", url, "--to", str(new)]
+            assert run_killed(args, crash_at) == 137
+            with Store(url, key=KEY) as store:
+                assert tally(store) == before, crash_at
+            assert run_killed(args) == 0
+            with Store(url, key=keys.read(new)) as store:
+                assert tally(store) == before
+    reliability.kills("keys rotate (PostgreSQL)", 3, 3)

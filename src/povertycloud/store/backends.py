@@ -79,11 +79,12 @@ class Backend(Protocol):
     def prepare(self, con: duckdb.DuckDBPyConnection, read_only: bool) -> None: ...
 
     def seal(self, con: duckdb.DuckDBPyConnection, table: str | None,
-             read_only: bool = False) -> None: ...
+             read_only: bool = False) -> list[str]: ...
 
-    def rekey(self, con: duckdb.DuckDBPyConnection, key: Key) -> None: ...
+    def rekey(self, con: duckdb.DuckDBPyConnection, key: Key) -> list[str]: ...
 
-    def settle(self, con: duckdb.DuckDBPyConnection) -> None: ...  # after each statement
+    # after each statement (and after ``table`` was sealed): views for sealed tables made
+    def settle(self, con: duckdb.DuckDBPyConnection, table: str | None = None) -> None: ...
 
 
 @dataclass
@@ -177,13 +178,13 @@ class EmbeddedFile:
         pass
 
     def seal(self, con: duckdb.DuckDBPyConnection, table: str | None,
-             read_only: bool = False) -> None:
+             read_only: bool = False) -> list[str]:
+        return []
+
+    def settle(self, con: duckdb.DuckDBPyConnection, table: str | None = None) -> None:
         pass
 
-    def settle(self, con: duckdb.DuckDBPyConnection) -> None:
-        pass
-
-    def rekey(self, con: duckdb.DuckDBPyConnection, key: Key) -> None:
+    def rekey(self, con: duckdb.DuckDBPyConnection, key: Key) -> list[str]:
         raise StoreError(f"{self.path} is encrypted whole: it is encrypted again by a copy "
                          "(`povertycloud keys rotate`)")
 
@@ -306,79 +307,74 @@ class PostgresDatabase:
                              f"{self.key.source}: give the store's own key")
         sealing.register(con, sealer)
         self.sealing = Sealing(CATALOG)
-        con.execute("BEGIN TRANSACTION")
-        try:
-            self.seal(con, None, read_only)
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-        con.execute("COMMIT")
+        pending = self.seal(con, None, read_only)
+        if pending:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                for statement in pending:
+                    con.execute(statement)
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
         self._views(con)
-        self.sealing.made.clear()
 
     def seal(self, con: duckdb.DuckDBPyConnection, table: str | None,
-             read_only: bool = False) -> None:
-        """Seal ``table`` (every registered table: None) where it is not yet: moved into
-        the schema ``sealed``, its registered columns made text and their values sealed."""
+             read_only: bool = False) -> list[str]:
+        """The statements (to run in order, in one transaction) that seal ``table``
+        (every registered table: None) where it is not yet: moved into the schema
+        ``sealed``, its registered columns made text and their values sealed."""
         if self.sealing is None:
-            return
+            return []
         self.sealing.tables = sealing.registered(con.execute(
             f"SELECT table_name, column_name, column_type, lookup FROM {sealing.REGISTRY}"
         ).fetchall())
         pending = self._pending(con, table)
-        if not pending:
-            return
-        if read_only:
+        if pending and read_only:
             raise StoreError(f"{self.label} has values to seal; open it for writing once")
-        for name, (statements, columns) in pending.items():
-            for statement in statements:
-                con.execute(_run_there(statement))
-            con.execute("CALL pg_clear_cache()")
+        statements = []
+        for name, (layout, columns) in pending.items():
+            statements += [_run_there(s) for s in layout] + ["CALL pg_clear_cache()"]
             if columns:
-                con.execute(sealing.reseal_sql(self.sealing, name, "CAST", columns))
-            con.execute(f"UPDATE {sealing.REGISTRY} SET sealed = true WHERE table_name = ?",
-                        [name])
-            self.sealing.made.add(name)
+                statements.append(sealing.reseal_sql(self.sealing, name, "CAST", columns))
+            statements.append(f"UPDATE {sealing.REGISTRY} SET sealed = true "
+                              f"WHERE table_name = '{name}'")
+        return statements
 
-    def settle(self, con: duckdb.DuckDBPyConnection) -> None:
-        """A sealed table just made gets its view on this connection at once (DuckDB
-        makes no view in the in-memory catalogue within a transaction that wrote here;
-        other connections make theirs when they first miss it)."""
+    def settle(self, con: duckdb.DuckDBPyConnection, table: str | None = None) -> None:
+        """A sealed table just made (or ``table``, just sealed) gets its view on this
+        connection at once (DuckDB makes no view in the in-memory catalogue within a
+        transaction that wrote here; other connections make theirs when they first miss
+        it)."""
+        if self.sealing is not None and table is not None:
+            self.sealing.made.add(table)
         if self.sealing is None or not self.sealing.made:
             return
         made, then = sorted(self.sealing.made), self.sealing.then
-        self.sealing.then = []
-        for table in made:
-            self.seal(con, table)  # made by a CREATE: laid out now
-        self.sealing.made.clear()
-        for table in made:
-            con.execute(self.sealing.view_sql(table, temporary=True))
+        self.sealing.made, self.sealing.then = set(), []
+        for name in made:  # made by a CREATE: laid out now
+            for statement in self.seal(con, name):
+                con.execute(statement)
+        for name in set(made) & set(self._sealed_tables(con)):  # not one only registered
+            con.execute(self.sealing.view_sql(name, temporary=True))
         for statement in then:  # a CREATE ... AS SELECT's rows
             con.execute(statement)
 
-    def rekey(self, con: duckdb.DuckDBPyConnection, key: Key) -> None:
-        """Seal the store with ``key``: its values sealed again (or for the first time),
-        in one transaction."""
+    def rekey(self, con: duckdb.DuckDBPyConnection, key: Key) -> list[str]:
+        """The statements (to run in order, in one transaction) that seal the store with
+        ``key``: its values sealed again, or for the first time."""
         sealer = Sealer(key)
-        con.execute("BEGIN TRANSACTION")
-        try:
-            if self.sealing is None:  # in clear until now
-                sealing.register(con, sealer)
-                self.sealing = Sealing(CATALOG)
-                self.seal(con, None)
-            else:
-                sealing.register(con, sealer, suffix="_to")
-                for table in self._sealed_tables(con):
-                    con.execute(sealing.reseal_sql(self.sealing, table, "pc_open",
-                                                   suffix="_to"))
-            con.execute("UPDATE pc_meta SET value = ? WHERE key = 'sealed_key'",
-                        [sealer.fingerprint])
-            con.execute("INSERT INTO pc_meta VALUES ('sealed_key', ?) ON CONFLICT DO NOTHING",
-                        [sealer.fingerprint])
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-        con.execute("COMMIT")
+        if self.sealing is None:  # in clear until now
+            sealing.register(con, sealer)
+            self.sealing = Sealing(CATALOG)
+            statements = self.seal(con, None)
+        else:
+            sealing.register(con, sealer, suffix="_to")
+            statements = [sealing.reseal_sql(self.sealing, table, "pc_open", suffix="_to")
+                          for table in self._sealed_tables(con)]
+        return [*statements, "INSERT INTO pc_meta VALUES ('sealed_key', "
+                f"'{sealer.fingerprint}') ON CONFLICT (key) DO UPDATE SET value = "
+                "excluded.value"]
 
     def _sealed_tables(self, con: duckdb.DuckDBPyConnection) -> list[str]:
         """The registered tables present in the schema ``sealed``."""

@@ -149,7 +149,9 @@ def _rotate_in_database(url: str, new_key: Key | None) -> Tally:
                          "stay encrypted; give the new key with --to")
     with Store(url) as store:
         before = tally(store)
-        store.backend.rekey(store.con, new_key)
+        with store.transaction():
+            for statement in store.backend.rekey(store.con, new_key):
+                store.execute(statement)
     with Store(url, key=new_key) as store:
         after = tally(store)
     if after != before:  # not expected: the transaction holds or not at all

@@ -462,8 +462,9 @@ class Store:
         for name, type_ in columns.items():
             self.execute("INSERT INTO pc_sealed VALUES (?, ?, ?, ?, false) ON CONFLICT DO "
                          "NOTHING", [table, name, type_, name in lookup])
-        self.backend.seal(self.con, table)
-        self.backend.settle(self.con)
+        for statement in self.backend.seal(self.con, table):
+            self.execute(statement)
+        self.backend.settle(self.con, table)
 
     def lookup_hash(self, value: str) -> str:
         """SQL of the hash of ``value`` (an expression) kept to look a value up: keyed
