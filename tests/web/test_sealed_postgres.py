@@ -62,4 +62,5 @@ def client(sealed_template: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Te
 
 def test_the_client_is_on_a_sealed_store(client: TestClient) -> None:
     store = client.app.state.platform.store  # type: ignore[attr-defined]
-    assert store.backend.sealing is not None and "people" in store.backend.sealing.tables
+    assert store.backend.sealed is not None
+    assert "people" in store.backend.sealed.sealing.tables

@@ -23,12 +23,13 @@ import duckdb
 from ..errors import StoreError
 from . import extensions, indexes, keys, sealing
 from .keys import Key
-from .sealing import Sealer, Sealing
+from .native import CATALOG, asked_there, quoted, run_there
+from .sealed_sql import SCHEMA
+from .sealing import SealedTables
 
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 LOCK_TIMEOUT_VARIABLE = "POVERTYCLOUD_LOCK_TIMEOUT_MS"
 LOCK_TIMEOUT_MS = 10_000
-CATALOG = "pc"  # the name of an attached PostgreSQL database inside DuckDB
 POOL = 16  # PostgreSQL connections a process keeps (4 workers: 64 of the default 100)
 _PASSWORD = re.compile(r"(://[^:/@]+):[^@]*@")
 
@@ -197,7 +198,7 @@ class PostgresDatabase:
     url: str
     key: Key | None = None
     schema: str = "public"
-    sealing: Sealing | None = None  # with a key: the sealed tables
+    sealed: SealedTables | None = None  # with a key, once opened
 
     @property
     def label(self) -> str:
@@ -245,181 +246,66 @@ class PostgresDatabase:
         then DuckDB's cache of the catalogue cleared."""
         import sqlglot
 
-        return [_run_there(sqlglot.transpile(s.query, read="duckdb", write="postgres")[0])
+        return [run_there(sqlglot.transpile(s.query, read="duckdb", write="postgres")[0])
                 for s in duckdb.extract_statements(sql)] + ["CALL pg_clear_cache()"]
 
     def draw_sql(self, sequence: str, count: int) -> str:
-        return "SELECT max(n) FROM " + _asked_there(
+        return "SELECT max(n) FROM " + asked_there(
             f"SELECT nextval('{sequence}') AS n FROM generate_series(1, {int(count)})")
 
     def sequences_sql(self) -> str:
-        return "SELECT * FROM " + _asked_there(
+        return "SELECT * FROM " + asked_there(
             f"SELECT sequencename, last_value FROM pg_sequences WHERE schemaname = "
             f"'{self.schema}'")
 
     def index_sql(self, table: str) -> list[str]:
         """Run in PostgreSQL itself: DuckDB makes no index with a collation (nor is a
         temporary view of DuckDB's taken there for the table)."""
-        return [_run_there(s) for s in indexes.statements(table)]
+        return [run_there(s) for s in indexes.statements(table)]
 
     def views_sql(self) -> str:
-        return "SELECT * FROM " + _asked_there(
+        return "SELECT * FROM " + asked_there(
             "SELECT viewname::text AS name, 'CREATE VIEW ' || viewname || ' AS ' || "
             f"definition AS sql FROM pg_views WHERE schemaname = '{self.schema}'")
 
     def tables_sql(self) -> str:
-        return "SELECT * FROM " + _asked_there(
+        return "SELECT * FROM " + asked_there(
             f"SELECT tablename::text FROM pg_tables WHERE schemaname IN ('{self.schema}', "
-            f"'{sealing.SCHEMA}')")
+            f"'{SCHEMA}')")
 
     def forget_catalog(self, con: duckdb.DuckDBPyConnection) -> bool:
         """Forget the tables DuckDB has cached: another process may have made one (a
         sealed one gets its view)."""
         con.execute("CALL pg_clear_cache()")
-        if self.sealing is not None:
-            self._views(con)
+        if self.sealed is not None:
+            self.sealed.views(con)
         return True
 
     def rewritten(self, sql: str, columns_of: Callable[[str], list[str]]) -> str:
-        return sql if self.sealing is None else self.sealing.rewrite(sql, columns_of)
+        return sql if self.sealed is None else self.sealed.sealing.rewrite(sql, columns_of)
 
     def lookup_hash(self, value: str) -> str:
         """The keyed hash where values are sealed (a plain hash of an ID number could be
         reversed by trying every number)."""
-        return f"hash({value})" if self.sealing is None else f"pc_mac({value})"
+        return f"hash({value})" if self.sealed is None else f"pc_mac({value})"
 
     def prepare(self, con: duckdb.DuckDBPyConnection, read_only: bool) -> None:
-        """With a key: check it is the store's, seal what is not sealed yet and make the
-        views that open the sealed tables. Without: refuse a sealed store."""
-        recorded = con.execute("SELECT value FROM pc_meta WHERE key = 'sealed_key'").fetchone()
-        if self.key is None:
-            if recorded:
-                raise StoreError(f"{self.label} is encrypted: give its key in "
-                                 f"{keys.FILE_VARIABLE} (a file) or {keys.VALUE_VARIABLE}")
-            return
-        sealer = Sealer(self.key)
-        if not recorded:
-            raise StoreError(f"{self.label} is not encrypted, but a key is set "
-                             f"({self.key.source}): unset it to open this store, or encrypt "
-                             "the store with `povertycloud keys rotate`")
-        if recorded[0] != sealer.fingerprint:
-            raise StoreError(f"{self.label} was encrypted with another key than the one in "
-                             f"{self.key.source}: give the store's own key")
-        sealing.register(con, sealer)
-        self.sealing = Sealing(CATALOG)
-        pending = self.seal(con, None, read_only)
-        if pending:
-            con.execute("BEGIN TRANSACTION")
-            try:
-                for statement in pending:
-                    con.execute(statement)
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
-            con.execute("COMMIT")
-        self._views(con)
+        self.sealed = sealing.opened(con, self.key, self.label, self.schema, read_only)
 
     def seal(self, con: duckdb.DuckDBPyConnection, table: str | None,
              read_only: bool = False) -> list[str]:
-        """The statements (to run in order, in one transaction) that seal ``table``
-        (every registered table: None) where it is not yet: moved into the schema
-        ``sealed``, its registered columns made text and their values sealed."""
-        if self.sealing is None:
-            return []
-        self.sealing.tables = sealing.registered(con.execute(
-            f"SELECT table_name, column_name, column_type, lookup FROM {sealing.REGISTRY}"
-        ).fetchall())
-        pending = self._pending(con, table)
-        if pending and read_only:
-            raise StoreError(f"{self.label} has values to seal; open it for writing once")
-        statements = []
-        for name, (layout, columns) in pending.items():
-            statements += [_run_there(s) for s in layout] + ["CALL pg_clear_cache()"]
-            if columns:
-                statements.append(sealing.reseal_sql(self.sealing, name, "CAST", columns))
-            statements.append(f"UPDATE {sealing.REGISTRY} SET sealed = true "
-                              f"WHERE table_name = '{name}'")
-        return statements
+        return [] if self.sealed is None else self.sealed.seal(con, table, read_only)
 
     def settle(self, con: duckdb.DuckDBPyConnection, table: str | None = None) -> None:
-        """A sealed table just made (or ``table``, just sealed) gets its view on this
-        connection at once (DuckDB makes no view in the in-memory catalogue within a
-        transaction that wrote here; other connections make theirs when they first miss
-        it)."""
-        if self.sealing is not None and table is not None:
-            self.sealing.made.add(table)
-        if self.sealing is None or not self.sealing.made:
-            return
-        made, then = sorted(self.sealing.made), self.sealing.then
-        self.sealing.made, self.sealing.then = set(), []
-        for name in made:  # made by a CREATE: laid out now
-            for statement in self.seal(con, name):
-                con.execute(statement)
-        for name in set(made) & set(self._sealed_tables(con)):  # not one only registered
-            con.execute(self.sealing.view_sql(name, temporary=True))
-        for statement in then:  # a CREATE ... AS SELECT's rows
-            con.execute(statement)
+        if self.sealed is not None:
+            self.sealed.settle(con, table)
 
     def rekey(self, con: duckdb.DuckDBPyConnection, key: Key) -> list[str]:
-        """The statements (to run in order, in one transaction) that seal the store with
-        ``key``: its values sealed again, or for the first time."""
-        sealer = Sealer(key)
-        if self.sealing is None:  # in clear until now
-            sealing.register(con, sealer)
-            self.sealing = Sealing(CATALOG)
-            statements = self.seal(con, None)
-        else:
-            sealing.register(con, sealer, suffix="_to")
-            statements = [sealing.reseal_sql(self.sealing, table, "pc_open", suffix="_to")
-                          for table in self._sealed_tables(con)]
-        return [*statements, "INSERT INTO pc_meta VALUES ('sealed_key', "
-                f"'{sealer.fingerprint}') ON CONFLICT (key) DO UPDATE SET value = "
-                "excluded.value"]
-
-    def _sealed_tables(self, con: duckdb.DuckDBPyConnection) -> list[str]:
-        """The registered tables present in the schema ``sealed``."""
-        assert self.sealing is not None
-        present = {r[0] for r in con.execute("SELECT * FROM " + _asked_there(
-            f"SELECT tablename::text FROM pg_tables WHERE schemaname = '{sealing.SCHEMA}'")
-        ).fetchall()}
-        return sorted(present & set(self.sealing.tables))
-
-    def _pending(self, con: duckdb.DuckDBPyConnection, only: str | None
-                 ) -> dict[str, tuple[list[str], list[str]]]:
-        """Per table not wholly sealed: PostgreSQL's statements that lay it out, and the
-        columns whose values are still in clear."""
-        assert self.sealing is not None
-        found: dict[str, dict[str, str]] = {}
-        schemas: dict[str, str] = {}
-        for schema, table, column, type_ in con.execute("SELECT * FROM " + _asked_there(
-                "SELECT table_schema::text, table_name::text, column_name::text, "
-                "data_type::text FROM information_schema.columns WHERE table_schema IN "
-                f"('{self.schema}', '{sealing.SCHEMA}')")).fetchall():
-            if table in self.sealing.tables:
-                found.setdefault(table, {})[column] = type_
-                schemas[table] = schema
-        clear = {(t, c) for t, c in con.execute(
-            f"SELECT table_name, column_name FROM {sealing.REGISTRY} WHERE NOT sealed"
-        ).fetchall()}
-        pending = {}
-        for table, columns in self.sealing.tables.items():
-            if table not in found or (only is not None and table != only):
-                continue
-            statements = sealing.layout_sql(table, columns, found[table],
-                                            schemas[table] == self.schema)
-            unsealed = [c for c in columns if (table, c) in clear]
-            if statements or unsealed:
-                pending[table] = (statements, unsealed)
-        return pending
-
-    def _views(self, con: duckdb.DuckDBPyConnection) -> None:
-        assert self.sealing is not None
-        self.sealing.tables = sealing.registered(con.execute(
-            f"SELECT table_name, column_name, column_type, lookup FROM {sealing.REGISTRY}"
-        ).fetchall())
-        for table in self._sealed_tables(con):
-            con.execute(self.sealing.view_sql(table))
-
+        """The statements that seal the store with ``key``: again, or for the first time."""
+        if self.sealed is not None:
+            return self.sealed.rekey(con, key)
+        self.sealed, statements = sealing.sealed_from_now(con, key, self.label, self.schema)
+        return statements
 
 def _attached(extension: str, where: str, options: str, read_only: bool,
               refused: Callable[[duckdb.Error], Exception],
@@ -433,7 +319,7 @@ def _attached(extension: str, where: str, options: str, read_only: bool,
         con.execute(setting)
     mode = ", READ_ONLY" if read_only else ""
     try:
-        con.execute(f"ATTACH '{_quoted(where)}' AS {CATALOG} ({options}{mode})")
+        con.execute(f"ATTACH '{quoted(where)}' AS {CATALOG} ({options}{mode})")
     except duckdb.Error as exc:
         con.close()
         raise refused(exc) from None
@@ -450,22 +336,8 @@ def _waiting_at_most(url: str) -> str:
     limit = int(os.environ.get(LOCK_TIMEOUT_VARIABLE, LOCK_TIMEOUT_MS))
     # native statements (an index, a migration) find a sealed table by its name too
     query.setdefault("options", f"-c lock_timeout={limit} -c search_path=public,"
-                     f"{sealing.SCHEMA}")
+                     f"{SCHEMA}")
     return urlunsplit(parts._replace(query=urlencode(query, quote_via=quote)))
-
-
-def _run_there(native: str) -> str:
-    """DuckDB's statement that runs PostgreSQL's statement ``native`` in the database."""
-    return f"CALL postgres_execute('{CATALOG}', '{_quoted(native)}')"
-
-
-def _asked_there(native: str) -> str:
-    """The rows of PostgreSQL's query ``native``, as a relation of DuckDB's."""
-    return f"postgres_query('{CATALOG}', '{_quoted(native)}')"
-
-
-def _quoted(text: str) -> str:
-    return text.replace("'", "''")
 
 
 def backend(target: Path | str, key: Key | None = None) -> EmbeddedFile | PostgresDatabase:

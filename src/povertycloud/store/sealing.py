@@ -8,325 +8,169 @@ base64); a column looked up by value (the ID number) also keeps an HMAC-SHA-256 
 database. The tables that hold sealed columns live in PostgreSQL's schema ``sealed``; the
 store reads them through views of the same names in DuckDB's in-memory catalogue that
 open the values (``pc_open``, a vectorised Python function), and its writes to them are
-rewritten to seal the values on the way in (``rewrite``). A table is sealed as a whole;
-which columns are is the registry ``pc_sealed`` (migration 14, and each department
-feed's sensitive fields as its table is made). A statement no rewrite covers fails: a
-value is never written in clear nor read as ciphertext.
+rewritten to seal the values on the way in (``sealed_sql.Sealing.rewrite``). A table is
+sealed as a whole; which columns are is the registry ``pc_sealed`` (migration 14, and
+each department feed's sensitive fields as its table is made). A statement no rewrite
+covers fails: a value is never written in clear nor read as ciphertext. The cryptography
+is in ``sealer``; this module opens, seals and re-keys a store's sealed tables.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import os
-import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..errors import StoreError
+from . import keys
 from .keys import Key
+from .native import CATALOG, asked_there, run_there
+from .sealed_sql import REGISTRY, SCHEMA, Sealing, layout_sql, registered, reseal_sql
+from .sealer import Sealer, register
 
-if TYPE_CHECKING:  # loaded when a store has sealed values: a command stays light
+if TYPE_CHECKING:
     import duckdb
-    import pyarrow as pa
-    from sqlglot import exp
-
-SCHEMA = "sealed"  # PostgreSQL's schema of the tables with sealed columns
-REGISTRY = "pc_sealed"
-MAC = "_mac"  # the suffix of a looked-up column's keyed hash
-_CHECK = b"povertycloud: the key of this store"
-_NONCE = 12
 
 
-def _derived(key: Key, purpose: bytes) -> bytes:
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
-                info=b"povertycloud " + purpose).derive(bytes.fromhex(key))
-
-
-class Sealer:
-    """Seals, opens and hashes values with one key."""
-
-    def __init__(self, key: Key) -> None:
-        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
-        self.key = key
-        self._aead = AESGCM(_derived(key, b"seal"))
-        self._mac_key = _derived(key, b"mac")
-
-    @property
-    def fingerprint(self) -> str:
-        """What the store records to know its key again (it reveals nothing of it)."""
-        return hmac.new(self._mac_key, _CHECK, hashlib.sha256).hexdigest()
-
-    def seal_one(self, value: str) -> str:
-        nonce = os.urandom(_NONCE)
-        return base64.b64encode(nonce + self._aead.encrypt(nonce, value.encode(),
-                                                           None)).decode()
-
-    def open_one(self, sealed: str) -> str:
-        from cryptography.exceptions import InvalidTag
-
-        raw = base64.b64decode(sealed)
+def opened(con: duckdb.DuckDBPyConnection, key: Key | None, label: str, schema: str,
+           read_only: bool) -> SealedTables | None:
+    """The sealed tables of the store ``con`` holds, opened with ``key`` (None: a store
+    in clear): the key checked to be the store's, what is not sealed yet sealed, the
+    views made. A sealed store without its key, or a store in clear with one, refused."""
+    recorded = con.execute("SELECT value FROM pc_meta WHERE key = 'sealed_key'").fetchone()
+    if key is None:
+        if recorded:
+            raise StoreError(f"{label} is encrypted: give its key in "
+                             f"{keys.FILE_VARIABLE} (a file) or {keys.VALUE_VARIABLE}")
+        return None
+    sealer = Sealer(key)
+    if not recorded:
+        raise StoreError(f"{label} is not encrypted, but a key is set ({key.source}): "
+                         "unset it to open this store, or encrypt the store with "
+                         "`povertycloud keys rotate`")
+    if recorded[0] != sealer.fingerprint:
+        raise StoreError(f"{label} was encrypted with another key than the one in "
+                         f"{key.source}: give the store's own key")
+    register(con, sealer)
+    sealed = SealedTables(label, schema)
+    pending = sealed.seal(con, None, read_only)
+    if pending:
+        con.execute("BEGIN TRANSACTION")
         try:
-            return self._aead.decrypt(raw[:_NONCE], raw[_NONCE:], None).decode()
-        except InvalidTag:
-            raise StoreError("a sealed value does not open with this store's key (it was "
-                             "sealed with another key, or altered)") from None
-
-    def mac_one(self, value: str) -> str:
-        return hmac.new(self._mac_key, value.encode(), hashlib.sha256).hexdigest()
-
-    def seal(self, values: pa.Array) -> pa.Array:
-        return _each(self.seal_one, values)
-
-    def open(self, values: pa.Array) -> pa.Array:
-        return _each(self.open_one, values)
-
-    def mac(self, values: pa.Array) -> pa.Array:
-        return _each(self.mac_one, values)
+            for statement in pending:
+                con.execute(statement)
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("COMMIT")
+    sealed.views(con)
+    return sealed
 
 
-def _each(function: Callable[[str], str], values: pa.Array) -> pa.Array:
-    import pyarrow as pa
-
-    return pa.array([None if v is None else function(v) for v in values.to_pylist()],
-                    pa.string())
-
-
-def register(con: duckdb.DuckDBPyConnection, sealer: Sealer, suffix: str = "") -> None:
-    """``pc_seal``, ``pc_open`` and ``pc_mac`` (with ``suffix``) in ``con``'s database,
-    for every cursor of it."""
-    from duckdb.func import ARROW
-
-    for name in ("seal", "open", "mac"):
-        con.create_function(f"pc_{name}{suffix}", _unannotated(getattr(sealer, name)),
-                            ["VARCHAR"], "VARCHAR", type=ARROW, side_effects=name == "seal")
+def sealed_from_now(con: duckdb.DuckDBPyConnection, key: Key, label: str, schema: str
+                    ) -> tuple[SealedTables, list[str]]:
+    """A store in clear until now, to be sealed with ``key``: its sealed tables and the
+    statements (to run in order, in one transaction) that seal them."""
+    sealer = Sealer(key)
+    register(con, sealer)
+    sealed = SealedTables(label, schema)
+    return sealed, [*sealed.seal(con, None), _recorded(sealer)]
 
 
-def _unannotated(method: Callable[[pa.Array], pa.Array]) -> Callable[[Any], Any]:
-    """``method`` as DuckDB may call it: it reads a function's annotations, which name
-    pyarrow, loaded lazily here."""
-    return lambda values: method(values)
+def _recorded(sealer: Sealer) -> str:
+    return ("INSERT INTO pc_meta VALUES ('sealed_key', "
+            f"'{sealer.fingerprint}') ON CONFLICT (key) DO UPDATE SET value = excluded.value")
 
 
-@dataclass(frozen=True)
-class Column:
-    name: str
-    type: str  # its type in the store's schema, which the view gives back
-    lookup: bool  # kept with its keyed hash
+class SealedTables:
+    """The sealed tables of one PostgreSQL store, as one process sees them."""
 
+    def __init__(self, label: str, schema: str) -> None:
+        self.label, self.schema = label, schema
+        self.sealing = Sealing(CATALOG)
 
-@dataclass
-class Sealing:
-    """The sealed tables of one store and how statements on them are rewritten."""
+    def seal(self, con: duckdb.DuckDBPyConnection, table: str | None,
+             read_only: bool = False) -> list[str]:
+        """The statements (to run in order, in one transaction) that seal ``table``
+        (every registered table: None) where it is not yet: moved into the schema
+        ``sealed``, its registered columns made text and their values sealed."""
+        self.sealing.tables = registered(con.execute(
+            f"SELECT table_name, column_name, column_type, lookup FROM {REGISTRY}"
+        ).fetchall())
+        pending = self._pending(con, table)
+        if pending and read_only:
+            raise StoreError(f"{self.label} has values to seal; open it for writing once")
+        statements = []
+        for name, (layout, columns) in pending.items():
+            statements += [run_there(s) for s in layout] + ["CALL pg_clear_cache()"]
+            if columns:
+                statements.append(reseal_sql(self.sealing, name, "CAST", columns))
+            statements.append(f"UPDATE {REGISTRY} SET sealed = true "
+                              f"WHERE table_name = '{name}'")
+        return statements
 
-    catalog: str
-    tables: dict[str, dict[str, Column]] = field(default_factory=dict)
-    made: set[str] = field(default_factory=set)  # made since the views were: none yet
-    then: list[str] = field(default_factory=list)  # to run once those are laid out
+    def settle(self, con: duckdb.DuckDBPyConnection, table: str | None = None) -> None:
+        """A sealed table just made (or ``table``, just sealed) gets its view on this
+        connection at once (DuckDB makes no view in the in-memory catalogue within a
+        transaction that wrote here; other connections make theirs when they first miss
+        it)."""
+        if table is not None:
+            self.sealing.made.add(table)
+        if not self.sealing.made:
+            return
+        made, then = sorted(self.sealing.made), self.sealing.then
+        self.sealing.made, self.sealing.then = set(), []
+        for name in made:  # made by a CREATE: laid out now
+            for statement in self.seal(con, name):
+                con.execute(statement)
+        for name in set(made) & set(self.present(con)):  # not one only registered
+            con.execute(self.sealing.view_sql(name, temporary=True))
+        for statement in then:  # a CREATE ... AS SELECT's rows
+            con.execute(statement)
 
-    def physical(self, table: str) -> str:
-        return f"{self.catalog}.{SCHEMA}.{table}"
+    def rekey(self, con: duckdb.DuckDBPyConnection, key: Key) -> list[str]:
+        """The statements (to run in order, in one transaction) that seal every value
+        again with ``key``."""
+        sealer = Sealer(key)
+        register(con, sealer, suffix="_to")
+        return [*(reseal_sql(self.sealing, table, "pc_open", suffix="_to")
+                  for table in self.present(con)), _recorded(sealer)]
 
-    def view_sql(self, table: str, temporary: bool = False) -> str:
-        """The view that shows ``table`` with its values opened: in the in-memory
-        catalogue, for every cursor; or ``temporary``, for one connection (which a
-        transaction that wrote to PostgreSQL may still make)."""
-        columns = self.tables[table].values()
-        opened = ", ".join(f'CAST(pc_open("{c.name}") AS {c.type}) AS "{c.name}"'
-                           for c in columns)
-        macs = [f'"{c.name}{MAC}"' for c in columns if c.lookup]
-        exclude = f" EXCLUDE ({', '.join(macs)})" if macs else ""
-        view = f"TEMPORARY VIEW {table}" if temporary else f"VIEW memory.main.{table}"
-        return (f"CREATE OR REPLACE {view} AS SELECT *{exclude} "
-                f"REPLACE ({opened}) FROM {self.physical(table)}")
+    def present(self, con: duckdb.DuckDBPyConnection) -> list[str]:
+        """The registered tables present in the schema ``sealed``."""
+        present = {r[0] for r in con.execute("SELECT * FROM " + asked_there(
+            f"SELECT tablename::text FROM pg_tables WHERE schemaname = '{SCHEMA}'")
+        ).fetchall()}
+        return sorted(present & set(self.sealing.tables))
 
-    def rewrite(self, sql: str, columns_of: Callable[[str], list[str]]) -> str:
-        """``sql`` with its write to a sealed table made to the table itself, values
-        sealed; any other statement as it is. ``columns_of`` gives a table's columns."""
-        head = _HEAD.match(sql)
-        if head is None:
-            return sql
-        table = head["table"].strip('"').rsplit(".", 1)[-1].strip('"')
-        if table not in self.tables or head["table"].startswith(f"{self.catalog}."):
-            return sql
-        verb = " ".join(head["verb"].upper().split())
-        if verb.startswith("INSERT"):
-            return self._insert(table, sql[head.end():], columns_of)
-        if verb.startswith("CREATE") and "TABLE" in verb and _AS.match(sql[head.end():]):
-            return self._create_as(table, verb, sql[head.end():])
-        if verb.startswith(("UPDATE", "DELETE")):
-            return self._changed(table, sql)
-        if verb.startswith("CREATE") and "TABLE" in verb:
-            self.made.add(table)
-        qualified = sql[:head.start("table")] + self.physical(table) + sql[head.end("table"):]
-        if "INDEX" in verb and "EXISTS" not in verb:  # kept when the table was made anew
-            qualified = re.sub(r"\bINDEX\b", "INDEX IF NOT EXISTS", qualified, count=1,
-                               flags=re.IGNORECASE)
-        return qualified
-
-    def _insert(self, table: str, rest: str, columns_of: Callable[[str], list[str]]) -> str:
-        by_name = _BY_NAME.match(rest)
-        names: list[str] | None = None
-        if by_name:
-            rest = rest[by_name.end():]
-        elif listed := _LISTED.match(rest):
-            names = [n.strip().strip('"') for n in listed["names"].split(",")]
-            rest = rest[listed.end():]
-        else:
-            names = list(columns_of(table))
-        query, tail = _split_conflict(rest)
-        sealed = self.tables[table]
-        if names is None:
-            select = self._sealed_columns(table)
-            alias = ""
-        else:
-            select = ", ".join(self._sealed_value(sealed.get(n), f'"{n}"') for n in names)
-            select += "".join(f', pc_mac(CAST("{n}" AS VARCHAR)) AS "{n}{MAC}"'
-                              for n in names if n in sealed and sealed[n].lookup)
-            alias = "(" + ", ".join(f'"{n}"' for n in names) + ")"
-        return (f"INSERT INTO {self.physical(table)} BY NAME SELECT {select} FROM "
-                f"({query.strip()}) AS pc_rows{alias} {tail}")
-
-    def _sealed_columns(self, table: str) -> str:
-        """Every column of a query's rows, those of ``table`` sealed (which it must all
-        hold) sealed, with the keyed hashes of those looked up."""
-        sealed = self.tables[table]
-        names = "[" + ", ".join(f"'{n}'" for n in sealed) + "]"
-        select = (f"COLUMNS(c -> NOT list_contains({names}, c)), "
-                  f"pc_seal(CAST(COLUMNS(c -> list_contains({names}, c)) AS VARCHAR))")
-        looked_up = [n for n, c in sealed.items() if c.lookup]
-        if looked_up:
-            macs = "[" + ", ".join(f"'{n}'" for n in looked_up) + "]"
-            select += (f", pc_mac(CAST(COLUMNS(c -> list_contains({macs}, c)) AS VARCHAR))"
-                       f" AS '\\0{MAC}'")
-        return select
-
-    @staticmethod
-    def _sealed_value(column: Column | None, value: str) -> str:
-        if column is None:
-            return value
-        return f'pc_seal(CAST({value} AS VARCHAR)) AS "{column.name}"'
-
-    def _create_as(self, table: str, verb: str, rest: str) -> str:
-        """Made empty (its columns in the query's order), laid out, then filled."""
-        query = _AS.match(rest)
-        assert query is not None
-        rows = rest[query.end():].strip().rstrip(";")
-        self.made.add(table)
-        self.then.append(f"INSERT INTO {self.physical(table)} BY NAME SELECT "
-                         f"{self._sealed_columns(table)} FROM ({rows}) AS pc_rows")
-        return f"{verb} {self.physical(table)} AS SELECT * FROM ({rows}) AS pc_rows LIMIT 0"
-
-    def _changed(self, table: str, sql: str) -> str:
-        """An UPDATE or DELETE of ``table``: made to the table itself, its sealed values
-        opened where the statement reads them and sealed where it sets them."""
-        import sqlglot
-        from sqlglot import exp
-
-        tree = sqlglot.parse_one(sql, read="duckdb")
-        # numbered, so a value used twice (a sealed value and its hash) is one parameter
-        for number, placeholder in enumerate(tree.find_all(exp.Placeholder, bfs=False), 1):
-            if not placeholder.this:
-                placeholder.set("this", str(number))
-        target = tree.this
-        names = {target.alias_or_name, table}
-        sealed = self.tables[table]
-        for column in list(tree.find_all(exp.Column)):
-            found = sealed.get(column.name)
-            if found and (column.table in names or not column.table) \
-                    and not _is_set_target(column):
-                column.replace(exp.cast(exp.func("pc_open", column.copy()),
-                                        exp.DataType.build(found.type, dialect="duckdb")))
-        for assignment in tree.args.get("expressions") or []:
-            found = sealed.get(assignment.this.name)
-            if found is None:
+    def _pending(self, con: duckdb.DuckDBPyConnection, only: str | None
+                 ) -> dict[str, tuple[list[str], list[str]]]:
+        """Per table not wholly sealed: PostgreSQL's statements that lay it out, and the
+        columns whose values are still in clear."""
+        found: dict[str, dict[str, str]] = {}
+        schemas: dict[str, str] = {}
+        for schema, table, column, type_ in con.execute("SELECT * FROM " + asked_there(
+                "SELECT table_schema::text, table_name::text, column_name::text, "
+                "data_type::text FROM information_schema.columns WHERE table_schema IN "
+                f"('{self.schema}', '{SCHEMA}')")).fetchall():
+            if table in self.sealing.tables:
+                found.setdefault(table, {})[column] = type_
+                schemas[table] = schema
+        clear = {(t, c) for t, c in con.execute(
+            f"SELECT table_name, column_name FROM {REGISTRY} WHERE NOT sealed"
+        ).fetchall()}
+        pending = {}
+        for table, columns in self.sealing.tables.items():
+            if table not in found or (only is not None and table != only):
                 continue
-            value = assignment.expression
-            assignment.set("expression", exp.func("pc_seal", exp.cast(value.copy(), "VARCHAR")))
-            if found.lookup:
-                tree.append("expressions", exp.EQ(
-                    this=exp.column(found.name + MAC),
-                    expression=exp.func("pc_mac", exp.cast(value.copy(), "VARCHAR"))))
-        physical = exp.to_table(self.physical(table))
-        if target.alias:
-            physical.set("alias", target.args["alias"])
-        target.replace(physical)
-        return tree.sql(dialect="duckdb")
+            statements = layout_sql(table, columns, found[table],
+                                            schemas[table] == self.schema)
+            unsealed = [c for c in columns if (table, c) in clear]
+            if statements or unsealed:
+                pending[table] = (statements, unsealed)
+        return pending
 
-
-def _is_set_target(column: exp.Column) -> bool:
-    from sqlglot import exp
-
-    parent = column.parent
-    return isinstance(parent, exp.EQ) and parent.this is column \
-        and isinstance(parent.parent, exp.Update)
-
-
-def _split_conflict(rest: str) -> tuple[str, str]:
-    """An INSERT's rows and its ON CONFLICT clause."""
-    found = list(_CONFLICT.finditer(rest))
-    if not found:
-        return rest.rstrip().rstrip(";"), ""
-    return rest[:found[-1].start()], rest[found[-1].start():]
-
-
-_HEAD = re.compile(
-    r"\A\s*(?:--[^\n]*\n\s*)*(?P<verb>INSERT\s+INTO|UPDATE|DELETE\s+FROM|"
-    r"CREATE\s+(?:OR\s+REPLACE\s+)?TABLE(?:\s+IF\s+NOT\s+EXISTS)?|"
-    r"DROP\s+TABLE(?:\s+IF\s+EXISTS)?|ALTER\s+TABLE|CREATE\s+(?:UNIQUE\s+)?INDEX\s+"
-    r"(?:IF\s+NOT\s+EXISTS\s+)?\w+\s+ON)\s+(?P<table>(?:\"?\w+\"?\.){0,2}\"?\w+\"?)",
-    re.IGNORECASE)
-_BY_NAME = re.compile(r"\s*BY\s+NAME\b", re.IGNORECASE)
-_LISTED = re.compile(r"\s*\((?P<names>\s*\"?\w+\"?\s*(?:,\s*\"?\w+\"?\s*)*)\)", re.IGNORECASE)
-_CONFLICT = re.compile(r"\bON\s+CONFLICT\b", re.IGNORECASE)
-_AS = re.compile(r"\s*AS\s+", re.IGNORECASE)
-
-
-def registered(rows: list[tuple[Any, ...]]) -> dict[str, dict[str, Column]]:
-    """The registry's rows (table, column, type, lookup) by table."""
-    tables: dict[str, dict[str, Column]] = {}
-    for table, name, type_, lookup in rows:
-        tables.setdefault(table, {})[name] = Column(name, type_, bool(lookup))
-    return tables
-
-
-def layout_sql(table: str, columns: dict[str, Column], found: dict[str, str],
-               in_public: bool) -> list[str]:
-    """PostgreSQL's statements that make ``table`` sealed: moved into ``sealed``, each
-    sealed column text (``found``: its type there now), a keyed hash beside a looked-up
-    one. The values are sealed afterwards (``seal_values_sql``)."""
-    statements = [f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}",
-                  f"ALTER TABLE public.{table} SET SCHEMA {SCHEMA}"] if in_public else []
-    for column in columns.values():
-        if found.get(column.name) not in (None, "text", "character varying"):
-            statements.append(f'ALTER TABLE {SCHEMA}.{table} ALTER COLUMN "{column.name}" '
-                              f'TYPE TEXT USING "{column.name}"::text')
-        mac = column.name + MAC
-        if column.lookup and mac not in found:
-            statements += [f'ALTER TABLE {SCHEMA}.{table} ADD COLUMN "{mac}" TEXT',
-                           f'CREATE INDEX "{table}_{mac}" ON {SCHEMA}.{table} ("{mac}")']
-    return statements
-
-
-def reseal_sql(sealing: Sealing, table: str, opened: str,
-               columns: list[str] | None = None, suffix: str = "") -> str:
-    """DuckDB's UPDATE that seals the values of ``columns`` (default: every sealed one)
-    of ``table`` again with ``pc_seal``/``pc_mac`` (of the key registered with
-    ``suffix``) from ``opened`` (a function of the old key, or ``CAST`` for values in
-    clear)."""
-    sets = []
-    for column in sealing.tables[table].values():
-        if columns is not None and column.name not in columns:
-            continue
-        value = f'{opened}("{column.name}")' if opened != "CAST" \
-            else f'CAST("{column.name}" AS VARCHAR)'
-        sets.append(f'"{column.name}" = pc_seal{suffix}({value})')
-        if column.lookup:
-            sets.append(f'"{column.name}{MAC}" = pc_mac{suffix}({value})')
-    return f"UPDATE {sealing.physical(table)} SET {', '.join(sets)}"
+    def views(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.sealing.tables = registered(con.execute(
+            f"SELECT table_name, column_name, column_type, lookup FROM {REGISTRY}"
+        ).fetchall())
+        for table in self.present(con):
+            con.execute(self.sealing.view_sql(table))

@@ -30,7 +30,7 @@ from .backends import Backend, EmbeddedFile, backend, is_url
 from .failures import conflicting, denied_reason, memory_limit, not_writable, translated
 from .keys import Key
 from .migrations import MIGRATIONS, SCHEMA_VERSION, migration_sql
-from .sealing import Sealer
+from .sealer import Sealer
 
 if TYPE_CHECKING:
     import pyarrow as pa  # loaded by DuckDB when a query's rows are asked for as Arrow
