@@ -14,6 +14,7 @@ from tests.conftest import CLI, Refusal
 
 from povertycloud.errors import StoreError
 from povertycloud.store import Store, StoreConflict
+from povertycloud.store.backends import POOL
 from povertycloud.store.copy import copy_store, tally
 from povertycloud.store.migrations import SCHEMA_VERSION
 
@@ -75,6 +76,20 @@ def test_a_second_handle_sees_a_commit_whole(store: Store) -> None:
         assert other.scalar("SELECT count(*) FROM pc_meta WHERE key IN ('b', 'c')") == 2
     finally:
         other.close()
+
+
+def test_every_handle_reads_a_postgresql_table_in_one_query() -> None:
+    """A web request's handle (a cursor), not only the store's first connection, asks
+    PostgreSQL one query per scan, which an index answers, rather than one per 1,000 pages
+    of the table (each reading its range); and a server's threads stay below the
+    connections a process keeps."""
+    with postgres.server().database() as url, Store.create(url) as store:
+        handle = store.cursor()
+        try:
+            assert handle.value("SELECT current_setting('pg_use_ctid_scan')") is False
+        finally:
+            handle.close()
+        assert store.backend.at_once is not None and store.backend.at_once < POOL
 
 
 def test_of_two_writers_of_one_row_exactly_one_wins(store: Store) -> None:

@@ -31,6 +31,10 @@ POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 LOCK_TIMEOUT_VARIABLE = "POVERTYCLOUD_LOCK_TIMEOUT_MS"
 LOCK_TIMEOUT_MS = 10_000
 POOL = 16  # PostgreSQL connections a process keeps (4 workers: 64 of the default 100)
+# Threads of a process that use the store at once, below its pool: one connection is the
+# catalogue's, the server's job runner keeps two, and past the pool every statement opens
+# (and authenticates) a connection of its own, which the server then waits on.
+AT_ONCE = POOL - 4
 _PASSWORD = re.compile(r"(://[^:/@]+):[^@]*@")
 
 
@@ -50,6 +54,9 @@ class Backend(Protocol):
 
     @property
     def file(self) -> Path | None: ...  # the file that holds the data, if one does
+
+    @property
+    def at_once(self) -> int | None: ...  # threads to use the store at once at most; None: any
 
     def exists(self) -> bool: ...
 
@@ -108,6 +115,10 @@ class EmbeddedFile:
     @property
     def file(self) -> Path | None:
         return self.path
+
+    @property
+    def at_once(self) -> int | None:
+        return None
 
     def exists(self) -> bool:
         return self.path.exists()
@@ -212,6 +223,10 @@ class PostgresDatabase:
     def file(self) -> Path | None:
         return None
 
+    @property
+    def at_once(self) -> int | None:
+        return AT_ONCE
+
     def exists(self) -> bool:
         return True  # a database that cannot be reached says so when connected
 
@@ -221,12 +236,12 @@ class PostgresDatabase:
 
     def connect(self, read_only: bool) -> duckdb.DuckDBPyConnection:
         # one query per scan, which PostgreSQL answers from an index when the filters
-        # allow, rather than one per 1,000 pages of the table, each reading its range;
-        # and connections kept for the threads of a web worker: past the pool, each
-        # statement would open (and authenticate) a connection of its own
+        # allow, rather than one per 1,000 pages of the table, each reading its range
+        # (GLOBAL: for every cursor too, each web request's, not only this connection);
+        # and connections kept for the threads of a web worker (``AT_ONCE``)
         con = _attached("postgres_scanner", _waiting_at_most(self.url), "TYPE postgres",
                         read_only, self._unreachable,
-                        ("SET pg_use_ctid_scan = false",
+                        ("SET GLOBAL pg_use_ctid_scan = false",
                          f"SET pg_pool_max_connections = {POOL}"))
         self.use(con)
         return con

@@ -17,6 +17,7 @@ from contextlib import asynccontextmanager
 from importlib import resources
 from typing import Any
 
+from anyio import to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
@@ -118,6 +119,9 @@ def create_app(config: WebConfig) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         platform.open()
         app.state.platform = platform
+        at_once = platform.store.backend.at_once
+        if at_once is not None:  # more requests at once wait for a thread, not the store
+            to_thread.current_default_thread_limiter().total_tokens = at_once
         try:
             yield
         finally:
