@@ -4,6 +4,7 @@ writers of one row of which exactly one wins, and clear refusals."""
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -90,6 +91,26 @@ def test_every_handle_reads_a_postgresql_table_in_one_query() -> None:
         finally:
             handle.close()
         assert store.backend.at_once is not None and store.backend.at_once < POOL
+
+
+def test_a_table_seen_is_not_asked_for_again_until_one_may_be_dropped(
+        store: Store, caplog: pytest.LogCaptureFixture) -> None:
+    store.execute("CREATE TABLE seen (x INTEGER)")
+    assert store.has_table("seen")
+    handle = store.cursor()
+    try:
+        with caplog.at_level(logging.DEBUG, logger="povertycloud.store"):
+            assert handle.has_table("seen") and handle.has_table("people")
+        assert not caplog.records  # remembered by the store, for its every handle
+        handle.execute("DROP TABLE seen")
+        assert not store.has_table("seen") and store.has_table("people")
+    finally:
+        handle.close()
+    with pytest.raises(RuntimeError), store.transaction():
+        store.execute("CREATE TABLE undone (x INTEGER)")
+        assert store.has_table("undone")
+        raise RuntimeError("rolled back")
+    assert not store.has_table("undone")
 
 
 def test_of_two_writers_of_one_row_exactly_one_wins(store: Store) -> None:

@@ -102,7 +102,7 @@ def latest_as_of(store: Store) -> Any:
     if not store.has_table("region_rollups"):
         raise PovertyCloudError("the store has no region roll-ups yet: run "
                                 "`povertycloud pipeline --db STORE` first")
-    return store.value("SELECT max(as_of) FROM region_rollups")
+    return store.latest("region_rollups", "as_of")
 
 
 def registry_rows(store: Store, as_of: dt.date | None) -> tuple[str, list[Any], Any]:

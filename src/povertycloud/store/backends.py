@@ -72,6 +72,8 @@ class Backend(Protocol):
 
     def sequences_sql(self) -> str: ...  # each sequence's name and the last number drawn
 
+    def latest_sql(self, table: str, column: str) -> str: ...  # the largest value of a column
+
     def index_sql(self, table: str) -> list[str]: ...  # the indexes ``table`` needs here
 
     def views_sql(self) -> str: ...  # each view's name and the statement that makes it
@@ -165,6 +167,9 @@ class EmbeddedFile:
     def sequences_sql(self) -> str:
         return ("SELECT sequence_name, last_value FROM duckdb_sequences() "
                 "WHERE database_name = current_database()")
+
+    def latest_sql(self, table: str, column: str) -> str:
+        return f"SELECT max({column}) FROM {table}"
 
     def index_sql(self, table: str) -> list[str]:
         return []  # zone maps do: an index would only slow the bulk writes
@@ -272,6 +277,11 @@ class PostgresDatabase:
         return "SELECT * FROM " + asked_there(
             f"SELECT sequencename, last_value FROM pg_sequences WHERE schemaname = "
             f"'{self.schema}'")
+
+    def latest_sql(self, table: str, column: str) -> str:
+        """Asked of PostgreSQL whole, which answers from an index where there is one:
+        DuckDB passes no aggregate down, and would read the column whole to find it."""
+        return "SELECT * FROM " + asked_there(f"SELECT max({column}) FROM {table}")
 
     def index_sql(self, table: str) -> list[str]:
         """Run in PostgreSQL itself: DuckDB makes no index with a collation (nor is a

@@ -27,7 +27,7 @@ INDEXES: dict[str, tuple[tuple[str, ...], ...]] = {
     "person_history": (("person_id",),),
     "conflict_flags": (("household_id",),),
     "registry_changes": (("household_id",),),
-    "region_rollups": (("region_code", "as_of"),),
+    "region_rollups": (("region_code", "as_of"), ("as_of",)),
     "web_identification_figures": (("region_code", "year"),),
     # beside those registry/search.py makes on either backend (id_key serves here)
     "web_people_search": (("name",), ("pinyin",), ("initials",), ("household_id",),

@@ -29,6 +29,7 @@ from . import keys
 from .backends import Backend, EmbeddedFile, backend, is_url
 from .failures import conflicting, denied_reason, memory_limit, not_writable, translated
 from .keys import Key
+from .known import KnownTables
 from .migrations import MIGRATIONS, SCHEMA_VERSION, migration_sql
 from .sealer import Sealer
 
@@ -128,6 +129,7 @@ class Store:
         self.target, self.label = target, self.backend.label
         self.slow_ms = _slow_threshold() if slow_ms is None else slow_ms
         self._in_transaction = False
+        self._known = KnownTables()  # shared with its cursors
         if not self.backend.exists():
             raise StoreError(f"no store at {self.label}: create one with "
                              f"`povertycloud synth --db {self.label}` or "
@@ -232,6 +234,7 @@ class Store:
         handle = object.__new__(Store)
         handle.backend, handle.target, handle.label = self.backend, self.target, self.label
         handle.slow_ms, handle._in_transaction = self.slow_ms, False
+        handle._known = self._known
         handle.con = self.con.cursor()
         self.backend.use(handle.con)
         return handle
@@ -263,6 +266,8 @@ class Store:
                 if self._in_transaction or not self.backend.forget_catalog(self.con):
                     raise
                 return self._bound(sql, params)
+            finally:
+                self._known.ran(sql)
         except duckdb.Error as exc:
             found = translated(exc, self.backend.file)
             if found is not None:
@@ -473,8 +478,15 @@ class Store:
 
     def has_table(self, name: str) -> bool:
         """Whether the store holds a table ``name`` (temporary tables and views do not
-        count)."""
-        return name in self.column(self.backend.tables_sql())
+        count); a table seen before is not asked for again (``known``), nor remembered
+        when seen inside a transaction, which may not commit."""
+        if self._known.holds(name):
+            return True
+        era = self._known.era
+        names = self.column(self.backend.tables_sql())
+        if not self._in_transaction:
+            self._known.seen(names, era)
+        return name in names
 
     def has_view(self, name: str) -> bool:
         """Whether the store holds a view ``name``."""
@@ -490,6 +502,11 @@ class Store:
 
     def count(self, table: str) -> int:
         return self.scalar(f"SELECT count(*) FROM {table}")
+
+    def latest(self, table: str, column: str) -> Any:
+        """The largest ``column`` of the store's table ``table`` (None when it has no
+        row), computed where the rows are."""
+        return self.value(self.backend.latest_sql(table, column))
 
     def latest_year(self, table: str = "household_years") -> int | None:
         """The latest ``year`` in ``table`` (None when it has no row)."""
