@@ -36,7 +36,10 @@ DELETE FROM sessions WHERE expires_at <= ?;
 INSERT INTO sessions VALUES (?, ?, ?, ?, ?);
 
 -- name: live_session
-SELECT user_id, csrf_token FROM sessions WHERE token_hash = ? AND expires_at > ?;
+-- with its active user: one statement of every request, not two
+SELECT u.user_id, u.username, u.display_name, u.role, u.region_code, u.source, s.csrf_token
+FROM sessions s JOIN users u ON u.user_id = s.user_id
+WHERE s.token_hash = ? AND s.expires_at > ? AND u.active;
 
 -- name: end_session
 DELETE FROM sessions WHERE token_hash = ?;

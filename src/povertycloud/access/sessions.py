@@ -10,7 +10,7 @@ import hmac
 import secrets
 
 from ..store import Queries, Store
-from .accounts import User, get_user
+from .accounts import User
 
 COOKIE = "pc_session"
 QUERIES = Queries(__package__)
@@ -31,12 +31,9 @@ def start(store: Store, user: User, hours: float) -> tuple[str, str]:
 
 
 def resume(store: Store, token: str) -> tuple[User, str] | None:
-    """The user and CSRF token of a live session, or None."""
+    """The user and CSRF token of a live session of an active user, or None."""
     row = store.one(QUERIES["live_session"], [_digest(token), dt.datetime.now()])
-    if row is None:
-        return None
-    user = get_user(store, int(row[0]))
-    return (user, str(row[1])) if user else None
+    return (User(*row[:-1]), str(row[-1])) if row else None
 
 
 def end(store: Store, token: str) -> None:
