@@ -54,8 +54,8 @@ def database_url(server: str, name: str) -> str:
 
 
 def holds_province(url: str) -> bool:
-    try:
-        with Store(url, read_only=True) as store:
+    try:  # opened for writing: a store of an older schema is migrated, not taken for none
+        with Store(url) as store:
             return store.has_table("users") and bool(store.count("people"))
     except Exception:  # no such database, or an empty one
         return False
