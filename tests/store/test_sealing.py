@@ -112,8 +112,10 @@ def test_the_store_reads_writes_and_looks_up_sealed_values(province: Path,
     with Store(province, read_only=True) as source:
         expected = tally(source)
         person, number = source.one("SELECT person_id, id_number FROM people LIMIT 1") or ()
+        largest = source.latest("people", "id_number")
     with Store(sealed, key=KEY) as store:
         assert tally(store) == expected
+        assert store.latest("people", "id_number") == largest  # opened, not ciphertext
         search.refresh(store)
         found = search.search(store, number, "")
         assert [r["person_id"] for r in found["rows"]] == [person]

@@ -280,7 +280,10 @@ class PostgresDatabase:
 
     def latest_sql(self, table: str, column: str) -> str:
         """Asked of PostgreSQL whole, which answers from an index where there is one:
-        DuckDB passes no aggregate down, and would read the column whole to find it."""
+        DuckDB passes no aggregate down, and would read the column whole to find it. A
+        sealed column is read through its view (PostgreSQL holds only ciphertext)."""
+        if self.sealed is not None and column in self.sealed.sealing.tables.get(table, {}):
+            return f"SELECT max({column}) FROM {table}"
         return "SELECT * FROM " + asked_there(f"SELECT max({column}) FROM {table}")
 
     def index_sql(self, table: str) -> list[str]:
