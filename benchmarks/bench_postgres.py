@@ -66,8 +66,9 @@ def postgres_copy(db: Path, server: str, name: str) -> tuple[str, list[str]]:
     what the copy took."""
     url = database_url(server, name)
     noted = OUT / f"{name}-copy.txt"  # what the copy took, for the runs that reuse it
-    if holds_province(url) and noted.exists():
-        return url, [noted.read_text(encoding="utf-8")]
+    if holds_province(url):  # never dropped once it holds a province: copied again by hand
+        return url, [noted.read_text(encoding="utf-8") if noted.exists()
+                     else f"{name} copied earlier, reused"]
     with psycopg.connect(server, autocommit=True) as con:
         con.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")  # type: ignore[arg-type]
         con.execute(f"CREATE DATABASE {name}")  # type: ignore[arg-type]
