@@ -86,7 +86,8 @@ class Backend(Protocol):
 
     def lookup_hash(self, value: str) -> str: ...  # SQL: a value's hash kept for look-ups
 
-    def prepare(self, con: duckdb.DuckDBPyConnection, read_only: bool) -> None: ...
+    # a store just opened: the statements its opening needs run (the store runs them)
+    def prepare(self, con: duckdb.DuckDBPyConnection, read_only: bool) -> list[str]: ...
 
     def seal(self, con: duckdb.DuckDBPyConnection, table: str | None,
              read_only: bool = False) -> list[str]: ...
@@ -191,8 +192,8 @@ class EmbeddedFile:
     def lookup_hash(self, value: str) -> str:
         return f"hash({value})"
 
-    def prepare(self, con: duckdb.DuckDBPyConnection, read_only: bool) -> None:
-        pass
+    def prepare(self, con: duckdb.DuckDBPyConnection, read_only: bool) -> list[str]:
+        return []
 
     def seal(self, con: duckdb.DuckDBPyConnection, table: str | None,
              read_only: bool = False) -> list[str]:
@@ -317,8 +318,12 @@ class PostgresDatabase:
         reversed by trying every number)."""
         return f"hash({value})" if self.sealed is None else f"pc_mac({value})"
 
-    def prepare(self, con: duckdb.DuckDBPyConnection, read_only: bool) -> None:
-        self.sealed = sealing.opened(con, self.key, self.label, self.schema, read_only)
+    def prepare(self, con: duckdb.DuckDBPyConnection, read_only: bool) -> list[str]:
+        """With a key, what seals the tables not sealed yet (the views that open them
+        are made when the catalogue is read afresh, ``forget_catalog``)."""
+        self.sealed, pending = sealing.opened(con, self.key, self.label, self.schema,
+                                              read_only)
+        return pending
 
     def seal(self, con: duckdb.DuckDBPyConnection, table: str | None,
              read_only: bool = False) -> list[str]:

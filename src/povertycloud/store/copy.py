@@ -79,15 +79,16 @@ def copy_store(source: Store, target: Store, counter: Counter | None = None) -> 
 
 
 def _copy_table(source: Store, target: Store, table: str) -> None:
-    columns = ", ".join(f'"{c}" {t}' for c, t in source.columns(table).items())
-    reader = source.batches(f"SELECT * FROM {table}", BATCH_ROWS)  # read before any other
+    made = not target.has_table(table)
+    if made:  # made by the work done on the source (a department's feed, results)
+        columns = ", ".join(f'"{c}" {t}' for c, t in source.columns(table).items())
+        target.execute(f"CREATE TABLE {table} ({columns})")
+    # the source's rows streamed once (no other statement of the source meanwhile)
+    reader = source.batches(f"SELECT * FROM {table}", BATCH_ROWS)
     with target.registered(STREAMED, reader):
-        if target.has_table(table):
-            target.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {STREAMED}")
-        else:  # made by the work done on the source (a department's feed, results)
-            target.execute(f"CREATE TABLE {table} ({columns})")
-            target.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {STREAMED}")
-            target.index(table)
+        target.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {STREAMED}")
+    if made:
+        target.index(table)
 
 
 def _copy_sealed(source: Store, target: Store) -> None:

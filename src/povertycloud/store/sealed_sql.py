@@ -97,8 +97,9 @@ class Sealing:
                 f"({query.strip()}) AS pc_rows{alias} {tail}")
 
     def _sealed_columns(self, table: str) -> str:
-        """Every column of a query's rows, those of ``table`` sealed (which it must all
-        hold) sealed, with the keyed hashes of those looked up."""
+        """Every column of a query's rows, those of ``table`` sealed (it must hold one at
+        least; any it lacks is not written) sealed, with the keyed hashes of those looked
+        up."""
         sealed = self.tables[table]
         names = "[" + ", ".join(f"'{n}'" for n in sealed) + "]"
         select = (f"COLUMNS(c -> NOT list_contains({names}, c)), "

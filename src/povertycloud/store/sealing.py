@@ -31,16 +31,17 @@ if TYPE_CHECKING:
 
 
 def opened(con: duckdb.DuckDBPyConnection, key: Key | None, label: str, schema: str,
-           read_only: bool) -> SealedTables | None:
+           read_only: bool) -> tuple[SealedTables | None, list[str]]:
     """The sealed tables of the store ``con`` holds, opened with ``key`` (None: a store
-    in clear): the key checked to be the store's, what is not sealed yet sealed, the
-    views made. A sealed store without its key, or a store in clear with one, refused."""
+    in clear), and the statements (to run in order, in one transaction) that seal what
+    is not sealed yet; the key checked to be the store's. A sealed store without its
+    key, or a store in clear with one, refused."""
     recorded = con.execute("SELECT value FROM pc_meta WHERE key = 'sealed_key'").fetchone()
     if key is None:
         if recorded:
             raise StoreError(f"{label} is encrypted: give its key in "
                              f"{keys.FILE_VARIABLE} (a file) or {keys.VALUE_VARIABLE}")
-        return None
+        return None, []
     sealer = Sealer(key)
     if not recorded:
         raise StoreError(f"{label} is not encrypted, but a key is set ({key.source}): "
@@ -49,20 +50,7 @@ def opened(con: duckdb.DuckDBPyConnection, key: Key | None, label: str, schema: 
     if recorded[0] != sealer.fingerprint:
         raise StoreError(f"{label} was encrypted with another key than the one in "
                          f"{key.source}: give the store's own key")
-    register(con, sealer)
-    sealed = SealedTables(label, schema)
-    pending = sealed.seal(con, None, read_only)
-    if pending:
-        con.execute("BEGIN TRANSACTION")
-        try:
-            for statement in pending:
-                con.execute(statement)
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-        con.execute("COMMIT")
-    sealed.views(con)
-    return sealed
+    return _sealed_with(con, sealer, label, schema, read_only)
 
 
 def sealed_from_now(con: duckdb.DuckDBPyConnection, key: Key, label: str, schema: str
@@ -70,9 +58,16 @@ def sealed_from_now(con: duckdb.DuckDBPyConnection, key: Key, label: str, schema
     """A store in clear until now, to be sealed with ``key``: its sealed tables and the
     statements (to run in order, in one transaction) that seal them."""
     sealer = Sealer(key)
+    sealed, statements = _sealed_with(con, sealer, label, schema, read_only=False)
+    return sealed, [*statements, _recorded(sealer)]
+
+
+def _sealed_with(con: duckdb.DuckDBPyConnection, sealer: Sealer, label: str, schema: str,
+                 read_only: bool) -> tuple[SealedTables, list[str]]:
+    """The store's sealed tables with ``sealer``'s functions, and what seals them all."""
     register(con, sealer)
     sealed = SealedTables(label, schema)
-    return sealed, [*sealed.seal(con, None), _recorded(sealer)]
+    return sealed, sealed.seal(con, None, read_only)
 
 
 def _recorded(sealer: Sealer) -> str:

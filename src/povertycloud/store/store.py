@@ -150,10 +150,20 @@ class Store:
         self.con.execute(f"SET memory_limit = '{limit}'")
         self._check_version(read_only, as_written)
         try:
-            self.backend.prepare(self.con, read_only)
+            self._prepare(read_only)
         except BaseException:
             self.con.close()
             raise
+
+    def _prepare(self, read_only: bool) -> None:
+        """What the backend needs done on opening (sealing a table not sealed yet), in
+        one transaction; then its catalogue read afresh (the views of sealed tables)."""
+        pending = self.backend.prepare(self.con, read_only)
+        if pending:
+            with self.transaction():
+                for statement in pending:
+                    self.execute(statement)
+        self.backend.forget_catalog(self.con)
 
     @property
     def path(self) -> Path:
