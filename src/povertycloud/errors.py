@@ -70,14 +70,15 @@ class Issue:
 class ValidationFailed(PovertyCloudError):
     """A batch has invalid rows; nothing was written."""
 
-    def __init__(self, issues: list[Issue], total: int, shown: int = 20) -> None:
+    def __init__(self, issues: list[Issue], total: int, shown: int = 20,
+                 nothing: str = "nothing was imported (use --keep-good to quarantine bad "
+                                "rows)") -> None:
         self.issues = issues
         self.total = total
         lines = [str(i) for i in issues[:shown]]
         more = total - len(lines)
         if more > 0:
             lines.append(f"... and {more} more")
-        head = (f"{total} problem(s) found; nothing was imported "
-                "(use --keep-good to quarantine bad rows)")
+        head = f"{total} problem(s) found; {nothing}"
         # one problem on the line of the message, more each on a line of its own
         super().__init__(head + (": " if total == 1 else ":\n  ") + "\n  ".join(lines))

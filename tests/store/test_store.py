@@ -36,6 +36,7 @@ SCHEMA_FINGERPRINTS = {
     12: "2e3152bdc63ca38c9b7da79608bbc3c3ac00c1511208a1748edec720859ab6e5",  # deliveries
     13: "2e3152bdc63ca38c9b7da79608bbc3c3ac00c1511208a1748edec720859ab6e5",  # jobs
     14: "2e3152bdc63ca38c9b7da79608bbc3c3ac00c1511208a1748edec720859ab6e5",  # sealed columns
+    15: "2e3152bdc63ca38c9b7da79608bbc3c3ac00c1511208a1748edec720859ab6e5",  # funds ledger
 }
 WEB_TABLES = {"users", "sessions", "audit_log", "complaints", "announcements",
               "feed_links", "conflict_flags",  # the feed checks' tables
@@ -48,7 +49,9 @@ WEB_TABLES = {"users", "sessions", "audit_log", "complaints", "announcements",
               "rate_events",  # the web's rate limits
               "deliveries",  # departments' deliveries through the API
               "jobs",  # the server's jobs
-              "pc_sealed"}  # the sensitive columns, sealed on PostgreSQL with a key
+              "pc_sealed",  # the sensitive columns, sealed on PostgreSQL with a key
+              "fund_entries", "fund_postings", "fund_payment_batches", "fund_payments",
+              "fund_reconciliations", "pc_append_only"}  # the funds ledger
 
 
 @pytest.fixture

@@ -28,7 +28,8 @@ if TYPE_CHECKING:
 ROLES = ("officer", "field_officer", "auditor", "assessor", "admin", "department")
 PERMISSIONS: dict[str, frozenset[str]] = {
     "officer": frozenset({"dashboard", "households", "search", "unmask", "complaints",
-                          "announce", "verify", "data", "review", "workflow", "monitoring"}),
+                          "announce", "verify", "data", "review", "workflow", "monitoring",
+                          "funds"}),
     "field_officer": frozenset({"dashboard", "households", "search", "unmask", "verify",
                                 "workflow", "monitoring"}),
     "auditor": frozenset({"dashboard", "households", "search", "audit", "data",
@@ -36,7 +37,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "assessor": frozenset({"dashboard", "households", "search"}),
     "admin": frozenset({"dashboard", "households", "search", "unmask", "complaints",
                         "announce", "audit", "users", "verify", "data", "quarantine",
-                        "review", "workflow", "monitoring", "jobs"}),
+                        "review", "workflow", "monitoring", "jobs", "funds"}),
     "department": frozenset({"deliver"}),  # of its own source only (User.source)
 }
 MIN_PASSWORD = 10

@@ -16,6 +16,7 @@ from . import (
     demo,
     docs,
     dynamic,
+    funds,
     identify,
     keys,
     link,
@@ -69,6 +70,7 @@ app.add_typer(targeting.targeting_app, name="targeting")
 app.add_typer(warn.warn_app, name="warn")
 app.add_typer(dynamic.workflow_app, name="workflow")
 app.add_typer(dynamic.history_app, name="history")
+app.add_typer(funds.funds_app, name="funds")
 
 
 def _version(value: bool) -> None:

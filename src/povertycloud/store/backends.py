@@ -21,7 +21,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 import duckdb
 
 from ..errors import StoreError
-from . import extensions, indexes, keys, sealing
+from . import append_only, extensions, indexes, keys, sealing
 from .keys import Key
 from .native import CATALOG, asked_there, quoted, run_there
 from .sealed_sql import SCHEMA
@@ -67,6 +67,8 @@ class Backend(Protocol):
     def use(self, con: duckdb.DuckDBPyConnection) -> None: ...  # a new cursor's default
 
     def ddl(self, sql: str) -> list[str]: ...  # the statements that run a migration
+
+    def protect_sql(self, tables: list[str]) -> list[str]: ...  # append-only, natively
 
     def draw_sql(self, sequence: str, count: int) -> str: ...
 
@@ -161,6 +163,9 @@ class EmbeddedFile:
 
     def ddl(self, sql: str) -> list[str]:
         return [sql]
+
+    def protect_sql(self, tables: list[str]) -> list[str]:
+        return []  # one process, whose store refuses the change (append_only)
 
     def draw_sql(self, sequence: str, count: int) -> str:
         return f"SELECT max(nextval('{sequence}')) FROM range({int(count)})"
@@ -269,6 +274,10 @@ class PostgresDatabase:
 
         return [run_there(sqlglot.transpile(s.query, read="duckdb", write="postgres")[0])
                 for s in duckdb.extract_statements(sql)] + ["CALL pg_clear_cache()"]
+
+    def protect_sql(self, tables: list[str]) -> list[str]:
+        """A trigger on each append-only table: another client is refused as well."""
+        return append_only.trigger_sql(tables)
 
     def draw_sql(self, sequence: str, count: int) -> str:
         return "SELECT max(n) FROM " + asked_there(

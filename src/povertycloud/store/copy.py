@@ -25,8 +25,9 @@ Counter = Callable[[str, int, int], None]  # table, tables done, tables in all
 MANIFEST = "backup_manifest"  # what a backup says of itself (store.backup), in its pc_meta
 # Keys of pc_meta that describe a store itself, not its data: not copied.
 OWN_META = ("schema_version", "created_by", "sealed_key", MANIFEST)
-# The store's own tables, copied by what they mean: its settings, its sealed columns.
-OWN_TABLES = ("pc_meta", "pc_sealed")
+# The store's own tables, copied by what they mean: its settings, its sealed columns;
+# the append-only tables are made so by the migrations of every store.
+OWN_TABLES = ("pc_meta", "pc_sealed", "pc_append_only")
 
 
 def tables(store: Store) -> list[str]:

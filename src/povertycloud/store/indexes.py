@@ -38,10 +38,13 @@ INDEXES: dict[str, tuple[tuple[str, ...], ...]] = {
     "audit_log": (("object_kind", "object_id"),),
     "sessions": (("token_hash",),),
     "users": (("username",),),
+    "fund_postings": (("account",),),
+    "fund_entries": (("batch_id",),),
+    "fund_payments": (("household_id",),),
 }
 TEXT = frozenset({"code", "id_number", "village_code", "region_code", "name", "pinyin",
                   "initials", "source", "object_kind", "object_id", "token_hash",
-                  "username"})
+                  "username", "account"})
 
 
 def statements(table: str) -> list[str]:

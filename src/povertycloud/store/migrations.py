@@ -24,6 +24,7 @@ MIGRATIONS: tuple[str, ...] = (
     "0012_deliveries.sql",
     "0013_jobs.sql",
     "0014_sealed_columns.sql",
+    "0015_funds.sql",
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -25,7 +25,9 @@ import duckdb
 from .. import __version__
 from ..errors import StoreError, StoreNotWritable
 from ..standard.tables import VERSION as STANDARD_VERSION
-from . import keys
+from . import append_only, keys
+from .append_only import REGISTRY as APPEND_ONLY
+from .append_only import AppendOnly
 from .backends import Backend, EmbeddedFile, backend, is_url
 from .failures import conflicting, denied_reason, memory_limit, not_writable, translated
 from .keys import Key
@@ -130,6 +132,7 @@ class Store:
         self.slow_ms = _slow_threshold() if slow_ms is None else slow_ms
         self._in_transaction = False
         self._known = KnownTables()  # shared with its cursors
+        self._append_only: frozenset[str] = frozenset()  # read once migrated
         if not self.backend.exists():
             raise StoreError(f"no store at {self.label}: create one with "
                              f"`povertycloud synth --db {self.label}` or "
@@ -158,6 +161,9 @@ class Store:
     def _prepare(self, read_only: bool) -> None:
         """What the backend needs done on opening (sealing a table not sealed yet), in
         one transaction; then its catalogue read afresh (the views of sealed tables)."""
+        if self.has_table(APPEND_ONLY):  # not in a store of an older schema, read as written
+            self._append_only = frozenset(self.column(f"SELECT table_name FROM "
+                                                      f"{APPEND_ONLY}"))
         pending = self.backend.prepare(self.con, read_only)
         if pending:
             with self.transaction():
@@ -244,7 +250,7 @@ class Store:
         handle = object.__new__(Store)
         handle.backend, handle.target, handle.label = self.backend, self.target, self.label
         handle.slow_ms, handle._in_transaction = self.slow_ms, False
-        handle._known = self._known
+        handle._known, handle._append_only = self._known, self._append_only
         handle.con = self.con.cursor()
         self.backend.use(handle.con)
         return handle
@@ -266,6 +272,9 @@ class Store:
         """Run a statement (a write to a sealed table rewritten to seal its values); a
         DuckDB error the user can act on (out of memory, a folder that cannot be written)
         becomes its :class:`StoreError`."""
+        refused = append_only.refusal(sql, self._append_only)
+        if refused:
+            raise AppendOnly(refused)
         sql = self.backend.rewritten(sql, lambda table: list(self.columns(table)))
         _crash_point(sql)
         try:
@@ -430,6 +439,9 @@ class Store:
             for migration in MIGRATIONS[self.schema_version:]:
                 for statement in self.backend.ddl(migration_sql(migration)):
                     self.execute(statement)
+            guarded = self.column(f"SELECT table_name FROM {APPEND_ONLY}")
+            for statement in self.backend.protect_sql(guarded):
+                self.execute(statement)
             self.set_meta("schema_version", str(SCHEMA_VERSION))
             self.set_meta("standard_version", STANDARD_VERSION)
             self.index_all()

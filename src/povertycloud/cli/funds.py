@@ -1,0 +1,252 @@
+"""`povertycloud funds`: programmes, the ledger, payment lists and bank returns."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.table import Table as RichTable
+
+from .common import DbOption, WaitOption, console, keys, open_store, parse_date, prefix_of
+
+if TYPE_CHECKING:
+    from ..access.accounts import User
+    from ..store import Store
+
+funds_app = typer.Typer(help="Funds: programmes, the ledger (book, verify, balances), "
+                             "payment lists and bank returns. See docs/funds.md.",
+                        no_args_is_help=True)
+ProgrammesOption = Annotated[Path | None, typer.Option(
+    help="Fund programmes (YAML); the shipped ones by default.")]
+AsOption = Annotated[str, typer.Option(
+    "--as", help="The officer who books: their jurisdiction bounds what they may book.")]
+LEVELS_HELP = "province, prefecture, county, township or village"
+
+
+def _officer(store: Store, username: str) -> User:
+    from ..access.accounts import PERMISSIONS, user_named
+    from ..errors import PovertyCloudError
+
+    user = user_named(store, username)
+    if "funds" not in PERMISSIONS[user.role]:
+        raise PovertyCloudError(f"{username} is a {user.role}: only officers and admins "
+                                "book funds")
+    return user
+
+
+@funds_app.command("programmes")
+def programmes_command(programmes: ProgrammesOption = None, fields: Annotated[bool, typer.Option(
+        "--fields", help="List the fields an eligibility rule may use instead.")] = False
+                       ) -> None:
+    """List the fund programmes (checked): source, what each pays, when it is open,
+    its standard and who is eligible."""
+    from ..funds.eligibility import field_types
+    from ..funds.money import yuan
+    from ..funds.programmes import load_programmes
+
+    if fields:
+        table = RichTable("field", "kind", "values", title="Eligibility fields")
+        for name, t in field_types().items():
+            table.add_row(name, t.kind, ", ".join(t.values))
+        console.print(table)
+        return
+    found = load_programmes(programmes)
+    table = keys(RichTable("programme", "name", "source", "pays", "open", "standard",
+                           "per", title=f"Fund programmes ({found.label}, effective "
+                                        f"{found.effective})"), "programme")
+    for p in found.programmes:
+        s = p.standard
+        standard = "" if s is None else (
+            ", ".join(f"{v}: {yuan(a)}" for v, a in s.amounts) if s.by else
+            yuan(s.low) if s.low == s.high else f"{yuan(s.low)}–{yuan(s.high)}")
+        table.add_row(p.id, p.name, p.source, p.pays, f"{p.opens} – {p.closes}",
+                      standard, p.unit or p.per or "household")
+    console.print(table)
+
+
+@funds_app.command("book")
+def book_command(
+    file: Annotated[Path, typer.Argument(help="Entries: CSV, Excel, JSON or Parquet with "
+                                              "entry, kind, programme, value_date, "
+                                              "account, debit_yuan, credit_yuan, memo.")],
+    db: DbOption, as_: AsOption, programmes: ProgrammesOption = None, wait: WaitOption = 0,
+) -> None:
+    """Book a file of entries (appropriations, allocations, disbursements, returns), all
+    or none: each checked to balance, in whole fen, between accounts of the officer's
+    jurisdiction, in its kind's shape, with money enough where it is paid from."""
+    from ..funds.bookings import entries_in
+    from ..funds.ledger import book
+    from ..funds.programmes import load_programmes
+
+    found = load_programmes(programmes)
+    with open_store(db, wait=wait) as store:
+        entries = entries_in(store, file)
+        ids = book(store, entries, _officer(store, as_), found)
+    console.print(f"Booked {len(ids):,} entries from {file}"
+                  + (f" (ids {ids[0]}–{ids[-1]})" if ids else ""))
+
+
+@funds_app.command("reverse")
+def reverse_command(
+    entry: Annotated[int, typer.Argument(help="The entry to reverse.")],
+    db: DbOption, as_: AsOption,
+    memo: Annotated[str | None, typer.Option(help="Why (kept with the reversal).")] = None,
+    programmes: ProgrammesOption = None, wait: WaitOption = 0,
+) -> None:
+    """Correct a booked entry: book its reversal (the same postings, signs turned). A
+    booked entry is never changed or deleted."""
+    from ..funds.ledger import reverse
+    from ..funds.programmes import load_programmes
+
+    found = load_programmes(programmes)
+    with open_store(db, wait=wait) as store:
+        reversal = reverse(store, entry, _officer(store, as_), found, memo)
+    console.print(f"Entry {entry} reversed by entry {reversal}")
+
+
+@funds_app.command("verify")
+def verify_command(
+    db: DbOption,
+    heads: Annotated[Path | None, typer.Option(
+        help="Write each book's head (entries, hash) to this JSON file, to keep apart.")]
+    = None,
+    against: Annotated[Path | None, typer.Option(
+        help="Heads kept earlier (--heads): check each book only grew since.")] = None,
+) -> None:
+    """Walk every book's chain of hashes and name each entry edited, deleted, inserted
+    or moved since it was booked, and any entry that does not balance. Exits 1 if any."""
+    from ..funds.verify import verify
+
+    kept = None
+    if against is not None:
+        kept = {b: (int(n), str(h)) for b, (n, h) in
+                json.loads(against.read_text(encoding="utf-8")).items()}
+    with open_store(db, read_only=True) as store:
+        result = verify(store, kept)
+    table = keys(RichTable("book", "entries", "head hash", title="Books"), "book")
+    for book, (entries, head) in result.books.items():
+        table.add_row(book, f"{entries:,}", head)
+    console.print(table)
+    if heads is not None:
+        heads.write_text(json.dumps({b: list(v) for b, v in result.books.items()},
+                                    indent=1), encoding="utf-8")
+        console.print(f"Heads written to {heads}")
+    if result.intact:
+        console.print(f"[green]Intact[/]: {sum(n for n, _ in result.books.values()):,} "
+                      f"entries in {len(result.books):,} books")
+        return
+    for finding in result.findings:
+        console.print(f"[red]{finding}[/]", highlight=False, soft_wrap=True)
+    raise typer.Exit(1)
+
+
+@funds_app.command("balances")
+def balances_command(
+    db: DbOption,
+    level: Annotated[str, typer.Option(help=f"One of {LEVELS_HELP}.")] = "county",
+    region: Annotated[str, typer.Option(help="Only within this region (code or leading "
+                                              "digits).")] = "",
+    as_of: Annotated[str | None, typer.Option(help="As of the end of this day "
+                                                   "(YYYY-MM-DD); today by default.")]
+    = None,
+    programme: Annotated[str | None, typer.Option(help="Only this programme.")] = None,
+    export: Annotated[Path | None, typer.Option(help="Also write the table to .xlsx, "
+                                                     ".csv or .parquet.")] = None,
+) -> None:
+    """What each region of a level received, sent on, holds, has at the bank and
+    spent on households and projects, and its disbursement rate, by programme."""
+    import pyarrow as pa
+
+    from ..funds.balances import COLUMNS, balances
+    from ..funds.money import yuan
+    from ..intake.exports import check_table_output, write_table
+    from ..standard.codes import LEVELS
+
+    if level not in LEVELS:
+        raise typer.BadParameter(f"--level is one of {LEVELS_HELP}")
+    if export is not None:
+        check_table_output(export, overwrite=False)
+    day = parse_date(as_of) if as_of else None
+    with open_store(db, read_only=True) as store:
+        rows = balances(store, level, prefix_of(region), day, programme)
+    table = keys(RichTable("region", "name", "programme", "received", "sent out", "held",
+                           "at bank", "spent", "rate",
+                           title=f"Funds by {level}, as of {day or 'today'} (yuan)"),
+                 "region")
+    for r in rows:
+        table.add_row(r["region_code"], r["name"] or "", r["programme"],
+                      *(yuan(int(r[c])) for c in COLUMNS[3:8]),
+                      "—" if r["rate"] is None else f"{float(r['rate']):.1%}")
+    console.print(table)
+    if export is not None:
+        write_table(pa.Table.from_pylist(rows), export)
+        console.print(f"Written to {export}")
+
+
+@funds_app.command("pay")
+def pay_command(
+    file: Annotated[Path, typer.Argument(help="The payment list: CSV, Excel, JSON or "
+                                              "Parquet with household_id, payee_name, "
+                                              "payee_id_number, bank_account, amount_yuan "
+                                              "(in kind: quantity instead of the last two).")],
+    db: DbOption, as_: AsOption,
+    programme: Annotated[str, typer.Option(help="The programme it pays.")],
+    county: Annotated[str, typer.Option(help="The paying county's code.")],
+    period: Annotated[str, typer.Option(help="The period it pays (2026, 2026-autumn, "
+                                             "2026-03...).")],
+    on: Annotated[str | None, typer.Option(help="The day it is paid (YYYY-MM-DD); today "
+                                                "by default.")] = None,
+    programmes: ProgrammesOption = None, wait: WaitOption = 0,
+) -> None:
+    """Check a county's payment list against the registry and the programme's rules and
+    book it, whole or not at all: every refused row named with its reason. The same
+    file twice books nothing the second time."""
+    import datetime as dt
+
+    from ..funds.money import yuan
+    from ..funds.payments import PaymentOrder, pay
+    from ..funds.programmes import load_programmes
+
+    order = PaymentOrder(load_programmes(programmes)[programme], county, period,
+                         parse_date(on) if on else dt.date.today())
+    with open_store(db, wait=wait) as store:
+        batch = pay(store, file, order, _officer(store, as_))
+    if not batch.new:
+        console.print(f"{file} was booked before, as payment batch {batch.batch_id}: "
+                      "nothing changed")
+        return
+    console.print(f"Payment batch {batch.batch_id}: {batch.lines:,} lines, "
+                  f"{yuan(batch.total_fen)} yuan of {programme} booked")
+
+
+@funds_app.command("reconcile")
+def reconcile_command(
+    file: Annotated[Path, typer.Argument(help="The bank's return file: record_id, "
+                                              "payment_batch, line, status (paid or "
+                                              "failed), paid_yuan, holder_name, "
+                                              "bank_account, reason, value_date.")],
+    db: DbOption, as_: AsOption,
+    batch: Annotated[int, typer.Option(help="The payment batch it answers.")],
+    wait: WaitOption = 0,
+) -> None:
+    """Take in the bank's return of a payment batch and reconcile each line: paid,
+    failed (money back to the county), amount differs, paid to another holder, unknown.
+    The same file twice changes nothing."""
+    from ..funds.money import yuan
+    from ..funds.returns import OUTCOMES, reconcile
+
+    with open_store(db, wait=wait) as store:
+        done = reconcile(store, file, batch, _officer(store, as_))
+    if done.report.duplicate_of is not None:
+        console.print(f"{file} was taken in before (batch {done.report.duplicate_of}): "
+                      "nothing changed")
+        return
+    table = RichTable("outcome", "lines", "yuan moved",
+                      title=f"Payment batch {batch}: the bank's return")
+    for outcome in OUTCOMES:
+        lines, moved = done.outcomes.get(outcome, (0, 0))
+        if lines:
+            table.add_row(outcome, f"{lines:,}", yuan(moved))
+    console.print(table)

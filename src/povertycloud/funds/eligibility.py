@@ -1,0 +1,71 @@
+"""The fields a programme's eligibility rule may use: the household's registration, its
+survey of the year, its member counts and the identification's results (band, proposal,
+causes and recommended measures, each cause and measure a true/false field)."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from ..profile.expressions import BOOLEAN, NUMBER, STRING, FieldType
+from ..standard.codes import CAUSES, HOUSING_GRADES, REGISTRATION
+from ..standard.tables import REGIONS
+
+MEASURES = ("industry_support", "jobs_and_training", "microcredit", "relocation",
+            "ecological_compensation", "education_aid", "medical_assistance",
+            "minimum_living_guarantee", "housing_renovation", "water_project",
+            "disaster_relief", "food_and_clothing_relief", "motivation_building")
+
+# name: (type, SQL over households h, household_years y, identification i, members m)
+_FIELDS: dict[str, tuple[FieldType, str]] = {
+    "registration_status": (FieldType(STRING, REGISTRATION), "h.registration_status"),
+    "members": (FieldType(NUMBER), "coalesce(m.people_alive, 0)"),
+    "students": (FieldType(NUMBER), "coalesce(m.students, 0)"),
+    "labourers": (FieldType(NUMBER), "coalesce(m.labourers, 0)"),
+    "housing_grade": (FieldType(STRING, HOUSING_GRADES), "y.housing_grade"),
+    "land_mu": (FieldType(NUMBER), "y.land_mu"),
+    "livestock_units": (FieldType(NUMBER), "y.livestock_units"),
+    "income_per_capita": (FieldType(NUMBER), "i.income_per_capita"),
+    "poverty_line": (FieldType(NUMBER), "i.poverty_line"),
+    "income_below_line": (FieldType(BOOLEAN), "coalesce(i.income_below_line, false)"),
+    "score": (FieldType(NUMBER), "i.score"),
+    "band": (FieldType(STRING), "i.band"),
+    "proposal": (FieldType(STRING), "i.proposal"),
+    "terrain": (FieldType(STRING, REGIONS.field("terrain").values), "r.terrain"),
+}
+
+
+@cache
+def field_types() -> dict[str, FieldType]:
+    """Every eligibility field with its type."""
+    types = {name: t for name, (t, _) in _FIELDS.items()}
+    types.update({f"measure_{m}": FieldType(BOOLEAN) for m in MEASURES})
+    types.update({f"cause_{c}": FieldType(BOOLEAN) for c in CAUSES})
+    return types
+
+
+def _listed(column: str, value: str) -> str:
+    return f"coalesce(contains(';' || i.{column} || ';', ';{value};'), false)"
+
+
+def eligibility_sql(year: int, only: str | None = None) -> str:
+    """One row per household with every eligibility field, from the registry, the survey
+    and the identification of ``year`` (a household without them: their fields NULL);
+    with ``only`` (a query of household ids), of those households alone."""
+    columns = [f"{sql} AS {name}" for name, (_, sql) in _FIELDS.items()]
+    columns += [f"{_listed('measures', m)} AS measure_{m}" for m in MEASURES]
+    columns += [f"{_listed('causes', c)} AS cause_{c}" for c in CAUSES]
+    body = ",\n  ".join(columns)
+    where = f"\nWHERE h.household_id IN ({only})" if only else ""
+    return f"""
+SELECT h.household_id, h.village_code,
+  {body}
+FROM households h
+JOIN regions r ON r.code = h.village_code
+LEFT JOIN household_years y ON y.household_id = h.household_id AND y.year = {int(year)}
+LEFT JOIN identification i ON i.household_id = h.household_id AND i.year = {int(year)}
+LEFT JOIN (
+  SELECT household_id, count(*) AS people_alive,
+    count(*) FILTER (WHERE in_school) AS students,
+    count(*) FILTER (WHERE labour_capacity IN ('skilled', 'normal')) AS labourers
+  FROM people WHERE death_date IS NULL GROUP BY household_id
+) m ON m.household_id = h.household_id{where}"""

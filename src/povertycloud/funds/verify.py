@@ -1,0 +1,104 @@
+"""`povertycloud funds verify`: walk every book's chain and name each entry that was
+edited, deleted, inserted or moved since it was booked, and any entry that does not
+balance. A chain proves the ledger unchanged against a head kept elsewhere: the heads
+this reports (or `funds heads`) are what an auditor keeps and compares."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ..store import Store
+from .ledger import DIGESTS, GENESIS, QUERIES
+
+
+@dataclass(frozen=True)
+class Finding:
+    book: str
+    entry_id: int | None
+    seq: int | None
+    problem: str
+
+    def __str__(self) -> str:
+        where = f"book {self.book}" + (f", entry {self.entry_id} (link {self.seq})"
+                                       if self.entry_id is not None else "")
+        return f"{where}: {self.problem}"
+
+
+@dataclass
+class Verification:
+    books: dict[str, tuple[int, str]] = field(default_factory=dict)  # entries, head hash
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def intact(self) -> bool:
+        return not self.findings
+
+
+def verify(store: Store, against: dict[str, tuple[int, str]] | None = None,
+           progress: Callable[[str, int], None] | None = None) -> Verification:
+    """Every book's chain checked link by link; with ``against`` (heads kept earlier:
+    book to entries and head hash), each book checked to extend what it was then."""
+    result = Verification()
+    for book, entries in store.rows(QUERIES["books"]):
+        result.books[book] = _walk(store, book, result.findings)
+        if progress is not None:
+            progress(book, int(entries))
+    for entry_id, book, seq, off, lines in store.rows(QUERIES["unbalanced"]):
+        problem = (f"has {lines} posting(s); an entry has two at least" if lines < 2 else
+                   f"does not balance: its postings sum to {off} fen")
+        result.findings.append(Finding(book, entry_id, seq, problem))
+    for (entry_id,) in store.rows(QUERIES["orphan_postings"]):
+        result.findings.append(Finding("?", entry_id, None, "postings of an entry that "
+                                       "is not in the ledger (deleted, or inserted)"))
+    if against is not None:
+        _compare(store, result, against)
+    return result
+
+
+def _walk(store: Store, book: str, findings: list[Finding]) -> tuple[int, str]:
+    """Check one book's links in order; its entries and head hash."""
+    sql = (f"WITH entries_ AS (SELECT * FROM fund_entries WHERE book = ?), postings_ AS "
+           f"(SELECT p.* FROM fund_postings p JOIN entries_ e USING (entry_id)) "
+           f"SELECT entry_id, seq, prev_hash, hash, digest FROM ({DIGESTS}) "
+           f"ORDER BY seq, entry_id")
+    expected_seq, prev = 1, GENESIS
+    count = 0
+    for batch in store.batches(sql, 200_000, [book]):
+        rows = batch.to_pydict()
+        for entry_id, seq, prev_hash, stored, digest in zip(
+                rows["entry_id"], rows["seq"], rows["prev_hash"], rows["hash"],
+                rows["digest"], strict=True):
+            count += 1
+            problem = _link_problem(seq, expected_seq, prev_hash, prev, stored, digest)
+            if problem:
+                findings.append(Finding(book, entry_id, seq, problem))
+            expected_seq, prev = seq + 1, stored
+    return count, prev
+
+
+def _link_problem(seq: int, expected_seq: int, prev_hash: str, prev: str, stored: str,
+                  digest: str) -> str | None:
+    if seq != expected_seq:
+        return (f"is link {seq} where link {expected_seq} was expected: an entry before "
+                "it was deleted, or it was moved" if seq > expected_seq else
+                "repeats a link number: an entry was inserted")
+    if prev_hash != prev:
+        return ("does not follow the entry before it (an entry was inserted, deleted or "
+                "reordered)")
+    if hashlib.sha256((prev_hash + digest).encode()).hexdigest() != stored:
+        return "was changed after it was booked: its content no longer gives its hash"
+    return None
+
+
+def _compare(store: Store, result: Verification,
+             against: dict[str, tuple[int, str]]) -> None:
+    """Each kept head still in its book, at its place: the book was only extended."""
+    for book, (entries, head) in against.items():
+        now = store.value("SELECT hash FROM fund_entries WHERE book = ? AND seq = ?",
+                          [book, entries])
+        if now != head:
+            result.findings.append(Finding(
+                book, None, entries, f"its link {entries} is no longer the head kept "
+                "earlier: the book was rewritten since"))
