@@ -51,7 +51,7 @@ WEB_TABLES = {"users", "sessions", "audit_log", "complaints", "announcements",
               "jobs",  # the server's jobs
               "pc_sealed",  # the sensitive columns, sealed on PostgreSQL with a key
               "fund_entries", "fund_postings", "fund_payment_batches", "fund_payments",
-              "fund_reconciliations", "pc_append_only"}  # the funds ledger
+              "fund_reconciliations", "fund_flags", "pc_append_only"}  # the funds ledger
 
 
 @pytest.fixture

@@ -73,3 +73,29 @@ JOIN fund_postings p ON p.entry_id = e.entry_id
 LEFT JOIN households h ON starts_with(p.account, 'household:')
   AND h.household_id = TRY_CAST(split_part(p.account, ':', 2) AS BIGINT)
 WHERE e.value_date <= ?
+
+-- name: flags_in
+-- the flags of regions under a prefix, unverified first, then the newest
+SELECT flag_id, rule, programme, region_code, household_id, batch_id, line, entry_id,
+  amount_fen, evidence, raised_at, outcome, verified_at, verified_by, note
+FROM fund_flags WHERE starts_with(region_code, ?)
+ORDER BY outcome IS NOT NULL, flag_id DESC
+LIMIT ?
+
+-- name: flag
+SELECT flag_id, rule, region_code, outcome FROM fund_flags WHERE flag_id = ?
+
+-- name: record_flag_outcome
+-- one statement: of two officers at once, only one records an outcome
+UPDATE fund_flags SET outcome = ?, verified_at = ?, verified_by = ?, note = ?
+WHERE flag_id = ? AND outcome IS NULL
+
+-- name: flag_precision
+-- per rule under a prefix: flags, verified, confirmed, and the precision of the
+-- verified flags that were not exempt
+SELECT rule, count(*) AS flags, count(outcome) AS verified,
+  count(*) FILTER (WHERE outcome = 'confirmed') AS confirmed,
+  count(*) FILTER (WHERE outcome = 'confirmed')
+    / nullif(count(*) FILTER (WHERE outcome IN ('confirmed', 'false_alarm')), 0)
+    AS precision
+FROM fund_flags WHERE starts_with(region_code, ?) GROUP BY rule ORDER BY rule

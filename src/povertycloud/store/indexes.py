@@ -41,6 +41,7 @@ INDEXES: dict[str, tuple[tuple[str, ...], ...]] = {
     "fund_postings": (("account",),),
     "fund_entries": (("batch_id",),),
     "fund_payments": (("household_id",),),
+    "fund_flags": (("region_code",), ("household_id",)),
 }
 TEXT = frozenset({"code", "id_number", "village_code", "region_code", "name", "pinyin",
                   "initials", "source", "object_kind", "object_id", "token_hash",

@@ -76,6 +76,30 @@ CREATE TABLE fund_reconciliations (
     PRIMARY KEY (record_id)
 );
 
+-- Anomalies found in the funds (funds/flags.py): a rule, where (the household's village
+-- or the region whose account it concerns), the payment or entry, its evidence; an
+-- officer's outcome from the field (confirmed, false_alarm, exempt), once.
+CREATE TABLE fund_flags (
+    flag_id BIGINT NOT NULL,
+    rule VARCHAR NOT NULL,
+    rules_version VARCHAR NOT NULL,
+    programme VARCHAR,
+    region_code VARCHAR NOT NULL,
+    household_id BIGINT,
+    batch_id BIGINT,
+    line BIGINT,
+    entry_id BIGINT,
+    amount_fen BIGINT,
+    evidence VARCHAR NOT NULL,
+    raised_at TIMESTAMP NOT NULL,
+    outcome VARCHAR,
+    verified_at TIMESTAMP,
+    verified_by VARCHAR,
+    note VARCHAR,
+    PRIMARY KEY (flag_id)
+);
+CREATE SEQUENCE fund_flag_ids START 1;
+
 CREATE TABLE pc_append_only (
     table_name VARCHAR NOT NULL,
     PRIMARY KEY (table_name)
@@ -83,4 +107,5 @@ CREATE TABLE pc_append_only (
 INSERT INTO pc_append_only VALUES ('fund_entries'), ('fund_postings');
 
 INSERT INTO pc_sealed VALUES
-    ('fund_payments', 'bank_account', 'VARCHAR', true, false);
+    ('fund_payments', 'bank_account', 'VARCHAR', true, false),
+    ('fund_flags', 'evidence', 'VARCHAR', false, false);
