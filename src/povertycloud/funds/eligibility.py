@@ -56,6 +56,7 @@ def eligibility_sql(year: int, only: str | None = None) -> str:
     columns += [f"{_listed('causes', c)} AS cause_{c}" for c in CAUSES]
     body = ",\n  ".join(columns)
     where = f"\nWHERE h.household_id IN ({only})" if only else ""
+    members = f" AND household_id IN ({only})" if only else ""
     return f"""
 SELECT h.household_id, h.village_code,
   {body}
@@ -67,5 +68,5 @@ LEFT JOIN (
   SELECT household_id, count(*) AS people_alive,
     count(*) FILTER (WHERE in_school) AS students,
     count(*) FILTER (WHERE labour_capacity IN ('skilled', 'normal')) AS labourers
-  FROM people WHERE death_date IS NULL GROUP BY household_id
+  FROM people WHERE death_date IS NULL{members} GROUP BY household_id
 ) m ON m.household_id = h.household_id{where}"""

@@ -43,8 +43,8 @@ def verify_flag(store: Store, flag_id: int, outcome: str, by: User,
         if changed is not None and not changed[0]:
             raise PovertyCloudError(f"flag {flag_id} was verified by another officer "
                                     "at the same moment")
-        record(store, by, f"fund flag {outcome}", "fund_flag", str(flag_id),
-               found["region_code"], note)
+        record(store, by, "verify_fund_flag", "fund_flag", str(flag_id),
+               found["region_code"], f"{outcome}: {note}" if note else outcome)
 
 
 def precision(store: Store, prefix: str) -> list[dict[str, Any]]:

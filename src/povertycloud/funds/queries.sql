@@ -55,24 +55,26 @@ SELECT DISTINCT p.entry_id FROM fund_postings p
 WHERE NOT EXISTS (SELECT 1 FROM fund_entries e WHERE e.entry_id = p.entry_id)
 ORDER BY p.entry_id
 
--- name: books
-SELECT book, count(*) AS entries FROM fund_entries GROUP BY book ORDER BY book
 
 -- name: homed_postings
 -- every posting of the entries booked up to a day (?), with its account's kind and
--- home region (a household's village; none for a source)
-SELECT e.entry_id, e.programme, e.kind, e.value_date, p.amount_fen,
-  split_part(p.account, ':', 1) AS account_kind,
-  CASE split_part(p.account, ':', 1)
+-- home region (a household's village; none for a source); the household joined on its
+-- id alone, which DuckDB hashes
+SELECT p.entry_id, p.programme, p.kind, p.value_date, p.amount_fen, p.account_kind,
+  CASE p.account_kind
     WHEN 'household' THEN h.village_code
-    WHEN 'project' THEN split_part(split_part(p.account, ':', 2), '/', 1)
+    WHEN 'project' THEN split_part(p.ref, '/', 1)
     WHEN 'source' THEN NULL
-    ELSE split_part(p.account, ':', 2) END AS home
-FROM fund_entries e
-JOIN fund_postings p ON p.entry_id = e.entry_id
-LEFT JOIN households h ON starts_with(p.account, 'household:')
-  AND h.household_id = TRY_CAST(split_part(p.account, ':', 2) AS BIGINT)
-WHERE e.value_date <= ?
+    ELSE p.ref END AS home
+FROM (
+  SELECT e.entry_id, e.programme, e.kind, e.value_date, p.amount_fen,
+    split_part(p.account, ':', 1) AS account_kind, split_part(p.account, ':', 2) AS ref,
+    CASE WHEN starts_with(p.account, 'household:')
+      THEN TRY_CAST(split_part(p.account, ':', 2) AS BIGINT) END AS household_id
+  FROM fund_entries e JOIN fund_postings p ON p.entry_id = e.entry_id
+  WHERE e.value_date <= ?
+) p
+LEFT JOIN households h ON h.household_id = p.household_id
 
 -- name: flags_in
 -- the flags of regions under a prefix, unverified first, then the newest

@@ -94,9 +94,10 @@ SELECT r.record_id, r.line, r.reason, r.value_date,
       <> p.amount_fen THEN 'amount_differs'
     ELSE 'paid' END AS outcome
 FROM ({rows}) r
-LEFT JOIN fund_payments p ON p.batch_id = r.payment_batch AND p.line = r.line
-LEFT JOIN (SELECT DISTINCT batch_id, line FROM fund_reconciliations) done
-  ON done.batch_id = r.payment_batch AND done.line = r.line""")
+LEFT JOIN (SELECT * FROM fund_payments WHERE batch_id = {payment_batch}) p
+  ON p.batch_id = r.payment_batch AND p.line = r.line
+LEFT JOIN (SELECT DISTINCT line FROM fund_reconciliations WHERE batch_id = {payment_batch}
+  ) done ON done.line = r.line""")
     _book_outcomes(store, payment_batch, county, programme, by)
     store.execute("INSERT INTO fund_reconciliations SELECT record_id, ?, line, outcome, "
                   "coalesce(paid_fen, 0), reason, entry_id, now() FROM _fund_returned_entries",

@@ -41,10 +41,7 @@ def verify(store: Store, against: dict[str, tuple[int, str]] | None = None,
     """Every book's chain checked link by link; with ``against`` (heads kept earlier:
     book to entries and head hash), each book checked to extend what it was then."""
     result = Verification()
-    for book, entries in store.rows(QUERIES["books"]):
-        result.books[book] = _walk(store, book, result.findings)
-        if progress is not None:
-            progress(book, int(entries))
+    _walk(store, result, progress)
     for entry_id, book, seq, off, lines in store.rows(QUERIES["unbalanced"]):
         problem = (f"has {lines} posting(s); an entry has two at least" if lines < 2 else
                    f"does not balance: its postings sum to {off} fen")
@@ -57,25 +54,37 @@ def verify(store: Store, against: dict[str, tuple[int, str]] | None = None,
     return result
 
 
-def _walk(store: Store, book: str, findings: list[Finding]) -> tuple[int, str]:
-    """Check one book's links in order; its entries and head hash."""
-    sql = (f"WITH entries_ AS (SELECT * FROM fund_entries WHERE book = ?), postings_ AS "
-           f"(SELECT p.* FROM fund_postings p JOIN entries_ e USING (entry_id)) "
-           f"SELECT entry_id, seq, prev_hash, hash, digest FROM ({DIGESTS}) "
-           f"ORDER BY seq, entry_id")
-    expected_seq, prev = 1, GENESIS
-    count = 0
-    for batch in store.batches(sql, 200_000, [book]):
+def _walk(store: Store, result: Verification,
+          progress: Callable[[str, int], None] | None) -> None:
+    """Check every book's links in order, in one pass over the ledger; each book's
+    entries and head hash into ``result``."""
+    sql = (f"WITH entries_ AS (SELECT * FROM fund_entries), postings_ AS (SELECT * FROM "
+           f"fund_postings) SELECT book, entry_id, seq, prev_hash, hash, digest "
+           f"FROM ({DIGESTS}) ORDER BY book, seq, entry_id")
+    book, expected_seq, prev, count = None, 1, GENESIS, 0
+    for batch in store.batches(sql, 200_000):
         rows = batch.to_pydict()
-        for entry_id, seq, prev_hash, stored, digest in zip(
-                rows["entry_id"], rows["seq"], rows["prev_hash"], rows["hash"],
-                rows["digest"], strict=True):
+        for this, entry_id, seq, prev_hash, stored, digest in zip(
+                rows["book"], rows["entry_id"], rows["seq"], rows["prev_hash"],
+                rows["hash"], rows["digest"], strict=True):
+            if this != book:
+                if book is not None:
+                    _ended(result, book, count, prev, progress)
+                book, expected_seq, prev, count = this, 1, GENESIS, 0
             count += 1
             problem = _link_problem(seq, expected_seq, prev_hash, prev, stored, digest)
             if problem:
-                findings.append(Finding(book, entry_id, seq, problem))
+                result.findings.append(Finding(this, entry_id, seq, problem))
             expected_seq, prev = seq + 1, stored
-    return count, prev
+    if book is not None:
+        _ended(result, book, count, prev, progress)
+
+
+def _ended(result: Verification, book: str, count: int, head: str,
+           progress: Callable[[str, int], None] | None) -> None:
+    result.books[book] = (count, head)
+    if progress is not None:
+        progress(book, count)
 
 
 def _link_problem(seq: int, expected_seq: int, prev_hash: str, prev: str, stored: str,

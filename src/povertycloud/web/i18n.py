@@ -577,6 +577,7 @@ MESSAGES: dict[str, tuple[str, str]] = {  # id: (Chinese, English)
     "action.search": ("搜索", "Search"),
     "action.unmask_flag": ("查看核查证据", "Unmask flag evidence"),
     "action.verify_flag": ("核查疑点", "Verify a flag"),
+    "action.verify_fund_flag": ("核查资金疑点", "Verify a funds flag"),
     "action.file_complaint": ("提交投诉", "File a complaint"),
     "action.answer_complaint": ("答复投诉", "Answer a complaint"),
     "action.announce": ("发布公告", "Announce"),
@@ -593,6 +594,7 @@ MESSAGES: dict[str, tuple[str, str]] = {  # id: (Chinese, English)
     "object.region": ("区域", "region"), "object.proposal": ("调整事项", "proposal"),
     "object.path": ("页面", "page"), "object.feed_link": ("比对记录", "linked record"),
     "object.flag": ("核查任务", "flag"), "object.complaint": ("投诉", "complaint"),
+    "object.fund_flag": ("资金疑点", "funds flag"),
     "object.batch": ("批次", "batch"), "object.announcement": ("公告", "announcement"),
     "object.delivery": ("数据报送", "delivery"),
     # lists read a page at a time: a region's households, search, monitoring, complaints
