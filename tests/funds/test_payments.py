@@ -7,7 +7,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import psycopg
 import pytest
+from tests import postgres
 
 from povertycloud.access.accounts import user_named
 from povertycloud.errors import PovertyCloudError, ValidationFailed
@@ -18,7 +20,8 @@ from povertycloud.funds.payments import PaymentOrder, pay
 from povertycloud.funds.programmes import load_programmes
 from povertycloud.funds.returns import reconcile
 from povertycloud.funds.verify import verify
-from povertycloud.store import Store
+from povertycloud.store import Store, keys
+from povertycloud.store.copy import copy_store
 
 from .conftest import Province, account_of, allocations, payment_list
 
@@ -161,3 +164,34 @@ def test_a_return_of_another_batch_takes_in_nothing(funds_db: Path | str,
         assert store.scalar("SELECT count(*) FROM fund_reconciliations") == 0
         assert not store.has_table("fund_bank_returns") or not store.scalar(
             "SELECT count(*) FROM fund_bank_returns")
+
+
+def test_a_sealed_store_pays_and_reconciles_with_accounts_sealed(
+        funds_province: Province, tmp_path: Path) -> None:
+    """On PostgreSQL with a key: the lines' bank accounts and the return's are sealed in
+    the database, read in clear through the store, and the outcomes are the same."""
+    key = keys.Key("00112233445566778899aabbccddeeff" * 2, "the test")
+    p = funds_province
+    (h1, n1, y1), (_, n2, _) = p.payable[:2]
+    with postgres.server().database() as url:
+        with Store(p.db, read_only=True) as source, Store.create(url, key=key) as target:
+            copy_store(source, target)
+        with Store(url, key=key) as store:
+            book(store, entries_in(store, allocations(p, tmp_path)),
+                 user_named(store, "province_officer"), PROGRAMMES)
+            county = user_named(store, "county_officer")
+            batch = pay(store, payment_list(p, tmp_path), _order(p), county).batch_id
+            returned = _returns(tmp_path, batch, [
+                f"1,{{batch}},2,paid,{y1},{n1},{account_of(h1)},,2026-09-25",
+                f"2,{{batch}},3,paid,{1500},{n2},6228480099999999,,2026-09-25"])
+            done = reconcile(store, returned, batch, county)
+            assert {o: n for o, (n, _) in done.outcomes.items()} == {"paid": 1,
+                                                                   "other_holder": 1}
+            assert store.value("SELECT bank_account FROM fund_payments WHERE line = 2") \
+                == account_of(h1)
+            assert verify(store).intact
+        with psycopg.connect(url) as con:
+            stored = [r[0] for r in con.execute(
+                "SELECT bank_account FROM sealed.fund_payments UNION ALL "
+                "SELECT bank_account FROM sealed.fund_bank_returns").fetchall()]
+        assert stored and not any(account_of(h1) in v for v in stored)
