@@ -159,7 +159,7 @@ def test_a_return_of_another_batch_takes_in_nothing(funds_db: Path | str,
         batch = pay(store, payment_list(p, tmp_path), _order(p), county).batch_id
         other = _returns(tmp_path, batch + 1, [
             f"1,{{batch}},2,paid,{y},{n},{account_of(h)},,2026-09-25"])
-        with pytest.raises(ValidationFailed, match=f"not of batch {batch}"):
+        with pytest.raises(PovertyCloudError, match=f"not of batch {batch}"):
             reconcile(store, other, batch, county)
         assert store.scalar("SELECT count(*) FROM fund_reconciliations") == 0
         assert not store.has_table("fund_bank_returns") or not store.scalar(
