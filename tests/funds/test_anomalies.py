@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
+from tests.conftest import CLI, Refusal
 
 from povertycloud.access.accounts import user_named
 from povertycloud.feeds.sources import load_sources
@@ -38,6 +42,11 @@ AWARD = """
     approval_yuan: 2000
 """
 YEAR_END = dt.date(2026, 12, 31)
+
+
+def _cli(*args: str | int | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(CLI), *map(str, args)], capture_output=True, text=True,
+                          timeout=300, check=False)
 
 
 def _programmes(folder: Path) -> Programmes:
@@ -174,3 +183,33 @@ def test_a_bad_rules_file_is_refused_with_its_line_and_rule(tmp_path: Path) -> N
         message = str(refused.value)
         assert str(path) in message and said in message
         assert any(f"line {n}," in message for n in range(line - 3, line + 2))
+
+
+def test_an_officer_raises_lists_and_verifies_flags_on_synthetic_funds(
+        funds_province: Province, tmp_path: Path, refuse: Refusal) -> None:
+    p, db = funds_province, tmp_path / "funds.duckdb"
+    shutil.copy(p.db, db)
+    for args in (("synth", "--dir", tmp_path / "files"),
+                 ("flags", "raise", "--as-of", "2026-12-31")):
+        done = _cli("funds", *args, "--db", db)
+        assert done.returncode == 0, done.stderr
+    with Store(db, read_only=True) as store:
+        flag = int(store.value("SELECT min(flag_id) FROM fund_flags WHERE "
+                               "starts_with(region_code, ?)", [p.county[:6]]))
+        rule = str(store.value("SELECT rule FROM fund_flags WHERE flag_id = ?", [flag]))
+        flags = store.scalar("SELECT count(*) FROM fund_flags WHERE rule = ?", [rule])
+    verified = _cli("funds", "flags", "verify", "--db", db, "--flag", flag, "--outcome",
+                    "confirmed", "--as", "county_officer", "--note", "seen in the field")
+    assert verified.returncode == 0, verified.stderr
+    listed = _cli("funds", "flags", "list", "--db", db, "--rule", rule).stdout
+    assert re.search(rf"{rule}\s*│\s*[\d,]+\s*│\s*1\s*│\s*1\s*│\s*1\.00", listed), listed
+    waiting = listed.split("Flags to verify")[1]
+    assert f"({flags - 1} shown)" in waiting and not re.search(rf"^│ {flag} ", waiting,
+                                                               re.M)
+    refuse("a flag verified twice",
+           ["funds", "flags", "verify", "--db", str(db), "--flag", str(flag), "--outcome",
+            "false_alarm", "--as", "county_officer"], (str(flag), "verified already"),
+           db=db)
+    refuse("synthetic funds into a store with funds",
+           ["funds", "synth", "--db", str(db), "--dir", str(tmp_path / "again")],
+           ("funds booked already",), db=db)
