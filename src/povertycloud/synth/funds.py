@@ -37,6 +37,7 @@ CLERK = "synth"  # who books the synthetic funds
 SEMESTERS = {"spring": 3, "autumn": 9}
 # programmes whose standard or eligibility counts the living members
 MEMBERS_COUNT = ('education_subsidy', 'relocation', 'public_welfare_jobs')
+RETURNED = ("failed", "other_holder", "amount_differs")  # the bank's returns injected
 SUPPLEMENTED = 0.25  # of a county's periods, those with a supplementary list (duplicates)
 
 
@@ -340,8 +341,6 @@ def _write_list(store: Store, path: Path, key: str, pays: str) -> None:
                       for h, n, i, acc, a, _ in rows)
 
 
-OUTCOMES = ("failed", "other_holder", "amount_differs")
-
 
 def _returns(store: Store, folder: Path, batches: dict[str, tuple[int, str, dt.date]],
              config: FundsConfig, clerk: User) -> None:
@@ -374,7 +373,7 @@ def _returns(store: Store, folder: Path, batches: dict[str, tuple[int, str, dt.d
                 elif u < cuts[2]:
                     paid = amount - 5000
                 if u < cuts[2]:
-                    returned.append((batch_id, line, OUTCOMES[sum(u >= c for c in cuts)]))
+                    returned.append((batch_id, line, RETURNED[sum(u >= c for c in cuts)]))
                 out.writerow([batch_id * 1_000_000 + line, batch_id, line, status,
                               "" if paid is None else f"{paid // 100}.{paid % 100:02d}",
                               name, account, reason, day])
@@ -388,40 +387,58 @@ def _returns(store: Store, folder: Path, batches: dict[str, tuple[int, str, dt.d
 
 
 def _later_data(store: Store, folder: Path, config: FundsConfig) -> None:
-    """What only later data reveals: the deaths of some payees before they were paid,
-    households struck from the registry, members found on the public-employee roster."""
+    """What only later data reveals: the deaths of some payees before they were paid
+    (the deaths feed's records, and the registry), households struck from the registry,
+    members found on the public-employee roster (its feed's records)."""
     store.execute("""
-UPDATE people SET death_date = d.died FROM (
-  SELECT p.person_id, min(b.value_date) - 1 - CAST(hash(p.person_id) % 30 AS INTEGER) AS died
-  FROM _synth_plan p JOIN _synth_batches b USING (batch_key)
-  WHERE p.household_anomaly = 'paid_after_death' GROUP BY p.person_id) d
-WHERE people.person_id = d.person_id""")
+CREATE OR REPLACE TEMP TABLE _synth_deaths AS
+SELECT p.person_id, min(b.value_date) - 1 - CAST(hash(p.person_id) % 30 AS INTEGER) AS died
+FROM _synth_plan p JOIN _synth_batches b USING (batch_key)
+WHERE p.household_anomaly = 'paid_after_death' GROUP BY p.person_id""")
+    _feed(store, folder, "public_security_deaths", config, store.rows(
+        "SELECT m.name, m.id_number, m.sex, m.birth_date, d.died, h.address FROM "
+        "_synth_deaths d JOIN people m USING (person_id) JOIN households h USING "
+        "(household_id) ORDER BY m.person_id"))
+    store.execute("UPDATE people SET death_date = d.died FROM _synth_deaths d "
+                  "WHERE people.person_id = d.person_id")
+    store.execute("DROP TABLE _synth_deaths")
     store.execute("UPDATE households SET registration_status = 'not_registered' "
                   "WHERE household_id IN (SELECT household_id FROM _synth_plan "
                   "WHERE household_anomaly = 'ineligible_or_unregistered')")
-    roster = store.records(f"""
-SELECT DISTINCT ON (p.household_id) m.name, m.id_number, h.address
+    _feed(store, folder, "public_employees", config, store.rows(f"""
+SELECT DISTINCT ON (p.household_id) m.name, m.id_number, h.address, '乡镇人民政府',
+  'civil_servant', DATE '{config.year}-01-01'
 FROM _synth_plan p JOIN people m ON m.household_id = p.household_id
 JOIN households h ON h.household_id = p.household_id
 WHERE p.household_anomaly = 'officer_payee' AND m.death_date IS NULL
   AND m.id_number NOT IN (SELECT id_number FROM people GROUP BY id_number
                           HAVING count(*) > 1)
   AND m.birth_date <= DATE '{config.year - 20}-01-01'
-ORDER BY p.household_id, hash(m.person_id, {config.seed})""")
-    if not roster:
+ORDER BY p.household_id, hash(m.person_id, {config.seed})"""))
+
+
+FEED_COLUMNS = {
+    "public_security_deaths": ("name", "id_number", "sex", "birth_date", "death_date",
+                               "address"),
+    "public_employees": ("name", "id_number", "address", "employer", "post", "since")}
+
+
+def _feed(store: Store, folder: Path, source: str, config: FundsConfig,
+          rows: list[Any]) -> None:
+    """Take ``rows`` in as a department's feed, numbered after its records so far."""
+    if not rows:
         return
-    first = int(store.value("SELECT max(record_id) FROM feed_public_employees") or 0) \
-        if store.has_table("feed_public_employees") else 0
-    path = folder / "public_employees.csv"
+    table = f"feed_{source}"
+    first = int(store.value(f"SELECT max(record_id) FROM {table}") or 0) \
+        if store.has_table(table) else 0
+    path = folder / f"{source}.csv"
     with path.open("w", newline="", encoding="utf-8") as file:
         out = csv.writer(file)
-        out.writerow(["record_id", "name", "id_number", "address", "employer", "post",
-                      "since"])
-        out.writerows([first + n, r["name"], r["id_number"], r["address"] or "",
-                       "乡镇人民政府", "civil_servant", f"{config.year}-01-01"]
-                      for n, r in enumerate(roster, 1))
-    import_file(store, load_sources()["public_employees"].table, path,
-                label="public_employees.csv", today=dt.date(config.year, 12, 31))
+        out.writerow(["record_id", *FEED_COLUMNS[source]])
+        out.writerows([first + n, *("" if v is None else v for v in row)]
+                      for n, row in enumerate(rows, 1))
+    import_file(store, load_sources()[source].table, path, label=path.name,
+                today=dt.date(config.year, 12, 31))
 
 
 def _truth(store: Store, config: FundsConfig) -> None:
@@ -458,7 +475,3 @@ UNION ALL
 SELECT 'bank_' || outcome, NULL, NULL, NULL, batch_id, line, NULL
 FROM _synth_returned""")
 
-
-def truth(store: Store) -> list[dict[str, Any]]:
-    """The injected anomalies, as kept by ``synthesize_funds``."""
-    return store.records(f"SELECT * FROM {TRUTH} ORDER BY ALL")
