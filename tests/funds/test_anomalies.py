@@ -118,6 +118,12 @@ def _case(store: Store, p: Province, folder: Path) -> dict[str, set[object]]:
            "award", "2026", "2026-03-20")
     late = paying(_list(folder, "award-late", [(f, name_f, account_of(f), 1000)]),
                   "award", "2026", "2026-07-01")
+    # d's payee registered a second time in c, and paid the award there too
+    store.execute("INSERT INTO people BY NAME SELECT * REPLACE (? AS household_id, "
+                  "(SELECT max(person_id) + 1 FROM people) AS person_id) FROM people "
+                  "WHERE household_id = ? AND name = ?", [c, d, name_d])
+    paying(_list(folder, "award-c", [(c, name_d, account_of(c), 1000)]),
+           "award", "2026", "2026-03-25")
     # later data: e's payee died before being paid, f struck from the registry, a
     # member of a's household on the public-employee roster
     store.execute("UPDATE people SET death_date = DATE '2026-09-01' WHERE household_id = ? "
@@ -134,7 +140,7 @@ def _case(store: Store, p: Province, folder: Path) -> dict[str, set[object]]:
                       encoding="utf-8")
     import_file(store, load_sources()["public_employees"].table, roster)
     return {"ineligible_or_unregistered": {f}, "paid_after_death": {e},
-            "duplicate_benefit": {a}, "shared_account": {b, c}, "officer_payee": {a},
+            "duplicate_benefit": {a, c}, "shared_account": {b, c}, "officer_payee": {a},
             "split_payments": {d}, "off_standard": {e}, "idle_funds": {p.county},
             "late_disbursement": {late}}
 

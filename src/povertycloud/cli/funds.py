@@ -288,9 +288,10 @@ def flags_raise_command(
     with open_store(db, wait=wait) as store:
         raised = raise_fund_flags(store, found, load_programmes(programmes),
                                   parse_date(as_of) if as_of else None)
-    table = RichTable("rule", "new flags", title=f"Fund anomaly flags ({found.label})")
-    for rule, count in raised.items():
-        table.add_row(rule, f"{count:,}")
+    table = RichTable("rule", "what it finds", "new flags",
+                      title=f"Fund anomaly flags ({found.label})")
+    for rule in found.rules:
+        table.add_row(rule.id, rule.label, f"{raised[rule.id]:,}")
     console.print(table)
 
 

@@ -122,14 +122,8 @@ def raise_fund_flags(store: Store, rules: AnomalyRules, programmes: Programmes,
         new = store.scalar("SELECT count(*) FROM _fund_new_flags")
         if new:
             start = store.draw("fund_flag_ids", new)
-            store.execute(
-                "INSERT INTO fund_flags (flag_id, rule, rules_version, programme, "
-                "region_code, household_id, batch_id, line, entry_id, amount_fen, evidence, "
-                "raised_at) SELECT ? + row_number() OVER (ORDER BY rule, region_code, "
-                "programme, household_id, batch_id, line), rule, ?, programme, region_code, "
-                "household_id, batch_id, line, entry_id, amount_fen, evidence, ? "
-                "FROM _fund_new_flags",
-                [start, rules.version, dt.datetime.now().replace(microsecond=0)])
+            store.execute(QUERIES["insert_fund_flags"], [
+                start, rules.version, dt.datetime.now().replace(microsecond=0)])
         counts = {r.id: 0 for r in rules.rules}
         counts.update({str(r): int(n) for r, n in store.rows(
             "SELECT rule, count(*) FROM _fund_new_flags GROUP BY rule")})

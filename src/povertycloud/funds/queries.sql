@@ -328,3 +328,13 @@ WHERE NOT EXISTS (
     AND coalesce(f.household_id, -1) = coalesce(c.household_id, -1)
     AND coalesce(f.batch_id, -1) = coalesce(c.batch_id, -1)
     AND coalesce(f.line, -1) = coalesce(c.line, -1))
+
+-- name: insert_fund_flags
+-- the new flags, numbered after ? (drawn from fund_flag_ids), of the rules' version ?,
+-- raised at ?
+INSERT INTO fund_flags (flag_id, rule, rules_version, programme, region_code,
+  household_id, batch_id, line, entry_id, amount_fen, evidence, raised_at)
+SELECT ? + row_number() OVER (ORDER BY rule, region_code, programme, household_id,
+    batch_id, line), rule, ?, programme, region_code, household_id, batch_id, line,
+  entry_id, amount_fen, evidence, ?
+FROM _fund_new_flags
