@@ -216,6 +216,12 @@ def test_an_officer_raises_lists_and_verifies_flags_on_synthetic_funds(
            ["funds", "flags", "verify", "--db", str(db), "--flag", str(flag), "--outcome",
             "false_alarm", "--as", "county_officer"], (str(flag), "verified already"),
            db=db)
+    bad = tmp_path / "rules.yaml"
+    bad.write_text(shipped("fund_anomalies.yaml").read_text(encoding="utf-8").replace(
+        "window_days: 30", "window_days: -30"), encoding="utf-8")
+    refuse("an anomaly rules file with a negative window",
+           ["funds", "flags", "raise", "--db", str(db), "--rules", str(bad)],
+           (str(bad), "line", "rule split_payments", "must not be negative"), db=db)
     refuse("synthetic funds into a store with funds",
            ["funds", "synth", "--db", str(db), "--dir", str(tmp_path / "again")],
            ("funds booked already",), db=db)
