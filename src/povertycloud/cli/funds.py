@@ -265,7 +265,7 @@ flags_app = typer.Typer(help="Anomaly flags on the funds: raise them (the rules 
                              "rules/fund_anomalies.yaml), list them, verify them.",
                         no_args_is_help=True)
 funds_app.add_typer(flags_app, name="flags")
-EVIDENCE_SHOWN = 90  # characters of a flag's evidence in a listing
+EVIDENCE_SHOWN = 80  # characters of a flag's evidence in a listing
 
 
 @flags_app.command("raise")
@@ -319,18 +319,16 @@ def flags_list_command(
                       f"{r['confirmed']:,}", "—" if r["precision"] is None
                       else f"{float(r['precision']):.2f}")
     console.print(table)
-    listed = keys(RichTable("flag", "rule", "region", "household", "batch/line", "yuan",
+    listed = keys(RichTable("flag", "rule", "household or region", "batch/line", "yuan",
                             "evidence", title=f"Flags to verify ({len(waiting):,} shown)"),
-                  "flag", "region", "household")
+                  "flag", "household or region")
     for f in waiting:
         where = "" if f["batch_id"] is None else \
             f"{f['batch_id']}" + ("" if f["line"] is None else f"/{f['line']}")
-        evidence = json.dumps(f["evidence"], ensure_ascii=False)
-        listed.add_row(str(f["flag_id"]), f["rule"], f["region_code"],
-                       "" if f["household_id"] is None else str(f["household_id"]), where,
+        listed.add_row(str(f["flag_id"]), f["rule"], str(f["household_id"] or
+                                                         f["region_code"]), where,
                        "" if f["amount_fen"] is None else yuan(int(f["amount_fen"])),
-                       evidence[:EVIDENCE_SHOWN] + ("…" if len(evidence) > EVIDENCE_SHOWN
-                                                    else ""))
+                       _evidence(f["evidence"]))
     console.print(listed)
 
 
@@ -373,3 +371,10 @@ def synth_command(
         bar.update(task, description="Synthetic funds: done", total=1, completed=1)
     for name, count in counts.items():
         console.print(f"{name}: {count:,}")
+
+
+def _evidence(evidence: dict[str, object]) -> str:
+    """A flag's evidence in one short line: its plain values, lists counted."""
+    text = "; ".join(f"{k} {len(v) if isinstance(v, list) else v}"
+                     for k, v in evidence.items() if not isinstance(v, dict))
+    return text if len(text) <= EVIDENCE_SHOWN else text[:EVIDENCE_SHOWN - 1] + "…"
