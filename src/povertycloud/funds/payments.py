@@ -58,7 +58,9 @@ def pay(store: Store, path: Path, order: PaymentOrder, by: User) -> PaymentBatch
     with path.open("rb") as file:
         checksum = hashlib.file_digest(file, "sha256").hexdigest()
     earlier = store.one("SELECT batch_id, lines, total_fen FROM fund_payment_batches "
-                        "WHERE checksum = ?", [checksum])
+                        "WHERE checksum = ? AND programme = ? AND county_code = ? AND "
+                        "period = ?", [checksum, order.programme.id, order.county,
+                                       order.period])  # the same list, another month: paid
     if earlier is not None:
         return PaymentBatch(int(earlier[0]), int(earlier[1]), int(earlier[2]), new=False)
     columns = readers.stage(store, path, STAGING)  # temporary tables: replaced next time
@@ -109,7 +111,7 @@ def _refuse_bad_rows(store: Store, order: PaymentOrder, year: int, path: Path) -
     in_kind = p.pays == "in_kind"
     amount = (f"TRY_CAST(quantity AS BIGINT) * {p.unit_value_fen}" if in_kind else
               "CAST(round(TRY_CAST(amount_yuan AS DECIMAL(18, 2)) * 100) AS BIGINT)")
-    account = "NULL" if in_kind else r"regexp_replace(bank_account, '\s', '', 'g')"
+    account = "CAST(NULL AS VARCHAR)" if in_kind else r"regexp_replace(bank_account, '\s', '', 'g')"
     store.execute(f"""
 CREATE OR REPLACE TEMP TABLE _fund_payable AS
 WITH listed AS (
