@@ -6,10 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import yaml
 
@@ -78,6 +79,31 @@ class RuleSet:
     @property
     def label(self) -> str:
         return f"{self.id} {self.version}"
+
+
+class Identified(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+Item = TypeVar("Item", bound=Identified)
+
+
+def header_and_items(path: Path, key: str, what: str,
+                     read: Callable[[Reader, set[str]], Item]) -> tuple[dict[str, Any],
+                                                                     tuple[Item, ...]]:
+    """The RuleSet fields of the rule file ``path`` (``what`` it is, for errors) and its
+    items under ``key``, each read by ``read`` from its reader and the ids taken before
+    it; any other key at the top, or no item, refused."""
+    top = Reader(path, load(path), what)
+    top.only("id", "version", "effective", key)
+    found: list[Item] = []
+    for item in top.items(key):
+        found.append(read(Reader(path, item, key.removesuffix("s")),
+                          {f.id for f in found}))
+    if not found:
+        raise top.fail(f"no {key}")
+    return header(top), tuple(found)
 
 
 def header(top: Reader) -> dict[str, Any]:

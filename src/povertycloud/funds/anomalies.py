@@ -13,7 +13,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from ..rulefiles import Reader, RuleSet, header, load, shipped
+from ..rulefiles import Reader, RuleSet, header_and_items, shipped
 from ..store import Store
 from .eligibility import eligibility_sql
 from .ledger import QUERIES
@@ -69,14 +69,8 @@ def load_anomaly_rules(path: Path | None = None) -> AnomalyRules:
     """The anomaly rules of ``path`` (the shipped file when None), checked: every error
     names the file, the line and the rule."""
     path = Path(path) if path is not None else shipped(DEFAULT)
-    top = Reader(path, load(path), "fund anomaly rules")
-    top.only("id", "version", "effective", "rules")
-    found: list[Rule] = []
-    for item in top.items("rules"):
-        found.append(_rule(Reader(path, item, "rule"), {r.id for r in found}))
-    if not found:
-        raise top.fail("no rules")
-    return AnomalyRules(**header(top), rules=tuple(found))
+    top, found = header_and_items(path, "rules", "fund anomaly rules", _rule)
+    return AnomalyRules(**top, rules=found)
 
 
 def _rule(r: Reader, taken: set[str]) -> Rule:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..profile.expressions import BOOLEAN, NUMBER, ExpressionError, compile_expression
-from ..rulefiles import Reader, RuleSet, header, load, shipped
+from ..rulefiles import Reader, RuleSet, header_and_items, shipped
 from .eligibility import field_types
 from .money import MoneyError, fen
 
@@ -89,14 +89,8 @@ class Programmes(RuleSet):
 def load_programmes(path: Path | None = None) -> Programmes:
     """The programmes of ``path`` (the shipped file when None), checked."""
     path = Path(path) if path is not None else shipped(DEFAULT)
-    top = Reader(path, load(path), "programmes")
-    top.only("id", "version", "effective", "programmes")
-    found: list[Programme] = []
-    for item in top.items("programmes"):
-        found.append(_programme(Reader(path, item, "programme"), {p.id for p in found}))
-    if not found:
-        raise top.fail("no programmes")
-    return Programmes(**header(top), programmes=tuple(found))
+    top, found = header_and_items(path, "programmes", "programmes", _programme)
+    return Programmes(**top, programmes=found)
 
 
 def _programme(r: Reader, taken: set[str]) -> Programme:
