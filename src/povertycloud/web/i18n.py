@@ -666,6 +666,47 @@ MESSAGES: dict[str, tuple[str, str]] = {  # id: (Chinese, English)
     "action.start_job": ("发起后台任务", "Start a job"), "object.job": ("任务", "job"),
     # the complainant's contact, revealed to the officer who answers
     "show_contact": ("查看完整联系方式(将记录审计)", "Show the full contact (audited)"),
+    # funds (routes/funds.py): a region's money, the anomaly inbox, the reconciliation
+    "funds_title": ("扶贫资金", "Funds"), "programme": ("资金项目", "Programme"),
+    "all_programmes": ("全部资金项目", "All programmes"),
+    "funds_received": ("到位资金", "Received"), "funds_sent_out": ("下拨及退回", "Sent out"),
+    "funds_held": ("结存", "Held"), "funds_at_bank": ("银行代发中", "At the bank"),
+    "funds_spent": ("到户到项目", "Reached households and projects"),
+    "disbursement_rate": ("支出进度", "Disbursement rate"),
+    "funds_flow": ("资金流向", "Flow of funds"), "yuan": ("元", "yuan"),
+    "timeliness": ("发放及时性(按县)", "Disbursement timeliness by county"),
+    "payments": ("发放笔数", "Payments"), "on_time": ("按时", "On time"),
+    "late": ("逾期", "Late"), "on_time_share": ("按时率", "Share on time"),
+    "fund_flags": ("资金预警", "Fund anomalies"), "unverified": ("待核查", "Unverified"),
+    "reconciliation": ("银行回盘对账", "Bank reconciliation"),
+    "period": ("期次", "Period"), "pay_day": ("发放日期", "Payment day"),
+    "lines": ("笔数", "Lines"), "booked_by": ("经办人", "Booked by"),
+    "bank_outcomes": ("银行回盘结果", "The bank's outcomes"),
+    "amount_sent": ("应发金额", "Amount sent"), "amount_paid": ("实发金额", "Amount paid"),
+    "not_paid_as_sent": ("未按应发发放", "Not paid as sent"),
+    "payee": ("收款人", "Payee"), "bank_account": ("银行账号", "Bank account"),
+    "bank_outcome": ("银行回盘", "Bank outcome"),
+    "outcome.paid": ("已发放", "Paid"), "outcome.failed": ("发放失败", "Failed"),
+    "outcome.amount_differs": ("金额不符", "Amount differs"),
+    "outcome.other_holder": ("他人收款", "Paid to another holder"),
+    "outcome.unknown": ("无此笔", "Unknown line"), "outcome.repeat": ("重复回盘", "Repeat"),
+    "outcome.unreturned": ("未回盘", "Not returned yet"),
+    "bank_reason.closed_account": ("账户已销户", "Closed account"),
+    "bank_reason.wrong_name": ("户名不符", "Wrong name"),
+    "funds_received_household": ("享受资金和物资", "Funds and goods received"),
+    "in_kind": ("实物发放", "Goods in kind"), "quantity": ("数量", "Quantity"),
+    "value": ("折合金额", "Value"),
+    "unit.seedling": ("株", "seedlings"), "unit.piglet": ("头", "piglets"),
+    "public_funds": ("资金项目公示", "Funds and projects"),
+    "public_funds_note": ("按扶贫资金项目公告公示制度公示各村资金到户和项目情况;不足10户的"
+                          "数据不单独公示,不公示身份证号和银行账号。对公示内容有异议可以提出。",
+                          "Published as the rules on the public notice of funds and projects "
+                          "require: fewer than 10 households are not shown apart, and no ID "
+                          "or account number is ever shown. Object to what you read here:"),
+    "funds_by_village": ("各村资金到户情况", "Funds by village"),
+    "households_paid": ("到户户数", "Households paid"), "projects": ("项目数", "Projects"),
+    "projects_amount": ("项目金额", "Project amount"), "project": ("项目", "Project"),
+    "household_amounts": ("到户资金明细", "Amounts per household"),
 }
 
 
