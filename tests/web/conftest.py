@@ -251,11 +251,10 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture
-def live_server(web_store: tuple[Path, Regions], tmp_path: Path) -> Iterator[str]:
-    """A real server (uvicorn, in a thread) over a copy of the store; yields its URL."""
+def serve(db: Path | str) -> Iterator[str]:
+    """A real server (uvicorn, in a thread) over ``db``; yields its URL."""
     port = free_port()
-    app = create_app(WebConfig(db=copy_store(web_store, tmp_path)))
+    app = create_app(WebConfig(db=db))
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
                                            log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -268,6 +267,12 @@ def live_server(web_store: tuple[Path, Regions], tmp_path: Path) -> Iterator[str
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(10)
+
+
+@pytest.fixture
+def live_server(web_store: tuple[Path, Regions], tmp_path: Path) -> Iterator[str]:
+    """A real server over a copy of the store; yields its URL."""
+    yield from serve(copy_store(web_store, tmp_path))
 
 
 @pytest.fixture
@@ -421,3 +426,11 @@ def funds_client(request: pytest.FixtureRequest, funds_store: Funds, tmp_path: P
     with postgres.server().database(request.getfixturevalue("funds_template")) as url, \
             TestClient(create_app(WebConfig(db=url))) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def funds_server(funds_store: Funds, tmp_path: Path) -> Iterator[str]:
+    """A real server over a copy of the funded province; yields its URL."""
+    target = tmp_path / "funds.duckdb"
+    shutil.copy(funds_store.db, target)
+    yield from serve(target)

@@ -109,8 +109,7 @@ def _refuse_bad_rows(store: Store, order: PaymentOrder, year: int, path: Path) -
     in_kind = p.pays == "in_kind"
     amount = (f"TRY_CAST(quantity AS BIGINT) * {p.unit_value_fen}" if in_kind else
               "CAST(round(TRY_CAST(amount_yuan AS DECIMAL(18, 2)) * 100) AS BIGINT)")
-    account = ("CAST(NULL AS VARCHAR)" if in_kind
-               else r"regexp_replace(bank_account, '\s', '', 'g')")
+    account = "CAST(NULL AS VARCHAR)" if in_kind else r"regexp_replace(bank_account, '\s', '', 'g')"
     store.execute(f"""
 CREATE OR REPLACE TEMP TABLE _fund_payable AS
 WITH listed AS (

@@ -104,45 +104,38 @@ FROM fund_flags WHERE starts_with(region_code, ?) GROUP BY rule ORDER BY rule
 
 -- name: payment_timeliness
 -- (funds/timeliness.py) per county, the household payment lines booked up to a day (?)
--- for households under a prefix (?), of one programme or all (?, ?): how many, and how
--- many were booked within their programme's pay_within_days of the period's start (the
--- registered relation windows_(programme, period, pay_within_days)); a period starts on
--- 01-01 (year), 03-01 or 09-01 (semester: spring, autumn), the month's first day, or
--- (once) the day the county first received the programme's money
-WITH lines AS (
-  SELECT b.county_code, b.programme, b.period AS period_text, b.value_date, w.period,
-    w.pay_within_days, TRY_CAST(left(b.period, 4) AS INTEGER) AS year
+-- for households under a prefix (?), of one programme or all (?, ?): how many, how many
+-- were booked within their programme's pay_within_days (the registered relation
+-- windows_(programme, pay_within_days)) of their period's start, and how many later;
+-- periods as anomaly_late_disbursement reads them: YYYY, YYYY-spring (03-01), YYYY-autumn
+-- (09-01), YYYY-MM; another (a one-off's) is not judged
+WITH started AS (
+  SELECT b.county_code, b.value_date, w.pay_within_days, CASE
+      WHEN regexp_full_match(b.period, '[0-9]{4}') THEN make_date(CAST(b.period AS INTEGER), 1, 1)
+      WHEN regexp_full_match(b.period, '[0-9]{4}-spring')
+        THEN make_date(CAST(left(b.period, 4) AS INTEGER), 3, 1)
+      WHEN regexp_full_match(b.period, '[0-9]{4}-autumn')
+        THEN make_date(CAST(left(b.period, 4) AS INTEGER), 9, 1)
+      WHEN regexp_full_match(b.period, '[0-9]{4}-(0[1-9]|1[0-2])')
+        THEN make_date(CAST(left(b.period, 4) AS INTEGER), CAST(right(b.period, 2) AS INTEGER), 1)
+    END AS period_start
   FROM fund_payments p
   JOIN fund_payment_batches b ON b.batch_id = p.batch_id
   JOIN households h ON h.household_id = p.household_id
   JOIN windows_ w ON w.programme = b.programme
   WHERE b.value_date <= ? AND starts_with(h.village_code, ?) AND (? IS NULL OR b.programme = ?)
 ),
-first_received AS (
-  SELECT split_part(p.account, ':', 2) AS county_code, e.programme,
-    min(e.value_date) AS day
-  FROM fund_entries e JOIN fund_postings p ON p.entry_id = e.entry_id
-  WHERE e.kind = 'allocation' AND starts_with(p.account, 'region:') AND p.amount_fen > 0
-  GROUP BY ALL
-),
-started AS (
-  SELECT l.*, CASE l.period
-      WHEN 'year' THEN make_date(l.year, 1, 1)
-      WHEN 'semester' THEN make_date(l.year, CASE WHEN l.period_text LIKE '%autumn'
-        THEN 9 ELSE 3 END, 1)
-      WHEN 'month' THEN make_date(l.year, TRY_CAST(substr(l.period_text, 6, 2) AS INTEGER), 1)
-      ELSE f.day END AS starts
-  FROM lines l LEFT JOIN first_received f USING (county_code, programme)
+judged AS (
+  SELECT county_code, period_start IS NOT NULL AS known,
+    value_date <= period_start + pay_within_days AS on_time
+  FROM started
 )
-SELECT s.county_code, r.name, count(*) AS payments,
-  count(*) FILTER (WHERE s.value_date <= s.starts + CAST(s.pay_within_days AS INTEGER))
-    AS on_time,
-  count(*) FILTER (WHERE s.value_date > s.starts + CAST(s.pay_within_days AS INTEGER))
-    AS late,
-  round(count(*) FILTER (WHERE s.value_date <= s.starts + CAST(s.pay_within_days AS INTEGER))
-    / nullif(count(s.starts), 0), 4) AS share
-FROM started s LEFT JOIN regions r ON r.code = s.county_code
-GROUP BY s.county_code, r.name ORDER BY s.county_code
+SELECT j.county_code, r.name, count(*) AS payments,
+  count(*) FILTER (WHERE on_time) AS on_time, count(*) FILTER (WHERE NOT on_time) AS late,
+  round(count(*) FILTER (WHERE on_time) / nullif(count(*) FILTER (WHERE known), 0), 4)
+    AS share
+FROM judged j LEFT JOIN regions r ON r.code = j.county_code
+GROUP BY j.county_code, r.name ORDER BY j.county_code
 
 -- name: household_payments
 -- (funds/received.py) a household's payment lines, newest first, each with its
@@ -198,7 +191,9 @@ WITH outcomes AS (
   WHERE c.batch_id = ? AND c.outcome IN ('unknown', 'repeat')
 )
 SELECT outcome, count(*) AS lines, sum(amount_fen) AS sent_fen, sum(paid_fen) AS paid_fen
-FROM outcomes GROUP BY outcome ORDER BY outcome
+FROM outcomes GROUP BY outcome
+ORDER BY list_position(['paid', 'amount_differs', 'other_holder', 'failed', 'unknown',
+  'repeat', 'unreturned'], outcome)
 
 -- name: batch_problems
 -- a batch's lines the bank did not pay as sent (failed, amount differs, other holder,

@@ -677,7 +677,8 @@ MESSAGES: dict[str, tuple[str, str]] = {  # id: (Chinese, English)
     "timeliness": ("发放及时性(按县)", "Disbursement timeliness by county"),
     "payments": ("发放笔数", "Payments"), "on_time": ("按时", "On time"),
     "late": ("逾期", "Late"), "on_time_share": ("按时率", "Share on time"),
-    "fund_flags": ("资金预警", "Fund anomalies"), "unverified": ("待核查", "Unverified"),
+    "fund_flags": ("资金预警", "Fund anomalies"), "where": ("所涉户或区域", "Where"),
+    "unverified": ("待核查", "Unverified"),
     "reconciliation": ("银行回盘对账", "Bank reconciliation"),
     "period": ("期次", "Period"), "pay_day": ("发放日期", "Payment day"),
     "lines": ("笔数", "Lines"), "booked_by": ("经办人", "Booked by"),
@@ -707,6 +708,16 @@ MESSAGES: dict[str, tuple[str, str]] = {  # id: (Chinese, English)
     "households_paid": ("到户户数", "Households paid"), "projects": ("项目数", "Projects"),
     "projects_amount": ("项目金额", "Project amount"), "project": ("项目", "Project"),
     "household_amounts": ("到户资金明细", "Amounts per household"),
+    # the anomaly rules (funds/anomalies.py, rules/fund_anomalies.yaml)
+    "fund_rule.ineligible_or_unregistered": ("不符合条件或未登记", "Ineligible or unregistered"),
+    "fund_rule.paid_after_death": ("死亡后发放", "Paid after death"),
+    "fund_rule.duplicate_benefit": ("重复享受", "Same benefit twice"),
+    "fund_rule.shared_account": ("多户共用账户", "One account, several households"),
+    "fund_rule.officer_payee": ("干部或亲属领取", "Officer or relative paid"),
+    "fund_rule.split_payments": ("拆分规避审批", "Split under the approval threshold"),
+    "fund_rule.off_standard": ("超出标准", "Off the standard"),
+    "fund_rule.idle_funds": ("资金沉淀", "Idle funds"),
+    "fund_rule.late_disbursement": ("发放不及时", "Late disbursement"),
 }
 
 
