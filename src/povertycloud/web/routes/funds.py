@@ -276,8 +276,8 @@ def batch_page(request: Request, batch_id: Id, me: Me, store: DB) -> Response:
 
 
 def published(store: Store, code: str) -> dict[str, Any]:
-    funds = public_funds(store, prefix_of(code), published_programmes(programmes()))
-    return figures.region(store, code) | funds
+    region = figures.region(store, code)  # an unknown code is a 404
+    return region | public_funds(store, prefix_of(code), published_programmes(programmes()))
 
 
 @api.get("/public/regions/{code}/funds", tags=["public"])
