@@ -74,6 +74,12 @@ def test_a_household_s_funds_masked_and_unmasked_audited(funds_client: TestClien
     assert account in unmasked
     assert ("county_officer", str(household), "all sensitive fields") in _audit(
         c, "unmask_household")
+    shown = c.post(f"/api/households/{household}/funds/unmask", headers=officer).json()
+    assert shown["payments"][0]["bank_account"] == account
+    assert len(_audit(c, "unmask_household")) == 2
+    auditor = _as(c, "auditor")  # reads the funds, may not unmask
+    assert c.post(f"/api/households/{household}/funds/unmask",
+                  headers=auditor).status_code == 403
     other = _as(c, "other_county_officer")
     assert c.get(f"/api/households/{household}/funds", headers=other).status_code == 403
 

@@ -64,6 +64,16 @@ def household_funds(request: Request, household_id: HouseholdId, me: Me, store: 
     return received(store, household_id, programmes(), unmasked=False)
 
 
+@api.post("/households/{household_id}/funds/unmask")
+def household_funds_unmasked(request: Request, household_id: HouseholdId, me: Me, store: DB,
+                             csrf: CsrfHeader = None) -> dict[str, list[dict[str, Any]]]:
+    """What a household received with the bank accounts shown; audited as the unmasked
+    file is."""
+    check_csrf(me, csrf)
+    open_household(request, me, store, household_id, unmask=True)
+    return received(store, household_id, programmes(), unmasked=True)
+
+
 @api.post("/households/{household_id}/unmask")
 def household_unmasked(request: Request, household_id: HouseholdId, me: Me, store: DB,
                        csrf: CsrfHeader = None) -> dict[str, Any]:
