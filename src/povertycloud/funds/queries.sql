@@ -208,24 +208,21 @@ ORDER BY c.line, c.record_id
 -- name: public_village_funds
 -- (funds/publicity.py) what reached the households and projects of each village under a
 -- prefix, per programme, up to a day: households paid (a positive net), their fen, and
--- the fen of the village's projects
+-- the fen of the village's projects; the household joined on its id alone (hashed)
 WITH spent AS (
   SELECT e.programme, split_part(p.account, ':', 1) AS kind,
-    split_part(p.account, ':', 2) AS ref, p.amount_fen
+    split_part(p.account, ':', 2) AS ref, p.amount_fen,
+    CASE WHEN starts_with(p.account, 'household:')
+      THEN TRY_CAST(split_part(p.account, ':', 2) AS BIGINT) END AS household_id
   FROM fund_entries e JOIN fund_postings p ON p.entry_id = e.entry_id
   WHERE e.value_date <= ? AND (starts_with(p.account, 'household:')
     OR starts_with(p.account, 'project:'))
 ),
-homed AS (
-  SELECT s.programme, s.kind, s.ref, s.amount_fen,
-    CASE s.kind WHEN 'household' THEN h.village_code ELSE split_part(s.ref, '/', 1) END
-      AS village_code
-  FROM spent s LEFT JOIN households h ON s.kind = 'household'
-    AND h.household_id = TRY_CAST(s.ref AS BIGINT)
-),
 per_account AS (
-  SELECT village_code, programme, kind, ref, sum(amount_fen) AS net
-  FROM homed WHERE starts_with(village_code, ?) GROUP BY ALL
+  SELECT CASE s.kind WHEN 'household' THEN h.village_code ELSE split_part(s.ref, '/', 1) END
+      AS village_code, s.programme, s.kind, s.ref, sum(s.amount_fen) AS net
+  FROM spent s LEFT JOIN households h ON h.household_id = s.household_id
+  GROUP BY ALL
 )
 SELECT a.village_code, r.name, a.programme,
   count(*) FILTER (WHERE kind = 'household' AND net > 0) AS households,
@@ -233,6 +230,7 @@ SELECT a.village_code, r.name, a.programme,
   count(*) FILTER (WHERE kind = 'project' AND net > 0) AS projects,
   coalesce(sum(net) FILTER (WHERE kind = 'project' AND net > 0), 0) AS projects_fen
 FROM per_account a LEFT JOIN regions r ON r.code = a.village_code
+WHERE starts_with(a.village_code, ?)
 GROUP BY a.village_code, r.name, a.programme
 ORDER BY a.village_code, a.programme
 
@@ -250,13 +248,16 @@ GROUP BY ALL HAVING sum(p.amount_fen) <> 0 ORDER BY region_code, project, e.prog
 -- what each household of the villages under a prefix received per programme up to a
 -- day (a positive net), with the name of its head: for the programmes whose rules publish
 -- per-household amounts (the registered relation published_(programme))
-SELECT h.village_code, e.programme, h.household_id,
-  (SELECT min(m.name) FROM people m WHERE m.household_id = h.household_id
-     AND m.relation = 'head') AS head, sum(p.amount_fen) AS amount_fen
-FROM fund_entries e JOIN fund_postings p ON p.entry_id = e.entry_id
-JOIN households h ON starts_with(p.account, 'household:')
-  AND h.household_id = TRY_CAST(split_part(p.account, ':', 2) AS BIGINT)
-WHERE e.value_date <= ? AND starts_with(h.village_code, ?)
-  AND e.programme IN (SELECT programme FROM published_)
-GROUP BY h.village_code, e.programme, h.household_id HAVING sum(p.amount_fen) > 0
-ORDER BY h.village_code, e.programme, h.household_id
+WITH received AS (
+  SELECT h.village_code, e.programme, h.household_id, sum(p.amount_fen) AS amount_fen
+  FROM fund_entries e JOIN fund_postings p ON p.entry_id = e.entry_id
+  JOIN households h ON h.household_id = TRY_CAST(split_part(p.account, ':', 2) AS BIGINT)
+  WHERE e.value_date <= ? AND starts_with(p.account, 'household:')
+    AND e.programme IN (SELECT programme FROM published_)
+  GROUP BY ALL HAVING sum(p.amount_fen) > 0
+)
+SELECT r.village_code, r.programme, r.household_id,
+  (SELECT min(m.name) FROM people m WHERE m.household_id = r.household_id
+     AND m.relation = 'head') AS head, r.amount_fen
+FROM received r WHERE starts_with(r.village_code, ?)
+ORDER BY r.village_code, r.programme, r.household_id
