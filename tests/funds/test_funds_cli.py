@@ -14,7 +14,7 @@ from tests.conftest import CLI, KillTest, Refusal, store_content
 from povertycloud.funds.verify import verify
 from povertycloud.store import Store
 
-from .conftest import Province, allocations, payment_list
+from .conftest import Province, account_of, allocations, payment_list
 
 PAY = ["--programme", "education_subsidy", "--period", "2026-autumn", "--on", "2026-09-20"]
 
@@ -32,6 +32,19 @@ def funded(funds_province: Province, tmp_path: Path) -> Path:
                 "--as", "province_officer")
     assert done.returncode == 0, done.stderr
     return db
+
+
+def _ledger_state(db: Path) -> dict[str, tuple[int, int]]:
+    """The store's content, the chain checked whole (its hashes, which cover the time of
+    booking, left out: a re-run books at another time)."""
+    content = store_content(db)
+    with Store(db, read_only=True) as store:
+        assert verify(store).intact
+        found = store.one("SELECT count(*), sum(hash(book, seq, kind, programme, value_date, "
+                          "memo, batch_id)::HUGEINT) FROM fund_entries")
+        assert found is not None
+        content["fund_entries"] = (int(found[0]), int(found[1] or 0))
+    return content
 
 
 BAD_BOOKINGS = {  # case: (the file's last rows, what the refusal names)
@@ -78,21 +91,10 @@ def test_a_payment_killed_at_any_write_leaves_the_ledger_whole(
     p = funds_province
     listed = payment_list(p, tmp_path)
 
-    def state(db: Path) -> dict[str, tuple[int, int]]:
-        """The store's content, the chain checked whole (its hashes, which cover the
-        time of booking, left out: a re-run books at another time)."""
-        content = store_content(db)
-        with Store(db, read_only=True) as store:
-            assert verify(store).intact
-            content["fund_entries"] = store.one(
-                "SELECT count(*), sum(hash(book, seq, kind, programme, value_date, memo, "
-                "batch_id)::HUGEINT) FROM fund_entries")
-        return content
-
     before, after, writes = crash_test(
         funded, tmp_path, lambda db: ["funds", "pay", str(listed), "--db", str(db), "--as",
                                       "county_officer", "--county", p.county, *PAY],
-        state, sample=4)
+        _ledger_state, sample=4)
     assert after["fund_payments"][0] == before["fund_payments"][0] + 6 and writes > 3
 
 
@@ -120,3 +122,43 @@ def test_the_commands_show_programmes_and_balances(funds_province: Province,
     assert sheet is not None
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "region_code" and rows[1][0] == funds_province.county
+
+
+@pytest.fixture
+def paid(funds_province: Province, funded: Path, tmp_path: Path) -> Path:
+    p = funds_province
+    done = _cli("funds", "pay", payment_list(p, tmp_path), "--db", funded, "--as",
+                "county_officer", "--county", p.county, *PAY)
+    assert done.returncode == 0, done.stderr
+    return funded
+
+
+def _return_file(p: Province, folder: Path, batch: int) -> Path:
+    path = folder / "returns.csv"
+    path.write_text("record_id,payment_batch,line,status,paid_yuan,holder_name,bank_account,"
+                    "reason,value_date\n" + "".join(
+                        f"{i},{batch},{i + 1},{'failed' if i == 3 else 'paid'},"
+                        f"{'' if i == 3 else y},{n},{account_of(h)},"
+                        f"{'closed_account' if i == 3 else ''},2026-09-25\n"
+                        for i, (h, n, y) in enumerate(p.payable, 1)), encoding="utf-8")
+    return path
+
+
+def test_a_return_of_another_batch_is_refused(funds_province: Province, paid: Path,
+                                              tmp_path: Path, refuse: Refusal) -> None:
+    refuse("a bank return of another batch",
+           ["funds", "reconcile", str(_return_file(funds_province, tmp_path, 2)), "--db",
+            str(paid), "--as", "county_officer", "--batch", "1"],
+           ("returns.csv, record 1 and 5 more", "payment batch 2, not of batch 1",
+            "nothing was booked"), db=paid)
+
+
+def test_a_reconciliation_killed_at_any_write_leaves_the_ledger_whole(
+        funds_province: Province, paid: Path, tmp_path: Path,
+        crash_test: KillTest) -> None:
+    returned = _return_file(funds_province, tmp_path, 1)
+    _, after, _ = crash_test(
+        paid, tmp_path, lambda db: ["funds", "reconcile", str(returned), "--db", str(db),
+                                    "--as", "county_officer", "--batch", "1"],
+        _ledger_state, sample=3)
+    assert after["fund_reconciliations"][0] == 6

@@ -44,7 +44,7 @@ def _funded(db: Path | str, p: Province, folder: Path, yuan: int = 50_000) -> St
 def test_a_payment_list_is_booked_once(funds_db: Path | str, funds_province: Province,
                                        tmp_path: Path) -> None:
     p = funds_province
-    with _funded(funds_db, p, tmp_path) as store:
+    with _funded(funds_db, p, tmp_path, 100_000) as store:
         county = user_named(store, "county_officer")
         listed = payment_list(p, tmp_path)
         batch = pay(store, listed, _order(p), county)
@@ -57,6 +57,9 @@ def test_a_payment_list_is_booked_once(funds_db: Path | str, funds_province: Pro
             account_of(h) for h, _, _ in p.payable]
         [county_row] = [r for r in balances(store, "county") if r["region_code"] == p.county]
         assert county_row["at_bank_fen"] == total
+        spring = pay(store, listed, PaymentOrder(PROGRAMMES["education_subsidy"], p.county,
+                                                 "2026-spring", ON), county)
+        assert spring.new and spring.batch_id != batch.batch_id  # the same list, another term
         assert verify(store).intact
 
 
@@ -159,7 +162,7 @@ def test_a_return_of_another_batch_takes_in_nothing(funds_db: Path | str,
         batch = pay(store, payment_list(p, tmp_path), _order(p), county).batch_id
         other = _returns(tmp_path, batch + 1, [
             f"1,{{batch}},2,paid,{y},{n},{account_of(h)},,2026-09-25"])
-        with pytest.raises(ValidationFailed, match=f"not of batch {batch}"):
+        with pytest.raises(PovertyCloudError, match=f"not of batch {batch}"):
             reconcile(store, other, batch, county)
         assert store.scalar("SELECT count(*) FROM fund_reconciliations") == 0
         assert not store.has_table("fund_bank_returns") or not store.scalar(

@@ -60,6 +60,7 @@ def demo(
                          lambda s: bar.update(task, description=f"Identification: {s}"))
                 bar.update(task, description="Identification: done", total=1, completed=1)
         _department_checks(store)
+        _funds(store, folder)
         as_of = _summary(store, folder)
         print_summary(store, year)
         _accounts(store, folder)
@@ -97,6 +98,27 @@ def _department_checks(store: Store) -> None:
         register_twice(store, share=DEMO_TWICE)
         find_duplicates(store)
         bar.update(task, description=f"Department data: {sum(raised.values()):,} flags",
+                   total=1, completed=1)
+
+
+def _funds(store: Store, folder: Path) -> None:
+    """Once: a year of synthetic funds booked (the payment lists and the bank's returns
+    written to ``folder``/funds) and the anomaly rules run over it."""
+    from ..funds.anomalies import load_anomaly_rules, raise_fund_flags
+    from ..funds.programmes import load_programmes
+    from ..synth.funds import FundsConfig, synthesize_funds
+
+    if store.count("fund_entries") or not store.has_table("identification"):
+        return
+    config = FundsConfig()
+    with progress_bar() as bar, store.transaction():  # whole, or the guard above re-runs it
+        task = bar.add_task("Funds", total=None)
+        synthesize_funds(store, folder / "funds", config, progress=lambda s: bar.update(
+            task, description=f"Funds: {s}"))
+        bar.update(task, description="Funds: anomaly rules")
+        raised = raise_fund_flags(store, load_anomaly_rules(), load_programmes(),
+                                  dt.date(config.year, 12, 31))
+        bar.update(task, description=f"Funds: {sum(raised.values()):,} anomaly flags",
                    total=1, completed=1)
 
 
@@ -232,6 +254,7 @@ def _where(store: Store, folder: Path, as_of: dt.date) -> None:
         f"identify     povertycloud identify --db {store.label} --year {as_of.year}\n"
         f"what if      povertycloud whatif --db {store.label} --scorecard my-scorecard.yaml\n"
         f"export       povertycloud export people people.parquet --db {store.label}\n"
+        f"funds        povertycloud funds flags list --db {store.label}\n"
         f"inspect      povertycloud store info {store.label}\n"
         f"docs         docs/getting-started.md, docs/data-standard.md, docs/cli.md",
         title="Where everything is"))

@@ -9,7 +9,16 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table as RichTable
 
-from .common import DbOption, WaitOption, console, keys, open_store, parse_date, prefix_of
+from .common import (
+    DbOption,
+    WaitOption,
+    console,
+    keys,
+    open_store,
+    parse_date,
+    prefix_of,
+    progress_bar,
+)
 
 if TYPE_CHECKING:
     from ..access.accounts import User
@@ -250,3 +259,122 @@ def reconcile_command(
         if lines:
             table.add_row(outcome, f"{lines:,}", yuan(moved))
     console.print(table)
+
+
+flags_app = typer.Typer(help="Anomaly flags on the funds: raise them (the rules of "
+                             "rules/fund_anomalies.yaml), list them, verify them.",
+                        no_args_is_help=True)
+funds_app.add_typer(flags_app, name="flags")
+EVIDENCE_SHOWN = 80  # characters of a flag's evidence in a listing
+
+
+@flags_app.command("raise")
+def flags_raise_command(
+    db: DbOption,
+    rules: Annotated[Path | None, typer.Option(
+        help="Anomaly rules (YAML); the shipped ones by default.")] = None,
+    as_of: Annotated[str | None, typer.Option(
+        help="Idle funds as of the end of this day (YYYY-MM-DD); today by default.")]
+    = None,
+    programmes: ProgrammesOption = None, wait: WaitOption = 0,
+) -> None:
+    """Run the anomaly rules over the whole ledger and raise a flag, with its evidence,
+    for each payment, household, batch or region a rule finds; a flag raised before is
+    not raised again."""
+    from ..funds.anomalies import load_anomaly_rules, raise_fund_flags
+    from ..funds.programmes import load_programmes
+
+    found = load_anomaly_rules(rules)
+    with open_store(db, wait=wait) as store:
+        raised = raise_fund_flags(store, found, load_programmes(programmes),
+                                  parse_date(as_of) if as_of else None)
+    table = RichTable("rule", "what it finds", "new flags",
+                      title=f"Fund anomaly flags ({found.label})")
+    for rule in found.rules:
+        table.add_row(rule.id, rule.label, f"{raised[rule.id]:,}")
+    console.print(table)
+
+
+@flags_app.command("list")
+def flags_list_command(
+    db: DbOption,
+    region: Annotated[str, typer.Option(help="Only within this region (code or leading "
+                                              "digits).")] = "",
+    rule: Annotated[str | None, typer.Option(help="Only this rule's flags.")] = None,
+) -> None:
+    """Flags per rule and each rule's precision from the verified outcomes, then the
+    flags waiting for verification with their ids (for `funds flags verify --flag`)."""
+    from ..funds.flags import SHOWN, flags_in, precision
+    from ..funds.money import yuan
+
+    prefix = prefix_of(region)
+    with open_store(db, read_only=True) as store:
+        rows = precision(store, prefix)
+        waiting = [f for f in flags_in(store, prefix, SHOWN if rule is None else 10**9)
+                   if f["outcome"] is None and rule in (None, f["rule"])][:SHOWN]
+    table = RichTable("rule", "flags", "verified", "confirmed", "precision",
+                      title="Fund anomaly flags")
+    for r in rows:
+        table.add_row(r["rule"], f"{r['flags']:,}", f"{r['verified']:,}",
+                      f"{r['confirmed']:,}", "—" if r["precision"] is None
+                      else f"{float(r['precision']):.2f}")
+    console.print(table)
+    listed = keys(RichTable("flag", "rule", "household or region", "batch/line", "yuan",
+                            "evidence", title=f"Flags to verify ({len(waiting):,} shown)"),
+                  "flag", "household or region")
+    for f in waiting:
+        where = "" if f["batch_id"] is None else \
+            f"{f['batch_id']}" + ("" if f["line"] is None else f"/{f['line']}")
+        listed.add_row(str(f["flag_id"]), f["rule"], str(f["household_id"] or
+                                                         f["region_code"]), where,
+                       "" if f["amount_fen"] is None else yuan(int(f["amount_fen"])),
+                       _evidence(f["evidence"]))
+    console.print(listed)
+
+
+@flags_app.command("verify")
+def flags_verify_command(
+    db: DbOption, as_: AsOption,
+    flag: Annotated[int, typer.Option(help="The flag's id.")],
+    outcome: Annotated[str, typer.Option(help="confirmed, false_alarm or exempt.")],
+    note: Annotated[str | None, typer.Option(help="What was found in the field.")] = None,
+    wait: WaitOption = 0,
+) -> None:
+    """Record an officer's outcome of a flag in their jurisdiction, once (in the audit
+    log too)."""
+    from ..funds.flags import verify_flag
+
+    with open_store(db, wait=wait) as store:
+        verify_flag(store, flag, outcome, _officer(store, as_), note)
+    console.print(f"Flag {flag}: {outcome}")
+
+
+@funds_app.command("synth")
+def synth_command(
+    db: DbOption,
+    folder: Annotated[Path, typer.Option("--dir", help="Where the payment lists and the "
+                                                       "bank's returns are written.")],
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed, the same funds.")]
+    = 1,
+    wait: WaitOption = 0,
+) -> None:
+    """Book a year (2026) of synthetic funds into an identified store without funds:
+    appropriations, allocations, payment lists, bank returns and goods in kind, through
+    the same checks as any officer's, with anomalies injected at known rates; what was
+    injected is kept apart in the table truth_fund_anomalies."""
+    from ..synth.funds import FundsConfig, synthesize_funds
+
+    with open_store(db, wait=wait) as store, progress_bar() as bar:
+        task = bar.add_task("Synthetic funds", total=None)
+        counts = synthesize_funds(store, folder, FundsConfig(seed=seed), progress=lambda s:
+                                  bar.update(task, description=f"Synthetic funds: {s}"))
+        bar.update(task, description="Synthetic funds: done", total=1, completed=1)
+    for name, count in counts.items():
+        console.print(f"{name}: {count:,}")
+
+
+def _evidence(evidence: dict[str, object]) -> str:
+    """A flag's evidence in one short line: its plain values, lists counted."""
+    text = "; ".join(f"{k} {len(v) if isinstance(v, list) else v}"
+                     for k, v in evidence.items() if not isinstance(v, dict))
+    return text if len(text) <= EVIDENCE_SHOWN else text[:EVIDENCE_SHOWN - 1] + "…"

@@ -58,7 +58,9 @@ def pay(store: Store, path: Path, order: PaymentOrder, by: User) -> PaymentBatch
     with path.open("rb") as file:
         checksum = hashlib.file_digest(file, "sha256").hexdigest()
     earlier = store.one("SELECT batch_id, lines, total_fen FROM fund_payment_batches "
-                        "WHERE checksum = ?", [checksum])
+                        "WHERE checksum = ? AND programme = ? AND county_code = ? AND "
+                        "period = ?", [checksum, order.programme.id, order.county,
+                                       order.period])  # the same list, another month: paid
     if earlier is not None:
         return PaymentBatch(int(earlier[0]), int(earlier[1]), int(earlier[2]), new=False)
     columns = readers.stage(store, path, STAGING)  # temporary tables: replaced next time

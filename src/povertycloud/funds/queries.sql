@@ -102,6 +102,245 @@ SELECT rule, count(*) AS flags, count(outcome) AS verified,
     AS precision
 FROM fund_flags WHERE starts_with(region_code, ?) GROUP BY rule ORDER BY rule
 
+-- Anomalies (funds/anomalies.py, rules/fund_anomalies.yaml). Each rule reads the
+-- relations prepared first: _fund_lines (every payment line with its batch, household and
+-- payee), _fund_standards (each paid household's eligibility by the latest registry and
+-- identification, and the programme's lowest and highest amount for it), _fund_officers
+-- (people of the public-employee roster, by ID number or by the feed's links) and
+-- _fund_terms (each programme's idle_days and pay_within_days). Each yields candidate
+-- flags: rule, programme, region_code, household_id, batch_id, line, entry_id,
+-- amount_fen, evidence (JSON, no ID or account number in it).
+
+-- name: anomaly_lines
+SELECT p.batch_id, p.line, p.household_id, p.person_id, p.amount_fen, p.entry_id,
+  p.bank_account, p.payee_name, b.programme, b.period, b.value_date, b.county_code,
+  h.village_code, h.registration_status, m.id_number AS payee_id_number, m.death_date
+FROM fund_payments p
+JOIN fund_payment_batches b ON b.batch_id = p.batch_id
+LEFT JOIN households h ON h.household_id = p.household_id
+LEFT JOIN people m ON m.person_id = p.person_id
+
+-- name: anomaly_officers
+-- living people of the roster's records (a post not exempt, ?: ';post;post;'), found by
+-- the record's ID number or by the feed's link to the registry
+WITH roster AS (
+  SELECT record_id, trim(id_number) AS id_number, post, employer
+  FROM feed_public_employees WHERE NOT contains(?, ';' || post || ';'))
+SELECT DISTINCT m.person_id, m.household_id, r.post, r.employer
+FROM roster r
+JOIN people m ON m.id_number = r.id_number
+UNION
+SELECT DISTINCT m.person_id, m.household_id, r.post, r.employer
+FROM roster r
+JOIN feed_links k ON k.source = 'public_employees' AND k.record_id = r.record_id
+  AND k.decision = 'match'
+JOIN people m ON m.person_id = k.person_id
+
+-- name: anomaly_no_officers
+-- no roster in the store: nobody is known to be a public employee
+SELECT CAST(NULL AS BIGINT) AS person_id, CAST(NULL AS BIGINT) AS household_id,
+  CAST(NULL AS VARCHAR) AS post, CAST(NULL AS VARCHAR) AS employer WHERE false
+
+-- name: anomaly_ineligible_or_unregistered
+SELECT 'ineligible_or_unregistered' AS rule, l.programme,
+  coalesce(l.village_code, l.county_code) AS region_code, l.household_id, l.batch_id,
+  l.line, l.entry_id, l.amount_fen,
+  CAST(json_object('period', l.period, 'paid_on', l.value_date,
+    'registration_status', coalesce(l.registration_status, 'not in the registry'),
+    'why', CASE WHEN l.village_code IS NULL THEN 'the household is not in the registry'
+      ELSE 'the household is not eligible for the programme by the registry and the '
+        || 'identification of ' || s.year END) AS VARCHAR) AS evidence
+FROM _fund_lines l
+LEFT JOIN _fund_standards s ON s.programme = l.programme AND s.household_id = l.household_id
+WHERE l.village_code IS NULL OR NOT coalesce(s.eligible, false)
+
+-- name: anomaly_paid_after_death
+SELECT 'paid_after_death' AS rule, l.programme, coalesce(l.village_code, l.county_code),
+  l.household_id, l.batch_id, l.line, l.entry_id, l.amount_fen,
+  CAST(json_object('period', l.period, 'paid_on', l.value_date, 'payee', l.payee_name,
+    'person_id', l.person_id, 'died_on', l.death_date,
+    'days_after_death', l.value_date - l.death_date) AS VARCHAR)
+FROM _fund_lines l
+WHERE l.death_date IS NOT NULL AND l.death_date <= l.value_date
+
+-- name: anomaly_duplicate_benefit
+-- a household paid more than its standard for one programme and period in several
+-- lines, or one person (ID number) paid in several households: each line after the first
+WITH by_household AS (
+  SELECT l.*, s.high_fen,
+    row_number() OVER w AS nth, count(*) OVER w AS times,
+    sum(l.amount_fen) OVER w AS total_fen,
+    first_value(l.batch_id) OVER w AS first_batch, first_value(l.line) OVER w AS first_line
+  FROM _fund_lines l
+  JOIN _fund_standards s ON s.programme = l.programme AND s.household_id = l.household_id
+  WINDOW w AS (PARTITION BY l.programme, l.period, l.household_id
+               ORDER BY l.value_date, l.batch_id, l.line
+               ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)),
+by_person AS (
+  SELECT l.*, row_number() OVER w AS nth, count(*) OVER w AS times,
+    min(l.household_id) OVER w AS low_household, max(l.household_id) OVER w AS high_household,
+    first_value(l.batch_id) OVER w AS first_batch, first_value(l.line) OVER w AS first_line,
+    first_value(l.household_id) OVER w AS first_household
+  FROM _fund_lines l WHERE l.payee_id_number IS NOT NULL
+  WINDOW w AS (PARTITION BY l.programme, l.period, l.payee_id_number
+               ORDER BY l.value_date, l.batch_id, l.line
+               ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)),
+found AS (
+  SELECT batch_id, line, 'the household was paid ' || times || ' times for the period, '
+      || 'more than its standard' AS why, first_batch, first_line, total_fen, high_fen
+  FROM by_household WHERE times > 1 AND nth > 1 AND total_fen > high_fen
+  UNION ALL
+  SELECT batch_id, line, 'the same person was paid in household ' || first_household
+      || ' for the period' AS why, first_batch, first_line, NULL, NULL
+  FROM by_person WHERE nth > 1 AND low_household <> high_household
+    AND household_id <> first_household)
+SELECT DISTINCT ON (l.batch_id, l.line) 'duplicate_benefit' AS rule, l.programme,
+  coalesce(l.village_code, l.county_code), l.household_id, l.batch_id, l.line,
+  l.entry_id, l.amount_fen,
+  CAST(json_object('period', l.period, 'paid_on', l.value_date, 'why', f.why,
+    'first_paid', json_object('batch', f.first_batch, 'line', f.first_line),
+    'total_fen', f.total_fen, 'standard_high_fen', f.high_fen) AS VARCHAR)
+FROM found f JOIN _fund_lines l ON l.batch_id = f.batch_id AND l.line = f.line
+ORDER BY l.batch_id, l.line, f.why
+
+-- name: anomaly_shared_account
+-- one account paid for several households (at least ?): each of them, at its first line
+WITH accounts AS (
+  SELECT bank_account, count(DISTINCT household_id) AS households,
+    list(DISTINCT household_id ORDER BY household_id) AS household_ids
+  FROM _fund_lines WHERE bank_account <> ''
+  GROUP BY bank_account HAVING count(DISTINCT household_id) >= ?),
+firsts AS (
+  SELECT l.*, a.households, a.household_ids, row_number() OVER (
+    PARTITION BY l.bank_account, l.household_id ORDER BY l.value_date, l.batch_id, l.line)
+    AS nth
+  FROM _fund_lines l JOIN accounts a ON a.bank_account = l.bank_account)
+SELECT 'shared_account' AS rule, programme, coalesce(village_code, county_code),
+  household_id, batch_id, line, entry_id, amount_fen,
+  CAST(json_object('account', '****' || right(bank_account, 4),
+    'households', households, 'household_ids', household_ids, 'payee', payee_name)
+    AS VARCHAR)
+FROM firsts WHERE nth = 1
+
+-- name: anomaly_officer_payee
+WITH households AS (
+  SELECT household_id, list(DISTINCT person_id) AS people,
+    list(DISTINCT post ORDER BY post) AS posts,
+    list(DISTINCT employer ORDER BY employer) AS employers
+  FROM _fund_officers GROUP BY household_id)
+SELECT 'officer_payee' AS rule, l.programme, coalesce(l.village_code, l.county_code),
+  l.household_id, l.batch_id, l.line, l.entry_id, l.amount_fen,
+  CAST(json_object('period', l.period, 'paid_on', l.value_date, 'payee', l.payee_name,
+    'who', CASE WHEN list_contains(o.people, l.person_id) THEN 'the payee'
+      ELSE 'a member of the payee''s household' END,
+    'posts', o.posts, 'employers', o.employers) AS VARCHAR)
+FROM _fund_lines l JOIN households o ON o.household_id = l.household_id
+
+-- name: anomaly_split_payments
+-- a household's lines of one programme and period, each below the approval threshold
+-- (?: programme, approval_fen in _fund_terms), together above it and within its
+-- standard, paid within ? days: flagged at its first line
+WITH groups AS (
+  SELECT l.programme, l.period, l.household_id, count(*) AS times,
+    sum(l.amount_fen) AS total_fen, max(l.amount_fen) AS largest_fen,
+    max(l.value_date) - min(l.value_date) AS days,
+    min(s.high_fen) AS high_fen, min(t.approval_fen) AS approval_fen,
+    arg_min(l.batch_id * 1000000000 + l.line, l.value_date) AS first_key,
+    list(json_object('batch', l.batch_id, 'line', l.line, 'amount_fen', l.amount_fen,
+      'paid_on', l.value_date) ORDER BY l.value_date, l.batch_id, l.line) AS lines
+  FROM _fund_lines l
+  JOIN _fund_terms t ON t.programme = l.programme AND t.approval_fen IS NOT NULL
+  JOIN _fund_standards s ON s.programme = l.programme AND s.household_id = l.household_id
+  GROUP BY l.programme, l.period, l.household_id)
+SELECT 'split_payments' AS rule, l.programme, coalesce(l.village_code, l.county_code),
+  l.household_id, l.batch_id, l.line, l.entry_id, g.total_fen,
+  CAST(json_object('period', g.period, 'lines', g.lines, 'total_fen', g.total_fen,
+    'approval_fen', g.approval_fen, 'days', g.days) AS VARCHAR)
+FROM groups g
+JOIN _fund_lines l ON l.batch_id * 1000000000 + l.line = g.first_key
+WHERE g.times > 1 AND g.largest_fen < g.approval_fen AND g.total_fen > g.approval_fen
+  AND g.total_fen <= g.high_fen AND g.days <= ?
+
+-- name: anomaly_off_standard
+-- a household's only line of a programme and period, outside the programme's standard
+WITH single AS (
+  SELECT l.*, count(*) OVER (PARTITION BY l.programme, l.period, l.household_id) AS times
+  FROM _fund_lines l)
+SELECT 'off_standard' AS rule, l.programme, coalesce(l.village_code, l.county_code),
+  l.household_id, l.batch_id, l.line, l.entry_id, l.amount_fen,
+  CAST(json_object('period', l.period, 'paid_on', l.value_date,
+    'amount_fen', l.amount_fen, 'standard_low_fen', s.low_fen,
+    'standard_high_fen', s.high_fen) AS VARCHAR)
+FROM single l
+JOIN _fund_standards s ON s.programme = l.programme AND s.household_id = l.household_id
+WHERE l.times = 1 AND (l.amount_fen < s.low_fen OR l.amount_fen > s.high_fen)
+
+-- name: anomaly_idle_funds
+-- a region's money of a programme held at the end of a day (?) more than what reached
+-- it in the programme's last idle_days: the rest has lain idle longer (at least ? fen)
+WITH held AS (
+  SELECT split_part(p.account, ':', 2) AS region_code, e.programme, t.idle_days,
+    sum(p.amount_fen) AS held_fen,
+    coalesce(sum(p.amount_fen) FILTER (WHERE p.amount_fen > 0
+      AND e.value_date > CAST(? AS DATE) - t.idle_days), 0) AS recent_fen,
+    max(e.value_date) FILTER (WHERE p.amount_fen < 0) AS last_spent
+  FROM fund_postings p
+  JOIN fund_entries e ON e.entry_id = p.entry_id
+  JOIN _fund_terms t ON t.programme = e.programme AND t.idle_days IS NOT NULL
+  WHERE starts_with(p.account, 'region:') AND e.value_date <= CAST(? AS DATE)
+  GROUP BY ALL)
+SELECT 'idle_funds' AS rule, programme, region_code, CAST(NULL AS BIGINT),
+  CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
+  held_fen - recent_fen,
+  CAST(json_object('as_of', CAST(? AS DATE), 'held_fen', held_fen,
+    'idle_fen', held_fen - recent_fen, 'idle_days', idle_days,
+    'last_spent', last_spent) AS VARCHAR)
+FROM held WHERE held_fen - recent_fen >= ?
+
+-- name: anomaly_late_disbursement
+-- a batch paid later than its period's start and the programme's pay_within_days (and
+-- ? days of grace); periods: YYYY, YYYY-spring (03-01), YYYY-autumn (09-01), YYYY-MM
+WITH batches AS (
+  SELECT b.*, t.pay_within_days, CASE
+      WHEN regexp_full_match(b.period, '[0-9]{4}') THEN make_date(CAST(b.period AS INTEGER), 1, 1)
+      WHEN regexp_full_match(b.period, '[0-9]{4}-spring')
+        THEN make_date(CAST(left(b.period, 4) AS INTEGER), 3, 1)
+      WHEN regexp_full_match(b.period, '[0-9]{4}-autumn')
+        THEN make_date(CAST(left(b.period, 4) AS INTEGER), 9, 1)
+      WHEN regexp_full_match(b.period, '[0-9]{4}-(0[1-9]|1[0-2])')
+        THEN make_date(CAST(left(b.period, 4) AS INTEGER), CAST(right(b.period, 2) AS INTEGER), 1)
+    END AS period_start
+  FROM fund_payment_batches b
+  JOIN _fund_terms t ON t.programme = b.programme AND t.pay_within_days IS NOT NULL)
+SELECT 'late_disbursement' AS rule, programme, county_code, CAST(NULL AS BIGINT), batch_id,
+  CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), total_fen,
+  CAST(json_object('period', period, 'period_start', period_start,
+    'deadline', period_start + pay_within_days, 'paid_on', value_date,
+    'days_late', value_date - (period_start + pay_within_days), 'lines', lines) AS VARCHAR)
+FROM batches
+WHERE period_start IS NOT NULL AND value_date > period_start + pay_within_days + ?
+
+-- name: new_fund_flags
+-- the candidates (_fund_candidates) not raised before: a rule's flag is the same when it
+-- names the same batch and line, or the same household, or the same region and programme
+SELECT c.* FROM _fund_candidates c
+WHERE NOT EXISTS (
+  SELECT 1 FROM fund_flags f WHERE f.rule = c.rule
+    AND f.region_code = c.region_code AND coalesce(f.programme, '') = coalesce(c.programme, '')
+    AND coalesce(f.household_id, -1) = coalesce(c.household_id, -1)
+    AND coalesce(f.batch_id, -1) = coalesce(c.batch_id, -1)
+    AND coalesce(f.line, -1) = coalesce(c.line, -1))
+
+-- name: insert_fund_flags
+-- the new flags, numbered after ? (drawn from fund_flag_ids), of the rules' version ?,
+-- raised at ?
+INSERT INTO fund_flags (flag_id, rule, rules_version, programme, region_code,
+  household_id, batch_id, line, entry_id, amount_fen, evidence, raised_at)
+SELECT ? + row_number() OVER (ORDER BY rule, region_code, programme, household_id,
+    batch_id, line), rule, ?, programme, region_code, household_id, batch_id, line,
+  entry_id, amount_fen, evidence, ?
+FROM _fund_new_flags
+
 -- name: payment_timeliness
 -- (funds/timeliness.py) per county, the household payment lines booked up to a day (?)
 -- for households under a prefix (?), of one programme or all (?, ?): how many, how many

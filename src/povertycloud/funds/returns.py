@@ -111,18 +111,22 @@ LEFT JOIN (SELECT DISTINCT line FROM fund_reconciliations WHERE batch_id = {paym
 
 
 def _refuse_other_batches(store: Store, rows: str, payment_batch: int, path: str) -> None:
-    """A file with a row of another batch, or a paid row without its amount, takes in
-    nothing: every such row named."""
-    found = store.rows(
-        f"SELECT record_id, CASE WHEN payment_batch <> ? THEN 'payment_batch' ELSE "
-        f"'paid_yuan' END, CASE WHEN payment_batch <> ? THEN 'a line of payment batch ' "
-        f"|| payment_batch || ', not of batch ' || ? ELSE '''' || coalesce(paid_yuan, '') "
-        f"|| ''' is not the amount in yuan of a paid line' END FROM ({rows}) "
-        f"WHERE payment_batch <> ? OR (status = 'paid' AND NOT regexp_full_match("
-        f"coalesce(paid_yuan, ''), '{YUAN_SQL}')) ORDER BY record_id",
-        [payment_batch, payment_batch, payment_batch, payment_batch])
+    """A file with rows of another batch (the return of another batch), or a paid row
+    without its amount, takes in nothing: said in one line, or each row named."""
+    other = store.one(f"SELECT min(record_id), count(*), min(payment_batch) FROM ({rows}) "
+                      "WHERE payment_batch <> ?", [payment_batch])
+    if other is not None and other[1]:
+        more = f" and {other[1] - 1:,} more" if other[1] > 1 else ""
+        raise PovertyCloudError(
+            f"{path}, record {other[0]}{more}: lines of payment batch {other[2]}, not of "
+            f"batch {payment_batch} (the return of another batch?); {NOTHING}")
+    found = store.rows(f"SELECT record_id, '''' || coalesce(paid_yuan, '') || ''' is not "
+                       f"the amount in yuan of a paid line' FROM ({rows}) WHERE status = "
+                       f"'paid' AND NOT regexp_full_match(coalesce(paid_yuan, ''), "
+                       f"'{YUAN_SQL}') ORDER BY record_id")
     if found:
-        issues = [Issue(path, int(r), f, str(why), unit="record") for r, f, why in found]
+        issues = [Issue(path, int(r), "paid_yuan", str(why), unit="record")
+                  for r, why in found]
         raise ValidationFailed(issues, len(issues), nothing=NOTHING)
 
 
