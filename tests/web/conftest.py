@@ -4,6 +4,7 @@ browser, a real server on a free port."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 import socket
@@ -250,11 +251,10 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture
-def live_server(web_store: tuple[Path, Regions], tmp_path: Path) -> Iterator[str]:
-    """A real server (uvicorn, in a thread) over a copy of the store; yields its URL."""
+def serve(db: Path | str) -> Iterator[str]:
+    """A real server (uvicorn, in a thread) over ``db``; yields its URL."""
     port = free_port()
-    app = create_app(WebConfig(db=copy_store(web_store, tmp_path)))
+    app = create_app(WebConfig(db=db))
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
                                            log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -270,9 +270,167 @@ def live_server(web_store: tuple[Path, Regions], tmp_path: Path) -> Iterator[str
 
 
 @pytest.fixture
+def live_server(web_store: tuple[Path, Regions], tmp_path: Path) -> Iterator[str]:
+    """A real server over a copy of the store; yields its URL."""
+    yield from serve(copy_store(web_store, tmp_path))
+
+
+@pytest.fixture
 def pg_store_url(web_template: str) -> Iterator[str]:
     """The URL of a fresh PostgreSQL store holding what ``web_store`` holds (its users,
     with ``PASSWORD``): for the tests of several worker processes, which an embedded
     store cannot have."""
     with postgres.server().database(web_template) as url:
         yield url
+
+
+# -- funds: the web's province with a small year of money booked ---------------------------
+
+PAID_ON = dt.date(2026, 9, 20)  # the autumn list, on time (autumn from 09-01, 60 days)
+LATE_ON = dt.date(2026, 6, 20)  # the spring list, late (spring from 03-01)
+
+
+@dataclass(frozen=True)
+class Funds:
+    db: Path
+    regions: Regions
+    paid: list[tuple[int, str, int, str]]  # the autumn list: household, head, yuan, account
+    batch: int  # the autumn batch, returned: line 2 paid, 3 failed, 4 other holder,
+    late_batch: int  # 5 amount differs, 6 and 7 not returned
+    in_kind: int  # a household given seedlings
+    flag: int  # a flag in ``county`` (evidence with an account), one in ``other_county``
+    other_flag: int
+
+
+def _funds_file(folder: Path, name: str, header: str, rows: list[str]) -> Path:
+    path = folder / name
+    path.write_text(header + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def _allocations(r: Regions, folder: Path) -> Path:
+    """The education subsidy and the central special fund down to the county; a road
+    project of ``village`` paid from the latter."""
+    rows = []
+    for n, (programme, yuan) in enumerate((("education_subsidy", 60_000),
+                                           ("central_special", 200_000))):
+        e = 10 * n
+        rows += [f"{e + 1},appropriation,{programme},2026-03-01,source:central,,{yuan},in",
+                 f"{e + 1},appropriation,{programme},2026-03-01,region:{r.province},{yuan},,in"]
+        for k, (down, to) in enumerate(((r.province, r.prefecture), (r.prefecture, r.county))):
+            rows += [f"{e + 2 + k},allocation,{programme},2026-03-0{2 + k},region:{down},,{yuan},",
+                     f"{e + 2 + k},allocation,{programme},2026-03-0{2 + k},region:{to},{yuan},,"]
+    rows += [f"20,disbursement,central_special,2026-05-10,region:{r.county},,80000,road",
+             f"20,disbursement,central_special,2026-05-10,project:{r.village}/road-1,80000,,road"]
+    return _funds_file(folder, "allocations.csv", "entry,kind,programme,value_date,account,"
+                       "debit_yuan,credit_yuan,memo", rows)
+
+
+@pytest.fixture(scope="session")
+def funds_store(web_store: tuple[Path, Regions], tmp_path_factory: pytest.TempPathFactory
+                ) -> Funds:
+    from povertycloud.access.accounts import user_named
+    from povertycloud.funds.bookings import entries_in
+    from povertycloud.funds.eligibility import eligibility_sql
+    from povertycloud.funds.ledger import book
+    from povertycloud.funds.payments import PaymentOrder, pay
+    from povertycloud.funds.programmes import load_programmes
+    from povertycloud.funds.returns import reconcile
+
+    folder = tmp_path_factory.mktemp("funds")
+    db = copy_store(web_store, folder)
+    r = web_store[1]
+    programmes = load_programmes()
+    with Store(db) as store:
+        create_user(store, "other_county_officer", PASSWORD, "officer", r.other_county)
+        officer = user_named(store, "county_officer")
+        book(store, entries_in(store, _allocations(r, folder)),
+             user_named(store, "province_officer"), programmes)
+        payable = store.rows(
+            "SELECT h.household_id, min(p.name) FILTER (WHERE p.relation = 'head'), "
+            "1500 * count(*) FILTER (WHERE p.in_school) FROM households h JOIN people p "
+            "USING (household_id) WHERE starts_with(h.village_code, ?) AND "
+            "h.registration_status IN ('registered_poor', 'monitored') AND p.death_date "
+            "IS NULL GROUP BY h.household_id HAVING count(*) FILTER (WHERE p.in_school) > 0 "
+            "AND count(*) FILTER (WHERE p.relation = 'head') = 1 ORDER BY h.household_id "
+            "LIMIT 6", [r.county[:6]])
+        paid = [(int(h), str(n), int(y), f"62284800{int(h) % 10**11:011d}")
+                for h, n, y in payable]
+        header = "household_id,payee_name,payee_id_number,bank_account,amount_yuan"
+        autumn = _funds_file(folder, "autumn.csv", header,
+                             [f"{h},{n},,{a},{y}" for h, n, y, a in paid])
+        spring = _funds_file(folder, "spring.csv", header,
+                             [f"{h},{n},,{a},{y}" for h, n, y, a in paid[:2]])
+        education = programmes["education_subsidy"]
+        batch = pay(store, autumn, PaymentOrder(education, r.county, "2026-autumn", PAID_ON),
+                    officer).batch_id
+        late = pay(store, spring, PaymentOrder(education, r.county, "2026-spring", LATE_ON),
+                   officer).batch_id
+        (h1, n1, y1, a1), (_, n2, _, a2), (_, _, y3, _), (_, n4, y4, a4) = paid[:4]
+        returned = _funds_file(
+            folder, "returns.csv", "record_id,payment_batch,line,status,paid_yuan,"
+            "holder_name,bank_account,reason,value_date",
+            [f"1,{batch},2,paid,{y1},{n1},{a1},,2026-09-25",
+             f"2,{batch},3,failed,,{n2},{a2},closed_account,2026-09-25",
+             f"3,{batch},4,paid,{y3},冒领人,6228480099999999,,2026-09-25",
+             f"4,{batch},5,paid,{y4 - 100},{n4},{a4},,2026-09-25"])
+        reconcile(store, returned, batch, officer)
+        seedlings = programmes["seedlings"]
+        [(grower, head)] = store.rows(
+            f"SELECT e.household_id, (SELECT min(name) FROM people m WHERE m.household_id = "
+            f"e.household_id AND m.relation = 'head' AND m.death_date IS NULL) FROM "
+            f"({eligibility_sql(2020)}) e WHERE starts_with(e.village_code, '{r.county[:6]}') "
+            f"AND {seedlings.when_sql} ORDER BY 1 LIMIT 1")
+        book(store, entries_in(store, _funds_file(
+            folder, "seedlings-in.csv", "entry,kind,programme,value_date,account,debit_yuan,"
+            "credit_yuan,memo",
+            ["1,appropriation,seedlings,2026-04-01,source:county,,10000,in",
+             f"1,appropriation,seedlings,2026-04-01,region:{r.county},10000,,in"])),
+            user_named(store, "province_officer"), programmes)
+        pay(store, _funds_file(folder, "seedlings.csv",
+                               "household_id,payee_name,payee_id_number,quantity",
+                               [f"{grower},{head},,200"]),
+            PaymentOrder(seedlings, r.county, "2026", dt.date(2026, 4, 20)), officer)
+        elsewhere = store.value("SELECT village_code FROM households WHERE household_id = ?",
+                                [r.other_household])
+        start = store.draw("fund_flag_ids", 2)
+        for n, (region, household) in enumerate(((r.village, h1),
+                                                 (elsewhere, r.other_household)), 1):
+            store.execute(
+                "INSERT INTO fund_flags (flag_id, rule, rules_version, programme, region_code, "
+                "household_id, batch_id, line, amount_fen, evidence, raised_at) VALUES "
+                "(?, 'shared_account', 'test', 'education_subsidy', ?, ?, ?, 2, 150000, ?, "
+                "now())", [start + n, region, household, batch, json.dumps(
+                               {"bank_account": a1, "households": [h1, 42]})])
+    return Funds(db, r, paid, batch, late, int(grower), start + 1, start + 2)
+
+
+@pytest.fixture(scope="session")
+def funds_template(funds_store: Funds) -> Iterator[str]:
+    server = postgres.server()
+    url = server.copy_of(funds_store.db)
+    yield url
+    server.drop(url)
+
+
+@pytest.fixture(params=["duckdb", "postgresql"])
+def funds_client(request: pytest.FixtureRequest, funds_store: Funds, tmp_path: Path
+                 ) -> Iterator[TestClient]:
+    """The application over a fresh copy of the funded province, on either backend."""
+    if request.param == "duckdb":
+        target = tmp_path / "funds.duckdb"
+        shutil.copy(funds_store.db, target)
+        with TestClient(create_app(WebConfig(db=target))) as test_client:
+            yield test_client
+        return
+    with postgres.server().database(request.getfixturevalue("funds_template")) as url, \
+            TestClient(create_app(WebConfig(db=url))) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def funds_server(funds_store: Funds, tmp_path: Path) -> Iterator[str]:
+    """A real server over a copy of the funded province; yields its URL."""
+    target = tmp_path / "funds.duckdb"
+    shutil.copy(funds_store.db, target)
+    yield from serve(target)

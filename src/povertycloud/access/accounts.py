@@ -29,15 +29,15 @@ ROLES = ("officer", "field_officer", "auditor", "assessor", "admin", "department
 PERMISSIONS: dict[str, frozenset[str]] = {
     "officer": frozenset({"dashboard", "households", "search", "unmask", "complaints",
                           "announce", "verify", "data", "review", "workflow", "monitoring",
-                          "funds"}),
+                          "funds", "funds_read"}),
     "field_officer": frozenset({"dashboard", "households", "search", "unmask", "verify",
                                 "workflow", "monitoring"}),
     "auditor": frozenset({"dashboard", "households", "search", "audit", "data",
-                          "monitoring"}),
+                          "monitoring", "funds_read"}),
     "assessor": frozenset({"dashboard", "households", "search"}),
     "admin": frozenset({"dashboard", "households", "search", "unmask", "complaints",
                         "announce", "audit", "users", "verify", "data", "quarantine",
-                        "review", "workflow", "monitoring", "jobs", "funds"}),
+                        "review", "workflow", "monitoring", "jobs", "funds", "funds_read"}),
     "department": frozenset({"deliver"}),  # of its own source only (User.source)
 }
 MIN_PASSWORD = 10

@@ -340,3 +340,163 @@ SELECT ? + row_number() OVER (ORDER BY rule, region_code, programme, household_i
     batch_id, line), rule, ?, programme, region_code, household_id, batch_id, line,
   entry_id, amount_fen, evidence, ?
 FROM _fund_new_flags
+
+-- name: payment_timeliness
+-- (funds/timeliness.py) per county, the household payment lines booked up to a day (?)
+-- for households under a prefix (?), of one programme or all (?, ?): how many, how many
+-- were booked within their programme's pay_within_days (the registered relation
+-- windows_(programme, pay_within_days)) of their period's start, and how many later;
+-- periods as anomaly_late_disbursement reads them: YYYY, YYYY-spring (03-01), YYYY-autumn
+-- (09-01), YYYY-MM; another (a one-off's) is not judged
+WITH started AS (
+  SELECT b.county_code, b.value_date, w.pay_within_days, CASE
+      WHEN regexp_full_match(b.period, '[0-9]{4}') THEN make_date(CAST(b.period AS INTEGER), 1, 1)
+      WHEN regexp_full_match(b.period, '[0-9]{4}-spring')
+        THEN make_date(CAST(left(b.period, 4) AS INTEGER), 3, 1)
+      WHEN regexp_full_match(b.period, '[0-9]{4}-autumn')
+        THEN make_date(CAST(left(b.period, 4) AS INTEGER), 9, 1)
+      WHEN regexp_full_match(b.period, '[0-9]{4}-(0[1-9]|1[0-2])')
+        THEN make_date(CAST(left(b.period, 4) AS INTEGER), CAST(right(b.period, 2) AS INTEGER), 1)
+    END AS period_start
+  FROM fund_payments p
+  JOIN fund_payment_batches b ON b.batch_id = p.batch_id
+  JOIN households h ON h.household_id = p.household_id
+  JOIN windows_ w ON w.programme = b.programme
+  WHERE b.value_date <= ? AND starts_with(h.village_code, ?) AND (? IS NULL OR b.programme = ?)
+),
+judged AS (
+  SELECT county_code, period_start IS NOT NULL AS known,
+    value_date <= period_start + pay_within_days AS on_time
+  FROM started
+)
+SELECT j.county_code, r.name, count(*) AS payments,
+  count(*) FILTER (WHERE on_time) AS on_time, count(*) FILTER (WHERE NOT on_time) AS late,
+  round(count(*) FILTER (WHERE on_time) / nullif(count(*) FILTER (WHERE known), 0), 4)
+    AS share
+FROM judged j LEFT JOIN regions r ON r.code = j.county_code
+GROUP BY j.county_code, r.name ORDER BY j.county_code
+
+-- name: household_payments
+-- (funds/received.py) a household's payment lines, newest first, each with its
+-- programme, period, day, the kind of its entry (disbursement or in_kind) and the bank's
+-- outcome (none yet: not returned)
+SELECT p.batch_id, p.line, b.programme, b.period, b.value_date, e.kind, p.payee_name,
+  p.bank_account, p.amount_fen, r.outcome, r.paid_fen, r.reason, r.reconciled_at
+FROM fund_payments p
+JOIN fund_payment_batches b ON b.batch_id = p.batch_id
+JOIN fund_entries e ON e.entry_id = p.entry_id
+LEFT JOIN fund_reconciliations r ON r.batch_id = p.batch_id AND r.line = p.line
+  AND r.outcome <> 'repeat'
+WHERE p.household_id = ?
+ORDER BY b.value_date DESC, p.batch_id DESC, p.line
+
+-- name: batches_in
+-- (funds/reconciliation.py) the payment batches of counties under a prefix, newest
+-- first, at most ?, with how many lines the bank paid, did not pay as sent, and has not
+-- returned yet
+SELECT b.batch_id, b.county_code, r.name, b.programme, b.period, b.value_date, b.lines,
+  b.total_fen, b.booked_by,
+  count(c.record_id) FILTER (WHERE c.outcome = 'paid') AS paid,
+  count(c.record_id) FILTER (WHERE c.outcome IN ('failed', 'amount_differs',
+    'other_holder', 'unknown')) AS problems,
+  b.lines - count(DISTINCT c.line) FILTER (WHERE c.outcome NOT IN ('unknown', 'repeat'))
+    AS unreturned
+FROM fund_payment_batches b
+LEFT JOIN regions r ON r.code = b.county_code
+LEFT JOIN fund_reconciliations c ON c.batch_id = b.batch_id
+WHERE starts_with(b.county_code, ?)
+GROUP BY b.batch_id, b.county_code, r.name, b.programme, b.period, b.value_date, b.lines,
+  b.total_fen, b.booked_by
+ORDER BY b.value_date DESC, b.batch_id DESC
+LIMIT ?
+
+-- name: batch
+SELECT b.batch_id, b.county_code, r.name, b.programme, b.period, b.value_date, b.source,
+  b.lines, b.total_fen, b.booked_by, b.booked_at
+FROM fund_payment_batches b LEFT JOIN regions r ON r.code = b.county_code
+WHERE b.batch_id = ?
+
+-- name: batch_outcomes
+-- a batch's lines by the bank's outcome (unreturned: no outcome yet): lines, the fen
+-- sent and the fen the bank paid
+WITH outcomes AS (
+  SELECT p.line, p.amount_fen, coalesce(c.outcome, 'unreturned') AS outcome,
+    coalesce(c.paid_fen, 0) AS paid_fen
+  FROM fund_payments p LEFT JOIN fund_reconciliations c ON c.batch_id = p.batch_id
+    AND c.line = p.line AND c.outcome <> 'repeat'
+  WHERE p.batch_id = ?
+  UNION ALL
+  SELECT c.line, 0, c.outcome, c.paid_fen FROM fund_reconciliations c
+  WHERE c.batch_id = ? AND c.outcome IN ('unknown', 'repeat')
+)
+SELECT outcome, count(*) AS lines, sum(amount_fen) AS sent_fen, sum(paid_fen) AS paid_fen
+FROM outcomes GROUP BY outcome
+ORDER BY list_position(['paid', 'amount_differs', 'other_holder', 'failed', 'unknown',
+  'repeat', 'unreturned'], outcome)
+
+-- name: batch_problems
+-- a batch's lines the bank did not pay as sent (failed, amount differs, other holder,
+-- unknown), with the payee and account sent
+SELECT c.record_id, c.line, c.outcome, p.household_id, p.payee_name, p.bank_account,
+  coalesce(p.amount_fen, 0) AS amount_fen, c.paid_fen, c.reason
+FROM fund_reconciliations c
+LEFT JOIN fund_payments p ON p.batch_id = c.batch_id AND p.line = c.line
+WHERE c.batch_id = ? AND c.outcome IN ('failed', 'amount_differs', 'other_holder', 'unknown')
+ORDER BY c.line, c.record_id
+
+-- name: public_village_funds
+-- (funds/publicity.py) what reached the households and projects of each village under a
+-- prefix, per programme, up to a day: households paid (a positive net), their fen, and
+-- the fen of the village's projects; the household joined on its id alone (hashed)
+WITH spent AS (
+  SELECT e.programme, split_part(p.account, ':', 1) AS kind,
+    split_part(p.account, ':', 2) AS ref, p.amount_fen,
+    CASE WHEN starts_with(p.account, 'household:')
+      THEN TRY_CAST(split_part(p.account, ':', 2) AS BIGINT) END AS household_id
+  FROM fund_entries e JOIN fund_postings p ON p.entry_id = e.entry_id
+  WHERE e.value_date <= ? AND (starts_with(p.account, 'household:')
+    OR starts_with(p.account, 'project:'))
+),
+per_account AS (
+  SELECT CASE s.kind WHEN 'household' THEN h.village_code ELSE split_part(s.ref, '/', 1) END
+      AS village_code, s.programme, s.kind, s.ref, sum(s.amount_fen) AS net
+  FROM spent s LEFT JOIN households h ON h.household_id = s.household_id
+  GROUP BY ALL
+)
+SELECT a.village_code, r.name, a.programme,
+  count(*) FILTER (WHERE kind = 'household' AND net > 0) AS households,
+  coalesce(sum(net) FILTER (WHERE kind = 'household' AND net > 0), 0) AS households_fen,
+  count(*) FILTER (WHERE kind = 'project' AND net > 0) AS projects,
+  coalesce(sum(net) FILTER (WHERE kind = 'project' AND net > 0), 0) AS projects_fen
+FROM per_account a LEFT JOIN regions r ON r.code = a.village_code
+WHERE starts_with(a.village_code, ?)
+GROUP BY a.village_code, r.name, a.programme
+ORDER BY a.village_code, a.programme
+
+-- name: public_projects
+-- the projects of the regions under a prefix, per programme, up to a day: the fen spent
+SELECT split_part(split_part(p.account, ':', 2), '/', 1) AS region_code, r.name,
+  split_part(split_part(p.account, ':', 2), '/', 2) AS project, e.programme,
+  sum(p.amount_fen) AS amount_fen
+FROM fund_entries e JOIN fund_postings p ON p.entry_id = e.entry_id
+LEFT JOIN regions r ON r.code = split_part(split_part(p.account, ':', 2), '/', 1)
+WHERE e.value_date <= ? AND starts_with(p.account, 'project:' || ?)
+GROUP BY ALL HAVING sum(p.amount_fen) <> 0 ORDER BY region_code, project, e.programme
+
+-- name: public_household_amounts
+-- what each household of the villages under a prefix received per programme up to a
+-- day (a positive net), with the name of its head: for the programmes whose rules publish
+-- per-household amounts (the registered relation published_(programme))
+WITH received AS (
+  SELECT h.village_code, e.programme, h.household_id, sum(p.amount_fen) AS amount_fen
+  FROM fund_entries e JOIN fund_postings p ON p.entry_id = e.entry_id
+  JOIN households h ON h.household_id = TRY_CAST(split_part(p.account, ':', 2) AS BIGINT)
+  WHERE e.value_date <= ? AND starts_with(p.account, 'household:')
+    AND e.programme IN (SELECT programme FROM published_)
+  GROUP BY ALL HAVING sum(p.amount_fen) > 0
+)
+SELECT r.village_code, r.programme, r.household_id,
+  (SELECT min(m.name) FROM people m WHERE m.household_id = r.household_id
+     AND m.relation = 'head') AS head, r.amount_fen
+FROM received r WHERE starts_with(r.village_code, ?)
+ORDER BY r.village_code, r.programme, r.household_id

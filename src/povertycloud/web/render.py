@@ -66,13 +66,21 @@ def yuan(context: Context, value: Any) -> str:
 
 
 @pass_context
+def fen(context: Context, value: Any) -> str:
+    """An amount in fen shown in yuan: 1,499.50 元."""
+    if not isinstance(value, int):
+        return number(value)
+    return i18n.say("money", context["lang"], amount=f"{value / 100:,.2f}")
+
+
+@pass_context
 def label(context: Context, code: Any, kind: str | None = None, alone: bool = True) -> str:
     """A code's label in the page's language."""
     return i18n.label(code, context["lang"], kind, alone)
 
 
 _env.filters.update(number=number, share=share, percent=percent, day=day, yuan=yuan,
-                    label=label)
+                    fen=fen, label=label)
 templates = Jinja2Templates(env=_env)
 FORM_COOKIE = "pc_form"  # double-submit token for forms used before logging in
 

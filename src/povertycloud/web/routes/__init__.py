@@ -10,6 +10,7 @@ from . import (
     complaints,
     deliveries,
     flags,
+    funds,
     households,
     jobs,
     monitoring,
@@ -23,5 +24,5 @@ from . import (
 )
 
 NOUNS = (sessions, regions, households, search, complaints, flags, proposals, monitoring,
-         users, audit, portal, batches, reviews, deliveries, jobs)
+         users, audit, portal, batches, reviews, deliveries, jobs, funds)
 ROUTERS: tuple[APIRouter, ...] = tuple(r for noun in NOUNS for r in (noun.api, noun.pages))

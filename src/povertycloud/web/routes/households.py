@@ -1,5 +1,5 @@
 """Households: the household file (masked, or unmasked by who may, audited either way)
-and its timeline."""
+with the funds and goods it received, and its timeline."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from fastapi.responses import Response
 
 from ...access import audit
 from ...dynamic.timeline import timeline
+from ...funds.received import received
 from ...registry import households
 from ...store import Store
 from ..deps import (
@@ -25,6 +26,7 @@ from ..deps import (
     platform,
 )
 from ..render import render
+from .funds import names, programmes
 
 api = APIRouter(prefix="/api", tags=["households"])
 pages = APIRouter(include_in_schema=False)
@@ -53,6 +55,25 @@ def household(request: Request, household_id: HouseholdId, me: Me, store: DB
     return open_household(request, me, store, household_id, unmask=False)
 
 
+@api.get("/households/{household_id}/funds")
+def household_funds(request: Request, household_id: HouseholdId, me: Me, store: DB
+                    ) -> dict[str, list[dict[str, Any]]]:
+    """What a household received: payments (programme, period, day, fen, the bank's
+    outcome; the account masked) and goods in kind; read like the file (audited)."""
+    open_household(request, me, store, household_id, unmask=False)
+    return received(store, household_id, programmes(), unmasked=False)
+
+
+@api.post("/households/{household_id}/funds/unmask")
+def household_funds_unmasked(request: Request, household_id: HouseholdId, me: Me, store: DB,
+                             csrf: CsrfHeader = None) -> dict[str, list[dict[str, Any]]]:
+    """What a household received with the bank accounts shown; audited as the unmasked
+    file is."""
+    check_csrf(me, csrf)
+    open_household(request, me, store, household_id, unmask=True)
+    return received(store, household_id, programmes(), unmasked=True)
+
+
 @api.post("/households/{household_id}/unmask")
 def household_unmasked(request: Request, household_id: HouseholdId, me: Me, store: DB,
                        csrf: CsrfHeader = None) -> dict[str, Any]:
@@ -79,7 +100,9 @@ def api_timeline(request: Request, household_id: HouseholdId, me: Me, store: DB
 def household_page(request: Request, household_id: HouseholdId, me: Me, store: DB
                    ) -> Response:
     record = open_household(request, me, store, household_id, unmask=False)
-    return render(request, "household.html", me, file=record)
+    return render(request, "household.html", me, file=record,
+                  funds=received(store, household_id, programmes(), unmasked=False),
+                  names=names())
 
 
 @pages.post("/households/{household_id}/unmask")
@@ -87,4 +110,6 @@ def household_unmasked_page(request: Request, household_id: HouseholdId, me: Me,
                             csrf_token: FormToken = "") -> Response:
     check_csrf(me, csrf_token)
     record = open_household(request, me, store, household_id, unmask=True)
-    return render(request, "household.html", me, file=record)
+    return render(request, "household.html", me, file=record,
+                  funds=received(store, household_id, programmes(), unmasked=True),
+                  names=names())

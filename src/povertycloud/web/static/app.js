@@ -56,6 +56,29 @@ async function mapChart() {
   node.dataset.ready = "1";
 }
 
+function flowChart() {  // a region's funds: received, on to the regions below, to where they are
+  const node = document.getElementById("chart-flow");
+  const links = data("flow-data");
+  if (!node || !links || !links.length || !window.echarts) return;
+  const words = data("flow-labels") || {};
+  const name = n => words[n] || n;
+  const shown = links.map(l => ({ source: name(l.source), target: name(l.target), value: l.value }));
+  const nodes = [...new Set(shown.flatMap(l => [l.source, l.target]))].map(n => ({ name: n }));
+  const narrow = node.clientWidth < 560;
+  const yuan = v => Number(v).toLocaleString(undefined, { maximumFractionDigits: 2 }) + " " + (words.yuan || "");
+  const chart = echarts.init(node);
+  chart.setOption({
+    tooltip: { trigger: "item", formatter: p => (p.dataType === "edge"
+      ? `${p.data.source} → ${p.data.target}: ${yuan(p.data.value)}` : `${p.name}: ${yuan(p.value)}`) },
+    series: [{ type: "sankey", data: nodes, links: shown, left: 4, right: narrow ? 64 : 120,
+               top: 8, bottom: 8, nodeGap: narrow ? 6 : 10, draggable: false,
+               emphasis: { focus: "adjacency" }, lineStyle: { color: "gradient", opacity: 0.4 },
+               label: { fontSize: narrow ? 10 : 12, overflow: "truncate", width: narrow ? 60 : 110 } }],
+  });
+  window.addEventListener("resize", () => chart.resize());
+  node.dataset.ready = "1";
+}
+
 function sortable(table) {
   table.querySelectorAll("thead th").forEach((th, column) => {
     th.addEventListener("click", () => {
@@ -156,6 +179,7 @@ document.addEventListener("DOMContentLoaded", () => {
   if (button) menu(button);
   trendChart();
   mapChart();
+  flowChart();
   document.querySelectorAll("table.sortable").forEach(sortable);
   document.querySelectorAll("input.filter").forEach(filterable);
   document.querySelectorAll("[data-follow]").forEach(follow);
