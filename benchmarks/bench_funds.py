@@ -98,10 +98,13 @@ def _setup(store: Store, folder: Path, payments: int) -> tuple[User, Programmes,
 
 def _lists(store: Store, folder: Path, month: int) -> dict[str, Path]:
     """Each county's payment list of a month, as Parquet."""
-    out = folder / f"lists-{month:02d}"
-    store.execute(f"COPY ({LISTED}) TO '{out}' (FORMAT PARQUET, PARTITION_BY (county), "
-                  "OVERWRITE_OR_IGNORE)")
-    return {d.name.split("=")[1]: next(d.glob("*.parquet")) for d in out.iterdir()}
+    store.execute(f"CREATE OR REPLACE TEMP TABLE _bench_listed AS {LISTED} ORDER BY county")
+    lists = {}
+    for (county,) in store.rows("SELECT DISTINCT county FROM _bench_listed ORDER BY 1"):
+        lists[county] = folder / f"list-{month:02d}-{county}.parquet"
+        store.execute(f"COPY (SELECT * EXCLUDE (county) FROM _bench_listed WHERE county = "
+                      f"'{county}') TO '{lists[county]}' (FORMAT PARQUET)")
+    return lists
 
 
 def _returns(store: Store, folder: Path, batch: int) -> Path:
