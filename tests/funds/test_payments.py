@@ -198,3 +198,21 @@ def test_a_sealed_store_pays_and_reconciles_with_accounts_sealed(
                 "SELECT bank_account FROM sealed.fund_payments UNION ALL "
                 "SELECT bank_account FROM sealed.fund_bank_returns").fetchall()]
         assert stored and not any(account_of(h1) in v for v in stored)
+
+
+@pytest.mark.parametrize(("programme", "period", "reason"), [
+    ("education_subsidy", "2026-03", "not a semester period of education_subsidy: write "
+                                     "2026-spring or 2026-autumn"),
+    ("public_welfare_jobs", "2026-13", "not a month period"),
+    ("industry_award", "2026-autumn", "not a year period"),
+])
+def test_a_period_not_written_as_the_programme_pays_is_refused(
+        funds_province: Province, tmp_path: Path, programme: str, period: str,
+        reason: str) -> None:
+    p = funds_province
+    db = tmp_path / "f.duckdb"
+    db.write_bytes(p.db.read_bytes())
+    with Store(db) as store:
+        order = PaymentOrder(PROGRAMMES[programme], p.county, period, ON)
+        with pytest.raises(PovertyCloudError, match=reason):
+            pay(store, payment_list(p, tmp_path), order, user_named(store, "county_officer"))

@@ -25,6 +25,7 @@ from .bookings import NOTHING
 from .eligibility import eligibility_sql
 from .ledger import append, enough, retrying
 from .money import YUAN_SQL
+from .periods import period_start
 from .programmes import Programme
 
 STAGING = "_fund_payment_list"
@@ -50,6 +51,12 @@ class PaymentOrder:
     county: str
     period: str
     value_date: dt.date
+
+    @property
+    def starts(self) -> dt.date:
+        """The first day of the period (checked to be written as the programme's)."""
+        assert self.programme.period is not None
+        return period_start(self.period, self.programme.period, self.programme.id)
 
 
 def pay(store: Store, path: Path, order: PaymentOrder, by: User) -> PaymentBatch:
@@ -78,6 +85,7 @@ def _check_order(order: PaymentOrder, by: User) -> None:
     if not p.open_on(order.value_date):
         raise PovertyCloudError(f"programme {p.id} is closed on {order.value_date} (open "
                                 f"{p.opens} to {p.closes}): nothing booked")
+    order.starts  # noqa: B018 - a period not written as the programme's is refused first
     if level_of(order.county) != "county":
         raise PovertyCloudError(f"{order.county} is not a county's code")
     if not within(order.county, by.region_code):
@@ -216,8 +224,8 @@ def _book(store: Store, order: PaymentOrder, by: User, source: str, checksum: st
         "payee_name, coalesce(bank_account, ''), amount_fen, entry_id FROM _fund_paying",
         [batch_id])
     store.execute("INSERT INTO fund_payment_batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                  "?)", [batch_id, county, p.id, order.period, order.value_date, source,
-                         checksum, lines, total, by.username, now])
+                  "?, ?)", [batch_id, county, p.id, order.period, order.starts, order.value_date,
+                            source, checksum, lines, total, by.username, now])
     for table in ("_fund_paying", "_fund_payable", STAGING):  # before the commit, the last write
         store.execute(f"DROP TABLE {table}")
     return PaymentBatch(batch_id, int(lines), int(total), new=True)

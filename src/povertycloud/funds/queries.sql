@@ -298,18 +298,10 @@ SELECT 'idle_funds' AS rule, programme, region_code, CAST(NULL AS BIGINT),
 FROM held WHERE held_fen - recent_fen >= ?
 
 -- name: anomaly_late_disbursement
--- a batch paid later than its period's start and the programme's pay_within_days (and
--- ? days of grace); periods: YYYY, YYYY-spring (03-01), YYYY-autumn (09-01), YYYY-MM
+-- a batch paid later than its period's start (funds/periods.py, kept with the batch) and
+-- the programme's pay_within_days (and ? days of grace)
 WITH batches AS (
-  SELECT b.*, t.pay_within_days, CASE
-      WHEN regexp_full_match(b.period, '[0-9]{4}') THEN make_date(CAST(b.period AS INTEGER), 1, 1)
-      WHEN regexp_full_match(b.period, '[0-9]{4}-spring')
-        THEN make_date(CAST(left(b.period, 4) AS INTEGER), 3, 1)
-      WHEN regexp_full_match(b.period, '[0-9]{4}-autumn')
-        THEN make_date(CAST(left(b.period, 4) AS INTEGER), 9, 1)
-      WHEN regexp_full_match(b.period, '[0-9]{4}-(0[1-9]|1[0-2])')
-        THEN make_date(CAST(left(b.period, 4) AS INTEGER), CAST(right(b.period, 2) AS INTEGER), 1)
-    END AS period_start
+  SELECT b.*, t.pay_within_days
   FROM fund_payment_batches b
   JOIN _fund_terms t ON t.programme = b.programme AND t.pay_within_days IS NOT NULL)
 SELECT 'late_disbursement' AS rule, programme, county_code, CAST(NULL AS BIGINT), batch_id,
@@ -318,7 +310,7 @@ SELECT 'late_disbursement' AS rule, programme, county_code, CAST(NULL AS BIGINT)
     'deadline', period_start + pay_within_days, 'paid_on', value_date,
     'days_late', value_date - (period_start + pay_within_days), 'lines', lines) AS VARCHAR)
 FROM batches
-WHERE period_start IS NOT NULL AND value_date > period_start + pay_within_days + ?
+WHERE value_date > period_start + pay_within_days + ?
 
 -- name: new_fund_flags
 -- the candidates (_fund_candidates) not raised before: a rule's flag is the same when it
@@ -345,19 +337,9 @@ FROM _fund_new_flags
 -- (funds/timeliness.py) per county, the household payment lines booked up to a day (?)
 -- for households under a prefix (?), of one programme or all (?, ?): how many, how many
 -- were booked within their programme's pay_within_days (the registered relation
--- windows_(programme, pay_within_days)) of their period's start, and how many later;
--- periods as anomaly_late_disbursement reads them: YYYY, YYYY-spring (03-01), YYYY-autumn
--- (09-01), YYYY-MM; another (a one-off's) is not judged
+-- windows_(programme, pay_within_days)) of their period's start, and how many later
 WITH started AS (
-  SELECT b.county_code, b.value_date, w.pay_within_days, CASE
-      WHEN regexp_full_match(b.period, '[0-9]{4}') THEN make_date(CAST(b.period AS INTEGER), 1, 1)
-      WHEN regexp_full_match(b.period, '[0-9]{4}-spring')
-        THEN make_date(CAST(left(b.period, 4) AS INTEGER), 3, 1)
-      WHEN regexp_full_match(b.period, '[0-9]{4}-autumn')
-        THEN make_date(CAST(left(b.period, 4) AS INTEGER), 9, 1)
-      WHEN regexp_full_match(b.period, '[0-9]{4}-(0[1-9]|1[0-2])')
-        THEN make_date(CAST(left(b.period, 4) AS INTEGER), CAST(right(b.period, 2) AS INTEGER), 1)
-    END AS period_start
+  SELECT b.county_code, b.value_date, w.pay_within_days, b.period_start
   FROM fund_payments p
   JOIN fund_payment_batches b ON b.batch_id = p.batch_id
   JOIN households h ON h.household_id = p.household_id
@@ -365,14 +347,11 @@ WITH started AS (
   WHERE b.value_date <= ? AND starts_with(h.village_code, ?) AND (? IS NULL OR b.programme = ?)
 ),
 judged AS (
-  SELECT county_code, period_start IS NOT NULL AS known,
-    value_date <= period_start + pay_within_days AS on_time
-  FROM started
+  SELECT county_code, value_date <= period_start + pay_within_days AS on_time FROM started
 )
 SELECT j.county_code, r.name, count(*) AS payments,
   count(*) FILTER (WHERE on_time) AS on_time, count(*) FILTER (WHERE NOT on_time) AS late,
-  round(count(*) FILTER (WHERE on_time) / nullif(count(*) FILTER (WHERE known), 0), 4)
-    AS share
+  round(count(*) FILTER (WHERE on_time) / count(*), 4) AS share
 FROM judged j LEFT JOIN regions r ON r.code = j.county_code
 GROUP BY j.county_code, r.name ORDER BY j.county_code
 

@@ -1,7 +1,6 @@
 """Disbursement timeliness by county: of the household payment lines booked up to a day,
-the share booked within their programme's ``pay_within_days`` of the period's start (a
-year from 01-01, a semester from 03-01 or 09-01, a month from its first day; a one-off's
-period is not judged)."""
+the share booked within their programme's ``pay_within_days`` of the period's start
+(funds/periods.py, kept with the batch)."""
 
 from __future__ import annotations
 
@@ -18,8 +17,8 @@ from .programmes import Programmes
 def timeliness(store: Store, within: str, programmes: Programmes,
                as_of: dt.date | None = None, programme: str | None = None
                ) -> list[dict[str, Any]]:
-    """Per county, for households under ``within``: payments, on_time, late and share
-    (on time among those whose period's start is known)."""
+    """Per county, for households under ``within``: payments, on_time, late and the share
+    on time."""
     timed = [p for p in programmes.programmes if p.to_households and p.pay_within_days]
     windows = pa.table({"programme": pa.array([p.id for p in timed], pa.string()),
                         "pay_within_days": pa.array([p.pay_within_days for p in timed],

@@ -27,6 +27,7 @@ from ..funds.anomalies import exempt, load_anomaly_rules, officers_sql
 from ..funds.eligibility import eligibility_sql
 from ..funds.ledger import Entry, Posting, book
 from ..funds.payments import PaymentOrder, pay
+from ..funds.periods import period_start, periods_in
 from ..funds.programmes import Programme, Programmes, load_programmes
 from ..funds.returns import reconcile
 from ..intake import import_file
@@ -34,7 +35,6 @@ from ..store import Store
 
 TRUTH = "truth_fund_anomalies"
 CLERK = "synth"  # who books the synthetic funds
-SEMESTERS = {"spring": 3, "autumn": 9}
 # programmes whose standard or eligibility counts the living members
 MEMBERS_COUNT = ('education_subsidy', 'relocation', 'public_welfare_jobs')
 RETURNED = ("failed", "other_holder", "amount_differs")  # the bank's returns injected
@@ -118,11 +118,9 @@ def _draw(seed: int, key: str, tag: str) -> str:
 
 def period_starts(programme: Programme, year: int) -> dict[str, dt.date]:
     """The periods a programme pays in ``year``, each with the day it starts."""
-    if programme.period == "month":
-        return {f"{year}-{m:02d}": dt.date(year, m, 1) for m in range(1, 13)}
-    if programme.period == "semester":
-        return {f"{year}-{s}": dt.date(year, m, 1) for s, m in SEMESTERS.items()}
-    return {str(year): dt.date(year, 1, 1)}
+    assert programme.period is not None
+    return {p: period_start(p, programme.period, programme.id)
+            for p in periods_in(programme.period, year)}
 
 
 def _plan(store: Store, paying: list[Programme], config: FundsConfig) -> None:

@@ -41,6 +41,7 @@ CREATE TABLE fund_payment_batches (
     county_code VARCHAR NOT NULL,
     programme VARCHAR NOT NULL,
     period VARCHAR NOT NULL,
+    period_start DATE NOT NULL,
     value_date DATE NOT NULL,
     source VARCHAR NOT NULL,
     checksum VARCHAR NOT NULL,
