@@ -2,6 +2,7 @@
 funds injected (truth_fund_anomalies), and the bank reconciliation's outcomes likewise.
 
     .venv/bin/python benchmarks/bench_fund_anomalies.py [--people 100000] [--seed 1]
+        [--write]
 
 Builds a store of the synthetic province (benchmarks/out/fund-anomalies-<people>.duckdb),
 runs the pipeline and the identification, books a year of synthetic funds through the
@@ -20,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import ROOT, machine
+from _common import ROOT, machine, write_section
 from povertycloud.cli.synth import build_store
 from povertycloud.funds.anomalies import load_anomaly_rules, raise_fund_flags
 from povertycloud.funds.programmes import load_programmes
@@ -61,6 +62,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--people", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--write", action="store_true",
+                        help="put the table into docs/benchmarks.md")
     args = parser.parse_args()
     db = ROOT / "benchmarks" / "out" / f"fund-anomalies-{args.people}.duckdb"
     db.unlink(missing_ok=True)
@@ -77,18 +80,23 @@ def main() -> None:
                          dt.date(2026, 12, 31))
         raised = time.perf_counter() - started
         rows = scores(store)
-    print(f"Command: `.venv/bin/python benchmarks/bench_fund_anomalies.py --people "
-          f"{args.people} --seed {args.seed}` ({dt.date.today()}, {machine()}): "
-          f"{counts['lines']:,} payment lines in {counts['batches']:,} batches and "
-          f"{counts['entries']:,} entries booked in {booked:.1f} s; the rules ran in "
-          f"{raised:.1f} s.\n")
-    print("| rule | injected | flagged | right | precision | recall |")
-    print("|---|---:|---:|---:|---:|---:|")
+    lines = [f"Command: `.venv/bin/python benchmarks/bench_fund_anomalies.py --people "
+             f"{args.people} --seed {args.seed}` ({dt.date.today()}, {machine()}): "
+             f"{counts['lines']:,} payment lines in {counts['batches']:,} batches and "
+             f"{counts['entries']:,} entries booked in {booked:.1f} s; the rules ran in "
+             f"{raised:.1f} s.", "",
+             "| rule | injected | flagged | right | precision | recall |",
+             "|---|---:|---:|---:|---:|---:|"]
     for rule, injected, flagged, right in rows:
         precision = f"{right / flagged:.3f}" if flagged else "—"
         recall = f"{right / injected:.3f}" if injected else "—"
-        print(f"| {rule} | {injected:,} | {flagged:,} | {right:,} | {precision} | "
-              f"{recall} |")
+        lines.append(f"| {rule} | {injected:,} | {flagged:,} | {right:,} | {precision} | "
+                     f"{recall} |")
+    body = "\n".join(lines)
+    print(body)
+    if args.write:
+        write_section("fund-anomalies", "## Funds: anomalies against the synthetic truth"
+                      "\n\n" + body)
 
 
 if __name__ == "__main__":

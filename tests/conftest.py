@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 CLI = Path(sys.executable).parent / "povertycloud"
 TABLE_VARIABLE = "POVERTYCLOUD_RELIABILITY_TABLE"  # where to write the table (./dev reliability)
 KillTest = Callable[..., tuple[Any, Any, int]]
+QUICK_KILLS = 3  # writes a command is killed at in the default run (all: --run-slow)
 
 
 class Reliability:
@@ -42,11 +43,23 @@ class Reliability:
 _tried: list[tuple[Any, ...]] = []
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """A test that records kills or bad inputs is marked ``reliability``."""
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--run-slow", action="store_true",
+                     help="also run the tests marked slow (CI and ./dev reliability do)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test that records kills or bad inputs is marked ``reliability``; the tests
+    marked ``slow`` are left out unless ``--run-slow`` is given."""
     for item in items:
         if {"reliability", "crash_test", "refuse"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.reliability)
+    if config.getoption("--run-slow"):
+        return
+    slow = [item for item in items if item.get_closest_marker("slow")]
+    if slow:
+        config.hook.pytest_deselected(items=slow)
+        items[:] = [item for item in items if not item.get_closest_marker("slow")]
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
@@ -241,10 +254,16 @@ def refuse(reliability: Reliability) -> Refusal:
 def crash_test(reliability: Reliability, request: pytest.FixtureRequest) -> KillTest:
     """:func:`kill_at_each_write`, for the tests of commands that must be all or nothing;
     the kills are tallied under the command's name (its first two arguments that are
-    not options)."""
+    not options). Without ``--run-slow`` a command is killed at ``QUICK_KILLS`` of its
+    writes at most (the first, one in the middle, the commit), to keep the default run
+    quick; with it (CI, ./dev reliability), at every write or at the test's sample."""
+    quick = not request.config.getoption("--run-slow")
+
     def run(source: Path, folder: Path, command: Callable[[Path], list[str]],
             state: Callable[[Path], Any], sample: int | None = None) -> tuple[Any, Any, int]:
         name = " ".join(a for a in command(folder / "x")[:2] if not a.startswith("-"))
+        if quick:
+            sample = min(sample or QUICK_KILLS, QUICK_KILLS)
         return kill_at_each_write(source, folder, command, state,
                                   lambda tried, held: reliability.kills(name, tried, held),
                                   sample)

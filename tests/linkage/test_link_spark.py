@@ -28,7 +28,7 @@ from povertycloud.linkage.config import Column, LinkConfig, default_blocking, lo
 from povertycloud.linkage.link import link
 from povertycloud.linkage.pinyin import romanise
 
-pytestmark = pytest.mark.spark
+pytestmark = [pytest.mark.spark, pytest.mark.slow]  # 2 min: run by CI (--run-slow)
 
 ROOT = Path(__file__).resolve().parents[2]
 CLOSE, AT_MOST = 1e-4, 1e-3  # 99% of probabilities this close, all within AT_MOST

@@ -198,6 +198,7 @@ def test_one_to_one_needs_each_person_once_on_the_right(registry: pa.Table) -> N
 
 
 @pytest.mark.spark
+@pytest.mark.slow  # 90 s: linkage on Spark, run by CI (--run-slow)
 def test_the_decisions_are_the_same_on_spark(registry: pa.Table) -> None:
     case = scenario(registry.filter(pa.compute.equal(
         pa.compute.utf8_slice_codeunits(registry["village_code"], 0, 9),
