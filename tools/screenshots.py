@@ -118,6 +118,10 @@ PAGES = [
     ("flags", "field_officer", "/flags"),
     ("reviews", "county_officer", "/reviews"),
     ("audit", "auditor", "/audit"),
+    ("funds", "county_officer", "/funds/regions/{county}"),
+    ("fund-flags", "county_officer", "/funds/flags"),
+    ("fund-batch", "county_officer", "first:/funds/batches:/funds/batches/"),
+    ("portal-funds", None, "/portal/regions/{village}/funds"),
 ]
 
 
