@@ -152,6 +152,28 @@ def test_the_bank_return_is_reconciled_once(funds_db: Path | str,
         assert verify(store).intact
 
 
+def test_a_line_paid_nothing_books_no_entry(funds_db: Path | str,
+                                            funds_province: Province,
+                                            tmp_path: Path) -> None:
+    """A line the bank says it paid with 0 yuan differs in amount and moves nothing: no
+    entry of zero fen enters the ledger (its entries are all of whole, non-zero fen)."""
+    p = funds_province
+    (h1, n1, _), (h2, n2, y2) = p.payable[:2]
+    with _funded(funds_db, p, tmp_path) as store:
+        county = user_named(store, "county_officer")
+        batch = pay(store, payment_list(p, tmp_path), _order(p), county).batch_id
+        entries = store.scalar("SELECT count(*) FROM fund_entries")
+        done = reconcile(store, _returns(tmp_path, batch, [
+            f"1,{{batch}},2,paid,0,{n1},{account_of(h1)},,2026-09-25",
+            f"2,{{batch}},3,paid,{y2},{n2},{account_of(h2)},,2026-09-25"]), batch, county)
+        assert done.outcomes == {"amount_differs": (1, 0), "paid": (1, y2 * 100)}
+        assert store.scalar("SELECT count(*) FROM fund_entries") == entries + 1
+        assert store.scalar("SELECT count(*) FROM fund_postings WHERE amount_fen = 0") == 0
+        assert store.value("SELECT entry_id FROM fund_reconciliations WHERE line = 2") \
+            is None
+        assert verify(store).intact
+
+
 def test_a_return_of_another_batch_takes_in_nothing(funds_db: Path | str,
                                                     funds_province: Province,
                                                     tmp_path: Path) -> None:

@@ -147,15 +147,19 @@ def _book_outcomes(store: Store, payment_batch: int, county: str, programme: str
     kind = " ".join(f"WHEN '{o}' THEN '{k}'" for o, (k, _, _) in _MOVES.items())
     to = " ".join(f"WHEN '{o}' THEN {t(county)}" for o, (_, t, _) in _MOVES.items())
     moved = " ".join(f"WHEN '{o}' THEN {m}" for o, (_, _, m) in _MOVES.items())
-    moving = store.scalar("SELECT count(*) FROM _fund_returned WHERE outcome IN "
-                          f"({', '.join(repr(o) for o in _MOVES)})")
-    start = store.draw("fund_entry_ids", moving)
+    store.execute(f"""
+CREATE OR REPLACE TEMP TABLE _fund_returned_moves AS
+SELECT *, CASE WHEN moved_fen <> 0 THEN CASE outcome {kind} END END AS entry_kind
+FROM (SELECT *, CASE outcome {to} END AS paid_to,
+        coalesce(CASE outcome {moved} END, 0) AS moved_fen FROM _fund_returned)""")
+    moving = store.scalar("SELECT count(entry_kind) FROM _fund_returned_moves")
+    start = store.draw("fund_entry_ids", moving)  # a line paid nothing moves nothing
     store.execute(f"""
 CREATE OR REPLACE TEMP TABLE _fund_returned_entries AS
 SELECT *, CASE WHEN entry_kind IS NULL THEN NULL ELSE {start} + row_number() OVER (
     PARTITION BY entry_kind IS NULL ORDER BY record_id) END AS entry_id
-FROM (SELECT *, CASE outcome {kind} END AS entry_kind, CASE outcome {to} END AS paid_to,
-        coalesce(CASE outcome {moved} END, 0) AS moved_fen FROM _fund_returned)""")
+FROM _fund_returned_moves""")
+    store.execute("DROP TABLE _fund_returned_moves")
     if not moving:
         return
     now = dt.datetime.now().replace(tzinfo=None)
