@@ -167,12 +167,19 @@ TAMPERING = {  # what an attacker does, past the store; what verify names
 }
 
 
+@pytest.mark.parametrize("piece", [1_000_000, 1, 2])
 @pytest.mark.parametrize("tampering", sorted(TAMPERING))
 def test_verify_names_each_tampered_entry(funds_province: Province, tmp_path: Path,
-                                          tampering: str) -> None:
+                                          tampering: str, piece: int,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Walked in one piece or in pieces of one or two links (a province's ledger is
+    walked a million entries at a time), each tampering is named."""
+    monkeypatch.setattr("povertycloud.funds.verify.PIECE", piece)
     db = tmp_path / "f.duckdb"
     db.write_bytes(funds_province.db.read_bytes())
-    _funded(db, funds_province, tmp_path).close()
+    with _funded(db, funds_province, tmp_path) as store:
+        whole = verify(store)
+    assert whole.intact and sum(n for n, _ in whole.books.values()) == 3
     statement, named = TAMPERING[tampering]
     with duckdb.connect(str(db)) as con:  # past the store's door
         con.execute(statement)

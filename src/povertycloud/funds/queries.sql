@@ -41,6 +41,20 @@ SELECT h.*, l.prev_hash, l.hash FROM heads_ h JOIN links_ l USING (entry_id) ORD
 -- name: insert_postings
 INSERT INTO fund_postings BY NAME SELECT * FROM postings_
 
+-- name: book_ranges
+-- each book's links in runs of ? (by seq): the run's first and last link number and its
+-- entries
+SELECT book, min(seq) AS low, max(seq) AS high, count(*) AS entries FROM (
+  SELECT book, seq, (row_number() OVER (PARTITION BY book ORDER BY seq) - 1) // ? AS run
+  FROM fund_entries)
+GROUP BY book, run ORDER BY book, low
+
+-- name: entries_in_ranges
+-- the entries of the books' ranges of seq in the registered relation ranges_(book, low,
+-- high)
+SELECT e.* FROM fund_entries e JOIN ranges_ r ON e.book = r.book
+  AND e.seq BETWEEN r.low AND r.high
+
 -- name: unbalanced
 -- entries whose postings do not sum to zero, or that have fewer than two
 SELECT e.entry_id, e.book, e.seq, coalesce(sum(p.amount_fen), 0) AS off, count(p.line) AS lines

@@ -6,11 +6,20 @@ this reports (or `funds heads`) are what an auditor keeps and compares."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
+
+import pyarrow as pa
 
 from ..store import Store
 from .ledger import DIGESTS, GENESIS, QUERIES
+
+PIECE = 1_000_000  # entries walked at a time (their digests sorted in the store's memory)
+LINKS = (f"WITH entries_ AS ({QUERIES['entries_in_ranges']}), postings_ AS (SELECT * FROM "
+         "fund_postings WHERE entry_id IN (SELECT entry_id FROM entries_)) SELECT book, "
+         f"entry_id, seq, prev_hash, hash, digest FROM ({DIGESTS}) ORDER BY book, seq, "
+         "entry_id")
 
 
 @dataclass(frozen=True)
@@ -56,14 +65,11 @@ def verify(store: Store, against: dict[str, tuple[int, str]] | None = None,
 
 def _walk(store: Store, result: Verification,
           progress: Callable[[str, int], None] | None) -> None:
-    """Check every book's links in order, in one pass over the ledger; each book's
-    entries and head hash into ``result``."""
-    sql = (f"WITH entries_ AS (SELECT * FROM fund_entries), postings_ AS (SELECT * FROM "
-           f"fund_postings) SELECT book, entry_id, seq, prev_hash, hash, digest "
-           f"FROM ({DIGESTS}) ORDER BY book, seq, entry_id")
+    """Check every book's links in order, a piece of the ledger at a time (so that a
+    province's year fits the store's memory); each book's entries and head hash into
+    ``result``."""
     book, expected_seq, prev, count = None, 1, GENESIS, 0
-    for batch in store.batches(sql, 200_000):
-        rows = batch.to_pydict()
+    for rows in _pieces(store):
         for this, entry_id, seq, prev_hash, stored, digest in zip(
                 rows["book"], rows["entry_id"], rows["seq"], rows["prev_hash"],
                 rows["hash"], rows["digest"], strict=True):
@@ -78,6 +84,28 @@ def _walk(store: Store, result: Verification,
             expected_seq, prev = seq + 1, stored
     if book is not None:
         _ended(result, book, count, prev, progress)
+
+
+def _pieces(store: Store) -> Iterator[dict[str, list[Any]]]:
+    """The links of every book with their digests, in the order of the chains, in pieces
+    of about ``PIECE`` entries: runs of ``seq`` of one or more books."""
+    piece: list[tuple[str, int, int]] = []
+    size = 0
+    runs = store.rows(QUERIES["book_ranges"], [PIECE])
+    for i, (book, low, high, entries) in enumerate(runs):
+        later = runs[i + 1] if i + 1 < len(runs) else None
+        if later is not None and later[0] == book:
+            high = later[1] - 1  # a link number repeated across two runs: in the later
+        piece.append((book, low, high))
+        size += entries
+        if later is None or size + later[3] > PIECE:
+            asked = pa.table({"book": [b for b, _, _ in piece],
+                              "low": [lo for _, lo, _ in piece],
+                              "high": [hi for _, _, hi in piece]})
+            with store.registered("ranges_", asked):
+                for batch in store.batches(LINKS, 200_000):
+                    yield batch.to_pydict()
+            piece, size = [], 0
 
 
 def _ended(result: Verification, book: str, count: int, head: str,
