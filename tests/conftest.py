@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 CLI = Path(sys.executable).parent / "povertycloud"
 TABLE_VARIABLE = "POVERTYCLOUD_RELIABILITY_TABLE"  # where to write the table (./dev reliability)
 KillTest = Callable[..., tuple[Any, Any, int]]
-QUICK_KILLS = 3  # writes a command is killed at in the default run (all: --run-slow)
+QUICK_KILLS = 2  # writes a command is killed at in the default run (all: --run-slow)
 
 
 class Reliability:
@@ -255,7 +255,7 @@ def crash_test(reliability: Reliability, request: pytest.FixtureRequest) -> Kill
     """:func:`kill_at_each_write`, for the tests of commands that must be all or nothing;
     the kills are tallied under the command's name (its first two arguments that are
     not options). Without ``--run-slow`` a command is killed at ``QUICK_KILLS`` of its
-    writes at most (the first, one in the middle, the commit), to keep the default run
+    writes at most (the first and the commit), to keep the default run
     quick; with it (CI, ./dev reliability), at every write or at the test's sample."""
     quick = not request.config.getoption("--run-slow")
 

@@ -12,7 +12,8 @@ from povertycloud.engines import get_engine
 from povertycloud.identification.plan import OUTPUTS, identify_plan, load_rules
 from povertycloud.pipeline.plan import register_inputs, run_plan, write_outputs
 
-pytestmark = pytest.mark.spark
+pytestmark = [pytest.mark.spark, pytest.mark.slow]  # 2 min; Spark stays in the default run
+# with tests/pipeline/test_engines.py
 
 YEAR = 2020
 # Columns joined from the parts that apply (sqltext.join_present).

@@ -219,6 +219,7 @@ def rows_in(url: str) -> int:
                    for t in tables)
 
 
+@pytest.mark.slow  # kills on PostgreSQL, 20 s: CI runs it (--run-slow)
 def test_restore_into_postgresql_killed_leaves_no_rows(
         db: Path, tmp_path: Path, reliability: Reliability) -> None:
     """Killed at its first write, half-way and at the copy's commit (the last write but

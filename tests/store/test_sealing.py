@@ -185,6 +185,7 @@ def test_a_store_in_clear_is_sealed_in_place(province: Path, refuse: Refusal) ->
         assert not [v for v in _values(province) if v in dumped]
 
 
+@pytest.mark.slow  # kills on PostgreSQL, 20 s: CI runs it (--run-slow)
 def test_a_rotation_killed_leaves_the_store_as_it_was(
         sealed: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         reliability: Reliability) -> None:

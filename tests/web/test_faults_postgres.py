@@ -139,6 +139,7 @@ def _all_valid(url: str, tokens: list[str]) -> bool:
     return True
 
 
+@pytest.mark.slow  # faults on PostgreSQL, 15-20 s: CI runs it (--run-slow)
 def test_postgresql_restarted_under_load(private_server: PrivateServer,
                                          web_store: tuple[Path, object]) -> None:
     url = _store_on(private_server, web_store)
@@ -153,6 +154,7 @@ def test_postgresql_restarted_under_load(private_server: PrivateServer,
                             "USING (user_id) WHERE u.user_id IS NULL") == 0
 
 
+@pytest.mark.slow  # faults on PostgreSQL, 15-20 s: CI runs it (--run-slow)
 def test_a_worker_killed_mid_request(pg_store_url: str) -> None:
     with serving(pg_store_url, 2) as (site, server):
         with logging_in(site) as acknowledged:
@@ -167,6 +169,7 @@ def test_a_worker_killed_mid_request(pg_store_url: str) -> None:
         assert _all_valid(site, acknowledged)
 
 
+@pytest.mark.slow  # faults on PostgreSQL, 15-20 s: CI runs it (--run-slow)
 def test_an_import_killed_at_its_writes_leaves_the_store_as_it_was(
         pg_store_url: str, tmp_path: Path) -> None:
     survey = tmp_path / "household_years.csv"

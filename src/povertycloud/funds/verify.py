@@ -16,7 +16,8 @@ from ..store import Store
 from .ledger import DIGESTS, GENESIS, QUERIES
 
 PIECE = 1_000_000  # entries walked at a time (their digests sorted in the store's memory)
-LINKS = (f"WITH entries_ AS ({QUERIES['entries_in_ranges']}), postings_ AS (SELECT * FROM "
+IN_RANGES = QUERIES["entries_in_ranges"]
+LINKS = (f"WITH entries_ AS ({IN_RANGES}), postings_ AS (SELECT * FROM "
          "fund_postings WHERE entry_id IN (SELECT entry_id FROM entries_)) SELECT book, "
          f"entry_id, seq, prev_hash, hash, digest FROM ({DIGESTS}) ORDER BY book, seq, "
          "entry_id")
