@@ -20,6 +20,9 @@ from povertycloud.synth import SynthConfig, generate
 if TYPE_CHECKING:
     from povertycloud.store import Store
 
+# the identified province with funds and officers (funds, assistance), built once a session
+pytest_plugins = ["tests.funded"]
+
 CLI = Path(sys.executable).parent / "povertycloud"
 TABLE_VARIABLE = "POVERTYCLOUD_RELIABILITY_TABLE"  # where to write the table (./dev reliability)
 KillTest = Callable[..., tuple[Any, Any, int]]

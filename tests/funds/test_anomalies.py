@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from tests.conftest import CLI, Refusal
+from tests.funded import Province, account_of
 
 from povertycloud.access.accounts import user_named
 from povertycloud.feeds.sources import load_sources
@@ -24,8 +25,6 @@ from povertycloud.funds.programmes import Programmes, load_programmes
 from povertycloud.intake import import_file
 from povertycloud.rulefiles import RuleFileError, shipped
 from povertycloud.store import Store
-
-from .conftest import Province, account_of
 
 # an award with an approval threshold, for split payments and amounts off the standard
 AWARD = """

@@ -8,13 +8,12 @@ import json
 from pathlib import Path
 
 import pytest
+from tests.funded import Province
 
 from povertycloud.access.accounts import user_named
 from povertycloud.errors import NotFound, PovertyCloudError
 from povertycloud.funds.flags import flags_in, precision, verify_flag
 from povertycloud.store import Store
-
-from .conftest import Province
 
 
 def _raise(store: Store, region: str, rule: str, n: int) -> None:

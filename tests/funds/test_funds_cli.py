@@ -10,11 +10,10 @@ from pathlib import Path
 import duckdb
 import pytest
 from tests.conftest import CLI, KillTest, Refusal, store_content
+from tests.funded import Province, account_of, allocations, payment_list
 
 from povertycloud.funds.verify import verify
 from povertycloud.store import Store
-
-from .conftest import Province, account_of, allocations, payment_list
 
 PAY = ["--programme", "education_subsidy", "--period", "2026-autumn", "--on", "2026-09-20"]
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 import psycopg
 import pytest
+from tests.funded import Province, allocations
 
 from povertycloud.access.accounts import user_named
 from povertycloud.funds.balances import balances
@@ -21,8 +22,6 @@ from povertycloud.funds.programmes import load_programmes
 from povertycloud.funds.verify import verify
 from povertycloud.store import Store
 from povertycloud.store.append_only import AppendOnly
-
-from .conftest import Province, allocations
 
 PROGRAMMES = load_programmes()
 DAY = dt.date(2026, 4, 1)

@@ -10,6 +10,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from tests import postgres
+from tests.funded import Province, account_of, allocations, payment_list
 
 from povertycloud.access.accounts import user_named
 from povertycloud.errors import PovertyCloudError, ValidationFailed
@@ -22,8 +23,6 @@ from povertycloud.funds.returns import reconcile
 from povertycloud.funds.verify import verify
 from povertycloud.store import Store, keys
 from povertycloud.store.copy import copy_store
-
-from .conftest import Province, account_of, allocations, payment_list
 
 PROGRAMMES = load_programmes()
 ON = dt.date(2026, 9, 20)

@@ -29,15 +29,16 @@ ROLES = ("officer", "field_officer", "auditor", "assessor", "admin", "department
 PERMISSIONS: dict[str, frozenset[str]] = {
     "officer": frozenset({"dashboard", "households", "search", "unmask", "complaints",
                           "announce", "verify", "data", "review", "workflow", "monitoring",
-                          "funds", "funds_read"}),
+                          "funds", "funds_read", "plans"}),
     "field_officer": frozenset({"dashboard", "households", "search", "unmask", "verify",
-                                "workflow", "monitoring"}),
+                                "workflow", "monitoring", "plans"}),
     "auditor": frozenset({"dashboard", "households", "search", "audit", "data",
                           "monitoring", "funds_read"}),
     "assessor": frozenset({"dashboard", "households", "search"}),
     "admin": frozenset({"dashboard", "households", "search", "unmask", "complaints",
                         "announce", "audit", "users", "verify", "data", "quarantine",
-                        "review", "workflow", "monitoring", "jobs", "funds", "funds_read"}),
+                        "review", "workflow", "monitoring", "jobs", "funds", "funds_read",
+                        "plans"}),
     "department": frozenset({"deliver"}),  # of its own source only (User.source)
 }
 MIN_PASSWORD = 10

@@ -24,6 +24,7 @@ from rich.progress import (
 if TYPE_CHECKING:
     from rich.table import Table
 
+    from ..access.accounts import User
     from ..store import Store
     from ..store.copy import Counter
 
@@ -128,6 +129,17 @@ def say_masked(exported_as: str | None, table: str) -> None:
     if exported_as is None and what:
         console.print(f"{what}. To write them in clear, add --as USER (a user who may "
                       "unmask; audited).", highlight=False, soft_wrap=True)
+
+
+def acting_user(store: Store, username: str, permission: str, doing: str) -> User:
+    """The active user ``--as`` names, who must hold ``permission`` to be ``doing``."""
+    from ..access.accounts import user_named
+    from ..errors import PovertyCloudError
+
+    user = user_named(store, username)
+    if not user.may(permission):
+        raise PovertyCloudError(f"{username} ({user.role}) may not {doing}")
+    return user
 
 
 def parse_date(text: str) -> dt.date:

@@ -12,6 +12,7 @@ from rich.table import Table as RichTable
 from .common import (
     DbOption,
     WaitOption,
+    acting_user,
     console,
     keys,
     open_store,
@@ -35,14 +36,7 @@ LEVELS_HELP = "province, prefecture, county, township or village"
 
 
 def _officer(store: Store, username: str) -> User:
-    from ..access.accounts import PERMISSIONS, user_named
-    from ..errors import PovertyCloudError
-
-    user = user_named(store, username)
-    if "funds" not in PERMISSIONS[user.role]:
-        raise PovertyCloudError(f"{username} is a {user.role}: only officers and admins "
-                                "book funds")
-    return user
+    return acting_user(store, username, "funds", "book funds (officers and admins do)")
 
 
 @funds_app.command("programmes")

@@ -20,6 +20,7 @@ from . import (
     identify,
     keys,
     link,
+    plans,
     regions,
     registry,
     synth,
@@ -71,6 +72,7 @@ app.add_typer(warn.warn_app, name="warn")
 app.add_typer(dynamic.workflow_app, name="workflow")
 app.add_typer(dynamic.history_app, name="history")
 app.add_typer(funds.funds_app, name="funds")
+app.add_typer(plans.plans_app, name="plans")
 
 
 def _version(value: bool) -> None:

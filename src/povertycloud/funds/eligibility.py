@@ -1,6 +1,7 @@
 """The fields a programme's eligibility rule may use: the household's registration, its
 survey of the year, its member counts and the identification's results (band, proposal,
-causes and recommended measures, each cause and measure a true/false field)."""
+causes and recommended measures, each cause and measure a true/false field, and each
+guarantee the household fails)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,9 @@ MEASURES = ("industry_support", "jobs_and_training", "microcredit", "relocation"
             "ecological_compensation", "education_aid", "medical_assistance",
             "minimum_living_guarantee", "housing_renovation", "water_project",
             "disaster_relief", "food_and_clothing_relief", "motivation_building")
+# the checks of the shipped guarantees (rules/guarantees.yaml), each a column g_<check>
+GUARANTEES = ("food", "clothing", "compulsory_education", "basic_medical", "safe_housing",
+              "safe_water")
 
 # name: (type, SQL over households h, household_years y, identification i, members m)
 _FIELDS: dict[str, tuple[FieldType, str]] = {
@@ -40,6 +44,7 @@ def field_types() -> dict[str, FieldType]:
     types = {name: t for name, (t, _) in _FIELDS.items()}
     types.update({f"measure_{m}": FieldType(BOOLEAN) for m in MEASURES})
     types.update({f"cause_{c}": FieldType(BOOLEAN) for c in CAUSES})
+    types.update({f"fails_{g}": FieldType(BOOLEAN) for g in GUARANTEES})
     return types
 
 
@@ -54,6 +59,7 @@ def eligibility_sql(year: int, only: str | None = None) -> str:
     columns = [f"{sql} AS {name}" for name, (_, sql) in _FIELDS.items()]
     columns += [f"{_listed('measures', m)} AS measure_{m}" for m in MEASURES]
     columns += [f"{_listed('causes', c)} AS cause_{c}" for c in CAUSES]
+    columns += [f"coalesce(NOT i.g_{g}, false) AS fails_{g}" for g in GUARANTEES]
     body = ",\n  ".join(columns)
     where = f"\nWHERE h.household_id IN ({only})" if only else ""
     members = f" AND household_id IN ({only})" if only else ""

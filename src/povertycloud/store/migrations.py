@@ -25,6 +25,7 @@ MIGRATIONS: tuple[str, ...] = (
     "0013_jobs.sql",
     "0014_sealed_columns.sql",
     "0015_funds.sql",
+    "0016_help_plans.sql",
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -61,6 +61,7 @@ def funds_province(tmp_path_factory: pytest.TempPathFactory) -> Province:
         for level, code in levels.items():
             create_user(store, f"{level}_officer", PASSWORD, "officer", code)
         create_user(store, "auditor", PASSWORD, "auditor", county)
+        create_user(store, "field_officer", PASSWORD, "field_officer", village)
         payable = store.rows(
             "SELECT h.household_id, min(p.name) FILTER (WHERE p.relation = 'head'), "
             "1500 * count(*) FILTER (WHERE p.in_school) FROM households h JOIN people p "
