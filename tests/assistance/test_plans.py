@@ -224,3 +224,25 @@ def test_of_two_officers_changing_one_version_only_one_succeeds(
         assert results.count("changed") == 1, results
         assert "was changed by another officer" in "".join(results)
         assert [v["version"] for v in history(store, item)] == [1, 2]
+
+
+def test_a_field_officer_keeps_only_the_plans_of_the_households_they_help(
+        funds_db: Path | str, funds_province: Province) -> None:
+    from povertycloud.assistance.officer_rules import load_officer_rules
+    from povertycloud.assistance.officers import pair
+
+    p = funds_province
+    with Store(funds_db) as store:
+        propose(store, load_catalogue(), 2026, STARTS, p.village)
+        mine, other = store.rows("SELECT item_id, household_id FROM plan_items WHERE "
+                                 "village_code = ? ORDER BY household_id, item_id",
+                                 [p.village])[0], store.rows(
+            "SELECT item_id, household_id FROM plan_items WHERE village_code = ? ORDER BY "
+            "household_id DESC, item_id", [p.village])[0]
+        assert mine[1] != other[1]
+        pair(store, load_officer_rules(), "field_officer", [int(mine[1])],
+             dt.date.today() - dt.timedelta(days=1), user_named(store, "village_officer"))
+        field = user_named(store, "field_officer")
+        assert change(store, int(mine[0]), field, state="under_way")["state"] == "under_way"
+        with pytest.raises(NotFound, match="no plan item"):
+            change(store, int(other[0]), field, state="under_way")

@@ -79,7 +79,8 @@ def test_a_change_outside_ones_jurisdiction_is_refused(db: Path, refuse: Refusal
                 "delivered").returncode == 0
     refuse("a state backwards",
            ["plans", "set", str(item), "--db", str(db), "--as", "province_officer",
-            "--state", "planned"], ("is delivered: it may become verified, cancelled, not planned",), db)
+            "--state", "planned"],
+           ("is delivered: it may become verified, cancelled, not planned",), db)
 
 
 def test_a_proposal_killed_at_any_write_leaves_no_plan(db: Path, crash_test: KillTest,

@@ -37,6 +37,9 @@ SCHEMA_FINGERPRINTS = {
     13: "2e3152bdc63ca38c9b7da79608bbc3c3ac00c1511208a1748edec720859ab6e5",  # jobs
     14: "2e3152bdc63ca38c9b7da79608bbc3c3ac00c1511208a1748edec720859ab6e5",  # sealed columns
     15: "2e3152bdc63ca38c9b7da79608bbc3c3ac00c1511208a1748edec720859ab6e5",  # funds ledger
+    16: "2e3152bdc63ca38c9b7da79608bbc3c3ac00c1511208a1748edec720859ab6e5",  # help plans
+    17: "2e3152bdc63ca38c9b7da79608bbc3c3ac00c1511208a1748edec720859ab6e5",  # allocations
+    18: "2e3152bdc63ca38c9b7da79608bbc3c3ac00c1511208a1748edec720859ab6e5",  # officers
 }
 WEB_TABLES = {"users", "sessions", "audit_log", "complaints", "announcements",
               "feed_links", "conflict_flags",  # the feed checks' tables
@@ -51,7 +54,11 @@ WEB_TABLES = {"users", "sessions", "audit_log", "complaints", "announcements",
               "jobs",  # the server's jobs
               "pc_sealed",  # the sensitive columns, sealed on PostgreSQL with a key
               "fund_entries", "fund_postings", "fund_payment_batches", "fund_payments",
-              "fund_reconciliations", "fund_flags", "pc_append_only"}  # the funds ledger
+              "fund_reconciliations", "fund_flags", "pc_append_only",  # the funds ledger
+              "help_plans", "plan_items", "plan_item_history",  # help plans
+              "allocations", "allocation_items",  # allocations of a budget
+              "work_teams", "team_members", "help_pairs", "visits",  # officers
+              "officer_actions"}
 
 
 @pytest.fixture

@@ -157,11 +157,21 @@ def _changed_since(item: dict[str, Any]) -> PlanError:
 
 def _item_for(store: Store, item_id: int, by: User) -> dict[str, Any]:
     item = store.record(QUERIES["item"], [item_id])
-    if item is None or not by.covers(item["village_code"]):
+    if item is None or not sees(store, by, item["village_code"], item["household_id"]):
         raise NotFound(f"no plan item {item_id} in the jurisdiction of {by.username}")
     if not by.may("plans"):
         raise PlanError(f"{by.username} is a {by.role}: only officers change help plans")
     return item
+
+
+def sees(store: Store, by: User, village: str, household: int,
+         on: dt.date | None = None) -> bool:
+    """Whether ``by`` may see and keep the household's help: its village in their
+    jurisdiction, and for a field officer, a household they help (on ``on``, today)."""
+    if not by.covers(village):
+        return False
+    return by.role != "field_officer" or store.value(
+        QUERIES["active_pair"], [by.username, household, on or dt.date.today()]) is not None
 
 
 def _check_change(store: Store, old: dict[str, Any], new: dict[str, Any], by: User) -> None:
@@ -203,7 +213,7 @@ def add(store: Store, catalogue: Catalogue, household_id: int, year: int, measur
     if m.scope != "household":
         raise PlanError(f"{measure} is a village project, not a household's measure")
     plan = store.record(QUERIES["plan"], [household_id, year])
-    if plan is None or not by.covers(plan["village_code"]):
+    if plan is None or not sees(store, by, plan["village_code"], household_id):
         raise NotFound(f"household {household_id} has no plan of {year} in the "
                        f"jurisdiction of {by.username}: propose plans first")
     if not by.may("plans"):

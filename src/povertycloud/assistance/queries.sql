@@ -77,3 +77,229 @@ FROM plan_items i
 WHERE starts_with(i.village_code, ?) AND i.year = ? AND i.due_date < ?
   AND list_contains(?, i.state)
 ORDER BY flag, village_code, household_id, item_id
+
+-- The statements of the allocation (assistance/allocation.py).
+
+-- name: allocation_households
+SELECT k, household_id, village_code, members, need_fen, line_fen, score, fails_food,
+  fails_clothing, fails_compulsory_education, fails_basic_medical, fails_safe_housing,
+  fails_safe_water
+FROM _allocation_candidates ORDER BY k
+
+-- name: insert_allocation
+INSERT INTO allocations (allocation_id, county_code, year, objective, budget_fen, limits,
+  summary, made_by, made_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+
+-- name: insert_allocation_items
+INSERT INTO allocation_items BY NAME SELECT * FROM _allocation_choices
+
+-- name: allocation
+SELECT * FROM allocations WHERE allocation_id = ?
+
+-- The statements of officers and visits (assistance/officers.py, visits.py).
+
+-- name: insert_team
+INSERT INTO work_teams (team_id, village_code, name, sent_by, starts, ends, created_by,
+  created_at)
+VALUES (?, ?, ?, ?, ?, NULL, ?, ?)
+
+-- name: insert_team_member
+INSERT INTO team_members (team_id, username, role, joined, left_on) VALUES (?, ?, ?, ?, NULL)
+
+-- name: households_to_pair
+-- the households of the list ?, each with its village, status and the cadre it is
+-- paired with on the day ? (NULL: none)
+SELECT h.household_id, h.village_code, h.registration_status,
+  (SELECT min(p.username) FROM help_pairs p WHERE p.household_id = h.household_id
+     AND p.paired_on <= CAST(?2 AS DATE) AND (p.ended_on IS NULL OR p.ended_on > CAST(?2 AS DATE)))
+    AS paired_with
+FROM households h WHERE list_contains(?1, h.household_id) ORDER BY h.household_id
+
+-- name: households_of_cadre
+SELECT count(*) FROM help_pairs WHERE username = ? AND paired_on <= CAST(?2 AS DATE)
+  AND (ended_on IS NULL OR ended_on > CAST(?2 AS DATE))
+
+-- name: insert_pair
+INSERT INTO help_pairs (username, household_id, village_code, paired_on, ended_on, paired_by)
+VALUES (?, ?, ?, ?, NULL, ?)
+
+-- name: active_pair
+-- the village of the cadre's pair with the household on the day, if any
+SELECT village_code FROM help_pairs WHERE username = ? AND household_id = ?
+  AND paired_on <= CAST(?3 AS DATE) AND (ended_on IS NULL OR ended_on > CAST(?3 AS DATE))
+
+-- name: end_pair
+UPDATE help_pairs SET ended_on = ? WHERE username = ? AND household_id = ? AND ended_on IS NULL
+
+-- name: end_pairs_of
+UPDATE help_pairs SET ended_on = ? WHERE username = ? AND ended_on IS NULL
+
+-- name: end_memberships_of
+UPDATE team_members SET left_on = ? WHERE username = ? AND left_on IS NULL
+
+-- name: households_of
+-- a cadre's households on a day: the household, its village, its last visit by anyone
+-- and its open plan items
+SELECT p.household_id, p.village_code, p.paired_on,
+  (SELECT max(v.visited_at) FROM visits v WHERE v.household_id = p.household_id
+     AND v.visited_at < CAST(?1 AS DATE) + INTERVAL 1 DAY) AS last_visit,
+  (SELECT count(*) FROM plan_items i WHERE i.household_id = p.household_id
+     AND i.state IN ('planned', 'under_way')) AS open_items,
+  (SELECT count(*) FROM plan_items i WHERE i.household_id = p.household_id
+     AND i.state IN ('planned', 'under_way') AND i.due_date < CAST(?1 AS DATE)) AS overdue_items
+FROM help_pairs p
+WHERE p.username = ?2 AND p.paired_on <= CAST(?1 AS DATE)
+  AND (p.ended_on IS NULL OR p.ended_on > CAST(?1 AS DATE))
+ORDER BY last_visit NULLS FIRST, p.household_id
+
+-- name: insert_action
+INSERT INTO officer_actions (action_id, username, region_code, kind, reason, decided_by,
+  decided_at)
+VALUES (?, ?, ?, ?, ?, ?, ?)
+
+-- name: actions_in
+SELECT * FROM officer_actions WHERE starts_with(region_code, ?)
+ORDER BY decided_at DESC, action_id DESC
+
+-- name: stage_visits
+-- the visits of _visits_in with the household's village and boundary, and whether the
+-- officer ? helped the household that day
+CREATE OR REPLACE TEMP TABLE _visits AS
+SELECT v.*, h.village_code, r.boundary,
+  EXISTS (SELECT 1 FROM help_pairs p WHERE p.username = ? AND p.household_id = v.household_id
+    AND p.paired_on <= CAST(v.visited_at AS DATE)
+    AND (p.ended_on IS NULL OR p.ended_on > CAST(v.visited_at AS DATE))) AS paired,
+  CAST(NULL AS DOUBLE) AS km_outside, CAST(NULL AS VARCHAR) AS flag,
+  CAST(NULL AS VARCHAR) AS flag_reason
+FROM _visits_in v
+LEFT JOIN households h ON h.household_id = v.household_id
+LEFT JOIN regions r ON r.code = h.village_code
+
+-- name: visits_far
+-- each staged visit's distance outside its village (_visits_km), flagged from ? km
+UPDATE _visits SET km_outside = k.km,
+  flag = CASE WHEN k.km >= ? THEN 'far_away' END,
+  flag_reason = CASE WHEN k.km >= ?2 THEN printf('%.1f km outside village %s', k.km,
+                                                 _visits.village_code) END
+FROM _visits_km k WHERE k._row = _visits._row
+
+-- name: visits_too_fast
+-- a staged visit that follows the officer's visit before it (stored or staged) of another
+-- household by less than ? minutes, or faster than ? km/h; {distance} is the distance in
+-- km from (p_lat, p_lon) to (lat, lon)
+UPDATE _visits SET flag = 'too_fast', flag_reason = f.reason FROM (
+  WITH mine AS (
+    SELECT _row, household_id, visited_at, lat, lon FROM _visits
+    UNION ALL
+    SELECT NULL, household_id, visited_at, lat, lon FROM visits WHERE username = ?1
+  ), ordered AS (
+    SELECT *, lag(household_id) OVER w AS p_household, lag(visited_at) OVER w AS p_at,
+      lag(lat) OVER w AS p_lat, lag(lon) OVER w AS p_lon
+    FROM mine WINDOW w AS (ORDER BY visited_at, _row NULLS FIRST)
+  ), timed AS (
+    SELECT _row, date_diff('second', p_at, visited_at) / 60.0 AS minutes,
+      {distance} AS km
+    FROM ordered WHERE _row IS NOT NULL AND p_household <> household_id
+  )
+  SELECT _row, CASE WHEN minutes < ?2
+      THEN printf('%.0f min after a visit of another household %.1f km away', minutes, km)
+      ELSE printf('%.1f km from the visit before in %.0f min (%.0f km/h)', km, minutes,
+                  km / (minutes / 60)) END AS reason
+  FROM timed WHERE minutes < ?3 OR km / (minutes / 60) > ?4
+) f WHERE f._row = _visits._row AND _visits.flag IS NULL
+
+-- name: staged_visit_flags
+SELECT count(*), count(*) FILTER (WHERE flag = 'far_away'),
+  count(*) FILTER (WHERE flag = 'too_fast')
+FROM _visits
+
+-- name: insert_visits
+INSERT INTO visits (visit_id, username, household_id, village_code, visited_at, lat, lon,
+  done, next_step, source, recorded_at, km_outside, flag, flag_reason)
+SELECT ?1 + row_number() OVER (ORDER BY _row), ?2, household_id, village_code, visited_at,
+  lat, lon, trim(done), nullif(trim(coalesce(next_step, '')), ''), ?3, ?4, km_outside,
+  flag, flag_reason
+FROM _visits
+
+-- The statements of the officers' indicators (assistance/kpis.py).
+
+-- name: officer_kpis
+-- per cadre helping households under the prefix ?2 on the day ?1: households, those
+-- visited by them in the ?3 days to the day (the visit not flagged), their visits of the
+-- year and how many were flagged, their plan items due by the day and those delivered by
+-- the due date, items delivered, and the complaints of their villages due by the day and
+-- those answered in time
+WITH pairs AS (
+  SELECT username, household_id, village_code FROM help_pairs
+  WHERE paired_on <= CAST(?1 AS DATE) AND (ended_on IS NULL OR ended_on > CAST(?1 AS DATE))
+    AND starts_with(village_code, ?2)
+), seen AS (
+  SELECT p.username, count(DISTINCT p.household_id) AS visited
+  FROM pairs p JOIN visits v ON v.username = p.username AND v.household_id = p.household_id
+  WHERE v.flag IS NULL AND v.visited_at >= CAST(?1 AS DATE) - to_days(CAST(?3 AS INTEGER) - 1)
+    AND v.visited_at < CAST(?1 AS DATE) + INTERVAL 1 DAY
+  GROUP BY p.username
+), year_visits AS (
+  SELECT username, count(*) AS visits, count(*) FILTER (WHERE flag IS NOT NULL) AS flagged
+  FROM visits
+  WHERE visited_at >= CAST(?1 AS DATE) - INTERVAL 364 DAY
+    AND visited_at < CAST(?1 AS DATE) + INTERVAL 1 DAY AND starts_with(village_code, ?2)
+  GROUP BY username
+), delivered AS (
+  SELECT item_id, min(changed_at) AS delivered_at FROM plan_item_history
+  WHERE state IN ('delivered', 'verified') GROUP BY item_id
+), items AS (
+  SELECT i.officer AS username,
+    count(*) FILTER (WHERE i.due_date <= CAST(?1 AS DATE)) AS due,
+    count(*) FILTER (WHERE i.due_date <= CAST(?1 AS DATE)
+      AND CAST(d.delivered_at AS DATE) <= i.due_date) AS on_time,
+    count(d.delivered_at) AS delivered
+  FROM plan_items i LEFT JOIN delivered d ON d.item_id = i.item_id
+  WHERE i.officer IS NOT NULL AND i.state <> 'cancelled' AND starts_with(i.village_code, ?2)
+  GROUP BY i.officer
+), their_villages AS (
+  SELECT DISTINCT username, village_code FROM pairs
+), complained AS (
+  SELECT t.username, count(*) AS due,
+    count(*) FILTER (WHERE c.answered_at IS NOT NULL AND c.answered_at <= c.due_at) AS in_time
+  FROM their_villages t JOIN complaints c ON c.region_code = t.village_code
+  WHERE c.due_at < CAST(?1 AS DATE) + INTERVAL 1 DAY
+  GROUP BY t.username
+), helped AS (
+  SELECT username, count(*) AS households, min(village_code) AS village_code
+  FROM pairs GROUP BY username
+)
+SELECT h.username, u.display_name, u.role, u.region_code, h.village_code, h.households,
+  coalesce(s.visited, 0) AS visited, coalesce(y.visits, 0) AS visits,
+  coalesce(y.flagged, 0) AS flagged, coalesce(i.due, 0) AS items_due,
+  coalesce(i.on_time, 0) AS items_on_time, coalesce(i.delivered, 0) AS items_delivered,
+  coalesce(c.due, 0) AS complaints_due, coalesce(c.in_time, 0) AS complaints_answered
+FROM helped h
+LEFT JOIN users u ON u.username = h.username
+LEFT JOIN seen s ON s.username = h.username
+LEFT JOIN year_visits y ON y.username = h.username
+LEFT JOIN items i ON i.username = h.username
+LEFT JOIN complained c ON c.username = h.username
+ORDER BY h.village_code, h.username
+
+-- name: team_of_members
+-- each member's team, on the day ?1, under the prefix ?2
+SELECT m.username, t.team_id, t.name, t.village_code, m.role
+FROM team_members m JOIN work_teams t ON t.team_id = m.team_id
+WHERE m.joined <= CAST(?1 AS DATE) AND (m.left_on IS NULL OR m.left_on > CAST(?1 AS DATE))
+  AND starts_with(t.village_code, ?2)
+
+-- name: visit_file
+-- the staged visits file, typed (what does not read as its type: NULL)
+SELECT _row, TRY_CAST(household_id AS BIGINT) AS household_id,
+  TRY_CAST(visited_at AS TIMESTAMP) AS visited_at, TRY_CAST(lat AS DOUBLE) AS lat,
+  TRY_CAST(lon AS DOUBLE) AS lon, CAST(done AS VARCHAR) AS done,
+  CAST(next_step AS VARCHAR) AS next_step
+FROM _visit_file ORDER BY _row
+
+-- name: visits_in
+SELECT * FROM visits
+WHERE starts_with(village_code, ?1) AND (?2 IS NULL OR username = ?2)
+  AND (NOT ?3 OR flag IS NOT NULL)
+ORDER BY visited_at DESC, visit_id DESC LIMIT ?4

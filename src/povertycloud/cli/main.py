@@ -9,6 +9,7 @@ import typer
 from .. import __version__
 from ..errors import PovertyCloudError
 from . import (
+    allocate,
     analysis,
     backup,
     checks,
@@ -20,6 +21,7 @@ from . import (
     identify,
     keys,
     link,
+    officers,
     plans,
     regions,
     registry,
@@ -51,6 +53,7 @@ app.command()(analysis.rollup)
 app.command()(identify.identify)
 app.command()(identify.whatif)
 app.command()(identify.explain)
+app.command()(allocate.allocate)
 app.command()(docs.docs)
 app.command()(backup.backup)
 app.command()(backup.restore)
@@ -73,6 +76,8 @@ app.add_typer(dynamic.workflow_app, name="workflow")
 app.add_typer(dynamic.history_app, name="history")
 app.add_typer(funds.funds_app, name="funds")
 app.add_typer(plans.plans_app, name="plans")
+app.add_typer(officers.officers_app, name="officers")
+app.add_typer(officers.visits_app, name="visits")
 
 
 def _version(value: bool) -> None:

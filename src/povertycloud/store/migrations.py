@@ -26,6 +26,8 @@ MIGRATIONS: tuple[str, ...] = (
     "0014_sealed_columns.sql",
     "0015_funds.sql",
     "0016_help_plans.sql",
+    "0017_allocations.sql",
+    "0018_officers.sql",
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
