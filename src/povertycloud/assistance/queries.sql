@@ -303,3 +303,134 @@ SELECT * FROM visits
 WHERE starts_with(village_code, ?1) AND (?2 IS NULL OR username = ?2)
   AND (NOT ?3 OR flag IS NOT NULL)
 ORDER BY visited_at DESC, visit_id DESC LIMIT ?4
+
+-- The statements of projects and photos (assistance/projects.py, photos.py).
+
+-- name: insert_project
+INSERT INTO projects (project_id, county_code, village_code, name, kind, year, budget_fen,
+  programmes, contractor, lat, lon, radius_km, starts, ends, status, created_by,
+  created_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+
+-- name: insert_milestone
+INSERT INTO project_milestones (project_id, milestone, name, due_date, done_on)
+VALUES (?, ?, ?, ?, NULL)
+
+-- name: project
+SELECT * FROM projects WHERE project_id = ?
+
+-- name: schedule_project
+UPDATE projects SET year = ?, status = 'planned' WHERE project_id = ?
+
+-- name: villages_of
+SELECT household_id, village_code FROM households WHERE list_contains(?, household_id)
+
+-- name: beneficiaries_count
+SELECT count(*) FROM project_households WHERE project_id = ?
+
+-- name: insert_beneficiaries
+INSERT INTO project_households (project_id, household_id)
+SELECT DISTINCT ?1, h FROM (SELECT unnest(?2) AS h)
+WHERE h NOT IN (SELECT household_id FROM project_households WHERE project_id = ?1)
+
+-- name: beneficiaries
+SELECT household_id FROM project_households WHERE project_id = ? ORDER BY household_id
+
+-- name: milestones
+SELECT * FROM project_milestones WHERE project_id = ? ORDER BY milestone
+
+-- name: milestone_done
+UPDATE project_milestones SET done_on = ? WHERE project_id = ? AND milestone = ?
+  AND done_on IS NULL
+
+-- name: project_progressed
+-- a project reported on is under way; with every milestone done, completed
+UPDATE projects SET status = CASE
+    WHEN NOT EXISTS (SELECT 1 FROM project_milestones m WHERE m.project_id = ?1
+                     AND m.done_on IS NULL)
+     AND EXISTS (SELECT 1 FROM project_milestones m WHERE m.project_id = ?1)
+    THEN 'completed' ELSE 'under_way' END
+WHERE project_id = ?2 AND status IN ('planned', 'under_way')
+
+-- name: insert_report
+INSERT INTO project_reports (report_id, project_id, milestone, progress, note, reported_by,
+  reported_at, photo, taken_at, photo_lat, photo_lon, km_from_site, flag, flag_reason)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+
+-- name: reports
+SELECT * FROM project_reports WHERE project_id = ? ORDER BY reported_at, report_id
+
+-- name: accept_project
+UPDATE projects SET status = 'accepted', accepted_by = ?, accepted_at = ?,
+  acceptance_note = ?
+WHERE project_id = ? AND status = 'completed'
+
+-- name: project_spent
+-- what the ledger booked to a project's account, net
+SELECT coalesce(sum(amount_fen), 0) FROM fund_postings WHERE account = ?
+
+-- name: projects_in
+-- projects under the prefix ?1 (of the plan of year ?2, in status ?3; NULL: any), each
+-- with its latest progress, flagged photos, milestones done and due, beneficiaries and
+-- the money booked to it
+WITH mine AS (
+  SELECT * FROM projects
+  WHERE starts_with(coalesce(village_code, county_code), ?1)
+    AND (?2 IS NULL OR year = ?2) AND (?3 IS NULL OR status = ?3)
+), spent AS (
+  SELECT account, sum(amount_fen) AS spent_fen FROM fund_postings
+  WHERE account IN (SELECT 'project:' || coalesce(village_code, county_code) || '/' ||
+                    project_id FROM mine)
+  GROUP BY account
+)
+SELECT p.project_id, p.county_code, p.village_code, p.name, p.kind, p.year, p.status,
+  p.budget_fen, p.programmes, p.contractor, p.lat, p.lon, p.starts, p.ends,
+  coalesce(s.spent_fen, 0) AS spent_fen,
+  (SELECT max(progress) FROM project_reports r WHERE r.project_id = p.project_id
+     AND r.reported_at = (SELECT max(reported_at) FROM project_reports q
+                          WHERE q.project_id = p.project_id)) AS progress,
+  (SELECT count(*) FROM project_reports r WHERE r.project_id = p.project_id
+     AND r.flag IS NOT NULL) AS flagged_photos,
+  (SELECT count(*) FROM project_milestones m WHERE m.project_id = p.project_id
+     AND m.done_on IS NOT NULL) AS milestones_done,
+  (SELECT count(*) FROM project_milestones m WHERE m.project_id = p.project_id)
+    AS milestones,
+  (SELECT count(*) FROM project_households b WHERE b.project_id = p.project_id)
+    AS households
+FROM mine p
+LEFT JOIN spent s ON s.account = 'project:' || coalesce(p.village_code, p.county_code) ||
+  '/' || p.project_id
+ORDER BY p.county_code, p.village_code NULLS FIRST, p.project_id
+
+-- name: project_flags
+-- under the prefix ?1 on the day ?2: flagged photos, milestones overdue, money booked
+-- beyond the budget
+WITH mine AS (
+  SELECT * FROM projects WHERE starts_with(coalesce(village_code, county_code), ?1)
+    AND status <> 'cancelled'
+)
+SELECT 'photo_' || r.flag AS flag, p.project_id, p.name, r.report_id AS about,
+  r.flag_reason AS reason
+FROM mine p JOIN project_reports r ON r.project_id = p.project_id WHERE r.flag IS NOT NULL
+UNION ALL
+SELECT 'milestone_overdue', p.project_id, p.name, m.milestone,
+  m.name || ' was due ' || strftime(m.due_date, '%Y-%m-%d')
+FROM mine p JOIN project_milestones m ON m.project_id = p.project_id
+WHERE m.done_on IS NULL AND m.due_date < CAST(?2 AS DATE)
+UNION ALL
+SELECT 'over_budget', p.project_id, p.name, NULL,
+  'booked ' || (sum(f.amount_fen) / 100.0) || ' yuan of a budget of ' ||
+  (p.budget_fen / 100.0)
+FROM mine p JOIN fund_postings f
+  ON f.account = 'project:' || coalesce(p.village_code, p.county_code) || '/' || p.project_id
+GROUP BY p.project_id, p.name, p.budget_fen HAVING sum(f.amount_fen) > p.budget_fen
+ORDER BY 2, 1, 4
+
+-- name: photo_kept
+SELECT 1 FROM photos WHERE sha256 = ?
+
+-- name: insert_photo
+INSERT INTO photos (sha256, content, mime, bytes, stored_at) VALUES (?, ?, ?, ?, ?)
+
+-- name: photo
+SELECT content, mime FROM photos WHERE sha256 = ?

@@ -23,6 +23,7 @@ from . import (
     link,
     officers,
     plans,
+    projects,
     regions,
     registry,
     synth,
@@ -76,6 +77,7 @@ app.add_typer(dynamic.workflow_app, name="workflow")
 app.add_typer(dynamic.history_app, name="history")
 app.add_typer(funds.funds_app, name="funds")
 app.add_typer(plans.plans_app, name="plans")
+app.add_typer(projects.projects_app, name="projects")
 app.add_typer(officers.officers_app, name="officers")
 app.add_typer(officers.visits_app, name="visits")
 

@@ -28,6 +28,7 @@ MIGRATIONS: tuple[str, ...] = (
     "0016_help_plans.sql",
     "0017_allocations.sql",
     "0018_officers.sql",
+    "0019_projects.sql",
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
