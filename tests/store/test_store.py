@@ -40,6 +40,8 @@ SCHEMA_FINGERPRINTS = {
     16: "2e3152bdc63ca38c9b7da79608bbc3c3ac00c1511208a1748edec720859ab6e5",  # help plans
     17: "2e3152bdc63ca38c9b7da79608bbc3c3ac00c1511208a1748edec720859ab6e5",  # allocations
     18: "2e3152bdc63ca38c9b7da79608bbc3c3ac00c1511208a1748edec720859ab6e5",  # officers
+    19: "2e3152bdc63ca38c9b7da79608bbc3c3ac00c1511208a1748edec720859ab6e5",  # projects
+    20: "2e3152bdc63ca38c9b7da79608bbc3c3ac00c1511208a1748edec720859ab6e5",  # products, needs
 }
 WEB_TABLES = {"users", "sessions", "audit_log", "complaints", "announcements",
               "feed_links", "conflict_flags",  # the feed checks' tables
@@ -58,7 +60,11 @@ WEB_TABLES = {"users", "sessions", "audit_log", "complaints", "announcements",
               "help_plans", "plan_items", "plan_item_history",  # help plans
               "allocations", "allocation_items",  # allocations of a budget
               "work_teams", "team_members", "help_pairs", "visits",  # officers
-              "officer_actions"}
+              "officer_actions",
+              "projects", "project_households", "project_milestones",  # projects
+              "project_reports", "photos",
+              "products", "product_households", "orders",  # sales of products
+              "needs", "helpers", "pledges"}  # help from society
 
 
 @pytest.fixture

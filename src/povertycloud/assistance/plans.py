@@ -164,6 +164,11 @@ def _item_for(store: Store, item_id: int, by: User) -> dict[str, Any]:
     return item
 
 
+def villages_of(store: Store, households: list[int]) -> dict[int, str]:
+    """The village of each household of the list that is in the registry."""
+    return {int(h): str(v) for h, v in store.rows(QUERIES["villages_of"], [households])}
+
+
 def sees(store: Store, by: User, village: str, household: int,
          on: dt.date | None = None) -> bool:
     """Whether ``by`` may see and keep the household's help: its village in their

@@ -18,7 +18,7 @@ from ..standard.regions import level_of, parent
 from ..store import Store
 from .geo import km_between
 from .photos import Photo, keep_photo
-from .plans import QUERIES
+from .plans import QUERIES, villages_of
 
 KINDS = ("road", "water", "housing", "industry_base", "cooperative", "training",
          "relocation_site", "other")
@@ -126,8 +126,7 @@ def add_beneficiaries(store: Store, project_id: int, households: list[int], by: 
     returns how many were new."""
     found = _project_for(store, project_id, by)
     region = found["village_code"] or found["county_code"]
-    homes: dict[int, str] = {int(h): str(v) for h, v in store.rows(QUERIES["villages_of"],
-                                                                   [households])}
+    homes = villages_of(store, households)
     for household in households:
         if household not in homes:
             raise NotFound(f"no household {household} in the registry")

@@ -434,3 +434,140 @@ INSERT INTO photos (sha256, content, mime, bytes, stored_at) VALUES (?, ?, ?, ?,
 
 -- name: photo
 SELECT content, mime FROM photos WHERE sha256 = ?
+
+-- The statements of products and orders (assistance/products.py).
+
+-- name: insert_product
+INSERT INTO products (product_id, county_code, village_code, seller, seller_kind, name,
+  category, unit, price_fen, available, season, certificates, description, photo,
+  listed_by, listed_at, active)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, true)
+
+-- name: insert_product_household
+INSERT INTO product_households (product_id, household_id, share) VALUES (?, ?, ?)
+
+-- name: product
+SELECT * FROM products WHERE product_id = ?
+
+-- name: take_available
+-- take ? units of the product ? if at least ? are left (else nothing changes)
+UPDATE products SET available = available - ?1 WHERE product_id = ?2 AND available >= ?3
+
+-- name: available
+SELECT available FROM products WHERE product_id = ?
+
+-- name: return_available
+UPDATE products SET available = available + ? WHERE product_id = ?
+
+-- name: insert_order
+INSERT INTO orders (order_id, product_id, buyer, buyer_kind, contact, quantity, price_fen,
+  amount_fen, ordered_at, channel, status, delivered_on, recorded_by)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'ordered', NULL, ?)
+
+-- name: order
+SELECT o.*, p.village_code, p.name FROM orders o JOIN products p USING (product_id)
+WHERE o.order_id = ?
+
+-- name: deliver_order
+UPDATE orders SET status = 'delivered', delivered_on = ? WHERE order_id = ?
+  AND status = 'ordered'
+
+-- name: cancel_order
+UPDATE orders SET status = 'cancelled' WHERE order_id = ? AND status = 'ordered'
+
+-- name: catalogue
+-- active products with units left under the prefix ?1 (of the category ?2; NULL: any),
+-- with the names of their county and village
+SELECT p.product_id, p.county_code, c.name AS county_name, p.village_code,
+  v.name AS village_name, p.seller, p.seller_kind, p.name, p.category, p.unit, p.price_fen,
+  p.available, p.season, p.certificates, p.description, p.photo
+FROM products p
+LEFT JOIN regions c ON c.code = p.county_code
+LEFT JOIN regions v ON v.code = p.village_code
+WHERE p.active AND p.available > 0 AND starts_with(p.village_code, ?1)
+  AND (?2 IS NULL OR p.category = ?2)
+ORDER BY p.county_code, p.category, p.product_id
+
+-- name: sales_incomes
+-- per household under the prefix ?1: what the orders of its products delivered in the
+-- year ?2 brought it, by its share
+SELECT h.household_id, h.village_code,
+  CAST(round(sum(o.amount_fen * s.share)) AS BIGINT) AS income_fen, count(*) AS orders
+FROM orders o
+JOIN product_households s ON s.product_id = o.product_id
+JOIN households h ON h.household_id = s.household_id
+WHERE o.status = 'delivered' AND year(o.delivered_on) = ?2
+  AND starts_with(h.village_code, ?1)
+GROUP BY h.household_id, h.village_code
+ORDER BY h.village_code, h.household_id
+
+-- The statements of help from society (assistance/needs.py).
+
+-- name: insert_need
+INSERT INTO needs (need_id, village_code, household_id, kind, title, description, value_fen,
+  published_by, published_at, status)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open')
+
+-- name: need
+SELECT * FROM needs WHERE need_id = ?
+
+-- name: insert_helper
+INSERT INTO helpers (helper_id, kind, name, contact, registered_at) VALUES (?, ?, ?, ?, ?)
+
+-- name: helper
+SELECT name FROM helpers WHERE helper_id = ?
+
+-- name: insert_pledge
+INSERT INTO pledges (pledge_id, need_id, helper_id, value_fen, what, pledged_at, status,
+  delivered_on, confirmed_by, confirmed_at, evidence)
+VALUES (?, ?, ?, ?, ?, ?, 'pledged', NULL, NULL, NULL, NULL)
+
+-- name: need_pledged
+UPDATE needs SET status = 'pledged' WHERE need_id = ? AND status = 'open'
+
+-- name: pledge
+SELECT p.*, n.village_code FROM pledges p JOIN needs n USING (need_id) WHERE p.pledge_id = ?
+
+-- name: pledge_delivered
+UPDATE pledges SET status = 'delivered', delivered_on = ?, confirmed_by = ?,
+  confirmed_at = ?, evidence = ?
+WHERE pledge_id = ? AND status = 'pledged'
+
+-- name: need_met
+-- a need whose delivered pledges cover its value is met
+UPDATE needs SET status = 'met' WHERE need_id = ?1 AND status <> 'withdrawn'
+  AND value_fen <= (SELECT coalesce(sum(value_fen), 0) FROM pledges
+                    WHERE need_id = ?2 AND status = 'delivered')
+
+-- name: needs_board
+SELECT n.need_id, n.village_code, v.name AS village_name, n.kind, n.title, n.description,
+  n.value_fen, n.status, n.published_at,
+  coalesce((SELECT sum(p.value_fen) FROM pledges p WHERE p.need_id = n.need_id
+            AND p.status IN ('pledged', 'delivered')), 0) AS pledged_fen
+FROM needs n LEFT JOIN regions v ON v.code = n.village_code
+WHERE starts_with(n.village_code, ?1) AND (?2 IS NULL OR n.status = ?2)
+ORDER BY n.published_at DESC, n.need_id DESC
+
+-- name: household_help
+SELECT n.need_id, n.kind, n.title, p.what, p.value_fen, p.delivered_on, h.name AS helper,
+  h.kind AS helper_kind
+FROM needs n JOIN pledges p ON p.need_id = n.need_id JOIN helpers h USING (helper_id)
+WHERE n.household_id = ? AND p.status = 'delivered'
+ORDER BY p.delivered_on
+
+-- name: need_flags
+-- under the prefix ?1 on the day ?2: needs met twice, and pledges ?3 days old not delivered
+SELECT 'met_twice' AS flag, n.need_id, n.village_code, n.title, NULL AS pledge_id,
+  count(*) || ' deliveries from ' || count(DISTINCT p.helper_id) || ' helpers worth ' ||
+  (sum(p.value_fen) / 100.0) || ' yuan for a need of ' || (n.value_fen / 100.0) AS reason
+FROM needs n JOIN pledges p ON p.need_id = n.need_id AND p.status = 'delivered'
+WHERE starts_with(n.village_code, ?1)
+GROUP BY n.need_id, n.village_code, n.title, n.value_fen
+HAVING count(DISTINCT p.helper_id) > 1 AND sum(p.value_fen) > n.value_fen
+UNION ALL
+SELECT 'not_delivered', n.need_id, n.village_code, n.title, p.pledge_id,
+  'pledged on ' || strftime(p.pledged_at, '%Y-%m-%d') || ' by ' || h.name || ', not delivered'
+FROM needs n JOIN pledges p ON p.need_id = n.need_id JOIN helpers h USING (helper_id)
+WHERE starts_with(n.village_code, ?1) AND p.status = 'pledged'
+  AND p.pledged_at < CAST(?2 AS DATE) - to_days(CAST(?3 AS INTEGER))
+ORDER BY 1, 2

@@ -23,6 +23,7 @@ from . import (
     link,
     officers,
     plans,
+    products,
     projects,
     regions,
     registry,
@@ -78,6 +79,8 @@ app.add_typer(dynamic.history_app, name="history")
 app.add_typer(funds.funds_app, name="funds")
 app.add_typer(plans.plans_app, name="plans")
 app.add_typer(projects.projects_app, name="projects")
+app.add_typer(products.products_app, name="products")
+app.add_typer(products.needs_app, name="needs")
 app.add_typer(officers.officers_app, name="officers")
 app.add_typer(officers.visits_app, name="visits")
 

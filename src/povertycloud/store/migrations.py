@@ -29,6 +29,7 @@ MIGRATIONS: tuple[str, ...] = (
     "0017_allocations.sql",
     "0018_officers.sql",
     "0019_projects.sql",
+    "0020_products_and_needs.sql",
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
