@@ -194,4 +194,4 @@ def test_a_recall_ends_the_pairs_and_is_recorded(cadres: tuple[Path | str, str])
         with pytest.raises(OfficerError, match="may not act on officers"):
             act(store, "cadre_c", "warning", "late", user_named(store, "other_county_officer"))
         assert store.scalar("SELECT count(*) FROM audit_log WHERE action = "
-                            "'officer_recall'") == 1
+                            "'act_on_officer' AND detail LIKE 'recall:%'") == 1

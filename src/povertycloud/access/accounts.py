@@ -112,6 +112,37 @@ def create_user(store: Store, username: str, password: str, role: str,
     return user
 
 
+def password_hash(password: str) -> str:
+    """The argon2 hash of a password (checked for length), to keep instead of it."""
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"a password needs at least {MIN_PASSWORD} characters")
+    return str(_hasher().hash(password))
+
+
+def create_users(store: Store, users: list[tuple[str, str, str, str]], hashed: str) -> int:
+    """Add many active users at once, (username, display name, role, region code) each,
+    all with one initial password's hash (``password_hash``): the accounts of a
+    province's cadres from its roster, to be changed at first use. Returns how many."""
+    import pyarrow as pa
+
+    for username, _, role, region in users:
+        if role not in ROLES or role == "department" or not USERNAME.fullmatch(username) \
+                or code_problem(region):
+            raise AccountError(f"user {username!a}: a username of a-z, digits, '_', '-', "
+                               "'.', a role other than department and a region code")
+    start = store.draw("user_ids", len(users))
+    table = pa.table({"user_id": pa.array(range(start + 1, start + len(users) + 1),
+                                          pa.int64()),
+                      "username": [u[0] for u in users], "display_name": [u[1] for u in users],
+                      "role": [u[2] for u in users], "region_code": [u[3] for u in users]})
+    with store.registered("_new_users", table):
+        taken = store.value(QUERIES["usernames_taken"])
+        if taken is not None:
+            raise AccountError(f"user {taken!r} already exists")
+        store.execute(QUERIES["add_users"], [hashed])
+    return len(users)
+
+
 def check_source(role: str, source: str | None, sources: Collection[str]) -> None:
     """A department account names one of the registry's ``sources`` (the registry is
     the feeds', a layer above); no other account has a source."""

@@ -10,6 +10,14 @@ SELECT count(*) FROM users WHERE username = ?;
 INSERT INTO users (user_id, username, display_name, role, region_code, source, password_hash)
 VALUES (?, ?, ?, ?, ?, ?, ?);
 
+-- name: add_users
+-- the users of the registered relation _new_users, all with the password hash ?
+INSERT INTO users (user_id, username, display_name, role, region_code, source, password_hash)
+SELECT user_id, username, display_name, role, region_code, NULL, ? FROM _new_users;
+
+-- name: usernames_taken
+SELECT min(n.username) FROM _new_users n JOIN users u ON u.username = n.username;
+
 -- name: user_with_hash
 SELECT user_id, username, display_name, role, region_code, source, password_hash
 FROM users WHERE username = ? AND active;

@@ -139,7 +139,8 @@ def act(store: Store, username: str, kind: str, reason: str, by: User,
         if kind == "recall":
             store.execute(QUERIES["end_pairs_of"], [day, username])
             store.execute(QUERIES["end_memberships_of"], [day, username])
-        record(store, by, f"officer_{kind}", "user", username, officer.region_code, reason)
+        record(store, by, "act_on_officer", "user", username, officer.region_code,
+               f"{kind}: {reason}")
     return action
 
 

@@ -61,6 +61,7 @@ def demo(
                 bar.update(task, description="Identification: done", total=1, completed=1)
         _department_checks(store)
         _funds(store, folder)
+        _assistance(store)
         as_of = _summary(store, folder)
         print_summary(store, year)
         _accounts(store, folder)
@@ -119,6 +120,22 @@ def _funds(store: Store, folder: Path) -> None:
         raised = raise_fund_flags(store, load_anomaly_rules(), load_programmes(),
                                   dt.date(config.year, 12, 31))
         bar.update(task, description=f"Funds: {sum(raised.values()):,} anomaly flags",
+                   total=1, completed=1)
+
+
+def _assistance(store: Store) -> None:
+    """Once: a year of synthetic assistance (help plans, cadres and their visits, projects
+    with photos, sales, needs), with some visits and photos faked for the flags to show."""
+    from ..synth.assistance import AssistanceConfig, synthesize_assistance
+
+    if store.count("help_plans") or not store.has_table("identification"):
+        return
+    with progress_bar() as bar, store.transaction():  # whole, or the guard above re-runs it
+        task = bar.add_task("Assistance", total=None)
+        counts = synthesize_assistance(store, AssistanceConfig(), progress=lambda s: bar.update(
+            task, description=f"Assistance: {s}"))
+        bar.update(task, description=f"Assistance: {counts['plans']:,} plans, "
+                   f"{counts['cadres']:,} cadres, {counts['visits']:,} visits",
                    total=1, completed=1)
 
 
@@ -244,6 +261,10 @@ def _summary(store: Store, folder: Path) -> dt.date:
     return as_of
 
 
+def _first_county(store: Store) -> str:
+    return str(store.value("SELECT min(code) FROM regions WHERE level = 'county'"))
+
+
 def _where(store: Store, folder: Path, as_of: dt.date) -> None:
     """The closing panel: where the store and the map are, and what to run next."""
     geojson = folder / COUNTY_MAP
@@ -255,6 +276,10 @@ def _where(store: Store, folder: Path, as_of: dt.date) -> None:
         f"what if      povertycloud whatif --db {store.label} --scorecard my-scorecard.yaml\n"
         f"export       povertycloud export people people.parquet --db {store.label}\n"
         f"funds        povertycloud funds flags list --db {store.label}\n"
+        f"officers     povertycloud officers kpis --db {store.label} --on 2026-12-28 "
+        "--behind\n"
+        f"allocate     povertycloud allocate --db {store.label} --county "
+        f"{_first_county(store)} --year 2026 --budget-yuan 20000000\n"
         f"inspect      povertycloud store info {store.label}\n"
         f"docs         docs/getting-started.md, docs/data-standard.md, docs/cli.md",
         title="Where everything is"))
