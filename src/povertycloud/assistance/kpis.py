@@ -34,6 +34,7 @@ class Kpi:
     complaints_due: int = 0
     complaints_answered: int = 0  # in time
     behind: list[str] = field(default_factory=list)  # why, one reason per KPI short
+    short: list[dict[str, Any]] = field(default_factory=list)  # the same: kpi, share, target
 
     @property
     def shares(self) -> dict[str, float | None]:
@@ -67,7 +68,7 @@ def officer_kpis(store: Store, rules: OfficerRules, prefix: str, as_of: dt.date
     for row in rows:
         kpi = Kpi.of(row)
         judge(kpi, rules)
-        row.update(kpi.shares, behind=kpi.behind)
+        row.update(kpi.shares, behind=kpi.behind, short=kpi.short)
     return rows
 
 
@@ -81,7 +82,8 @@ def team_kpis(store: Store, rules: OfficerRules, prefix: str, as_of: dt.date,
     for m in store.records(QUERIES["team_of_members"], [as_of, prefix]):
         team, kpi = teams.setdefault(m["team_id"], (
             {"team_id": m["team_id"], "name": m["name"], "village_code": m["village_code"],
-             "first_secretary": None, "members": 0}, Kpi(m["name"], m["village_code"])))
+             "village_name": m["village_name"], "first_secretary": None, "members": 0},
+            Kpi(m["name"], m["village_code"])))
         team["members"] += 1
         if m["role"] == "first_secretary":
             team["first_secretary"] = m["username"]
@@ -92,24 +94,25 @@ def team_kpis(store: Store, rules: OfficerRules, prefix: str, as_of: dt.date,
     for team, kpi in teams.values():
         judge(kpi, rules)
         out.append({**team, **{k: getattr(kpi, k) for k in _COUNTS}, **kpi.shares,
-                    "behind": kpi.behind})
+                    "behind": kpi.behind, "short": kpi.short})
     return sorted(out, key=lambda t: (t["village_code"], t["team_id"]))
 
 
 def judge(kpi: Kpi, rules: OfficerRules) -> None:
-    """Put the reasons ``kpi`` is behind schedule into ``kpi.behind``."""
+    """Put the reasons ``kpi`` is behind schedule into ``kpi.behind`` (words) and
+    ``kpi.short`` (each indicator short, its share and target)."""
     shares, targets = kpi.shares, rules.targets
-    kpi.behind = []
+    kpi.behind, kpi.short = [], []
     for name, label in (("visits_on_schedule", f"households visited in {rules.every_days} "
                                                "days"),
                         ("plans_on_time", "plan items delivered on time"),
-                        ("complaints_in_time", "complaints answered in time")):
-        share = shares[name]
-        if share is not None and share < targets[name]:
-            kpi.behind.append(f"{label} {share:.0%} < {targets[name]:.0%}")
-    flagged = shares["visits_flagged"]
-    if flagged is not None and flagged > targets["visits_flagged"]:
-        kpi.behind.append(f"visits flagged {flagged:.0%} > {targets['visits_flagged']:.0%}")
+                        ("complaints_in_time", "complaints answered in time"),
+                        ("visits_flagged", "visits flagged")):
+        share, target = shares[name], targets[name]
+        most = name == "visits_flagged"  # a ceiling, the others floors
+        if share is not None and (share > target if most else share < target):
+            kpi.behind.append(f"{label} {share:.0%} {'>' if most else '<'} {target:.0%}")
+            kpi.short.append({"kpi": name, "share": share, "target": target})
 
 
 def behind_schedule(store: Store, rules: OfficerRules, prefix: str, as_of: dt.date

@@ -141,14 +141,16 @@ UPDATE team_members SET left_on = ? WHERE username = ? AND left_on IS NULL
 -- name: households_of
 -- a cadre's households on a day: the household, its village, its last visit by anyone
 -- and its open plan items
-SELECT p.household_id, p.village_code, p.paired_on,
+SELECT p.household_id, p.village_code, r.name AS village_name, p.paired_on,
+  (SELECT min(m.name) FROM people m WHERE m.household_id = p.household_id
+     AND m.relation = 'head' AND m.death_date IS NULL) AS head,
   (SELECT max(v.visited_at) FROM visits v WHERE v.household_id = p.household_id
      AND v.visited_at < CAST(?1 AS DATE) + INTERVAL 1 DAY) AS last_visit,
   (SELECT count(*) FROM plan_items i WHERE i.household_id = p.household_id
      AND i.state IN ('planned', 'under_way')) AS open_items,
   (SELECT count(*) FROM plan_items i WHERE i.household_id = p.household_id
      AND i.state IN ('planned', 'under_way') AND i.due_date < CAST(?1 AS DATE)) AS overdue_items
-FROM help_pairs p
+FROM help_pairs p LEFT JOIN regions r ON r.code = p.village_code
 WHERE p.username = ?2 AND p.paired_on <= CAST(?1 AS DATE)
   AND (p.ended_on IS NULL OR p.ended_on > CAST(?1 AS DATE))
 ORDER BY last_visit NULLS FIRST, p.household_id
@@ -270,13 +272,15 @@ WITH pairs AS (
   SELECT username, count(*) AS households, min(village_code) AS village_code
   FROM pairs GROUP BY username
 )
-SELECT h.username, u.display_name, u.role, u.region_code, h.village_code, h.households,
+SELECT h.username, u.display_name, u.role, u.region_code, h.village_code,
+  r.name AS village_name, h.households,
   coalesce(s.visited, 0) AS visited, coalesce(y.visits, 0) AS visits,
   coalesce(y.flagged, 0) AS flagged, coalesce(i.due, 0) AS items_due,
   coalesce(i.on_time, 0) AS items_on_time, coalesce(i.delivered, 0) AS items_delivered,
   coalesce(c.due, 0) AS complaints_due, coalesce(c.in_time, 0) AS complaints_answered
 FROM helped h
 LEFT JOIN users u ON u.username = h.username
+LEFT JOIN regions r ON r.code = h.village_code
 LEFT JOIN seen s ON s.username = h.username
 LEFT JOIN year_visits y ON y.username = h.username
 LEFT JOIN items i ON i.username = h.username
@@ -285,8 +289,9 @@ ORDER BY h.village_code, h.username
 
 -- name: team_of_members
 -- each member's team, on the day ?1, under the prefix ?2
-SELECT m.username, t.team_id, t.name, t.village_code, m.role
+SELECT m.username, t.team_id, t.name, t.village_code, r.name AS village_name, m.role
 FROM team_members m JOIN work_teams t ON t.team_id = m.team_id
+LEFT JOIN regions r ON r.code = t.village_code
 WHERE m.joined <= CAST(?1 AS DATE) AND (m.left_on IS NULL OR m.left_on > CAST(?1 AS DATE))
   AND starts_with(t.village_code, ?2)
 
@@ -571,3 +576,16 @@ FROM needs n JOIN pledges p ON p.need_id = n.need_id JOIN helpers h USING (helpe
 WHERE starts_with(n.village_code, ?1) AND p.status = 'pledged'
   AND p.pledged_at < CAST(?2 AS DATE) - to_days(CAST(?3 AS INTEGER))
 ORDER BY 1, 2
+
+-- The household file's help (assistance/help_file.py).
+
+-- name: latest_plan_year
+SELECT max(year) FROM help_plans WHERE household_id = ?
+
+-- name: household_sales
+-- the income each year's delivered orders of its products brought the household
+SELECT year(o.delivered_on) AS year, count(*) AS orders,
+  CAST(round(sum(o.amount_fen * s.share)) AS BIGINT) AS income_fen
+FROM orders o JOIN product_households s ON s.product_id = o.product_id
+WHERE s.household_id = ? AND o.status = 'delivered'
+GROUP BY 1 ORDER BY 1

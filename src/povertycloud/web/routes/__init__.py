@@ -14,6 +14,7 @@ from . import (
     households,
     jobs,
     monitoring,
+    officers,
     portal,
     proposals,
     regions,
@@ -24,5 +25,5 @@ from . import (
 )
 
 NOUNS = (sessions, regions, households, search, complaints, flags, proposals, monitoring,
-         users, audit, portal, batches, reviews, deliveries, jobs, funds)
+         users, audit, portal, batches, reviews, deliveries, jobs, funds, officers)
 ROUTERS: tuple[APIRouter, ...] = tuple(r for noun in NOUNS for r in (noun.api, noun.pages))

@@ -3,12 +3,16 @@ with the funds and goods it received, and its timeline."""
 
 from __future__ import annotations
 
+import datetime as dt
+from functools import cache
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
 from ...access import audit
+from ...assistance.catalogue import load_catalogue
+from ...assistance.help_file import help_file
 from ...dynamic.timeline import timeline
 from ...funds.received import received
 from ...registry import households
@@ -82,6 +86,16 @@ def household_unmasked(request: Request, household_id: HouseholdId, me: Me, stor
     return open_household(request, me, store, household_id, unmask=True)
 
 
+@api.get("/households/{household_id}/help")
+def api_help(request: Request, household_id: HouseholdId, me: Me, store: DB
+             ) -> dict[str, Any]:
+    """The help a household gets: its latest help plan with every measure (deliverer,
+    programme, cost, due date, officer, state), the help from society delivered to it and
+    the income its products' sales brought; read like the file (audited)."""
+    open_household(request, me, store, household_id, unmask=False)
+    return help_file(store, household_id)
+
+
 @api.get("/households/{household_id}/timeline")
 def api_timeline(request: Request, household_id: HouseholdId, me: Me, store: DB
                        ) -> list[dict[str, Any]]:
@@ -102,7 +116,7 @@ def household_page(request: Request, household_id: HouseholdId, me: Me, store: D
     record = open_household(request, me, store, household_id, unmask=False)
     return render(request, "household.html", me, file=record,
                   funds=received(store, household_id, programmes(), unmasked=False),
-                  names=names())
+                  names=names(), **helped(store, household_id))
 
 
 @pages.post("/households/{household_id}/unmask")
@@ -112,4 +126,15 @@ def household_unmasked_page(request: Request, household_id: HouseholdId, me: Me,
     record = open_household(request, me, store, household_id, unmask=True)
     return render(request, "household.html", me, file=record,
                   funds=received(store, household_id, programmes(), unmasked=True),
-                  names=names())
+                  names=names(), **helped(store, household_id))
+
+
+def helped(store: Store, household_id: int) -> dict[str, Any]:
+    """The help section's context: the household's help and the measures' labels."""
+    return {"help": help_file(store, household_id), "measures": measure_labels(),
+            "today": dt.date.today()}
+
+
+@cache
+def measure_labels() -> dict[str, str]:
+    return {m.id: m.label for m in load_catalogue().measures}

@@ -172,6 +172,20 @@ function follow(node) {  // jobs queued or running: their bars move; one that en
   if (active()) setTimeout(tick, 1000);
 }
 
+// a visit form takes the phone's position when the page opens, and again before sending
+function visitForm(form) {
+  const status = form.querySelector(".position");
+  const fill = () => {
+    if (!navigator.geolocation) { status.textContent = status.dataset.none; return; }
+    navigator.geolocation.getCurrentPosition(p => {
+      form.elements.lat.value = p.coords.latitude.toFixed(6);
+      form.elements.lon.value = p.coords.longitude.toFixed(6);
+      status.textContent = `${status.dataset.found} ${form.elements.lat.value}, ${form.elements.lon.value}`;
+    }, () => { status.textContent = status.dataset.none; }, { enableHighAccuracy: true, timeout: 10000 });
+  };
+  fill();
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   const picker = document.getElementById("region-picker");
   if (picker) regionPicker(picker);
@@ -183,6 +197,7 @@ document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("table.sortable").forEach(sortable);
   document.querySelectorAll("input.filter").forEach(filterable);
   document.querySelectorAll("[data-follow]").forEach(follow);
+  document.querySelectorAll("form.visit").forEach(visitForm);
   const print = document.getElementById("print");
   if (print) print.addEventListener("click", () => window.print());
 });
