@@ -55,6 +55,11 @@ class Allocation:
         return next(m for m in self.methods if m.name == name)
 
 
+def counties(store: Store, prefix: str = "") -> list[str]:
+    """The codes of the counties under ``prefix``, whose budgets may be allocated."""
+    return [str(c) for c in store.column(QUERIES["counties"], [prefix])]
+
+
 def ledger_budget(store: Store, county: str, as_of: dt.date) -> tuple[int, dict[str, int]]:
     """What the county and the regions below it hold of each programme as of a day: the
     budget (their sum) and each programme's limit."""

@@ -7,11 +7,12 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
-import shapely
-from shapely.affinity import affine_transform
-from shapely.geometry import shape
+
+if TYPE_CHECKING:
+    import shapely
 
 EARTH_KM = 6371.0088
 KM_PER_DEGREE_LAT = 110.574
@@ -40,6 +41,10 @@ def km_outside(boundaries: Sequence[str | None], lats: Sequence[float],
     region has no boundary or the point no position)."""
     if not len(lats):
         return []
+    import shapely  # loads with the first visit checked, not with the web application
+    from shapely.affinity import affine_transform
+    from shapely.geometry import shape
+
     lat0 = float(np.nanmean(np.asarray(lats, dtype=float)))
     a, e = KM_PER_DEGREE_LON * math.cos(math.radians(lat0)), KM_PER_DEGREE_LAT
     parsed: dict[str, shapely.Geometry] = {}

@@ -80,6 +80,9 @@ ORDER BY flag, village_code, household_id, item_id
 
 -- The statements of the allocation (assistance/allocation.py).
 
+-- name: counties
+SELECT code FROM regions WHERE level = 'county' AND starts_with(code, ?) ORDER BY code
+
 -- name: allocation_households
 SELECT k, household_id, village_code, members, need_fen, line_fen, score, fails_food,
   fails_clothing, fails_compulsory_education, fails_basic_medical, fails_safe_housing,

@@ -262,7 +262,9 @@ def _summary(store: Store, folder: Path) -> dt.date:
 
 
 def _first_county(store: Store) -> str:
-    return str(store.value("SELECT min(code) FROM regions WHERE level = 'county'"))
+    from ..assistance.allocation import counties
+
+    return counties(store)[0]
 
 
 def _where(store: Store, folder: Path, as_of: dt.date) -> None:
