@@ -19,12 +19,15 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.sparse import coo_matrix, csr_matrix
 
 from ..errors import PovertyCloudError
 from .problem import Choice, Options, Problem, gains, lifted
+
+if TYPE_CHECKING:
+    from scipy.sparse import csr_matrix
 
 Array = np.ndarray
 Adder = Callable[[Array, Array, Array, Array, Array], None]  # rows, cols, values, low, high
@@ -165,6 +168,7 @@ def _start(problem: Problem, objective: str, choice: Choice) -> Array:
 
 def _model(problem: Problem, objective: str) -> _Model:
     """c, A, the rows' bounds, the variables' bounds and which are integral."""
+    from scipy.sparse import coo_matrix  # loads with the first allocation, not the web
     h, items, projects, ben = (problem.households, problem.items, problem.projects,
                                problem.benefits)
     n_i, n_p, n_h = len(items), len(projects), len(h)

@@ -16,6 +16,7 @@ from . import (
     monitoring,
     officers,
     portal,
+    projects,
     proposals,
     regions,
     reviews,
@@ -25,5 +26,6 @@ from . import (
 )
 
 NOUNS = (sessions, regions, households, search, complaints, flags, proposals, monitoring,
-         users, audit, portal, batches, reviews, deliveries, jobs, funds, officers)
+         users, audit, portal, batches, reviews, deliveries, jobs, funds, officers,
+         projects)
 ROUTERS: tuple[APIRouter, ...] = tuple(r for noun in NOUNS for r in (noun.api, noun.pages))

@@ -56,6 +56,34 @@ async function mapChart() {
   node.dataset.ready = "1";
 }
 
+async function projectMap() {  // the projects on the map of the jurisdiction, by status
+  const node = document.getElementById("chart-projects");
+  if (!node || !window.echarts) return;
+  const [regions, points] = await Promise.all([node.dataset.map, node.dataset.points].map(
+    url => fetch(url, { credentials: "same-origin" }).then(r => (r.ok ? r.json() : null))));
+  if (!regions || !points) return;
+  const labels = data("status-labels") || {};
+  echarts.registerMap("jurisdiction", regions);
+  const colours = { library: "#9aa5b1", planned: "#3b82c4", under_way: "#e0a32e",
+                    completed: "#2e9e5b", accepted: "#1e6b3a", cancelled: "#b0413e" };
+  const series = Object.keys(colours).map(status => ({
+    name: labels[status] || status, type: "scatter", coordinateSystem: "geo", symbolSize: 10,
+    itemStyle: { color: colours[status] },
+    data: points.features.filter(f => f.properties.status === status).map(f => ({
+      name: f.properties.name, value: [...f.geometry.coordinates, f.id] })),
+  })).filter(s => s.data.length);
+  const chart = echarts.init(node);
+  chart.setOption({
+    tooltip: { formatter: p => p.name },
+    legend: { bottom: 0 },
+    geo: { map: "jurisdiction", roam: true, itemStyle: { areaColor: "#f3f4f6", borderColor: "#9aa5b1" } },
+    series,
+  });
+  chart.on("click", p => { if (p.value) window.location.href = `/projects/${p.value[2]}`; });
+  window.addEventListener("resize", () => chart.resize());
+  node.dataset.ready = "1";
+}
+
 function flowChart() {  // a region's funds: received, on to the regions below, to where they are
   const node = document.getElementById("chart-flow");
   const links = data("flow-data");
@@ -194,6 +222,7 @@ document.addEventListener("DOMContentLoaded", () => {
   trendChart();
   mapChart();
   flowChart();
+  projectMap();
   document.querySelectorAll("table.sortable").forEach(sortable);
   document.querySelectorAll("input.filter").forEach(filterable);
   document.querySelectorAll("[data-follow]").forEach(follow);
