@@ -30,6 +30,7 @@ MIGRATIONS: tuple[str, ...] = (
     "0018_officers.sql",
     "0019_projects.sql",
     "0020_products_and_needs.sql",
+    "0021_contacts_sealed.sql",
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

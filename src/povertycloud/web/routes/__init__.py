@@ -13,6 +13,7 @@ from . import (
     funds,
     households,
     jobs,
+    market,
     monitoring,
     officers,
     portal,
@@ -27,5 +28,5 @@ from . import (
 
 NOUNS = (sessions, regions, households, search, complaints, flags, proposals, monitoring,
          users, audit, portal, batches, reviews, deliveries, jobs, funds, officers,
-         projects)
+         projects, market)
 ROUTERS: tuple[APIRouter, ...] = tuple(r for noun in NOUNS for r in (noun.api, noun.pages))
