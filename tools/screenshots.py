@@ -28,6 +28,8 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.chrome.webdriver import WebDriver
 from selenium.webdriver.common.by import By
 
+from povertycloud.synth.assistance import PASSWORD as CADRE_PASSWORD
+
 ROOT = Path(__file__).resolve().parent.parent
 CLI = Path(sys.executable).parent / "povertycloud"
 IMAGES = ROOT / "docs" / "images"
@@ -122,6 +124,12 @@ PAGES = [
     ("fund-flags", "county_officer", "/funds/flags"),
     ("fund-batch", "county_officer", "first:/funds/batches:/funds/batches/"),
     ("portal-funds", None, "/portal/regions/{village}/funds"),
+    ("officer-work", "cadre", "/officers/me"),
+    ("officer-kpis", "county_officer", "/officers/kpis?on=2026-12-28"),
+    ("projects", "county_officer", "/projects?year=2026"),
+    ("project", "county_officer", "first:/projects?year=2026:/projects/"),
+    ("portal-products", None, "/portal/products"),
+    ("portal-needs", None, "/portal/needs"),
 ]
 
 
@@ -142,6 +150,9 @@ def main() -> None:
                         str(args.dir), "--no-serve"], check=True)
     users = accounts(args.dir)
     codes = {"county": users["county_officer"][1], "village": users["village_officer"][1]}
+    # the village's first cadre, made by the synthetic assistance with its password
+    users["cadre"] = (CADRE_PASSWORD, codes["village"])
+    names = {"cadre": f"c{codes['village']}_1"}
     IMAGES.mkdir(parents=True, exist_ok=True)
     port = free_port()
     server = serve(store, port)
@@ -152,7 +163,7 @@ def main() -> None:
             try:
                 for name, user, page in PAGES:
                     if user:
-                        log_in(driver, url, user, users[user][0])
+                        log_in(driver, url, names.get(user, user), users[user][0])
                     if page.startswith("first:"):
                         _, listing, prefix = page.split(":")
                         page = first_link(driver, url, listing, prefix)

@@ -89,6 +89,17 @@ class Identified(Protocol):
 Item = TypeVar("Item", bound=Identified)
 
 
+def by_id(items: tuple[Item, ...], ident: str, what: str, label: str) -> Item:
+    """The item of ``items`` whose id is ``ident``; else NotFound naming the ids there are
+    (``what`` they are, of the rule set ``label``)."""
+    for item in items:
+        if item.id == ident:
+            return item
+    from .errors import NotFound
+    raise NotFound(f"unknown {what} {ident!r}; the {what}s of {label} are "
+                   f"{', '.join(i.id for i in items)}")
+
+
 def header_and_items(path: Path, key: str, what: str,
                      read: Callable[[Reader, set[str]], Item]) -> tuple[dict[str, Any],
                                                                      tuple[Item, ...]]:

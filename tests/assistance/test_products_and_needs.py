@@ -80,7 +80,7 @@ def test_a_product_is_sold_and_its_income_attributed(funds_db: Path | str,
         assert table.column_names[:3] == ["商品名称", "商品分类", "计量单位"]
         assert table.column("销售价格（元）").to_pylist() == ["88.00"]
         assert table.column("认证信息").to_pylist() == ["绿色食品、地理标志"]
-        with pytest.raises(NotFound, match="no export for platform 'ebay'"):
+        with pytest.raises(NotFound, match="unknown platform 'ebay'"):
             load_platforms()["ebay"]
 
 

@@ -13,7 +13,7 @@ from ..funds.eligibility import GUARANTEES, MEASURES, field_types
 from ..funds.money import MoneyError, fen
 from ..funds.programmes import Programmes, load_programmes
 from ..profile.expressions import BOOLEAN, NUMBER, ExpressionError, compile_expression
-from ..rulefiles import Reader, RuleSet, header_and_items, shipped
+from ..rulefiles import Reader, RuleSet, by_id, header_and_items, shipped
 
 DEFAULT = "help_measures.yaml"
 KINDS = ("industry", "employment", "credit", "relocation", "ecological", "education",
@@ -65,12 +65,7 @@ class Catalogue(RuleSet):
     measures: tuple[HelpMeasure, ...]
 
     def __getitem__(self, ident: str) -> HelpMeasure:
-        for m in self.measures:
-            if m.id == ident:
-                return m
-        from ..errors import NotFound
-        raise NotFound(f"unknown help measure {ident!r}; the measures of {self.label} "
-                       f"are {', '.join(m.id for m in self.measures)}")
+        return by_id(self.measures, ident, "help measure", self.label)
 
     @property
     def for_households(self) -> tuple[HelpMeasure, ...]:

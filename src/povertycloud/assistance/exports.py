@@ -9,8 +9,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from ..errors import NotFound
-from ..rulefiles import Reader, RuleSet, header_and_items, shipped
+from ..rulefiles import Reader, RuleSet, by_id, header_and_items, shipped
 from ..store import Store
 from .products import catalogue
 
@@ -31,11 +30,7 @@ class Platforms(RuleSet):
     platforms: tuple[Platform, ...]
 
     def __getitem__(self, ident: str) -> Platform:
-        for p in self.platforms:
-            if p.id == ident:
-                return p
-        raise NotFound(f"no export for platform {ident!r}; there are "
-                       f"{', '.join(p.id for p in self.platforms)}")
+        return by_id(self.platforms, ident, "platform", self.label)
 
 
 def load_platforms(path: Path | None = None) -> Platforms:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..profile.expressions import BOOLEAN, NUMBER, ExpressionError, compile_expression
-from ..rulefiles import Reader, RuleSet, header_and_items, shipped
+from ..rulefiles import Reader, RuleSet, by_id, header_and_items, shipped
 from .eligibility import field_types
 from .money import MoneyError, fen
 
@@ -78,12 +78,7 @@ class Programmes(RuleSet):
     programmes: tuple[Programme, ...]
 
     def __getitem__(self, ident: str) -> Programme:
-        for p in self.programmes:
-            if p.id == ident:
-                return p
-        from ..errors import NotFound
-        raise NotFound(f"unknown programme {ident!r}; the programmes of {self.label} are "
-                       f"{', '.join(p.id for p in self.programmes)}")
+        return by_id(self.programmes, ident, "programme", self.label)
 
 
 def load_programmes(path: Path | None = None) -> Programmes:

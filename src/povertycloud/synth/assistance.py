@@ -202,6 +202,11 @@ def _cadre_visits(rng: np.random.Generator, households: list[int], home: tuple[f
     return rows
 
 
+PROJECT_NAMES = {"road": "通组硬化路", "water": "集中供水工程", "housing": "危房改造",
+                 "industry_base": "产业基地", "cooperative": "专业合作社", "training": "技能培训",
+                 "relocation_site": "安置点配套"}
+
+
 def _projects(store: Store, config: AssistanceConfig, rng: np.random.Generator,
               boss: User) -> int:
     """Village projects with two milestones and a photo report on each."""
@@ -212,7 +217,7 @@ def _projects(store: Store, config: AssistanceConfig, rng: np.random.Generator,
             continue
         kind = str(rng.choice(KINDS[:-1]))
         draft = Draft(county=village[:6] + "000000", village=village,
-                      name=f"{village[-3:]} {kind} project", kind=kind,
+                      name=f"{village[-3:]} 号村{PROJECT_NAMES[kind]}", kind=kind,
                       budget_fen=int(rng.integers(5, 50)) * 10_000_00,
                       programmes=("integrated_agriculture",), lat=lat, lon=lon,
                       starts=dt.date(y, 4, 1), ends=dt.date(y, 11, 30), year=y,

@@ -5,6 +5,7 @@ shown but its village."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request
@@ -42,39 +43,34 @@ class NewPledge(BaseModel):
     value_fen: int = Field(ge=1, le=10**12)
 
 
-def _limited(request: Request, store: Store) -> str:
-    """The client's key of the public forms' limit (shared with complaints); 429 when it
-    has used its share."""
+def _limited(request: Request, store: Store, refused: type[Exception],
+             made: Callable[[], int]) -> int:
+    """``made()`` for one client within the public forms' limit (shared with complaints;
+    429 when it has used its share); its refusal a 409 with the reason."""
     key = client(request)
-    if wait := platform(request).complaint_limit.wait(store, key):
+    limit = platform(request).complaint_limit
+    if wait := limit.wait(store, key):
         raise too_many(wait, "too many requests from here; try again later")
-    return key
+    try:
+        found = made()
+    except NotFound:
+        raise
+    except refused as exc:
+        raise HTTPException(409, str(exc)) from None
+    limit.hit(store, key)
+    return found
 
 
 def place_order(request: Request, store: Store, product_id: int, body: NewOrder) -> int:
-    key = _limited(request, store)
-    try:
-        made = order(store, product_id, body.buyer, body.buyer_kind, body.quantity,
-                     body.contact, "portal")
-    except NotFound:
-        raise
-    except ProductError as exc:
-        raise HTTPException(409, str(exc)) from None
-    platform(request).complaint_limit.hit(store, key)
-    return made
+    return _limited(request, store, ProductError, lambda: order(
+        store, product_id, body.buyer, body.buyer_kind, body.quantity, body.contact,
+        "portal"))
 
 
 def make_pledge(request: Request, store: Store, need_id: int, body: NewPledge) -> int:
-    key = _limited(request, store)
-    try:
-        helper = register_helper(store, body.kind, body.name, body.contact)
-        made = pledge(store, need_id, helper, body.value_fen, body.what)
-    except NotFound:
-        raise
-    except NeedError as exc:
-        raise HTTPException(409, str(exc)) from None
-    platform(request).complaint_limit.hit(store, key)
-    return made
+    return _limited(request, store, NeedError, lambda: pledge(
+        store, need_id, register_helper(store, body.kind, body.name, body.contact),
+        body.value_fen, body.what))
 
 
 @api.get("/public/products")
