@@ -84,3 +84,29 @@ def test_the_county_sees_its_board_and_the_household_its_plan(
     assert helped["plan"]["year"] == 2026
     assert client.get(f"/api/households/{mine[0]}/help",
                       headers=as_user("assessor")).status_code == 200
+
+
+def test_a_plan_item_moves_on_from_the_household_file(client: TestClient, as_user: Headers,
+                                                      regions: Regions) -> None:
+    store, _, _ = _paired(client, regions)
+    item = store.record("SELECT item_id, household_id, version FROM plan_items WHERE "
+                        "village_code = ? ORDER BY item_id LIMIT 1", [regions.village])
+    assert item is not None
+    village = as_user("village_officer")
+    page = client.get(f"/households/{item['household_id']}", headers=village)
+    assert f'id="step-{item["item_id"]}"' in page.text
+    moved = client.post(f"/api/plans/items/{item['item_id']}", headers=village,
+                        json={"state": "delivered", "version": 1, "note": "苗已发放"})
+    assert moved.status_code == 200 and moved.json()["version"] == 2
+    stale = client.post(f"/api/plans/items/{item['item_id']}", headers=village,
+                        json={"state": "verified", "version": 1})
+    assert stale.status_code == 409 and "since it was read" in stale.json()["detail"]
+    own = client.post(f"/api/plans/items/{item['item_id']}", headers=village,
+                      json={"state": "verified", "version": 2})
+    assert own.status_code == 409 and "another officer verifies it" in own.json()["detail"]
+    verified = client.post(f"/api/plans/items/{item['item_id']}",
+                           headers=as_user("county_officer"),
+                           json={"state": "verified", "version": 2})
+    assert verified.status_code == 200 and verified.json()["state"] == "verified"
+    assert client.post(f"/api/plans/items/{item['item_id']}", headers=as_user("auditor"),
+                       json={"state": "cancelled", "version": 3}).status_code == 403

@@ -187,6 +187,11 @@ def user_named(store: Store, username: str) -> User:
     return User(*row)
 
 
+def username_taken(store: Store, username: str) -> bool:
+    """Whether an account (active or not) has that name."""
+    return bool(store.scalar(QUERIES["username_taken"], [username]))
+
+
 def region_of(store: Store, username: str) -> str | None:
     """The jurisdiction of the account of that name (active or not), or None."""
     found = store.value(QUERIES["region_of_user"], [username])

@@ -129,10 +129,10 @@ def list_(db: DbOption) -> None:
 def demo_users(store: Store) -> list[tuple[str, str, str, str]]:
     """One user per role and officer level, in the first region of each level; returns
     (username, password, role, region) of those created (none when they exist)."""
-    from ..access.accounts import create_user
+    from ..access.accounts import create_user, username_taken
     from ..reports.figures import first_regions
 
-    if store.count("users"):
+    if username_taken(store, "admin"):  # made before (other accounts may exist: cadres)
         return []
     firsts = first_regions(store)
     plan = [(f"{level}_officer", "officer", firsts[level])

@@ -16,6 +16,7 @@ from . import (
     market,
     monitoring,
     officers,
+    plans,
     portal,
     projects,
     proposals,
@@ -28,5 +29,5 @@ from . import (
 
 NOUNS = (sessions, regions, households, search, complaints, flags, proposals, monitoring,
          users, audit, portal, batches, reviews, deliveries, jobs, funds, officers,
-         projects, market)
+         projects, market, plans)
 ROUTERS: tuple[APIRouter, ...] = tuple(r for noun in NOUNS for r in (noun.api, noun.pages))

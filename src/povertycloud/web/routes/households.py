@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from ...access import audit
 from ...assistance.catalogue import load_catalogue
 from ...assistance.help_file import help_file
+from ...assistance.plans import NEXT
 from ...dynamic.timeline import timeline
 from ...funds.received import received
 from ...registry import households
@@ -132,7 +133,7 @@ def household_unmasked_page(request: Request, household_id: HouseholdId, me: Me,
 def helped(store: Store, household_id: int) -> dict[str, Any]:
     """The help section's context: the household's help and the measures' labels."""
     return {"help": help_file(store, household_id), "measures": measure_labels(),
-            "today": dt.date.today()}
+            "today": dt.date.today(), "next_states": NEXT}
 
 
 @cache
