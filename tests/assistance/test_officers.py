@@ -165,10 +165,10 @@ def test_the_indicators_say_who_is_behind_schedule_and_why(
         found = {r["username"]: r for r in officer_kpis(store, RULES, village, DAY)}
         assert found["cadre_a"]["visits_on_schedule"] == 1.0
         assert found["cadre_b"]["visits_on_schedule"] == 0.5
-        assert "households visited in 30 days 50% < 90%" in found["cadre_b"]["behind"]
+        assert "households visited in 30 days 50.0% < 90%" in found["cadre_b"]["behind"]
         later = {r["username"]: r for r in behind_schedule(store, RULES, village, as_of)}
         assert set(later) >= {"cadre_a", "cadre_b"}  # no visit for 7 months
-        assert any(reason.startswith("plan items delivered on time 0%")
+        assert any(reason.startswith("plan items delivered on time 0.0%")
                    for reason in later["cadre_b"]["behind"])
         [team] = team_kpis(store, RULES, village, DAY)
         assert (team["first_secretary"], team["members"], team["households"]) == (

@@ -70,7 +70,7 @@ def test_a_phones_visits_are_taken_in_and_the_indicators_follow(
     assert "cadre_a" in kpis.stdout and "100%" in kpis.stdout
     teams = _cli("officers", "kpis", "--db", db, "--region", village, "--on", "2026-09-10",
                  "--teams", "--behind")
-    assert "驻村工作队" in teams.stdout and "households visited in 30 days 0% < 90%" in \
+    assert "驻村工作队" in teams.stdout and "households visited in 30 days 0.0% < 90%" in \
         teams.stdout
     work = _cli("officers", "households", "cadre_a", "--db", db, "--on", "2026-06-10")
     assert str(households[0]) in work.stdout and "2026-06-01 09:00" in work.stdout

@@ -69,7 +69,7 @@ def test_the_county_sees_its_board_and_the_household_its_plan(
     rows = client.get("/api/officers/kpis", headers=county).json()
     [field] = [r for r in rows if r["username"] == "field_officer"]
     assert field["households"] == 2 and field["visits_on_schedule"] == 0.0
-    assert "households visited in 30 days 0% < 90%" in field["behind"]
+    assert "households visited in 30 days 0.0% < 90%" in field["behind"]
     page = client.get("/officers/kpis", headers=county)
     assert page.status_code == 200 and "field_officer" in page.text
     assert "帮扶干部考核看板" in page.text

@@ -111,7 +111,7 @@ def judge(kpi: Kpi, rules: OfficerRules) -> None:
         share, target = shares[name], targets[name]
         most = name == "visits_flagged"  # a ceiling, the others floors
         if share is not None and (share > target if most else share < target):
-            kpi.behind.append(f"{label} {share:.0%} {'>' if most else '<'} {target:.0%}")
+            kpi.behind.append(f"{label} {share:.1%} {'>' if most else '<'} {target:.0%}")
             kpi.short.append({"kpi": name, "share": share, "target": target})
 
 

@@ -56,7 +56,8 @@ def propose(store: Store, catalogue: Catalogue, year: int, starts: dt.date,
     """Propose a plan of ``year`` (starting ``starts``) for every helped household of the
     regions under ``prefix`` (their codes' leading digits) that has none, from its
     recommended measures: each help measure it is offered, the first of an exclusive
-    group. A household that has a plan keeps it."""
+    group, the cadre who helps it on ``starts`` responsible. A household that has a plan
+    keeps it."""
     if starts.year != year:
         raise PlanError(f"a plan of {year} starts in {year}, not on {starts}")
     identified = identified_year(store, year)
@@ -80,6 +81,8 @@ QUALIFY grp IS NULL OR row_number() OVER (PARTITION BY household_id, grp ORDER B
         store.execute(QUERIES["insert_proposed_plans"],
                       [year, starts, catalogue.label, SYSTEM, now])
         store.execute(QUERIES["insert_proposed_items"], [start, year, SYSTEM, now])
+        store.execute(QUERIES["officers_of_new_items"], [start + 1, start + int(items),
+                                                         starts])
         store.execute(QUERIES["history_of_new_items"], [start + 1, start + int(items)])
         for table in ("_plan_offers", "_plan_households"):
             store.execute(f"DROP TABLE {table}")

@@ -16,6 +16,15 @@ SELECT ? + row_number() OVER (ORDER BY household_id, rank), household_id, ?,
   CAST(NULL AS VARCHAR), 'planned', 1, ?, ?, CAST(NULL AS VARCHAR)
 FROM _plan_offers
 
+-- name: officers_of_new_items
+-- the items numbered from ?1 to ?2, each given the cadre who helps its household on the
+-- day ?3, if any
+UPDATE plan_items SET officer = (
+  SELECT min(p.username) FROM help_pairs p WHERE p.household_id = plan_items.household_id
+    AND p.paired_on <= CAST(?3 AS DATE)
+    AND (p.ended_on IS NULL OR p.ended_on > CAST(?3 AS DATE)))
+WHERE item_id BETWEEN ?1 AND ?2
+
 -- name: history_of_new_items
 -- the first version of the items numbered from ? to ?
 INSERT INTO plan_item_history BY NAME SELECT * FROM plan_items WHERE item_id BETWEEN ? AND ?

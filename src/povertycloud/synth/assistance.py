@@ -73,12 +73,13 @@ def synthesize_assistance(store: Store, config: AssistanceConfig = AssistanceCon
     counts: dict[str, int] = {}
     store.execute(f"CREATE TABLE IF NOT EXISTS {TRUTH} (kind VARCHAR, username VARCHAR, "
                   "household_id BIGINT, visited_at TIMESTAMP, ref BIGINT)")
-    say("help plans")
-    counts["plans"] = propose(store, load_catalogue(), y, dt.date(y, 3, 1)).plans
     say("cadres")
     boss = _clerk(store)
     cadres = _cadres(store, config, boss)
     counts["cadres"] = sum(len(c) for c in cadres.values())
+    say("help plans")
+    counts["plans"] = propose(store, load_catalogue(), y, dt.date(y, 3, 1)).plans
+    counts["delivered"] = _deliveries(store, config, rng)
     say("visits")
     counts["visits"] = _visits(store, config, rng, cadres, load_officer_rules())
     say("projects")
@@ -138,6 +139,31 @@ def _cadres(store: Store, config: AssistanceConfig, boss: User) -> dict[str, lis
         form_team(store, village, f"驻村工作队 {village[-3:]}", "省直单位", names[0],
                   names[1:3], start, boss)
     return dict(teams)
+
+
+DELIVERED = 0.8  # of the plan items, those delivered (by their due date, mostly)
+LATE = 0.15  # of those, delivered after the due date
+
+
+def _deliveries(store: Store, config: AssistanceConfig, rng: np.random.Generator) -> int:
+    """Most plan items delivered by their cadre, some late, written straight (version 2 of
+    each, as `plans set` would keep it; the product's checks are for officers' changes)."""
+    items = store.arrow("SELECT item_id, due_date, officer FROM plan_items ORDER BY item_id")
+    n = items.num_rows
+    chosen = rng.random(n) < DELIVERED
+    days = np.where(rng.random(n) < LATE, rng.integers(5, 60, n), -rng.integers(0, 30, n))
+    done = pa.table({"item_id": items.column("item_id").filter(pa.array(chosen)),
+                     "days": pa.array(days[chosen].astype(np.int32))})
+    with store.registered("_synth_delivered", done):
+        store.execute(
+            "UPDATE plan_items SET state = 'delivered', version = 2, changed_by = "
+            "coalesce(officer, 'synth_office'), changed_at = CAST(due_date + to_days(d.days) "
+            "AS TIMESTAMP) + INTERVAL 10 HOUR FROM _synth_delivered d "
+            "WHERE d.item_id = plan_items.item_id AND due_date + to_days(d.days) <= DATE "
+            f"'{config.year}-12-31'")
+        store.execute("INSERT INTO plan_item_history BY NAME SELECT * FROM plan_items "
+                      "WHERE version = 2")
+    return int(store.scalar("SELECT count(*) FROM plan_items WHERE state = 'delivered'"))
 
 
 def _visits(store: Store, config: AssistanceConfig, rng: np.random.Generator,
