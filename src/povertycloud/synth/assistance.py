@@ -141,8 +141,8 @@ def _cadres(store: Store, config: AssistanceConfig, boss: User) -> dict[str, lis
     return dict(teams)
 
 
-DELIVERED = 0.8  # of the plan items, those delivered (by their due date, mostly)
-LATE = 0.15  # of those, delivered after the due date
+DELIVERED = 0.95  # of the plan items, those delivered (by their due date, mostly)
+LATE = 0.1  # of those, delivered after the due date
 
 
 def _deliveries(store: Store, config: AssistanceConfig, rng: np.random.Generator) -> int:
