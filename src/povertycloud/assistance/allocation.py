@@ -23,14 +23,14 @@ from ..access.accounts import User
 from ..access.audit import record
 from ..errors import PovertyCloudError
 from ..funds.balances import balances
-from ..funds.eligibility import GUARANTEES, eligibility_sql
+from ..funds.eligibility import GUARANTEES, eligibility_sql, identified_year
 from ..sqltext import literal
 from ..standard.regions import level_of, prefix
 from ..store import Store
 from .catalogue import Catalogue, HelpMeasure
 from .greedy import RULES, allocate_greedily
 from .milp import Solved, check_feasible, solve
-from .plans import HELPED, QUERIES, identified_year
+from .plans import HELPED, QUERIES
 from .problem import Benefits, Choice, Households, Options, Outcome, Problem, evaluate
 
 POOR = ("poor", "at_risk")  # identification's proposals that make a household a candidate

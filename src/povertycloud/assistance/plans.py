@@ -13,7 +13,7 @@ from typing import Any
 from ..access.accounts import User, user_named
 from ..access.audit import record
 from ..errors import NotFound, PovertyCloudError
-from ..funds.eligibility import eligibility_sql
+from ..funds.eligibility import eligibility_sql, identified_year
 from ..sqltext import literal
 from ..store import Queries, Store, StoreConflict
 from .catalogue import STATES, Catalogue, HelpMeasure
@@ -38,17 +38,6 @@ class Proposed:
     plans: int
     items: int
     year: int  # the identification year the plans answer
-
-
-def identified_year(store: Store, year: int) -> int:
-    """The latest identification of ``year`` or before, which plans of ``year`` answer."""
-    if not store.has_table("identification"):
-        raise PovertyCloudError("no identification yet: run `povertycloud identify` "
-                                "before planning help")
-    found = store.value("SELECT max(year) FROM identification WHERE year <= ?", [year])
-    if found is None:
-        raise PovertyCloudError(f"no identification of {year} or before")
-    return int(found)
 
 
 def propose(store: Store, catalogue: Catalogue, year: int, starts: dt.date,

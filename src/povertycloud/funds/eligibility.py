@@ -6,10 +6,15 @@ guarantee the household fails)."""
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING
 
+from ..errors import PovertyCloudError
 from ..profile.expressions import BOOLEAN, NUMBER, STRING, FieldType
 from ..standard.codes import CAUSES, HOUSING_GRADES, REGISTRATION
 from ..standard.tables import REGIONS
+
+if TYPE_CHECKING:
+    from ..store import Store
 
 MEASURES = ("industry_support", "jobs_and_training", "microcredit", "relocation",
             "ecological_compensation", "education_aid", "medical_assistance",
@@ -76,3 +81,14 @@ LEFT JOIN (
     count(*) FILTER (WHERE labour_capacity IN ('skilled', 'normal')) AS labourers
   FROM people WHERE death_date IS NULL{members} GROUP BY household_id
 ) m ON m.household_id = h.household_id{where}"""
+
+
+def identified_year(store: Store, year: int) -> int:
+    """The latest identification of ``year`` or before: whose results decide who is
+    eligible in ``year``."""
+    if not store.has_table("identification"):
+        raise PovertyCloudError("no identification yet: run `povertycloud identify` first")
+    found = store.value("SELECT max(year) FROM identification WHERE year <= ?", [year])
+    if found is None:
+        raise PovertyCloudError(f"no identification of {year} or before")
+    return int(found)

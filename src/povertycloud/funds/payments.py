@@ -22,7 +22,7 @@ from ..standard.regions import level_of
 from ..store import Store
 from .accounts import within
 from .bookings import NOTHING
-from .eligibility import eligibility_sql
+from .eligibility import eligibility_sql, identified_year
 from .ledger import append, enough, retrying
 from .money import YUAN_SQL
 from .periods import period_start
@@ -72,7 +72,7 @@ def pay(store: Store, path: Path, order: PaymentOrder, by: User) -> PaymentBatch
         return PaymentBatch(int(earlier[0]), int(earlier[1]), int(earlier[2]), new=False)
     columns = readers.stage(store, path, STAGING)  # temporary tables: replaced next time
     _check_columns(columns, order.programme, path)
-    year = _eligibility_year(store, order.value_date)
+    year = identified_year(store, order.value_date.year)
     _refuse_bad_rows(store, order, year, path)
     return retrying(store, lambda: _book(store, order, by, str(path), checksum))
 
@@ -101,16 +101,6 @@ def _check_columns(columns: list[str], programme: Programme, path: Path) -> None
                                       f"{programme.pays} payment list has "
                                       f"{', '.join(needed)}") for c in missing],
                                len(missing), nothing=NOTHING)
-
-
-def _eligibility_year(store: Store, day: dt.date) -> int:
-    if not store.has_table("identification"):
-        raise PovertyCloudError("no identification yet: run `povertycloud identify` "
-                                "before paying households")
-    year = store.value("SELECT max(year) FROM identification WHERE year <= ?", [day.year])
-    if year is None:
-        raise PovertyCloudError(f"no identification of {day.year} or before")
-    return int(year)
 
 
 def _refuse_bad_rows(store: Store, order: PaymentOrder, year: int, path: Path) -> None:
