@@ -118,8 +118,8 @@ def main() -> None:
         made = time.perf_counter() - started
         rows = [(name, *score(store, truth, found)) for name, (truth, found) in
                 CHECKS.items()]
-        injected, behind, right, board, faked = late_cadres(store, config.year)
-        rows.append(("cadre late with visits", injected, behind, right))
+        late, behind, found, board, faked = late_cadres(store, config.year)
+        rows.append(("cadre late with visits", late, behind, found))
         rows += needs(store, config.year)
     lines = [f"Command: `.venv/bin/python benchmarks/bench_assistance_flags.py --people "
              f"{args.people} --seed {args.seed}` ({dt.date.today()}, {machine()}): "
@@ -135,7 +135,7 @@ def main() -> None:
         recall = f"{right / injected:.3f}" if injected else "—"
         lines.append(f"| {name} | {injected:,} | {flagged:,} | {right:,} | {precision} | "
                      f"{recall} |")
-    lines += ["", f"Of the {behind - right:,} cadres behind on visits who were not late, "
+    lines += ["", f"Of the {behind - found:,} cadres behind on visits who were not late, "
               f"{faked:,} had a visit flagged: a faked visit does not count, so they were "
               "behind in the visits they made. " + NOTE]
     body = "\n".join(lines)

@@ -62,6 +62,8 @@ def test_a_phones_visits_are_taken_in_and_the_indicators_follow(
     done = _cli("visits", "import", tmp_path / "visits.csv", "--db", db, "--as", "cadre_a")
     assert done.returncode == 0, done.stderr
     assert "Logged 3 visits" in done.stdout and "1 far from the village" in done.stdout
+    again = _cli("visits", "import", tmp_path / "visits.csv", "--db", db, "--as", "cadre_a")
+    assert "Logged 0 visits; 3 kept before, not again" in again.stdout, again.stderr
     listed = _cli("visits", "list", "--db", db, "--flagged")
     assert "far_away" in listed.stdout and "km outside village" in listed.stdout
     kpis = _cli("officers", "kpis", "--db", db, "--region", village, "--on", "2026-06-10",

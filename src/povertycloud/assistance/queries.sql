@@ -177,13 +177,16 @@ SELECT * FROM officer_actions WHERE starts_with(region_code, ?)
 ORDER BY decided_at DESC, action_id DESC
 
 -- name: stage_visits
--- the visits of _visits_in with the household's village and boundary, and whether the
--- officer ? helped the household that day
+-- the visits of _visits_in with the household's village and boundary, whether the
+-- officer ? helped the household that day, and whether the visit is kept already (a
+-- phone's file sent again)
 CREATE OR REPLACE TEMP TABLE _visits AS
 SELECT v.*, h.village_code, r.boundary,
-  EXISTS (SELECT 1 FROM help_pairs p WHERE p.username = ? AND p.household_id = v.household_id
+  EXISTS (SELECT 1 FROM help_pairs p WHERE p.username = ?1 AND p.household_id = v.household_id
     AND p.paired_on <= CAST(v.visited_at AS DATE)
     AND (p.ended_on IS NULL OR p.ended_on > CAST(v.visited_at AS DATE))) AS paired,
+  EXISTS (SELECT 1 FROM visits s WHERE s.username = ?1 AND s.household_id = v.household_id
+    AND s.visited_at = v.visited_at) AS kept,
   CAST(NULL AS DOUBLE) AS km_outside, CAST(NULL AS VARCHAR) AS flag,
   CAST(NULL AS VARCHAR) AS flag_reason
 FROM _visits_in v
@@ -224,8 +227,8 @@ UPDATE _visits SET flag = 'too_fast', flag_reason = f.reason FROM (
 ) f WHERE f._row = _visits._row AND _visits.flag IS NULL
 
 -- name: staged_visit_flags
-SELECT count(*), count(*) FILTER (WHERE flag = 'far_away'),
-  count(*) FILTER (WHERE flag = 'too_fast')
+SELECT count(*) FILTER (WHERE NOT kept), count(*) FILTER (WHERE flag = 'far_away' AND NOT kept),
+  count(*) FILTER (WHERE flag = 'too_fast' AND NOT kept), count(*) FILTER (WHERE kept)
 FROM _visits
 
 -- name: insert_visits
@@ -234,7 +237,7 @@ INSERT INTO visits (visit_id, username, household_id, village_code, visited_at, 
 SELECT ?1 + row_number() OVER (ORDER BY _row), ?2, household_id, village_code, visited_at,
   lat, lon, trim(done), nullif(trim(coalesce(next_step, '')), ''), ?3, ?4, km_outside,
   flag, flag_reason
-FROM _visits
+FROM _visits WHERE NOT kept
 
 -- The statements of the officers' indicators (assistance/kpis.py).
 

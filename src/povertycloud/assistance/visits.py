@@ -36,6 +36,7 @@ class Logged:
     far_away: int
     too_fast: int
     first_id: int
+    repeated: int = 0  # visits of the file kept already (sent again): not kept twice
 
 
 def log_visit(store: Store, rules: OfficerRules, by: User, household: int,
@@ -64,14 +65,14 @@ def record_visits(store: Store, rules: OfficerRules, by: User, visits: pa.Table,
     except BaseException:
         store.execute("DROP TABLE IF EXISTS _visits")
         raise
-    counts = store.one(QUERIES["staged_visit_flags"]) or (0, 0, 0)
+    counts = store.one(QUERIES["staged_visit_flags"]) or (0, 0, 0, 0)
     with store.transaction():
         first = store.draw("visit_ids", int(counts[0]))
         store.execute(QUERIES["insert_visits"], [first, by.username, source, now])
         record(store, by, "log_visits", "visit", str(first + 1), by.region_code,
                f"{counts[0]} visits from {source}")
         store.execute("DROP TABLE _visits")  # before the commit, the last write
-    return Logged(int(counts[0]), int(counts[1]), int(counts[2]), first + 1)
+    return Logged(int(counts[0]), int(counts[1]), int(counts[2]), first + 1, int(counts[3]))
 
 
 def import_visits(store: Store, rules: OfficerRules, by: User, path: Path) -> Logged:

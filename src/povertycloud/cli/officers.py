@@ -257,8 +257,10 @@ def _visitor(store: Store, username: str) -> User:
 def _say_logged(done: Any) -> None:
     flagged = [f"{n} {what}" for n, what in ((done.far_away, "far from the village"),
                                               (done.too_fast, "too fast")) if n]
-    console.print(f"Logged {done.visits:,} visits (ids from {done.first_id})"
-                  + (f"; flagged: {', '.join(flagged)}" if flagged else ""))
+    console.print(f"Logged {done.visits:,} visits"
+                  + (f" (ids from {done.first_id})" if done.visits else "")
+                  + (f"; flagged: {', '.join(flagged)}" if flagged else "")
+                  + (f"; {done.repeated:,} kept before, not again" if done.repeated else ""))
 
 
 @visits_app.command("import")
