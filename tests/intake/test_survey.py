@@ -39,11 +39,17 @@ def test_the_xlsform_is_a_valid_form_of_every_survey_field(tmp_path: Path) -> No
     for name in (SERIAL, *(f.name for f in MEMBER_FIELDS)):
         assert f'nodeset="/data/{REPEAT}/{name}"' in xml, name
     assert "1e+" not in xml  # XPath 1.0 numbers have no exponent
+    # the household's recorded sales (the media file sales_incomes.csv) before its
+    # business income is asked
+    assert "pulldata('sales_incomes', 'income_yuan', 'household_id'" in xml
     book = load_workbook(path)
     rows = [(r[0].value, r[1].value) for r in book["survey"].iter_rows(min_row=2)]
-    assert [n for _, n in rows] == [*HOUSEHOLD_YEARS.names, REPEAT, SERIAL,
+    names = list(HOUSEHOLD_YEARS.names)
+    at = names.index("business_income")
+    names[at:at] = ["recorded_sales", "recorded_sales_note"]
+    assert [n for _, n in rows] == [*names, REPEAT, SERIAL,
                                     *(f.name for f in MEMBER_FIELDS), None]
-    assert (rows[len(HOUSEHOLD_YEARS.names)][0], rows[-1][0]) == ("begin_repeat", "end_repeat")
+    assert (rows[len(names)][0], rows[-1][0]) == ("begin_repeat", "end_repeat")
     with pytest.raises(PovertyCloudError, match="exists"):
         write_xlsform(path)
 

@@ -512,7 +512,8 @@ ORDER BY p.county_code, p.category, p.product_id
 -- per household under the prefix ?1: what the orders of its products delivered in the
 -- year ?2 brought it, by its share
 SELECT h.household_id, h.village_code,
-  CAST(round(sum(o.amount_fen * s.share)) AS BIGINT) AS income_fen, count(*) AS orders
+  CAST(round(sum(o.amount_fen * s.share)) AS BIGINT) AS income_fen,
+  round(sum(o.amount_fen * s.share)) / 100 AS income_yuan, count(*) AS orders
 FROM orders o
 JOIN product_households s ON s.product_id = o.product_id
 JOIN households h ON h.household_id = s.household_id

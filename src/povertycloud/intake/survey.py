@@ -69,8 +69,23 @@ def _row(f: Field) -> list[object]:
             *_constraint(f)]
 
 
+# what the household's products sold this year (消费扶贫), from the form's media file
+# sales_incomes.csv (`povertycloud products incomes --export`), shown before its business
+# income is asked, so that the survey counts it
+SALES: list[object] = ["calculate", "recorded_sales", "", "", "", "", "", "",
+         "pulldata('sales_incomes', 'income_yuan', 'household_id', ${household_id})"]
+SALES_NOTE: list[object] = ["note", "recorded_sales_note",
+              "本户本年消费扶贫销售收入 ${recorded_sales} 元，请计入经营性收入",
+              "Recorded sales of the household's products this year: ${recorded_sales} "
+              "yuan; count them in the business income"]
+
+
 def _survey_rows() -> Iterator[list[object]]:
-    yield from (_row(f) for f in HOUSEHOLD_YEARS.fields)
+    for f in HOUSEHOLD_YEARS.fields:
+        if f.name == "business_income":
+            yield SALES
+            yield SALES_NOTE
+        yield _row(f)
     yield ["begin_repeat", REPEAT, PEOPLE.label_zh, "Household members"]
     yield _SERIAL_ROW
     yield from (_row(f) for f in MEMBER_FIELDS)
@@ -99,7 +114,7 @@ def write_xlsform(out: Path, overwrite: bool = False) -> Path:
     survey.title = "survey"
     survey.append(["type", "name", "label::Chinese (zh)", "label::English (en)", "required",
                    "constraint", "constraint_message::English (en)",
-                   "constraint_message::Chinese (zh)"])
+                   "constraint_message::Chinese (zh)", "calculation"])
     for row in _survey_rows():
         survey.append(row)
     choices = book.create_sheet("choices")
