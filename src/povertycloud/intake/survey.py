@@ -72,12 +72,13 @@ def _row(f: Field) -> list[object]:
 # what the household's products sold this year (消费扶贫), from the form's media file
 # sales_incomes.csv (`povertycloud products incomes --export`), shown before its business
 # income is asked, so that the survey counts it
-SALES: list[object] = ["calculate", "recorded_sales", "", "", "", "", "", "",
-         "pulldata('sales_incomes', 'income_yuan', 'household_id', ${household_id})"]
-SALES_NOTE: list[object] = ["note", "recorded_sales_note",
-              "本户本年消费扶贫销售收入 ${recorded_sales} 元，请计入经营性收入",
-              "Recorded sales of the household's products this year: ${recorded_sales} "
-              "yuan; count them in the business income"]
+SALES: list[object] = [
+    "calculate", "recorded_sales", "", "", "", "", "", "",
+    "pulldata('sales_incomes', 'income_yuan', 'household_id', ${household_id})"]
+SALES_NOTE: list[object] = [
+    "note", "recorded_sales_note", "本户本年消费扶贫销售收入 ${recorded_sales} 元，请计入经营性收入",
+    "Recorded sales of the household's products this year: ${recorded_sales} yuan; count "
+    "them in the business income"]
 
 
 def _survey_rows() -> Iterator[list[object]]:
