@@ -76,7 +76,8 @@ SALES: list[object] = [
     "calculate", "recorded_sales", "", "", "", "", "", "",
     "pulldata('sales_incomes', 'income_yuan', 'household_id', ${household_id})"]
 SALES_NOTE: list[object] = [
-    "note", "recorded_sales_note", "本户本年消费扶贫销售收入 ${recorded_sales} 元，请计入经营性收入",
+    "note", "recorded_sales_note",
+    "本户本年消费扶贫销售收入 ${recorded_sales} 元，请计入经营性收入",
     "Recorded sales of the household's products this year: ${recorded_sales} yuan; count "
     "them in the business income"]
 
