@@ -6,10 +6,10 @@ plan and measures overdue flagged."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from pathlib import Path
 
 import pytest
+from tests.at_once import DONE, at_once
 from tests.funded import Province
 
 from povertycloud.access.accounts import user_named
@@ -204,24 +204,9 @@ def test_of_two_officers_changing_one_version_only_one_succeeds(
         propose(store, load_catalogue(), 2026, STARTS, funds_province.county[:6])
         item = int(str(_an_item(store)["item_id"]))
         county = user_named(store, "county_officer")
-        results: list[str] = []
-        barrier = threading.Barrier(2)
-
-        def officer(note: str) -> None:  # both saw version 1
-            cursor = store.cursor()
-            barrier.wait()
-            try:
-                change(cursor, item, county, version=1, note=note)
-                results.append("changed")
-            except PlanError as exc:
-                results.append(str(exc))
-
-        threads = [threading.Thread(target=officer, args=(n,)) for n in ("a", "b")]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        assert results.count("changed") == 1, results
+        results = at_once(store, lambda cursor, note: change(  # both saw version 1
+            cursor, item, county, version=1, note=note), ("a", "b"), PlanError)
+        assert results.count(DONE) == 1, results
         assert "was changed by another officer" in "".join(results)
         assert [v["version"] for v in history(store, item)] == [1, 2]
 

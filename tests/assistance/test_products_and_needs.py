@@ -7,10 +7,10 @@ flagged."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from pathlib import Path
 
 import pytest
+from tests.at_once import DONE, at_once
 from tests.funded import Province
 
 from povertycloud.access.accounts import user_named
@@ -107,24 +107,9 @@ def test_of_two_orders_for_the_last_units_one_gets_them(funds_db: Path | str,
     with Store(funds_db) as store:
         product = list_product(store, _tea(p, _households(store, p.village, 2), 5),
                                user_named(store, "village_officer"))
-        results: list[str] = []
-        barrier = threading.Barrier(2)
-
-        def buyer(name: str) -> None:
-            cursor = store.cursor()
-            barrier.wait()
-            try:
-                order(cursor, product, name, "company", 5)
-                results.append("ordered")
-            except ProductError as exc:
-                results.append(str(exc))
-
-        threads = [threading.Thread(target=buyer, args=(n,)) for n in ("甲公司", "乙公司")]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        assert results.count("ordered") == 1, results
+        results = at_once(store, lambda cursor, name: order(cursor, product, name, "company", 5),
+                          ("甲公司", "乙公司"), ProductError)
+        assert results.count(DONE) == 1, results
         assert store.scalar("SELECT available FROM products WHERE product_id = ?",
                             [product]) == 0
         assert store.scalar("SELECT sum(quantity) FROM orders") == 5
