@@ -167,6 +167,13 @@ class Reader:
             raise self.fail("appears twice")
         return str(value)
 
+    def one_of(self, key: str, allowed: tuple[str, ...], default: str | None = None) -> str:
+        """The text under ``key`` (``default`` when absent, if given), one of ``allowed``."""
+        value = self.get(key, str) if default is None else self.get(key, str, default)
+        if value not in allowed:
+            raise self.fail(f"'{key}' must be one of {', '.join(allowed)}, not {value!r}")
+        return str(value)
+
     def date(self, key: str) -> dt.date:
         value = self.get(key, (dt.date, str))
         if isinstance(value, dt.date):

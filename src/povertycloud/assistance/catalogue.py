@@ -9,10 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..funds.eligibility import GUARANTEES, MEASURES, field_types
+from ..funds.eligibility import GUARANTEES, MEASURES, condition, numeric_field
 from ..funds.money import MoneyError, fen
 from ..funds.programmes import Programmes, load_programmes
-from ..profile.expressions import BOOLEAN, NUMBER, ExpressionError, compile_expression
 from ..rulefiles import Reader, RuleSet, by_id, header_and_items, shipped
 
 DEFAULT = "help_measures.yaml"
@@ -91,7 +90,7 @@ def load_catalogue(path: Path | None = None, programmes: Programmes | None = Non
 def _measure(r: Reader, taken: set[str], programmes: set[str]) -> HelpMeasure:
     r.only(*_KEYS)
     ident = r.name("measure", taken)
-    scope = _one_of(r, "scope", SCOPES, "household")
+    scope = r.one_of("scope", SCOPES, "household")
     recommends = r.get("recommends", str, None)
     if recommends is None and scope == "household":
         raise r.fail("'recommends' is missing: the recommended measure it delivers")
@@ -112,20 +111,12 @@ def _measure(r: Reader, taken: set[str], programmes: set[str]) -> HelpMeasure:
         raise r.fail("'due_days' must be a positive number of days")
     return HelpMeasure(
         id=ident, label=r.get("label", str, ident), recommends=recommends,
-        kind=_one_of(r, "kind", KINDS), office=r.get("office", str), programme=programme,
-        cost_fen=_yuan(r, "cost_yuan", positive=True), per=_per(r, "per"),
-        effect_fen=_yuan(r, "effect_yuan"), effect_per=_per(r, "effect_per"),
+        kind=r.one_of("kind", KINDS), office=r.get("office", str), programme=programme,
+        cost_fen=_yuan(r, "cost_yuan", positive=True), per=numeric_field(r, "per"),
+        effect_fen=_yuan(r, "effect_yuan"), effect_per=numeric_field(r, "effect_per"),
         fixes=fixes, due_days=int(due), exclusive=r.get("exclusive", str, None),
-        entitlement=bool(r.get("entitlement", bool, False)), when_sql=_when(r),
+        entitlement=bool(r.get("entitlement", bool, False)), when_sql=condition(r, "true"),
         scope=scope)
-
-
-def _one_of(r: Reader, key: str, allowed: tuple[str, ...], default: str | None = None
-            ) -> str:
-    value = r.get(key, str, default) if default is not None else r.get(key, str)
-    if value not in allowed:
-        raise r.fail(f"'{key}' must be one of {', '.join(allowed)}, not {value!r}")
-    return str(value)
 
 
 def _yuan(r: Reader, key: str, positive: bool = False) -> int:
@@ -137,21 +128,3 @@ def _yuan(r: Reader, key: str, positive: bool = False) -> int:
     if positive and amount <= 0:
         raise r.fail(f"'{key}' must be above zero")
     return amount
-
-
-def _per(r: Reader, key: str) -> str | None:
-    per = r.get(key, str, None)
-    types = field_types()
-    if per is not None and (per not in types or types[per].kind != NUMBER):
-        raise r.fail(f"'{key}' must be a numeric eligibility field, not {per!r}")
-    return str(per) if per is not None else None
-
-
-def _when(r: Reader) -> str:
-    text = r.get("when", str, None)
-    if text is None:
-        return "true"
-    try:
-        return compile_expression(text, field_types(), BOOLEAN).sql
-    except ExpressionError as exc:
-        raise r.fail(f"'when': {exc}") from None

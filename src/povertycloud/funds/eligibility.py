@@ -9,7 +9,15 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from ..errors import PovertyCloudError
-from ..profile.expressions import BOOLEAN, NUMBER, STRING, FieldType
+from ..profile.expressions import (
+    BOOLEAN,
+    NUMBER,
+    STRING,
+    ExpressionError,
+    FieldType,
+    compile_expression,
+)
+from ..rulefiles import Reader
 from ..standard.codes import CAUSES, HOUSING_GRADES, REGISTRATION
 from ..standard.tables import REGIONS
 
@@ -51,6 +59,28 @@ def field_types() -> dict[str, FieldType]:
     types.update({f"cause_{c}": FieldType(BOOLEAN) for c in CAUSES})
     types.update({f"fails_{g}": FieldType(BOOLEAN) for g in GUARANTEES})
     return types
+
+
+def numeric_field(r: Reader, key: str) -> str | None:
+    """A rule file's ``key`` naming a numeric eligibility field (None when absent)."""
+    name = r.get(key, str, None)
+    types = field_types()
+    if name is not None and (name not in types or types[name].kind != NUMBER):
+        raise r.fail(f"'{key}' must be a numeric eligibility field, not {name!r}")
+    return str(name) if name is not None else None
+
+
+def condition(r: Reader, default: str | None = None) -> str:
+    """The SQL of a rule file's ``when`` over the eligibility fields; when absent,
+    ``default`` (an error if there is none)."""
+    text = r.get("when", str) if default is None else r.get("when", str, None)
+    if text is None:
+        assert default is not None
+        return default
+    try:
+        return compile_expression(text, field_types(), BOOLEAN).sql
+    except ExpressionError as exc:
+        raise r.fail(f"'when': {exc}") from None
 
 
 def _listed(column: str, value: str) -> str:

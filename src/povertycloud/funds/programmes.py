@@ -10,9 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..profile.expressions import BOOLEAN, NUMBER, ExpressionError, compile_expression
 from ..rulefiles import Reader, RuleSet, by_id, header_and_items, shipped
-from .eligibility import field_types
+from .eligibility import condition, field_types, numeric_field
 from .money import MoneyError, fen
 
 DEFAULT = "programmes.yaml"
@@ -91,7 +90,7 @@ def load_programmes(path: Path | None = None) -> Programmes:
 def _programme(r: Reader, taken: set[str]) -> Programme:
     r.only(*_KEYS)
     ident = r.name("programme", taken)
-    source, pays = _one_of(r, "source", SOURCES), _one_of(r, "pays", PAYS)
+    source, pays = r.one_of("source", SOURCES), r.one_of("pays", PAYS)
     opens, closes = r.date("from"), r.date("until")
     if closes < opens:
         raise r.fail("'until' is before 'from'")
@@ -103,22 +102,12 @@ def _programme(r: Reader, taken: set[str]) -> Programme:
         _none_of(r, "period", "when", "per", "amount_yuan", "range_yuan", "by",
                  "amounts_yuan", "unit", "unit_value_yuan", "range_units", "approval_yuan")
         return Programme(**common, period=None, when_sql=None, per=None, standard=None)
-    types = field_types()
-    per = r.get("per", str, None)
-    if per is not None and (per not in types or types[per].kind != NUMBER):
-        raise r.fail(f"'per' must be a numeric eligibility field, not {per!r}")
+    per = numeric_field(r, "per")
     unit, unit_value = _in_kind(r, pays)
-    return Programme(**common, period=_one_of(r, "period", PERIODS),
-                     when_sql=_condition(r), per=per,
+    return Programme(**common, period=r.one_of("period", PERIODS),
+                     when_sql=condition(r), per=per,
                      standard=_standard(r, pays, unit_value), unit=unit,
                      unit_value_fen=unit_value, approval_fen=_yuan(r, "approval_yuan"))
-
-
-def _one_of(r: Reader, key: str, allowed: tuple[str, ...]) -> str:
-    value = r.get(key, str)
-    if value not in allowed:
-        raise r.fail(f"'{key}' must be one of {', '.join(allowed)}, not {value!r}")
-    return str(value)
 
 
 def _none_of(r: Reader, *keys: str) -> None:
@@ -145,13 +134,6 @@ def _yuan(r: Reader, key: str, value: Any = ...) -> int | None:
         return fen(str(value) if isinstance(value, float) else value)
     except MoneyError as exc:
         raise r.fail(f"'{key}': {exc}") from None
-
-
-def _condition(r: Reader) -> str:
-    try:
-        return compile_expression(r.get("when", str), field_types(), BOOLEAN).sql
-    except ExpressionError as exc:
-        raise r.fail(f"'when': {exc}") from None
 
 
 def _in_kind(r: Reader, pays: str) -> tuple[str | None, int | None]:
