@@ -75,18 +75,20 @@ def synthesize_assistance(store: Store, config: AssistanceConfig = AssistanceCon
                   "household_id BIGINT, visited_at TIMESTAMP, ref BIGINT)")
     say("cadres")
     boss = _clerk(store)
-    cadres = _cadres(store, config, boss)
+    villages = _villages(store)  # registration does not change below: read once
+    cadres = _cadres(store, config, boss, villages)
     counts["cadres"] = sum(len(c) for c in cadres.values())
     say("help plans")
     counts["plans"] = propose(store, load_catalogue(), y, dt.date(y, 3, 1)).plans
     counts["delivered"] = _deliveries(store, config, rng)
     say("visits")
-    counts["visits"] = _visits(store, config, rng, cadres, load_officer_rules())
+    counts["visits"] = _visits(store, config, rng, cadres, villages,
+                               load_officer_rules())
     say("projects")
-    counts["project_reports"] = _projects(store, config, rng, boss)
+    counts["project_reports"] = _projects(store, config, rng, boss, villages)
     say("products and needs")
-    counts["orders"] = _products(store, config, rng, boss)
-    counts["pledges"] = _needs(store, config, rng, boss)
+    counts["orders"] = _products(store, config, rng, boss, villages)
+    counts["pledges"] = _needs(store, config, rng, boss, villages)
     return counts
 
 
@@ -99,7 +101,10 @@ def _clerk(store: Store) -> User:
     return user_named(store, "synth_office")
 
 
-def _villages(store: Store) -> dict[str, tuple[list[int], tuple[float, float]]]:
+Villages = dict[str, tuple[list[int], tuple[float, float]]]
+
+
+def _villages(store: Store) -> Villages:
     """Each village with helped households: their ids, and a point inside it (lat, lon)."""
     rows = store.rows(
         "SELECT h.village_code, list(h.household_id ORDER BY h.household_id), r.boundary "
@@ -114,10 +119,10 @@ def _villages(store: Store) -> dict[str, tuple[list[int], tuple[float, float]]]:
     return out
 
 
-def _cadres(store: Store, config: AssistanceConfig, boss: User) -> dict[str, list[str]]:
+def _cadres(store: Store, config: AssistanceConfig, boss: User, villages: Villages
+            ) -> dict[str, list[str]]:
     """Cadres per village, each paired with up to ``households_per_cadre`` households
     from 1 March, the first the first secretary of the village's work team."""
-    villages = _villages(store)
     users, pairs, teams = [], [], []
     for village, (households, _) in villages.items():
         n = math.ceil(len(households) / config.households_per_cadre)
@@ -167,9 +172,8 @@ def _deliveries(store: Store, config: AssistanceConfig, rng: np.random.Generator
 
 
 def _visits(store: Store, config: AssistanceConfig, rng: np.random.Generator,
-            cadres: dict[str, list[str]], rules: OfficerRules) -> int:
+            cadres: dict[str, list[str]], villages: Villages, rules: OfficerRules) -> int:
     """Each cadre's visits of the year, logged through ``record_visits`` (a phone's file)."""
-    villages = _villages(store)
     rates, y = config.rates, config.year
     end = dt.datetime(y, 12, 31, 18)
     total = 0
@@ -234,11 +238,11 @@ PROJECT_NAMES = {"road": "通组硬化路", "water": "集中供水工程", "hous
 
 
 def _projects(store: Store, config: AssistanceConfig, rng: np.random.Generator,
-              boss: User) -> int:
+              boss: User, villages: Villages) -> int:
     """Village projects with two milestones and a photo report on each."""
     rates, y, reports = config.rates, config.year, 0
     programmes = load_programmes()
-    for village, (households, (lat, lon)) in _villages(store).items():
+    for village, (households, (lat, lon)) in villages.items():
         if rng.random() >= config.projects_per_village:
             continue
         kind = str(rng.choice(KINDS[:-1]))
@@ -284,10 +288,10 @@ BUYERS = (("县第一中学食堂", "canteen"), ("某国有企业工会", "compa
 
 
 def _products(store: Store, config: AssistanceConfig, rng: np.random.Generator,
-              boss: User) -> int:
+              boss: User, villages: Villages) -> int:
     """A cooperative's product in some villages, ordered and mostly delivered."""
     y, orders = config.year, 0
-    for village, (households, _) in _villages(store).items():
+    for village, (households, _) in villages.items():
         if rng.random() >= config.products_per_village or len(households) < 2:
             continue
         name, category, unit, price = PRODUCTS[int(rng.integers(0, len(PRODUCTS)))]
@@ -316,12 +320,12 @@ NEEDS = (("equipment", "轮椅一台", "一位行动不便的老人需要轮椅"
 
 
 def _needs(store: Store, config: AssistanceConfig, rng: np.random.Generator,
-           boss: User) -> int:
+           boss: User, villages: Villages) -> int:
     """Needs in some villages, pledged and confirmed; some met twice, some never."""
     rates, y, pledges = config.rates, config.year, 0
     company = register_helper(store, "company", "某建设集团", "公益部")
     ngo = register_helper(store, "ngo", "某公益基金会", "项目部")
-    for village, (households, _) in _villages(store).items():
+    for village, (households, _) in villages.items():
         if rng.random() >= config.needs_per_village:
             continue
         kind, title, text, value = NEEDS[int(rng.integers(0, len(NEEDS)))]
