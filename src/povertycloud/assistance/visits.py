@@ -16,8 +16,8 @@ import pyarrow as pa
 
 from ..access.accounts import User
 from ..access.audit import record
-from ..errors import Issue, ValidationFailed
 from ..intake import readers
+from ..intake.refusals import refuse_missing_columns, refuse_rows
 from ..sqltext import literal
 from ..store import Store
 from .geo import haversine_sql, km_outside
@@ -79,11 +79,8 @@ def import_visits(store: Store, rules: OfficerRules, by: User, path: Path) -> Lo
     """The visits of the file ``path`` (CSV, Excel, JSON or Parquet with the columns of
     ``SCHEMA``), as :func:`record_visits`; a missing column refused."""
     columns = readers.stage(store, path, "_visit_file")
-    missing = [c for c in SCHEMA.names if c not in columns]
-    if missing:
-        raise ValidationFailed([Issue(str(path), 1, c, "the column is missing; a visits file "
-                                      f"has {', '.join(SCHEMA.names)}") for c in missing],
-                               len(missing), nothing="no visit recorded")
+    refuse_missing_columns(columns, SCHEMA.names, str(path), "a visits file",
+                           "no visit recorded")
     table = store.arrow(QUERIES["visit_file"])
     store.execute("DROP TABLE _visit_file")
     return record_visits(store, rules, by, table, str(path))
@@ -117,13 +114,7 @@ def _refuse_bad_rows(store: Store, by: User, now: dt.datetime, source: str) -> N
                 "-180 AND 180", "'no position: latitude and longitude in degrees'"),
         ("done", "coalesce(trim(done), '') = ''", "'what was done is missing'"),
     ]
-    union = " UNION ALL ".join(f"SELECT _row, '{f}' AS field, {why} AS reason FROM _visits "
-                               f"WHERE {cond}" for f, cond, why in checks)
-    bad = store.rows(f"SELECT * FROM ({union}) ORDER BY _row, field LIMIT 20")
-    if bad:
-        total = store.scalar(f"SELECT count(*) FROM ({union})")
-        raise ValidationFailed([Issue(source, int(r), f, str(why)) for r, f, why in bad],
-                               total, nothing="no visit recorded")
+    refuse_rows(store, "_visits", checks, source, "no visit recorded")
 
 
 def _flag(store: Store, rules: OfficerRules, by: User) -> None:

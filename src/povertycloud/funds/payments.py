@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..access.accounts import User
-from ..errors import Issue, PovertyCloudError, ValidationFailed
+from ..errors import PovertyCloudError
 from ..intake import readers
+from ..intake.refusals import refuse_missing_columns, refuse_rows
 from ..standard.regions import level_of
 from ..store import Store
 from .accounts import within
@@ -32,7 +33,6 @@ STAGING = "_fund_payment_list"
 CASH = ("household_id", "payee_name", "payee_id_number", "bank_account", "amount_yuan")
 IN_KIND = ("household_id", "payee_name", "payee_id_number", "quantity")
 ACCOUNT_SQL = r"^[0-9]{12,30}$"  # a bank card's number: 12 to 30 digits
-SHOWN = 20  # refused rows listed in an error
 
 
 @dataclass(frozen=True)
@@ -94,13 +94,8 @@ def _check_order(order: PaymentOrder, by: User) -> None:
 
 
 def _check_columns(columns: list[str], programme: Programme, path: Path) -> None:
-    needed = IN_KIND if programme.pays == "in_kind" else CASH
-    missing = [c for c in needed if c not in columns]
-    if missing:
-        raise ValidationFailed([Issue(str(path), 1, c, f"the column is missing; a "
-                                      f"{programme.pays} payment list has "
-                                      f"{', '.join(needed)}") for c in missing],
-                               len(missing), nothing=NOTHING)
+    refuse_missing_columns(columns, IN_KIND if programme.pays == "in_kind" else CASH,
+                           str(path), f"a {programme.pays} payment list", NOTHING)
 
 
 def _refuse_bad_rows(store: Store, order: PaymentOrder, year: int, path: Path) -> None:
@@ -131,14 +126,7 @@ LEFT JOIN households h ON h.household_id = l.household_id
 LEFT JOIN (SELECT household_id, {p.when_sql} AS eligible FROM ({eligibility_sql(
     year, f"SELECT TRY_CAST(household_id AS BIGINT) FROM {STAGING}")})) e
   ON e.household_id = l.household_id""", [order.value_date])
-    checks = _row_checks(order, year, in_kind)
-    found = " UNION ALL ".join(f"SELECT _row, '{f}' AS field, {why} AS reason "
-                               f"FROM _fund_payable WHERE {cond}" for f, cond, why in checks)
-    total = store.scalar(f"SELECT count(*) FROM ({found})")
-    if total:
-        issues = [Issue(str(path), int(r), f, str(why)) for r, f, why in
-                  store.rows(f"SELECT * FROM ({found}) ORDER BY _row, field LIMIT {SHOWN}")]
-        raise ValidationFailed(issues, total, nothing=NOTHING)
+    refuse_rows(store, "_fund_payable", _row_checks(order, year, in_kind), str(path), NOTHING)
 
 
 def _row_checks(order: PaymentOrder, year: int, in_kind: bool) -> list[tuple[str, str, str]]:
