@@ -102,13 +102,22 @@ def visit_form(request: Request, me: Me, store: DB,
     return RedirectResponse(f"/officers/me?logged={found['visit_id']}&flag={flag}", 303)
 
 
-def board(me: Viewer, store: DB, on: dt.date | None, teams: bool) -> list[dict[str, Any]]:
+def board(me: Viewer, store: DB, on: dt.date | None) -> list[dict[str, Any]]:
+    """Every cadre's indicators in ``me``'s jurisdiction, those behind first."""
     allowed(me, BOARD)
-    day = on or dt.date.today()
-    rows = officer_kpis(store, rules(), me.user.prefix, day)
-    found = team_kpis(store, rules(), me.user.prefix, day, rows) if teams else rows
-    return sorted(found, key=lambda r: (not r["behind"], r["village_code"],
-                                        str(r.get("username") or r.get("name"))))
+    return _behind_first(officer_kpis(store, rules(), me.user.prefix, on or dt.date.today()))
+
+
+def teams_board(me: Viewer, store: DB, on: dt.date | None, cadres: list[dict[str, Any]]
+                ) -> list[dict[str, Any]]:
+    """Every work team's indicators, summed from its members' (``board``'s rows)."""
+    return _behind_first(team_kpis(store, rules(), me.user.prefix, on or dt.date.today(),
+                                   cadres))
+
+
+def _behind_first(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(rows, key=lambda r: (not r["behind"], r["village_code"],
+                                       str(r.get("username") or r.get("name"))))
 
 
 @api.get("/officers/kpis")
@@ -117,7 +126,8 @@ def api_board(me: Me, store: DB, on: On = None, teams: bool = False
     """Every cadre's (or work team's) indicators in one's jurisdiction on a day: shares
     visited on schedule, plan items on time, complaints in time, visits flagged; those
     behind schedule first, each with the reasons."""
-    return board(me, store, on, teams)
+    cadres = board(me, store, on)
+    return teams_board(me, store, on, cadres) if teams else cadres
 
 
 @api.get("/officers/kpis.{kind}")
@@ -125,15 +135,15 @@ def api_board_export(me: Me, store: DB, kind: Annotated[str, Path(pattern="^(csv
                      on: On = None) -> Response:
     """The cadres' indicators as CSV or Excel."""
     rows = [{**{k: r[k] for k in COLUMNS}, "behind": "; ".join(r["behind"])}
-            for r in board(me, store, on, False)]
+            for r in board(me, store, on)]
     return export(rows, f"officers-{on or dt.date.today()}", kind, list(COLUMNS))
 
 
 @pages.get("/officers/kpis")
 def board_page(request: Request, me: Me, store: DB, on: On = None) -> Response:
-    cadres = board(me, store, on, False)
+    cadres = board(me, store, on)  # once: the teams' figures are their members' summed
     return render(request, "officer_kpis.html", me, cadres=cadres,
-                  teams=board(me, store, on, True), on=on or dt.date.today(),
+                  teams=teams_board(me, store, on, cadres), on=on or dt.date.today(),
                   targets=rules().targets, every=rules().every_days,
                   behind=sum(1 for c in cadres if c["behind"]))
 
