@@ -11,6 +11,11 @@ def literal(value: str | Path) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
+def literals(values: tuple[str, ...]) -> str:
+    """``values`` as a parenthesised list of SQL string literals, for ``IN``."""
+    return "(" + ", ".join(literal(v) for v in values) + ")"
+
+
 def join_present(separator: str, parts: list[str]) -> str:
     """SQL joining the non-NULL ``parts`` with ``separator`` ('' when none)."""
     return f"CONCAT_WS({literal(separator)}, {', '.join(parts)})" if parts else "''"

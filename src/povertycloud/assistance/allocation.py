@@ -24,7 +24,7 @@ from ..access.audit import record
 from ..errors import PovertyCloudError
 from ..funds.balances import balances
 from ..funds.eligibility import GUARANTEES, eligibility_sql, identified_year
-from ..sqltext import literal
+from ..sqltext import literal, literals
 from ..standard.regions import level_of, prefix
 from ..store import Store
 from .catalogue import Catalogue, HelpMeasure
@@ -106,8 +106,7 @@ SELECT row_number() OVER (ORDER BY e.household_id) - 1 AS k, e.*,
        AS BIGINT) AS need_fen,
   CAST(e.poverty_line * e.members * 100 AS BIGINT) AS line_fen
 FROM ({eligibility_sql(identified, only)}) e
-WHERE (e.registration_status IN ({", ".join(map(literal, HELPED))})
-       OR e.proposal IN ({", ".join(map(literal, POOR))}))
+WHERE (e.registration_status IN {literals(HELPED)} OR e.proposal IN {literals(POOR)})
   AND e.members > 0 AND e.income_per_capita IS NOT NULL
   AND (e.income_per_capita < e.poverty_line OR {fails})""")
 
@@ -165,8 +164,7 @@ def _projects(store: Store, measures: tuple[HelpMeasure, ...]) -> tuple[Options,
     villages = offers.column("village_code").to_numpy(zero_copy_only=False).astype(object)
     names = offers.column("measure").to_numpy(zero_copy_only=False).astype(object)
     keys = np.array([f"{v}|{n}" for v, n in zip(villages, names, strict=True)], dtype=object)
-    unique, first, project = np.unique(keys.astype(str), return_index=True,
-                                       return_inverse=True)
+    _, first, project = np.unique(keys.astype(str), return_index=True, return_inverse=True)
     by = {m.id: m for m in measures}
     cost = np.array([by[str(names[i])].cost_fen for i in first], dtype=np.int64)
     options = Options(measures=names[first], cost_fen=cost, villages=villages[first],
@@ -175,7 +173,6 @@ def _projects(store: Store, measures: tuple[HelpMeasure, ...]) -> tuple[Options,
     benefits = Benefits(project=project.astype(np.int64),
                         household=offers.column("k").to_numpy().astype(np.int64),
                         effect_fen=offers.column("effect_fen").to_numpy())
-    assert len(unique) == len(options)
     return options, benefits
 
 

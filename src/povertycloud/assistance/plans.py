@@ -14,7 +14,7 @@ from ..access.accounts import User, user_named
 from ..access.audit import record
 from ..errors import NotFound, PovertyCloudError
 from ..funds.eligibility import eligibility_sql, identified_year
-from ..sqltext import literal
+from ..sqltext import literal, literals
 from ..store import Queries, Store, StoreConflict
 from .catalogue import STATES, Catalogue, HelpMeasure
 
@@ -51,7 +51,7 @@ def propose(store: Store, catalogue: Catalogue, year: int, starts: dt.date,
         raise PlanError(f"a plan of {year} starts in {year}, not on {starts}")
     identified = identified_year(store, year)
     helped = (f"SELECT household_id FROM households WHERE starts_with(village_code, "
-              f"{literal(prefix)}) AND registration_status IN {_tuple(HELPED)} AND "
+              f"{literal(prefix)}) AND registration_status IN {literals(HELPED)} AND "
               f"household_id NOT IN (SELECT household_id FROM help_plans WHERE year = "
               f"{int(year)})")
     store.execute(f"CREATE OR REPLACE TEMP TABLE _plan_households AS "
@@ -86,10 +86,6 @@ def _offer_sql(m: HelpMeasure, rank: int, starts: dt.date) -> str:
             f"cost_fen, DATE {literal(due.isoformat())} AS due_date, {rank} AS rank, "
             f"{literal(m.exclusive) if m.exclusive else 'CAST(NULL AS VARCHAR)'} AS grp "
             f"FROM _plan_households e WHERE {m.offered_sql()}")
-
-
-def _tuple(values: tuple[str, ...]) -> str:
-    return "(" + ", ".join(literal(v) for v in values) + ")"
 
 
 def plan_of(store: Store, household_id: int, year: int) -> dict[str, Any] | None:
@@ -248,8 +244,7 @@ def _check_exclusive(store: Store, catalogue: Catalogue, m: HelpMeasure, househo
     if m.exclusive is None:
         return
     group = [g.id for g in catalogue.measures if g.exclusive == m.exclusive]
-    taken = store.value(QUERIES["open_item_of_group"],
-                        [household_id, year, "|".join(group)])
+    taken = store.value(QUERIES["open_item_of_group"], [household_id, year, group])
     if taken is not None:
         raise PlanError(f"household {household_id} has {taken} already, and a household "
                         f"gets at most one of {', '.join(group)}: cancel it first")

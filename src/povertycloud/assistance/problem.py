@@ -121,11 +121,11 @@ def covered(problem: Problem, choice: Choice) -> Bools:
     return met
 
 
-def lifted(problem: Problem, choice: Choice) -> Bools:
+def lifted(problem: Problem, choice: Choice, gained: Ints | None = None) -> Bools:
     """Households out of poverty after the allocation: income at or above the line and
-    every guarantee met."""
+    every guarantee met (``gained``: the households' gains, when worked out already)."""
     h = problem.households
-    income = gains(problem, choice) >= h.need_fen
+    income = (gains(problem, choice) if gained is None else gained) >= h.need_fen
     return income & ~(h.fails & ~covered(problem, choice)).any(axis=1)
 
 
@@ -138,8 +138,9 @@ def evaluate(problem: Problem, choice: Choice) -> Outcome:
                                    strict=True):
             by[str(programme)] = by.get(str(programme), 0) + int(cost)
     h = problem.households
-    out = lifted(problem, choice)
-    short = np.maximum(h.need_fen - gains(problem, choice), 0)
+    gained = gains(problem, choice)
+    out = lifted(problem, choice, gained)
+    short = np.maximum(h.need_fen - gained, 0)
     per_person = h.members / np.maximum(h.line_fen, 1)  # a line's worth: one person
     return Outcome(
         cost_fen=sum(by.values()), by_programme=by, households_lifted=int(out.sum()),

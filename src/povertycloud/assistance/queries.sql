@@ -59,11 +59,9 @@ UPDATE plan_items SET state = ?, due_date = ?, officer = ?, cost_fen = ?, delive
 WHERE item_id = ? AND version = ?
 
 -- name: open_item_of_group
--- an open item of the household's plan whose measure is one of those in the
--- '|'-separated list
+-- an open item of the household's plan whose measure is one of the list
 SELECT min(measure) FROM plan_items
-WHERE household_id = ? AND year = ? AND state <> 'cancelled'
-  AND list_contains(string_split(?, '|'), measure)
+WHERE household_id = ? AND year = ? AND state <> 'cancelled' AND list_contains(?, measure)
 
 -- name: plan_flags
 -- helped households under a region without a plan of the year, or whose plan has no

@@ -33,6 +33,7 @@ from ..assistance.products import Listing, deliver, list_product, order
 from ..assistance.projects import KINDS, Draft, Report, add_beneficiaries, add_project, report
 from ..assistance.visits import record_visits
 from ..funds.programmes import load_programmes
+from ..sqltext import literals
 from ..store import Store
 from .photos import jpeg
 
@@ -109,7 +110,7 @@ def _villages(store: Store) -> Villages:
     rows = store.rows(
         "SELECT h.village_code, list(h.household_id ORDER BY h.household_id), r.boundary "
         "FROM households h JOIN regions r ON r.code = h.village_code "
-        f"WHERE h.registration_status IN {HELPED} GROUP BY h.village_code, r.boundary "
+        f"WHERE h.registration_status IN {literals(HELPED)} GROUP BY h.village_code, r.boundary "
         "ORDER BY h.village_code")
     out = {}
     for village, households, boundary in rows:
