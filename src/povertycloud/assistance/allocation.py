@@ -30,7 +30,7 @@ from ..store import Store
 from .catalogue import Catalogue, HelpMeasure
 from .greedy import RULES, allocate_greedily
 from .milp import Solved, check_feasible, solve
-from .plans import HELPED, QUERIES
+from .plans import HELPED, QUERIES, stamp
 from .problem import Benefits, Choice, Households, Options, Outcome, Problem, evaluate
 
 POOR = ("poor", "at_risk")  # identification's proposals that make a household a candidate
@@ -205,7 +205,7 @@ def save(store: Store, allocation: Allocation, by: User) -> int:
         store.execute(QUERIES["insert_allocation"], [
             allocation_id, p.county, p.year, allocation.objective, p.budget_fen,
             json.dumps(p.limits), json.dumps(_summary(allocation), ensure_ascii=False),
-            by.username, dt.datetime.now().replace(tzinfo=None)])
+            by.username, stamp()])
         chosen = chosen_table(allocation)
         chosen = chosen.add_column(0, "allocation_id",
                                    pa.array([allocation_id] * chosen.num_rows, pa.int64()))

@@ -15,7 +15,7 @@ from ..access.audit import record
 from ..errors import NotFound, PovertyCloudError
 from ..standard.regions import level_of
 from ..store import Store
-from .plans import QUERIES, villages_of
+from .plans import QUERIES, stamp, villages_of
 
 KINDS = ("equipment", "tuition", "seedlings", "livestock", "job", "housing", "other")
 HELPERS = ("company", "ngo", "individual")
@@ -35,9 +35,6 @@ _PRIVATE = (
 class NeedError(PovertyCloudError):
     """A need, helper, pledge or confirmation refused, with the reason."""
 
-
-def _now() -> dt.datetime:
-    return dt.datetime.now().replace(tzinfo=None)
 
 
 def private_in(text: str) -> str | None:
@@ -71,7 +68,7 @@ def publish(store: Store, village: str, kind: str, title: str, description: str,
         need = store.draw("need_ids", 1) + 1
         store.execute(QUERIES["insert_need"], [need, village, household, kind, title.strip(),
                                                 description.strip(), value_fen, by.username,
-                                                _now()])
+                                                stamp()])
         record(store, by, "publish_need", "need", str(need), village, title)
     return need
 
@@ -85,7 +82,7 @@ def register_helper(store: Store, kind: str, name: str, contact: str) -> int:
     with store.transaction():
         helper = store.draw("helper_ids", 1) + 1
         store.execute(QUERIES["insert_helper"], [helper, kind, name.strip(), contact.strip(),
-                                                  _now()])
+                                                  stamp()])
     return helper
 
 
@@ -102,7 +99,7 @@ def pledge(store: Store, need_id: int, helper_id: int, value_fen: int, what: str
     with store.transaction():
         pledge_id = store.draw("pledge_ids", 1) + 1
         store.execute(QUERIES["insert_pledge"], [pledge_id, need_id, helper_id, value_fen,
-                                                  what.strip(), now or _now()])
+                                                  what.strip(), now or stamp()])
         store.execute(QUERIES["need_pledged"], [need_id])
     return pledge_id
 
@@ -119,7 +116,7 @@ def confirm(store: Store, pledge_id: int, by: User, on: dt.date,
     if not (evidence or "").strip():
         raise NeedError("a delivery is confirmed with its evidence: a photo or a note")
     with store.transaction():
-        store.execute(QUERIES["pledge_delivered"], [on, by.username, _now(), evidence,
+        store.execute(QUERIES["pledge_delivered"], [on, by.username, stamp(), evidence,
                                                      pledge_id])
         store.execute(QUERIES["need_met"], [found["need_id"], found["need_id"]])
         record(store, by, "confirm_pledge", "pledge", str(pledge_id), found["village_code"],

@@ -15,7 +15,7 @@ from ..errors import NotFound, PovertyCloudError
 from ..standard.regions import level_of
 from ..store import Store
 from .officer_rules import OfficerRules
-from .plans import HELPED, QUERIES
+from .plans import HELPED, QUERIES, stamp
 
 ACTIONS = ("call_in", "warning", "recall", "commendation")
 WORKERS = ("officer", "field_officer")  # the roles that work in villages
@@ -24,9 +24,6 @@ WORKERS = ("officer", "field_officer")  # the roles that work in villages
 class OfficerError(PovertyCloudError):
     """A team, pair or action refused, with the reason."""
 
-
-def _now() -> dt.datetime:
-    return dt.datetime.now().replace(tzinfo=None)
 
 
 def _worker(store: Store, username: str, village: str) -> User:
@@ -58,7 +55,7 @@ def form_team(store: Store, village: str, name: str, sent_by: str, secretary: st
     with store.transaction():
         team = store.draw("work_team_ids", 1) + 1
         store.execute(QUERIES["insert_team"], [team, village, name, sent_by, starts,
-                                                by.username, _now()])
+                                                by.username, stamp()])
         for username, role in ((secretary, "first_secretary"),
                                *((m, "member") for m in members)):
             store.execute(QUERIES["insert_team_member"], [team, username, role, starts])
@@ -135,7 +132,7 @@ def act(store: Store, username: str, kind: str, reason: str, by: User,
     with store.transaction():
         action = store.draw("officer_action_ids", 1) + 1
         store.execute(QUERIES["insert_action"], [action, username, officer.region_code, kind,
-                                                  reason, by.username, _now()])
+                                                  reason, by.username, stamp()])
         if kind == "recall":
             store.execute(QUERIES["end_pairs_of"], [day, username])
             store.execute(QUERIES["end_memberships_of"], [day, username])

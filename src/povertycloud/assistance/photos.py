@@ -12,7 +12,7 @@ from PIL import Image, UnidentifiedImageError
 
 from ..errors import PovertyCloudError
 from ..store import Store
-from .plans import QUERIES
+from .plans import QUERIES, stamp
 
 MAX_BYTES = 20 * 1024 * 1024
 EXIF_IFD, GPS_IFD = 0x8769, 0x8825
@@ -74,7 +74,7 @@ def keep_photo(store: Store, content: bytes, photo: Photo) -> None:
     """Keep the photo (once: the same bytes twice are one photo)."""
     if store.value(QUERIES["photo_kept"], [photo.sha256]) is None:
         store.execute(QUERIES["insert_photo"], [photo.sha256, content, photo.mime,
-                                                 photo.size, dt.datetime.now()])
+                                                 photo.size, stamp()])
 
 
 def photo_content(store: Store, sha256: str) -> tuple[bytes, str] | None:

@@ -29,6 +29,11 @@ OPEN = ("planned", "under_way")  # an item in these states past its due date is 
 CHANGEABLE = ("state", "due_date", "officer", "cost_fen", "deliverer", "note")
 
 
+def stamp() -> dt.datetime:
+    """The time a change is kept with: local, without a zone, as the store keeps it."""
+    return dt.datetime.now().replace(tzinfo=None)
+
+
 class PlanError(PovertyCloudError):
     """A change to a plan that is refused, with the reason."""
 
@@ -66,7 +71,7 @@ QUALIFY grp IS NULL OR row_number() OVER (PARTITION BY household_id, grp ORDER B
                              "(SELECT count(*) FROM _plan_offers)") or (0, 0)
     with store.transaction():
         start = store.draw("plan_item_ids", int(items))
-        now = dt.datetime.now().replace(tzinfo=None)
+        now = stamp()
         store.execute(QUERIES["insert_proposed_plans"],
                       [year, starts, catalogue.label, SYSTEM, now])
         store.execute(QUERIES["insert_proposed_items"], [start, year, SYSTEM, now])
@@ -120,7 +125,7 @@ def change(store: Store, item_id: int, by: User, version: int | None = None,
     if all(str(new[k]) == str(item[k]) for k in CHANGEABLE):
         raise PlanError(f"nothing to change in plan item {item_id}: it is so already")
     _check_change(store, item, new, by)
-    now = dt.datetime.now().replace(tzinfo=None)
+    now = stamp()
     try:
         with store.transaction():
             changed = store.execute(QUERIES["update_item"], [
@@ -220,7 +225,7 @@ def add(store: Store, catalogue: Catalogue, household_id: int, year: int, measur
     _check_exclusive(store, catalogue, m, household_id, year)
     starts = plan["starts"]
     item = store.draw("plan_item_ids", 1) + 1
-    now = dt.datetime.now().replace(tzinfo=None)
+    now = stamp()
     with store.transaction():
         store.execute(QUERIES["insert_item"], [
             item, household_id, year, plan["village_code"], m.id, m.kind, m.office,

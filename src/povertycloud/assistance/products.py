@@ -17,7 +17,7 @@ from ..errors import NotFound, PovertyCloudError
 from ..standard.regions import ancestor, level_of
 from ..store import Store, StoreConflict
 from .photos import Photo, keep_photo
-from .plans import QUERIES, villages_of
+from .plans import QUERIES, stamp, villages_of
 
 CATEGORIES = ("grain", "vegetables", "fruit", "tea", "meat", "eggs", "honey", "mushrooms",
               "herbs", "handicrafts", "other")
@@ -46,9 +46,6 @@ class Listing:
     description: str | None = None
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now().replace(tzinfo=None)
-
 
 def list_product(store: Store, listing: Listing, by: User,
                  photo: tuple[bytes, Photo] | None = None) -> int:
@@ -63,7 +60,7 @@ def list_product(store: Store, listing: Listing, by: User,
             product, county, listing.village, listing.seller, listing.seller_kind,
             listing.name, listing.category, listing.unit, listing.price_fen,
             listing.available, listing.season, ";".join(listing.certificates) or None,
-            listing.description, photo[1].sha256 if photo else None, by.username, _now()])
+            listing.description, photo[1].sha256 if photo else None, by.username, stamp()])
         for household, share in listing.households.items():
             store.execute(QUERIES["insert_product_household"], [product, household, share])
         record(store, by, "list_product", "product", str(product), listing.village,
@@ -126,7 +123,7 @@ def order(store: Store, product_id: int, buyer: str, buyer_kind: str, quantity: 
             order_id = store.draw("order_ids", 1) + 1
             store.execute(QUERIES["insert_order"], [
                 order_id, product_id, buyer.strip(), buyer_kind, contact, quantity,
-                product["price_fen"], product["price_fen"] * quantity, now or _now(),
+                product["price_fen"], product["price_fen"] * quantity, now or stamp(),
                 channel, by.username if by else None])
     except StoreConflict:
         raise ProductError(f"another order took {product['name']} at the same moment: "

@@ -18,7 +18,7 @@ from ..standard.regions import level_of, parent
 from ..store import Store
 from .geo import km_between
 from .photos import Photo, keep_photo
-from .plans import QUERIES, villages_of
+from .plans import QUERIES, stamp, villages_of
 
 KINDS = ("road", "water", "housing", "industry_base", "cooperative", "training",
          "relocation_site", "other")
@@ -51,9 +51,6 @@ class Draft:
     milestones: tuple[tuple[str, dt.date], ...] = field(default_factory=tuple)
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now().replace(tzinfo=None)
-
 
 def add_project(store: Store, draft: Draft, programmes: Programmes, by: User) -> int:
     """Enter a project into the library (or straight into a year's plan); returns its id."""
@@ -65,7 +62,7 @@ def add_project(store: Store, draft: Draft, programmes: Programmes, by: User) ->
             project, draft.county, draft.village, draft.name, draft.kind, draft.year,
             draft.budget_fen, ";".join(draft.programmes), draft.contractor, draft.lat,
             draft.lon, draft.radius_km, draft.starts, draft.ends,
-            "library" if draft.year is None else "planned", by.username, _now()])
+            "library" if draft.year is None else "planned", by.username, stamp()])
         for k, (name, due) in enumerate(draft.milestones, start=1):
             store.execute(QUERIES["insert_milestone"], [project, k, name, due])
         record(store, by, "add_project", "project", str(project), region, draft.name)
@@ -172,7 +169,7 @@ def report(store: Store, project_id: int, by: User, what: Report,
     if what.milestone is not None and what.milestone not in milestones:
         raise ProjectError(f"project {project_id} has no milestone {what.milestone}; it has "
                            f"{', '.join(map(str, milestones)) or 'none'}")
-    now = now or _now()
+    now = now or stamp()
     flag, reason, km = photo_flag(found, photo[1] if photo else None, now)
     with store.transaction():
         if photo is not None:
@@ -231,7 +228,7 @@ def accept(store: Store, project_id: int, by: User, note: str) -> None:
     if not note.strip():
         raise ProjectError("an acceptance needs its note (what was checked)")
     with store.transaction():
-        store.execute(QUERIES["accept_project"], [by.username, _now(), note, project_id])
+        store.execute(QUERIES["accept_project"], [by.username, stamp(), note, project_id])
         record(store, by, "accept_project", "project", str(project_id),
                found["village_code"] or found["county_code"], note)
 

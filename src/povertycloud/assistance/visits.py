@@ -22,7 +22,7 @@ from ..sqltext import literal
 from ..store import Store
 from .geo import haversine_sql, km_outside
 from .officer_rules import OfficerRules
-from .plans import QUERIES
+from .plans import QUERIES, stamp
 
 SKEW = dt.timedelta(minutes=5)  # a phone's clock ahead by this much is not the future
 SCHEMA = pa.schema([("household_id", pa.int64()), ("visited_at", pa.timestamp("us")),
@@ -53,7 +53,7 @@ def record_visits(store: Store, rules: OfficerRules, by: User, visits: pa.Table,
                   source: str, now: dt.datetime | None = None) -> Logged:
     """The visits of ``by`` (``SCHEMA``; row n of the table is row n + 1 of its file),
     checked and flagged, all or none."""
-    now = now or dt.datetime.now().replace(tzinfo=None)
+    now = now or stamp()
     rows = visits.column("_row") if "_row" in visits.column_names else \
         pa.array(range(2, visits.num_rows + 2), pa.int64())
     visits = visits.select(SCHEMA.names).cast(SCHEMA).append_column("_row", rows)
