@@ -164,6 +164,12 @@ def catalogue(store: Store, prefix: str = "", category: str | None = None
     return store.records(QUERIES["catalogue"], [prefix, category])
 
 
+def product_photo(store: Store, product_id: int) -> str | None:
+    """The SHA-256 of the photo of a product on sale, or None."""
+    found = store.value(QUERIES["product_photo"], [product_id])
+    return str(found) if found is not None else None
+
+
 def sales_incomes(store: Store, prefix: str, year: int) -> list[dict[str, Any]]:
     """Per household under ``prefix``: the income its products' delivered orders brought
     in ``year``, by its share (yuan in fen)."""

@@ -246,6 +246,17 @@ def project_file(store: Store, project_id: int) -> dict[str, Any] | None:
     return found
 
 
+def project_of(store: Store, project_id: int) -> dict[str, Any] | None:
+    """A project's own row (its place, for who may see it), or None."""
+    return store.record(QUERIES["project"], [project_id])
+
+
+def report_photo(store: Store, project_id: int, report_id: int) -> str | None:
+    """The SHA-256 of the photo of a project's report, or None."""
+    found = store.value(QUERIES["report_photo"], [project_id, report_id])
+    return str(found) if found is not None else None
+
+
 def projects_in(store: Store, prefix: str, year: int | None = None,
                 status: str | None = None) -> list[dict[str, Any]]:
     """The projects under ``prefix`` (of a year's plan; in a status), each with its

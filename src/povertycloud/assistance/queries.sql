@@ -444,6 +444,14 @@ FROM mine p JOIN fund_postings f
 GROUP BY p.project_id, p.name, p.budget_fen HAVING sum(f.amount_fen) > p.budget_fen
 ORDER BY 2, 1, 4
 
+-- name: report_photo
+-- the photo of a project's report, if any
+SELECT photo FROM project_reports WHERE project_id = ? AND report_id = ?
+
+-- name: product_photo
+-- the photo of a product on sale, if any
+SELECT photo FROM products WHERE product_id = ? AND active
+
 -- name: photo_kept
 SELECT 1 FROM photos WHERE sha256 = ?
 

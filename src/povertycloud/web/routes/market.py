@@ -14,7 +14,14 @@ from pydantic import BaseModel, Field
 
 from ...assistance.needs import HELPERS, NeedError, board, pledge, register_helper
 from ...assistance.photos import photo_content
-from ...assistance.products import BUYERS, CATEGORIES, ProductError, catalogue, order
+from ...assistance.products import (
+    BUYERS,
+    CATEGORIES,
+    ProductError,
+    catalogue,
+    order,
+    product_photo,
+)
 from ...errors import NotFound
 from ...reports import figures
 from ...store import Store
@@ -101,9 +108,9 @@ def api_pledge(request: Request, need_id: Id, body: NewPledge, store: DB) -> dic
 
 
 @pages.get("/portal/products/{product_id}/photo")
-def product_photo(product_id: Id, store: DB) -> Response:
-    found = next((p for p in catalogue(store) if p["product_id"] == product_id), None)
-    content = photo_content(store, found["photo"]) if found and found["photo"] else None
+def product_photo_page(product_id: Id, store: DB) -> Response:
+    sha = product_photo(store, product_id)  # one product's, not the whole catalogue
+    content = photo_content(store, sha) if sha else None
     if content is None:
         raise HTTPException(404, f"product {product_id} has no photo")
     return Response(content[0], media_type=content[1],

@@ -13,7 +13,8 @@ from fastapi.responses import Response
 
 from ...assistance.allocation import saved
 from ...assistance.photos import photo_content
-from ...assistance.projects import project_file, projects_in
+from ...assistance.projects import project_file, projects_in, report_photo
+from ...assistance.projects import project_of as project_row
 from ...reports import figures
 from ...store import Store
 from ..deps import DB, Id, Me, Viewer, allowed, in_jurisdiction
@@ -69,9 +70,12 @@ def api_project(project_id: Id, me: Me, store: DB) -> dict[str, Any]:
 
 
 @pages.get("/projects/{project_id}/reports/{report_id}/photo")
-def report_photo(project_id: Id, report_id: Id, me: Me, store: DB) -> Response:
-    found = project_of(me, store, project_id)
-    sha = next((r["photo"] for r in found["reports"] if r["report_id"] == report_id), None)
+def report_photo_page(project_id: Id, report_id: Id, me: Me, store: DB) -> Response:
+    allowed(me, READ)
+    found = project_row(store, project_id)  # only where it is: not the whole file
+    if found is None or not me.user.covers(found["village_code"] or found["county_code"]):
+        raise HTTPException(404, f"no project {project_id} in your jurisdiction")
+    sha = report_photo(store, project_id, report_id)
     content = photo_content(store, sha) if sha else None
     if content is None:
         raise HTTPException(404, f"report {report_id} of project {project_id} has no photo")
