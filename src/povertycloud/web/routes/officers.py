@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from ...assistance.kpis import officer_kpis, team_kpis
 from ...assistance.officer_rules import load_officer_rules
 from ...assistance.officers import households_of
+from ...assistance.plans import stamp
 from ...assistance.visits import log_visit
 from ...errors import ValidationFailed
 from ..deps import DB, CsrfHeader, FormToken, Me, Viewer, allowed, check_csrf
@@ -48,8 +49,7 @@ def visit(me: Viewer, store: DB, body: Visit) -> dict[str, Any]:
     """Log ``me``'s visit now; a refusal is a 422 naming the field and the reason."""
     allowed(me, WORK)
     try:
-        done = log_visit(store, rules(), me.user, body.household_id,
-                         dt.datetime.now().replace(tzinfo=None), body.lat, body.lon,
+        done = log_visit(store, rules(), me.user, body.household_id, stamp(), body.lat, body.lon,
                          body.done, body.next_step or None, "phone")
     except ValidationFailed as exc:
         raise HTTPException(422, "; ".join(f"{i.field}: {i.reason}" for i in exc.issues)
