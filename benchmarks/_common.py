@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import psutil
 
@@ -50,3 +51,24 @@ def write_section(name: str, body: str, doc: Path = DOC) -> None:
 def machine() -> str:
     mem = psutil.virtual_memory().total / 2**30
     return f"{psutil.cpu_count()} cores, {mem:.0f} GiB, Python {sys.version.split()[0]}"
+
+
+def truth_score(store: Any, truth: str, found: str) -> tuple[int, int, int]:
+    """Injected, flagged and right: the keys ``k`` of the queries ``truth`` (what was
+    injected) and ``found`` (what a rule flagged), and those in both."""
+    row = store.one(f"SELECT (SELECT count(*) FROM ({truth})), (SELECT count(*) FROM "
+                    f"({found})), (SELECT count(*) FROM ({found}) f JOIN ({truth}) t "
+                    "USING (k))") or (0, 0, 0)
+    return int(row[0]), int(row[1]), int(row[2])
+
+
+def precision_recall_table(rows: list[tuple[str, int, int, int]], first: str) -> list[str]:
+    """A Markdown table of (name, injected, flagged, right) with precision and recall."""
+    lines = [f"| {first} | injected | flagged | right | precision | recall |",
+             "|---|---:|---:|---:|---:|---:|"]
+    for name, injected, flagged, right in rows:
+        precision = f"{right / flagged:.3f}" if flagged else "—"
+        recall = f"{right / injected:.3f}" if injected else "—"
+        lines.append(f"| {name} | {injected:,} | {flagged:,} | {right:,} | {precision} | "
+                     f"{recall} |")
+    return lines

@@ -18,7 +18,7 @@ import argparse
 import datetime as dt
 import time
 
-from _common import ROOT, machine, write_section
+from _common import ROOT, machine, precision_recall_table, truth_score, write_section
 from povertycloud.assistance.kpis import officer_kpis
 from povertycloud.assistance.needs import need_flags
 from povertycloud.assistance.officer_rules import load_officer_rules
@@ -53,14 +53,6 @@ CHECKS = {
 NOTE = ("The synthetic assistance is clean but for what was faked, so these figures show "
         "that each flag finds its own cases and nothing else; in the field, precision is "
         "what officers find when they check the flagged visits and photos.")
-
-
-def score(store: Store, truth: str, found: str) -> tuple[int, int, int]:
-    row = store.one(f"SELECT (SELECT count(*) FROM ({truth})), (SELECT count(*) FROM "
-                    f"({found})), (SELECT count(*) FROM ({truth}) t JOIN ({found}) f "
-                    "USING (k))")
-    assert row is not None
-    return int(row[0]), int(row[1]), int(row[2])
 
 
 def late_cadres(store: Store, year: int) -> tuple[int, int, int, float, int]:
@@ -116,7 +108,7 @@ def main() -> None:
         started = time.perf_counter()
         counts = synthesize_assistance(store, config)
         made = time.perf_counter() - started
-        rows = [(name, *score(store, truth, found)) for name, (truth, found) in
+        rows = [(name, *truth_score(store, truth, found)) for name, (truth, found) in
                 CHECKS.items()]
         late, behind, found, board, faked = late_cadres(store, config.year)
         rows.append(("cadre late with visits", late, behind, found))
@@ -128,13 +120,7 @@ def main() -> None:
              f"with photos, {counts['orders']:,} orders and {counts['pledges']:,} pledges "
              f"entered through the product in {made:.0f} s; one board of every cadre's "
              f"indicators took {board:.2f} s.", "",
-             "| flag | injected | flagged | right | precision | recall |",
-             "|---|---:|---:|---:|---:|---:|"]
-    for name, injected, flagged, right in rows:
-        precision = f"{right / flagged:.3f}" if flagged else "—"
-        recall = f"{right / injected:.3f}" if injected else "—"
-        lines.append(f"| {name} | {injected:,} | {flagged:,} | {right:,} | {precision} | "
-                     f"{recall} |")
+             *precision_recall_table(rows, "flag")]
     lines += ["", f"Of the {behind - found:,} cadres behind on visits who were not late, "
               f"{faked:,} had a visit flagged: a faked visit does not count, so they were "
               "behind in the visits they made. " + NOTE]

@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import ROOT, machine, write_section
+from _common import ROOT, machine, precision_recall_table, truth_score, write_section
 from povertycloud.cli.synth import build_store
 from povertycloud.funds.anomalies import load_anomaly_rules, raise_fund_flags
 from povertycloud.funds.programmes import load_programmes
@@ -55,10 +55,7 @@ def scores(store: Store) -> list[tuple[str, int, int, int]]:
         else:
             found = f"SELECT DISTINCT {key} AS k FROM fund_flags WHERE rule = '{rule}'"
         truth = f"SELECT DISTINCT {key} AS k FROM truth_fund_anomalies WHERE rule = '{rule}'"
-        injected, flagged, right = store.one(
-            f"SELECT (SELECT count(*) FROM ({truth})), (SELECT count(*) FROM ({found})), "
-            f"(SELECT count(*) FROM ({found}) f JOIN ({truth}) t USING (k))") or (0, 0, 0)
-        rows.append((rule, int(injected), int(flagged), int(right)))
+        rows.append((rule, *truth_score(store, truth, found)))
     return rows
 
 
@@ -89,13 +86,7 @@ def main() -> None:
              f"{counts['lines']:,} payment lines in {counts['batches']:,} batches and "
              f"{counts['entries']:,} entries booked in {booked:.1f} s; the rules ran in "
              f"{raised:.1f} s.", "",
-             "| rule | injected | flagged | right | precision | recall |",
-             "|---|---:|---:|---:|---:|---:|"]
-    for rule, injected, flagged, right in rows:
-        precision = f"{right / flagged:.3f}" if flagged else "—"
-        recall = f"{right / injected:.3f}" if injected else "—"
-        lines.append(f"| {rule} | {injected:,} | {flagged:,} | {right:,} | {precision} | "
-                     f"{recall} |")
+             *precision_recall_table(rows, "rule")]
     lines += ["", NOTE]
     body = "\n".join(lines)
     print(body)
