@@ -51,18 +51,40 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                      help="also run the tests marked slow (CI and ./dev reliability do)")
 
 
+def _twin(item: pytest.Item) -> str | None:
+    """What ``item`` repeats a test on: the second backend (PostgreSQL) or the phone's
+    width (400 px) of the browser tests; None for neither."""
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    if any(v == "postgresql" for v in params.values()):
+        return "postgresql"
+    return "phone" if params.get("width") == 400 else None
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """A test that records kills or bad inputs is marked ``reliability``; the tests
-    marked ``slow`` are left out unless ``--run-slow`` is given."""
+    """A test that records kills or bad inputs is marked ``reliability``. Unless
+    ``--run-slow`` is given (CI, ./dev reliability), the tests marked ``slow`` are left
+    out, and of a module's twins (the same test on PostgreSQL, or at the phone's width)
+    only the first runs: every module still meets both, in a quicker loop."""
     for item in items:
         if {"reliability", "crash_test", "refuse"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.reliability)
     if config.getoption("--run-slow"):
         return
-    slow = [item for item in items if item.get_closest_marker("slow")]
-    if slow:
-        config.hook.pytest_deselected(items=slow)
-        items[:] = [item for item in items if not item.get_closest_marker("slow")]
+    seen: set[tuple[str, str]] = set()
+    left = []
+    for item in items:
+        twin = _twin(item)
+        if item.get_closest_marker("slow"):
+            left.append(item)
+        elif twin:
+            key = (item.nodeid.split("::")[0], twin)
+            if key in seen:
+                left.append(item)
+            seen.add(key)
+    if left:
+        config.hook.pytest_deselected(items=left)
+        dropped = {id(item) for item in left}
+        items[:] = [item for item in items if id(item) not in dropped]
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:

@@ -603,8 +603,9 @@ def test_demo_builds_once_then_reuses_the_store(tmp_path: Path) -> None:
     assert db.stat().st_ino == inode
     assert query(db, "SELECT count(*) FROM batches") == batches
     assert sorted(p.name for p in (tmp_path / "D").iterdir()) == [
-        "accounts.txt", "counties.geojson", "funds", "province.duckdb"]
+        "accounts.txt", "assessment", "counties.geojson", "funds", "province.duckdb"]
     assert query(db, "SELECT count(*) > 0 FROM fund_payments") == [(True,)]  # funds paid
+    assert query(db, "SELECT count(*) > 0 FROM assessment_estimates") == [(True,)]  # assessed
     accounts = (tmp_path / "D" / "accounts.txt").read_text(encoding="utf-8").splitlines()
     assert [line.split("\t")[2] for line in accounts] == [
         "officer"] * 5 + ["field_officer", "auditor", "assessor", "admin"]

@@ -206,21 +206,28 @@ def test_no_assessment_data_is_not_a_failure(store: Store, province: Province) -
     judged = criteria(store, province.village, AS_OF, YEAR)
     approval = by_name(judged["criteria"], "approval")
     assert (approval["value"], approval["passed"], approval["note"]) == (
-        None, None, "no assessment data")
+        None, None, "no assessment yet")
     assert judged["met"]
 
 
-@pytest.mark.parametrize(("approving", "met"), [(89, False), (90, True)])
-def test_approval_from_assessment_data(store: Store, province: Province, approving: int,
-                                       met: bool) -> None:
-    store.execute("CREATE TABLE assessments (region_code VARCHAR, assessed_on DATE, "
-                  "households_surveyed BIGINT, households_approving BIGINT)")
-    store.execute("INSERT INTO assessments VALUES (?, ?, 100, ?), (?, ?, 100, 0)",
-                  [province.village, AS_OF, approving, province.village,
-                       AS_OF + dt.timedelta(days=1)])  # the later survey is not yet known
+@pytest.mark.parametrize(("approving", "met"), [(0.89, False), (0.90, True)])
+def test_approval_from_the_latest_assessment_of_the_day(store: Store, province: Province,
+                                                        approving: float, met: bool) -> None:
+    """The assessment's estimate judged against the limit, and one of a later frame not
+    yet known (the whole flow: tests/assessment)."""
+    for assessment, day, value in ((1, AS_OF, approving), (2, AS_OF + dt.timedelta(days=1), 0)):
+        store.execute("INSERT INTO assessment_designs VALUES (?, ?, ?, ?, 'r', 1, 'v', 1, "
+                      "'{}', 'drawn', 'x', current_timestamp, NULL)",
+                      [assessment, province.village[:6] + "000000", day, YEAR])
+        store.execute("INSERT INTO assessment_estimates VALUES (?, ?, 'village', 'approval', "
+                      "?, ?, ?, 100, current_timestamp)",
+                      [assessment, province.village, value, value - 0.05, value + 0.05])
     judged = criteria(store, province.village, AS_OF, YEAR)
     approval = by_name(judged["criteria"], "approval")
-    assert (approval["value"], approval["passed"], judged["met"]) == (approving, met, met)
+    assert (approval["value"], approval["passed"], judged["met"]) == (
+        pytest.approx(100 * approving), met, met)
+    assert approval["interval"] == (pytest.approx(100 * approving - 5),
+                                    pytest.approx(100 * approving + 5))
 
 
 # -- exit proposals and their procedure --------------------------------------------------
@@ -348,7 +355,8 @@ def test_the_command_prints_statuses_and_criteria(province: Province,
                                          "village", "--region", province.village],
                            env={"COLUMNS": "250"})
     assert judged.exit_code == 0, judged.output
-    assert province.village in judged.output and "no assessment data" in judged.output
+    assert province.village in judged.output and "no assessment yet" in judged.output
+    assert "est." in judged.output  # the rates estimated from the identification
 
 
 def test_codes_are_whole_at_80_columns(province: Province,

@@ -43,6 +43,7 @@ SCHEMA_FINGERPRINTS = {
     19: "2e3152bdc63ca38c9b7da79608bbc3c3ac00c1511208a1748edec720859ab6e5",  # projects
     20: "2e3152bdc63ca38c9b7da79608bbc3c3ac00c1511208a1748edec720859ab6e5",  # products, needs
     21: "2e3152bdc63ca38c9b7da79608bbc3c3ac00c1511208a1748edec720859ab6e5",  # contacts sealed
+    22: "2e3152bdc63ca38c9b7da79608bbc3c3ac00c1511208a1748edec720859ab6e5",  # assessments
 }
 WEB_TABLES = {"users", "sessions", "audit_log", "complaints", "announcements",
               "feed_links", "conflict_flags",  # the feed checks' tables
@@ -65,7 +66,9 @@ WEB_TABLES = {"users", "sessions", "audit_log", "complaints", "announcements",
               "projects", "project_households", "project_milestones",  # projects
               "project_reports", "photos",
               "products", "product_households", "orders",  # sales of products
-              "needs", "helpers", "pledges"}  # help from society
+              "needs", "helpers", "pledges",  # help from society
+              "assessment_designs", "assessment_villages", "assessment_households",
+              "assessment_returns", "assessment_imports", "assessment_estimates"}
 
 
 @pytest.fixture

@@ -29,16 +29,17 @@ ROLES = ("officer", "field_officer", "auditor", "assessor", "admin", "department
 PERMISSIONS: dict[str, frozenset[str]] = {
     "officer": frozenset({"dashboard", "households", "search", "unmask", "complaints",
                           "announce", "verify", "data", "review", "workflow", "monitoring",
-                          "funds", "funds_read", "plans"}),
+                          "funds", "funds_read", "plans", "assess"}),
     "field_officer": frozenset({"dashboard", "households", "search", "unmask", "verify",
                                 "workflow", "monitoring", "plans"}),
     "auditor": frozenset({"dashboard", "households", "search", "audit", "data",
                           "monitoring", "funds_read"}),
-    "assessor": frozenset({"dashboard", "households", "search"}),
+    # a third party: enters the returns of the assessments it is given, nothing else
+    "assessor": frozenset({"dashboard", "households", "search", "assess_returns"}),
     "admin": frozenset({"dashboard", "households", "search", "unmask", "complaints",
                         "announce", "audit", "users", "verify", "data", "quarantine",
                         "review", "workflow", "monitoring", "jobs", "funds", "funds_read",
-                        "plans"}),
+                        "plans", "assess", "assess_returns"}),
     "department": frozenset({"deliver"}),  # of its own source only (User.source)
 }
 MIN_PASSWORD = 10

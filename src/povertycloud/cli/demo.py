@@ -65,6 +65,7 @@ def demo(
         as_of = _summary(store, folder)
         print_summary(store, year)
         _accounts(store, folder)
+        _assessment(store, folder)
         _dynamic(store, year)
         _where(store, folder, as_of)
     console.print(f"Done in {time.perf_counter() - started:.1f} s")
@@ -136,6 +137,35 @@ def _assistance(store: Store) -> None:
             task, description=f"Assistance: {s}"))
         bar.update(task, description=f"Assistance: {counts['plans']:,} plans, "
                    f"{counts['cadres']:,} cadres, {counts['visits']:,} visits",
+                   total=1, completed=1)
+
+
+def _assessment(store: Store, folder: Path) -> None:
+    """Once: a third-party assessment of the first county, its returns synthetic (written
+    to ``folder``/assessment) and imported by the demo's assessor, the rates estimated."""
+    from ..access.accounts import user_named
+    from ..assessment.design import make_design
+    from ..assessment.draw import draw_sample
+    from ..assessment.returns import import_returns
+    from ..assessment.rules import load_assessment_rules
+    from ..synth.assessment import AssessmentConfig, write_returns, write_truth
+
+    if store.count("assessment_designs") or not store.has_table("identification"):
+        return
+    rules, config = load_assessment_rules(), AssessmentConfig()
+    county = _first_county(store)
+    as_of = dt.date(store.latest_year("household_years") or 0, 12, 31)  # the exit's day
+    officer = user_named(store, "province_officer")
+    with progress_bar() as bar, store.transaction():  # whole, or the guard above re-runs it
+        task = bar.add_task("Assessment: design and draw", total=None)
+        assessment = make_design(store, rules, county, as_of, 1, officer)
+        drawn = draw_sample(store, assessment, ["评估员甲", "评估员乙"], officer)
+        bar.update(task, description="Assessment: the assessors' returns")
+        write_truth(store, county, as_of, config)
+        returns = folder / "assessment" / f"returns-{assessment}.csv"
+        write_returns(store, assessment, returns, config)
+        import_returns(store, rules, assessment, returns, user_named(store, "assessor"))
+        bar.update(task, description=f"Assessment of {county}: {drawn:,} households",
                    total=1, completed=1)
 
 
@@ -282,6 +312,7 @@ def _where(store: Store, folder: Path, as_of: dt.date) -> None:
         "--behind\n"
         f"allocate     povertycloud allocate --db {store.label} --county "
         f"{_first_county(store)} --year 2026 --budget-yuan 20000000\n"
+        f"assessment   povertycloud assess rates 1 --db {store.label}\n"
         f"inspect      povertycloud store info {store.label}\n"
         f"docs         docs/getting-started.md, docs/data-standard.md, docs/cli.md",
         title="Where everything is"))

@@ -11,6 +11,7 @@ from ..errors import PovertyCloudError
 from . import (
     allocate,
     analysis,
+    assess,
     backup,
     checks,
     data,
@@ -83,6 +84,7 @@ app.add_typer(products.products_app, name="products")
 app.add_typer(products.needs_app, name="needs")
 app.add_typer(officers.officers_app, name="officers")
 app.add_typer(officers.visits_app, name="visits")
+app.add_typer(assess.assess_app, name="assess")
 
 
 def _version(value: bool) -> None:

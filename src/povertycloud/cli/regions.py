@@ -74,18 +74,21 @@ def criteria_command(db: DbOption, level: Annotated[str, typer.Option(
                      region: RegionOption = "", as_of: AsOfOption = None,
                      year: YearOption = None) -> None:
     """The exit criteria of each village or county: value, limit and whether it holds.
-    Wrong-exit and missed rates are estimates from the registry's identification."""
-    from ..dynamic.region_criteria import JUDGED, criteria_for
+    The rates come from the region's latest assessment (`assess`) where there is one;
+    elsewhere wrong-exit and missed rates are estimates from the registry's
+    identification (marked est.)."""
+    from ..dynamic.region_criteria import JUDGED, LABELS, criteria_for
 
     if level not in JUDGED:
         raise typer.BadParameter(f"--level is village or county, not {level!r}")
     with open_store(db, read_only=True) as store:
         year, day = _when(store, year, as_of)
         rows = criteria_for(store, day, year, level, prefix_of(region))
-    names = [c["label"] for c in rows[0]["criteria"]] if rows else []
+    names = [LABELS[c["criterion"]] for c in rows[0]["criteria"]] if rows else []
     table = keys(RichTable("region", "name", *names, "met",
-                           title=f"Exit criteria of {level} as of {day}, estimates from "
-                                 f"the identification of {year} ({len(rows):,})"), "region")
+                           title=f"Exit criteria of {level} as of {day} ({len(rows):,}); "
+                                 f"est.: estimated from the identification of {year}, not "
+                                 "an assessment"), "region")
     for r in rows:
         table.add_row(r["region_code"], r["region_name"],
                       *(_judged(c) for c in r["criteria"]), "yes" if r["met"] else "NO")
@@ -127,7 +130,9 @@ def _judged(c: dict[str, Any]) -> str:
     if c["value"] is None:
         return f"{c['note']}" + ("" if c["passed"] is None else " FAIL")
     mark = "ok" if c["passed"] else "FAIL"
-    return f"{c['value']:.2f} {c['comparison']} {c['limit']:g} {mark}"
+    low_high = f" ({c['interval'][0]:.2f}–{c['interval'][1]:.2f})" if c["interval"] else ""
+    said = f"{c['value']:.2f}{low_high} {c['comparison']} {c['limit']:g} {mark}"
+    return said + (" est." if c["estimate"] else "")
 
 
 def _text(value: object) -> str:

@@ -2,11 +2,12 @@
 versioned rule file (rules/region_exit.yaml), computed for one region or for all of a
 level under a prefix.
 
-Registered incidence comes from the roll-up. The wrong-exit and missed rates are
-ESTIMATES from the registry's own identification of a survey year, not the sampled
-assessment of the national rules; each result says which. Approval needs assessment data
-(a table ``assessments``); without it the criterion is reported as not assessed and vetoes
-nothing. Any other criterion that fails vetoes the exit.
+Registered incidence comes from the roll-up. Where a third-party assessment of the
+region's county was estimated (assessment/, table ``assessment_estimates``), the
+wrong-exit and missed rates, integrated incidence and public approval are its sampled
+estimates, with their intervals; elsewhere the rates are ESTIMATES from the registry's
+own identification of a survey year, and approval is not assessed and vetoes nothing.
+Each result says which. Any other criterion that fails vetoes the exit.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from ..identification.runs import require_identification
 from ..pipeline.rollups import rollups_sql, status_as_of_sql
 from ..reports.rollups import moved_placement_sql, survey_year
 from ..rulefiles import LINE, Reader, RuleSet, header, load, shipped
-from ..sqltext import literal
+from ..sqltext import date_literal, literal
 from ..standard.regions import PREFIX_LENGTH, level_of, sql_ancestor
 from ..standard.regions import problem as code_problem
 from ..store import Store
@@ -30,12 +31,10 @@ from ..store import Store
 DEFAULT = "region_exit.yaml"
 JUDGED = ("village", "county")  # the levels with a status and exit criteria
 LABELS = {"registered_incidence": "registered incidence",
-          "integrated_incidence": "integrated incidence (estimate)",
-          "wrong_exit": "wrong-exit rate (estimate)", "missed": "missed rate (estimate)",
+          "integrated_incidence": "integrated incidence",
+          "wrong_exit": "wrong-exit rate", "missed": "missed rate",
           "approval": "public approval"}
-# the columns an assessments table needs for the approval criterion
-ASSESSMENT_COLUMNS = ("region_code", "assessed_on", "households_surveyed",
-                      "households_approving")
+Assessed = dict[str, dict[str, Any]]  # rate: the latest assessment's estimate of a region
 
 
 @dataclass(frozen=True)
@@ -124,12 +123,12 @@ def criteria_for(store: Store, as_of: dt.date, year: int, level: str, prefix: st
     survey = survey_year(store, as_of)
     require_identification(store, year)
     figures = _figures(store, as_of, survey, year, level, prefix)
-    approval = _approval(store, as_of, level, prefix)
+    assessed = _assessed(store, as_of, level, prefix)
     out = []
     for row in figures:
         row |= {"as_of": as_of, "year": year, "survey_year": survey,
                 "west": rules.west(row["region_code"]), "rules": rules.label}
-        row["criteria"] = [_judge(c, row, approval.get(row["region_code"]))
+        row["criteria"] = [_judge(c, row, assessed.get(row["region_code"], {}))
                            for c in rules.criteria if level in c.levels]
         row["met"] = all(c["passed"] is not False for c in row["criteria"])
         out.append(row)
@@ -142,29 +141,18 @@ def _figures(store: Store, as_of: dt.date, survey: int, year: int,
     household in the village it was in on ``as_of`` (as the roll-up places it). A
     monitored household counts as exited if it ever exited (unstable exit), else as not
     registered (marginal); registered poor households are in neither group."""
-    region = sql_ancestor("w.village_code", level)
+    region = sql_ancestor("village_code", level)
     return store.records(f"""
-WITH status AS ({status_as_of_sql(as_of)}),
-placement AS ({placement_sql(as_of, prefix)}),
-exited AS (SELECT DISTINCT household_id FROM status_changes
-           WHERE status = 'exited' AND effective_date <= ?),
-judged AS (
-  SELECT {region} AS region_code, i.members,
-    CASE WHEN s.status = 'registered_poor' THEN NULL
-         WHEN s.status = 'exited' OR x.household_id IS NOT NULL THEN 'exited'
-         ELSE 'unregistered' END AS grouped,
-    i.income_below_line OR i.guarantees_failed > 0 AS wrongly_out,
-    i.proposal = 'poor' AS qualifies
-  FROM identification i JOIN placement w ON w.household_id = i.household_id
-  LEFT JOIN status s ON s.household_id = i.household_id
-  LEFT JOIN exited x ON x.household_id = i.household_id
-  WHERE i.year = ?),
+WITH judged AS (
+  SELECT {region} AS region_code, members, nullif(grp, 'registered') AS grouped,
+    wrongly_out, qualifies
+  FROM ({household_groups_sql(as_of, year, prefix)})),
 estimates AS (
   SELECT region_code,
     sum(members) FILTER (grouped = 'exited') AS exited_people,
     sum(members) FILTER (grouped = 'exited' AND wrongly_out) AS wrongly_exited_people,
-    sum(members) FILTER (grouped = 'unregistered') AS unregistered_people,
-    sum(members) FILTER (grouped = 'unregistered' AND qualifies) AS missed_people
+    sum(members) FILTER (grouped = 'not_registered') AS unregistered_people,
+    sum(members) FILTER (grouped = 'not_registered' AND qualifies) AS missed_people
   FROM judged GROUP BY region_code)
 SELECT r.region_code, g.name AS region_name, r.level, r.people,
   r.people_registered_poor AS registered_poor_people,
@@ -176,7 +164,29 @@ FROM ({rollup_sql(as_of, survey)}) r
 LEFT JOIN regions g ON g.code = r.region_code
 LEFT JOIN estimates e ON e.region_code = r.region_code
 WHERE r.level = ? AND starts_with(r.region_code, ?)
-ORDER BY r.region_code""", [as_of, year, level, prefix])
+ORDER BY r.region_code""", [level, prefix])
+
+
+def household_groups_sql(as_of: dt.date, year: int, prefix: str = "") -> str:
+    """(household_id, village_code, members, grp, wrongly_out, qualifies) of each
+    household identified in ``year`` in a village under ``prefix`` on ``as_of``: its
+    group (registered poor; exited, also when monitored since; not registered), whether
+    its income is below the line or a guarantee fails, and whether it is proposed poor."""
+    return f"""
+WITH status AS ({status_as_of_sql(as_of)}),
+placement AS ({placement_sql(as_of, prefix)}),
+exited AS (SELECT DISTINCT household_id FROM status_changes
+           WHERE status = 'exited' AND effective_date <= {date_literal(as_of)})
+SELECT i.household_id, w.village_code, i.members,
+  CASE WHEN s.status = 'registered_poor' THEN 'registered'
+       WHEN s.status = 'exited' OR x.household_id IS NOT NULL THEN 'exited'
+       ELSE 'not_registered' END AS grp,
+  i.income_below_line OR i.guarantees_failed > 0 AS wrongly_out,
+  i.proposal = 'poor' AS qualifies
+FROM identification i JOIN placement w ON w.household_id = i.household_id
+LEFT JOIN status s ON s.household_id = i.household_id
+LEFT JOIN exited x ON x.household_id = i.household_id
+WHERE i.year = {int(year)}"""
 
 
 def placement_sql(as_of: dt.date, prefix: str = "") -> str:
@@ -193,38 +203,57 @@ def rollup_sql(as_of: dt.date, survey: int) -> str:
     return rollups_sql(as_of, survey, placement=moved_placement_sql(as_of))
 
 
-def _approval(store: Store, as_of: dt.date, level: str, prefix: str
-              ) -> dict[str, tuple[int, int]]:
-    """(approving, surveyed) households by region from the assessments up to ``as_of``;
-    empty without assessment data."""
-    if not store.has_table("assessments"):
-        return {}
-    if not set(ASSESSMENT_COLUMNS) <= set(store.columns("assessments")):
-        raise PovertyCloudError(f"the assessments table needs the columns "
-                                f"{', '.join(ASSESSMENT_COLUMNS)} for the approval rate")
-    rows = store.rows(
-        f"SELECT {sql_ancestor('region_code', level)}, sum(households_approving), "
-        "sum(households_surveyed) FROM assessments WHERE assessed_on <= ? AND "
-        "starts_with(region_code, ?) GROUP BY 1", [as_of, prefix])
-    return {str(code): (int(yes), int(all_)) for code, yes, all_ in rows}
+def _assessed(store: Store, as_of: dt.date, level: str, prefix: str
+              ) -> dict[str, Assessed]:
+    """By region: each rate of the latest assessment (of a frame on or before ``as_of``)
+    that estimated it, with its interval."""
+    found: dict[str, Assessed] = {}
+    for row in store.records("""
+SELECT e.region_code, e.rate, e.estimate, e.ci_low, e.ci_high, e.sampled, e.assessment_id,
+  d.as_of AS assessed_as_of
+FROM assessment_estimates e JOIN assessment_designs d ON d.assessment_id = e.assessment_id
+WHERE d.as_of <= ? AND e.level = ? AND starts_with(e.region_code, ?)
+QUALIFY row_number() OVER (PARTITION BY e.region_code, e.rate
+                           ORDER BY d.as_of DESC, e.assessment_id DESC) = 1""",
+                             [as_of, level, prefix]):
+        found.setdefault(row["region_code"], {})[row["rate"]] = row
+    return found
 
 
-def _judge(c: Criterion, row: dict[str, Any], approval: tuple[int, int] | None
-           ) -> dict[str, Any]:
+def _judge(c: Criterion, row: dict[str, Any], assessed: Assessed) -> dict[str, Any]:
     """One criterion of one region: value and limit (percent), passed (None: no data)."""
     limit = c.west_limit if row["west"] else c.limit
-    value, source, note = _value(c.name, row, approval)
+    value, source, note = (_sampled(assessed[c.name]) if c.name in assessed
+                           else _value(c.name, row))
     passed = None if value is None else (value >= limit if c.at_least else value < limit)
     if value is None and c.name == "registered_incidence":
         passed = False  # no population to show the incidence below the limit
-    return {"criterion": c.name, "label": LABELS[c.name], "value": value, "limit": limit,
-            "comparison": ">=" if c.at_least else "<", "passed": passed,
-            "estimate": source.startswith("estimate"), "source": source, "note": note}
+    estimate = source.startswith("estimate")
+    return {"criterion": c.name, "label": LABELS[c.name] + (" (estimate)" if estimate else ""),
+            "value": value, "limit": limit, "comparison": ">=" if c.at_least else "<",
+            "passed": passed, "estimate": estimate, "source": source, "note": note,
+            "interval": _interval(assessed.get(c.name))}
 
 
-def _value(name: str, row: dict[str, Any], approval: tuple[int, int] | None
-           ) -> tuple[float | None, str, str]:
-    """(value in percent or None, its source, a note) of one criterion."""
+def _sampled(e: dict[str, Any]) -> tuple[float | None, str, str]:
+    """(value in percent, source, note) of a rate the assessment estimated."""
+    source = f"assessment {e['assessment_id']} (frame of {e['assessed_as_of']})"
+    if e["estimate"] is None:
+        return None, source, "nobody of the rate's group in the sample"
+    low, high = _interval(e) or (None, None)
+    return (100.0 * e["estimate"], source,
+            f"sampled estimate, interval {low:.2f} to {high:.2f} % ({e['sampled']:,} sampled)")
+
+
+def _interval(e: dict[str, Any] | None) -> tuple[float, float] | None:
+    if e is None or e["ci_low"] is None:
+        return None
+    return 100.0 * e["ci_low"], 100.0 * e["ci_high"]
+
+
+def _value(name: str, row: dict[str, Any]) -> tuple[float | None, str, str]:
+    """(value in percent or None, its source, a note) of one criterion without an
+    assessment."""
     identification = (f"estimate from the registry's identification of {row['year']}, "
                       "not an assessment")
     if name == "registered_incidence":
@@ -246,9 +275,7 @@ def _value(name: str, row: dict[str, Any], approval: tuple[int, int] | None
         return value, identification, ("no unregistered people" if value is None else
                                        "unregistered people identified poor / "
                                        "unregistered people")
-    if approval is None or not approval[1]:
-        return None, "assessment", "no assessment data"
-    return _rate(*approval), "assessment", "approving / surveyed households"
+    return None, "assessment", "no assessment yet"
 
 
 def _rate(part: int, whole: int) -> float | None:

@@ -47,7 +47,7 @@ def _kind(f: Field) -> str:
     return _TYPES[f.kind]
 
 
-def _number(x: float) -> str:
+def xpath_number(x: float) -> str:
     """A bound as XPath 1.0 reads it: no exponent (1e+15 is not a number there)."""
     return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
@@ -57,8 +57,8 @@ def _constraint(f: Field) -> tuple[str, str, str]:
     if f.kind == Kind.ID_NUMBER:
         return ("regex(., '^[0-9]{17}[0-9X]$')", "18 characters: 17 digits, then a digit or X",
                 "18位：17位数字，末位为数字或X")
-    low = None if f.minimum is None else _number(f.minimum)
-    high = None if f.maximum is None else _number(f.maximum)
+    low = None if f.minimum is None else xpath_number(f.minimum)
+    high = None if f.maximum is None else xpath_number(f.maximum)
     bounds = [f". {op} {b}" for op, b in ((">=", low), ("<=", high)) if b is not None]
     message = f"{low} – {high}" if low and high else ", ".join(b[2:] for b in bounds)
     return " and ".join(bounds), message, message

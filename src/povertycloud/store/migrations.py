@@ -31,6 +31,7 @@ MIGRATIONS: tuple[str, ...] = (
     "0019_projects.sql",
     "0020_products_and_needs.sql",
     "0021_contacts_sealed.sql",
+    "0022_assessments.sql",
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -1,0 +1,137 @@
+-- The statements of the assessment (assessment/).
+
+-- name: insert_design
+INSERT INTO assessment_designs (assessment_id, county_code, as_of, survey_year, rules, seed,
+  frame_version, frame_households, sizes, status, made_by, made_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'designed', ?, ?)
+
+-- name: design
+SELECT * FROM assessment_designs WHERE assessment_id = ?
+
+-- name: designs
+-- the assessments of counties under a prefix, the latest first, with their progress
+SELECT d.assessment_id, d.county_code, g.name AS county_name, d.as_of, d.survey_year,
+  d.status, d.made_by, d.made_at, d.frame_households,
+  (SELECT count(*) FROM assessment_households h WHERE h.assessment_id = d.assessment_id)
+    AS sampled,
+  (SELECT count(*) FROM assessment_returns r WHERE r.assessment_id = d.assessment_id)
+    AS returned
+FROM assessment_designs d LEFT JOIN regions g ON g.code = d.county_code
+WHERE starts_with(d.county_code, ?)
+ORDER BY d.assessment_id DESC
+
+-- name: insert_villages
+-- the drawn villages of _drawn_villages into assessment ?
+INSERT INTO assessment_villages (assessment_id, village_code, stratum, households,
+  probability, assessor)
+SELECT ?, village_code, stratum, households, probability, assessor FROM _drawn_villages
+
+-- name: insert_households
+-- the drawn households of _drawn_households into assessment ?
+INSERT INTO assessment_households (assessment_id, household_id, village_code, grp, members,
+  probability, weight)
+SELECT ?, household_id, village_code, grp, members, probability, 1.0 / probability
+FROM _drawn_households
+
+-- name: mark_drawn
+UPDATE assessment_designs SET status = 'drawn', drawn_at = ? WHERE assessment_id = ?
+
+-- name: sample_villages
+SELECT v.*, g.name AS village_name,
+  (SELECT count(*) FROM assessment_households h WHERE h.assessment_id = v.assessment_id
+     AND h.village_code = v.village_code) AS households_drawn
+FROM assessment_villages v LEFT JOIN regions g ON g.code = v.village_code
+WHERE v.assessment_id = ? ORDER BY v.village_code
+
+-- name: sample_list
+-- the households drawn, each with its village, address, head and assessor: the list
+-- the assessors take to the field
+SELECT h.household_id, h.village_code, g.name AS village_name, a.address, h.grp, h.members,
+  v.assessor,
+  (SELECT min_by(p.name, p.person_id) FROM people p WHERE p.household_id = h.household_id
+     AND p.relation = 'head') AS head
+FROM assessment_households h
+JOIN assessment_villages v ON v.assessment_id = h.assessment_id
+  AND v.village_code = h.village_code
+LEFT JOIN regions g ON g.code = h.village_code
+LEFT JOIN households a ON a.household_id = h.household_id
+WHERE h.assessment_id = ? ORDER BY h.village_code, h.household_id
+
+-- name: insert_returns
+-- the checked returns of _returns into assessment ?1, from import ?2, each judged by the
+-- standard ({standard_verdict}: the income line and the guarantees of the survey year)
+INSERT INTO assessment_returns (assessment_id, household_id, assessor, visited_on, members,
+  income_per_capita, food_secure, clothing_secure, education_ok, medical_ok, housing_safe,
+  water_safe, excluded, satisfied_policy, satisfied_help, satisfied_exit, satisfied_cadres,
+  verdict, standard_verdict, note, import_id)
+SELECT ?1, household_id, assessor, visited_on, members, income_per_capita, food_secure,
+  clothing_secure, education_ok, medical_ok, housing_safe, water_safe, excluded,
+  CAST(satisfied_policy AS INTEGER), CAST(satisfied_help AS INTEGER),
+  CASE WHEN grp = 'exited' THEN CAST(satisfied_exit AS INTEGER) END,
+  CAST(satisfied_cadres AS INTEGER), verdict, {standard_verdict}, note, ?2
+FROM _returns
+
+-- name: estimation_rows
+-- one row a return of assessment ?: its village, stratum, weight, members, group, and
+-- who counts in each rate ({cases}: rate and rate_over; {approves}: the approval)
+SELECT h.household_id, h.village_code, v.stratum, h.weight, r.members, h.grp, {cases},
+  {approves} AS approves
+FROM assessment_returns r
+JOIN assessment_households h ON h.assessment_id = r.assessment_id
+  AND h.household_id = r.household_id
+JOIN assessment_villages v ON v.assessment_id = h.assessment_id
+  AND v.village_code = h.village_code
+WHERE r.assessment_id = ?
+ORDER BY h.household_id
+
+-- name: insert_estimates
+INSERT INTO assessment_estimates (assessment_id, region_code, level, rate, estimate, ci_low,
+  ci_high, sampled, computed_at)
+SELECT assessment_id, region_code, level, rate, estimate, ci_low, ci_high, sampled,
+  computed_at FROM _estimates
+
+-- name: approval_by_party
+-- the approval ({approves}) of the latest assessment of a frame on or before ?1 in the
+-- region ?2 (a code prefix), weighted: among helped households (registered, exited) and
+-- among the others, with how many of each were sampled
+WITH latest AS (
+  SELECT assessment_id FROM assessment_designs
+  WHERE as_of <= ?1 AND starts_with(?2, substr(county_code, 1, 6))
+  ORDER BY as_of DESC, assessment_id DESC LIMIT 1)
+SELECT
+  sum(h.weight * CASE WHEN {approves} THEN 1 ELSE 0 END) FILTER (h.grp <> 'not_registered')
+    / sum(h.weight) FILTER (h.grp <> 'not_registered') AS helped,
+  count(*) FILTER (h.grp <> 'not_registered') AS helped_n,
+  sum(h.weight * CASE WHEN {approves} THEN 1 ELSE 0 END) FILTER (h.grp = 'not_registered')
+    / sum(h.weight) FILTER (h.grp = 'not_registered') AS others,
+  count(*) FILTER (h.grp = 'not_registered') AS others_n
+FROM assessment_returns r
+JOIN assessment_households h ON h.assessment_id = r.assessment_id
+  AND h.household_id = r.household_id
+WHERE r.assessment_id = (SELECT assessment_id FROM latest)
+  AND starts_with(h.village_code, ?2)
+
+-- name: projects_accepted
+-- of the projects of the region ?1 (a code prefix) due by ?2, not cancelled: accepted, all
+SELECT count(*) FILTER (status = 'accepted' AND accepted_at <= CAST(?2 AS DATE) + 1),
+  count(*)
+FROM projects
+WHERE starts_with(coalesce(village_code, county_code), ?1) AND ends <= ?2
+  AND status <> 'cancelled' AND year IS NOT NULL
+
+-- name: helped_flagged
+-- of the households of the region ?2 registered or exited on ?1: those with a conflict
+-- flag raised by ?3 that is confirmed or not yet verified, and all
+WITH status AS (
+  SELECT household_id, max_by(status, effective_date) AS status FROM status_changes
+  WHERE effective_date <= ?1 GROUP BY household_id),
+helped AS (
+  SELECT s.household_id FROM status s JOIN households h USING (household_id)
+  WHERE s.status IN ('registered_poor', 'exited', 'monitored')
+    AND starts_with(h.village_code, ?2))
+SELECT count(*) FILTER (EXISTS (
+    SELECT 1 FROM conflict_flags f WHERE f.household_id = helped.household_id
+      AND f.raised_at <= CAST(?3 AS DATE) + 1
+      AND coalesce(f.outcome, 'confirmed') = 'confirmed')),
+  count(*)
+FROM helped
