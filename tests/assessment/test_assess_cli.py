@@ -86,6 +86,17 @@ def test_an_assessment_from_design_to_the_exit_criteria(
     refuse("weights that do not sum to one",
            ["assess", "evaluate", p.county, "--db", str(db), "--weights", str(lopsided)],
            ("lopsided.yaml, line", "sum to 0.9, not 1"), db)
+    shown = _cli("assess", "indicators", "--db", db, "--year", "2020", "--level", "township",
+                 "--region", p.county)
+    assert shown.returncode == 0 and p.township in shown.stdout, shown.stderr
+    ranked = _cli("assess", "rank", "--db", db, "--year", "2020", "--export",
+                  tmp_path / "rank.csv")
+    assert ranked.returncode == 0 and "registered_incidence" in ranked.stdout, ranked.stderr
+    assert "distance_wrong_exit" in (tmp_path / "rank.csv").read_text(encoding="utf-8")
+    clean = _cli("assess", "suspicions", "--db", db, "--year", "2020")
+    assert clean.returncode == 0 and "Signs of faked figures, 2020 (0)" in clean.stdout
+    refuse("a ranking of villages", ["assess", "rank", "--db", str(db), "--year", "2020",
+                                     "--level", "village"], ("county or township",), db)
     refuse("a second draw", ["assess", "draw", "1", "--db", str(db), "--as",
                              "province_officer", "--assessor", "x"], ("drawn once",), db)
     refuse("a design of a village", ["assess", "design", "--db", str(db), "--as",

@@ -135,3 +135,116 @@ SELECT count(*) FILTER (EXISTS (
       AND coalesce(f.outcome, 'confirmed') = 'confirmed')),
   count(*)
 FROM helped
+
+-- name: assessed_accuracy
+-- by region of level ?2 under ?3: 100 - the misidentification rate (percent) of the
+-- latest assessment whose frame is of ?1 or before
+SELECT region_code, 100 * (1 - estimate) FROM (
+  SELECT e.region_code, e.estimate FROM assessment_estimates e
+  JOIN assessment_designs d ON d.assessment_id = e.assessment_id
+  WHERE d.as_of <= ?1 AND e.level = ?2 AND e.rate = 'misidentified'
+    AND starts_with(e.region_code, ?3)
+  QUALIFY row_number() OVER (PARTITION BY e.region_code
+                             ORDER BY d.as_of DESC, e.assessment_id DESC) = 1)
+
+-- name: indicator_conflict_free
+-- by region ({region} of village_code) under ?3: the percent of households registered,
+-- exited or monitored on ?1 without a conflict flag raised by then that is confirmed or
+-- not yet verified (?2, the year, unused)
+WITH status AS (
+  SELECT household_id, max_by(status, effective_date) AS status FROM status_changes
+  WHERE effective_date <= ?1 GROUP BY household_id),
+helped AS (
+  SELECT s.household_id, h.village_code FROM status s JOIN households h USING (household_id)
+  WHERE s.status IN ('registered_poor', 'exited', 'monitored')
+    AND starts_with(h.village_code, ?3) AND ?2 IS NOT NULL)
+SELECT {region} AS region_code, 100.0 * count(*) FILTER (NOT EXISTS (
+    SELECT 1 FROM conflict_flags f WHERE f.household_id = helped.household_id
+      AND f.raised_at < CAST(?1 AS DATE) + 1
+      AND coalesce(f.outcome, 'confirmed') = 'confirmed')) / count(*)
+FROM helped GROUP BY 1
+
+-- name: indicator_update_days
+-- by region: the median days from a conflict flag confirmed in year ?2 (verified by ?1)
+-- to the household's next status change, under ?3
+WITH confirmed AS (
+  SELECT f.household_id, CAST(f.verified_at AS DATE) AS verified_on, h.village_code
+  FROM conflict_flags f JOIN households h ON h.household_id = f.household_id
+  WHERE f.outcome = 'confirmed' AND year(f.verified_at) = ?2
+    AND f.verified_at < CAST(?1 AS DATE) + 1 AND starts_with(h.village_code, ?3)),
+followed AS (
+  SELECT c.village_code, min(s.effective_date) - c.verified_on AS days
+  FROM confirmed c JOIN status_changes s ON s.household_id = c.household_id
+    AND s.effective_date >= c.verified_on
+  GROUP BY c.household_id, c.village_code, c.verified_on)
+SELECT {region} AS region_code, median(days) FROM followed GROUP BY 1
+
+-- name: indicator_income_growth
+-- by region: the median growth (percent) of income per capita from year ?2 - 1 to ?2 of
+-- households registered, exited or monitored on ?1, under ?3
+WITH status AS (
+  SELECT household_id, max_by(status, effective_date) AS status FROM status_changes
+  WHERE effective_date <= ?1 GROUP BY household_id)
+SELECT {region} AS region_code, median(growth) FROM (
+  SELECT n.village_code, 100.0 * (n.income_per_capita / p.income_per_capita - 1) AS growth
+  FROM household_indicators n
+  JOIN household_indicators p ON p.household_id = n.household_id AND p.year = n.year - 1
+  JOIN status s ON s.household_id = n.household_id
+  WHERE n.year = ?2 AND s.status IN ('registered_poor', 'exited', 'monitored')
+    AND p.income_per_capita > 0 AND starts_with(n.village_code, ?3))
+GROUP BY 1
+
+-- name: indicator_measures_delivered
+-- by region: the percent of the help measures of year ?2 due by ?1 (not cancelled) that
+-- are delivered or verified, under ?3
+SELECT {region} AS region_code,
+  100.0 * count(*) FILTER (state IN ('delivered', 'verified')) / count(*)
+FROM plan_items
+WHERE year = ?2 AND due_date <= ?1 AND state <> 'cancelled' AND starts_with(village_code, ?3)
+GROUP BY 1
+
+-- name: indicator_complaints_in_time
+-- by region: the percent of complaints filed in year ?2 (due by ?1) answered by their
+-- deadline, under ?3
+SELECT {region} AS region_code,
+  100.0 * count(*) FILTER (answered_at IS NOT NULL AND answered_at <= due_at) / count(*)
+FROM (SELECT *, region_code AS village_code FROM complaints)
+WHERE year(filed_at) = ?2 AND due_at < CAST(?1 AS DATE) + 1 AND starts_with(region_code, ?3)
+GROUP BY 1
+
+-- name: just_above_line
+-- by village under ?2: households that exited in year ?1 with an income per capita that
+-- year at or just above the line (under line x (1 + ?3)) after one below it the year
+-- before, and all the year's exits
+WITH exits AS (
+  SELECT DISTINCT household_id FROM status_changes
+  WHERE status = 'exited' AND year(effective_date) = ?1)
+SELECT n.village_code, g.name AS village_name,
+  count(*) FILTER (n.income_per_capita >= n.poverty_line
+    AND n.income_per_capita < n.poverty_line * (1 + ?3)
+    AND p.income_per_capita < p.poverty_line) AS just_above,
+  count(*) AS exits
+FROM exits x
+JOIN household_indicators n ON n.household_id = x.household_id AND n.year = ?1
+LEFT JOIN household_indicators p ON p.household_id = x.household_id AND p.year = ?1 - 1
+LEFT JOIN regions g ON g.code = n.village_code
+WHERE starts_with(n.village_code, ?2)
+GROUP BY n.village_code, g.name
+
+-- name: identical_answers
+-- by village under ?2: groups of households whose survey answers of year ?1 are all the
+-- same, of at least ?3 households: how many groups and households
+SELECT village_code, any_value(village_name) AS village_name, count(*) AS groups,
+  sum(households) AS households
+FROM (
+  SELECT h.village_code, g.name AS village_name, count(*) AS households
+  FROM household_years y JOIN households h ON h.household_id = y.household_id
+  LEFT JOIN regions g ON g.code = h.village_code
+  WHERE y.year = ?1 AND starts_with(h.village_code, ?2)
+  GROUP BY h.village_code, g.name, y.members, y.wage_income, y.business_income,
+    y.property_income, y.transfer_income, y.medical_expense, y.education_expense,
+    y.debt_yuan, y.asset_value_yuan, y.land_mu, y.livestock_units, y.housing_grade,
+    y.housing_area_m2, y.water_source, y.drinking_water_safe, y.electricity,
+    y.food_secure, y.clothing_secure
+  HAVING count(*) >= ?3)
+GROUP BY village_code

@@ -243,3 +243,91 @@ def evaluate_command(
     for r in found["results"]:
         if r["note"]:
             console.print(f"{r['weights']}: {r['note']}", highlight=False)
+
+
+LevelOption = Annotated[str, typer.Option(help="county or township.")]
+YearOption = Annotated[int, typer.Option(help="The year, as of its 31 December.")]
+RegionOption = Annotated[str, typer.Option(help="Only regions under this code.")]
+
+
+@assess_app.command("indicators")
+def indicators_command(
+    db: DbOption, year: YearOption, level: LevelOption = "county", region: RegionOption = "",
+    export: Annotated[Path | None, typer.Option(help="Also write them to this .csv or "
+                                                     ".xlsx file.")] = None,
+) -> None:
+    """Performance indicators of each county or township for a year, from the data:
+    identification accuracy, conflict-free households, days to update the list, income
+    growth, funds spent and on time, measures delivered, complaints answered in time,
+    cadres on schedule (— where a region has no data)."""
+    from ..assessment.indicators import INDICATORS, indicators
+    from ..assessment.report import write_rates
+
+    with open_store(db, read_only=True) as store:
+        rows = indicators(store, level, year, prefix_of(region))
+    table = keys(RichTable("region", "name", *(i.name for i in INDICATORS),
+                           title=f"Indicators of each {level}, {year} (% but update_days)"),
+                 "region")
+    for r in rows:
+        table.add_row(r["region_code"], r["region_name"] or "",
+                      *("—" if r[i.name] is None else f"{r[i.name]:.1f}" for i in INDICATORS))
+    console.print(table)
+    if export is not None:
+        write_rates(rows, export)
+        console.print(f"Wrote {export}")
+
+
+@assess_app.command("rank")
+def rank_command(
+    db: DbOption, year: YearOption, level: LevelOption = "county", region: RegionOption = "",
+    weights: Annotated[Path | None, typer.Option(
+        help="A ranking file (default: the shipped rules/ranking.yaml).")] = None,
+    export: Annotated[Path | None, typer.Option(help="Also write the ranking to this .csv "
+                                                     "or .xlsx file.")] = None,
+) -> None:
+    """Counties or townships ranked on the composite of their indicators (weights as
+    data), with the year before's rank and, for counties, the distance to each exit
+    criterion."""
+    from ..assessment.ranking import load_ranking_rules, rank
+    from ..assessment.report import write_rates
+
+    rules = load_ranking_rules(weights)
+    with open_store(db, read_only=True) as store:
+        rows = rank(store, level, year, rules, prefix_of(region))
+    table = keys(RichTable("rank", "region", "name", "score", f"{year - 1}", "distance to "
+                           "the exit criteria (points)",
+                           title=f"{level.capitalize()}s ranked, {year} ({rules.label})"),
+                 "region")
+    for r in rows:
+        before = "—" if r["rank_before"] is None else \
+            f"#{r['rank_before']} ({r['score_before']:.1f})"
+        table.add_row("—" if r["rank"] is None else str(r["rank"]), r["region_code"],
+                      r["region_name"] or "", "—" if r["score"] is None else
+                      f"{r['score']:.1f}", before,
+                      ", ".join(f"{k} {v:+.2f}" for k, v in r["distance"].items()))
+    console.print(table)
+    if export is not None:
+        write_rates([{k: v for k, v in r.items() if k not in ("scaled", "distance")}
+                     | {f"distance_{k}": v for k, v in r["distance"].items()}
+                     for r in rows], export)
+        console.print(f"Wrote {export}")
+
+
+@assess_app.command("suspicions")
+def suspicions_command(
+    db: DbOption, year: YearOption, region: RegionOption = "",
+    weights: Annotated[Path | None, typer.Option(
+        help="A ranking file with the thresholds (default: rules/ranking.yaml).")] = None,
+) -> None:
+    """Villages whose figures of a year look made: exits with incomes just above the line
+    after a year below it, and households with the very same survey answers."""
+    from ..assessment.ranking import load_ranking_rules, suspicions
+
+    with open_store(db, read_only=True) as store:
+        rows = suspicions(store, year, load_ranking_rules(weights), prefix_of(region))
+    table = keys(RichTable("village", "name", "sign", "households", "what was seen",
+                           title=f"Signs of faked figures, {year} ({len(rows)})"), "village")
+    for r in rows:
+        table.add_row(r["village_code"], r["village_name"] or "", r["sign"],
+                      str(r["households"]), r["detail"])
+    console.print(table)
