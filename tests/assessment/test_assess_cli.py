@@ -95,6 +95,15 @@ def test_an_assessment_from_design_to_the_exit_criteria(
     assert "distance_wrong_exit" in (tmp_path / "rank.csv").read_text(encoding="utf-8")
     clean = _cli("assess", "suspicions", "--db", db, "--year", "2020")
     assert clean.returncode == 0 and "Signs of faked figures, 2020 (0)" in clean.stdout
+    for suffix in ("pdf", "xlsx"):
+        written = _cli("assess", "report", "1", "--db", db, "--out", tmp_path / f"r.{suffix}")
+        assert written.returncode == 0 and (tmp_path / f"r.{suffix}").stat().st_size > 1000
+    assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF")
+    refuse("a report to a text file", ["assess", "report", "1", "--db", str(db), "--out",
+                                       str(tmp_path / "r.txt")], ("write .pdf or .xlsx",), db)
+    refuse("a report over an existing file", ["assess", "report", "1", "--db", str(db),
+                                              "--out", str(tmp_path / "r.pdf")],
+           ("exists", "--overwrite"), db)
     refuse("a ranking of villages", ["assess", "rank", "--db", str(db), "--year", "2020",
                                      "--level", "village"], ("county or township",), db)
     refuse("a second draw", ["assess", "draw", "1", "--db", str(db), "--as",
@@ -122,7 +131,7 @@ def test_returns_of_households_outside_the_sample_are_refused_naming_the_row(
     done = _cli("assess", "import", returns, "--db", db, "--assessment", "1", "--as",
                 "third_party")
     assert done.returncode != 0 and "Traceback" not in done.stderr
-    assert "returns.csv" in done.stderr and "line 2" in done.stderr
+    assert "returns.csv" in done.stderr and "row 2" in done.stderr
     assert "household_id" in done.stderr and "not in the sample" in done.stderr
     assert "no return was imported" in done.stderr and store_content(db) == before
 

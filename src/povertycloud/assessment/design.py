@@ -11,8 +11,6 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from scipy.stats import norm
-
 from ..access.accounts import User
 from ..access.audit import record
 from ..errors import NotFound, PovertyCloudError
@@ -46,6 +44,8 @@ def needed(rules: AssessmentRules, counts: dict[str, int]) -> dict[str, int]:
     """Households of each group for every rate's margin at the rules' confidence: the
     normal approximation with the anticipated design effect and the finite-population
     correction. Approval (over all groups) tops the groups up in proportion."""
+    from scipy.stats import norm  # loads with the first design
+
     z = float(norm.ppf(0.5 + rules.confidence / 2))
 
     def size(p: float, margin: float, population: int) -> int:

@@ -6,11 +6,9 @@ only on the frame the design was made on. The villages are shared among the asse
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import polars as pl
 import pyarrow as pa
-import svy
 
 from ..access.accounts import User
 from ..access.audit import record
@@ -18,6 +16,9 @@ from ..store import Store
 from .design import DesignError, Sizes, design_of, merged
 from .frame import Frame, frame_of
 from .queries import QUERIES, stamp
+
+if TYPE_CHECKING:
+    import polars as pl
 
 
 def draw_sample(store: Store, assessment: int, assessors: list[str], by: User) -> int:
@@ -53,6 +54,7 @@ def sample(frame: Frame, sizes: Sizes, seed: int, assessors: list[str]
            ) -> tuple[pa.Table, pa.Table]:
     """(villages, households) drawn from ``frame``: villages with their stratum, size,
     probability and assessor; households with their group, members and probability."""
+    import polars as pl  # svy's frames, loaded with the first draw
     rows = frame.villages.to_pylist()
     merged(rows, sizes.least)
     villages = pl.DataFrame(rows)
@@ -71,6 +73,7 @@ def sample(frame: Frame, sizes: Sizes, seed: int, assessors: list[str]
 
 def _pps(villages: pl.DataFrame, counts: Mapping[Any, int], seed: int) -> pl.DataFrame:
     """Villages drawn by systematic PPS on households, ``counts`` per stratum."""
+    import svy
     design = svy.Design(stratum="stratum", mos="households")
     drawn = svy.Sample(villages, design).sampling.pps_sys(
         counts, certainty_threshold=1.0, rstate=seed, prob_name="probability",
@@ -81,6 +84,8 @@ def _pps(villages: pl.DataFrame, counts: Mapping[Any, int], seed: int) -> pl.Dat
 def _within(homes: pl.DataFrame, per_village: dict[str, int], seed: int) -> pl.DataFrame:
     """Households of each drawn village and group: ``per_village`` of the group by simple
     random sampling (all, where there are no more), probability times the village's."""
+    import polars as pl
+    import svy
     cells = homes.with_columns(
         (pl.col("village_code") + "|" + pl.col("grp")).alias("_cell"))
     sizes = cells.group_by("_cell", "grp").len()
@@ -93,6 +98,8 @@ def _within(homes: pl.DataFrame, per_village: dict[str, int], seed: int) -> pl.D
 
 
 def _data(sample: Any) -> pl.DataFrame:
+    import polars as pl
+
     data = sample.data
     return data.collect() if isinstance(data, pl.LazyFrame) else data
 

@@ -16,14 +16,14 @@ They are kept in ``assessment_estimates``, where the exit criteria read them."""
 
 from __future__ import annotations
 
-from typing import Any
-
-import polars as pl
-import svy
+from typing import TYPE_CHECKING, Any
 
 from ..store import Store
 from .queries import QUERIES, stamp
 from .rules import AssessmentRules
+
+if TYPE_CHECKING:
+    import polars as pl
 
 LEVELS = {"county": 6, "township": 9, "village": 12}  # the digits a region's code keeps
 PEOPLE = {  # rate: the people it is over (a SQL condition), and who counts (one)
@@ -36,14 +36,13 @@ PEOPLE = {  # rate: the people it is over (a SQL condition), and who counts (one
 APPROVES = ("satisfied_policy <= 2 AND satisfied_help <= 2 AND coalesce(satisfied_exit, 1) "
             "<= 2 AND satisfied_cadres <= 2")
 RATES = ("wrong_exit", "missed", "misidentified", "approval", "integrated_incidence")
-# villages are the primary units within strata; within a drawn village (its own
-# estimates), its households are, within the groups it was sampled by
-DESIGN = svy.Design(stratum="stratum", psu="village_code", wgt="weight")
 
 
 def estimate(store: Store, rules: AssessmentRules, assessment: int) -> list[dict[str, Any]]:
     """Estimate every rate of ``assessment`` at every level from its returns, keep them
     (replacing the last estimates) and return them."""
+    import polars as pl  # loaded with the first estimate
+
     found = estimates(store, rules, assessment)
     store.execute("DELETE FROM assessment_estimates WHERE assessment_id = ?", [assessment])
     if found:
@@ -59,6 +58,8 @@ def estimates(store: Store, rules: AssessmentRules, assessment: int
               ) -> list[dict[str, Any]]:
     """Every rate at every level (county, townships, villages) from the returns so far,
     without keeping them: region_code, level, rate, estimate, ci_low, ci_high, sampled."""
+    import polars as pl
+
     cases = ", ".join(f"({one}) AND ({over}) AS {rate}, ({over}) AS {rate}_over"
                       for rate, (over, one) in PEOPLE.items())
     rows = pl.from_arrow(store.arrow(
@@ -82,7 +83,11 @@ def estimates(store: Store, rules: AssessmentRules, assessment: int
 
 def _domain(units: pl.DataFrame, y: str, over: str | None, level: str,
             rules: AssessmentRules) -> list[dict[str, Any]]:
-    """The proportion of ``y`` among the units where ``over`` holds, by ``level``."""
+    """The proportion of ``y`` among the units where ``over`` holds, by ``level``:
+    villages the primary units within strata; within a drawn village (its own
+    estimates), its households, within the groups it was sampled by."""
+    import polars as pl
+    import svy
     rate = y if y != "approves" else "approval"
     sampled = units if over is None else units.filter(pl.col(over))
     counts = dict(sampled.group_by(level).len().iter_rows())
@@ -92,7 +97,8 @@ def _domain(units: pl.DataFrame, y: str, over: str | None, level: str,
     data = units.with_columns(pl.col(y).cast(pl.Int64).alias("_y"),
                               pl.lit(True).alias("_all"))
     design = (svy.Design(stratum="grp", psu="household_id", wgt="weight")
-              if level == "village" else DESIGN)
+              if level == "village" else
+              svy.Design(stratum="stratum", psu="village_code", wgt="weight"))
     where = svy.col(over) == True if over else svy.col("_all") == True  # noqa: E712
     found = svy.Sample(data, design).estimation.prop(
         "_y", by=level, where=where, ci_method=rules.interval,  # type: ignore[arg-type]

@@ -331,3 +331,38 @@ def suspicions_command(
         table.add_row(r["village_code"], r["village_name"] or "", r["sign"],
                       str(r["households"]), r["detail"])
     console.print(table)
+
+
+@assess_app.command("report")
+def report_command(
+    db: DbOption, assessment: AssessmentArgument,
+    out: Annotated[Path, typer.Option(help="The report to write: .pdf (print-ready, the "
+                                           "page's template) or .xlsx (a sheet per table).")],
+    lang: Annotated[str, typer.Option(help="zh or en.")] = "zh",
+    overwrite: OverwriteOption = False,
+) -> None:
+    """The county's assessment report: the sample design, the rates with their
+    intervals, the multi-party evaluation, the ranking and the signs of faked figures."""
+    from ..assessment.evaluation import load_weights
+    from ..assessment.ranking import load_ranking_rules
+    from ..assessment.report import county_report, report_workbook
+    from ..errors import OutputExistsError, PovertyCloudError
+
+    kind = out.suffix.lower()
+    if kind not in (".pdf", ".xlsx"):
+        raise PovertyCloudError(f"{out}: write .pdf or .xlsx")
+    if out.exists() and not overwrite:
+        raise OutputExistsError(f"{out} exists; choose another path or add --overwrite")
+    with open_store(db, read_only=True) as store:
+        report = county_report(store, assessment, load_weights(), load_ranking_rules())
+    if kind == ".xlsx":
+        data = report_workbook(report)
+    else:
+        from ..web.pdf import pdf_of
+        from ..web.render import page_text
+
+        data = pdf_of(page_text("assessment.html", lang, f"/assessments/{assessment}",
+                                report=report))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(data)
+    console.print(f"Wrote {out}")

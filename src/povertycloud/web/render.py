@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from importlib import resources
+from types import SimpleNamespace
 from typing import Any
 
 from fastapi import HTTPException, Request
@@ -89,17 +90,29 @@ def lang_of(request: Request) -> str:
     return i18n.pick(request.cookies.get(i18n.COOKIE))
 
 
-def render(request: Request, name: str, me: Viewer | None, status: int = 200,
-           **context: Any) -> HTMLResponse:
-    lang = lang_of(request)
-    return templates.TemplateResponse(request, name, {
-        "me": me.user if me else None, "csrf": me.csrf if me else "", "lang": lang,
-        "t": lambda key: i18n.translate(key, lang),
+def _helpers(lang: str) -> dict[str, Any]:
+    """What every page's template has, in the page's language."""
+    return {
+        "lang": lang, "t": lambda key: i18n.translate(key, lang),
         "line": lambda entry: i18n.line(entry, lang),
         "worded": lambda text, steps=None: i18n.worded(text, lang, steps),
         "say": lambda key, **values: i18n.say(key, lang, **values),
-        "yesno": lambda value: i18n.translate({True: "yes", False: "no"}.get(value, value), lang),
-        **context}, status_code=status)
+        "yesno": lambda value: i18n.translate({True: "yes", False: "no"}.get(value, value), lang)}
+
+
+def render(request: Request, name: str, me: Viewer | None, status: int = 200,
+           **context: Any) -> HTMLResponse:
+    return templates.TemplateResponse(request, name, {
+        "me": me.user if me else None, "csrf": me.csrf if me else "",
+        **_helpers(lang_of(request)), **context}, status_code=status)
+
+
+def page_text(name: str, lang: str, path: str, **context: Any) -> str:
+    """A page as text outside a request, for a document the command line writes (nobody
+    logged in; ``path`` the page's own, for its links)."""
+    request = SimpleNamespace(url=SimpleNamespace(path=path))
+    return _env.get_template(name).render(request=request, me=None, csrf="",
+                                          **_helpers(i18n.pick(lang)), **context)
 
 
 def error_page(request: Request, status: int, message: str) -> HTMLResponse:

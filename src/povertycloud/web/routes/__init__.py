@@ -5,6 +5,7 @@ URL, so the order they are included in does not matter (tests/web/test_routes.py
 from fastapi import APIRouter
 
 from . import (
+    assessments,
     audit,
     batches,
     complaints,
@@ -29,5 +30,5 @@ from . import (
 
 NOUNS = (sessions, regions, households, search, complaints, flags, proposals, monitoring,
          users, audit, portal, batches, reviews, deliveries, jobs, funds, officers,
-         projects, market, plans)
+         projects, market, plans, assessments)
 ROUTERS: tuple[APIRouter, ...] = tuple(r for noun in NOUNS for r in (noun.api, noun.pages))

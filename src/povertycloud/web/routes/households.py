@@ -30,6 +30,7 @@ from ..deps import (
     in_jurisdiction,
     platform,
 )
+from ..pdf import pdf_of
 from ..render import render
 from .funds import names, programmes
 
@@ -118,6 +119,17 @@ def household_page(request: Request, household_id: HouseholdId, me: Me, store: D
     return render(request, "household.html", me, file=record,
                   funds=received(store, household_id, programmes(), unmasked=False),
                   names=names(), **helped(store, household_id))
+
+
+@pages.get("/households/{household_id}/file.pdf")
+def household_pdf(request: Request, household_id: HouseholdId, me: Me, store: DB
+                  ) -> Response:
+    """The household file as print-ready PDF: the page's own template, masked, its
+    reading audited as the page's is."""
+    page = household_page(request, household_id, me, store)
+    return Response(pdf_of(bytes(page.body).decode()), media_type="application/pdf",
+                    headers={"Content-Disposition":
+                             f'attachment; filename="household-{household_id}.pdf"'})
 
 
 @pages.post("/households/{household_id}/unmask")
