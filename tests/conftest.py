@@ -26,7 +26,9 @@ pytest_plugins = ["tests.funded"]
 CLI = Path(sys.executable).parent / "povertycloud"
 TABLE_VARIABLE = "POVERTYCLOUD_RELIABILITY_TABLE"  # where to write the table (./dev reliability)
 KillTest = Callable[..., tuple[Any, Any, int]]
-QUICK_KILLS = 2  # writes a command is killed at in the default run (all: --run-slow)
+QUICK_KILLS = 1  # writes a command is killed at in the default run: the commit (all: --run-slow)
+# tests that take long, started first so that the workers finish together
+LONG = re.compile(r"spark|killed|browser|on_postgres|test_schema|test_demo|_cli\.py")
 
 
 class Reliability:
@@ -61,13 +63,15 @@ def _twin(item: pytest.Item) -> str | None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """A test that records kills or bad inputs is marked ``reliability``. Unless
-    ``--run-slow`` is given (CI, ./dev reliability), the tests marked ``slow`` are left
-    out, and of a module's twins (the same test on PostgreSQL, or at the phone's width)
-    only the first runs: every module still meets both, in a quicker loop."""
+    """A test that records kills or bad inputs is marked ``reliability``; the long tests
+    go first. Unless ``--run-slow`` is given (CI, ./dev reliability), the tests marked
+    ``slow`` are left out, and of a folder's twins (the same test on PostgreSQL, or at
+    the phone's width) only the first runs: every folder still meets both, in a quicker
+    loop."""
     for item in items:
         if {"reliability", "crash_test", "refuse"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.reliability)
+    items.sort(key=lambda item: not LONG.search(item.nodeid))
     if config.getoption("--run-slow"):
         return
     seen: set[tuple[str, str]] = set()
@@ -77,7 +81,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if item.get_closest_marker("slow"):
             left.append(item)
         elif twin:
-            key = (item.nodeid.split("::")[0], twin)
+            key = (item.nodeid.rsplit("/", 1)[0], twin)
             if key in seen:
                 left.append(item)
             seen.add(key)
@@ -280,7 +284,7 @@ def crash_test(reliability: Reliability, request: pytest.FixtureRequest) -> Kill
     """:func:`kill_at_each_write`, for the tests of commands that must be all or nothing;
     the kills are tallied under the command's name (its first two arguments that are
     not options). Without ``--run-slow`` a command is killed at ``QUICK_KILLS`` of its
-    writes at most (the first and the commit), to keep the default run
+    writes at most (the commit), to keep the default run
     quick; with it (CI, ./dev reliability), at every write or at the test's sample."""
     quick = not request.config.getoption("--run-slow")
 

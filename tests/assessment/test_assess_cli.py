@@ -95,10 +95,14 @@ def test_an_assessment_from_design_to_the_exit_criteria(
     assert "distance_wrong_exit" in (tmp_path / "rank.csv").read_text(encoding="utf-8")
     clean = _cli("assess", "suspicions", "--db", db, "--year", "2020")
     assert clean.returncode == 0 and "Signs of faked figures, 2020 (0)" in clean.stdout
-    for suffix in ("pdf", "xlsx"):
-        written = _cli("assess", "report", "1", "--db", db, "--out", tmp_path / f"r.{suffix}")
+    for suffix, which in (("pdf", ["1"]), ("xlsx", ["--county", p.county])):
+        written = _cli("assess", "report", *which, "--db", db, "--out",
+                       tmp_path / f"r.{suffix}")
         assert written.returncode == 0 and (tmp_path / f"r.{suffix}").stat().st_size > 1000
     assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF")
+    refuse("a report of a county without an assessment",
+           ["assess", "report", "--county", p.other_county, "--db", str(db), "--out",
+            str(tmp_path / "other.pdf")], ("no assessment of", p.other_county), db)
     refuse("a report to a text file", ["assess", "report", "1", "--db", str(db), "--out",
                                        str(tmp_path / "r.txt")], ("write .pdf or .xlsx",), db)
     refuse("a report over an existing file", ["assess", "report", "1", "--db", str(db),

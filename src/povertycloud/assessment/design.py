@@ -148,6 +148,16 @@ def design_of(store: Store, assessment: int, by: User | None = None) -> dict[str
     return found
 
 
+def latest_returned(store: Store, county: str) -> int:
+    """The latest assessment of ``county`` with returns; refused when there is none."""
+    found = [d for d in designs(store, county[:6]) if d["county_code"] == county
+             and d["returned"]]
+    if not found:
+        raise NotFound(f"no assessment of {county} with returns: design one (assess design),"
+                       " draw it and import its returns first")
+    return int(found[0]["assessment_id"])
+
+
 def designs(store: Store, prefix: str = "") -> list[dict[str, Any]]:
     """The assessments of counties under ``prefix``, the latest first, with how many
     households were drawn and returned."""

@@ -55,6 +55,7 @@ def sample(frame: Frame, sizes: Sizes, seed: int, assessors: list[str]
     """(villages, households) drawn from ``frame``: villages with their stratum, size,
     probability and assessor; households with their group, members and probability."""
     import polars as pl  # svy's frames, loaded with the first draw
+
     rows = frame.villages.to_pylist()
     merged(rows, sizes.least)
     villages = pl.DataFrame(rows)

@@ -71,10 +71,13 @@ def indicators(store: Store, level: str, year: int, prefix: str = "") -> list[di
                 rows[code][name] = round(float(value), 2)
 
     put("identification_accuracy", store.rows(QUERIES["assessed_accuracy"], [day, level, prefix]))
-    for name in ("conflict_free", "update_days", "income_growth", "measures_delivered",
-                 "complaints_in_time"):
-        put(name, store.rows(QUERIES[f"indicator_{name}"].replace("{region}", region),
-                             [day, year, prefix]))
+    by_region = {"conflict_free": QUERIES["indicator_conflict_free"],
+                 "update_days": QUERIES["indicator_update_days"],
+                 "income_growth": QUERIES["indicator_income_growth"],
+                 "measures_delivered": QUERIES["indicator_measures_delivered"],
+                 "complaints_in_time": QUERIES["indicator_complaints_in_time"]}
+    for name, sql in by_region.items():
+        put(name, store.rows(sql.replace("{region}", region), [day, year, prefix]))
     put("disbursement_rate", [(r["region_code"], 100 * r["rate"] if r["rate"] is not None
                                else None) for r in balances(store, level, prefix, day,
                                                             by_programme=False)])

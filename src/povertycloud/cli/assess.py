@@ -335,25 +335,34 @@ def suspicions_command(
 
 @assess_app.command("report")
 def report_command(
-    db: DbOption, assessment: AssessmentArgument,
+    db: DbOption,
     out: Annotated[Path, typer.Option(help="The report to write: .pdf (print-ready, the "
                                            "page's template) or .xlsx (a sheet per table).")],
+    assessment: Annotated[int | None, typer.Argument(
+        help="The assessment's id; or give --county.")] = None,
+    county: Annotated[str | None, typer.Option(
+        help="The county, whose latest assessment with returns is reported.")] = None,
     lang: Annotated[str, typer.Option(help="zh or en.")] = "zh",
     overwrite: OverwriteOption = False,
 ) -> None:
     """The county's assessment report: the sample design, the rates with their
     intervals, the multi-party evaluation, the ranking and the signs of faked figures."""
+    from ..assessment.design import latest_returned
     from ..assessment.evaluation import load_weights
     from ..assessment.ranking import load_ranking_rules
     from ..assessment.report import county_report, report_workbook
     from ..errors import OutputExistsError, PovertyCloudError
 
+    if (assessment is None) == (county is None):
+        raise typer.BadParameter("give an assessment's id or --county, one of them")
     kind = out.suffix.lower()
     if kind not in (".pdf", ".xlsx"):
         raise PovertyCloudError(f"{out}: write .pdf or .xlsx")
     if out.exists() and not overwrite:
         raise OutputExistsError(f"{out} exists; choose another path or add --overwrite")
     with open_store(db, read_only=True) as store:
+        if assessment is None:
+            assessment = latest_returned(store, str(county))
         report = county_report(store, assessment, load_weights(), load_ranking_rules())
     if kind == ".xlsx":
         data = report_workbook(report)
