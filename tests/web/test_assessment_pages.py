@@ -145,8 +145,13 @@ def test_the_household_file_as_pdf_is_masked_and_audited(
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
     assert str(household) in text and "一户一档" in text
     assert numbers and not any(n in text.replace(" ", "") for n in numbers)  # masked
+    book = load_workbook(io.BytesIO(client.get(f"/households/{household}/file.xlsx",
+                                               headers=officer).content))
+    assert {"household", "members", "surveys", "history"} <= set(book.sheetnames)
+    cells = [str(c.value) for row in book["members"].iter_rows() for c in row]
+    assert not any(n in cells for n in numbers) and any("*" in c for c in cells)  # masked
     other = web_store[1].other_household  # in another county
     assert client.get(f"/households/{other}/file.pdf", headers=officer).status_code == 403
     reads = client.get("/api/audit", headers=_as(client, "admin"),
                        params={"action": "read_household"}).json()
-    assert sum(1 for r in reads if r["object_id"] == str(household)) >= 2  # page and PDF
+    assert sum(1 for r in reads if r["object_id"] == str(household)) >= 3  # page, PDF, Excel

@@ -5,7 +5,6 @@ line, the pages (and their PDF) and the Excel workbook."""
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +12,7 @@ import pyarrow as pa
 
 from ..dynamic.region_criteria import load_exit_rules
 from ..errors import PovertyCloudError
-from ..intake.exports import check_table_output, write_table
+from ..intake.exports import check_table_output, workbook, write_table
 from ..store import Store
 from .design import design_of
 from .draw import sample_villages
@@ -111,17 +110,6 @@ SHEETS = {  # sheet: the report's table and its columns
 
 def report_workbook(report: dict[str, Any]) -> bytes:
     """The report as an Excel workbook, one sheet per table."""
-    from openpyxl import Workbook
-
-    book = Workbook()
-    if book.active is not None:
-        book.remove(book.active)
-    for name, (key, columns) in SHEETS.items():
-        rows = report["evaluation"]["parts"] if key == "parts" else report[key]
-        sheet = book.create_sheet(name)
-        sheet.append(list(columns))
-        for row in rows:
-            sheet.append([row.get(c) for c in columns])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return workbook({name: report["evaluation"]["parts"] if key == "parts" else report[key]
+                     for name, (key, _) in SHEETS.items()},
+                    {name: columns for name, (_, columns) in SHEETS.items()})

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import io
+import json
+from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 
@@ -20,6 +23,32 @@ from .checks import FALSE_WORDS, TRUE_WORDS
 from .readers import file_format
 
 EXCEL_MAX_ROWS = 1_048_575  # one row of Excel's limit is the header
+
+
+def workbook(sheets: dict[str, list[dict[str, Any]]],
+             columns: dict[str, Sequence[str]] | None = None) -> bytes:
+    """An Excel workbook with one sheet per table: its columns as given, else its first
+    row's; a list or mapping in a cell written as JSON."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    if book.active is not None:
+        book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name[:31])
+        header = list((columns or {}).get(name) or (rows[0] if rows else []))
+        sheet.append(header)
+        for row in rows:
+            sheet.append([_cell(row.get(c)) for c in header])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, list | dict | tuple):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return value
 
 
 def check_output(path: Path, overwrite: bool) -> None:

@@ -21,6 +21,7 @@ from ..dynamic.timeline import timeline
 from ..errors import NotFound
 from ..identification.guarantees import detail_parts
 from ..identification.scorecard import Scorecard
+from ..intake.exports import workbook
 from ..standard.tables import TABLES
 from ..store import Store
 
@@ -103,3 +104,12 @@ def _identification(store: Store, household_id: int, card: Scorecard, unmasked: 
     if not unmasked:
         core.update(dict.fromkeys(HEALTH_IDENTIFICATION, HIDDEN))
     return core | {"sets": sets, "guarantees": detail_parts(core.get("guarantees_detail"))}
+
+
+def file_workbook(record: dict[str, Any]) -> bytes:
+    """A household file (:func:`household_file`, masked as it was read) as an Excel
+    workbook, one sheet per table: the household, its members, surveys, identification,
+    status history, events and timeline."""
+    tables = {key: value if isinstance(value, list) else [value] for key, value in
+              record.items() if isinstance(value, list | dict)}
+    return workbook(tables)

@@ -34,6 +34,7 @@ from ..pdf import pdf_of
 from ..render import render
 from .funds import names, programmes
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 api = APIRouter(prefix="/api", tags=["households"])
 pages = APIRouter(include_in_schema=False)
 HouseholdId = Annotated[int, Path(ge=1, le=2**63 - 1)]
@@ -130,6 +131,16 @@ def household_pdf(request: Request, household_id: HouseholdId, me: Me, store: DB
     return Response(pdf_of(bytes(page.body).decode()), media_type="application/pdf",
                     headers={"Content-Disposition":
                              f'attachment; filename="household-{household_id}.pdf"'})
+
+
+@pages.get("/households/{household_id}/file.xlsx")
+def household_xlsx(request: Request, household_id: HouseholdId, me: Me, store: DB
+                   ) -> Response:
+    """The household file as an Excel workbook, a sheet per table, masked, its reading
+    audited."""
+    record = open_household(request, me, store, household_id, unmask=False)
+    return Response(households.file_workbook(record), media_type=XLSX, headers={
+        "Content-Disposition": f'attachment; filename="household-{household_id}.xlsx"'})
 
 
 @pages.post("/households/{household_id}/unmask")
