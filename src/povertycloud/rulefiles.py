@@ -3,11 +3,13 @@ the line and the item it is about."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
@@ -50,7 +52,18 @@ def shipped(name: str) -> Path:
 
 
 def load(path: Path) -> dict[str, Any]:
-    """The top mapping of a rule file."""
+    """The top mapping of a rule file (a copy of it: parsed once while the file is
+    unchanged, for the server's start and every command that loads the same rules)."""
+    try:
+        seen = Path(path).stat()
+    except OSError as exc:
+        raise RuleFileError(f"{path}: cannot be read: {exc.strerror}") from None
+    return copy.deepcopy(_parsed(str(path), seen.st_mtime_ns, seen.st_size))
+
+
+@lru_cache(maxsize=64)
+def _parsed(path: str, mtime_ns: int, size: int) -> dict[str, Any]:
+    """The top mapping of the rule file ``path`` as it is at ``mtime_ns`` and ``size``."""
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
