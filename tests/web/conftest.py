@@ -33,7 +33,7 @@ from povertycloud.pipeline.on_store import run_on_store
 from povertycloud.store import Store
 from povertycloud.synth import SynthConfig
 from povertycloud.web.app import create_app
-from povertycloud.web.deps import WebConfig, prepare
+from povertycloud.web.deps import WebConfig
 
 PASSWORD = "correct horse battery"
 
@@ -111,7 +111,6 @@ def web_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Regions]:
             "'probabilistic', now(), NULL, NULL, NULL, NULL FROM people p JOIN households h "
             "USING (household_id) WHERE h.village_code = ? AND p.household_id <> ? "
             "RETURNING duplicate_id", [head, regions.village, regions.household]).fetchall()
-        prepare(store)  # the web's derived tables built once, not by each test's server
     return db, replace(regions, batch=batch, head=head, duplicate=int(duplicate))
 
 
