@@ -27,7 +27,9 @@ from ..dynamic.region_criteria import JUDGED, criteria
 from ..errors import PovertyCloudError
 from ..rulefiles import Reader, RuleSet, header, load, shipped
 from ..standard.regions import level_of
+from ..standard.regions import prefix as region_prefix
 from ..store import Store
+from .indicators import conflict_free
 from .queries import QUERIES
 from .rates import APPROVES
 
@@ -70,7 +72,7 @@ def party_scores(store: Store, code: str, day: dt.date, year: int
     if level_of(code) not in JUDGED:
         raise PovertyCloudError(f"{code!r} is not a village or county code")
     judged = criteria(store, code, day, year)
-    prefix = code[:12 if level_of(code) == "village" else 6]
+    prefix = region_prefix(code)
     approval = store.record(QUERIES["approval_by_party"].replace("{approves}", APPROVES),
                             [day, prefix]) or {}
     scores = {
@@ -89,10 +91,10 @@ def party_scores(store: Store, code: str, day: dt.date, year: int
     scores["third_party"] = _share(
         sum(c["passed"] for c in assessed) / len(assessed) if assessed else None,
         len(assessed), "assessment", "assessed exit criteria met / assessed")
-    flagged = store.one(QUERIES["helped_flagged"], [day, prefix, day])
+    helped = conflict_free(store, level_of(code), day, prefix)
     scores["departments"] = _share(
-        1 - flagged[0] / flagged[1] if flagged and flagged[1] else None,
-        flagged[1] if flagged else 0, "department data",
+        helped[0][1] / 100 if helped else None, helped[0][2] if helped else 0,
+        "department data",
         "helped households without a confirmed or open conflict flag / helped households")
     return scores
 

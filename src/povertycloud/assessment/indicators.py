@@ -19,7 +19,7 @@ from ..errors import PovertyCloudError
 from ..funds.balances import balances
 from ..funds.programmes import load_programmes
 from ..funds.timeliness import timeliness
-from ..standard.regions import PREFIX_LENGTH, sql_ancestor
+from ..standard.regions import ancestor, sql_ancestor
 from ..store import Store
 from .queries import QUERIES
 
@@ -57,7 +57,6 @@ def indicators(store: Store, level: str, year: int, prefix: str = "") -> list[di
     if level not in LEVELS:
         raise PovertyCloudError(f"indicators are of a county or township, not {level!r}")
     day = dt.date(year, 12, 31)
-    digits = PREFIX_LENGTH[level]
     region = sql_ancestor("village_code", level)
     rows: dict[str, dict[str, Any]] = {
         r["region_code"]: {**r, **{i.name: None for i in INDICATORS}}
@@ -65,14 +64,14 @@ def indicators(store: Store, level: str, year: int, prefix: str = "") -> list[di
                                "WHERE level = ? AND starts_with(code, ?) ORDER BY code",
                                [level, prefix])}
 
-    def put(name: str, found: list[tuple[Any, Any]]) -> None:
-        for code, value in found:
+    def put(name: str, found: list[tuple[Any, ...]]) -> None:
+        for code, value, *_ in found:
             if code in rows and value is not None:
                 rows[code][name] = round(float(value), 2)
 
     put("identification_accuracy", store.rows(QUERIES["assessed_accuracy"], [day, level, prefix]))
-    by_region = {"conflict_free": QUERIES["indicator_conflict_free"],
-                 "update_days": QUERIES["indicator_update_days"],
+    put("conflict_free", conflict_free(store, level, day, prefix))
+    by_region = {"update_days": QUERIES["indicator_update_days"],
                  "income_growth": QUERIES["indicator_income_growth"],
                  "measures_delivered": QUERIES["indicator_measures_delivered"],
                  "complaints_in_time": QUERIES["indicator_complaints_in_time"]}
@@ -85,14 +84,24 @@ def indicators(store: Store, level: str, year: int, prefix: str = "") -> list[di
         put("payments_on_time", [(r["county_code"], 100 * r["share"] if r["share"] is not None
                                   else None)
                                  for r in timeliness(store, prefix, load_programmes(), day)])
-    put("cadres_on_schedule", _cadres(store, prefix, day, digits))
+    put("cadres_on_schedule", _cadres(store, prefix, day, level))
     return list(rows.values())
 
 
-def _cadres(store: Store, prefix: str, day: dt.date, digits: int) -> list[tuple[str, float]]:
-    """By region: the share of its cadres behind on nothing on ``day``."""
+def conflict_free(store: Store, level: str, day: dt.date, prefix: str
+                  ) -> list[tuple[str, float, int]]:
+    """By region of ``level`` under ``prefix``: the percent of the households helped on
+    ``day`` without a confirmed or unverified department conflict flag, and how many
+    households were helped."""
+    sql = QUERIES["indicator_conflict_free"].replace("{region}",
+                                                     sql_ancestor("village_code", level))
+    return [(str(c), float(v), int(n)) for c, v, n in store.rows(sql, [day, prefix])]
+
+
+def _cadres(store: Store, prefix: str, day: dt.date, level: str) -> list[tuple[str, float]]:
+    """By region of ``level``: the share of its cadres behind on nothing on ``day``."""
     by_region: dict[str, list[bool]] = {}
     for r in officer_kpis(store, load_officer_rules(), prefix, day):
-        code = str(r["village_code"])[:digits].ljust(12, "0")
-        by_region.setdefault(code, []).append(not r["behind"])
+        by_region.setdefault(ancestor(str(r["village_code"]), level), []).append(
+            not r["behind"])
     return [(code, 100 * statistics.fmean(fine)) for code, fine in by_region.items()]

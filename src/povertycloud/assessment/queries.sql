@@ -119,23 +119,6 @@ FROM projects
 WHERE starts_with(coalesce(village_code, county_code), ?1) AND ends <= ?2
   AND status <> 'cancelled' AND year IS NOT NULL
 
--- name: helped_flagged
--- of the households of the region ?2 registered or exited on ?1: those with a conflict
--- flag raised by ?3 that is confirmed or not yet verified, and all
-WITH status AS (
-  SELECT household_id, max_by(status, effective_date) AS status FROM status_changes
-  WHERE effective_date <= ?1 GROUP BY household_id),
-helped AS (
-  SELECT s.household_id FROM status s JOIN households h USING (household_id)
-  WHERE s.status IN ('registered_poor', 'exited', 'monitored')
-    AND starts_with(h.village_code, ?2))
-SELECT count(*) FILTER (EXISTS (
-    SELECT 1 FROM conflict_flags f WHERE f.household_id = helped.household_id
-      AND f.raised_at <= CAST(?3 AS DATE) + 1
-      AND coalesce(f.outcome, 'confirmed') = 'confirmed')),
-  count(*)
-FROM helped
-
 -- name: assessed_accuracy
 -- by region of level ?2 under ?3: 100 - the misidentification rate (percent) of the
 -- latest assessment whose frame is of ?1 or before
@@ -148,20 +131,20 @@ SELECT region_code, 100 * (1 - estimate) FROM (
                              ORDER BY d.as_of DESC, e.assessment_id DESC) = 1)
 
 -- name: indicator_conflict_free
--- by region ({region} of village_code) under ?3: the percent of households registered,
+-- by region ({region} of village_code) under ?2: the percent of households registered,
 -- exited or monitored on ?1 without a conflict flag raised by then that is confirmed or
--- not yet verified (?2, the year, unused)
+-- not yet verified, and how many households that is of
 WITH status AS (
   SELECT household_id, max_by(status, effective_date) AS status FROM status_changes
   WHERE effective_date <= ?1 GROUP BY household_id),
 helped AS (
   SELECT s.household_id, h.village_code FROM status s JOIN households h USING (household_id)
   WHERE s.status IN ('registered_poor', 'exited', 'monitored')
-    AND starts_with(h.village_code, ?3) AND ?2 IS NOT NULL)
+    AND starts_with(h.village_code, ?2))
 SELECT {region} AS region_code, 100.0 * count(*) FILTER (NOT EXISTS (
     SELECT 1 FROM conflict_flags f WHERE f.household_id = helped.household_id
       AND f.raised_at < CAST(?1 AS DATE) + 1
-      AND coalesce(f.outcome, 'confirmed') = 'confirmed')) / count(*)
+      AND coalesce(f.outcome, 'confirmed') = 'confirmed')) / count(*), count(*)
 FROM helped GROUP BY 1
 
 -- name: indicator_update_days

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ..standard.regions import PREFIX_LENGTH
 from ..store import Store
 from .queries import QUERIES, stamp
 from .rules import AssessmentRules
@@ -25,7 +26,7 @@ from .rules import AssessmentRules
 if TYPE_CHECKING:
     import polars as pl
 
-LEVELS = {"county": 6, "township": 9, "village": 12}  # the digits a region's code keeps
+LEVELS = ("county", "township", "village")
 PEOPLE = {  # rate: the people it is over (a SQL condition), and who counts (one)
     "wrong_exit": ("grp = 'exited'", "verdict = 'poor'"),
     "missed": ("grp = 'not_registered'", "verdict = 'poor' AND NOT excluded"),
@@ -68,27 +69,27 @@ def estimates(store: Store, rules: AssessmentRules, assessment: int
     assert isinstance(rows, pl.DataFrame)
     if not rows.height:
         return []
-    rows = rows.with_columns(*(pl.col("village_code").str.slice(0, n).alias(level)
-                               for level, n in LEVELS.items()))
+    rows = rows.with_columns(*(  # each unit's region of each level, as sql_ancestor has it
+        (pl.col("village_code").str.slice(0, PREFIX_LENGTH[level])
+         + "0" * (12 - PREFIX_LENGTH[level])).alias(level) for level in LEVELS))
     persons = rows.with_columns(pl.int_ranges(0, pl.col("members")).alias("_k")).explode("_k")
     out = []
     for level in LEVELS:
         for rate in RATES:
-            units = rows if rate == "approval" else persons
-            y = "approves" if rate == "approval" else rate
-            over = None if rate == "approval" else f"{rate}_over"
-            out += _domain(units, y, over, level, rules)
+            out += _domain(rows if rate == "approval" else persons, rate, level, rules)
     return out
 
 
-def _domain(units: pl.DataFrame, y: str, over: str | None, level: str,
-            rules: AssessmentRules) -> list[dict[str, Any]]:
-    """The proportion of ``y`` among the units where ``over`` holds, by ``level``:
-    villages the primary units within strata; within a drawn village (its own
-    estimates), its households, within the groups it was sampled by."""
+def _domain(units: pl.DataFrame, rate: str, level: str, rules: AssessmentRules
+            ) -> list[dict[str, Any]]:
+    """``rate`` by region of ``level``: the share of the units who count among those it
+    is over (approving households among all; people, otherwise). Villages are the primary
+    units within strata; within a drawn village (its own estimates), its households are,
+    within the groups it was sampled by."""
     import polars as pl
     import svy
-    rate = y if y != "approves" else "approval"
+
+    y, over = ("approves", None) if rate == "approval" else (rate, f"{rate}_over")
     sampled = units if over is None else units.filter(pl.col(over))
     counts = dict(sampled.group_by(level).len().iter_rows())
     regions = sorted(units.get_column(level).unique().to_list())
@@ -123,7 +124,6 @@ def _domain(units: pl.DataFrame, y: str, over: str | None, level: str,
 
 def _row(code: str, level: str, rate: str, found: dict[str, Any] | None, sampled: int
          ) -> dict[str, Any]:
-    code = code.ljust(12, "0")
     if found is None:
         return {"region_code": code, "level": level, "rate": rate, "estimate": None,
                 "ci_low": None, "ci_high": None, "sampled": sampled}

@@ -40,7 +40,7 @@ ORDER BY e.region_code""", [assessment, level, prefix])
     rows.sort(key=lambda r: (r["region_code"], order[r["rate"]]))
     for r in rows:
         c = limits.get(r["rate"])
-        applies = c is not None and (level if level != "township" else "") in c.levels
+        applies = c is not None and level in c.levels
         limit = (c.west_limit if rules.west(r["region_code"]) else c.limit) if c else None
         r["limit"] = f"{'≥' if c.at_least else '<'} {limit:g} %" if c and applies else None
         r["limit_value"] = limit if c and applies else None

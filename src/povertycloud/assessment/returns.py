@@ -15,6 +15,7 @@ from ..access.accounts import User
 from ..access.audit import record
 from ..intake import readers
 from ..intake.refusals import Check, refuse_missing_columns, refuse_rows
+from ..intake.survey import field_name
 from ..lines import line_for
 from ..sqltext import literal, literals
 from ..store import Store
@@ -79,7 +80,7 @@ def _rename_group_paths(store: Store, columns: list[str]) -> None:
     """Kobo and ODK Central name a column by its group path ('household/members'): keep
     the last part, where it is one of the questionnaire's."""
     for column in columns:
-        last = column.replace("-", "/").split("/")[-1]
+        last = field_name(column)
         if last != column and last in COLUMNS and last not in columns:
             store.execute(f'ALTER TABLE {STAGED} RENAME COLUMN "{column}" TO {last}')
 

@@ -23,6 +23,7 @@ from .checks import FALSE_WORDS, TRUE_WORDS
 from .readers import file_format
 
 EXCEL_MAX_ROWS = 1_048_575  # one row of Excel's limit is the header
+SHEET = "Sheet"  # the one sheet of a table written to Excel (openpyxl's first)
 
 
 def workbook(sheets: dict[str, list[dict[str, Any]]],
@@ -72,14 +73,7 @@ def write_table(table: pa.Table, out: Path) -> None:
     """Write a result (an Arrow table) to .csv, .parquet or .xlsx by the file's suffix."""
     suffix = out.suffix.lower()
     if suffix == ".xlsx":
-        from openpyxl import Workbook
-
-        book = Workbook()
-        sheet = book.active
-        sheet.append(table.column_names)
-        for row in table.to_pylist():
-            sheet.append(list(row.values()))
-        book.save(out)
+        out.write_bytes(workbook({SHEET: table.to_pylist()}, {SHEET: table.column_names}))
         return
     with DuckDBEngine() as engine:
         engine.register_arrow("result", table)

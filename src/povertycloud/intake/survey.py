@@ -166,11 +166,13 @@ def _read(path: Path, sheet: str | None = None) -> tuple[list[str], Rows]:
     header, rows = _xlsx(path, sheet) if excel else _csv(path)
     if not rows:
         raise PovertyCloudError(f"{_label((path, sheet))}: no rows")
-    return [_short(c) for c in header], [(n, {_short(c): v for c, v in r.items()})
-                                         for n, r in rows]
+    return [field_name(c) for c in header], [(n, {field_name(c): v for c, v in r.items()})
+                                             for n, r in rows]
 
 
-def _short(column: str) -> str:
+def field_name(column: str) -> str:
+    """A form export's column without its group path: ODK Central writes ``group-field``,
+    KoboToolbox ``group/field``."""
     return column.rsplit("/", 1)[-1].rsplit("-", 1)[-1]
 
 

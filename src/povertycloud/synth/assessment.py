@@ -19,6 +19,7 @@ import pyarrow as pa
 from ..assessment.design import design_of
 from ..assessment.frame import frame_of
 from ..assessment.questionnaire import COLUMNS, GUARANTEES
+from ..assessment.returns import standard_verdict_sql
 from ..lines import line_for
 from ..store import Store
 
@@ -55,19 +56,19 @@ def write_truth(store: Store, county: str, as_of: dt.date, config: AssessmentCon
     if not store.has_table("truth_household_years"):
         raise ValueError("the store has no synthetic truth (truth_household_years)")
     frame = frame_of(store, county, as_of)
-    line = line_for(frame.survey_year)
-    checks = " AND ".join(f"coalesce(i.{c}, true)" for c in CHECKS.values())
+    guarantees = ", ".join(f"coalesce(i.{c}, true) AS {g}" for g, c in CHECKS.items())
     with store.registered("_truth_frame", frame.households):
         table = store.arrow(f"""
-SELECT f.household_id, f.village_code, f.grp, f.members,
-  coalesce(t.true_income_per_capita, i.income_per_capita) AS true_income,
-  coalesce(t.true_income_per_capita, i.income_per_capita) < {line}
-    OR (f.grp = 'exited' AND NOT ({checks})) AS qualifies
-FROM _truth_frame f
-JOIN identification i ON i.household_id = f.household_id AND i.year = {frame.survey_year}
-LEFT JOIN truth_household_years t ON t.household_id = f.household_id
-  AND t.year = {frame.survey_year}
-ORDER BY f.household_id""")
+SELECT household_id, village_code, grp, members, income_per_capita AS true_income,
+  {standard_verdict_sql(line_for(frame.survey_year))} = 'poor' AS qualifies
+FROM (
+  SELECT f.household_id, f.village_code, f.grp, f.members, {guarantees},
+    coalesce(t.true_income_per_capita, i.income_per_capita) AS income_per_capita
+  FROM _truth_frame f
+  JOIN identification i ON i.household_id = f.household_id AND i.year = {frame.survey_year}
+  LEFT JOIN truth_household_years t ON t.household_id = f.household_id
+    AND t.year = {frame.survey_year})
+ORDER BY household_id""")
     ids = table.column("household_id").to_numpy()
     grp = np.asarray(table.column("grp").to_pylist())
     qualifies = np.asarray(table.column("qualifies").to_pylist(), dtype=bool)
@@ -109,7 +110,6 @@ def write_returns(store: Store, assessment: int, path: Path, config: AssessmentC
     """The returns of every household drawn for ``assessment`` as the questionnaire's
     export (CSV) at ``path``; returns how many. Needs :func:`write_truth` first."""
     design = design_of(store, assessment)
-    line = line_for(int(design["survey_year"]))
     guarantees = ", ".join(f"coalesce(i.{c}, true) AS {g}" for g, c in CHECKS.items())
     rows = store.records(f"""
 SELECT h.household_id, v.assessor, h.grp, h.members, t.true_income, t.qualifies,
@@ -131,9 +131,7 @@ WHERE h.assessment_id = ? ORDER BY h.household_id""", [design["survey_year"], as
         out = csv.writer(file)
         out.writerow(COLUMNS)
         for k, r in enumerate(rows):
-            poor = bool(r["qualifies"]) != bool(wrong[k])
-            standard = r["true_income"] < line or (
-                r["grp"] == "exited" and not all(r[g] for g in GUARANTEES))
+            poor = bool(r["qualifies"]) != bool(wrong[k])  # the standard's verdict, unless wrong
             pleased = "2" if mild[k] else "1"
             unhappy = "3" if not r["approves"] else pleased
             out.writerow([
@@ -143,5 +141,5 @@ WHERE h.assessment_id = ? ORDER BY h.household_id""", [design["survey_year"], as
                 *("yes" if r[g] else "no" for g in GUARANTEES), "no",
                 pleased, unhappy, pleased if r["grp"] == "exited" else "", pleased,
                 "poor" if poor else "not_poor",
-                "" if poor == standard else "synthetic: the assessor's judgement"])
+                "synthetic: the assessor's judgement" if wrong[k] else ""])
     return len(rows)

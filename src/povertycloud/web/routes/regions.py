@@ -15,6 +15,7 @@ from fastapi.responses import Response
 from ...access import audit
 from ...dynamic.casefile import today
 from ...dynamic.region_status import statuses_with_criteria
+from ...intake.exports import SHEET, workbook
 from ...paging import Page
 from ...registry import listing
 from ...reports import figures
@@ -79,17 +80,7 @@ def export(table: list[dict[str, Any]], stem: str, kind: str,
         writer.writerows(table)
         data, media = ("\ufeff" + out.getvalue()).encode(), "text/csv; charset=utf-8"
     else:
-        from openpyxl import Workbook  # loads with the first workbook asked for
-
-        book = Workbook()
-        sheet = book.active
-        assert sheet is not None
-        sheet.append(columns)
-        for row in table:
-            sheet.append([row[c] for c in columns])
-        buffer = io.BytesIO()
-        book.save(buffer)
-        data = buffer.getvalue()
+        data = workbook({SHEET: table}, {SHEET: columns})
         media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return Response(data, media_type=media,
                     headers={"Content-Disposition": f'attachment; filename="{stem}.{kind}"'})
