@@ -20,7 +20,8 @@ from povertycloud.cli.main import app
 
 # Loaded only by the commands, pages and functions that use them.
 HEAVY = ("lightgbm", "sklearn", "scipy", "pandas", "splink", "sqlglot", "openpyxl",
-         "pyspark", "py4j", "shapely", "pypinyin", "svy", "polars", "weasyprint")
+         "pyspark", "py4j", "shapely", "pypinyin", "svy", "polars", "weasyprint",
+         "statsmodels")
 WEB = ("fastapi", "starlette", "uvicorn", "jinja2")
 # What every command but `--help` needs: the command line loads them inside the commands.
 DATA = ("duckdb", "pyarrow", "numpy", "yaml", "argon2")

@@ -135,7 +135,7 @@ def test_returns_of_households_outside_the_sample_are_refused_naming_the_row(
     done = _cli("assess", "import", returns, "--db", db, "--assessment", "1", "--as",
                 "third_party")
     assert done.returncode != 0 and "Traceback" not in done.stderr
-    assert "returns.csv" in done.stderr and "row 2" in done.stderr
+    assert "returns.csv" in done.stderr and "line 2" in done.stderr
     assert "household_id" in done.stderr and "not in the sample" in done.stderr
     assert "no return was imported" in done.stderr and store_content(db) == before
 

@@ -86,13 +86,13 @@ def test_a_phones_visits_are_taken_in_and_the_indicators_follow(
 
 BAD_VISITS = {  # case: (the bad row, what the refusal names)
     "a household the cadre does not help": (
-        "{other},2026-06-01 10:00,26.9,106.9,not mine,", ("row 3", "household_id",
+        "{other},2026-06-01 10:00,26.9,106.9,not mine,", ("line 3", "household_id",
                                                           "cadre_a does not help household")),
     "a visit in the future": ("{mine},2999-01-01 10:00,26.9,106.9,future,",
-                              ("row 3", "visited_at", "the visit is in the future")),
+                              ("line 3", "visited_at", "the visit is in the future")),
     "a time that is not one": ("{mine},yesterday,26.9,106.9,no time,",
-                               ("row 3", "visited_at", "not a time")),
-    "no position": ("{mine},2026-06-01 10:00,,,nowhere,", ("row 3", "lat", "no position")),
+                               ("line 3", "visited_at", "not a time")),
+    "no position": ("{mine},2026-06-01 10:00,,,nowhere,", ("line 3", "lat", "no position")),
 }
 
 

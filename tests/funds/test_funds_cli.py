@@ -48,10 +48,10 @@ def _ledger_state(db: Path) -> dict[str, tuple[int, int]]:
 
 BAD_BOOKINGS = {  # case: (the file's last rows, what the refusal names)
     "an amount in yuan with three decimals": (
-        "region:{county},,100.005", ("row 3", "credit_yuan", "at most two decimals")),
+        "region:{county},,100.005", ("line 3", "credit_yuan", "at most two decimals")),
     "a float written with an exponent": (
-        "region:{county},,1e2", ("row 3", "credit_yuan", "1e2")),
-    "a negative amount": ("region:{county},,-100", ("row 3", "credit_yuan")),
+        "region:{county},,1e2", ("line 3", "credit_yuan", "1e2")),
+    "a negative amount": ("region:{county},,-100", ("line 3", "credit_yuan")),
     "an unbalanced entry": ("region:{county},,99", ("entry 9", "does not balance")),
     "an account of another jurisdiction": (
         "region:{other_county},,100", ("entry 9", "outside the jurisdiction")),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from openpyxl import Workbook, load_workbook
 from pyxform.xls2xform import convert
 from tests.conftest import store_content
 
+from povertycloud.assessment.ranking import load_ranking_rules, suspicions
 from povertycloud.errors import PovertyCloudError, ValidationFailed
 from povertycloud.intake import load_directory
 from povertycloud.intake.survey import (
@@ -24,6 +26,7 @@ from povertycloud.intake.survey import (
     import_submissions,
     write_xlsform,
 )
+from povertycloud.pipeline.on_store import run_on_store
 from povertycloud.standard.tables import HOUSEHOLD_YEARS
 from povertycloud.store import Store
 
@@ -47,24 +50,28 @@ def test_the_xlsform_is_a_valid_form_of_every_survey_field(tmp_path: Path) -> No
     names = list(HOUSEHOLD_YEARS.names)
     at = names.index("business_income")
     names[at:at] = ["recorded_sales", "recorded_sales_note"]
-    assert [n for _, n in rows] == [*names, REPEAT, SERIAL,
+    assert [n for _, n in rows] == ["start", "end", "username", *names, REPEAT, SERIAL,
                                     *(f.name for f in MEMBER_FIELDS), None]
-    assert (rows[len(names)][0], rows[-1][0]) == ("begin_repeat", "end_repeat")
+    assert (rows[len(names) + 3][0], rows[-1][0]) == ("begin_repeat", "end_repeat")
+    assert [t for t, _ in rows[:3]] == ["start", "end", "username"]  # who filled it, when
     with pytest.raises(PovertyCloudError, match="exists"):
         write_xlsform(path)
 
 
-def odk_export(rows: list[dict[str, object]], path: Path) -> Path:
-    """Rows as ODK Central exports them: metadata columns, group prefixes, yes/no."""
+def odk_export(rows: list[dict[str, object]], path: Path,
+               meta: list[tuple[str, str, str]] | None = None) -> Path:
+    """Rows as ODK Central exports them: metadata columns, group prefixes, yes/no; with
+    ``meta``, each row's form start, end and submitter."""
     columns = ["SubmissionDate", *(f"household-{f.name}" for f in HOUSEHOLD_YEARS.fields),
-               "meta-instanceID", "KEY"]
+               "meta-instanceID", "KEY", *(("start", "end", "SubmitterName") if meta else ())]
     with path.open("w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out)
         writer.writerow(columns)
         for i, row in enumerate(rows):
             values = [{True: "yes", False: "no"}.get(v, v) if isinstance(v, bool) else v
                       for v in (row[f.name] for f in HOUSEHOLD_YEARS.fields)]
-            writer.writerow(["2021-01-05T10:00:00Z", *values, f"uuid:{i}", f"uuid:{i}"])
+            writer.writerow(["2021-01-05T10:00:00Z", *values, f"uuid:{i}", f"uuid:{i}",
+                             *(meta[i] if meta else ())])
     return path
 
 
@@ -102,6 +109,52 @@ def test_bad_submissions_name_the_export_row_and_field(small_province: Path, sto
     other.write_text("a,b\n1,2\n", encoding="utf-8")
     with pytest.raises(PovertyCloudError, match="not a submissions export"):
         import_submissions(store, other)
+
+
+def test_who_filled_each_form_and_how_fast_shows_in_the_signs(
+        small_province: Path, store: Store, tmp_path: Path) -> None:
+    """The form's start, end and submitter are kept beside the survey; a village whose
+    forms took two minutes each, all by one officer, shows both signs."""
+    survey = [r for r in pq.read_table(small_province / "household_years.parquet").to_pylist()
+              if r["year"] == 2020]
+    village = str(survey[0]["household_id"])[:12]
+    theirs = [r for r in survey if str(r["household_id"]).startswith(village)]
+    others = [r for r in survey if not str(r["household_id"]).startswith(village)][:12]
+    first = dt.datetime(2021, 1, 5, 9)
+    meta = [((first + dt.timedelta(minutes=3 * i)).isoformat() + "+08:00",
+             (first + dt.timedelta(minutes=3 * i + 2)).isoformat() + "+08:00", "officer_wang")
+            for i in range(len(theirs))]
+    meta += [((first + dt.timedelta(hours=i)).isoformat() + "Z",
+              (first + dt.timedelta(hours=i, minutes=25)).isoformat() + "Z", f"officer_{i % 3}")
+             for i in range(len(others))]
+    rules = replace(load_ranking_rules(), one_surveyor_least=len(theirs))
+    export = odk_export(theirs + others, tmp_path / "household_survey.csv", meta)
+    import_submissions(store, export)
+    kept = store.rows("SELECT surveyor, date_diff('minute', started_at, ended_at) FROM "
+                      "survey_submissions s JOIN households h USING (household_id) WHERE "
+                      "h.village_code = ? ORDER BY started_at", [village])
+    assert kept == [("officer_wang", 2)] * len(theirs)
+    assert store.scalar("SELECT count(*) FROM survey_submissions") == len(theirs) + len(others)
+    run_on_store(store)  # the exits' incomes, for the other signs
+    signs = {(s["village_code"], s["sign"]): s for s in suspicions(store, 2020, rules)
+             if s["sign"] in ("surveys_too_fast", "one_surveyor")}
+    assert set(signs) == {(village, "surveys_too_fast"), (village, "one_surveyor")}
+    assert signs[(village, "one_surveyor")]["detail"].endswith("officer_wang")
+    assert signs[(village, "surveys_too_fast")]["households"] == len(theirs)
+
+
+def test_a_form_time_that_is_not_one_is_named(small_province: Path, store: Store,
+                                              tmp_path: Path) -> None:
+    survey = [r for r in pq.read_table(small_province / "household_years.parquet").to_pylist()
+              if r["year"] == 2020][:2]
+    meta = [("2021-01-05T09:00:00Z", "2021-01-05T09:20:00Z", "a"),
+            ("yesterday", "2021-01-05T08:00:00Z", "a")]
+    export = odk_export(survey, tmp_path / "household_survey.csv", meta)
+    with pytest.raises(ValidationFailed) as caught:
+        import_submissions(store, export)
+    assert f"{export}, line 3, field 'start': not a time: 'yesterday'" in str(caught.value)
+    assert store.scalar("SELECT count(*) FROM household_years WHERE year = 2020") == 0
+    assert store.scalar("SELECT count(*) FROM survey_submissions") == 0
 
 
 def answer(value: object) -> object:

@@ -19,7 +19,8 @@ def _field(table_name: str, field_name: str) -> Field:
 def test_tables_are_keyed_by_their_names() -> None:
     assert all(name == t.name for name, t in TABLES.items())
     assert set(TABLES) == {"regions", "households", "people", "household_years",
-                           "status_changes", "events", "truth_household_years"}
+                           "status_changes", "events", "household_measures",
+                           "truth_household_years"}
 
 
 @pytest.mark.parametrize("name", ALL)

@@ -44,7 +44,7 @@ from povertycloud.store import Store
 from povertycloud.web import i18n
 
 # the code list of an enumerated field of the standard, where not the field's name
-FIELD_LISTS = {("events", "kind"): "event"}
+FIELD_LISTS = {("events", "kind"): "event", ("household_measures", "kind"): "help_kind"}
 NOT_SHOWN = {"ethnicity"}  # GB/T 3304 codes: no page shows them
 PACKAGE = Path(povertycloud.__file__).parent
 

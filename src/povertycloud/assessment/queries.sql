@@ -231,3 +231,175 @@ FROM (
     y.food_secure, y.clothing_secure
   HAVING count(*) >= ?3)
 GROUP BY village_code
+
+-- name: fast_surveys
+-- by village under ?2: the surveys of year ?1 taken from phones, those filled in under ?3
+-- minutes (at least ?4 of them), and the fastest's minutes
+SELECT h.village_code, any_value(g.name) AS village_name, count(*) AS surveys,
+  count(*) FILTER (WHERE date_diff('second', s.started_at, s.ended_at) < ?3 * 60) AS fast,
+  min(date_diff('second', s.started_at, s.ended_at)) / 60.0 AS fastest
+FROM survey_submissions s JOIN households h ON h.household_id = s.household_id
+LEFT JOIN regions g ON g.code = h.village_code
+WHERE s.year = ?1 AND starts_with(h.village_code, ?2) AND s.ended_at IS NOT NULL
+GROUP BY h.village_code
+HAVING count(*) FILTER (WHERE date_diff('second', s.started_at, s.ended_at) < ?3 * 60) >= ?4
+
+-- name: one_surveyor
+-- villages under ?2 whose surveys of year ?1 taken from phones, at least ?3, were all
+-- filled by one surveyor
+SELECT h.village_code, any_value(g.name) AS village_name, count(*) AS surveys,
+  min(s.surveyor) AS surveyor
+FROM survey_submissions s JOIN households h ON h.household_id = s.household_id
+LEFT JOIN regions g ON g.code = h.village_code
+WHERE s.year = ?1 AND starts_with(h.village_code, ?2) AND s.surveyor IS NOT NULL
+GROUP BY h.village_code
+HAVING count(*) >= ?3 AND count(DISTINCT s.surveyor) = 1
+
+-- name: effects_frame
+-- one row per household and year t it ended registered poor, in the regions under ?1 (a
+-- code prefix), with incomes surveyed in t - 1, t and t + 1: the change of its log income
+-- per capita over the year after t and over the year before, its level in t - 1 and t,
+-- its village, whether it was registered a year before and for how many years (up to 5),
+-- the kinds of help it received in
+-- t, in t - 1 and before ({kinds}: a 0/1 column each, now_<kind>, then_<kind> and
+-- before_<kind>), and what the registry saw of it in t (land, workers, students, elders,
+-- remoteness, unsafe housing)
+WITH y AS (
+  SELECT household_id, year,
+         ln(greatest(wage_income + business_income + property_income + transfer_income, 1)
+            / members) AS log_income,
+         land_mu / members >= 1 AS much_land, housing_grade IN ('C', 'D') AS unsafe_housing
+  FROM household_years),
+helped AS (
+  SELECT y.household_id, y.year,
+         coalesce(arg_max(c.status, c.effective_date) FILTER (
+           WHERE c.effective_date <= make_date(CAST(y.year AS INTEGER) - 1, 12, 31))
+           = 'registered_poor', false) AS registered_before,
+         y.year - year(min(c.effective_date) FILTER (WHERE c.status = 'registered_poor'))
+           AS years_registered
+  FROM y JOIN households h ON h.household_id = y.household_id
+  JOIN status_changes c ON c.household_id = y.household_id
+   AND c.effective_date <= make_date(CAST(y.year AS INTEGER), 12, 31)
+  WHERE starts_with(h.village_code, ?1)
+  GROUP BY y.household_id, y.year
+  HAVING arg_max(c.status, c.effective_date) = 'registered_poor'),
+members AS (
+  SELECT h.household_id, h.year,
+         bool_or(h.year - year(p.birth_date) BETWEEN 16 AND 50 AND NOT p.in_school) AS workers,
+         bool_or(h.year - year(p.birth_date) BETWEEN 15 AND 22 AND p.in_school) AS students,
+         bool_or(h.year - year(p.birth_date) >= 60) AS elders
+  FROM helped h JOIN people p ON p.household_id = h.household_id
+   AND year(p.birth_date) <= h.year
+   AND (p.death_date IS NULL OR year(p.death_date) >= h.year)
+  GROUP BY h.household_id, h.year),
+received AS (
+  SELECT h.household_id, h.year, {received}
+  FROM helped h JOIN household_measures m ON m.household_id = h.household_id
+   AND m.year <= h.year
+  GROUP BY h.household_id, h.year)
+SELECT h.household_id, h.year, hh.village_code,
+       y1.log_income - y0.log_income AS change_after,
+       y0.log_income - yb.log_income AS change_before,
+       y0.log_income AS level, yb.log_income AS level_before, h.registered_before,
+       least(h.years_registered, 5) AS years_registered,
+       y0.much_land, coalesce(m.workers, false) AS workers,
+       coalesce(m.students, false) AS students, coalesce(m.elders, false) AS elders,
+       NOT r.road_access OR coalesce(r.distance_to_county_km, 0) > 50 AS remote,
+       y0.unsafe_housing, {kinds}
+FROM helped h
+JOIN households hh ON hh.household_id = h.household_id
+JOIN regions r ON r.code = hh.village_code
+JOIN y y0 ON y0.household_id = h.household_id AND y0.year = h.year
+JOIN y y1 ON y1.household_id = h.household_id AND y1.year = h.year + 1
+JOIN y yb ON yb.household_id = h.household_id AND yb.year = h.year - 1
+LEFT JOIN members m ON m.household_id = h.household_id AND m.year = h.year
+LEFT JOIN received k ON k.household_id = h.household_id AND k.year = h.year
+ORDER BY h.household_id, h.year
+
+-- name: insert_effects
+-- the effects of _effects as run ?1, estimated by ?2 at ?3
+INSERT INTO measure_effects
+SELECT ?1, kind, effect, std_error, low, high, treated, observations, placebo,
+       placebo_low, placebo_high, first_year, last_year, ?2, ?3
+FROM _effects
+
+-- name: latest_effects
+-- the effects of the latest run
+SELECT * FROM measure_effects
+WHERE run_id = (SELECT max(run_id) FROM measure_effects)
+ORDER BY kind
+
+-- name: delete_region_plans
+-- the plans the checked file _plans replaces, and their lines
+DELETE FROM region_plans p USING _plans f
+WHERE f.kind IS NULL AND p.region_code = f.region_code AND p.year = f.year
+
+-- name: delete_region_plan_lines
+DELETE FROM region_plan_measures p USING _plans f
+WHERE f.kind IS NULL AND p.region_code = f.region_code AND p.year = f.year
+
+-- name: insert_region_plans
+-- the plans of _plans, from the file ?1, set by ?2 at ?3
+INSERT INTO region_plans
+SELECT region_code, year, households, villages, budget_yuan * 100, ?1, ?2, ?3
+FROM _plans WHERE kind IS NULL
+
+-- name: insert_region_plan_lines
+INSERT INTO region_plan_measures
+SELECT region_code, year, kind, households, coalesce(budget_yuan, 0) * 100
+FROM _plans WHERE kind IS NOT NULL
+
+-- name: delete_region_plan
+-- the plan of the region ? for the year ?
+DELETE FROM region_plans WHERE region_code = ? AND year = ?
+
+-- name: delete_region_plan_measures
+DELETE FROM region_plan_measures WHERE region_code = ? AND year = ?
+
+-- name: insert_plan_of_allocation
+-- the plan of the region ?1 for ?2: ?3 households and ?4 villages to lift, the budget
+-- what the solver of allocation ?8 spent, from ?5, set by ?6 at ?7
+INSERT INTO region_plans
+SELECT ?1, ?2, ?3, ?4, coalesce(sum(cost_fen), 0), ?5, ?6, ?7
+FROM allocation_items WHERE allocation_id = ?8 AND method = 'milp'
+
+-- name: insert_plan_lines_of_allocation
+-- a line of the plan of ?1 for ?2 per kind of measure the solver of allocation ?3 chose
+-- ({kinds}: WHEN measure THEN its kind): households given it and its cost
+INSERT INTO region_plan_measures
+SELECT ?1, ?2, CASE measure {kinds} ELSE measure END AS kind,
+       count(DISTINCT household_id), sum(cost_fen)
+FROM allocation_items WHERE allocation_id = ?3 AND method = 'milp'
+GROUP BY 3
+
+-- name: plan_progress
+-- under the prefix ?1 from ?2 to ?3: households that exited, and villages
+SELECT
+  (SELECT count(DISTINCT c.household_id) FROM status_changes c
+   JOIN households h ON h.household_id = c.household_id
+   WHERE starts_with(h.village_code, ?1) AND c.status = 'exited'
+     AND c.effective_date BETWEEN ?2 AND ?3) AS households_lifted,
+  (SELECT count(DISTINCT s.region_code) FROM region_status_changes s
+   JOIN regions r ON r.code = s.region_code
+   WHERE r.level = 'village' AND starts_with(s.region_code, ?1) AND s.status = 'exited'
+     AND s.effective_date BETWEEN ?2 AND ?3) AS villages_exited
+
+-- name: plan_line_progress
+-- each line of the plan of ?1 for ?2, with the households under ?3 that received its
+-- kind that year by ?4 (imported, or an item of their help plan delivered) and the cost
+-- of those items
+WITH got AS (
+  SELECT m.household_id, m.kind, 0 AS cost_fen FROM household_measures m
+  JOIN households h ON h.household_id = m.household_id
+  WHERE starts_with(h.village_code, ?3) AND m.year = ?2
+  UNION ALL
+  SELECT household_id, kind, cost_fen FROM plan_items
+  WHERE starts_with(village_code, ?3) AND year = ?2
+    AND state IN ('delivered', 'verified') AND CAST(changed_at AS DATE) <= ?4)
+SELECT l.kind, l.households, l.budget_fen,
+       count(DISTINCT g.household_id) AS households_reached,
+       coalesce(sum(g.cost_fen), 0) AS spent_fen
+FROM region_plan_measures l LEFT JOIN got g ON g.kind = l.kind
+WHERE l.region_code = ?1 AND l.year = ?2
+GROUP BY l.kind, l.households, l.budget_fen
+ORDER BY l.kind

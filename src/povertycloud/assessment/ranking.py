@@ -28,6 +28,9 @@ class RankingRules(RuleSet):
     just_above_margin: float
     just_above_least: int
     identical_least: int
+    fast_minutes: int  # a survey filled faster is too fast
+    fast_least: int
+    one_surveyor_least: int
 
 
 def load_ranking_rules(path: Path | None = None) -> RankingRules:
@@ -45,20 +48,28 @@ def load_ranking_rules(path: Path | None = None) -> RankingRules:
     if abs(sum(weights.values()) - 1) > TOLERANCE:
         raise table.fail(f"the weights sum to {sum(weights.values()):g}, not 1")
     s = Reader(path, top.get("suspicions", dict), "suspicions")
-    s.only("just_above_share", "just_above_margin", "just_above_least", "identical_least")
+    s.only("just_above_share", "just_above_margin", "just_above_least", "identical_least",
+           "fast_minutes", "fast_least", "one_surveyor_least")
     shares = {k: float(s.get(k, (int, float))) for k in ("just_above_share",
                                                           "just_above_margin")}
     if any(not 0 < v <= 1 for v in shares.values()):
         raise s.fail(f"'just_above_share' and 'just_above_margin' are shares above 0, not "
                      f"{shares}")
-    counts = {k: int(s.get(k, int)) for k in ("just_above_least", "identical_least")}
+    counts = {k: int(s.get(k, int)) for k in ("just_above_least", "identical_least",
+                                              "fast_least", "one_surveyor_least")}
     if any(v < 2 for v in counts.values()):
         raise s.fail(f"the least households are 2 or more, not {counts}")
+    fast_minutes = int(s.get("fast_minutes", int))
+    if fast_minutes < 1:
+        raise s.fail(f"'fast_minutes' is a whole number of minutes, 1 or more, not "
+                     f"{fast_minutes}")
     return RankingRules(**header(top), weights=weights,
                         just_above_share=shares["just_above_share"],
                         just_above_margin=shares["just_above_margin"],
                         just_above_least=counts["just_above_least"],
-                        identical_least=counts["identical_least"])
+                        identical_least=counts["identical_least"], fast_minutes=fast_minutes,
+                        fast_least=counts["fast_least"],
+                        one_surveyor_least=counts["one_surveyor_least"])
 
 
 def composite(rows: list[dict[str, Any]], rules: RankingRules) -> list[dict[str, Any]]:
@@ -129,7 +140,9 @@ def suspicions(store: Store, year: int, rules: RankingRules, prefix: str = ""
     """Villages under ``prefix`` whose figures of ``year`` look made: exits whose incomes
     land just above the line after a year below it, at least ``just_above_least`` and
     ``just_above_share`` of the year's exits; groups of at least ``identical_least``
-    households with the very same survey answers. Each with what was seen."""
+    households with the very same survey answers; at least ``fast_least`` surveys filled in
+    under ``fast_minutes``; at least ``one_surveyor_least`` surveys all by one surveyor.
+    Each with what was seen."""
     found = []
     for r in store.records(QUERIES["just_above_line"],
                            [year, prefix, rules.just_above_margin]):
@@ -146,4 +159,16 @@ def suspicions(store: Store, year: int, rules: RankingRules, prefix: str = ""
                       "sign": "identical_answers", "households": r["households"],
                       "detail": f"{r['households']} households in {r['groups']} group(s) with "
                                 f"the very same survey answers in {year}"})
+    for r in store.records(QUERIES["fast_surveys"], [year, prefix, rules.fast_minutes,
+                                                     rules.fast_least]):
+        found.append({"village_code": r["village_code"], "village_name": r["village_name"],
+                      "sign": "surveys_too_fast", "households": r["fast"],
+                      "detail": f"{r['fast']} of {r['surveys']} surveys of {year} filled in "
+                                f"under {rules.fast_minutes} minutes (the fastest in "
+                                f"{r['fastest']:.1f})"})
+    for r in store.records(QUERIES["one_surveyor"], [year, prefix, rules.one_surveyor_least]):
+        found.append({"village_code": r["village_code"], "village_name": r["village_name"],
+                      "sign": "one_surveyor", "households": r["surveys"],
+                      "detail": f"all {r['surveys']} surveys of {year} by one surveyor, "
+                                f"{r['surveyor']}"})
     return sorted(found, key=lambda f: (f["village_code"], f["sign"]))

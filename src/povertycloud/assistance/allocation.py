@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,9 +71,12 @@ def ledger_budget(store: Store, county: str, as_of: dt.date) -> tuple[int, dict[
 
 
 def allocation_problem(store: Store, catalogue: Catalogue, county: str, year: int,
-                       budget_fen: int, limits: dict[str, int] | None = None) -> Problem:
+                       budget_fen: int, limits: dict[str, int] | None = None,
+                       gains: Mapping[str, float] | None = None) -> Problem:
     """The county's allocation problem from its latest identification of ``year`` or
-    before."""
+    before; a measure whose kind has a measured ``gains`` (kind: proportional gain in
+    income, from ``assess effects``) is expected to raise its household's income by it,
+    the others by the catalogue's assumption."""
     if level_of(county) != "county":
         raise PovertyCloudError(f"{county} is not a county's code")
     if budget_fen < 0 or any(v < 0 for v in (limits or {}).values()):
@@ -88,8 +92,8 @@ def allocation_problem(store: Store, catalogue: Catalogue, county: str, year: in
     if not len(households):
         raise PovertyCloudError(f"county {county} has no household still poor in the "
                                 f"identification of {identified}")
-    items = _items(store, catalogue.for_households)
-    projects, benefits = _projects(store, catalogue.for_villages)
+    items = _items(store, catalogue.for_households, gains)
+    projects, benefits = _projects(store, catalogue.for_villages, gains)
     store.execute("DROP TABLE _allocation_candidates")
     return Problem(county, year, households, items, projects, benefits, budget_fen,
                    dict(limits or {}))
@@ -122,7 +126,8 @@ def _households(table: pa.Table) -> Households:
         score=np.nan_to_num(col["score"].astype(float), nan=0).astype(np.int64))
 
 
-def _offers(store: Store, measures: tuple[HelpMeasure, ...]) -> pa.Table:
+def _offers(store: Store, measures: tuple[HelpMeasure, ...],
+            gains: Mapping[str, float] | None) -> pa.Table:
     """Each (candidate, measure) it is offered, with the cost and the effect."""
     if not measures:
         return pa.table({"k": pa.array([], pa.int64()), "village_code": pa.array([], pa.string()),
@@ -131,7 +136,7 @@ def _offers(store: Store, measures: tuple[HelpMeasure, ...]) -> pa.Table:
                          "effect_fen": pa.array([], pa.int64())})
     union = " UNION ALL ".join(
         f"SELECT k, village_code, {literal(m.id)} AS measure, CAST({m.cost_sql()} AS BIGINT) "
-        f"AS cost_fen, CAST({m.effect_sql()} AS BIGINT) AS effect_fen, {rank} AS rank "
+        f"AS cost_fen, CAST({m.effect_sql(gains)} AS BIGINT) AS effect_fen, {rank} AS rank "
         f"FROM _allocation_candidates e WHERE {m.offered_sql()}"
         for rank, m in enumerate(measures))
     return store.arrow(f"SELECT * FROM ({union}) o ORDER BY k, rank")
@@ -148,8 +153,9 @@ def _attributes(measures: tuple[HelpMeasure, ...], names: np.ndarray
             "entitled": np.array([m.entitlement for m in found], dtype=bool)}
 
 
-def _items(store: Store, measures: tuple[HelpMeasure, ...]) -> Options:
-    offers = _offers(store, measures)
+def _items(store: Store, measures: tuple[HelpMeasure, ...],
+           gains: Mapping[str, float] | None) -> Options:
+    offers = _offers(store, measures, gains)
     names = offers.column("measure").to_numpy(zero_copy_only=False).astype(object)
     return Options(measures=names, cost_fen=offers.column("cost_fen").to_numpy(),
                    household=offers.column("k").to_numpy().astype(np.int64),
@@ -157,10 +163,11 @@ def _items(store: Store, measures: tuple[HelpMeasure, ...]) -> Options:
                    **_attributes(measures, names))
 
 
-def _projects(store: Store, measures: tuple[HelpMeasure, ...]) -> tuple[Options, Benefits]:
+def _projects(store: Store, measures: tuple[HelpMeasure, ...],
+              gains: Mapping[str, float] | None) -> tuple[Options, Benefits]:
     """One project per (village, village measure) with a candidate it benefits; its
     cost is the measure's cost (not per household)."""
-    offers = _offers(store, measures)
+    offers = _offers(store, measures, gains)
     villages = offers.column("village_code").to_numpy(zero_copy_only=False).astype(object)
     names = offers.column("measure").to_numpy(zero_copy_only=False).astype(object)
     keys = np.array([f"{v}|{n}" for v, n in zip(villages, names, strict=True)], dtype=object)

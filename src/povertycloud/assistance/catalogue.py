@@ -6,6 +6,7 @@ names the file, the line and the measure."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,10 +14,10 @@ from ..funds.eligibility import GUARANTEES, MEASURES, condition, numeric_field
 from ..funds.money import MoneyError, fen
 from ..funds.programmes import Programmes, load_programmes
 from ..rulefiles import Reader, RuleSet, by_id, header_and_items, shipped
+from ..standard.codes import MEASURE_KINDS
 
 DEFAULT = "help_measures.yaml"
-KINDS = ("industry", "employment", "credit", "relocation", "ecological", "education",
-         "health", "social_security", "housing", "infrastructure", "relief", "motivation")
+KINDS = MEASURE_KINDS
 SCOPES = ("household", "village")
 STATES = ("planned", "under_way", "delivered", "verified", "cancelled")
 _KEYS = ("measure", "label", "recommends", "kind", "office", "programme", "cost_yuan",
@@ -50,7 +51,13 @@ class HelpMeasure:
         """SQL of the cost in fen for the eligibility row ``e``."""
         return f"{self.cost_fen} * {self.units_sql(self.per)}"
 
-    def effect_sql(self) -> str:
+    def effect_sql(self, gains: Mapping[str, float] | None = None) -> str:
+        """SQL of the expected income gain in fen for ``e``: the household's income times
+        the gain measured for the measure's kind (``gains``; none below zero), else the
+        catalogue's assumption."""
+        if gains and self.kind in gains:
+            return (f"greatest(0, e.income_per_capita * e.members * 100 * "
+                    f"{gains[self.kind]!r})")
         return f"{self.effect_fen} * {self.units_sql(self.effect_per)}"
 
     def offered_sql(self) -> str:

@@ -61,6 +61,10 @@ def allocate(
              ".parquet.")] = None,
     measures: Annotated[Path | None, typer.Option(
         help="Help measures (YAML); the shipped ones by default.")] = None,
+    measured: Annotated[bool, typer.Option(
+        help="Expect each measure to raise income by the effect measured for its kind "
+             "(`assess effects`, the latest kept) where there is one; --no-measured: by "
+             "the catalogue's assumption.")] = True,
     wait: WaitOption = 0,
 ) -> None:
     """Allocate a county's budget to the help measures of its households still poor and
@@ -69,6 +73,7 @@ def allocate(
     programme solved by HiGHS, with the LP bound, beside the greedy rules officers use,
     each kept within the budget, the programmes' limits, the exclusive groups and the
     entitlements. See docs/assistance.md for the assumptions."""
+    from ..assessment import effects
     from ..assistance.allocation import allocate as run
     from ..assistance.allocation import allocation_problem, ledger_budget, save
     from ..assistance.catalogue import load_catalogue
@@ -88,7 +93,11 @@ def allocate(
             limits.update(_limits(limit or []))
         else:
             budget, limits = fen(budget_yuan), _limits(limit or [])
-        problem = allocation_problem(store, catalogue, county, year, budget, limits)
+        gains = effects.gains(store) if measured else {}
+        problem = allocation_problem(store, catalogue, county, year, budget, limits, gains)
+        if gains:
+            console.print("Measured effects used for: " + ", ".join(
+                f"{k} {100 * v:+.1f}%" for k, v in sorted(gains.items())))
         with progress_bar() as bar:
             bar.add_task(f"Solving: {len(problem.items):,} household measures, "
                          f"{len(problem.projects):,} projects, "

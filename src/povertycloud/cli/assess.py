@@ -313,6 +313,45 @@ def rank_command(
         console.print(f"Wrote {export}")
 
 
+@assess_app.command("effects")
+def effects_command(
+    db: DbOption, as_: AsOption, region: RegionOption = "",
+    export: Annotated[Path | None, typer.Option(help="Also write them to this .csv or "
+                                                     ".xlsx file.")] = None,
+    keep: Annotated[bool, typer.Option(help="Keep them as the effects the allocation and "
+                                            "the plans use.")] = True,
+    wait: WaitOption = 0,
+) -> None:
+    """The effect of each kind of help measure on the next year's income, measured from
+    the panel (difference in differences with covariates, intervals clustered by
+    village), with the placebo on the year before and the assumptions it rests on."""
+    from ..assessment import effects
+    from ..assessment.report import write_rates
+
+    with open_store(db, wait=wait) as store:
+        if keep:
+            run, found = effects.estimate(store, acting_user(
+                store, as_, "assess", "measure the effects of help measures"), prefix_of(region))
+            title = f"Effects of help measures on income (run {run}, kept)"
+        else:
+            found, title = effects.measure(store, prefix_of(region)), "Effects (not kept)"
+    rows = effects.as_rows(found)
+    table = RichTable("kind", "income gain %", "95% interval", "received", "compared",
+                      "placebo % (interval)", "years", title=title)
+    for r in rows:
+        mark = "" if r["placebo_holds"] else " ✗"
+        table.add_row(r["kind"], f"{r['gain_pct']:+.1f}",
+                      f"{r['low_pct']:+.1f} to {r['high_pct']:+.1f}", f"{r['treated']:,}",
+                      f"{r['observations']:,}",
+                      f"{r['placebo_pct']:+.1f} ({r['placebo_low_pct']:+.1f} to "
+                      f"{r['placebo_high_pct']:+.1f}){mark}", r["years"])
+    console.print(table)
+    console.print("Assumptions:\n" + "\n".join(f"- {a}" for a in effects.ASSUMPTIONS))
+    if export is not None:
+        write_rates(rows, export)
+        console.print(f"Wrote {export}")
+
+
 @assess_app.command("suspicions")
 def suspicions_command(
     db: DbOption, year: YearOption, region: RegionOption = "",
@@ -375,3 +414,82 @@ def report_command(
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(data)
     console.print(f"Wrote {out}")
+
+
+plan_app = typer.Typer(help="Each region's plan for a year (年度减贫计划): households and "
+                            "villages to lift, budget, lines by kind of measure; progress "
+                            "against it. See docs/assessment.md.", no_args_is_help=True)
+assess_app.add_typer(plan_app, name="plan")
+
+
+@plan_app.command("import")
+def plan_import_command(
+    db: DbOption, as_: AsOption,
+    file: Annotated[Path, typer.Argument(help="The plans (.csv or .xlsx): region_code, year, "
+                                              "kind (empty for the region's plan), "
+                                              "households, villages, budget_yuan.")],
+    wait: WaitOption = 0,
+) -> None:
+    """Set regions' plans from a file, whole or not at all: each replaces the plan of its
+    region and year."""
+    from ..assessment.targets import import_plans
+
+    with open_store(db, wait=wait) as store:
+        kept = import_plans(store, file, acting_user(store, as_, "plans", "set regions' plans"))
+    console.print(f"Kept {kept.plans} plans with {kept.lines} lines by kind of measure")
+
+
+@plan_app.command("propose")
+def plan_propose_command(
+    db: DbOption, as_: AsOption,
+    allocation: Annotated[int, typer.Argument(help="A kept allocation (`allocate --as`).")],
+    villages: Annotated[int, typer.Option(help="Poor villages to exit that year.")] = 0,
+    measures: Annotated[Path | None, typer.Option(
+        help="Help measures (YAML) the allocation used; the shipped ones by default.")] = None,
+    wait: WaitOption = 0,
+) -> None:
+    """Make the county's plan for the allocation's year from what the solver chose (with
+    the measured effects, when the allocation used them): households lifted, money spent,
+    a line per kind of measure."""
+    from ..assessment.targets import propose
+    from ..assistance.catalogue import load_catalogue
+
+    with open_store(db, wait=wait) as store:
+        kept = propose(store, load_catalogue(measures), allocation, villages,
+                       acting_user(store, as_, "plans", "set regions' plans"))
+    console.print(f"Kept the plan with {kept.lines} lines by kind of measure")
+
+
+@plan_app.command("show")
+def plan_show_command(
+    db: DbOption,
+    region: Annotated[str, typer.Argument(help="The region's code.")],
+    year: YearOption,
+    today: Annotated[str | None, typer.Option(help="Progress as of this day (YYYY-MM-DD); "
+                                                   "today by default.")] = None,
+) -> None:
+    """A region's plan for a year beside what was done: households lifted, villages
+    exited, money spent, and each kind of measure's households reached."""
+    from ..assessment.targets import PlanTargetError, progress
+    from ..funds.money import yuan
+
+    with open_store(db, read_only=True) as store:
+        found = progress(store, region, year, parse_date(today) if today else None)
+    if found is None:
+        raise PlanTargetError(f"region {region} has no plan for {year}: set one with "
+                              "`assess plan import` or `assess plan propose`")
+    table = RichTable("", "planned", f"done by {found['until']}", "%",
+                      title=f"Plan of {region} for {year} ({found['year_gone']:.0%} of the "
+                            f"year gone; from {found['source']})")
+
+    def add(name: str, planned: int, done: int, money: bool = False) -> None:
+        share = f"{100 * done / planned:.0f}" if planned else "—"
+        show = yuan if money else (lambda v: f"{v:,}")
+        table.add_row(name, show(planned), show(done), share)
+    add("households lifted", found["households"], found["households_lifted"] or 0)
+    add("villages exited", found["villages"], found["villages_exited"] or 0)
+    add("budget spent (yuan)", found["budget_fen"], found["spent_fen"], money=True)
+    for line in found["lines"]:
+        add(f"{line['kind']}: households reached", line["households"],
+            line["households_reached"])
+    console.print(table)

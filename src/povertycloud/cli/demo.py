@@ -67,6 +67,7 @@ def demo(
         _accounts(store, folder)
         _assessment(store, folder)
         _dynamic(store, year)
+        _effects_and_plan(store, folder, year)
         _where(store, folder, as_of)
     console.print(f"Done in {time.perf_counter() - started:.1f} s")
     if serve:
@@ -167,6 +168,27 @@ def _assessment(store: Store, folder: Path) -> None:
         import_returns(store, rules, assessment, returns, user_named(store, "assessor"))
         bar.update(task, description=f"Assessment of {county}: {drawn:,} households",
                    total=1, completed=1)
+
+
+def _effects_and_plan(store: Store, folder: Path, year: int) -> None:
+    """Once: the effects of the help measures measured from the panel (kept for the
+    allocation), and the first county's plan for the last survey year (a tenth more than
+    the year before did), imported by its officer, for the dashboard to show progress."""
+    from ..access.accounts import user_named
+    from ..assessment import effects
+    from ..assessment.targets import import_plans
+    from ..synth.plans import write_plans
+
+    if store.count("measure_effects"):
+        return
+    county = _first_county(store)
+    plans = folder / "plans" / f"plan-{county}-{year}.csv"
+    with store.transaction():  # whole, or the guard above re-runs it
+        run, found = effects.estimate(store, user_named(store, "province_officer"))
+        write_plans(store, county, year, plans)
+        import_plans(store, plans, user_named(store, "county_officer"))
+    console.print(f"Effects of {len(found)} kinds of help measure kept (run {run}); the plan "
+                  f"of {county} for {year} from {plans}")
 
 
 DEMO_FIRST_YEAR = 2014  # poor villages and counties designated at its end

@@ -6,6 +6,7 @@ row and the field; a file with any problem books nothing."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 from ..errors import Issue, ValidationFailed
@@ -39,8 +40,9 @@ def entries_in(store: Store, path: Path) -> list[Entry]:
         if posting is not None:
             grouped.setdefault(str(row["entry"]), []).append((row, posting))
     entries = [_entry(key, lines, path, issues) for key, lines in grouped.items()]
-    if issues:
-        raise ValidationFailed(issues, len(issues), nothing=NOTHING)
+    if issues:  # at a CSV's lines, a workbook's rows
+        raise ValidationFailed([replace(i, unit=readers.unit(str(path))) for i in issues],
+                               len(issues), nothing=NOTHING)
     return [e for e in entries if e is not None]
 
 
@@ -81,4 +83,4 @@ def _entry(key: str, lines: list[tuple[dict[str, object], Posting]], path: Path,
         return None
     return Entry(str(first["kind"]).strip(), str(first["programme"]).strip(), day,
                  tuple(p for _, p in lines), str(first["memo"]) if first["memo"] else None,
-                 label=f"{path}, entry {key} (row {where})")
+                 label=f"{path}, entry {key} ({readers.unit(str(path))} {where})")

@@ -14,11 +14,11 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from ..errors import OutputExistsError, PovertyCloudError, ValidationFailed
+from ..errors import Issue, OutputExistsError, PovertyCloudError, ValidationFailed
 from ..standard.fields import Field, Kind, Table
 from ..standard.tables import HOUSEHOLD_YEARS, PEOPLE, VERSION
 from ..store import Store
-from . import readers
+from . import readers, survey_meta
 from .batches import BatchReport, import_file
 
 FORM_ID = "povertycloud_household_year"
@@ -83,6 +83,7 @@ SALES_NOTE: list[object] = [
 
 
 def _survey_rows() -> Iterator[list[object]]:
+    yield from survey_meta.FORM_ROWS
     for f in HOUSEHOLD_YEARS.fields:
         if f.name == "business_income":
             yield SALES
@@ -151,10 +152,14 @@ def import_submissions(store: Store, export: Path, *, members: Path | None = Non
     source = _members_source(export, members)
     if source is not None:
         batches.append((PEOPLE, _members(source, export, header, rows), _label(source)))
+    meta, issues = survey_meta.read(str(export), rows)
     with tempfile.TemporaryDirectory() as folder:
         files = [(t, _write(Path(folder) / f"{t.name}.csv", t.names, r), label)
                  for t, r, label in batches]
-        return _import_together(store, files, keep_good, update_from)
+        with store.transaction():
+            reports = _import_together(store, files, keep_good, update_from, issues)
+            survey_meta.keep(store, meta, reports[0].batch_id)
+        return reports
 
 
 def _read(path: Path, sheet: str | None = None) -> tuple[list[str], Rows]:
@@ -296,12 +301,13 @@ def _write(path: Path, columns: list[str], rows: Rows) -> Path:
 
 
 def _import_together(store: Store, files: list[tuple[Table, Path, str]],
-                     keep_good: bool, update_from: dt.date | None = None
-                     ) -> list[BatchReport]:
+                     keep_good: bool, update_from: dt.date | None = None,
+                     issues: list[Issue] | None = None) -> list[BatchReport]:
     """Each file as a batch, all in one transaction: invalid rows in any (unless
-    ``keep_good``) roll every batch back, and the error lists the problems of each."""
+    ``keep_good``), or any of ``issues`` found before, roll every batch back, and the
+    error lists the problems of each."""
     reports: list[BatchReport] = []
-    failures: list[ValidationFailed] = []
+    failures = [ValidationFailed(issues, len(issues))] if issues else []
     with store.transaction():
         for table, path, label in files:
             try:

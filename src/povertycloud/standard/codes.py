@@ -21,6 +21,11 @@ EVENT_KINDS = ("serious_illness", "disability", "disaster", "death", "job_loss",
                "recovery", "moved_away")
 
 # The national registry's twelve causes of poverty plus "other" (domain reference section 6).
+# The kinds of help measure (帮扶措施类别): what a household received, and what the
+# catalogue of help measures offers.
+MEASURE_KINDS = ("industry", "employment", "credit", "relocation", "ecological", "education",
+                 "health", "social_security", "housing", "infrastructure", "relief",
+                 "motivation")
 CAUSES = ("illness", "disability", "schooling", "disaster", "marriage", "lack_of_land",
           "lack_of_water", "lack_of_skills", "lack_of_capital", "lack_of_labour",
           "poor_transport", "weak_motivation", "other")

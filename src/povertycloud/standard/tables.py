@@ -12,7 +12,7 @@ from ..errors import UnknownNameError
 from . import codes
 from .fields import Field, Kind, Table
 
-VERSION = "1.1.0"  # 1.1.0: the event kind moved_away
+VERSION = "1.2.0"  # 1.1.0: the event kind moved_away; 1.2.0: household_measures
 
 YUAN = "yuan (CNY) per year"
 
@@ -194,6 +194,19 @@ EVENTS = Table(
     primary_key=("event_id",),
 )
 
+HOUSEHOLD_MEASURES = Table(
+    "household_measures", "帮扶措施",
+    "The kinds of help a household received in a year, one row per kind: what the "
+    "effects of measures on income are measured from.",
+    (
+        HOUSEHOLD_ID,
+        Field("year", Kind.INTEGER, "年度", "Year the help was received.", minimum=2010,
+              maximum=2035),
+        _enum("kind", "措施类别", "Kind of help measure.", codes.MEASURE_KINDS),
+    ),
+    primary_key=("household_id", "year", "kind"),
+)
+
 TRUTH_HOUSEHOLD_YEARS = Table(
     "truth_household_years", "真实状况（合成）",
     "Synthetic ground truth, never exchanged: each household's true welfare, poverty and "
@@ -217,7 +230,7 @@ TRUTH_HOUSEHOLD_YEARS = Table(
 
 TABLES: dict[str, Table] = {t.name: t for t in (
     REGIONS, HOUSEHOLDS, PEOPLE, HOUSEHOLD_YEARS, STATUS_CHANGES, EVENTS,
-    TRUTH_HOUSEHOLD_YEARS)}
+    HOUSEHOLD_MEASURES, TRUTH_HOUSEHOLD_YEARS)}
 
 
 def table(name: str) -> Table:

@@ -32,6 +32,7 @@ MIGRATIONS: tuple[str, ...] = (
     "0020_products_and_needs.sql",
     "0021_contacts_sealed.sql",
     "0022_assessments.sql",
+    "0023_plans_and_effects.sql",
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

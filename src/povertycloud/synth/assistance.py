@@ -102,11 +102,12 @@ def _clerk(store: Store) -> User:
     return user_named(store, "synth_office")
 
 
-Villages = dict[str, tuple[list[int], tuple[float, float]]]
+Villages = dict[str, tuple[list[int], tuple[float, float], float]]
 
 
 def _villages(store: Store) -> Villages:
-    """Each village with helped households: their ids, and a point inside it (lat, lon)."""
+    """Each village with helped households: their ids, a point inside it (lat, lon) and
+    the diagonal of its bounding box (km), beyond which a point is outside it."""
     rows = store.rows(
         "SELECT h.village_code, list(h.household_id ORDER BY h.household_id), r.boundary "
         "FROM households h JOIN regions r ON r.code = h.village_code "
@@ -114,9 +115,15 @@ def _villages(store: Store) -> Villages:
         "ORDER BY h.village_code")
     out = {}
     for village, households, boundary in rows:
-        point = shape(json.loads(boundary)).representative_point() if boundary else None
-        out[str(village)] = ([int(h) for h in households],
-                             (point.y, point.x) if point else (26.5, 106.7))
+        home, across = (26.5, 106.7), 0.0
+        if boundary:
+            area = shape(json.loads(boundary))
+            point = area.representative_point()
+            west, south, east, north = area.bounds
+            home = (point.y, point.x)
+            across = math.hypot((east - west) * 111.32 * math.cos(math.radians(point.y)),
+                                (north - south) * 110.574)
+        out[str(village)] = ([int(h) for h in households], home, across)
     return out
 
 
@@ -125,7 +132,7 @@ def _cadres(store: Store, config: AssistanceConfig, boss: User, villages: Villag
     """Cadres per village, each paired with up to ``households_per_cadre`` households
     from 1 March, the first the first secretary of the village's work team."""
     users, pairs, teams = [], [], []
-    for village, (households, _) in villages.items():
+    for village, (households, _, _) in villages.items():
         n = math.ceil(len(households) / config.households_per_cadre)
         names = [f"c{village}_{k}" for k in range(1, n + 1)]
         users += [(u, f"帮扶干部 {village[-3:]}-{k}", "field_officer", village)
@@ -179,7 +186,7 @@ def _visits(store: Store, config: AssistanceConfig, rng: np.random.Generator,
     end = dt.datetime(y, 12, 31, 18)
     total = 0
     for village, names in cadres.items():
-        households, (lat, lon) = villages[village]
+        households, (lat, lon), across = villages[village]
         for k, username in enumerate(names):
             mine = households[k * config.households_per_cadre:
                               (k + 1) * config.households_per_cadre]
@@ -188,7 +195,7 @@ def _visits(store: Store, config: AssistanceConfig, rng: np.random.Generator,
                 store.execute(f"INSERT INTO {TRUTH} VALUES ('late_cadre', ?, NULL, NULL, "
                               "NULL)", [username])
             rows = _cadre_visits(rng, mine, (lat, lon), dt.datetime(y, 3, 2, 9), end, late,
-                                 rates)
+                                 rates, across)
             for r in rows:
                 if r["fake"]:
                     store.execute(f"INSERT INTO {TRUTH} VALUES (?, ?, ?, ?, NULL)",
@@ -203,9 +210,10 @@ def _visits(store: Store, config: AssistanceConfig, rng: np.random.Generator,
 
 def _cadre_visits(rng: np.random.Generator, households: list[int], home: tuple[float, float],
                   start: dt.datetime, end: dt.datetime, late: bool,
-                  rates: AssistanceRates) -> list[dict[str, object]]:
+                  rates: AssistanceRates, across: float = 0.0) -> list[dict[str, object]]:
     """One cadre's visits: each household in turn, a day apart, every 18-26 days (a late
-    cadre: 60-120), at a point near the village's; some far, some a desk's minutes after."""
+    cadre: 60-120), at a point near the village's; some far (8 to 50 km beyond the
+    village's extent, ``across`` km), some a desk's minutes after."""
     rows: list[dict[str, object]] = []
     day = start
     while day < end:
@@ -216,7 +224,7 @@ def _cadre_visits(rng: np.random.Generator, households: list[int], home: tuple[f
             lat, lon = home[0] + rng.normal(0, 0.001), home[1] + rng.normal(0, 0.001)
             fake = None
             if rng.random() < rates.far_visits:
-                km, angle = rng.uniform(8, 50), rng.uniform(0, 2 * math.pi)
+                km, angle = across + rng.uniform(8, 50), rng.uniform(0, 2 * math.pi)
                 lat += km / 110.574 * math.sin(angle)
                 lon += km / (111.32 * math.cos(math.radians(lat))) * math.cos(angle)
                 fake = "far_visit"
@@ -243,7 +251,7 @@ def _projects(store: Store, config: AssistanceConfig, rng: np.random.Generator,
     """Village projects with two milestones and a photo report on each."""
     rates, y, reports = config.rates, config.year, 0
     programmes = load_programmes()
-    for village, (households, (lat, lon)) in villages.items():
+    for village, (households, (lat, lon), _) in villages.items():
         if rng.random() >= config.projects_per_village:
             continue
         kind = str(rng.choice(KINDS[:-1]))
@@ -292,7 +300,7 @@ def _products(store: Store, config: AssistanceConfig, rng: np.random.Generator,
               boss: User, villages: Villages) -> int:
     """A cooperative's product in some villages, ordered and mostly delivered."""
     y, orders = config.year, 0
-    for village, (households, _) in villages.items():
+    for village, (households, _, _) in villages.items():
         if rng.random() >= config.products_per_village or len(households) < 2:
             continue
         name, category, unit, price = PRODUCTS[int(rng.integers(0, len(PRODUCTS)))]
@@ -326,7 +334,7 @@ def _needs(store: Store, config: AssistanceConfig, rng: np.random.Generator,
     rates, y, pledges = config.rates, config.year, 0
     company = register_helper(store, "company", "某建设集团", "公益部")
     ngo = register_helper(store, "ngo", "某公益基金会", "项目部")
-    for village, (households, _) in villages.items():
+    for village, (households, _, _) in villages.items():
         if rng.random() >= config.needs_per_village:
             continue
         kind, title, text, value = NEEDS[int(rng.integers(0, len(NEEDS)))]

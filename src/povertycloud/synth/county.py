@@ -11,6 +11,7 @@ import pyarrow as pa
 from ..standard import ids
 from ..standard.tables import (
     EVENTS,
+    HOUSEHOLD_MEASURES,
     HOUSEHOLD_YEARS,
     HOUSEHOLDS,
     PEOPLE,
@@ -53,6 +54,7 @@ def generate(rng: np.random.Generator, county_index: int, years: list[int],
         "household_years": _household_years(household_id, panel),
         "status_changes": _status_changes(rng, household_id, panel),
         "events": _events(rng, county_index, household_id, people, panel, dates),
+        "household_measures": _measures(household_id, panel),
         "truth_household_years": _truth(household_id, panel),
     }
 
@@ -278,6 +280,17 @@ def _events(rng: np.random.Generator, county_index: int, household_id: Ints, p: 
     table = pa.concat_tables([pa.table(x) for x in parts])
     return pa.table({"event_id": ids_, **{c: table[c] for c in table.column_names}},
                     schema=EVENTS.arrow_schema)
+
+
+def _measures(household_id: Ints, panel: Panel) -> pa.Table:
+    """The kinds of help received, by household and year."""
+    if not panel.measures:
+        return HOUSEHOLD_MEASURES.arrow_schema.empty_table()
+    return pa.concat_tables([pa.table({
+        "household_id": household_id[who], "year": np.full(who.size, year, np.int64),
+        "kind": [kind] * who.size}, schema=HOUSEHOLD_MEASURES.arrow_schema)
+        for who, year, kind in panel.measures]).sort_by([("household_id", "ascending"),
+                                                         ("year", "ascending")])
 
 
 def _truth(household_id: Ints, panel: Panel) -> pa.Table:

@@ -2,8 +2,13 @@
 registry's decisions and the ground truth, household by household.
 
 Log per-capita income = trend + region + household level + causes' pulls + shocks
-+ assistance received while registered + noise. A household is truly poor in a year when
-its per-capita income is below that year's line.
++ the effects of the help measures received while registered + noise. A household is
+truly poor in a year when its per-capita income is below that year's line.
+
+Each year a registered household may receive each kind of help measure once, with a
+chance that depends on what the registry can see (land, workers, students, elders,
+remoteness, housing): from the next year on the kind raises its log income by the
+effect built in here (``MEASURE_EFFECTS``), which ``assess effects`` must recover.
 """
 
 from __future__ import annotations
@@ -26,7 +31,15 @@ Bools = npt.NDArray[Any]
 TREND = {"start": 9.3, "growth": 0.075}  # log yuan in the first year; yearly growth
 TERRAIN_PULL = {"mountain": -0.2, "hill": -0.08, "plateau": -0.12, "plain": 0.0}
 HOUSEHOLD_SD = 0.45  # spread of the persistent household level
-ASSIST_STEP, ASSIST_CAP = 0.3, 1.2  # income gain per year on the registry, and its cap
+# Kinds of help measure: the gain in log income from the year after (the truth), and the
+# chance a registered household receives it in a year, without and with its driver.
+MEASURE_EFFECTS = {"industry": 0.30, "employment": 0.35, "credit": 0.12, "education": 0.08,
+                   "health": 0.15, "relocation": 0.45, "social_security": 0.25,
+                   "housing": 0.0}
+MEASURE_CHANCES = {"industry": (0.2, 0.55), "employment": (0.08, 0.5),
+                   "credit": (0.15, 0.15), "education": (0.03, 0.5),
+                   "health": (0.08, 0.45), "relocation": (0.02, 0.2),
+                   "social_security": (0.05, 0.5), "housing": (0.0, 0.6)}
 
 
 @dataclass
@@ -79,6 +92,7 @@ class Panel:
     ever_registered: Bools
     events: list[Event] = field(default_factory=list)
     status_changes: list[tuple[Ints, int, str, str]] = field(default_factory=list)
+    measures: list[tuple[Ints, int, str]] = field(default_factory=list)  # who, year, kind
 
 
 class Simulation:
@@ -102,6 +116,12 @@ class Simulation:
         self.noise = np.zeros(n)
         self.disaster = np.zeros(n)
         self.assist = np.zeros(n)
+        # measures draw from their own stream: the other draws stay as they were
+        seeds = rng.bit_generator.seed_seq
+        assert isinstance(seeds, np.random.SeedSequence)
+        self.measure_rng = np.random.default_rng(seeds.spawn(1)[0])
+        self.received = {kind: np.zeros(n, dtype=bool) for kind in MEASURE_EFFECTS}
+        self.measures: list[tuple[Ints, int, str]] = []
         self.status = np.full(n, "", dtype="<U16")  # "" never registered
         self.ever = np.zeros(n, dtype=bool)
         self.serious = rng.random(people.age.size) < _logistic(-4.5 + 0.04 * (people.age - 40))
@@ -146,7 +166,7 @@ class Simulation:
             out["electricity"].astype(bool), out["food"].astype(bool),
             out["clothing"].astype(bool), out["poor"].astype(bool),
             out["primary"].astype(str), out["causes"].astype(str), self.serious,
-            self.death_year, self.ever, events, changes)
+            self.death_year, self.ever, events, changes, self.measures)
 
     # -- one year ---------------------------------------------------------------------
 
@@ -178,6 +198,7 @@ class Simulation:
         reported_pc = income_pc * np.exp(rng.normal(-0.05, 0.25, n))
         self._registry(j, year, reported_pc, line, changes)
         row = self._conditions(year, income_pc, line, members, alive, age)
+        self._measures(year, age, alive, members, row["grade"])
         medical = members * 150 + medical_extra + 1200 * np.bincount(
             self.hh, weights=alive & p.chronic, minlength=n)
         row.update(self._incomes(reported_pc, members, alive, age))
@@ -285,8 +306,32 @@ class Simulation:
                     (measured < 1.5 * line) & (u > 0.6)
                 self._change(at_risk, year, "monitored", "at risk of falling into poverty",
                              changes)
-        self.assist = np.where(self.status == "registered_poor",
-                               np.minimum(self.assist + ASSIST_STEP, ASSIST_CAP), self.assist)
+
+    def _measures(self, year: int, age: Ints, alive: Bools, members: Floats,
+                  grade: npt.NDArray[Any]) -> None:
+        """The kinds of help each registered household receives this year (each kind
+        once), raising its income from the next year on."""
+        p, v, vil, n = self.p, self.v, self.village, self.h
+        def any_(mask: Bools) -> Bools:
+            return np.bincount(self.hh, weights=mask & alive, minlength=n) > 0
+        workers = any_((age >= 16) & (age <= 50) & ~p.in_school)
+        drivers = {
+            "industry": self.land / members >= 1, "employment": workers,
+            "credit": np.ones(n, dtype=bool),
+            "education": any_(p.in_school & (age >= 15) & (age <= 22)),
+            "health": any_(age >= 60),
+            "relocation": ~v.road[vil] | (v.distance_km[vil] > 50),
+            "social_security": ~workers, "housing": np.isin(grade, ["C", "D"]),
+        }
+        helped = self.status == "registered_poor"
+        for kind, effect in MEASURE_EFFECTS.items():
+            low, high = MEASURE_CHANCES[kind]
+            chance = np.where(drivers[kind], high, low)
+            gets = helped & ~self.received[kind] & (self.measure_rng.random(n) < chance)
+            self.received[kind] |= gets
+            self.assist = self.assist + effect * gets
+            if gets.any():
+                self.measures.append((np.flatnonzero(gets), year, kind))
 
     def _change(self, mask: Bools, year: int, status: str, reason: str,
                 changes: list[tuple[Ints, int, str, str]]) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
+from ...assessment import effects
 from ...assessment.design import design_of, designs
 from ...assessment.evaluation import load_weights
 from ...assessment.ranking import load_ranking_rules
@@ -60,9 +61,24 @@ def api_report(assessment_id: Id, me: Me, store: DB) -> dict[str, Any]:
     return report_of(me, store, assessment_id)
 
 
+def effects_of(me: Viewer, store: Store) -> dict[str, Any]:
+    allowed(me, READ)
+    return {"effects": effects.as_rows(effects.latest(store)),
+            "assumptions": list(effects.ASSUMPTIONS)}
+
+
+@api.get("/effects")
+def api_effects(me: Me, store: DB) -> dict[str, Any]:
+    """The effect of each kind of help measure on the next year's income (percent, with
+    its 95% interval and the placebo on the year before), from the latest estimate kept
+    by `assess effects`, and the assumptions it rests on."""
+    return effects_of(me, store)
+
+
 @pages.get("/assessments")
 def assessments_page(request: Request, me: Me, store: DB) -> Response:
-    return render(request, "assessments.html", me, assessments=assessments_of(me, store))
+    return render(request, "assessments.html", me, assessments=assessments_of(me, store),
+                  effects=effects_of(me, store)["effects"])
 
 
 @pages.get("/assessments/{assessment_id}")

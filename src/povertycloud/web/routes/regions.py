@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import Response
 
 from ...access import audit
+from ...assessment import targets
 from ...dynamic.casefile import today
 from ...dynamic.region_status import statuses_with_criteria
 from ...intake.exports import SHEET, workbook
@@ -169,6 +170,22 @@ def api_region_statuses(me: Me, store: DB, page: Paged, year: Year = None) -> di
     return region_statuses(me, store, year, page)
 
 
+@api.get("/regions/{code:digits}/plan")
+def region_plan(code: RegionCode, me: Me, store: DB, year: Year = None,
+                as_of: AsOf = None) -> dict[str, Any]:
+    """The region's plan for ``year`` (default: the latest of the day's year or before)
+    beside what was done by ``as_of`` (default today): households lifted, villages exited,
+    money spent, households reached by each kind of measure."""
+    region_for(me, code)
+    day = as_of or today()
+    found = (targets.progress(store, code, year, day) if year
+             else targets.latest_progress(store, code, day))
+    if found is None:
+        raise HTTPException(404, f"region {code} has no plan"
+                                 + (f" for {year}" if year else ""))
+    return found
+
+
 @pages.get("/dashboard/{code}")
 def dashboard(request: Request, code: RegionCode, me: Me, store: DB,
               as_of: AsOf = None) -> Response:
@@ -176,7 +193,8 @@ def dashboard(request: Request, code: RegionCode, me: Me, store: DB,
     return render(request, "dashboard.html", me, region=figures.summary(store, code, as_of),
                   chosen_day=as_of, crumbs=figures.breadcrumbs(store, code, me.user.region_code),
                   children=figures.children(store, code, as_of),
-                  trend=figures.trend(store, code))
+                  trend=figures.trend(store, code),
+                  plan=targets.latest_progress(store, code, as_of or today()))
 
 
 @pages.get("/regions/status")
