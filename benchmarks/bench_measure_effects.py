@@ -90,7 +90,9 @@ def main() -> None:
         "capita the year after (0.10 is about 10.5 %); the naive bias is that of comparing "
         "the change of those who received a kind with all others, which the model's "
         "covariates and comparison (not yet treated) correct.", "",
-        *table(found)])
+        *table(found), "",
+        "A coverage over 200 draws is itself uncertain by about 1.5 points (one standard "
+        "error)."])
     print(body)
     if args.write:
         write_section("measure_effects", body)

@@ -128,6 +128,7 @@ PAGES = [
     ("officer-kpis", "county_officer", "/officers/kpis?on=2026-12-28"),
     ("projects", "county_officer", "/projects?year=2026"),
     ("project", "county_officer", "first:/projects?year=2026:/projects/"),
+    ("assessments", "county_officer", "/assessments"),
     ("assessment", "county_officer", "first:/assessments:/assessments/"),
     ("portal-products", None, "/portal/products"),
     ("portal-needs", None, "/portal/needs"),

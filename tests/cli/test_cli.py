@@ -585,7 +585,7 @@ def test_demo_builds_once_then_reuses_the_store(tmp_path: Path) -> None:
     db, geojson = tmp_path / "D" / "province.duckdb", tmp_path / "D" / "counties.geojson"
     assert "Building a demo province of 2,000 people at D/province.duckdb" in first.said
     for text in ("Province, year by year", "Households failing", "Where everything is",
-                 "povertycloud store info D/province.duckdb"):
+                 "povertycloud store info D/province.duckdb", "the plan of 5"):
         assert text in first.said, text
     assert first.out.rstrip().splitlines()[-1].startswith("Done in")  # the panel closes it:
     assert first.said.rindex("Where everything is") > first.said.rindex("Demo users")
@@ -603,7 +603,9 @@ def test_demo_builds_once_then_reuses_the_store(tmp_path: Path) -> None:
     assert db.stat().st_ino == inode
     assert query(db, "SELECT count(*) FROM batches") == batches
     assert sorted(p.name for p in (tmp_path / "D").iterdir()) == [
-        "accounts.txt", "assessment", "counties.geojson", "funds", "province.duckdb"]
+        "accounts.txt", "assessment", "counties.geojson", "funds", "plans",
+        "province.duckdb"]
+    assert query(db, "SELECT count(*) FROM region_plans") == [(1,)]  # a plan, once
     assert query(db, "SELECT count(*) > 0 FROM fund_payments") == [(True,)]  # funds paid
     assert query(db, "SELECT count(*) > 0 FROM assessment_estimates") == [(True,)]  # assessed
     accounts = (tmp_path / "D" / "accounts.txt").read_text(encoding="utf-8").splitlines()

@@ -33,7 +33,7 @@ from povertycloud.pipeline.on_store import run_on_store
 from povertycloud.store import Store
 from povertycloud.synth import SynthConfig
 from povertycloud.web.app import create_app
-from povertycloud.web.deps import WebConfig
+from povertycloud.web.deps import WebConfig, prepare
 
 PASSWORD = "correct horse battery"
 
@@ -111,7 +111,15 @@ def web_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Regions]:
             "'probabilistic', now(), NULL, NULL, NULL, NULL FROM people p JOIN households h "
             "USING (household_id) WHERE h.village_code = ? AND p.household_id <> ? "
             "RETURNING duplicate_id", [head, regions.village, regions.household]).fetchall()
+    prepared(db)
     return db, replace(regions, batch=batch, head=head, duplicate=int(duplicate))
+
+
+def prepared(db: Path | str) -> None:
+    """The store made ready to serve once (its indexes, the tables the web derives), so
+    that each test's copy of it starts its server without building them again."""
+    with Store(db) as store:
+        prepare(store)
 
 
 def _dynamic(store: Store, regions: Regions, users: dict[str, User]) -> Regions:
@@ -201,6 +209,7 @@ def web_template(web_store: tuple[Path, Regions]) -> Iterator[str]:
     """The web's province copied into PostgreSQL once, for each test to copy."""
     server = postgres.server()
     url = server.copy_of(web_store[0])
+    prepared(url)  # the copy leaves out what the web derived: built again, with PG's keys
     yield url
     server.drop(url)
 
@@ -402,6 +411,7 @@ def funds_store(web_store: tuple[Path, Regions], tmp_path_factory: pytest.TempPa
                 "(?, 'shared_account', 'test', 'education_subsidy', ?, ?, ?, 2, 150000, ?, "
                 "now())", [start + n, region, household, batch, json.dumps(
                                {"bank_account": a1, "households": [h1, 42]})])
+    prepared(db)
     return Funds(db, r, paid, batch, late, int(grower), start + 1, start + 2)
 
 
@@ -409,6 +419,7 @@ def funds_store(web_store: tuple[Path, Regions], tmp_path_factory: pytest.TempPa
 def funds_template(funds_store: Funds) -> Iterator[str]:
     server = postgres.server()
     url = server.copy_of(funds_store.db)
+    prepared(url)
     yield url
     server.drop(url)
 

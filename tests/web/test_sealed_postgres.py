@@ -64,3 +64,16 @@ def test_the_client_is_on_a_sealed_store(client: TestClient) -> None:
     store = client.app.state.platform.store  # type: ignore[attr-defined]
     assert store.backend.sealed is not None
     assert "people" in store.backend.sealed.sealing.tables
+
+
+def test_the_copy_leaves_what_the_web_derived_to_the_target(
+        web_store: tuple[Path, Regions], sealed_template: str) -> None:
+    """The web's store has its people search and figures built (by DuckDB, with its
+    lookup keys); the sealed copy has neither, nor their stamps, so that its server
+    builds its own (a search built by DuckDB finds no sealed ID number here)."""
+    with Store(web_store[0], read_only=True) as source:
+        assert {"web_people_search", "web_identification_figures"} <= source.tables()
+        assert source.value("SELECT value FROM pc_meta WHERE key = 'web_search_people'")
+    with Store(sealed_template, read_only=True, key=KEY) as target:
+        assert not {t for t in target.tables() if t.startswith("web_")}
+        assert target.value("SELECT count(*) FROM pc_meta WHERE starts_with(key, 'web_')") == 0

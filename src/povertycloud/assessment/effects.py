@@ -1,11 +1,13 @@
 """The effect of each kind of help measure on income, measured from the panel: a
 difference in differences with covariates.
 
-Among the households that ended a year t registered poor, the change of log income per
-capita from t to t + 1 is regressed on the kinds of help each received in t (one 0/1
-each), the kinds it received in t - 1, what the registry saw of it in t (land, workers,
-students, elders, remoteness, unsafe housing), its income in t and the year; the
-coefficient of a kind is its effect on the next year's log income, with a 95% interval
+Among the households that ended a year t registered poor and had not received a kind
+before, the change of log income per capita from t to t + 1 is regressed on whether each
+received the kind in t (those that receive it later are the comparison: not yet
+treated), holding equal the other kinds received in t, t - 1 and before, what the
+registry saw of it in t (land, workers, students, elders, remoteness, unsafe housing),
+whether and how long it had been registered, its income in t and t - 1, and the year;
+the coefficient is the kind's effect on the next year's log income, with a 95% interval
 from standard errors clustered by village. The same model on the year before (t - 1 to
 t), where a kind received in t can have no effect yet, is the placebo: an interval far
 from zero says the assumptions fail.
@@ -18,6 +20,7 @@ log income; the surveyed incomes are measured with error that does not depend on
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -69,8 +72,6 @@ class Effect:
     @property
     def gain(self) -> float:
         """The proportional gain in income: 0.2 is 20% more."""
-        import math
-
         return math.expm1(self.effect)
 
     @property
@@ -114,15 +115,14 @@ def fit(table: pa.Table) -> list[Effect]:
     new = ~col["registered_before"]
     shared = [col[d] for d in DRIVERS] + [col[d] & new for d in DRIVERS] + [new] \
         + _dummies(years) + _dummies(col["years_registered"].astype(np.int64))
-    return [_kind(col, kind, kinds, shared, village) for kind in kinds]
+    return [_kind(col, kind, shared, village) for kind in kinds]
 
 
-def _kind(col: dict[str, np.ndarray], kind: str, kinds: list[str],
-          shared: list[np.ndarray], village: np.ndarray) -> Effect:
+def _kind(col: dict[str, np.ndarray], kind: str, shared: list[np.ndarray],
+          village: np.ndarray) -> Effect:
     """One kind, among the household-years that had not received it before (those that
     receive it later are its comparison: not yet treated), the other kinds received in
     t, t - 1 and before held equal."""
-
     fresh = ~col[f"then_{kind}"] & ~col[f"before_{kind}"]
     others = [col[f"{at}_{k}"] for k in MEASURE_KINDS if k != kind
               for at in ("now", "then", "before") if col[f"{at}_{k}"].any()]
@@ -190,8 +190,6 @@ def gains(store: Store) -> dict[str, float]:
 def as_rows(effects: list[Effect]) -> list[dict[str, Any]]:
     """The effects as a table's rows, in percent of income."""
     def pct(x: float | None) -> float | None:
-        import math
-
         return None if x is None else round(100 * math.expm1(x), 1)
     return [{"kind": e.kind, "gain_pct": pct(e.effect), "low_pct": pct(e.low),
              "high_pct": pct(e.high), "treated": e.treated, "observations": e.observations,

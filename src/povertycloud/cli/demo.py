@@ -179,16 +179,23 @@ def _effects_and_plan(store: Store, folder: Path, year: int) -> None:
     from ..assessment.targets import import_plans
     from ..synth.plans import write_plans
 
-    if store.count("measure_effects"):
+    if store.count("region_plans"):
+        return
+    if not store.count("household_measures"):  # a demo built before data standard 1.2.0
+        console.print("No help measures by household in this demo store: build it again "
+                      "(--rebuild) for the effects of measures and the plan")
         return
     county = _first_county(store)
     plans = folder / "plans" / f"plan-{county}-{year}.csv"
     with store.transaction():  # whole, or the guard above re-runs it
-        run, found = effects.estimate(store, user_named(store, "province_officer"))
+        try:
+            run, found = effects.estimate(store, user_named(store, "province_officer"))
+            said = f"Effects of {len(found)} kinds of help measure kept (run {run})"
+        except effects.EffectsError as exc:  # a province too small to measure them
+            said = f"Effects of help measures not measured: {exc}"
         write_plans(store, county, year, plans)
         import_plans(store, plans, user_named(store, "county_officer"))
-    console.print(f"Effects of {len(found)} kinds of help measure kept (run {run}); the plan "
-                  f"of {county} for {year} from {plans}")
+    console.print(f"{said}; the plan of {county} for {year} from {plans}")
 
 
 DEMO_FIRST_YEAR = 2014  # poor villages and counties designated at its end

@@ -28,12 +28,19 @@ OWN_META = ("schema_version", "created_by", "sealed_key", MANIFEST)
 # The store's own tables, copied by what they mean: its settings, its sealed columns;
 # the append-only tables are made so by the migrations of every store.
 OWN_TABLES = ("pc_meta", "pc_sealed", "pc_append_only")
+# What the web derives from the data (its tables, and in pc_meta the stamps of the data
+# they reflect), named so: not copied, the target builds its own when it serves (with its
+# own lookup keys: a people search built by DuckDB would not find a sealed number in
+# PostgreSQL).
+DERIVED = "web_"
 
 
 def tables(store: Store) -> list[str]:
-    """The store's tables (not its views, not its own), in name order."""
+    """The store's tables (not its views, not its own, not those the web derives), in
+    name order."""
     views = store.views()
-    return sorted(t for t in store.tables() if t not in OWN_TABLES and t not in views)
+    return sorted(t for t in store.tables() if t not in OWN_TABLES and t not in views
+                  and not t.startswith(DERIVED))
 
 
 def tally(store: Store) -> Tally:
@@ -107,9 +114,10 @@ def _copy_sealed(source: Store, target: Store) -> None:
 
 
 def _copy_meta(source: Store, target: Store) -> None:
-    """The settings the data goes with (the rate limits' salt, which data the web's
-    tables reflect), not those of the store itself (``OWN_META``)."""
+    """The settings the data goes with (the rate limits' salt), not those of the store
+    itself (``OWN_META``) nor the stamps of what the web derived (``DERIVED``)."""
     kept = ", ".join(f"'{key}'" for key in OWN_META)
-    for key, value in source.rows(f"SELECT key, value FROM pc_meta WHERE key NOT IN ({kept})"):
+    for key, value in source.rows(f"SELECT key, value FROM pc_meta WHERE key NOT IN ({kept}) "
+                                  f"AND NOT starts_with(key, '{DERIVED}')"):
         target.set_meta(key, value)
 
