@@ -23,6 +23,7 @@ from povertycloud.intake.survey import (
     MEMBER_FIELDS,
     REPEAT,
     SERIAL,
+    VERIFICATION_ROWS,
     import_submissions,
     write_xlsform,
 )
@@ -50,9 +51,12 @@ def test_the_xlsform_is_a_valid_form_of_every_survey_field(tmp_path: Path) -> No
     names = list(HOUSEHOLD_YEARS.names)
     at = names.index("business_income")
     names[at:at] = ["recorded_sales", "recorded_sales_note"]
-    assert [n for _, n in rows] == ["start", "end", "username", *names, REPEAT, SERIAL,
+    assert [n for _, n in rows] == ["start", "end", "username", *names,
+                                    *(r[1] or None for r in VERIFICATION_ROWS), REPEAT, SERIAL,
                                     *(f.name for f in MEMBER_FIELDS), None]
-    assert (rows[len(names) + 3][0], rows[-1][0]) == ("begin_repeat", "end_repeat")
+    at = len(names) + 3 + len(VERIFICATION_ROWS)
+    assert (rows[at][0], rows[-1][0]) == ("begin_repeat", "end_repeat")
+    assert "/verification/verified_primary_cause" in xml  # the field verification's group
     assert [t for t, _ in rows[:3]] == ["start", "end", "username"]  # who filled it, when
     with pytest.raises(PovertyCloudError, match="exists"):
         write_xlsform(path)

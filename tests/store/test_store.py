@@ -45,6 +45,7 @@ SCHEMA_FINGERPRINTS = {
     21: "2e3152bdc63ca38c9b7da79608bbc3c3ac00c1511208a1748edec720859ab6e5",  # contacts sealed
     22: "2e3152bdc63ca38c9b7da79608bbc3c3ac00c1511208a1748edec720859ab6e5",  # assessments
     23: "2f3e6ac8ad912919c4429f2deff901474f3f642d649af7640d8ae60e6d375a26",  # household_measures
+    24: "2f3e6ac8ad912919c4429f2deff901474f3f642d649af7640d8ae60e6d375a26",  # field verifications
 }
 WEB_TABLES = {"users", "sessions", "audit_log", "complaints", "announcements",
               "feed_links", "conflict_flags",  # the feed checks' tables
@@ -71,7 +72,7 @@ WEB_TABLES = {"users", "sessions", "audit_log", "complaints", "announcements",
               "assessment_designs", "assessment_villages", "assessment_households",
               "assessment_returns", "assessment_imports", "assessment_estimates",
               "measure_effects", "region_plans", "region_plan_measures",
-              "survey_submissions"}
+              "survey_submissions", "verification_imports", "field_verifications"}
 
 
 @pytest.fixture

@@ -14,8 +14,8 @@ from pathlib import Path
 from ..access.accounts import User
 from ..access.audit import record
 from ..intake import readers
+from ..intake.answers import rename_group_paths, yes_no_sql
 from ..intake.refusals import Check, refuse_missing_columns, refuse_rows
-from ..intake.survey import field_name
 from ..lines import line_for
 from ..sqltext import literal, literals
 from ..store import Store
@@ -27,8 +27,6 @@ from .rules import AssessmentRules
 
 STAGED = "_return_file"
 NOTHING = "no return was imported"
-YES = ("yes", "y", "1", "true", "是")
-NO = ("no", "n", "0", "false", "否")
 
 
 @dataclass(frozen=True)
@@ -53,7 +51,7 @@ def import_returns(store: Store, rules: AssessmentRules, assessment: int, path: 
     if earlier is not None:
         return Imported(int(earlier[0]), new=False)
     columns = readers.stage(store, path, STAGED)
-    _rename_group_paths(store, columns)
+    rename_group_paths(store, STAGED, columns, COLUMNS)
     refuse_missing_columns(_columns(store), COLUMNS, str(path),
                            "a returns file (the questionnaire's export)", NOTHING)
     store.execute(f"CREATE OR REPLACE TEMP TABLE _returns AS {_typed(assessment)}")
@@ -76,28 +74,13 @@ def _columns(store: Store) -> list[str]:
     return [str(c) for c in store.columns(STAGED)]
 
 
-def _rename_group_paths(store: Store, columns: list[str]) -> None:
-    """Kobo and ODK Central name a column by its group path ('household/members'): keep
-    the last part, where it is one of the questionnaire's."""
-    for column in columns:
-        last = field_name(column)
-        if last != column and last in COLUMNS and last not in columns:
-            store.execute(f'ALTER TABLE {STAGED} RENAME COLUMN "{column}" TO {last}')
-
-
-def _yes_no(column: str) -> str:
-    value = f"lower(trim({column}))"
-    return (f"CASE WHEN {value} IN {literals(YES)} THEN true "
-            f"WHEN {value} IN {literals(NO)} THEN false END")
-
-
 def _typed(assessment: int) -> str:
     """The staged file typed, each row with its sample household (group, assessor) and
     how often the file and the store already hold its household."""
     typed = [f"TRY_CAST(trim(f.{q.name}) AS {kind}) AS {q.name}" for q, kind in
              ((q, {"integer": "BIGINT", "decimal": "DOUBLE", "date": "DATE"}[q.kind])
               for q in QUESTIONS if q.kind in ("integer", "decimal", "date"))]
-    typed += [f"{_yes_no('f.' + q.name)} AS {q.name}, f.{q.name} AS {q.name}_text"
+    typed += [f"{yes_no_sql('f.' + q.name)} AS {q.name}, f.{q.name} AS {q.name}_text"
               for q in QUESTIONS if q.kind == "yes_no"]
     typed += [f"nullif(trim(f.{q.name}), '') AS {q.name}" for q in QUESTIONS
               if q.kind in ("text", "satisfaction", "verdict")]

@@ -30,6 +30,7 @@ from . import (
     registry,
     synth,
     targeting,
+    verification,
     warn,
     web,
 )
@@ -70,6 +71,7 @@ app.add_typer(keys.keys_app, name="keys")
 app.add_typer(checks.checks_app, name="checks")
 app.add_typer(registry.registry_app, name="registry")
 app.add_typer(regions.regions_app, name="regions")
+app.add_typer(verification.verification_app, name="verification")
 app.add_typer(data.quarantine_app, name="quarantine")
 app.add_typer(data.survey_app, name="survey")
 app.add_typer(identify.rules_app, name="rules")

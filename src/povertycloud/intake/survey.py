@@ -15,6 +15,7 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from ..errors import Issue, OutputExistsError, PovertyCloudError, ValidationFailed
+from ..standard.codes import CAUSES
 from ..standard.fields import Field, Kind, Table
 from ..standard.tables import HOUSEHOLD_YEARS, PEOPLE, VERSION
 from ..store import Store
@@ -37,6 +38,21 @@ _SERIAL_ROW: list[object] = [
     "a new member takes the next free one.", "yes", ". >= 1 and . <= 99", "1 – 99", "1 – 99"]
 
 Rows = list[tuple[int, dict[str, str]]]  # (row number in the export, column -> answer)
+CAUSE = "cause"
+# The field verification of the household (identification/verified.py reads it from the
+# export): optional, filled when the officer verifies the household on the visit.
+VERIFICATION_ROWS: list[list[object]] = [
+    ["begin_group", "verification", "入户核实", "Field verification"],
+    ["date", "verified_on", "核实日期", "Day of the verification (empty: not verified)"],
+    [f"select_one {YES_NO}", "verified_poor", "核实是否贫困", "Poor, as verified"],
+    [f"select_one {CAUSE}", "verified_primary_cause", "核实主要致贫原因",
+     "Primary cause, as verified (if poor)"],
+    [f"select_multiple {CAUSE}", "verified_causes", "核实致贫原因", "Every cause found"],
+    ["decimal", "verified_income_per_capita", "核实人均纯收入",
+     "Income per capita measured on the visit (yuan a year), if measured", "no",
+     ". >= 0", "zero or more", "不小于 0"],
+    ["end_group", ""],
+]
 
 
 def _kind(f: Field) -> str:
@@ -89,6 +105,7 @@ def _survey_rows() -> Iterator[list[object]]:
             yield SALES
             yield SALES_NOTE
         yield _row(f)
+    yield from VERIFICATION_ROWS
     yield ["begin_repeat", REPEAT, PEOPLE.label_zh, "Household members"]
     yield _SERIAL_ROW
     yield from (_row(f) for f in MEMBER_FIELDS)
@@ -98,6 +115,8 @@ def _survey_rows() -> Iterator[list[object]]:
 def _choice_rows() -> Iterator[list[object]]:
     yield [YES_NO, "yes", "是", "yes"]
     yield [YES_NO, "no", "否", "no"]
+    for cause in CAUSES:
+        yield [CAUSE, cause, cause, cause]
     for f in (*HOUSEHOLD_YEARS.fields, *MEMBER_FIELDS):
         for value in f.values if f.kind == Kind.ENUM else ():
             yield [f.name, value, value, value]

@@ -33,6 +33,7 @@ MIGRATIONS: tuple[str, ...] = (
     "0021_contacts_sealed.sql",
     "0022_assessments.sql",
     "0023_plans_and_effects.sql",
+    "0024_field_verifications.sql",
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -798,6 +798,7 @@ MESSAGES: dict[str, tuple[str, str]] = {  # id: (Chinese, English)
     "action.draw_assessment": ("抽取评估样本", "Draw an assessment's sample"),
     "action.import_assessment_returns": ("导入评估入户结果", "Import assessment returns"),
     "action.set_region_plans": ("设定年度减贫计划", "Set regions' plans"),
+    "action.import_verifications": ("导入入户核实结果", "Import field verifications"),
     "action.estimate_measure_effects": ("测算帮扶措施效果", "Measure the effects of help"),
     "object.user": ("用户", "user"), "object.household": ("户", "household"),
     "object.people": ("人员", "people"), "object.person": ("人员", "person"),
@@ -815,6 +816,7 @@ MESSAGES: dict[str, tuple[str, str]] = {  # id: (Chinese, English)
     "object.pledge": ("捐助承诺", "pledge"),
     "object.assessment": ("第三方评估", "assessment"),
     "object.region_plans": ("年度减贫计划", "regions' plans"),
+    "object.field_verifications": ("入户核实", "field verifications"),
     "object.measure_effects": ("帮扶措施效果", "effects of help measures"),
     # assessments: the list, a county's report (its page, PDF and workbook)
     "assessments": ("第三方评估", "Assessments"), "frame_of": ("抽样框日期", "Frame of"),
