@@ -336,15 +336,16 @@ def effects_command(
         else:
             found, title = effects.measure(store, prefix_of(region)), "Effects (not kept)"
     rows = effects.as_rows(found)
-    table = RichTable("kind", "income gain %", "95% interval", "received", "compared",
-                      "placebo % (interval)", "years", title=title)
+    years = rows[0]["years"] if rows else ""
+    table = RichTable("kind", "gain % (95% interval)", "received / compared",
+                      "placebo % (interval)", title=f"{title}, income of {years}")
     for r in rows:
         mark = "" if r["placebo_holds"] else " ✗"
-        table.add_row(r["kind"], f"{r['gain_pct']:+.1f}",
-                      f"{r['low_pct']:+.1f} to {r['high_pct']:+.1f}", f"{r['treated']:,}",
-                      f"{r['observations']:,}",
-                      f"{r['placebo_pct']:+.1f} ({r['placebo_low_pct']:+.1f} to "
-                      f"{r['placebo_high_pct']:+.1f}){mark}", r["years"])
+        table.add_row(r["kind"], f"{r['gain_pct']:+.1f} ({r['low_pct']:+.1f}, "
+                                 f"{r['high_pct']:+.1f})",
+                      f"{r['treated']:,} / {r['observations']:,}",
+                      f"{r['placebo_pct']:+.1f} ({r['placebo_low_pct']:+.1f}, "
+                      f"{r['placebo_high_pct']:+.1f}){mark}")
     console.print(table)
     console.print("Assumptions:\n" + "\n".join(f"- {a}" for a in effects.ASSUMPTIONS))
     if export is not None:
