@@ -91,8 +91,8 @@ def main() -> None:
         "the change of those who received a kind with all others, which the model's "
         "covariates and comparison (not yet treated) correct.", "",
         *table(found), "",
-        "A coverage over 200 draws is itself uncertain by about 1.5 points (one standard "
-        "error)."])
+        f"A coverage over {args.draws} draws is itself uncertain by about "
+        f"{100 * (0.95 * 0.05 / args.draws) ** 0.5:.1f} points (one standard error)."])
     print(body)
     if args.write:
         write_section("measure_effects", body)

@@ -242,7 +242,7 @@ FROM survey_submissions s JOIN households h ON h.household_id = s.household_id
 LEFT JOIN regions g ON g.code = h.village_code
 WHERE s.year = ?1 AND starts_with(h.village_code, ?2) AND s.ended_at IS NOT NULL
 GROUP BY h.village_code
-HAVING count(*) FILTER (WHERE date_diff('second', s.started_at, s.ended_at) < ?3 * 60) >= ?4
+HAVING fast >= ?4
 
 -- name: one_surveyor
 -- villages under ?2 whose surveys of year ?1 taken from phones, at least ?3, were all

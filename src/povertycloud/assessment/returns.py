@@ -7,7 +7,6 @@ beside the assessor's own verdict, and the rates are estimated afresh."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,8 +43,7 @@ def import_returns(store: Store, rules: AssessmentRules, assessment: int, path: 
                           "the third party's assessors do")
     if design["status"] != "drawn":
         raise DesignError(f"assessment {assessment} has no sample drawn yet")
-    with path.open("rb") as file:
-        checksum = hashlib.file_digest(file, "sha256").hexdigest()
+    checksum = readers.checksum(path)
     earlier = store.one("SELECT returns FROM assessment_imports WHERE assessment_id = ? AND "
                         "checksum = ?", [assessment, checksum])
     if earlier is not None:

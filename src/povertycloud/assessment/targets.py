@@ -165,12 +165,18 @@ def progress(store: Store, region: str, year: int, today: dt.date | None = None
         return None
     until = min(today or dt.date.today(), dt.date(year, 12, 31))
     first = dt.date(year, 1, 1)
-    under = prefix(region)
-    done = store.record(QUERIES["plan_progress"], [under, first, until])
-    lines = store.records(QUERIES["plan_line_progress"], [region, year, under, until])
+    lines = store.records(QUERIES["plan_line_progress"], [region, year, prefix(region), until])
     elapsed = max(0.0, min(1.0, ((until - first).days + 1) / 365))
-    return {**plan, **(done or {}), "spent_fen": _spent(store, region, first, until),
-            "lines": lines, "until": until, "year_gone": round(elapsed, 3)}
+    return {**plan, **achieved(store, region, first, until),
+            "spent_fen": _spent(store, region, first, until), "lines": lines, "until": until,
+            "year_gone": round(elapsed, 3)}
+
+
+def achieved(store: Store, region: str, first: dt.date, until: dt.date) -> dict[str, int]:
+    """The households that exited under ``region`` from ``first`` to ``until``
+    (``households_lifted``), and its villages that exited (``villages_exited``)."""
+    found = store.record(QUERIES["plan_progress"], [prefix(region), first, until]) or {}
+    return {key: int(value or 0) for key, value in found.items()}
 
 
 def _spent(store: Store, region: str, first: dt.date, until: dt.date) -> int:
@@ -191,8 +197,3 @@ def latest_progress(store: Store, region: str, day: dt.date) -> dict[str, Any] |
                        "year <= ?", [region, day.year])
     return None if year is None else progress(store, region, int(year), day)
 
-
-def plans(store: Store, under: str, year: int) -> list[dict[str, Any]]:
-    """The plans of ``year`` of the regions under ``under`` (a code prefix)."""
-    return store.records("SELECT * FROM region_plans WHERE starts_with(region_code, ?) AND "
-                         "year = ? ORDER BY region_code", [under, year])

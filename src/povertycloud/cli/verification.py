@@ -3,6 +3,7 @@ and income as the visiting officer found them), the data identification learns f
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import Annotated
 
@@ -52,13 +53,12 @@ def list_command(
 
     with open_store(db, read_only=True) as store:
         found, fingerprint = verified_as_of(store, parse_date(as_of), prefix_of(region))
-    rows = found.to_pylist()
-    poor = [r for r in rows if r["poor"]]
-    console.print(f"Verified by {as_of}: {len(rows):,} households, {len(poor):,} poor "
-                  f"(set {fingerprint[:12]})")
+    causes = Counter(r["primary_cause"] for r in found.to_pylist() if r["poor"])
+    console.print(f"Verified by {as_of}: {found.num_rows:,} households, "
+                  f"{causes.total():,} poor (set {fingerprint[:12]})")
     table = RichTable("primary cause", "households")
-    for cause in sorted({r["primary_cause"] for r in poor}):
-        table.add_row(cause, f"{sum(r['primary_cause'] == cause for r in poor):,}")
+    for cause, households in sorted(causes.items()):
+        table.add_row(cause, f"{households:,}")
     console.print(table)
 
 

@@ -11,7 +11,6 @@ twice books nothing the second time."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,8 +61,7 @@ class PaymentOrder:
 def pay(store: Store, path: Path, order: PaymentOrder, by: User) -> PaymentBatch:
     """Check the payment list ``path`` and book it as ``by``, whole or not at all."""
     _check_order(order, by)
-    with path.open("rb") as file:
-        checksum = hashlib.file_digest(file, "sha256").hexdigest()
+    checksum = readers.checksum(path)
     earlier = store.one("SELECT batch_id, lines, total_fen FROM fund_payment_batches "
                         "WHERE checksum = ? AND programme = ? AND county_code = ? AND "
                         "period = ?", [checksum, order.programme.id, order.county,

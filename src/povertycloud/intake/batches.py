@@ -10,7 +10,6 @@ updated so only when asked (``update_from``), their past kept in its valid-time 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -104,8 +103,7 @@ def _stage(store: Store, table: Table, path: Path, name: str) -> tuple[BatchRepo
     batch said) and its checksum."""
     columns = readers.stage(store, path, STAGING)
     _check_columns(table, columns, path)
-    with path.open("rb") as file:
-        checksum = hashlib.file_digest(file, "sha256").hexdigest()
+    checksum = readers.checksum(path)
     report = BatchReport(table.name, name, store.scalar(f"SELECT count(*) FROM {STAGING}"))
     earlier = store.value("SELECT batch_id FROM batches WHERE table_name = ? AND checksum = ?",
                           [table.name, checksum])

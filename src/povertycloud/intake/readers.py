@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import hashlib
 import tempfile
 import zipfile
 from collections.abc import Iterator
@@ -31,6 +32,12 @@ def file_format(path: Path) -> str:
         raise PovertyCloudError(
             f"{path}: unknown file type {path.suffix!r}; use one of "
             f"{', '.join(FORMATS)}") from None
+
+
+def checksum(path: Path) -> str:
+    """The file's SHA-256, in hex: what tells a file imported before."""
+    with path.open("rb") as file:
+        return hashlib.file_digest(file, "sha256").hexdigest()
 
 
 def unit(name: str) -> str:

@@ -39,7 +39,7 @@ _SERIAL_ROW: list[object] = [
 
 Rows = list[tuple[int, dict[str, str]]]  # (row number in the export, column -> answer)
 CAUSE = "cause"
-# The field verification of the household (identification/verified.py reads it from the
+# The field verification of the household (intake/verifications.py reads it from the
 # export): optional, filled when the officer verifies the household on the visit.
 VERIFICATION_ROWS: list[list[object]] = [
     ["begin_group", "verification", "入户核实", "Field verification"],

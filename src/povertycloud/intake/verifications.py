@@ -9,7 +9,6 @@ latest verification of each household up to a day (identification/verified.py)."
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,8 +47,7 @@ def import_verifications(store: Store, path: Path, by: User,
     if not by.may("verify"):
         raise VerificationError(f"{by.username} ({by.role}) may not enter field "
                                 "verifications")
-    with path.open("rb") as file:
-        checksum = hashlib.file_digest(file, "sha256").hexdigest()
+    checksum = readers.checksum(path)
     earlier = store.value("SELECT verifications FROM verification_imports WHERE checksum = ?",
                           [checksum])
     if earlier is not None:

@@ -6,9 +6,10 @@ kind of measure), at an assumed cost per household; written as the plan file tha
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from pathlib import Path
 
-from ..assessment.targets import COLUMNS
+from ..assessment.targets import COLUMNS, achieved
 from ..standard.regions import prefix
 from ..store import Store
 
@@ -19,15 +20,9 @@ YUAN_PER_HOUSEHOLD = 3_000  # assumed cost of a kind of measure for a household
 def write_plans(store: Store, county: str, year: int, path: Path) -> int:
     """Write the plan of ``county`` for ``year`` to ``path`` (CSV); returns its lines."""
     under = prefix(county)
-    exits = store.scalar(
-        "SELECT count(DISTINCT c.household_id) FROM status_changes c JOIN households h "
-        "USING (household_id) WHERE starts_with(h.village_code, ?) AND c.status = 'exited' "
-        "AND year(c.effective_date) = ?", [under, year - 1])
-    villages, all_villages = store.one(
-        "SELECT count(DISTINCT s.region_code) FILTER (WHERE s.status = 'exited' AND "
-        "year(s.effective_date) = ?), count(DISTINCT r.code) FROM regions r LEFT JOIN "
-        "region_status_changes s ON s.region_code = r.code WHERE r.level = 'village' AND "
-        "starts_with(r.code, ?)", [year - 1, under]) or (0, 0)
+    before = achieved(store, county, dt.date(year - 1, 1, 1), dt.date(year - 1, 12, 31))
+    all_villages = store.scalar("SELECT count(*) FROM regions WHERE level = 'village' AND "
+                                "starts_with(code, ?)", [under])
     kinds = store.rows(
         "SELECT m.kind, count(DISTINCT m.household_id) FROM household_measures m JOIN "
         "households h USING (household_id) WHERE starts_with(h.village_code, ?) AND "
@@ -38,7 +33,8 @@ def write_plans(store: Store, county: str, year: int, path: Path) -> int:
     with path.open("w", newline="", encoding="utf-8") as file:
         out = csv.writer(file)
         out.writerow(COLUMNS)
-        planned_villages = min(round(villages * MORE), all_villages)
-        out.writerow([county, year, "", round(exits * MORE), planned_villages, budget])
+        planned_villages = min(round(before["villages_exited"] * MORE), all_villages)
+        out.writerow([county, year, "", round(before["households_lifted"] * MORE),
+                      planned_villages, budget])
         out.writerows([county, year, k, n, "", n * YUAN_PER_HOUSEHOLD] for k, n in lines)
     return len(lines)
