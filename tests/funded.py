@@ -4,6 +4,7 @@ households; copied for each test, as a DuckDB file or a PostgreSQL database."""
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -128,3 +129,33 @@ def payment_list(p: Province, folder: Path, rows: list[str] | None = None) -> Pa
     path.write_text("household_id,payee_name,payee_id_number,bank_account,amount_yuan\n"
                     + "\n".join(body) + "\n", encoding="utf-8")
     return path
+
+
+@dataclass(frozen=True)
+class Trained:
+    """A store whose 2014 households were half verified, and the cause model trained on
+    them (cause_training.py)."""
+
+    db: Path
+    model: Path
+    verified: frozenset[int]
+
+
+@pytest.fixture(scope="session")
+def trained(funds_province: Province, tmp_path_factory: pytest.TempPathFactory) -> Trained:
+    from povertycloud.access.accounts import user_named
+    from povertycloud.identification.cause_training import train_causes
+    from povertycloud.identification.plan import load_rules
+    from povertycloud.intake.verifications import import_verifications
+    from povertycloud.store import Store
+    from povertycloud.synth.verifications import write_verifications
+
+    root = tmp_path_factory.mktemp("cause-model")
+    db, file = root / "verified.duckdb", root / "verified.csv"
+    shutil.copy(funds_province.db, db)
+    with Store(db) as store:
+        write_verifications(store, 2014, 0.5, file)
+        import_verifications(store, file, user_named(store, "province_officer"))
+        train_causes(store, load_rules(), dt.date(2015, 3, 15), root / "causes.json")
+        verified = store.column("SELECT household_id FROM field_verifications")
+    return Trained(db, root / "causes.json", frozenset(verified))

@@ -604,7 +604,8 @@ def test_demo_builds_once_then_reuses_the_store(tmp_path: Path) -> None:
     assert query(db, "SELECT count(*) FROM batches") == batches
     assert sorted(p.name for p in (tmp_path / "D").iterdir()) == [
         "accounts.txt", "assessment", "counties.geojson", "funds", "plans",
-        "province.duckdb"]
+        "province.duckdb", "verified-2020.csv"]  # too few verified to learn causes from
+    assert "No cause model" in first.said and "No cause model" not in second.said
     assert query(db, "SELECT count(*) FROM region_plans") == [(1,)]  # a plan, once
     assert query(db, "SELECT count(*) > 0 FROM fund_payments") == [(True,)]  # funds paid
     assert query(db, "SELECT count(*) > 0 FROM assessment_estimates") == [(True,)]  # assessed

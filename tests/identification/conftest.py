@@ -77,3 +77,4 @@ def make_profile() -> ProfileTable:
 @pytest.fixture(scope="session")
 def py_eval() -> PythonEval:
     return python_eval
+

@@ -7,8 +7,10 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 import pytest
+from tests.funded import Trained
 
 from povertycloud.engines import get_engine
+from povertycloud.identification.cause_model import load_cause_model
 from povertycloud.identification.plan import OUTPUTS, identify_plan, load_rules
 from povertycloud.pipeline.plan import register_inputs, run_plan, write_outputs
 
@@ -20,10 +22,12 @@ YEAR = 2020
 JOINED = ("guarantees_detail", "causes", "measures")
 
 
-def identify_on(engine_name: str, inputs: Path, out: Path) -> dict[str, Path]:
+def identify_on(engine_name: str, inputs: Path, out: Path, model: Path | None = None
+                ) -> dict[str, Path]:
     engine = get_engine(engine_name)
     try:
-        plan = identify_plan(load_rules(), YEAR)
+        plan = identify_plan(load_rules(), YEAR, None,
+                             load_cause_model(model) if model is not None else None)
         register_inputs(engine, plan.inputs, inputs)
         run_plan(engine, plan)
         return write_outputs(engine, plan, out)
@@ -77,3 +81,16 @@ def test_identification_is_the_same_but_for_joined_lists(
 def test_identification_is_the_same(outputs: dict[str, dict[str, Path]]) -> None:
     assert differing_rows(outputs["duckdb"]["identification"],
                           outputs["spark"]["identification"]) == 0
+
+
+def test_learned_causes_are_the_same(small_province: Path, trained: Trained,
+                                     tmp_path: Path) -> None:
+    """With a cause model, Spark's workers score the profile's Arrow batches as DuckDB
+    does in this process: the same causes, confidences and reasons."""
+    found = {name: identify_on(name, small_province, tmp_path / name, trained.model)
+             for name in ("duckdb", "spark")}
+    left, right = found["duckdb"]["identification"], found["spark"]["identification"]
+    con = duckdb.connect()
+    learned = con.sql(f"SELECT count(*) FROM '{left}' WHERE cause_source = 'model'").fetchone()
+    assert learned is not None and learned[0] > 100
+    assert differing_rows(left, right) == 0

@@ -203,6 +203,13 @@ def test_the_map_colours_follow_the_data(browser: WebDriver, live_server: str,
     assert option["min"] == min(option["values"]) > 0
     assert option["max"] == max(option["values"])
     assert option["title"].endswith("(%)") and option["label"]
+    # beside it, next year's expected falls (the warning scores summed per region)
+    ahead = browser.find_element(By.ID, "chart-forecast")
+    wait(browser).until(lambda _: ahead.get_attribute("data-ready") == "1")
+    rates = browser.execute_script(
+        "return echarts.getInstanceByDom(arguments[0]).getOption().series[0].data"
+        ".map(d => [d.value, d.properties.expected_falls, d.properties.falls_high]);", ahead)
+    assert rates and all(0 < rate < 100 and 0 < falls <= high for rate, falls, high in rates)
     browser.get(f"{live_server}/dashboard/{regions.village}")
     empty = browser.find_element(By.ID, "chart-map")
     wait(browser).until(lambda _: "empty" in (empty.get_attribute("class") or ""))

@@ -34,9 +34,10 @@ HEALTH_PROFILE_FIELDS = frozenset({"seriously_ill", "chronically_ill", "severely
 # what is read from that total. Its band, beside the points shown, tells whether health
 # points carried the household over a boundary (points shown short of 60 in the band from
 # 60: some health points); the proposal (at risk unless in the last band) and the
-# priority (its rules read the band) tell the same.
+# priority (its rules read the band) tell the same. A learned cause's confidence and
+# reasons (profile fields such as seriously_ill) go with the causes.
 HEALTH_IDENTIFICATION = ("score", "band", "proposal", "priority", "primary_cause", "causes",
-                         "measures")
+                         "measures", "cause_confidence", "cause_reasons")
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 

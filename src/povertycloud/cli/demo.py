@@ -19,7 +19,10 @@ from .synth import build_store
 from .web import PortOption, demo_users, run_server
 
 if TYPE_CHECKING:
+    from ..identification.cause_model import CauseModel
     from ..store import Store
+
+CAUSE_MODEL = "causes-model.json"
 
 
 def demo(
@@ -53,18 +56,20 @@ def demo(
                              lambda s: bar.update(task, description=f"Pipeline: {s}"))
                 bar.update(task, description="Pipeline: done", total=1, completed=1)
         year = store.latest_year("household_years") or 0
+        _accounts(store, folder)
         if not identified(store, year):
+            model = _cause_model(store, folder, year)
             with progress_bar() as bar:
                 task = bar.add_task("Identification", total=None)
                 identify(store, load_rules(), year, "duckdb",
-                         lambda s: bar.update(task, description=f"Identification: {s}"))
+                         lambda s: bar.update(task, description=f"Identification: {s}"),
+                         model)
                 bar.update(task, description="Identification: done", total=1, completed=1)
         _department_checks(store)
         _funds(store, folder)
         _assistance(store)
         as_of = _summary(store, folder)
         print_summary(store, year)
-        _accounts(store, folder)
         _assessment(store, folder)
         _dynamic(store, year)
         _effects_and_plan(store, folder, year)
@@ -76,6 +81,36 @@ def demo(
 
 DEMO_U_PAIRS = 200_000  # a tenth of the linkage's sample: the demo is there sooner
 DEMO_TWICE = 0.001  # people registered a second time, for the duplicates to show
+
+
+def _cause_model(store: Store, folder: Path, year: int) -> CauseModel | None:
+    """A tenth of the year's households verified in the field (the synthetic truth, as
+    officers would record it the next March) and a cause model trained on them, for
+    identify to use where it beats the rules; None (the rules alone) for a province too
+    small to learn from."""
+    from ..access.accounts import user_named
+    from ..identification.cause_model import CauseModelError
+    from ..identification.cause_training import train_causes
+    from ..identification.plan import load_rules
+    from ..intake.verifications import import_verifications
+    from ..synth.verifications import write_verifications
+
+    verified = folder / f"verified-{year}.csv"
+    write_verifications(store, year, 0.1, verified)
+    import_verifications(store, verified, user_named(store, "province_officer"))
+    with progress_bar() as bar:
+        bar.add_task("Training the cause model on the verified households", total=None)
+        try:
+            done = train_causes(store, load_rules(), dt.date(year + 1, 3, 15),
+                                folder / CAUSE_MODEL)
+        except CauseModelError as exc:
+            console.print(f"No cause model: {exc}")
+            return None
+    console.print(f"Cause model {done.model.label}, trained on {done.verified:,} verified "
+                  f"poor households: primary cause right "
+                  f"{done.validation['primary']['model_accuracy']:.0%} of the time out of "
+                  f"sample, the rules {done.validation['primary']['rules_accuracy']:.0%}")
+    return done.model
 
 
 def _department_checks(store: Store) -> None:
@@ -333,7 +368,8 @@ def _where(store: Store, folder: Path, as_of: dt.date) -> None:
         f"store        {store.label}\n"
         f"county map   {geojson} (GeoJSON with the {as_of} figures)\n"
         f"explore      povertycloud rollup --db {store.label} --as-of {as_of} --level county\n"
-        f"identify     povertycloud identify --db {store.label} --year {as_of.year}\n"
+        f"identify     povertycloud identify --db {store.label} --year {as_of.year} "
+        f"--cause-model {folder / CAUSE_MODEL}\n"
         f"what if      povertycloud whatif --db {store.label} --scorecard my-scorecard.yaml\n"
         f"export       povertycloud export people people.parquet --db {store.label}\n"
         f"funds        povertycloud funds flags list --db {store.label}\n"

@@ -10,7 +10,16 @@ from typing import Annotated
 import typer
 from rich.table import Table as RichTable
 
-from .common import DbOption, WaitOption, acting_user, console, open_store, parse_date, prefix_of
+from .common import (
+    DbOption,
+    OverwriteOption,
+    WaitOption,
+    acting_user,
+    console,
+    open_store,
+    parse_date,
+    prefix_of,
+)
 
 verification_app = typer.Typer(help="Field verification (入户核实): households' poverty, "
                                     "causes and income as verified on a visit. See "
@@ -87,3 +96,44 @@ def synth_command(
         except ValueError as exc:
             raise PovertyCloudError(str(exc)) from None
     console.print(f"Wrote {count:,} verifications to {out}")
+
+
+@verification_app.command("next")
+def next_command(
+    db: DbOption,
+    year: Annotated[int | None, typer.Option(
+        help="The survey year identified with a cause model (default: the latest "
+             "so identified).")] = None,
+    capacity: Annotated[int, typer.Option(
+        min=1, help="Households the field team can verify in each village.")] = 3,
+    region: Annotated[str, typer.Option(help="Only villages under this code.")] = "",
+    out: Annotated[Path | None, typer.Option(
+        help="Also write the list (.csv, .parquet, .xlsx) for the field teams.")] = None,
+    overwrite: OverwriteOption = False,
+) -> None:
+    """Which households to verify next, village by village: those whose learned cause
+    the model is least sure of (it learns most from them), up to each village's
+    capacity, none verified since the survey."""
+    from ..identification.active import latest_learned, next_to_verify
+    from ..identification.runs import latest_identified
+    from ..intake.exports import check_table_output, write_table
+
+    if out is not None:
+        check_table_output(out, overwrite)
+    with open_store(db, read_only=True) as store:
+        year = year if year is not None else (
+            latest_learned(store) or latest_identified(store) or 0)
+        listed = next_to_verify(store, year, capacity, prefix_of(region))
+    table = RichTable("village", "rank", "household", "learned cause", "confidence",
+                      title=f"Verify next ({year}, {capacity} a village)")
+    for r in listed.to_pylist()[:200]:
+        table.add_row(f"{r['village_name'] or ''} {r['village_code']}", str(r["rank"]),
+                      str(r["household_id"]), r["primary_cause"].replace("_", " "),
+                      f"{r['confidence']:.0%}")
+    console.print(table)
+    villages = len(set(listed.column("village_code").to_pylist()))
+    console.print(f"{listed.num_rows:,} households in {villages:,} villages"
+                  + (" (the first 200 shown)" if listed.num_rows > 200 else ""))
+    if out is not None:
+        write_table(listed, out)
+        console.print(f"Wrote {out}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table as RichTable
@@ -106,6 +106,58 @@ def list_command(
                       str(r["rank_in_village"]), str(r["household_id"]), f"{r['risk']:.3f}",
                       r["registration_status"], ", ".join(r["reasons"]))
     console.print(table)
+
+
+LevelOption = Annotated[str, typer.Option(
+    help="Sum per village, township, county, prefecture or province.")]
+
+
+@warn_app.command("forecast")
+def forecast_command(
+    db: DbOption, level: LevelOption = "county",
+    region: Annotated[str, typer.Option(help="Only regions under this code.")] = "",
+    year: Annotated[int | None, typer.Option(
+        help="The origin year scored (default: the latest).")] = None,
+    check_year: Annotated[int | None, typer.Option(
+        "--check", help="Instead, check the forecast out of sample: train before this "
+                        "past year and compare each region's sum with the falls that "
+                        "followed.")] = None,
+    rules: RulesOption = None,
+) -> None:
+    """Where poverty will be next year: per region, the expected number of households
+    falling below the line (the sum of the warning scores) with its 95% interval, beside
+    the households below it now."""
+    from ..dynamic import forecast
+
+    with open_store(db, read_only=True) as store:
+        if check_year is not None:
+            from ..dynamic.warning import load_warning
+
+            done = forecast.check(store, check_year, level, load_warning(rules))
+            _print_check(done)
+            return
+        table = forecast.forecast(store, level, prefix_of(region), year)
+    view = keys(RichTable(level, "name", "households scored", "below the line now",
+                          "expected to fall next year (95%)",
+                          title=f"Where poverty will be next year ({level})"), level)
+    for r in table.to_pylist():
+        view.add_row(r["region_code"], r["region_name"] or "", f"{r['households']:,}",
+                     f"{r['below_now']:,}",
+                     f"{r['expected_falls']:,.1f} ({r['low']:,.1f}–{r['high']:,.1f})")
+    console.print(view)
+
+
+def _print_check(done: Any) -> None:
+    view = RichTable(done.level, "households", "expected (95%)", "fell",
+                     title=f"Forecast of {done.year} → {done.year + 1}, out of sample")
+    for r in done.table.to_pylist()[:50]:
+        view.add_row(r["region_code"], f"{r['households']:,}",
+                     f"{r['expected']:,.1f} ({r['low']:,.1f}–{r['high']:,.1f})",
+                     f"{r['fell']:,}")
+    console.print(view)
+    console.print(f"{done.regions:,} regions: {done.expected:,.0f} expected, {done.fell:,} "
+                  f"fell; the fall inside the 95% interval in {done.covered:.0%} of them; "
+                  f"mean absolute error {done.mean_abs_error:,.1f} households a region")
 
 
 def _fig(value: float) -> str:

@@ -6,7 +6,7 @@ One table of them by name, one check of a name; what differs between them is the
 from __future__ import annotations
 
 from ..errors import EngineError
-from .base import Dialect, Engine, StoreConnection
+from .base import BatchMap, Dialect, Engine, StoreConnection
 from .duckdb import DuckDBEngine
 from .spark import SparkEngine  # imports PySpark only when a Spark engine starts
 
@@ -37,5 +37,5 @@ def in_store(store: StoreConnection) -> Engine:
     return DuckDBEngine.for_store(store)
 
 
-__all__ = ["DEFAULT", "ENGINES", "Dialect", "DuckDBEngine", "Engine", "SparkEngine",
+__all__ = ["DEFAULT", "ENGINES", "BatchMap", "Dialect", "DuckDBEngine", "Engine", "SparkEngine",
            "StoreConnection", "check_engine", "for_store", "get_engine", "in_store"]

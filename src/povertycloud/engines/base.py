@@ -10,6 +10,8 @@ dialect translates them.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Self
 
@@ -34,6 +36,17 @@ class Dialect:
     def translate(self, sql: str) -> str:
         """``sql`` (canonical) in this dialect."""
         return sql
+
+
+@dataclass(frozen=True)
+class BatchMap:
+    """A function from one Arrow batch of rows to another (a model scoring a profile),
+    with the schema of what it returns. Engines run it where the rows are (Spark ships
+    it to its workers), so it must pickle: keep it a module-level class or function."""
+
+    function: Callable[[pa.RecordBatch], pa.RecordBatch]
+    schema: pa.Schema
+    rows: int = 65_536  # rows per batch, where the engine chooses
 
 
 class StoreConnection(Protocol):
@@ -69,6 +82,11 @@ class Engine(ABC):
     def materialize(self, name: str, sql: str) -> None:
         """Compute a canonical-dialect query once and keep it as ``name``."""
         self._materialize(name, self.translate(sql))
+
+    def map_batches(self, name: str, sql: str, batches: BatchMap) -> None:
+        """Name (and keep, computed once) the rows of a canonical-dialect query mapped
+        batch by batch through ``batches.function``."""
+        self._map_batches(name, self.translate(sql), batches)
 
     def query(self, sql: str) -> pa.Table:
         """Run a canonical-dialect query and bring its rows to this process."""
@@ -107,6 +125,9 @@ class Engine(ABC):
 
     @abstractmethod
     def _query(self, sql: str) -> pa.Table: ...
+
+    @abstractmethod
+    def _map_batches(self, name: str, sql: str, batches: BatchMap) -> None: ...
 
     def close(self) -> None:  # noqa: B027  (optional: most engines hold nothing)
         """Release what the engine holds and made."""

@@ -9,7 +9,7 @@ import duckdb
 import pyarrow as pa
 
 from ..sqltext import literal
-from .base import Dialect, Engine, StoreConnection
+from .base import BatchMap, Dialect, Engine, StoreConnection
 
 if TYPE_CHECKING:
     from splink.internals.database_api import DatabaseAPI
@@ -60,6 +60,19 @@ class DuckDBEngine(Engine):
     def _materialize(self, name: str, sql: str) -> None:
         self.drop(name)
         self.con.execute(f"CREATE TEMP TABLE {name} AS {sql}")
+
+    def _map_batches(self, name: str, sql: str, batches: BatchMap) -> None:
+        """Stream the query's batches through the function in this process; the mapped
+        rows become a temporary table."""
+        reader = self.con.sql(sql).to_arrow_reader(batches.rows)
+        mapped = pa.Table.from_batches([batches.function(b) for b in reader],
+                                       schema=batches.schema)
+        self.drop(name)
+        self.con.register("_mapped_batches", mapped)
+        try:
+            self.con.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM _mapped_batches")
+        finally:
+            self.con.unregister("_mapped_batches")
 
     def drop(self, name: str) -> None:
         """Drop the temporary view or table ``name`` (a plan may view what another plan

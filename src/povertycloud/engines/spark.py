@@ -7,6 +7,7 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from ..errors import EngineError
-from .base import Dialect, Engine, transpile
+from .base import BatchMap, Dialect, Engine, transpile
 
 if TYPE_CHECKING:
     from splink.internals.database_api import DatabaseAPI
@@ -73,6 +74,19 @@ class SparkEngine(Engine):
         frame.count()
         frame.createOrReplaceTempView(name)
 
+    def _map_batches(self, name: str, sql: str, batches: BatchMap) -> None:
+        """Spark's ``mapInArrow``: each worker maps its partitions' Arrow batches; the
+        result is cached, as the DuckDB engine keeps it as a table."""
+        from pyspark.sql.pandas.types import from_arrow_schema
+
+        function = batches.function
+        self.spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", str(batches.rows))
+        frame = self.spark.sql(sql).mapInArrow(
+            lambda parts: (function(b) for b in parts), from_arrow_schema(batches.schema))
+        frame = frame.cache()
+        frame.count()
+        frame.createOrReplaceTempView(name)
+
     def drop(self, name: str) -> None:
         self.spark.catalog.dropTempView(name)  # and its cache
 
@@ -121,6 +135,8 @@ def _session(master: str | None) -> Any:
     settings = dict(LOCAL_SETTINGS)
     if (master or configured.get("spark.master", "")).startswith("local"):
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # stay on loopback
+        # Python workers (a model scoring batches) run this interpreter, which has us
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         settings.update({"spark.driver.host": "127.0.0.1",
                          "spark.driver.bindAddress": "127.0.0.1"})
     for key, value in settings.items():

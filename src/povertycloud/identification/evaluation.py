@@ -61,17 +61,18 @@ def _scores(store: Store) -> CauseScores:
             sum((truth <> '{cause}' AND guess = '{cause}')::INT),
             sum((truth = '{cause}' AND guess <> '{cause}')::INT) FROM _cause_eval""") or (0, 0, 0)
         if tp + fn:  # the cause occurs in the truth
-            per_cause[cause] = (int(tp + fn), _f1(tp, fp, fn))
-            primary_f1s.append(_f1(tp, fp, fn))
+            per_cause[cause] = (int(tp + fn), f1(tp, fp, fn))
+            primary_f1s.append(f1(tp, fp, fn))
         has, said = f"truths LIKE '%;{cause};%'", f"guesses LIKE '%;{cause};%'"
         tp, fp, fn = q(f"""SELECT sum(({has} AND {said})::INT),
             sum((NOT {has} AND {said})::INT), sum(({has} AND NOT {said})::INT)
             FROM _cause_eval""") or (0, 0, 0)
         if tp + fn:
-            multi_f1s.append(_f1(tp, fp, fn))
+            multi_f1s.append(f1(tp, fp, fn))
     return CauseScores(int(n), hits / n, sum(primary_f1s) / len(primary_f1s),
                        sum(multi_f1s) / len(multi_f1s), per_cause)
 
 
-def _f1(tp: int, fp: int, fn: int) -> float:
+def f1(tp: int, fp: int, fn: int) -> float:
+    """F1 from true positives, false positives and false negatives (0 without a hit)."""
     return 2 * tp / (2 * tp + fp + fn) if tp else 0.0

@@ -14,6 +14,7 @@ from ..sqltext import literal
 from ..standard.codes import LEVELS
 from ..standard.regions import sql_ancestor
 from ..store import Store
+from .cause_model import CauseModel
 from .plan import Rules, identify_plan
 
 # The breakdown of each score (points per set and indicator), apart from the results.
@@ -40,23 +41,30 @@ def check_year(store: Store, year: int) -> None:
 
 
 def identify(store: Store, rules: Rules, year: int, engine: str = "duckdb",
-             progress: Progress | None = None) -> dict[str, int]:
+             progress: Progress | None = None, model: CauseModel | None = None
+             ) -> dict[str, int]:
     """Identify every household surveyed in ``year`` and keep the results (replacing an
-    earlier run for that year), recording the rule versions used, all in one transaction;
-    returns the number of households identified (and so scored)."""
+    earlier run for that year), recording the rule versions used (and the cause
+    ``model`` with the verified set it learnt from), all in one transaction; returns
+    the number of households identified (and so scored)."""
     check_year(store, year)
+    versions = rules.versions()
+    if model is not None:
+        model.check_rules(versions["causes"])  # before any work
+        versions["cause_model"] = (f"{model.label}, verified set "
+                                   f"{model.content['trained']['fingerprint'][:12]}")
     with store.transaction():  # all of it, or nothing: a crash leaves the run before
         run_id = store.scalar("SELECT coalesce(max(run_id), 0) + 1 FROM identification_runs")
         if store.has_table(SCORES):  # earlier versions kept it as a table
             store.execute(f"DROP TABLE {SCORES}")
         store.execute(f"DROP VIEW IF EXISTS {SCORES}")  # it holds on to the table it reads
-        execute(store, engine, identify_plan(rules, year, run_id), progress)
+        execute(store, engine, identify_plan(rules, year, run_id, model), progress)
         households = store.scalar("SELECT count(*) FROM identification WHERE year = ?",
                                   [year])
         store.execute(_scores_view(store))
         store.execute("INSERT INTO identification_runs VALUES (?, ?, ?, ?, now(), ?)",
                       [run_id, year, engine, households,
-                       json.dumps(rules.versions(), ensure_ascii=False)])
+                       json.dumps(versions, ensure_ascii=False)])
     return {"identification": households, "identification_scores": households}
 
 
@@ -79,6 +87,9 @@ def summary(store: Store, year: int) -> dict[str, list[tuple[Any, ...]]]:
                       "GROUP BY 1 ORDER BY 1"),
         "guarantees": q(f"SELECT guarantees_failed, count(*) FROM identification {where} "
                         "GROUP BY 1 ORDER BY 1"),
+        "cause_source": q(f"SELECT cause_source, count(*) FROM identification {where} "
+                          "AND cause_source IS NOT NULL GROUP BY 1 ORDER BY 1")
+        if "cause_source" in store.columns("identification") else [],
     }
 
 

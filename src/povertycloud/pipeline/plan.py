@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from ..engines import Engine
+from ..engines import BatchMap, Engine
 from ..errors import PovertyCloudError
 from ..standard.tables import table_path
 
@@ -24,6 +24,7 @@ class Step:
     name: str
     sql: str
     materialize: bool = False  # computed once because later steps read it often
+    batches: BatchMap | None = None  # the rows of ``sql`` mapped, batch by batch, in Python
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,9 @@ def run_plan(engine: Engine, plan: Plan, progress: Progress | None = None) -> No
     for step in plan.steps:
         if progress:
             progress(step.name)
-        if step.materialize:
+        if step.batches is not None:
+            engine.map_batches(step.name, step.sql, step.batches)
+        elif step.materialize:
             engine.materialize(step.name, step.sql)
         else:
             engine.create_view(step.name, step.sql)

@@ -25,7 +25,7 @@ from ..store import Store
 EXPORT_LIMIT = 100_000  # households in one export
 # the list's columns, in order, each a sort key
 COLUMNS = ("household_id", "head_name", "village_name", "members", "registration_status",
-           "band", "score", "primary_cause", "monitored", "open_flags")
+           "band", "score", "primary_cause", "cause_source", "monitored", "open_flags")
 # columns shown only to who may see their list: the monitoring list, the flags
 NEEDS = {"monitored": "monitoring", "open_flags": "verify"}
 
@@ -148,18 +148,23 @@ def _base(store: Store) -> str:
     latest monitoring list, its open flags."""
     from ..dynamic.warning import TABLE as RISK  # the model's libraries: on first use
 
+    learned = store.has_table("identification") and "cause_source" in store.columns(
+        "identification")  # identified before causes were learned: all from the rules
     identification = (
-        "SELECT household_id, band, score, primary_cause, causes FROM identification "
+        "SELECT household_id, band, score, primary_cause, causes, "
+        f"{'cause_source' if learned else 'NULL::VARCHAR AS cause_source'} "
+        "FROM identification "
         "QUALIFY row_number() OVER (PARTITION BY household_id ORDER BY year DESC) = 1"
         if store.has_table("identification") else
         "SELECT NULL::BIGINT AS household_id, NULL::VARCHAR AS band, NULL::INTEGER AS score, "
-        "NULL::VARCHAR AS primary_cause, NULL::VARCHAR AS causes WHERE FALSE")
+        "NULL::VARCHAR AS primary_cause, NULL::VARCHAR AS causes, "
+        "NULL::VARCHAR AS cause_source WHERE FALSE")
     monitored = (f"SELECT household_id FROM {RISK} WHERE on_list AND year = "
                  f"(SELECT max(year) FROM {RISK})" if store.has_table(RISK) else
                  "SELECT NULL::BIGINT AS household_id WHERE FALSE")
     return f"""
 SELECT h.household_id, h.village_code, g.name AS village_name, p.head_name, p.members,
-  h.registration_status, i.band, i.score, i.primary_cause, i.causes,
+  h.registration_status, i.band, i.score, i.primary_cause, i.causes, i.cause_source,
   m.household_id IS NOT NULL AS monitored, coalesce(f.open_flags, 0) AS open_flags
 FROM households h JOIN regions g ON g.code = h.village_code
 LEFT JOIN (SELECT household_id, count(*) AS members,

@@ -14,12 +14,15 @@ from fastapi.responses import Response
 
 from ...access import audit
 from ...assessment import targets
+from ...dynamic import forecast
 from ...dynamic.casefile import today
 from ...dynamic.region_status import statuses_with_criteria
 from ...intake.exports import SHEET, workbook
 from ...paging import Page
 from ...registry import listing
 from ...reports import figures
+from ...standard.codes import LEVELS
+from ...standard.regions import level_of, prefix
 from ...store import Store
 from ..deps import DB, Me, RegionCode, Viewer, Year, allowed, client, in_jurisdiction
 from ..paged import Paged
@@ -58,7 +61,29 @@ def region_trend(code: RegionCode, me: Me, store: DB) -> list[dict[str, Any]]:
 def region_map(code: RegionCode, me: Me, store: DB, as_of: AsOf = None) -> dict[str, Any]:
     """GeoJSON of the regions below, with their figures (as of a day)."""
     region_for(me, code)
-    return figures.boundaries(store, code, figures.children(store, code, as_of))
+    return figures.boundaries(store, code, _with_forecast(store, code, figures.children(
+        store, code, as_of)))
+
+
+def _with_forecast(store: Store, code: str, rows: list[dict[str, Any]]
+                   ) -> list[dict[str, Any]]:
+    """The regions' figures with next year's expected falls beside them."""
+    ahead = forecast.below(store, code)
+    return [row | ahead.get(row["code"], {}) for row in rows]
+
+
+@api.get("/regions/{code:digits}/forecast")
+def region_forecast(code: RegionCode, me: Me, store: DB) -> list[dict[str, Any]]:
+    """Where poverty will be next year: for each region directly below, the households
+    expected to fall below the line next year (the sum of the early warning's scores of
+    the latest year scored) with a 95% interval, beside those below it now."""
+    region_for(me, code)
+    level = level_of(code)
+    if level == LEVELS[-1]:
+        return []
+    rows: list[dict[str, Any]] = forecast.forecast(
+        store, LEVELS[LEVELS.index(level) + 1], prefix(code)).to_pylist()
+    return rows
 
 
 @api.get("/regions/{code:digits}/children.{kind}")

@@ -24,35 +24,54 @@ function trendChart() {
   });
 }
 
-async function mapChart() {
+async function mapChart() {  // this year's incidence, and beside it next year's expected falls
   const node = document.getElementById("chart-map");
   if (!node || !window.echarts) return;
   const response = await fetch(node.dataset.map, { credentials: "same-origin" });
   if (!response.ok) return;
   const geo = await response.json();
   const labels = data("labels") || {};
-  if (!geo.features.length) { node.textContent = labels.map_empty || "—"; node.classList.add("empty"); return; }
+  const ahead = document.getElementById("chart-forecast");
+  if (!geo.features.length) {
+    for (const each of [node, ahead].filter(n => n)) { each.textContent = labels.map_empty || "—"; each.classList.add("empty"); }
+    return;
+  }
   echarts.registerMap("regions", geo);
-  const values = geo.features.map(f => ({ name: f.id, value: f.properties.registered_incidence,
-                                         label: f.properties.name }));
+  const percent = v => (v === undefined || v === null || isNaN(v) ? "—" : v.toFixed(1) + "%");
+  const falls = f => (f.expected_falls === undefined ? "" :
+    ` · ${labels.expected_falls}: ${f.expected_falls} (${f.falls_low}–${f.falls_high})`);
+  drawMap(node, geo, "registered_incidence", `${labels.incidence || ""} (%)`,
+          (f, v) => `${f.name}: ${percent(v)}${falls(f)}`, percent);
+  if (!ahead) return;
+  if (!geo.features.some(f => f.properties.expected_falls !== undefined)) {
+    ahead.textContent = labels.forecast_empty || "—"; ahead.classList.add("empty"); return;
+  }
+  const year = geo.features.map(f => f.properties.forecast_year).find(y => y) || "";
+  drawMap(ahead, geo, "expected_fall_rate", `${labels.expected_fall_rate || ""} ${year} (%)`,
+          f => `${f.name}${falls(f)} · ${labels.below_now}: ${f.households_poor ?? "—"}`, percent);
+}
+
+function drawMap(node, geo, property, title, tooltip, format) {
+  const values = geo.features.map(f => ({ name: f.id, value: f.properties[property],
+                                         label: f.properties.name, properties: f.properties }));
   const known = values.map(v => v.value).filter(v => v !== null && v !== undefined);
   // the colours span the regions' own range, so that 5.4% and 7.7% look different
   const low = known.length ? Math.min(...known) : 0;
   const high = known.length ? Math.max(...known) : 1;
-  const percent = v => (v === undefined || v === null || isNaN(v) ? "—" : v.toFixed(1) + "%");
   const chart = echarts.init(node);
   chart.setOption({
-    tooltip: { formatter: p => `${p.data ? p.data.label : p.name}: ${percent(p.value)}` },
+    tooltip: { formatter: p => (p.data ? tooltip(p.data.properties, p.value) : p.name) },
     visualMap: { min: low, max: high > low ? high : low + 1, calculable: true, left: 0, bottom: 0,
-                 formatter: v => percent(v),
+                 formatter: v => format(v),
                  inRange: { color: ["#fff5f0", "#fb6a4a", "#99000d"] } },
-    title: { text: `${labels.incidence || ""} (%)`, left: 0, top: 0,
+    title: { text: title, left: 0, top: 0,
              textStyle: { fontSize: 12, fontWeight: "normal", color: "#61707d" } },
     series: [{ type: "map", map: "regions", nameProperty: "code", data: values,
                top: 24, label: { show: true, fontSize: 10, formatter: p => (p.data ? p.data.label : "") },
                emphasis: { label: { show: true } } }],
   });
   chart.on("click", p => { if (p.name) window.location.href = node.dataset.link + p.name + (node.dataset.suffix || ""); });
+  window.addEventListener("resize", () => chart.resize());
   node.dataset.ready = "1";
 }
 
