@@ -5,14 +5,16 @@ complaint from the portal through to its answer."""
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support import expected_conditions as ready
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -37,6 +39,20 @@ def browser() -> Iterator[WebDriver]:
 
 def wait(browser: WebDriver) -> WebDriverWait[WebDriver]:
     return WebDriverWait(browser, 15)
+
+
+def replaced(element: WebElement) -> Callable[[WebDriver], bool]:
+    """Whether the page that held ``element`` was replaced: it is stale, or Chromium
+    no longer finds its node in the document (what it says when asked mid-navigation,
+    instead of calling it stale)."""
+    def gone(_: WebDriver) -> bool:
+        try:
+            return bool(ready.staleness_of(element)(_))
+        except WebDriverException as exc:
+            if "does not belong to the document" in str(exc):
+                return True
+            raise
+    return gone
 
 
 def log_in(browser: WebDriver, url: str, username: str) -> None:
@@ -91,7 +107,7 @@ def test_household_file_found_by_search_then_unmasked(browser: WebDriver, live_s
     assert "********" in masked
     assert browser.find_element(By.ID, "masked").is_displayed()
     browser.find_element(By.ID, "unmask").click()
-    wait(browser).until(ready.staleness_of(cell))  # the page was replaced
+    wait(browser).until(replaced(cell))  # the page was replaced
     full = browser.find_element(By.CSS_SELECTOR, "#members td.mono").text
     assert "*" not in full and full[-4:] == masked[-4:]
     assert browser.find_element(By.ID, "score").text.isdigit()
@@ -147,7 +163,7 @@ def test_a_step_taken_from_the_inbox(browser: WebDriver, live_server: str,
     assert form.find_element(By.NAME, "step").get_attribute("value") == "consent"
     browser.find_element(By.ID, "note").send_keys("农户签字同意")
     browser.find_element(By.ID, "take-step").click()
-    wait(browser).until(ready.staleness_of(form))
+    wait(browser).until(replaced(form))
     consent = browser.find_element(By.CSS_SELECTOR, "#procedure tr[data-step='consent']")
     assert "village_officer" in consent.text and "农户签字同意" in consent.text
     assert browser.find_element(By.CSS_SELECTOR, "#step-form input[name='step']"

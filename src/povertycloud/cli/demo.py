@@ -84,10 +84,10 @@ DEMO_TWICE = 0.001  # people registered a second time, for the duplicates to sho
 
 
 def _cause_model(store: Store, folder: Path, year: int) -> CauseModel | None:
-    """A tenth of the year's households verified in the field (the synthetic truth, as
-    officers would record it the next March) and a cause model trained on them, for
-    identify to use where it beats the rules; None (the rules alone) for a province too
-    small to learn from."""
+    """A tenth of the year's households verified in the field (more in a small province:
+    the synthetic truth, as officers would record it the next March) and a cause model
+    trained on them, for identify to use where it beats the rules; None (the rules
+    alone) for a province too small to learn from."""
     from ..access.accounts import user_named
     from ..identification.cause_model import CauseModelError
     from ..identification.cause_training import train_causes
@@ -96,7 +96,10 @@ def _cause_model(store: Store, folder: Path, year: int) -> CauseModel | None:
     from ..synth.verifications import write_verifications
 
     verified = folder / f"verified-{year}.csv"
-    write_verifications(store, year, 0.1, verified)
+    poor = store.scalar("SELECT count(*) FILTER (WHERE true_poor) FROM truth_household_years "
+                        "WHERE year = ?", [year])
+    # a tenth, or in a small province enough poor households to learn from
+    write_verifications(store, year, min(1.0, max(0.1, 200 / max(poor, 1))), verified)
     import_verifications(store, verified, user_named(store, "province_officer"))
     with progress_bar() as bar:
         bar.add_task("Training the cause model on the verified households", total=None)
