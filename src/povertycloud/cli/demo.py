@@ -93,13 +93,10 @@ def _cause_model(store: Store, folder: Path, year: int) -> CauseModel | None:
     from ..identification.cause_training import train_causes
     from ..identification.plan import load_rules
     from ..intake.verifications import import_verifications
-    from ..synth.verifications import write_verifications
+    from ..synth.verifications import share_to_learn, write_verifications
 
     verified = folder / f"verified-{year}.csv"
-    poor = store.scalar("SELECT count(*) FILTER (WHERE true_poor) FROM truth_household_years "
-                        "WHERE year = ?", [year])
-    # a tenth, or in a small province enough poor households to learn from
-    write_verifications(store, year, min(1.0, max(0.1, 200 / max(poor, 1))), verified)
+    write_verifications(store, year, share_to_learn(store, year), verified)
     import_verifications(store, verified, user_named(store, "province_officer"))
     with progress_bar() as bar:
         bar.add_task("Training the cause model on the verified households", total=None)

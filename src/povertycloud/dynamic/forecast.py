@@ -23,8 +23,16 @@ from ..lines import PovertyLines, national
 from ..standard.codes import LEVELS
 from ..standard.regions import PREFIX_LENGTH, level_of, prefix, sql_ancestor
 from ..store import Store
-from .warning import TABLE, WarningError, WarningRules, fit, load_warning, risk, scored_years
-from .warning_features import examples, labelled_years, why_unlabelled
+from .warning import (
+    TABLE,
+    WarningError,
+    WarningRules,
+    learnt_before,
+    load_warning,
+    risk,
+    scored_years,
+)
+from .warning_features import labelled_years, why_unlabelled
 
 Z = 1.959963984540054  # the normal 97.5% point: a 95% interval
 
@@ -88,12 +96,8 @@ def check(store: Store, year: int, level: str = "county", rules: WarningRules | 
     rules, lines = rules or load_warning(), lines or national()
     if year not in labelled_years(store):
         raise WarningError(why_unlabelled(store, year))
-    train = [y for y in labelled_years(store) if y < year]
-    if not train:
-        raise WarningError(f"no labelled origin year before {year} to learn from")
-    ex = examples(store, [*train, year], lines)
-    booster = fit(ex.select(ex.year < year), rules)
-    target = ex.select((ex.year == year) & ~np.isnan(ex.label))
+    origin, booster, _ = learnt_before(store, year, rules, lines)
+    target = origin.select(~np.isnan(origin.label))  # surveyed the next year
     p = risk(booster, target.x, rules)
     width = PREFIX_LENGTH[level]
     codes = np.asarray([c[:width].ljust(12, "0") for c in target.village_code])

@@ -297,12 +297,7 @@ def score(store: Store, rules: WarningRules | None = None, lines: PovertyLines |
     year = year if year is not None else (years[-1] if years else 0)
     if year not in years:
         raise WarningError(why_unlabelled(store, year))
-    train = [y for y in labelled_years(store) if y < year]
-    if not train:
-        raise WarningError(f"no labelled origin year before {year} to learn from")
-    ex = examples(store, [*train, year], lines)
-    booster = fit(ex.select(ex.year < year), rules)
-    target = ex.select(ex.year == year)
+    target, booster, train = learnt_before(store, year, rules, lines)
     scores = risk(booster, target.x, rules)
     ranks, on_list = listed(target, scores, rules)
     table = pa.table({
@@ -314,6 +309,17 @@ def score(store: Store, rules: WarningRules | None = None, lines: PovertyLines |
     return Scored(year, tuple(train), len(target), int(on_list.sum()),
                   len(np.unique(target.village_code)), rules.model,
                   time.perf_counter() - started)
+
+
+def learnt_before(store: Store, year: int, rules: WarningRules, lines: PovertyLines
+                  ) -> tuple[Examples, lgb.Booster, list[int]]:
+    """The examples of origin ``year``, the model trained on every labelled origin year
+    before it, and those years."""
+    train = [y for y in labelled_years(store) if y < year]
+    if not train:
+        raise WarningError(f"no labelled origin year before {year} to learn from")
+    ex = examples(store, [*train, year], lines)
+    return ex.select(ex.year == year), fit(ex.select(ex.year < year), rules), train
 
 
 def _keep(store: Store, table: pa.Table, year: int) -> None:

@@ -34,3 +34,11 @@ def write_verifications(store: Store, year: int, share: float, path: Path,
         out.writerows([h, day, "yes" if poor else "no", cause or "", causes or "", income,
                        verifier] for h, poor, cause, causes, income in rows)
     return len(rows)
+
+
+def share_to_learn(store: Store, year: int, share: float = 0.1, poor: int = 200) -> float:
+    """``share`` of the year's households, or in a small province a larger one, enough
+    to visit about ``poor`` truly poor households (a model of causes needs a hundred)."""
+    found = store.scalar("SELECT count(*) FILTER (WHERE true_poor) FROM "
+                         "truth_household_years WHERE year = ?", [year])
+    return min(1.0, max(share, poor / max(found, 1)))
