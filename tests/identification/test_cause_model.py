@@ -212,8 +212,8 @@ def test_too_few_verified_households_are_refused(trained: Trained, tmp_path: Pat
     assert not (tmp_path / "m.json").exists()
 
 
-@pytest.mark.spark
-@pytest.mark.parametrize("engine", ["duckdb", "spark"])
+@pytest.mark.parametrize("engine", [
+    "duckdb", pytest.param("spark", marks=[pytest.mark.spark, pytest.mark.slow])])  # 30 s
 def test_scoring_in_batches_is_the_same_on_both_engines(
         trained: Trained, make_profile: ProfileTable, engine: str) -> None:
     """The scorer ships to Spark's workers (pickled) and maps their Arrow batches."""
@@ -240,6 +240,7 @@ def _causes(model: Any) -> list[str]:
     return [name[2:] for name, _ in model.content["features"] if name.startswith("c_")]
 
 
+@pytest.mark.slow  # 20 s: four commands; the same functions are tested above
 def test_train_identify_explain_and_list_from_the_cli(trained: Trained, tmp_path: Path
                                                       ) -> None:
     db, out = tmp_path / "cli.duckdb", tmp_path / "model.json"
