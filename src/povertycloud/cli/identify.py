@@ -64,8 +64,6 @@ def identify(
 
     rules = _rules(scorecard, guarantees, causes, measures, lines)  # errors before any work
     model = load_cause_model(cause_model) if cause_model is not None else None
-    if model is not None:
-        model.check_rules(rules.versions()["causes"])
     check_engine(engine)
     started = time.perf_counter()
     with open_store(db, wait=wait) as store:

@@ -18,10 +18,8 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from ..errors import PovertyCloudError
 from ..lines import PovertyLines, national
-from ..standard.codes import LEVELS
-from ..standard.regions import PREFIX_LENGTH, level_of, prefix, sql_ancestor
+from ..standard.regions import ancestor, check_level, level_below, prefix, sql_ancestor
 from ..store import Store
 from .warning import (
     TABLE,
@@ -37,18 +35,13 @@ from .warning_features import labelled_years, why_unlabelled
 Z = 1.959963984540054  # the normal 97.5% point: a 95% interval
 
 
-def _check_level(level: str) -> None:
-    if level not in LEVELS:
-        raise PovertyCloudError(f"unknown level {level!r}; choose one of: {', '.join(LEVELS)}")
-
-
 def forecast(store: Store, level: str = "county", prefix: str = "",
              year: int | None = None) -> pa.Table:
     """Per region at ``level`` under ``prefix``, from the warning scores of origin year
     ``year`` (default the latest scored): households scored, the expected number falling
     below the line the next year with its 95% interval, and the households below the
     line in ``year`` (this year's figure)."""
-    _check_level(level)
+    check_level(level)
     if not scored_years(store):
         raise WarningError("no warning scores yet: run `povertycloud warn score` first")
     year = year if year is not None else scored_years(store)[-1]
@@ -92,15 +85,14 @@ def check(store: Store, year: int, level: str = "county", rules: WarningRules | 
     """Train the warning model on the origin years before ``year``, sum its risks of
     ``year`` per region at ``level`` and compare with the households that did fall
     below the line in ``year`` + 1 (those surveyed then)."""
-    _check_level(level)
+    check_level(level)
     rules, lines = rules or load_warning(), lines or national()
     if year not in labelled_years(store):
         raise WarningError(why_unlabelled(store, year))
     origin, booster, _ = learnt_before(store, year, rules, lines)
     target = origin.select(~np.isnan(origin.label))  # surveyed the next year
     p = risk(booster, target.x, rules)
-    width = PREFIX_LENGTH[level]
-    codes = np.asarray([c[:width].ljust(12, "0") for c in target.village_code])
+    codes = np.asarray([ancestor(c, level) for c in target.village_code])
     regions, index = np.unique(codes, return_inverse=True)
     expected = np.bincount(index, p, len(regions))
     sd = np.sqrt(np.bincount(index, p * (1 - p), len(regions)))
@@ -116,17 +108,21 @@ def check(store: Store, year: int, level: str = "county", rules: WarningRules | 
                            "high": high.round(1), "fell": fell.astype(np.int64)}))
 
 
+def of_children(store: Store, code: str) -> pa.Table:
+    """:func:`forecast` of the regions directly below ``code`` (none below a village)."""
+    level = level_below(code)
+    return forecast(store, level, prefix(code)) if level else pa.table({"region_code": []})
+
+
 def below(store: Store, code: str) -> dict[str, dict[str, Any]]:
     """The forecast of the regions directly below ``code`` (the latest year scored), by
     code, as map and table figures: ``expected_falls`` with ``falls_low`` and
     ``falls_high``, and ``expected_fall_rate`` (per 100 households scored); empty when
     nothing is scored or ``code`` is a village."""
-    level = level_of(code)
-    if level == LEVELS[-1] or not scored_years(store):
+    if not scored_years(store):
         return {}
-    rows = forecast(store, LEVELS[LEVELS.index(level) + 1], prefix(code)).to_pylist()
     return {r["region_code"]: {
         "forecast_year": r["year"] + 1, "expected_falls": r["expected_falls"],
         "falls_low": r["low"], "falls_high": r["high"],
         "expected_fall_rate": round(100 * r["expected_falls"] / r["households"], 2)
-        if r["households"] else None} for r in rows}
+        if r["households"] else None} for r in of_children(store, code).to_pylist()}

@@ -9,13 +9,12 @@ import pyarrow as pa
 
 from ..errors import PovertyCloudError
 from ..store import Store
-from .runs import require_identification
+from .runs import keeps_cause_sources, require_identification
 
 
 def latest_learned(store: Store) -> int | None:
     """The latest year some of whose causes came from a model, or None."""
-    if not store.has_table("identification") or \
-            "cause_source" not in store.columns("identification"):
+    if not keeps_cause_sources(store):
         return None
     year = store.value("SELECT max(year) FROM identification WHERE cause_source = 'model'")
     return int(year) if year is not None else None

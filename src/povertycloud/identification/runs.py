@@ -11,8 +11,7 @@ from ..errors import PovertyCloudError
 from ..pipeline.on_store import execute, preview
 from ..progress import Progress
 from ..sqltext import literal
-from ..standard.codes import LEVELS
-from ..standard.regions import sql_ancestor
+from ..standard.regions import check_level, sql_ancestor
 from ..store import Store
 from .cause_model import CauseModel
 from .plan import Rules, identify_plan
@@ -89,7 +88,7 @@ def summary(store: Store, year: int) -> dict[str, list[tuple[Any, ...]]]:
                         "GROUP BY 1 ORDER BY 1"),
         "cause_source": q(f"SELECT cause_source, count(*) FROM identification {where} "
                           "AND cause_source IS NOT NULL GROUP BY 1 ORDER BY 1")
-        if "cause_source" in store.columns("identification") else [],
+        if keeps_cause_sources(store) else [],
     }
 
 
@@ -98,8 +97,7 @@ def whatif(store: Store, rules: Rules, year: int, level: str = "county") -> pa.T
     (official) run, per region at ``level``: who would enter and who would leave, as
     proposed poor and as scored into the first band. Changes nothing in the store."""
     _require(store, year)
-    if level not in LEVELS:
-        raise PovertyCloudError(f"unknown level {level!r}; choose one of: {', '.join(LEVELS)}")
+    check_level(level)
     first_band = literal(rules.scorecard.bands[0].name)
     official = store.qualified("identification")  # the what-if shadows the name
     with preview(store, identify_plan(rules, year)) as result:
@@ -159,6 +157,13 @@ def explain(store: Store, rules: Rules, household_id: int, year: int) -> dict[st
                      "indicators": indicators})
     return {"household_id": household_id, "year": year, "score": scores["score"],
             "band": scores["band"], "sets": sets, "identification": result}
+
+
+def keeps_cause_sources(store: Store) -> bool:
+    """Whether the store's identification says where each cause came from (runs before
+    causes were learned did not)."""
+    return store.has_table("identification") and "cause_source" in store.columns(
+        "identification")
 
 
 def identified(store: Store, year: int) -> bool:

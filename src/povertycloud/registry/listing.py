@@ -17,6 +17,7 @@ from typing import Any
 from ..access.accounts import User
 from ..access.privacy import HEALTH_IDENTIFICATION, HIDDEN
 from ..errors import PovertyCloudError
+from ..identification.runs import keeps_cause_sources
 from ..paging import Page
 from ..standard.codes import REGISTRATION
 from ..standard.regions import prefix
@@ -148,8 +149,7 @@ def _base(store: Store) -> str:
     latest monitoring list, its open flags."""
     from ..dynamic.warning import TABLE as RISK  # the model's libraries: on first use
 
-    learned = store.has_table("identification") and "cause_source" in store.columns(
-        "identification")  # identified before causes were learned: all from the rules
+    learned = keeps_cause_sources(store)  # else identified before causes were learned
     identification = (
         "SELECT household_id, band, score, primary_cause, causes, "
         f"{'cause_source' if learned else 'NULL::VARCHAR AS cause_source'} "

@@ -11,8 +11,7 @@ from ..errors import PovertyCloudError
 from ..history import versions_as_of_sql
 from ..pipeline.on_store import has_outputs
 from ..pipeline.rollups import rollups_sql, status_as_of_sql, stored_status_as_of_sql
-from ..standard.codes import LEVELS
-from ..standard.regions import prefix
+from ..standard.regions import check_level, prefix
 from ..standard.regions import problem as code_problem
 from ..store import Store
 
@@ -99,8 +98,8 @@ def rollup(store: Store, as_of: dt.date | None, level: str | None = None,
     if not has_outputs(store):
         raise PovertyCloudError(f"{store.label} has no pipeline results yet: run "
                                 f"`povertycloud pipeline --db {store.label}` first")
-    if level is not None and level not in LEVELS:
-        raise PovertyCloudError(f"unknown level {level!r}; choose one of: {', '.join(LEVELS)}")
+    if level is not None:
+        check_level(level)
     if within is not None and code_problem(within):
         raise PovertyCloudError(f"region code {within!r} {code_problem(within)}")
     filters = ["TRUE"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from ..errors import PovertyCloudError
 from .codes import LEVELS
 
 # Digits of the code that belong to each level and above.
@@ -30,6 +31,18 @@ def prefix(code: str) -> str:
     """The leading digits of every code within ``code`` (itself included): as many as
     its level has, zeros and all (520121100000, a township: 520121100)."""
     return code[:PREFIX_LENGTH[level_of(code)]]
+
+
+def check_level(level: str) -> None:
+    """Refuse a level the standard does not have."""
+    if level not in LEVELS:
+        raise PovertyCloudError(f"unknown level {level!r}; choose one of: {', '.join(LEVELS)}")
+
+
+def level_below(code: str) -> str | None:
+    """The level of the regions directly below ``code`` (None below a village)."""
+    i = LEVELS.index(level_of(code))
+    return LEVELS[i + 1] if i + 1 < len(LEVELS) else None
 
 
 def _above(level: str) -> str:

@@ -21,8 +21,6 @@ from ...intake.exports import SHEET, workbook
 from ...paging import Page
 from ...registry import listing
 from ...reports import figures
-from ...standard.codes import LEVELS
-from ...standard.regions import level_of, prefix
 from ...store import Store
 from ..deps import DB, Me, RegionCode, Viewer, Year, allowed, client, in_jurisdiction
 from ..paged import Paged
@@ -78,11 +76,7 @@ def region_forecast(code: RegionCode, me: Me, store: DB) -> list[dict[str, Any]]
     expected to fall below the line next year (the sum of the early warning's scores of
     the latest year scored) with a 95% interval, beside those below it now."""
     region_for(me, code)
-    level = level_of(code)
-    if level == LEVELS[-1]:
-        return []
-    rows: list[dict[str, Any]] = forecast.forecast(
-        store, LEVELS[LEVELS.index(level) + 1], prefix(code)).to_pylist()
+    rows: list[dict[str, Any]] = forecast.of_children(store, code).to_pylist()
     return rows
 
 
