@@ -11,9 +11,10 @@ import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 import pytest
 
+from povertycloud.store import Store
 from povertycloud.targeting.synthetic import household_features
 
-from .test_cli import run
+from .test_cli import fails, ok, run
 
 ID, WELFARE = "household_id", "true_income_per_capita"
 
@@ -76,3 +77,85 @@ def test_fit_predict_refuses_tables_without_common_columns(tables: Path) -> None
     result = run(tables, "targeting", "fit-predict", "--train", "T.parquet", "--predict",
                  "alien.parquet", "--welfare", WELFARE, "--id", ID, "--out", "x.parquet")
     assert result.code == 1 and "share no feature column" in result.said
+
+
+def test_evaluate_gives_the_full_table_and_compare_explains_changes(tables: Path) -> None:
+    """The protocol's table against the OLS PMT with intervals and groups, then the
+    decisions that change between the PMT and the model, each explained."""
+    for name, model in (("ols.parquet", "ols"), ("gbm.parquet", "gbm")):
+        ok(tables, "targeting", "fit-predict", "--train", "T.parquet", "--predict", "P.csv",
+           "--welfare", WELFARE, "--id", ID, "--out", name, "--model", model, "--reasons",
+           "--folds", "2", "--overwrite")
+    scored = ok(tables, "targeting", "evaluate", "--truth", "truth.parquet", "--pred",
+                "gbm.parquet", "--baseline", "ols.parquet", "--welfare", WELFARE, "--id", ID,
+                "--coverage", "0.2", "--group", "head_sex", "--group", "terrain",
+                "--groups-from", "P.csv", "--bootstrap", "50", "--json", "full.json")
+    full = json.loads((tables / "full.json").read_text())
+    assert full["draws"] == 50 and set(full["intervals"]) >= {"exclusion_error", "auc"}
+    span = full["intervals"]["exclusion_error"]
+    assert span["low"] <= full["exclusion_error"] <= span["high"]
+    assert full["exclusion_cut"] == pytest.approx(
+        1 - full["exclusion_error"] / full["baseline"]["exclusion_error"])
+    assert {g["column"] for g in full["groups"]} == {"head_sex", "terrain"}
+    assert "cut in exclusion error" in scored.said and "Errors by group" in scored.said
+    compared = ok(tables, "targeting", "compare", "--a", "ols.parquet", "--b", "gbm.parquet",
+                  "--id", ID, "--coverage", "0.2", "--out", "changes.csv", "--overwrite")
+    changes = pcsv.read_csv(tables / "changes.csv")
+    assert changes.num_rows > 0 and f"{changes.num_rows:,}" in compared.said
+    assert all(changes.column("explanation").to_pylist())  # every change explained
+    missing = fails(tables, "targeting", "evaluate", "--truth", "truth.parquet", "--pred",
+                    "gbm.parquet", "--welfare", WELFARE, "--id", ID, "--coverage", "0.2",
+                    "--group", "nosuch")
+    assert "has no column 'nosuch'" in missing.said
+
+
+def test_features_from_a_store_with_a_linked_feed(tmp_path: Path) -> None:
+    """What the registry and a department feed hold, one row per household; health
+    columns only for a user who may unmask, and that read audited."""
+    ok(tmp_path, "synth", "--people", "2000", "--db", "s.duckdb")
+    ok(tmp_path, "synth", "--people", "2000", "--out", "p", "--feeds")
+    vehicles = tmp_path / "p" / "feeds" / "transport_vehicles.parquet"
+    ok(tmp_path, "intake", "--source", "transport_vehicles", vehicles, "--db", "s.duckdb")
+    links = pq.read_table(tmp_path / "p" / "feeds" / "truth" / "transport_vehicles_links.parquet")
+    with Store(tmp_path / "s.duckdb") as store, store.registered("truth_links", links):
+        store.execute(  # the links linkage would make, decided as matches
+            "INSERT INTO feed_links (source, record_id, person_id, match_probability, "
+            "matched_on, decision, linked_at) SELECT 'transport_vehicles', record_id, "
+            "person_id, 1, 'id_number', 'match', now() FROM truth_links "
+            "WHERE person_id IS NOT NULL")
+        expected = store.scalar(
+            "SELECT count(*) FROM feed_transport_vehicles f JOIN feed_links k USING (record_id) "
+            "JOIN people p USING (person_id) JOIN household_years hy ON hy.household_id = "
+            "p.household_id AND hy.year = 2019 WHERE year(f.registered_on) <= 2019")
+    said = ok(tmp_path, "targeting", "features", "--db", "s.duckdb", "--year", "2019",
+              "--out", "f.parquet").said
+    features = pq.read_table(tmp_path / "f.parquet")
+    assert "Left out (health)" in said and "chronically_ill" not in features.column_names
+    assert pa.compute.sum(features.column("vehicles")).as_py() == expected > 0
+    assert features.column("past_surveys").to_pylist()[0] > 0
+    ok(tmp_path, "users", "add", "--db", "s.duckdb", "--username", "analyst", "--role",
+       "admin", "--region", "520000000000", "--password", "a-long-password")
+    ok(tmp_path, "targeting", "features", "--db", "s.duckdb", "--year", "2019", "--out",
+       "f.parquet", "--as", "analyst", "--overwrite")
+    assert "chronically_ill" in pq.read_table(tmp_path / "f.parquet").column_names
+    with Store(tmp_path / "s.duckdb", read_only=True) as store:
+        assert store.scalar("SELECT count(*) FROM audit_log WHERE action = 'export_unmasked' "
+                            "AND object_id = 'targeting features'") == 1
+    with Store(tmp_path / "s.duckdb") as store:  # two visits measured incomes, one did not
+        first = store.scalar("SELECT min(household_id) FROM household_years WHERE year = 2019")
+        store.execute(
+            "INSERT INTO field_verifications VALUES (?, DATE '2020-03-01', 'li', true, "
+            "'illness', 'illness', 2100, 1), (?, DATE '2020-04-01', 'li', false, NULL, "
+            "NULL, NULL, 1), (?, DATE '2021-05-01', 'li', false, NULL, NULL, 9000, 1)",
+            [first, first + 1, first + 2])
+    ok(tmp_path, "targeting", "features", "--db", "s.duckdb", "--year", "2019", "--out",
+       "f.parquet", "--verified-as-of", "2020-12-31", "--overwrite")
+    labels = dict(zip(*pq.read_table(tmp_path / "f.parquet", columns=[
+        ID, "verified_income_per_capita"]).to_pydict().values(), strict=True))
+    assert labels[first] == 2100 and labels[first + 1] is None
+    assert labels[first + 2] is None  # verified after the day
+    assert sum(v is not None for v in labels.values()) == 1
+    no_year = fails(tmp_path, "targeting", "features", "--db", "s.duckdb", "--year", "1999",
+                    "--out", "g.parquet")
+    assert "no survey of 1999; its years are: 2014" in no_year.said
+    assert not (tmp_path / "g.parquet").exists()

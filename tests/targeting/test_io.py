@@ -24,8 +24,13 @@ def test_csv_round_trip_keeps_the_values(households: Split, tmp_path: Path) -> N
     write_table(households.labelled, path)
     back = read_table(path)
     assert back.column_names == households.labelled.column_names
-    # CSV carries no types: codes such as the county come back as numbers.
-    assert back.equals(households.labelled.cast(back.schema))
+    # CSV carries no types: codes such as the county come back as numbers, and a column
+    # with no value at all (earlier surveys, in a first year) as nulls of no type.
+    empty = [c for c in back.column_names if back.column(c).null_count == back.num_rows]
+    assert empty and all(households.labelled.column(c).null_count == back.num_rows
+                         for c in empty)
+    kept = back.drop_columns(empty)
+    assert kept.equals(households.labelled.drop_columns(empty).cast(kept.schema))
 
 
 def test_a_run_through_csv_files(households: Split, tmp_path: Path) -> None:

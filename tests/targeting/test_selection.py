@@ -13,6 +13,7 @@ from povertycloud.errors import PovertyCloudError
 from povertycloud.targeting import TargetingError, TargetingReport, fit_predict
 from povertycloud.targeting.evaluation import evaluate
 from povertycloud.targeting.models import CANDIDATES
+from povertycloud.targeting.selection import fit
 from povertycloud.targeting.synthetic import Split
 
 ID, WELFARE = "household_id", "welfare"
@@ -149,3 +150,28 @@ def test_a_feature_with_no_values_at_all_is_refused(households: Split) -> None:
         "empty", pa.array([1.0] * households.unlabelled.num_rows))
     with pytest.raises(TargetingError, match="no usable feature"):
         fit_predict(t, p, WELFARE, ID, 0.2, folds=2, candidates=["ols"])
+
+
+@pytest.mark.parametrize("model", ["ols", "gbm"])
+def test_pulls_add_up_to_each_prediction(households: Split, model: str) -> None:
+    """Each household's pulls sum to its prediction less the average household's (in
+    log welfare), so the reasons named are the model's own arithmetic."""
+    t, p = households.labelled, households.unlabelled.slice(0, 200)
+    names = [c for c in t.column_names if c not in (ID, WELFARE)]
+    fitted = fit(model, t, names, np.log(t.column(WELFARE).to_numpy()), 0, 0.2, True)
+    sources, pulls = fitted.pulls(p)
+    assert set(sources) <= set(names) and pulls.shape == (200, len(sources))
+    log_predicted = np.log(fitted.predict(p))
+    offset = log_predicted - pulls.sum(axis=1)
+    assert np.allclose(offset, offset[0], atol=1e-6)  # one average household for all
+    text, every = fitted.reasons(p)
+    first = json.loads(every[0])
+    lowest = min(first, key=first.__getitem__)
+    assert text[0].startswith(f"{lowest} {first[lowest]:+.2f}")
+
+
+def test_fit_predict_gives_reasons_when_asked(households: Split) -> None:
+    out, _ = fit_predict(households.labelled, households.unlabelled.slice(0, 50), WELFARE, ID,
+                         0.2, candidates=["ols"], reasons=True)
+    assert out.column_names == [ID, "predicted_welfare", "reasons", "pulls"]
+    assert all(json.loads(p) for p in out.column("pulls").to_pylist())

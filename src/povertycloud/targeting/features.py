@@ -41,11 +41,12 @@ class Column:
 
 @dataclass(frozen=True)
 class Design:
-    """A feature matrix with its column names; ``categorical`` indexes the columns that
-    hold level codes (native encoding only)."""
+    """A feature matrix with its column names and the input column each comes from;
+    ``categorical`` indexes the columns that hold level codes (native encoding only)."""
 
     x: Floats
     names: tuple[str, ...]
+    sources: tuple[str, ...]
     categorical: tuple[int, ...] = ()
 
 
@@ -79,12 +80,14 @@ class FeatureSet:
         """One-hot categories, imputed numbers and gap indicators."""
         parts: list[Floats] = []
         names: list[str] = []
+        sources: list[str] = []
         for c in self.columns:
             col = table.column(c.name)
             if c.categorical:
                 codes = _codes(col, c)
                 parts.append((codes[:, None] == np.arange(len(c.levels))[None, :]).astype(float))
                 names.extend(f"{c.name}={level}" for level in c.levels)
+                sources.extend(c.name for _ in c.levels)
                 continue
             values = _numbers(col, c.name)
             gap = np.isnan(values)
@@ -93,7 +96,8 @@ class FeatureSet:
             if c.gaps:
                 parts.append(gap.astype(float)[:, None])
                 names.append(f"{c.name} {MISSING}")
-        return Design(_stack(parts), tuple(names))
+            sources.extend([c.name] * (1 + c.gaps))
+        return Design(_stack(parts), tuple(names), tuple(sources))
 
     def native(self, table: pa.Table) -> Design:
         """Numbers with NaN gaps and categories as level codes, for LightGBM."""
@@ -101,7 +105,8 @@ class FeatureSet:
                  else _numbers(table.column(c.name), c.name) for c in self.columns]
         categorical = tuple(i for i, c in enumerate(self.columns) if c.categorical)
         x = _stack([p[:, None] for p in parts])
-        return Design(x, tuple(c.name for c in self.columns), categorical)
+        names = tuple(c.name for c in self.columns)
+        return Design(x, names, names, categorical)
 
 
 def _is_categorical(kind: pa.DataType) -> bool:

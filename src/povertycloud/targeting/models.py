@@ -65,6 +65,11 @@ class Model(ABC):
     def predict(self, design: Design) -> Floats:
         """Predicted (log) welfare for each row of ``design``."""
 
+    @abstractmethod
+    def contributions(self, design: Design) -> Floats:
+        """Each design column's share of each row's prediction, against T's average
+        household (rows × columns, in the units of the prediction)."""
+
 
 class LinearModel(Model):
     """A linear model on standardised features: subclasses only solve for coefficients."""
@@ -84,6 +89,10 @@ class LinearModel(Model):
         z = (design.x - self.mean) / self.scale
         prediction: Floats = z @ self.coef + self.intercept
         return prediction
+
+    def contributions(self, design: Design) -> Floats:
+        shares: Floats = (design.x - self.mean) / self.scale * self.coef
+        return shares
 
     @abstractmethod
     def solve(self, z: Floats, y: Floats) -> tuple[Floats, float]:
@@ -134,6 +143,11 @@ class GBM(Model):
 
     def predict(self, design: Design) -> Floats:
         return np.asarray(self.booster.predict(design.x), dtype=np.float64)
+
+    def contributions(self, design: Design) -> Floats:
+        # SHAP values (TreeSHAP); the last column is the average prediction
+        shares = np.asarray(self.booster.predict(design.x, pred_contrib=True), dtype=np.float64)
+        return shares[:, :-1]
 
 
 CANDIDATES: dict[str, type[Model]] = {m.name: m for m in (OLS, Quantile, GBM)}

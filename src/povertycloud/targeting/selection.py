@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,10 +13,12 @@ import pyarrow.compute as pc
 
 from .errors import TargetingError
 from .evaluation import Metrics, cut, evaluate
-from .features import FeatureSet, Floats
+from .features import Design, FeatureSet, Floats
 from .models import CANDIDATES, Model
 
 SHOWN_DUPLICATES = 5
+REASONS = 3  # the input columns named as the reasons of a household's rank
+MIN_PULL = 0.0005  # pulls kept in the JSON of all of them (log points)
 
 
 @dataclass(frozen=True)
@@ -28,9 +31,36 @@ class Fitted:
 
     def predict(self, table: pa.Table) -> Floats:
         """Predicted welfare, on the scale of the welfare column, for each row."""
-        f = self.features
-        predicted = self.model.predict(f.native(table) if self.model.native else f.linear(table))
+        predicted = self.model.predict(self._design(table))
         return np.exp(predicted) if self.log_scale else predicted
+
+    def pulls(self, table: pa.Table) -> tuple[list[str], Floats]:
+        """Each input column's pull on each row's prediction against T's average
+        household (rows × inputs; in log points when the model learnt log welfare), and
+        the inputs' names: the model's contributions summed over an input's encodings."""
+        design = self._design(table)
+        shares = self.model.contributions(design)
+        sources = sorted(set(design.sources))
+        index = {name: i for i, name in enumerate(sources)}
+        pulls = np.zeros((shares.shape[0], len(sources)))
+        np.add.at(pulls.T, [index[s] for s in design.sources], shares.T)
+        return sources, pulls
+
+    def reasons(self, table: pa.Table, top: int = REASONS) -> tuple[list[str], list[str]]:
+        """For each row, the ``top`` inputs that lower its predicted welfare most, as
+        text (why the household ranks as poor as it does), and all its pulls as JSON."""
+        sources, pulls = self.pulls(table)
+        order = np.argsort(pulls, axis=1, kind="stable")[:, :top]
+        text = ["; ".join(f"{sources[j]} {pulls[i, j]:+.2f}" for j in row if pulls[i, j] < 0)
+                for i, row in enumerate(order)]
+        every = [json.dumps({name: round(float(v), 3) for name, v in zip(sources, row,
+                                                                         strict=True)
+                             if abs(v) >= MIN_PULL}) for row in pulls]
+        return text, every
+
+    def _design(self, table: pa.Table) -> Design:
+        f = self.features
+        return f.native(table) if self.model.native else f.linear(table)
 
 
 @dataclass(frozen=True)
@@ -61,14 +91,16 @@ class TargetingReport:
 
 def fit_predict(train: pa.Table, predict: pa.Table, welfare: str, id: str,
                 coverage: float, folds: int = 5, seed: int = 0,
-                candidates: Sequence[str] | None = None) -> tuple[pa.Table, TargetingReport]:
+                candidates: Sequence[str] | None = None, reasons: bool = False
+                ) -> tuple[pa.Table, TargetingReport]:
     """Predict ``welfare`` for every row of ``predict`` from a model learnt on ``train``.
 
     Features are the columns the two tables share, less ``id`` and ``welfare``. Each
     candidate (all of ``CANDIDATES`` unless ``candidates`` names some) is scored by
     ``folds``-fold cross-validation on ``train`` at ``coverage``; the one with the lowest
     exclusion error (ties: highest Spearman ρ) is refitted on all of ``train``. Returns a
-    table of ``id`` and ``predicted_welfare`` in the row order of ``predict``, and the report.
+    table of ``id`` and ``predicted_welfare`` (and, with ``reasons``, ``reasons`` and
+    ``pulls``: ``Fitted.reasons``) in the row order of ``predict``, and the report.
     """
     names = _check(train, predict, welfare, id, candidates)
     labelled, y, dropped = _labelled(train, welfare)
@@ -86,6 +118,10 @@ def fit_predict(train: pa.Table, predict: pa.Table, welfare: str, id: str,
     fitted = fit(best, labelled, names, target, seed, coverage, log_scale)
     out = pa.table({id: predict.column(id),
                     "predicted_welfare": pa.array(fitted.predict(predict), pa.float64())})
+    if reasons:
+        text, every = fitted.reasons(predict)
+        out = out.append_column("reasons", pa.array(text, pa.string())) \
+            .append_column("pulls", pa.array(every, pa.string()))
     report = TargetingReport(best, coverage, folds, log_scale, labelled.num_rows, dropped,
                              predict.num_rows, tuple(c.name for c in fitted.features.columns),
                              fitted.features.ignored, cv)
