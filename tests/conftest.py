@@ -29,6 +29,7 @@ KillTest = Callable[..., tuple[Any, Any, int]]
 QUICK_KILLS = 1  # writes a command is killed at in the default run: the commit (all: --run-slow)
 # tests that take long, started first so that the workers finish together
 LONG = re.compile(r"spark|killed|browser|on_postgres|test_schema|test_demo|_cli\.py")
+KILLED = re.compile(r"(^|_)killed(_|$)")  # a kill test by its name
 
 
 class Reliability:
@@ -54,20 +55,24 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def _twin(item: pytest.Item) -> str | None:
-    """What ``item`` repeats a test on: the second backend (PostgreSQL) or the phone's
-    width (400 px) of the browser tests; None for neither."""
+    """What ``item`` repeats a test on: the second backend (PostgreSQL), the phone's
+    width (400 px) of the browser tests, or the killing of a command (every kill test
+    repeats the one check that a command killed mid-way leaves the store whole); None
+    for neither."""
     params = getattr(getattr(item, "callspec", None), "params", {})
     if any(v == "postgresql" for v in params.values()):
         return "postgresql"
+    if "crash_test" in getattr(item, "fixturenames", ()) or KILLED.search(item.name):
+        return "kill"
     return "phone" if params.get("width") == 400 else None
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """A test that records kills or bad inputs is marked ``reliability``; the long tests
     go first. Unless ``--run-slow`` is given (CI, ./dev reliability), the tests marked
-    ``slow`` are left out, and of a folder's twins (the same test on PostgreSQL, or at
-    the phone's width) only the first runs: every folder still meets both, in a quicker
-    loop."""
+    ``slow`` are left out, and of a folder's twins (the same test on PostgreSQL, at the
+    phone's width, or a command killed mid-way) only the first runs: every folder still
+    meets each, in a quicker loop."""
     for item in items:
         if {"reliability", "crash_test", "refuse"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.reliability)
