@@ -103,6 +103,12 @@ def test_evaluate_gives_the_full_table_and_compare_explains_changes(tables: Path
     changes = pcsv.read_csv(tables / "changes.csv")
     assert changes.num_rows > 0 and f"{changes.num_rows:,}" in compared.said
     assert all(changes.column("explanation").to_pylist())  # every change explained
+    gaps = pq.read_table(tables / "gbm.parquet")
+    pq.write_table(gaps.set_column(1, "predicted_welfare", pa.array(
+        [None] * 2 + gaps.column(1).to_pylist()[2:], pa.float64())), tables / "gaps.parquet")
+    empty = fails(tables, "targeting", "evaluate", "--truth", "truth.parquet", "--pred",
+                  "gaps.parquet", "--welfare", WELFARE, "--id", ID, "--coverage", "0.2")
+    assert "the prediction table's 'predicted_welfare' is empty in 2 of the rows" in empty.said
     missing = fails(tables, "targeting", "evaluate", "--truth", "truth.parquet", "--pred",
                     "gbm.parquet", "--welfare", WELFARE, "--id", ID, "--coverage", "0.2",
                     "--group", "nosuch")
@@ -130,7 +136,8 @@ def test_features_from_a_store_with_a_linked_feed(tmp_path: Path) -> None:
     said = ok(tmp_path, "targeting", "features", "--db", "s.duckdb", "--year", "2019",
               "--out", "f.parquet").said
     features = pq.read_table(tmp_path / "f.parquet")
-    assert "Left out (health)" in said and "chronically_ill" not in features.column_names
+    assert "Left out (health)" in said
+    assert not {"chronically_ill", "workers", "medical_expense"} & set(features.column_names)
     assert pa.compute.sum(features.column("vehicles")).as_py() == expected > 0
     assert features.column("past_surveys").to_pylist()[0] > 0
     ok(tmp_path, "users", "add", "--db", "s.duckdb", "--username", "analyst", "--role",
@@ -146,14 +153,16 @@ def test_features_from_a_store_with_a_linked_feed(tmp_path: Path) -> None:
         store.execute(
             "INSERT INTO field_verifications VALUES (?, DATE '2020-03-01', 'li', true, "
             "'illness', 'illness', 2100, 1), (?, DATE '2020-04-01', 'li', false, NULL, "
-            "NULL, NULL, 1), (?, DATE '2021-05-01', 'li', false, NULL, NULL, 9000, 1)",
-            [first, first + 1, first + 2])
+            "NULL, NULL, 1), (?, DATE '2021-05-01', 'li', false, NULL, NULL, 9000, 1), "
+            "(?, DATE '2018-05-01', 'li', false, NULL, NULL, 8000, 1)",
+            [first, first + 1, first + 2, first + 3])
     ok(tmp_path, "targeting", "features", "--db", "s.duckdb", "--year", "2019", "--out",
        "f.parquet", "--verified-as-of", "2020-12-31", "--overwrite")
     labels = dict(zip(*pq.read_table(tmp_path / "f.parquet", columns=[
         ID, "verified_income_per_capita"]).to_pydict().values(), strict=True))
     assert labels[first] == 2100 and labels[first + 1] is None
     assert labels[first + 2] is None  # verified after the day
+    assert labels[first + 3] is None  # before the survey year: an older income
     assert sum(v is not None for v in labels.values()) == 1
     no_year = fails(tmp_path, "targeting", "features", "--db", "s.duckdb", "--year", "1999",
                     "--out", "g.parquet")

@@ -3,6 +3,8 @@ errors by group, on predictions whose answers are known."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -69,3 +71,12 @@ def test_no_draws_no_intervals_and_bad_shapes_refused() -> None:
         assess(TRUTH, GOOD, 0.2, baseline=GOOD[:10], draws=0)
     with pytest.raises(TargetingError, match="group column 'g' has 3 values"):
         assess(TRUTH, GOOD, 0.2, groups={"g": ["x", "y", "z"]}, draws=0)
+
+
+def test_a_rate_of_no_one_is_null_in_the_json() -> None:
+    """A group with no poor has no exclusion error: None in the JSON, never NaN."""
+    group = np.where(TRUTH > np.quantile(TRUTH, 0.5), "rich", "mixed")
+    result = assess(TRUTH, GOOD, 0.2, groups={"g": group}, draws=20)
+    rich = next(g for g in result.as_dict()["groups"] if g["value"] == "rich")
+    assert rich["poor"] == 0 and rich["exclusion_error"] is None
+    json.dumps(result.as_dict(), allow_nan=False)

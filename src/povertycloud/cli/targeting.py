@@ -40,7 +40,8 @@ def features(
     out: Annotated[Path, typer.Option(help="Output table (.parquet or .csv).")],
     verified_as_of: Annotated[str | None, typer.Option(
         help="Add verified_income_per_capita: the income the latest field verification up "
-             "to this day (YYYY-MM-DD) measured, the labels to learn from.")] = None,
+             "to this day (YYYY-MM-DD), in the year or later, measured: the labels to learn "
+             "from.")] = None,
     exported_as: ExportAsOption = None,
     overwrite: OverwriteOption = False,
 ) -> None:
@@ -62,7 +63,7 @@ def features(
         with console.status(f"Building the features of {year}..."):
             table = registry_features(store, year, health=reader is not None)
             if day is not None:
-                table, fingerprint, labelled = with_verified_income(store, table, day)
+                table, fingerprint, labelled = with_verified_income(store, table, year, day)
                 console.print(f"{labelled:,} households with an income verified up to "
                               f"{day} (verified set {fingerprint[:12]})")
         if reader is not None:
@@ -162,7 +163,7 @@ def evaluate(
             groups_from=read_table(groups_from) if groups_from else None, draws=bootstrap,
             progress=lambda done: bar.update(task, completed=done))
     _render(result)
-    text = json.dumps(result.as_dict(), indent=2)
+    text = json.dumps(result.as_dict(), indent=2, allow_nan=False)
     console.print_json(text)
     if json_out is not None:
         json_out.write_text(text, encoding="utf-8")

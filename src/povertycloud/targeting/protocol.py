@@ -15,6 +15,7 @@ targeted who are not poor ÷ the group's targeted (undefined, NaN, for none).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -73,7 +74,8 @@ class Assessment:
             out["exclusion_cut"] = self.exclusion_cut
             out["cut_interval"] = asdict(self.cut_interval) if self.cut_interval else None
         out["groups"] = [asdict(g) for g in self.groups]
-        return out
+        defined: dict[str, Any] = _defined(out)
+        return defined
 
 
 def assess(truth: Floats, predicted: Floats, coverage: float, *,
@@ -115,6 +117,15 @@ def assess(truth: Floats, predicted: Floats, coverage: float, *,
     return Assessment(metrics, intervals, draws, base,
                       _cut(metrics, base) if base is not None else None,
                       _interval(cuts) if cuts else None, table)
+
+
+def _defined(value: Any) -> Any:
+    """``value`` with every NaN (a rate of no one) as None, so that it is valid JSON."""
+    if isinstance(value, dict):
+        return {k: _defined(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_defined(v) for v in value]
+    return None if isinstance(value, float) and math.isnan(value) else value
 
 
 def _cut(m: Metrics, baseline: Metrics) -> float:

@@ -35,11 +35,12 @@ SCHOOL_YEARS = ("CASE education WHEN 'primary' THEN 6 WHEN 'junior_secondary' TH
                 "WHEN 'senior_secondary' THEN 12 WHEN 'vocational' THEN 12 "
                 "WHEN 'tertiary' THEN 15 ELSE 0 END")
 TABLES = ("household_years", "people", "households", "regions", "events")  # needed
-# Columns that tell of members' health (from sealed fields, health events and claims):
-# left out of an export unless a user who may unmask asks for them, audited.
+# Columns that tell of members' health (from sealed fields, health events and claims;
+# workers leave out the severely disabled): left out of an export unless a user who may
+# unmask asks for them, audited.
 HEALTH = ("medical_expense", "chronically_ill", "seriously_ill", "severely_disabled",
-          "mildly_disabled", "medical_per_member", "illness_onsets", "medical_claims",
-          "medical_claims_yuan")
+          "mildly_disabled", "workers", "worker_share", "medical_per_member",
+          "illness_onsets", "medical_claims", "medical_claims_yuan")
 
 
 @dataclass(frozen=True)
@@ -221,18 +222,22 @@ def registry_features(store: Store, year: int, health: bool = True) -> pa.Table:
         [c for c in HEALTH if c in table.column_names])
 
 
-def with_verified_income(store: Store, table: pa.Table, day: dt.date
+def with_verified_income(store: Store, table: pa.Table, year: int, day: dt.date
                          ) -> tuple[pa.Table, str, int]:
-    """``table`` with ``verified_income_per_capita``: the income per capita the latest
-    field verification of each household up to ``day`` measured (null where none did), the
-    labels to learn from; also the verified set's fingerprint and how many have one."""
+    """``table`` (the features of ``year``) with ``verified_income_per_capita``: the
+    income per capita the latest field verification of each household up to ``day``
+    measured, if that visit was in ``year`` or later (an earlier one measured an older
+    income), null elsewhere: the labels to learn from; also the verified set's
+    fingerprint and how many have one."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     from ..identification.verified import verified_as_of
 
     verified, fingerprint = verified_as_of(store, day)
-    measured = verified.filter(pc.is_valid(verified.column("income_per_capita")))
+    measured = verified.filter(pc.and_(
+        pc.is_valid(verified.column("income_per_capita")),
+        pc.greater_equal(pc.year(verified.column("verified_on")), year)))
     incomes = dict(zip(measured.column("household_id").to_pylist(),
                        measured.column("income_per_capita").to_pylist(), strict=True))
     column = pa.array([incomes.get(h) for h in table.column("household_id").to_pylist()],

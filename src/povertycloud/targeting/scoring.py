@@ -24,8 +24,7 @@ def assess_tables(truth: pa.Table, predicted: pa.Table, welfare: str, id: str,
     baseline prediction, and a row of ``groups_from``, when given); ``groups`` are columns
     of ``groups_from`` (default: of ``truth``)."""
     _need(truth, "truth", (id, welfare))
-    if pc.count_distinct(truth.column(id)).as_py() != truth.num_rows:
-        raise TargetingError(f"the truth table repeats ids in {id!r}")
+    _ids(truth, "truth", id)
     rows = truth.select([id, welfare]).rename_columns([id, "truth"])
     rows = _join(rows, predicted, "prediction", id, PREDICTED, "predicted")
     if baseline is not None:
@@ -35,8 +34,11 @@ def assess_tables(truth: pa.Table, predicted: pa.Table, welfare: str, id: str,
     if groups:
         _need(source, label, (id, *groups))
         rows = _join(rows, source.select([id, *groups]), label, id, None, None)
-    return assess(_floats(rows, "truth"), _floats(rows, "predicted"), coverage,
-                  baseline=_floats(rows, "baseline") if baseline is not None else None,
+    return assess(numbers(rows.column("truth"), f"the truth table's {welfare!r}"),
+                  numbers(rows.column("predicted"), f"the prediction table's {PREDICTED!r}"),
+                  coverage,
+                  baseline=numbers(rows.column("baseline"), f"the baseline table's "
+                                   f"{PREDICTED!r}") if baseline is not None else None,
                   groups={g: rows.column(g).to_pylist() for g in groups},
                   draws=draws, progress=progress)
 
@@ -55,8 +57,7 @@ def _join(rows: pa.Table, other: pa.Table, label: str, id: str, column: str | No
     if column is not None:
         _need(other, label, (id, column))
         other = other.select([id, column]).rename_columns([id, rename or column])
-    if pc.count_distinct(other.column(id)).as_py() != other.num_rows:
-        raise TargetingError(f"the {label} table repeats ids in {id!r}")
+    _ids(other, label, id)
     joined = rows.join(other, id, join_type="inner")
     if joined.num_rows < rows.num_rows:
         raise TargetingError(f"{rows.num_rows - joined.num_rows:,} id(s) of the truth have "
@@ -64,9 +65,21 @@ def _join(rows: pa.Table, other: pa.Table, label: str, id: str, column: str | No
     return joined.sort_by(id)
 
 
-def _floats(rows: pa.Table, name: str) -> Floats:
+def _ids(table: pa.Table, label: str, id: str) -> None:
+    ids = table.column(id)
+    if ids.null_count:
+        raise TargetingError(f"the {label} table has {ids.null_count:,} empty id(s) in {id!r}")
+    if pc.count_distinct(ids).as_py() != table.num_rows:
+        raise TargetingError(f"the {label} table repeats ids in {id!r}")
+
+
+def numbers(column: pa.ChunkedArray, what: str) -> Floats:
+    """A column as float64, refused naming ``what`` if it is not numbers or has gaps."""
     try:
-        values = pc.cast(rows.column(name), pa.float64())
+        values = pc.cast(column, pa.float64())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
-        raise TargetingError(f"the column {name!r} must be numbers") from exc
+        raise TargetingError(f"{what} must be numbers, not {column.type}") from exc
+    if values.null_count:
+        raise TargetingError(f"{what} is empty in {values.null_count:,} of the rows scored; "
+                             "score only households with a value")
     return np.asarray(values.to_numpy(zero_copy_only=False), dtype=np.float64)

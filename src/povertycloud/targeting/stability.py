@@ -18,10 +18,10 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from .errors import TargetingError
 from .evaluation import cut, lowest
+from .scoring import numbers
 
 REASONS = ("reasons", "pulls")
 EXPLAINED_BY = 3  # inputs named in a change's explanation
@@ -68,8 +68,8 @@ def decision_changes(a: pa.Table, b: pa.Table, id: str, coverage: float) -> Deci
     k = cut(n, coverage)
     ranks, targeted = [], []
     for side in ("a", "b"):
-        values = np.asarray(pc.cast(joined.column(f"predicted_{side}"), pa.float64())
-                            .to_numpy(zero_copy_only=False), dtype=np.float64)
+        values = numbers(joined.column(f"predicted_{side}"),
+                         f"prediction {side.upper()}'s 'predicted_welfare'")
         order = np.argsort(values, kind="stable")
         rank = np.empty(n, dtype=np.float64)
         rank[order] = np.arange(n) / n
