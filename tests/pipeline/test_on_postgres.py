@@ -62,7 +62,10 @@ def province(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return db
 
 
-@pytest.fixture(params=[None, KEY], ids=["in-clear", "sealed"])
+# sealed: 45 s, run by CI (--run-slow); the sealed store on PostgreSQL is met by default
+# in tests/store/test_sealing.py and tests/web/test_sealed_postgres.py
+@pytest.fixture(params=[pytest.param(None, id="in-clear"),
+                        pytest.param(KEY, id="sealed", marks=pytest.mark.slow)])
 def on_postgres(province: Path, request: pytest.FixtureRequest
                 ) -> Iterator[tuple[str, Key | None]]:
     """The province in PostgreSQL, in clear or with its sensitive columns sealed."""

@@ -71,6 +71,7 @@ def test_serve_says_what_it_writes_on_start_up(db: Path) -> None:
     assert not [line for line in said if "Rebuilt" in line]
 
 
+@pytest.mark.slow  # every command against a served store, 15 s: CI (--run-slow)
 def test_a_store_held_by_the_server_is_refused_naming_it(refuse: Refusal, built: Path,
                                                          db: Path) -> None:
     with serving(db):  # its start-up writes done, so the state to keep is the one after

@@ -75,7 +75,7 @@ def test_no_draws_no_intervals_and_bad_shapes_refused() -> None:
 
 def test_a_rate_of_no_one_is_null_in_the_json() -> None:
     """A group with no poor has no exclusion error: None in the JSON, never NaN."""
-    group = np.where(TRUTH > np.quantile(TRUTH, 0.5), "rich", "mixed")
+    group = np.where(np.quantile(TRUTH, 0.5) < TRUTH, "rich", "mixed")
     result = assess(TRUTH, GOOD, 0.2, groups={"g": group}, draws=20)
     rich = next(g for g in result.as_dict()["groups"] if g["value"] == "rich")
     assert rich["poor"] == 0 and rich["exclusion_error"] is None
