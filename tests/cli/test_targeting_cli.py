@@ -11,6 +11,7 @@ import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 import pytest
 
+from povertycloud.history import supersede
 from povertycloud.store import Store
 from povertycloud.targeting.synthetic import household_features
 
@@ -144,10 +145,24 @@ def test_features_from_a_store_with_a_linked_feed(tmp_path: Path) -> None:
        "admin", "--region", "520000000000", "--password", "a-long-password")
     ok(tmp_path, "targeting", "features", "--db", "s.duckdb", "--year", "2019", "--out",
        "f.parquet", "--as", "analyst", "--overwrite")
-    assert "chronically_ill" in pq.read_table(tmp_path / "f.parquet").column_names
+    before = pq.read_table(tmp_path / "f.parquet")
+    assert "chronically_ill" in before.column_names
+    with Store(tmp_path / "s.duckdb") as store:  # a disability recorded from 2021 on
+        person, home = store.one(
+            "SELECT person_id, household_id FROM people JOIN household_years y "
+            "USING (household_id) WHERE y.year = 2019 AND death_date IS NULL AND "
+            "coalesce(disability_grade, 0) = 0 AND year(birth_date) < 1990 LIMIT 1") or (0, 0)
+        supersede(store, "people", f"SELECT {person} AS person_id, DATE '2021-01-01' "
+                  "AS valid_to", "disability recorded", "test")
+        store.execute("UPDATE people SET disability_grade = 1 WHERE person_id = ?", [person])
+    ok(tmp_path, "targeting", "features", "--db", "s.duckdb", "--year", "2019", "--out",
+       "later.parquet", "--as", "analyst")
+    after = pq.read_table(tmp_path / "later.parquet")
+    assert after.column("severely_disabled").equals(before.column("severely_disabled"))
+    assert after.column(ID).to_pylist().count(home) == 1  # the household is there
     with Store(tmp_path / "s.duckdb", read_only=True) as store:
         assert store.scalar("SELECT count(*) FROM audit_log WHERE action = 'export_unmasked' "
-                            "AND object_id = 'targeting features'") == 1
+                            "AND object_id = 'targeting features'") == 2
     with Store(tmp_path / "s.duckdb") as store:  # two visits measured incomes, one did not
         first = store.scalar("SELECT min(household_id) FROM household_years WHERE year = 2019")
         store.execute(

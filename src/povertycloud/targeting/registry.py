@@ -16,15 +16,15 @@ that is known.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..history import people_as_of_sql, versions_as_of_sql
 from .errors import TargetingError
 
 if TYPE_CHECKING:
-    import datetime as dt
-
     import pyarrow as pa
 
     from ..store import Store
@@ -85,21 +85,23 @@ def beyond_the_survey() -> list[str]:
     return [*PAST, *(c for f in FEEDS for c in feed_columns(f))]
 
 
-def features_sql(year: int, feeds: Iterable[str] = ()) -> str:
+def features_sql(year: int, feeds: Iterable[str] = (), dated: bool = False) -> str:
     """Features per household in ``year`` over ``household_years``, ``people``,
     ``households``, ``regions`` and ``events``, and, for each source named in ``feeds``,
     its table ``feed_<source>`` and ``feed_links``. Households without a record of a feed
-    have 0 in its counts and sums."""
+    have 0 in its counts and sums. With ``dated`` (a store, which keeps the registry's
+    history), people and households are taken as they were at the end of the year."""
     y = int(year)
     present = [f for f in FEEDS if f.source in set(feeds)]
-    ctes = "".join(_feed_cte(f, y) for f in present)
+    people, households, then = _registry_then(y) if dated else ("people", "households", "")
+    ctes = "".join(_feed_cte(f, y, people) for f in present)
     joins = "".join(f"\nLEFT JOIN from_{f.source} USING (household_id)" for f in present)
     columns = "".join(f",\n    coalesce(from_{f.source}.{c}, 0) AS {c}"
                       for f in present for c in feed_columns(f))
     return f"""
-WITH alive AS (
+WITH {then}alive AS (
     SELECT *, {y} - year(birth_date) AS age, {SCHOOL_YEARS} AS schooling
-    FROM people
+    FROM {people}
     WHERE year(birth_date) <= {y} AND (death_date IS NULL OR year(death_date) >= {y})
 ), adults AS (
     -- schooling relative to people born within the same five years (0 least, 1 most)
@@ -178,7 +180,7 @@ SELECT hy.household_id, hy.members, hy.medical_expense, hy.education_expense,
     avg(ln(1 + hy.asset_value_yuan)) OVER village AS village_log_assets,
     avg((hy.housing_grade IN ('C', 'D'))::INT) OVER village AS village_unsafe_housing{columns}
 FROM household_years hy
-JOIN households h USING (household_id)
+JOIN {households} h USING (household_id)
 JOIN regions r ON r.code = h.village_code
 LEFT JOIN members m USING (household_id)
 LEFT JOIN shocks s USING (household_id)
@@ -190,13 +192,22 @@ ORDER BY hy.household_id
 """
 
 
-def _feed_cte(feed: FeedFeatures, y: int) -> str:
+def _registry_then(y: int) -> tuple[str, str, str]:
+    """CTEs of people and households as they were at the end of year ``y``, and their
+    names."""
+    day = dt.date(y, 12, 31)
+    return "people_then", "households_then", (
+        f"people_then AS ({people_as_of_sql(day)}),\n"
+        f"households_then AS ({versions_as_of_sql('households', day)}),\n")
+
+
+def _feed_cte(feed: FeedFeatures, y: int, people: str) -> str:
     return f""", from_{feed.source} AS (
     SELECT p.household_id, {feed.aggregates}
     FROM feed_{feed.source} f
     JOIN feed_links k ON k.source = '{feed.source}' AND k.record_id = f.record_id
         AND k.decision = 'match'
-    JOIN people p ON p.person_id = k.person_id
+    JOIN {people} p ON p.person_id = k.person_id
     WHERE {feed.dated.format(y=y)}
     GROUP BY p.household_id
 )"""
@@ -217,7 +228,7 @@ def registry_features(store: Store, year: int, health: bool = True) -> pa.Table:
         years = store.column("SELECT DISTINCT year FROM household_years ORDER BY year")
         raise TargetingError(f"the store has no survey of {year}; its years are: "
                              f"{', '.join(map(str, years)) or 'none'}")
-    table = store.arrow(features_sql(year, feeds_in(store.tables())))
+    table = store.arrow(features_sql(year, feeds_in(store.tables()), dated=True))
     return table if health else table.drop_columns(
         [c for c in HEALTH if c in table.column_names])
 
