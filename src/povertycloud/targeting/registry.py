@@ -46,27 +46,37 @@ HEALTH = ("medical_expense", "chronically_ill", "seriously_ill", "severely_disab
 @dataclass(frozen=True)
 class FeedFeatures:
     """What one department feed adds: aggregates of a household's matched records dated
-    on or before the end of the year (``{y}``)."""
+    up to the end of the year (or within it), and not before the person's birth (such a
+    link or date is wrong, as ``feeds.signals`` holds)."""
 
     source: str
-    dated: str  # the condition on the record's date, in the year ``{y}``
+    date: str  # the record's date
     aggregates: str
+    condition: str = "true"  # which records count
+    in_the_year: bool = False  # only the year's records (else every one up to its end)
+
+    def where(self, y: int) -> str:
+        """The records of year ``y`` that count, of a person ``p``."""
+        first = f"year({self.date}) = {y}" if self.in_the_year else f"year({self.date}) <= {y}"
+        return f"{first} AND {self.date} >= p.birth_date AND {self.condition}"
 
 
 FEEDS = (
-    FeedFeatures("transport_vehicles", "year(f.registered_on) <= {y}",
+    FeedFeatures("transport_vehicles", "f.registered_on",
                  "count(*) AS vehicles, sum(f.value_yuan) AS vehicle_value_yuan"),
-    FeedFeatures("market_businesses", "year(f.registered_on) <= {y}",
+    FeedFeatures("market_businesses", "f.registered_on",
                  "count(*) AS businesses, sum(f.registered_capital_yuan) AS business_capital_yuan"),
-    FeedFeatures("housing_purchases", "year(f.contract_date) <= {y} AND f.kind = 'commercial'",
-                 "count(*) AS homes_bought, sum(f.price_yuan) AS home_price_yuan"),
-    FeedFeatures("tax_records", "f.tax_year <= {y}",
+    FeedFeatures("housing_purchases", "f.contract_date",
+                 "count(*) AS homes_bought, sum(f.price_yuan) AS home_price_yuan",
+                 "f.kind = 'commercial'"),
+    FeedFeatures("tax_records", "make_date(f.tax_year, 12, 31)",
                  "max(f.income_yuan) AS taxed_income_yuan"),
-    FeedFeatures("public_employees", "year(f.since) <= {y}", "count(*) AS public_posts"),
-    FeedFeatures("medical_insurance_claims", "year(f.claim_date) = {y}",
-                 "count(*) AS medical_claims, sum(f.amount_yuan) AS medical_claims_yuan"),
-    FeedFeatures("disaster_reports", "year(f.report_date) = {y}",
-                 "sum(f.loss_yuan) AS disaster_loss_yuan"),
+    FeedFeatures("public_employees", "f.since", "count(*) AS public_posts"),
+    FeedFeatures("medical_insurance_claims", "f.claim_date",
+                 "count(*) AS medical_claims, sum(f.amount_yuan) AS medical_claims_yuan",
+                 in_the_year=True),
+    FeedFeatures("disaster_reports", "f.report_date", "sum(f.loss_yuan) AS disaster_loss_yuan",
+                 in_the_year=True),
 )
 
 
@@ -208,7 +218,7 @@ def _feed_cte(feed: FeedFeatures, y: int, people: str) -> str:
     JOIN feed_links k ON k.source = '{feed.source}' AND k.record_id = f.record_id
         AND k.decision = 'match'
     JOIN {people} p ON p.person_id = k.person_id
-    WHERE {feed.dated.format(y=y)}
+    WHERE {feed.where(y)}
     GROUP BY p.household_id
 )"""
 

@@ -40,9 +40,10 @@ def household_features(province_dir: Path, year: int, feeds: bool = True
 
 
 def _register_feeds(engine: DuckDBEngine, folder: Path) -> list[str]:
-    """Register each feed of ``folder`` as ``feed_<source>`` and their true links as
-    ``feed_links``; the sources found."""
-    present = [f.source for f in FEEDS if (folder / f"{f.source}.parquet").is_file()]
+    """Register each feed of ``folder`` that has its truth as ``feed_<source>``, and their
+    true links as ``feed_links``; the sources found."""
+    present = [f.source for f in FEEDS if (folder / f"{f.source}.parquet").is_file()
+               and (folder / "truth" / f"{f.source}_links.parquet").is_file()]
     links = []
     for source in present:
         engine.register_parquet(f"feed_{source}", folder / f"{source}.parquet")
