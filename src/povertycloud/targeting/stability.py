@@ -20,7 +20,7 @@ import numpy as np
 import pyarrow as pa
 
 from .errors import TargetingError
-from .evaluation import cut, lowest
+from .evaluation import cut
 from .scoring import numbers
 
 REASONS = ("reasons", "pulls")
@@ -70,11 +70,10 @@ def decision_changes(a: pa.Table, b: pa.Table, id: str, coverage: float) -> Deci
     for side in ("a", "b"):
         values = numbers(joined.column(f"predicted_{side}"),
                          f"prediction {side.upper()}'s 'predicted_welfare'")
-        order = np.argsort(values, kind="stable")
-        rank = np.empty(n, dtype=np.float64)
-        rank[order] = np.arange(n) / n
-        ranks.append(rank)
-        targeted.append(lowest(values, k))
+        position = np.empty(n, dtype=np.int64)  # 0 the poorest; ties in row order
+        position[np.argsort(values, kind="stable")] = np.arange(n)
+        ranks.append(position / n)
+        targeted.append(position < k)  # the k lowest, as evaluation.lowest marks them
     ta, tb = targeted
     moved = ta != tb
     changes = pa.table({
