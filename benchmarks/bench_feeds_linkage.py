@@ -135,17 +135,19 @@ nobody.
 
 Each record keeps one person at most (`one_to_one`, docs/linkage.md): its best
 candidate when it leads the next by the margin and is not a twin or namesake the record
-cannot tell apart; otherwise its candidates go to review together. A birth date of
-another day and an ID number more than two edits off count strongly against a match.
-What the table still misses is a record with a mistyped name or a stale address that
-has neither an ID number nor a birth date (the vehicles, businesses, disasters,
-assistance, employees, housing and tax feeds carry no birth date): nothing but a
-misspelt name or a name alone is left to tell the person from their namesakes of the
-province, so the model leaves them unmatched rather than guess (recall of `typo` and
-`stale_address` near 0.8, all of it among those records). A namesake outside the
-registry with no birth date and no ID number, at another house of the same village, is
-told apart from the registry's person only by the house number: a few of them are
-matched (`namesake_outside`).
+cannot tell apart (by the ID number, the birth date, the house, or a name closer to
+one's: the characters, the pinyin either way, one character off); otherwise its
+candidates go to review together. A birth date of another day and an ID number more
+than two edits off count strongly against a match. A record with a name and an address
+only, which the model leaves without a candidate, is the member of the house at its
+address whose name is one character off, when exactly one is and no one of the village
+bears the record's name (the household stage): this finds the mistyped names of the
+vehicles, businesses, disasters, assistance, employees, housing and tax feeds, which
+carry no birth date. What the table still misses is a record with a stale address and
+neither an ID number nor a birth date: a name alone, with the address of a house where
+the person does not live, cannot be told from a namesake outside the registry (a feed
+about the non-poor is full of them), so it is left unmatched rather than guessed
+(recall of `stale_address` near 0.8, all of it among those records).
 """)
 
 

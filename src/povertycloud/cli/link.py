@@ -25,9 +25,12 @@ def link_command(
 ) -> None:
     """Link LEFT and RIGHT: first on the validated ID number (columns of kind id_number),
     then probabilistically (Splink) on names (characters and pinyin), dates, addresses
-    and identifiers. Writes one row per pair at or above the review threshold: left_key,
-    right_key, match_probability, matched_on, decision (match or review) and reason
-    (why a pair is for review: below_threshold, rival, twin or namesake)."""
+    and identifiers; with one_to_one and registry, a record with only a name and an
+    address is then its house's member whose name is one character off (household).
+    Writes one row per pair at or above the review threshold: left_key, right_key,
+    match_probability, matched_on (id_number, probabilistic, exact or household),
+    decision (match or review) and reason (why a pair is for review: below_threshold,
+    rival, twin or namesake)."""
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
 
@@ -50,6 +53,7 @@ def link_command(
         pacsv.write_csv(linked.pairs, out)
     decisions = linked.pairs.column("decision").to_pylist()
     console.print(
-        f"{decisions.count('match'):,} matches ({linked.by_id:,} on the ID number) and "
+        f"{decisions.count('match'):,} matches ({linked.by_id:,} on the ID number, "
+        f"{linked.by_household:,} in the house at the record's address) and "
         f"{decisions.count('review'):,} pairs for review, written to {out}; "
         f"{linked.candidates:,} candidate pairs compared in {linked.seconds:.1f} s")

@@ -21,6 +21,9 @@ from ..standard.ids import sql_valid
 from .blocking import without_coarse_groups
 from .config import Column, LinkConfig
 from .exact import id_pairs_sql, unmatched_sql
+from .household import STAGE as HOUSEHOLD_STAGE
+from .household import applies as by_household
+from .household import household_sql
 from .pinyin import with_readings
 from .probabilistic import SCORED, Scored, score, with_evidence
 from .resolve import HOUSEHOLD, VILLAGE, decisions_sql
@@ -41,6 +44,7 @@ class Linked:
     # probabilistic pair's waterfall as JSON: probabilistic.Waterfall)
     pairs: pa.Table
     by_id: int
+    by_household: int  # matches of the household stage (``household``)
     candidates: int  # pairs the probabilistic stage compared
     seconds: float
     probabilistic_seconds: float
@@ -157,10 +161,16 @@ def link(left: pa.Table, right: pa.Table, config: LinkConfig,
         runner.register_arrow("link_right", b)
         by_id = _link_on_id(runner, config)
         rest = _link_the_rest(runner, config, a.column_names)
-        decided = with_evidence(runner.query(decisions_sql(
-            config, rest.pairs, "link_left", "link_right", rest.columns)), rest.waterfall)
-    stage = "probabilistic" if config.probabilistic else "exact"
-    return Linked(_decided(by_id, decided, stage), by_id.num_rows, rest.candidates,
+        runner.materialize("link_decided", decisions_sql(
+            config, rest.pairs, "link_left", "link_right", rest.columns))
+        stages = [(with_evidence(runner.query("SELECT * FROM link_decided"),
+                                 rest.waterfall),
+                   "probabilistic" if config.probabilistic else "exact")]
+        if by_household(config):
+            stages.append((runner.query(household_sql(config, "link_left", "link_right",
+                                                      "link_decided")), HOUSEHOLD_STAGE))
+    housed = stages[1][0].num_rows if len(stages) > 1 else 0
+    return Linked(_decided(by_id, stages), by_id.num_rows, housed, rest.candidates,
                   time.perf_counter() - started, rest.train_seconds + rest.predict_seconds)
 
 
@@ -208,20 +218,23 @@ FROM link_rest_left l JOIN link_rest_right r ON {agree}""")
     return Scored(SCORED, int(found), 0, 0)
 
 
-def _decided(by_id: pa.Table, decided: pa.Table, stage: str) -> pa.Table:
-    """Both stages' pairs, ordered by left key: ID-number pairs are matches, the
-    others matched on ``stage``."""
+def _decided(by_id: pa.Table, stages: list[tuple[pa.Table, str]]) -> pa.Table:
+    """Every stage's pairs, ordered by left key: ID-number pairs are matches, the
+    others matched on the stage each table names."""
     with engines.get_engine() as engine:  # in this process: the pairs are here
         engine.register_arrow("by_id", by_id)
-        engine.register_arrow("decided", decided)
-        return engine.query(f"""
-SELECT CAST(left_key AS VARCHAR) AS left_key, CAST(right_key AS VARCHAR) AS right_key,
-  1.0 AS match_probability, 'id_number' AS matched_on, 'match' AS decision,
-  CAST(NULL AS VARCHAR) AS reason FROM by_id
-UNION ALL BY NAME
+        later = []
+        for k, (pairs, stage) in enumerate(stages):
+            engine.register_arrow(f"stage_{k}", pairs)
+            later.append(f"""
 SELECT * REPLACE (CAST(left_key AS VARCHAR) AS left_key,
     CAST(right_key AS VARCHAR) AS right_key,
     CAST(match_probability AS DOUBLE) AS match_probability),
   {literal(stage)} AS matched_on
-FROM decided
+FROM stage_{k}""")
+        return engine.query(f"""
+SELECT CAST(left_key AS VARCHAR) AS left_key, CAST(right_key AS VARCHAR) AS right_key,
+  1.0 AS match_probability, 'id_number' AS matched_on, 'match' AS decision,
+  CAST(NULL AS VARCHAR) AS reason FROM by_id
+UNION ALL BY NAME {" UNION ALL BY NAME ".join(later)}
 ORDER BY left_key, match_probability DESC, right_key""")  # ties (two namesakes alike) in one order

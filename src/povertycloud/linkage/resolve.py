@@ -8,15 +8,17 @@ Registry people are told apart from the registry itself (the right table's house
 and village columns, ``registry`` in the configuration): twins (one household, one birth
 date, names one character apart) and namesakes (one name in one village). A record
 tells two such people apart only by an ID number or birth date it is closer to one of
-them on, or by one's household address or the pinyin of one's name and not the
-other's; a name alike to both (a typo of a twin's name) never does.
+them on, by one's household address and not the other's, or by a name closer to one's
+than to the other's: the characters (twins' names may sound alike), the pinyin in
+either order, or one character off (a typo elsewhere than where the twins' names
+differ). A name one character from both (a typo where they differ) never does.
 
 The SQL is DuckDB's and runs on the engine that scored the pairs (transpiled for
 Spark), where the two tables are."""
 
 from __future__ import annotations
 
-from .config import LinkConfig
+from .config import Column, LinkConfig
 
 # Why a pair is under review (``reason``): one code per record.
 BELOW_THRESHOLD, RIVAL, TWIN, NAMESAKE = "below_threshold", "rival", "twin", "namesake"
@@ -97,7 +99,7 @@ undecided AS (
   FROM judged WHERE NOT decided GROUP BY left_key, right_key)"""
 
 
-def _full_name(config: LinkConfig, table: str) -> str:
+def full_name(config: LinkConfig, table: str) -> str:
     names = [f"{table}.{c.name}" for c in config.of_kind("name")]
     return names[0] if len(names) == 1 else f"concat_ws('', {', '.join(names)})"
 
@@ -106,7 +108,7 @@ def _confusable_sql(config: LinkConfig, right: str) -> list[str]:
     """Pairs of registry people (person_id, other_id, kind) a record may confuse."""
     if not config.of_kind("name"):
         return []
-    a, b = _full_name(config, "a"), _full_name(config, "b")
+    a, b = full_name(config, "a"), full_name(config, "b")
     found = []
     dates = config.of_kind("date")
     if config.household and dates:
@@ -142,15 +144,32 @@ def one_apart(a: str, b: str, longest: int = 8) -> str:
 
 def _decides(config: LinkConfig) -> str:
     """The record ``l`` is closer to the person ``p`` than to the other ``o`` on an
-    identifier (edits) or a date (days), or has ``p``'s address (a namesake's household
-    is another) or the pinyin of ``p``'s name and not ``o``'s (a twin's name one
-    character off is another; a typo of it is not ``o``'s)."""
+    identifier (edits) or a date (days), has ``p``'s address (a namesake's household
+    is another), or a name closer to ``p``'s (:func:`_closer_name`)."""
     closer = [f"levenshtein(l.{c.name}, p.{c.name}) < levenshtein(l.{c.name}, o.{c.name})"
               for c in config.of_kind("id_number", "identifier")]
     closer += [f"abs(date_diff('day', l.{c.name}, p.{c.name})) < "
                f"abs(date_diff('day', l.{c.name}, o.{c.name}))"
                for c in config.of_kind("date")]
-    closer += [f"l.{x} = p.{x} AND l.{x} <> o.{x}"
-               for x in [c.name for c in config.of_kind("address")]
-               + [c.pinyin for c in config.of_kind("name")]]
+    closer += [f"l.{c.name} = p.{c.name} AND l.{c.name} <> o.{c.name}"
+               for c in config.of_kind("address")]
+    closer += [_closer_name(c) for c in config.of_kind("name")]
     return " OR ".join(f"COALESCE({c}, FALSE)" for c in closer) or "FALSE"
+
+
+def _closer_name(column: Column) -> str:
+    """The record ``l``'s name is ``p``'s and not ``o``'s: in characters, in pinyin
+    read either way (a Latin name in Western order), or one character off."""
+    name, sound, swapped = column.name, column.pinyin, column.pinyin_swapped
+
+    def sounds(who: str) -> str:
+        return (f"(COALESCE(l.{sound} = {who}.{sound}, FALSE) "
+                f"OR COALESCE(l.{swapped} = {who}.{sound}, FALSE))")
+
+    def near(who: str) -> str:
+        return f"(l.{name} = {who}.{name} OR {one_apart(f'l.{name}', f'{who}.{name}')})"
+
+    return " OR ".join(f"({mine} AND NOT {theirs})" for mine, theirs in (
+        (f"l.{name} = p.{name}", f"l.{name} = o.{name}"),
+        (sounds("p"), sounds("o")),
+        (near("p"), near("o"))))
