@@ -16,6 +16,7 @@ import pytest
 
 from povertycloud.feeds.checks import link_config
 from povertycloud.feeds.sources import load_sources
+from povertycloud.linkage.config import Column, LinkConfig
 from povertycloud.linkage.link import LinkError, link
 from povertycloud.standard.ids import check_digit
 
@@ -175,6 +176,46 @@ def test_a_mistyped_name_at_the_right_house_is_its_member(registry: pa.Table) ->
     mine = [p for p in link(feed, full, DEATHS).pairs.to_pylist()
             if p["left_key"] == str(10**6)]
     assert str(plain["person_id"]) not in {p["right_key"] for p in mine}
+
+
+def housed(feed: pa.Table, people: list[Person], config: LinkConfig = DEATHS) -> set[str]:
+    """The records the household stage matched, linking ``feed`` to ``people``."""
+    right = pa.Table.from_pylist(people)
+    return {p["left_key"] for p in link(feed, right, config).pairs.to_pylist()
+            if p["matched_on"] == "household"}
+
+
+def test_the_household_stage_leaves_what_it_cannot_be_sure_of(registry: pa.Table) -> None:
+    """Two members one character off, however many of them a namesake rules out; a
+    member of no village, when someone in the registry bears the name; a Latin name
+    one letter off; an exact column (sex) that disagrees."""
+    case = scenario(registry)
+    plain = [p for p in registry.to_pylist() if len(p["name"]) == 3][600]
+    people = case.registry.to_pylist()
+    other = next(p for p in people if p["village_code"] != plain["village_code"])
+    record = {"record_id": 10**6, "name": typo(plain["name"], 1), "id_number": None,
+              "birth_date": None, "address": plain["address"]}
+    feed = pa.concat_tables([case.feed, pa.Table.from_pylist([record],
+                                                             schema=case.feed.schema)])
+    assert "1000000" in housed(feed, people)
+    sibling = person_like(plain, 10**17, name=typo(plain["name"], 1, "猋"),
+                          village_code=other["village_code"], id_number=other_id(plain, step=8))
+    bearer = person_like(other, 10**17 + 1, name=record["name"], id_number=other_id(other))
+    assert "1000000" not in housed(feed, [*people, sibling, bearer])
+    villageless = [{**p, "village_code": None} if p["person_id"] == plain["person_id"] else p
+                   for p in people]
+    assert "1000000" not in housed(feed, [*villageless, bearer])
+    latin = person_like(plain, 10**17 + 2, name="Li Na", id_number=other_id(plain, step=9))
+    lina = pa.concat_tables([case.feed, pa.Table.from_pylist(
+        [{**record, "name": "Li Ni"}], schema=case.feed.schema)])
+    assert "1000000" not in housed(lina, [*people, latin])
+    sexed = dataclasses.replace(DEATHS, columns=(*DEATHS.columns, Column("sex", "sex", "exact")))
+    with_sex = [{**p, "sex": "male" if p["person_id"] == plain["person_id"] else "female"}
+                for p in people]
+    for sex, found in (("male", True), ("female", False)):
+        feed_sexed = pa.Table.from_pylist([{**r, "sex": "female"} for r in case.feed.to_pylist()]
+                                          + [{**record, "sex": sex}])
+        assert ("1000000" in housed(feed_sexed, with_sex, sexed)) is found
 
 
 @pytest.mark.parametrize(("names", "written", "whose"), [

@@ -169,8 +169,9 @@ def link(left: pa.Table, right: pa.Table, config: LinkConfig,
         if by_household(config):
             stages.append((runner.query(household_sql(config, "link_left", "link_right",
                                                       "link_decided")), HOUSEHOLD_STAGE))
-    housed = stages[1][0].num_rows if len(stages) > 1 else 0
-    return Linked(_decided(by_id, stages), by_id.num_rows, housed, rest.candidates,
+    pairs = _decided(by_id, stages)
+    housed = pc.sum(pc.equal(pairs["matched_on"], HOUSEHOLD_STAGE)).as_py() or 0
+    return Linked(pairs, by_id.num_rows, housed, rest.candidates,
                   time.perf_counter() - started, rest.train_seconds + rest.predict_seconds)
 
 

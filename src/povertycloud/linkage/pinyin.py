@@ -24,7 +24,7 @@ import unicodedata
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .config import LinkConfig
+from .config import Column, LinkConfig
 
 # Surnames whose reading differs from the character's everyday one.
 SURNAMES = {"单": "shan", "曾": "zeng", "解": "xie", "区": "ou", "仇": "qiu", "朴": "piao",
@@ -168,3 +168,13 @@ def with_readings(table: pa.Table, config: LinkConfig) -> pa.Table:
         table = table.append_column(c.pinyin, sound).append_column(c.pinyin_swapped,
                                                                    swapped)
     return table
+
+
+def same_sound(column: Column, left: str, right: str) -> str:
+    """SQL: two rows' names of ``column`` have one pinyin, read in either order (one
+    side's Latin name may be in Western order). ``left`` and ``right`` are format
+    strings naming a derived column of each row (``'l.{}'``, ``'"{}_l"'``); NULL where
+    a reading is missing and no other agrees."""
+    sound, swapped = column.pinyin, column.pinyin_swapped
+    return "(" + " OR ".join(f"{left.format(a)} = {right.format(b)}" for a, b in
+                             ((sound, sound), (sound, swapped), (swapped, sound))) + ")"

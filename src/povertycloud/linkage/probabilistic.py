@@ -24,6 +24,7 @@ from ..engines import Engine
 from .blocking import check_candidates, rules
 from .config import Column, LinkConfig
 from .dates import one_day, same_month, swapped
+from .pinyin import same_sound
 
 SEED = 1
 DEFAULT_PRIOR = 0.0001
@@ -191,13 +192,12 @@ def name_comparison(column: Column) -> Any:
     """Same characters (term-frequency adjusted), else the same pinyin (homophones,
     names written in Latin letters, in either order where a Latin name's order is not
     known: ``pinyin.readings``), else pinyin alike, else nothing alike."""
-    sound, other_order = column.pinyin, column.pinyin_swapped
-    either_order = " OR ".join(f'"{a}_l" = "{b}_r"' for a, b in
-                               ((sound, sound), (sound, other_order), (other_order, sound)))
+    sound = column.pinyin
     return cl.CustomComparison(
         [cll.NullLevel(sound),
          cll.ExactMatchLevel(column.name, term_frequency_adjustments=True),
-         cll.CustomLevel(either_order, "Same pinyin", base_dialect_str="duckdb"),
+         cll.CustomLevel(same_sound(column, '"{}_l"', '"{}_r"'), "Same pinyin",
+                         base_dialect_str="duckdb"),
          cll.JaroWinklerLevel(sound, PINYIN_ALIKE),
          cll.ElseLevel()],
         output_column_name=column.name)

@@ -19,6 +19,7 @@ Spark), where the two tables are."""
 from __future__ import annotations
 
 from .config import Column, LinkConfig
+from .pinyin import same_sound
 
 # Why a pair is under review (``reason``): one code per record.
 BELOW_THRESHOLD, RIVAL, TWIN, NAMESAKE = "below_threshold", "rival", "twin", "namesake"
@@ -100,6 +101,7 @@ undecided AS (
 
 
 def full_name(config: LinkConfig, table: str) -> str:
+    """SQL: the full name of a row of ``table``, its name columns joined."""
     names = [f"{table}.{c.name}" for c in config.of_kind("name")]
     return names[0] if len(names) == 1 else f"concat_ws('', {', '.join(names)})"
 
@@ -131,15 +133,16 @@ def twins(household: str, born: str, name_a: str, name_b: str) -> str:
             f"AND a.unique_id <> b.unique_id AND {one_apart(name_a, name_b)}")
 
 
-def one_apart(a: str, b: str, longest: int = 8) -> str:
-    """Texts of one length (up to ``longest`` characters) that differ in one character:
-    the same once that character is taken out of both (DuckDB's ``levenshtein``
-    counts bytes, three to a Chinese character)."""
+def one_apart(a: str, b: str, longest: int = 16) -> str:
+    """Texts of one length (up to ``longest`` characters; longer ones never) that
+    differ in one character: the same once that character is taken out of both
+    (DuckDB's ``levenshtein`` counts bytes, three to a Chinese character)."""
     without = " OR ".join(
         f"concat(substr({a}, 1, {i - 1}), substr({a}, {i + 1})) = "
         f"concat(substr({b}, 1, {i - 1}), substr({b}, {i + 1}))"
         for i in range(1, longest + 1))
-    return f"(length({a}) = length({b}) AND {a} <> {b} AND ({without}))"
+    return (f"(length({a}) = length({b}) AND length({a}) <= {longest} AND {a} <> {b} "
+            f"AND ({without}))")
 
 
 def _decides(config: LinkConfig) -> str:
@@ -160,11 +163,10 @@ def _decides(config: LinkConfig) -> str:
 def _closer_name(column: Column) -> str:
     """The record ``l``'s name is ``p``'s and not ``o``'s: in characters, in pinyin
     read either way (a Latin name in Western order), or one character off."""
-    name, sound, swapped = column.name, column.pinyin, column.pinyin_swapped
+    name = column.name
 
     def sounds(who: str) -> str:
-        return (f"(COALESCE(l.{sound} = {who}.{sound}, FALSE) "
-                f"OR COALESCE(l.{swapped} = {who}.{sound}, FALSE))")
+        return f"COALESCE({same_sound(column, 'l.{}', who + '.{}')}, FALSE)"
 
     def near(who: str) -> str:
         return f"(l.{name} = {who}.{name} OR {one_apart(f'l.{name}', f'{who}.{name}')})"
