@@ -31,6 +31,8 @@ from povertycloud.synth import SynthConfig, generate
 from povertycloud.synth.feeds import EXTRA_FAULTS, FAULTS, FEEDS, LOOKALIKES, REALISTIC, write_feeds
 
 OUTSIDE = ("not_in_registry", "namesake_outside")  # records that should match nobody
+BARE = "name and address only"  # records with neither the ID number nor a birth date
+STALE = ("`stale_address`, ID or birth date", "`stale_address`, name and address only")
 COLUMNS = ("records", "matched", "wrong", "several", "review")
 
 
@@ -74,9 +76,13 @@ def score(feeds: Path, registry: pa.Table) -> tuple[dict[str, Counter[str]], flo
                 matches[int(p["left_key"])].append(int(p["right_key"]))
             else:
                 review.add(int(p["left_key"]))
+        bare = _bare(records)
         for t in pq.read_table(feeds / "truth" / f"{feed.name}_links.parquet").to_pylist():
             found = matches.get(t["record_id"], [])
             labels = [t["fault"], "ID missing" if t["id_missing"] else "ID present", "all"]
+            labels += [BARE] if t["record_id"] in bare else []
+            if t["fault"] == "stale_address":
+                labels.append(STALE[t["record_id"] in bare])
             for label in labels + ([t["lookalike"]] if t["lookalike"] else []):
                 c = counts[label]
                 c["records"] += 1
@@ -89,8 +95,16 @@ def score(feeds: Path, registry: pa.Table) -> tuple[dict[str, Counter[str]], flo
     return counts, seconds
 
 
+def _bare(records: pa.Table) -> set[int]:
+    """The records that carry neither the ID number nor a birth date."""
+    dated = "birth_date" in records.column_names
+    return {r["record_id"] for r in records.to_pylist()
+            if r["id_number"] is None and not (dated and r["birth_date"])}
+
+
 def _labels(counts: dict[str, Counter[str]]) -> list[str]:
-    order = [*FAULTS, *EXTRA_FAULTS, *LOOKALIKES, "ID present", "ID missing", "all"]
+    faults = [label for f in FAULTS for label in ([f, *STALE] if f == "stale_address" else [f])]
+    order = [*faults, *EXTRA_FAULTS, *LOOKALIKES, "ID present", "ID missing", BARE, "all"]
     return [label for label in order if label in counts]
 
 
@@ -99,7 +113,7 @@ def _row(label: str, c: Counter[str]) -> str:
     of the records of registry people, those matched to their person."""
     precision = 1 - c["wrong"] / c["matched"] if c["matched"] else float("nan")
     recall = c["right"] / c["linkable"] if c["linkable"] else float("nan")
-    name = f"`{label}`" if label not in ("ID present", "ID missing", "all") else label
+    name = f"`{label}`" if label in (*FAULTS, *EXTRA_FAULTS, *LOOKALIKES) else label
     return (f"| {name} | {c['records']:,} | {c['matched']:,} | {precision:.4f} | "
             f"{recall:.4f} | {c['several']:,} | {c['review'] / c['records']:.2%} |")
 
@@ -144,10 +158,12 @@ address whose name is one character off, when exactly one is and no one of the v
 bears the record's name (the household stage): this finds the mistyped names of the
 vehicles, businesses, disasters, assistance, employees, housing and tax feeds, which
 carry no birth date. What the table still misses is a record with a stale address and
-neither an ID number nor a birth date: a name alone, with the address of a house where
-the person does not live, cannot be told from a namesake outside the registry (a feed
-about the non-poor is full of them), so it is left unmatched rather than guessed
-(recall of `stale_address` near 0.8, all of it among those records).
+neither an ID number nor a birth date (the row `stale_address`, name and address only;
+`name and address only` counts every record with neither): a name alone, with the
+address of a house where the person does not live, cannot be told from a namesake
+outside the registry (a feed about the non-poor is full of them), so it is left
+unmatched rather than guessed. A stale address with the ID number or the birth date is
+matched (the row `stale_address`, ID or birth date).
 """)
 
 
