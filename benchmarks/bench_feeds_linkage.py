@@ -30,7 +30,6 @@ from povertycloud.linkage.link import link
 from povertycloud.synth import SynthConfig, generate
 from povertycloud.synth.feeds import EXTRA_FAULTS, FAULTS, FEEDS, LOOKALIKES, REALISTIC, write_feeds
 
-OUTSIDE = ("not_in_registry", "namesake_outside")  # records that should match nobody
 BARE = "name and address only"  # records with neither the ID number nor a birth date
 STALE = ("`stale_address`, ID or birth date", "`stale_address`, name and address only")
 COLUMNS = ("records", "matched", "wrong", "several", "review")

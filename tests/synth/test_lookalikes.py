@@ -9,17 +9,19 @@ import subprocess
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow.parquet as pq
 import pytest
 from pypinyin import lazy_pinyin
 from tests.conftest import CLI, Refusal
 
+from povertycloud.engines import DuckDBEngine
 from povertycloud.errors import ConfigError
 from povertycloud.standard.ids import birth_date, is_valid
 from povertycloud.store import Store
 from povertycloud.synth import SynthConfig, generate
 from povertycloud.synth.config import TWIN_BIRTHS
-from povertycloud.synth.feeds import FEEDS, ExtraFaults, write_feeds
+from povertycloud.synth.feeds import FEEDS, ExtraFaults, _unheld, write_feeds
 
 EXTRA = ExtraFaults(missing_id=0.5, western_order=0.1, namesake_outside=0.1)
 
@@ -195,3 +197,30 @@ def test_the_store_of_the_feeds_people_has_their_lookalikes(tmp_path: Path) -> N
     assert plain["people"] == len(written)
     assert duckdb.sql(f"SELECT {columns} FROM '{tmp_path / 'plain' / 'people.parquet'}' "
                       "ORDER BY person_id").fetchall() != written
+
+
+def test_one_seed_writes_the_same_feeds(province: Path, feeds: Path,
+                                        tmp_path: Path) -> None:
+    write_feeds(province, tmp_path, seed=5, extra=EXTRA)
+    for f in FEEDS:
+        for path in (f"{f.name}.parquet", f"truth/{f.name}_links.parquet"):
+            assert pq.read_table(tmp_path / path).equals(pq.read_table(feeds / path)), path
+
+
+def test_no_one_outside_the_registry_holds_a_registry_id_number(province: Path) -> None:
+    """An ID number drawn for someone outside the registry that a registry person holds
+    (the county's sequence numbers are all in use) is drawn again."""
+    registry = pq.read_table(province / "people.parquet").to_pylist()
+    held, own = registry[0]["id_number"], registry[1]["id_number"]
+    records: list[dict[str, object]] = [
+        {"record_id": 1, "id_number": held, "birth_date": birth_date(held)},
+        {"record_id": 2, "id_number": None, "birth_date": None}]
+    with DuckDBEngine() as engine:
+        engine.register_parquet("people", province / "people.parquet")
+        _unheld(records, [(0, own, False), (1, own, False)], np.random.default_rng(1),
+                engine)
+        ids = set(engine.query("SELECT id_number FROM people").column(0).to_pylist())
+    drawn = str(records[0]["id_number"])
+    assert is_valid(drawn) and drawn not in ids and drawn[:6] == own[:6]
+    assert records[0]["birth_date"] == birth_date(drawn)
+    assert records[1] == {"record_id": 2, "id_number": None, "birth_date": None}

@@ -39,6 +39,7 @@ FAULTS = ("none", "typo", "homophone", "pinyin", "transposed_id", "missing_id",
           "stale_address", "duplicate", "not_in_registry")
 EXTRA_FAULTS = ("western_order", "namesake_outside")
 LOOKALIKES = ("twin", "namesake")  # what a registry person may have in the registry
+OUTSIDE = ("not_in_registry", "namesake_outside")  # records of no registry person
 TRUTH = pa.schema([("record_id", pa.int64()), ("person_id", pa.int64()),
                    ("fault", pa.string()), ("id_missing", pa.bool_()),
                    ("lookalike", pa.string())])
@@ -193,7 +194,7 @@ def write_feeds(province: Path, out: Path, seed: int = 20141, fault_rate: float 
         lookalikes = _lookalikes(engine)
         for k, feed in enumerate(FEEDS):
             rng = np.random.default_rng([seed, 7, k])
-            rows = engine.query(feed.select)
+            rows = engine.query(f"SELECT * FROM ({feed.select}) ORDER BY ALL")  # one order
             keep = rng.random(rows.num_rows) < feed.share
             records, truth = _with_faults(
                 rows.filter(pa.array(keep)), (rng, np.random.default_rng([seed, 8, k])),
@@ -215,20 +216,24 @@ def _with_faults(rows: pa.Table, rngs: tuple[np.random.Generator, np.random.Gene
     kinds = np.where(faulty, rng.integers(1, len(FAULTS), n), 0)
     drawn = extra_rng.random((n, 2))
     spellings = _homophones(engine)
-    addresses = engine.query("SELECT address FROM households "
-                             "USING SAMPLE 1000 ROWS (reservoir, 1)").column(0).to_pylist()
+    addresses = engine.query("SELECT address FROM households ORDER BY "
+                             "hash(household_id, 'stale'), household_id LIMIT 1000"
+                             ).column(0).to_pylist()
     records: list[dict[str, object]] = []
     links: list[dict[str, object]] = []
+    outside: list[tuple[int, str, bool]] = []  # a record, its person's ID number, near
     for row, kind, (missing, other) in zip(data, kinds, drawn, strict=True):
         fault = _extra_fault(FAULTS[kind], other, extra)
         person = row.pop("person_id")
+        if fault in OUTSIDE:
+            outside.append((len(records), str(row["id_number"]), fault == "namesake_outside"))
         if fault == "not_in_registry":  # someone else of the county: name, ID, birth, home
             row["name"] = _other_name(str(row["name"]), rng)
-            _born_other(row, rng)
+            _born_other(row, str(row["id_number"]), rng)
             row["address"] = addresses[int(rng.integers(len(addresses)))]
             person = None
         elif fault == "namesake_outside":  # the same name, of the same village
-            _born_other(row, extra_rng, near=True)
+            _born_other(row, str(row["id_number"]), extra_rng, near=True)
             row["address"] = _other_house(str(row["address"]), extra_rng)
             person = None
         else:
@@ -241,6 +246,7 @@ def _with_faults(rows: pa.Table, rngs: tuple[np.random.Generator, np.random.Gene
             links.append({"record_id": len(records), "person_id": person, "fault": fault,
                           "id_missing": row["id_number"] is None,
                           "lookalike": lookalikes.get(person) if person else None})
+    _unheld(records, outside, rng, engine)
     return (pa.Table.from_pylist(records, schema=_schema(rows.schema)),
             pa.Table.from_pylist(links, schema=TRUTH))
 
@@ -252,14 +258,32 @@ def _extra_fault(fault: str, drawn: float, extra: ExtraFaults) -> str:
     return "western_order" if drawn < extra.western_order else "namesake_outside"
 
 
-def _born_other(row: dict[str, object], rng: np.random.Generator, near: bool = False
-                ) -> None:
-    """Another valid ID number of the county, and the birth date it gives (``near``:
-    up to ten years before the record's, as a namesake of the village might be, and
-    never after a death the record reports)."""
-    row["id_number"] = _other_id(str(row["id_number"]), rng, near)
+def _born_other(row: dict[str, object], own: str, rng: np.random.Generator,
+                near: bool = False) -> None:
+    """Another valid ID number of the county than ``own``, and the birth date it gives
+    (``near``: up to ten years before ``own``'s, as a namesake of the village might be,
+    and never after a death the record reports)."""
+    row["id_number"] = _other_id(own, rng, near)
     if "birth_date" in row:
         row["birth_date"] = birth_date(str(row["id_number"]))
+
+
+def _unheld(records: list[dict[str, object]], outside: list[tuple[int, str, bool]],
+            rng: np.random.Generator, engine: Engine) -> None:
+    """Draw again, until no registry person holds it, the ID number of each record of
+    someone outside the registry (``outside``: the record, the ID number it was drawn
+    beside, near or not): the county's sequence numbers are all in use, and an ID
+    number is one person's."""
+    drawn = [d for d in outside if records[d[0]]["id_number"] is not None]
+    while drawn:
+        ids = pa.table({"id_number": [records[i]["id_number"] for i, _, _ in drawn]})
+        engine.register_arrow("drawn_ids", ids)
+        held = set(engine.query("SELECT id_number FROM drawn_ids JOIN people "
+                                "USING (id_number)").column(0).to_pylist())
+        drawn = [d for d in drawn if records[d[0]]["id_number"] in held]
+        for i, own, near in drawn:
+            _born_other(records[i], own, rng, near)
+    engine.drop("drawn_ids")
 
 
 def _other_house(address: str, rng: np.random.Generator) -> str:
