@@ -160,9 +160,10 @@ carry no birth date. What the table still misses is a record with a stale addres
 neither an ID number nor a birth date (the row `stale_address`, name and address only;
 `name and address only` counts every record with neither): a name alone, with the
 address of a house where the person does not live, cannot be told from a namesake
-outside the registry (a feed about the non-poor is full of them), so it is left
-unmatched rather than guessed. A stale address with the ID number or the birth date is
-matched (the row `stale_address`, ID or birth date).
+outside the registry (a feed about the non-poor is full of them), so it is not guessed:
+none of them is matched to its person (the few matched went to someone of the same
+name, or one character off, at that house). A stale address with the ID number or the
+birth date is matched (the row `stale_address`, ID or birth date).
 """)
 
 

@@ -19,6 +19,8 @@ from povertycloud.feeds.checks import link_config
 from povertycloud.feeds.sources import load_sources
 from povertycloud.linkage.config import Column, LinkConfig
 from povertycloud.linkage.link import LinkError, link
+from povertycloud.linkage.probabilistic import comparison
+from povertycloud.standard.addresses import HOUSE_NUMBER
 from povertycloud.standard.ids import check_digit
 
 Person = dict[str, Any]
@@ -35,7 +37,7 @@ def other_id(person: Person, born: dt.date | None = None, step: int = 2) -> str:
 
 def house(address: str, number: int) -> str:
     """Another house of the same group of the village."""
-    return re.sub(r"\d+号$", f"{number}号", address)
+    return re.sub(HOUSE_NUMBER, f"{number}号", address)
 
 
 def typo(name: str, at: int, char: str = "犇") -> str:
@@ -287,24 +289,46 @@ def test_a_neighbour_of_the_same_name_is_no_match(registry: pa.Table) -> None:
     """Evidence against: a record with a registry person's name and another house of
     their village group, nothing else (a neighbour of the same name outside the
     registry, as the disaster reports hold), is no match, however many such records the
-    feed holds (learnt, the level matched them at 0.97)."""
+    feed holds (learnt, the level matched them at 0.97); with the person's birth date,
+    it is theirs."""
     case = scenario(registry)
     people = [p for p in registry.to_pylist() if len(p["name"]) == 3][::40]
     neighbours = [{"record_id": 10**6 + i, "name": p["name"], "id_number": None,
                    "birth_date": None, "address": house(p["address"], 200 + i % 50)}
                   for i, p in enumerate(people)]
-    feed = pa.concat_tables([case.feed, pa.Table.from_pylist(neighbours,
-                                                             schema=case.feed.schema)])
-    config = dataclasses.replace(link_config(load_sources()["disaster_reports"]),
-                                 review=0.001)  # every pair shown, with its evidence
-    ours = {str(p["person_id"]): n for p, n in zip(people, neighbours, strict=True)}
-    pairs = [p for p in link(feed, case.registry, config).pairs.to_pylist()
-             if int(p["left_key"]) >= 10**6 and p["right_key"] in ours]
-    assert len(neighbours) > 0.04 * feed.num_rows and len(pairs) > 0.9 * len(neighbours)
-    for pair in pairs:
+    whose = {str(n["record_id"]): str(p["person_id"])
+             for n, p in zip(neighbours, people, strict=True)}
+
+    def pairs(records: list[dict[str, Any]], config: LinkConfig) -> list[dict[str, Any]]:
+        feed = pa.concat_tables([case.feed, pa.Table.from_pylist(records,
+                                                                 schema=case.feed.schema)])
+        return [p for p in link(feed, case.registry, config).pairs.to_pylist()
+                if whose.get(p["left_key"]) == p["right_key"]]
+
+    every = dataclasses.replace(link_config(load_sources()["disaster_reports"]),
+                                review=0.001)  # every pair shown, with its evidence
+    shown = pairs(neighbours, every)
+    assert len(neighbours) > 0.04 * case.feed.num_rows
+    assert len(shown) > 0.9 * len(neighbours)
+    for pair in shown:
         address = next(s for s in json.loads(pair["evidence"]) if s["column"] == "address")
         assert address["level"] == "Another house of the group" and address["weight"] < 0
         assert pair["decision"] != "match" and pair["match_probability"] < 0.5
+    born = [{**n, "birth_date": p["birth_date"]}
+            for n, p in zip(neighbours, people, strict=True)]
+    matched = [p for p in pairs(born, DEATHS) if p["decision"] == "match"]
+    assert len(matched) > 0.9 * len(neighbours)
+
+
+def test_deduplicating_learns_another_house() -> None:
+    """One person registered twice is often registered in a neighbour's household: in
+    deduplication another house of the group is learnt, not fixed against."""
+    column = Column("address", "address", "address")
+    for link_type, fixed in (("link_only", True), ("dedupe_only", False)):
+        levels = comparison(column, link_type).get_comparison("duckdb").as_dict()
+        house = next(level for level in levels["comparison_levels"]
+                     if level.get("label_for_charts") == "Another house of the group")
+        assert house.get("fix_m_probability", False) is fixed, link_type
 
 
 def test_one_to_one_needs_each_person_once_on_the_right(registry: pa.Table) -> None:

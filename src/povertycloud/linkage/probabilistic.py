@@ -21,6 +21,7 @@ from splink.internals.misc import prob_to_match_weight
 from splink.internals.settings import Settings
 
 from ..engines import Engine
+from ..standard.addresses import sql_without_house
 from .blocking import check_candidates, rules
 from .config import Column, LinkConfig
 from .dates import one_day, same_month, swapped
@@ -176,16 +177,16 @@ def address_comparison(column: Column, against: bool) -> Any:
     Jaro–Winkler at 0.9 and 0.7, or nothing alike. Linking records to people
     (``against``), another house of the group is evidence against, fixed as the ID
     number of another person born that day is: a record about a neighbour of the same
-    name outside the registry is no random pair, and learnt, the level counted as much as
-    the village (0.97 for a name and another house of the group alone, where the feed
-    has no birth date). Deduplicating, it is learnt: one person registered twice is
-    often registered in a neighbour's household."""
+    name outside the registry is no random pair, and learnt, the level counted for a
+    match as a shared village does (0.97 for a name and another house of the group
+    alone, where the feed has no birth date). Deduplicating, it is learnt: one person
+    registered twice is often registered in a neighbour's household."""
     name = column.name
     one, other = f"{name}_l", f"{name}_r"
-    group = "regexp_replace({}, '[0-9]+号$', '')"
-    another_house = (f"{one} LIKE '%号' AND {other} LIKE '%号' AND "  # cheap test first
-                     f"{group.format(one)} = {group.format(other)} AND "
-                     f"{group.format(one)} <> {one} AND {group.format(other)} <> {other}")
+    street_one, street_other = sql_without_house(one), sql_without_house(other)
+    another_house = (f"{one} LIKE '%号' AND {other} LIKE '%号' AND "  # others go no further
+                     f"{street_one} = {street_other} AND {street_one} <> '' AND "
+                     f"{street_one} <> {one} AND {street_other} <> {other}")
     house: Any = cll.CustomLevel(another_house, "Another house of the group",
                                  base_dialect_str="duckdb")
     if against:

@@ -32,6 +32,7 @@ from pypinyin import lazy_pinyin
 
 from ..engines import DuckDBEngine, Engine
 from ..errors import ConfigError
+from ..standard.addresses import HOUSE_NUMBER
 from ..standard.ids import birth_date, check_digit, sql_check_digit
 from . import names
 
@@ -275,24 +276,29 @@ def _unheld(records: list[dict[str, object]], outside: list[tuple[int, str, bool
     beside, near or not): the county's sequence numbers are all in use, and an ID
     number is one person's."""
     drawn = [d for d in outside if records[d[0]]["id_number"] is not None]
-    while drawn:
-        ids = pa.table({"id_number": [records[i]["id_number"] for i, _, _ in drawn]})
-        engine.register_arrow("drawn_ids", ids)
+    for _ in range(100):  # a draw is held once in hundreds
+        ids = [records[i]["id_number"] for i, _, _ in drawn]
+        engine.register_arrow("drawn_ids", pa.table({"id_number": pa.array(ids, pa.string())}))
         held = set(engine.query("SELECT id_number FROM drawn_ids JOIN people "
                                 "USING (id_number)").column(0).to_pylist())
         drawn = [d for d in drawn if records[d[0]]["id_number"] in held]
+        if not drawn:
+            break
         for i, own, near in drawn:
             _born_other(records[i], own, rng, near)
+    else:
+        raise RuntimeError(f"{len(drawn)} ID numbers of people outside the registry are "
+                           "still held by registry people after 100 draws")
     engine.drop("drawn_ids")
 
 
 def _other_house(address: str, rng: np.random.Generator) -> str:
     """The address with another house number (the house numbers run from 1 to 199)."""
-    house = re.search(r"(\d+)号$", address)
+    house = re.search(HOUSE_NUMBER, address)
     if house is None:
         return address
     number = int(rng.integers(1, 199))
-    number += number >= int(house.group(1))
+    number += number >= int(house.group()[:-1])
     return f"{address[:house.start()]}{number}号"
 
 
