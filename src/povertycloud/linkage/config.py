@@ -65,6 +65,12 @@ class Column:
         be in Western order (``linkage.pinyin.readings``)."""
         return f"{self.name}_pinyin_swapped"
 
+    @property
+    def without_house(self) -> str:
+        """The derived column with an address but for its house number
+        (``linkage.derived``)."""
+        return f"{self.name}_without_house"
+
 
 @dataclass(frozen=True)
 class LinkConfig:

@@ -20,11 +20,11 @@ from ..sqltext import literal
 from ..standard.ids import sql_valid
 from .blocking import without_coarse_groups
 from .config import Column, LinkConfig
+from .derived import with_derived
 from .exact import id_pairs_sql, unmatched_sql
 from .household import STAGE as HOUSEHOLD_STAGE
 from .household import applies as by_household
 from .household import household_sql
-from .pinyin import with_readings
 from .probabilistic import SCORED, Scored, score, with_evidence
 from .resolve import HOUSEHOLD, VILLAGE, decisions_sql
 
@@ -65,8 +65,9 @@ def read_table(path: Path) -> pa.Table:
 
 def _prepared(table: pa.Table, config: LinkConfig, side: str, source: str) -> pa.Table:
     """The compared columns under their common names, ``unique_id`` (the key), the
-    pinyin of each name in both readings (``pinyin.readings``), dates as dates and, on
-    the right, the registry's household and village."""
+    derived columns (``linkage.derived``: each name's pinyin in both readings, each
+    address without its house number), dates as dates and, on the right, the
+    registry's household and village."""
     key = config.left_key if side == "left" else config.right_key
     wanted = {key: "unique_id"}
     for c in config.columns:
@@ -86,7 +87,7 @@ def _prepared(table: pa.Table, config: LinkConfig, side: str, source: str) -> pa
         out = out.set_column(out.column_names.index(c.name), c.name,
                              _dates(out.column(c.name), c, f"{source}, column {given}",
                                     config))
-    return with_readings(out, config)
+    return with_derived(out, config)
 
 
 def _dates(values: pa.ChunkedArray, column: Column, where: str,

@@ -21,7 +21,6 @@ from splink.internals.misc import prob_to_match_weight
 from splink.internals.settings import Settings
 
 from ..engines import Engine
-from ..standard.addresses import sql_without_house
 from .blocking import check_candidates, rules
 from .config import Column, LinkConfig
 from .dates import one_day, same_month, swapped
@@ -181,14 +180,9 @@ def address_comparison(column: Column, against: bool) -> Any:
     match as a shared village does (0.97 for a name and another house of the group
     alone, where the feed has no birth date). Deduplicating, it is learnt: one person
     registered twice is often registered in a neighbour's household."""
-    name = column.name
-    one, other = f"{name}_l", f"{name}_r"
-    street_one, street_other = sql_without_house(one), sql_without_house(other)
-    another_house = (f"{one} LIKE '%号' AND {other} LIKE '%号' AND "  # others go no further
-                     f"{street_one} = {street_other} AND {street_one} <> '' AND "
-                     f"{street_one} <> {one} AND {street_other} <> {other}")
-    house: Any = cll.CustomLevel(another_house, "Another house of the group",
-                                 base_dialect_str="duckdb")
+    name, group = column.name, column.without_house  # null without a house number
+    house: Any = cll.CustomLevel(f'"{group}_l" = "{group}_r"', "Another house of the group",
+                                 base_dialect_str="duckdb")  # after the exact level
     if against:
         house = house.configure(m_probability=ANOTHER_HOUSE_M, fix_m_probability=True,
                                 u_probability=1.0, fix_u_probability=True)

@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 
 from ..linkage.config import Column, LinkConfig
 from ..linkage.dates import one_birth_date
-from ..linkage.pinyin import with_readings
+from ..linkage.derived import with_derived
 from ..linkage.resolve import twins
 from ..standard.ids import sql_valid
 from ..store import Store
@@ -51,7 +51,7 @@ def living_people(store: Store) -> pa.Table:
         "h.address, p.batch_id, p.household_id FROM people p JOIN households h "
         "USING (household_id) "
         "WHERE p.death_date IS NULL")
-    return with_readings(people, CONFIG)
+    return with_derived(people, CONFIG)
 
 
 def find_duplicates(store: Store) -> Found:
