@@ -30,6 +30,9 @@ QUICK_KILLS = 1  # writes a command is killed at in the default run: the commit 
 # tests that take long, started first so that the workers finish together
 LONG = re.compile(r"spark|killed|browser|on_postgres|test_schema|test_demo|_cli\.py")
 KILLED = re.compile(r"(^|_)killed(_|$)")  # a kill test by its name
+# Session fixtures that take a minute to build: the tests using one run on one worker,
+# which builds it once (``--dist loadgroup``), instead of each worker building its own.
+SHARED = ("trained",)
 
 
 class Reliability:
@@ -67,15 +70,20 @@ def _twin(item: pytest.Item) -> str | None:
     return "phone" if params.get("width") == 400 else None
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """A test that records kills or bad inputs is marked ``reliability``; the long tests
-    go first. Unless ``--run-slow`` is given (CI, ./dev reliability), the tests marked
-    ``slow`` are left out, and of a folder's twins (the same test on PostgreSQL, at the
-    phone's width, or a command killed mid-way) only the first runs: every folder still
-    meets each, in a quicker loop."""
+    """A test that records kills or bad inputs is marked ``reliability``, one using a
+    ``SHARED`` fixture is grouped with the others using it; the long tests go first.
+    Unless ``--run-slow`` is given (CI, ./dev reliability), the tests marked ``slow``
+    are left out, and of a folder's twins (the same test on PostgreSQL, at the phone's
+    width, or a command killed mid-way) only the first runs: every folder still meets
+    each, in a quicker loop."""
     for item in items:
-        if {"reliability", "crash_test", "refuse"} & set(getattr(item, "fixturenames", ())):
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if {"reliability", "crash_test", "refuse"} & fixtures:
             item.add_marker(pytest.mark.reliability)
+        for shared in fixtures.intersection(SHARED):
+            item.add_marker(pytest.mark.xdist_group(shared))
     items.sort(key=lambda item: not LONG.search(item.nodeid))
     if config.getoption("--run-slow"):
         return
