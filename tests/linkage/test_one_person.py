@@ -132,7 +132,8 @@ def scenario(registry: pa.Table) -> Scenario:
                                                   ("birth_date", pa.date32()),
                                                   ("address", pa.string())]))
     expected = {i: (d, who, why) for i, (_, d, who, why) in enumerate(cases)}
-    return Scenario(full, feed, {"namesake": namesake, "twin": twin}, expected)
+    return Scenario(full, feed, {"namesake": namesake, "twin": twin, "plain": plain},
+                    expected)
 
 
 def outcome(pairs: pa.Table) -> dict[int, tuple[str, set[int], str | None]]:
@@ -168,7 +169,7 @@ def test_a_mistyped_name_at_the_right_house_is_its_member(registry: pa.Table) ->
     pairs = link(case.feed, case.registry, DEATHS).pairs.to_pylist()
     housed = {(p["left_key"], p["matched_on"]) for p in pairs if p["left_key"] in ("9", "10")}
     assert housed == {("9", "household")}  # the twins' record (10) is left alone
-    plain = [p for p in registry.to_pylist() if len(p["name"]) == 3][600]
+    plain = case.people["plain"]
     borne = person_like(plain, 10**17, name=typo(plain["name"], 1, "猋"),
                         address="别处", id_number=other_id(plain, step=8))
     full = pa.concat_tables([case.registry,
@@ -193,7 +194,7 @@ def test_the_household_stage_leaves_what_it_cannot_be_sure_of(registry: pa.Table
     member of no village, when someone in the registry bears the name; a Latin name
     one letter off; an exact column (sex) that disagrees."""
     case = scenario(registry)
-    plain = [p for p in registry.to_pylist() if len(p["name"]) == 3][600]
+    plain = case.people["plain"]
     people = case.registry.to_pylist()
     other = next(p for p in people if p["village_code"] != plain["village_code"])
     record = {"record_id": 10**6, "name": typo(plain["name"], 1), "id_number": None,
@@ -359,7 +360,7 @@ def test_another_person_born_that_day_is_no_match(registry: pa.Table) -> None:
     sequence and the check character): with the birth date and another name, that was
     a match (the date counted twice); now the ID number counts against it."""
     case = scenario(registry)
-    plain = [p for p in registry.to_pylist() if len(p["name"]) == 3][600]
+    plain = case.people["plain"]
     number = str(plain["id_number"])
     variants = (number[:16] + d for d in "0123456789" if d != number[16])
     first17 = next(v for v in variants if check_digit(v) != number[17])
